@@ -1,0 +1,89 @@
+import type { AccessRequest, RequestStatus } from './access-request';
+import { transitionKey, type AuditEvent, type Transition } from './audit';
+import type { Actor } from './chat-user';
+import type { GrantId, PrincipalId } from './ids';
+import { applyTransition, type TransitionTable } from './transition-table';
+
+export type RequestEvent =
+  | { type: 'approve'; actor: Actor; principalId: PrincipalId; at: number }
+  | { type: 'deny'; actor: Actor; at: number; reason: string }
+  | { type: 'cancel'; actor: Actor; at: number }
+  | { type: 'timeout'; actor: Actor; at: number }
+  | { type: 'link_grant'; actor: Actor; at: number; grantId: GrantId };
+
+const terminal = (repeatable: RequestEvent['type'][]) => ({ on: {}, repeatable });
+
+/**
+ * The request machine (design §4):
+ *
+ * | from \ event | approve (quorum)| approve (below) | deny   | cancel    | timeout   |
+ * |--------------|-----------------|-----------------|--------|-----------|-----------|
+ * | pending      | approved        | pending (+1)    | denied | cancelled | timed_out |
+ * | terminal     | the same event again is a no-op; anything else is an InvalidTransition |
+ *
+ * `link_grant` records, on an approved request, the grant it produced (once).
+ */
+export const requestTable: TransitionTable<RequestStatus, RequestEvent, AccessRequest> = {
+  pending: {
+    on: {
+      approve: (r, e) => {
+        if (r.approvals.some((a) => a.principalId === e.principalId)) return 'noop';
+        const approvals = [...r.approvals, { actor: e.actor, principalId: e.principalId, at: e.at }];
+        const reached = approvals.length >= r.approvalsRequired;
+        return { ...r, approvals, status: reached ? 'approved' : 'pending', ...(reached ? { decidedAt: e.at } : {}) };
+      },
+      deny: (r, e) => ({ ...r, status: 'denied', decidedAt: e.at, denial: { actor: e.actor, at: e.at, reason: e.reason } }),
+      cancel: (r, e) => ({ ...r, status: 'cancelled', decidedAt: e.at }),
+      timeout: (r, e) => ({ ...r, status: 'timed_out', decidedAt: e.at }),
+    },
+  },
+  approved: {
+    on: { link_grant: (r, e) => (r.grantId === e.grantId ? 'noop' : { ...r, grantId: e.grantId }) },
+    repeatable: ['approve'],
+  },
+  denied: terminal(['deny']),
+  cancelled: terminal(['cancel']),
+  timed_out: terminal(['timeout']),
+};
+
+/** Applies an event; returns undefined for a no-op (a repeat), throws InvalidTransition otherwise. */
+export function transitionRequest(request: AccessRequest, event: RequestEvent): Transition<AccessRequest> | undefined {
+  const result = applyTransition('request', requestTable, request, event);
+  if (result === 'noop') return undefined;
+  const version = request.version + 1;
+  const audit: AuditEvent = {
+    subject: { kind: 'request', id: request.id },
+    key: transitionKey(version),
+    version,
+    event: event.type,
+    from: request.status,
+    to: result.status,
+    actor: event.actor,
+    at: event.at,
+    ...(event.type === 'deny' ? { reason: event.reason } : {}),
+    details:
+      event.type === 'approve'
+        ? { approvals: result.approvals.length, required: request.approvalsRequired }
+        : event.type === 'link_grant'
+          ? { grantId: event.grantId }
+          : {},
+  };
+  return { next: { ...result, version, history: [...request.history, audit] }, audit };
+}
+
+/** The audit event that records a request's creation. */
+export function requestCreated(request: Omit<AccessRequest, 'version' | 'history'>, actor: Actor): Transition<AccessRequest> {
+  const audit: AuditEvent = {
+    subject: { kind: 'request', id: request.id },
+    key: transitionKey(1),
+    version: 1,
+    event: 'create',
+    from: 'none',
+    to: request.status,
+    actor,
+    at: request.createdAt,
+    reason: request.reason,
+    details: { kind: request.kind, rule: request.rule, durationSeconds: request.durationSeconds },
+  };
+  return { next: { ...request, version: 1, history: [audit] }, audit };
+}

@@ -1,0 +1,60 @@
+import type { AuditEvent } from './audit';
+import type { Actor, ChatUser } from './chat-user';
+import type { AccountId, GrantId, PermissionSetArn, PrincipalId, RequestId } from './ids';
+import type { ApproverSpec } from './policy';
+
+export const REQUEST_STATUSES = ['pending', 'approved', 'denied', 'cancelled', 'timed_out'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+/** `grant`: new access; `extension`: more time on a live grant; `break_glass`: emergency access. */
+export type RequestKind = 'grant' | 'extension' | 'break_glass';
+
+export interface Approval {
+  actor: Actor;
+  principalId: PrincipalId;
+  at: number;
+}
+
+/** The business decision about access: who asked, for what, and who said yes or no. */
+export interface AccessRequest {
+  id: RequestId;
+  version: number;
+  status: RequestStatus;
+  kind: RequestKind;
+  requester: ChatUser;
+  principalId: PrincipalId;
+  principalName: string;
+  accountId: AccountId;
+  accountName: string;
+  permissionSetArn: PermissionSetArn;
+  permissionSetName: string;
+  durationSeconds: number;
+  reason: string;
+  ticket?: string;
+  rule: string;
+  /** Who may approve and how many must; absent for auto-approval and break-glass. */
+  approvers?: ApproverSpec;
+  approvalsRequired: number;
+  selfApproval: boolean;
+  approvals: Approval[];
+  denial?: { actor: Actor; at: number; reason: string };
+  /** For an extension: the grant to extend. Once approved: the grant created or extended. */
+  grantId?: GrantId;
+  createdAt: number;
+  /** A pending request times out at this instant (epoch ms). */
+  decideBy: number;
+  decidedAt?: number;
+  /**
+   * Every accepted transition, written in the same conditional write as the state it led to, so that
+   * no state change can exist without its audit event (or the other way round).
+   */
+  history: AuditEvent[];
+}
+
+export function isOpenRequest(r: Pick<AccessRequest, 'status'>): boolean {
+  return r.status === 'pending';
+}
+
+export function approvalProgress(r: Pick<AccessRequest, 'approvals' | 'approvalsRequired'>): string {
+  return `${r.approvals.length} of ${r.approvalsRequired}`;
+}

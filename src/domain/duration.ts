@@ -1,0 +1,92 @@
+import { DateTime, Duration } from 'luxon';
+import { ErrorCodes, KeylessError } from './errors';
+
+/** Nothing keyless grants lasts longer than this, whatever a rule says. */
+export const ABSOLUTE_MAX_SECONDS = 30 * 24 * 3600;
+const EXAMPLES = 'Try 90m, 2h, 1h30m, 1d, PT2H or "until 18:00".';
+
+export interface DurationContext {
+  /** Now, in epoch milliseconds (from the Clock port). */
+  nowMs: number;
+  /** The requester's IANA time zone, for "until HH:MM". Defaults to UTC. */
+  zone?: string;
+}
+
+function invalid(input: string, why: string): KeylessError {
+  return new KeylessError(ErrorCodes.InvalidDuration, `"${input}" is not a duration I understand: ${why}.`, {
+    hint: EXAMPLES,
+  });
+}
+
+const COMPACT = /^(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$/i;
+const UNTIL = /^until\s+(\d{1,2}):(\d{2})$/i;
+
+/**
+ * Parses a requested duration into whole seconds: `90m`, `2h`, `1h30m`, `1d`, ISO 8601 (`PT2H`),
+ * or `until 18:00` in the requester's time zone (tomorrow if that time has passed today).
+ */
+export function parseDuration(raw: string, ctx: DurationContext): number {
+  const input = raw.trim();
+  if (input === '') throw invalid(raw, 'it is empty');
+  if (input.startsWith('-')) throw invalid(input, 'a duration cannot be negative');
+
+  let seconds: number;
+  const until = UNTIL.exec(input);
+  const compact = COMPACT.exec(input);
+  if (until) {
+    seconds = secondsUntil(input, Number(until[1]), Number(until[2]), ctx);
+  } else if (/^P/i.test(input)) {
+    const iso = Duration.fromISO(input.toUpperCase());
+    if (!iso.isValid) throw invalid(input, 'it is not a valid ISO 8601 duration');
+    seconds = Math.round(iso.as('seconds'));
+  } else if (compact && (compact[1] || compact[2] || compact[3])) {
+    const [d, h, m] = [compact[1], compact[2], compact[3]].map((x) => (x ? Number(x) : 0)) as [number, number, number];
+    seconds = d * 86400 + h * 3600 + m * 60;
+  } else if (/^\d+$/.test(input)) {
+    throw invalid(input, 'a number needs a unit (m, h or d)');
+  } else {
+    throw invalid(input, 'use minutes, hours or days');
+  }
+
+  if (!Number.isFinite(seconds) || seconds < 0) throw invalid(input, 'a duration cannot be negative');
+  if (seconds < 60) {
+    throw new KeylessError(ErrorCodes.InvalidDuration, `"${input}" is too short: the shortest grant is 1 minute.`, {
+      hint: EXAMPLES,
+    });
+  }
+  if (seconds > ABSOLUTE_MAX_SECONDS) {
+    throw new KeylessError(
+      ErrorCodes.DurationTooLong,
+      `"${input}" is far too long: keyless grants at most ${formatDuration(ABSOLUTE_MAX_SECONDS)}.`,
+      { hint: 'Ask for the time you need now, and extend the grant later if you must.' },
+    );
+  }
+  return seconds;
+}
+
+function secondsUntil(input: string, hour: number, minute: number, ctx: DurationContext): number {
+  if (hour > 23 || minute > 59) throw invalid(input, `${hour}:${String(minute).padStart(2, '0')} is not a time of day`);
+  const zone = ctx.zone ?? 'UTC';
+  const now = DateTime.fromMillis(ctx.nowMs, { zone });
+  if (!now.isValid) throw invalid(input, `the time zone "${zone}" is unknown`);
+  let target = now.set({ hour, minute, second: 0, millisecond: 0 });
+  if (target <= now) target = target.plus({ days: 1 });
+  return Math.round(target.diff(now).as('seconds'));
+}
+
+/** A short, human form: `2h`, `1h 30m`, `1d 2h`, `45s` for less than a minute. */
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.round(totalSeconds));
+  if (s < 60) return `${s}s`;
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : ''].filter(Boolean).join(' ') || '0m';
+}
+
+/** A local time for a person: `Tue 24 Nov, 18:00 (Europe/Paris)`. */
+export function formatLocalTime(epochMs: number, zone = 'UTC'): string {
+  const dt = DateTime.fromMillis(epochMs, { zone });
+  const safe = dt.isValid ? dt : DateTime.fromMillis(epochMs, { zone: 'UTC' });
+  return `${safe.toFormat('ccc d LLL, HH:mm')} (${safe.zoneName})`;
+}

@@ -1,0 +1,40 @@
+import type { AccessRequest } from './access-request';
+import type { Actor } from './chat-user';
+import type { Grant } from './grant';
+import type { AssignmentKey } from './ids';
+
+/**
+ * What the engine tells the world. Notifiers render these for Slack and Teams; the engine never
+ * knows how. Each carries the whole record as it is after the change, so a renderer needs no read.
+ */
+export type DomainEvent =
+  /** A new request waits for approval: post it to approvers, confirm to the requester. */
+  | { type: 'request_submitted'; request: AccessRequest; approverEmails: string[]; channels?: ChannelOverride }
+  /** An approval, a denial, a cancel or a timeout: update every copy of the approval message. */
+  | { type: 'request_updated'; request: AccessRequest; actor: Actor }
+  | { type: 'grant_activated'; grant: Grant; request: AccessRequest }
+  | { type: 'grant_failed'; grant: Grant }
+  | { type: 'grant_extended'; grant: Grant; actor: Actor; addSeconds: number }
+  | { type: 'grant_expiring'; grant: Grant }
+  | { type: 'grant_ended'; grant: Grant }
+  /** Break-glass: access already given, loudly announced. */
+  | { type: 'break_glass_used'; grant: Grant; request: AccessRequest }
+  /** Identity Center and the grants disagree (design §6). */
+  | { type: 'assignment_drift'; drift: AssignmentDrift }
+  /** A revocation keeps failing: a person must look. */
+  | { type: 'revocation_stuck'; grant: Grant; attempts: number; message: string };
+
+export interface ChannelOverride {
+  slack?: { approvals?: string | undefined; security?: string | undefined } | undefined;
+  teams?: { approvals?: string | undefined; security?: string | undefined } | undefined;
+}
+
+export interface AssignmentDrift {
+  kind: 'unknown_assignment' | 'outlived_grant' | 'vanished_assignment';
+  assignment: AssignmentKey;
+  grantId?: string;
+  removed: boolean;
+  detectedAt: number;
+}
+
+export type DomainEventType = DomainEvent['type'];

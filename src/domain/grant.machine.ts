@@ -1,0 +1,121 @@
+import { transitionKey, type AuditEvent, type Transition } from './audit';
+import type { Actor } from './chat-user';
+import { ErrorCodes, KeylessError } from './errors';
+import type { Grant, GrantStatus } from './grant';
+import { applyTransition, type TransitionTable } from './transition-table';
+
+export type GrantEvent =
+  | { type: 'assignment_confirmed'; actor: Actor; at: number }
+  | { type: 'assignment_failed'; actor: Actor; at: number; code: string; message: string }
+  | { type: 'expiry_reached'; actor: Actor; at: number }
+  | { type: 'revoke_requested'; actor: Actor; at: number; reason: string }
+  | { type: 'unassignment_confirmed'; actor: Actor; at: number }
+  | { type: 'unassignment_failed'; actor: Actor; at: number; message: string }
+  | { type: 'extended'; actor: Actor; at: number; addSeconds: number; reason?: string }
+  | { type: 'reminded'; actor: Actor; at: number };
+
+const revoke = (g: Grant, e: Extract<GrantEvent, { type: 'revoke_requested' }>): Grant => ({
+  ...g,
+  status: 'deprovisioning',
+  endReason: 'revoked',
+  endedBy: e.actor,
+});
+
+/**
+ * The grant machine (design §4), kept apart from the request:
+ *
+ * | from \ event   | confirmed | failed | expiry reached  | revoke requested | unassigned          | unassign failed |
+ * |----------------|-----------|--------|-----------------|------------------|---------------------|-----------------|
+ * | provisioning   | active    | failed | —               | deprovisioning   | —                   | —               |
+ * | active         | —         | —      | deprovisioning  | deprovisioning   | —                   | —               |
+ * | deprovisioning | —         | —      | —               | —                | expired or revoked  | deprovisioning  |
+ *
+ * `extended` moves an active grant's expiry (or lengthens a provisioning one); `reminded` marks the
+ * pre-expiry reminder as sent. A repeat of the event that led to a state is a no-op there.
+ */
+export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
+  provisioning: {
+    on: {
+      assignment_confirmed: (g, e) => ({
+        ...g,
+        status: 'active',
+        activatedAt: e.at,
+        expiresAt: e.at + g.durationSeconds * 1000,
+      }),
+      assignment_failed: (g, e) => ({ ...g, status: 'failed', endedAt: e.at, failure: { code: e.code, message: e.message } }),
+      revoke_requested: revoke,
+      extended: (g, e) => ({ ...g, durationSeconds: g.durationSeconds + e.addSeconds }),
+    },
+  },
+  active: {
+    on: {
+      expiry_reached: (g, e) => {
+        if (g.expiresAt === undefined || e.at < g.expiresAt) {
+          // Never revoke early: an extension may have moved the expiry after a timer was set.
+          throw new KeylessError(ErrorCodes.InvalidTransition, 'This grant has not reached its expiry yet.', {
+            details: { grantId: g.id, expiresAt: g.expiresAt ?? -1, at: e.at },
+          });
+        }
+        return { ...g, status: 'deprovisioning', endReason: 'expired' };
+      },
+      revoke_requested: revoke,
+      extended: (g, e) => ({ ...g, expiresAt: (g.expiresAt ?? e.at) + e.addSeconds * 1000, durationSeconds: g.durationSeconds + e.addSeconds }),
+      reminded: (g, e) => (g.remindedAt ? 'noop' : { ...g, remindedAt: e.at }),
+    },
+    repeatable: ['assignment_confirmed'],
+  },
+  deprovisioning: {
+    on: {
+      unassignment_confirmed: (g, e) => ({ ...g, status: g.endReason === 'revoked' ? 'revoked' : 'expired', endedAt: e.at }),
+      unassignment_failed: (g) => ({ ...g, deprovisionAttempts: g.deprovisionAttempts + 1 }),
+    },
+    repeatable: ['expiry_reached', 'revoke_requested', 'reminded'],
+  },
+  expired: { on: {}, repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded'] },
+  revoked: { on: {}, repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded'] },
+  failed: { on: {}, repeatable: ['assignment_failed', 'revoke_requested'] },
+};
+
+export function transitionGrant(grant: Grant, event: GrantEvent): Transition<Grant> | undefined {
+  const result = applyTransition('grant', grantTable, grant, event);
+  if (result === 'noop') return undefined;
+  const version = grant.version + 1;
+  const reason =
+    event.type === 'revoke_requested' || (event.type === 'extended' && event.reason)
+      ? { reason: (event as { reason: string }).reason }
+      : event.type === 'assignment_failed' || event.type === 'unassignment_failed'
+        ? { reason: event.message }
+        : {};
+  const audit: AuditEvent = {
+    subject: { kind: 'grant', id: grant.id },
+    key: transitionKey(version),
+    version,
+    event: event.type,
+    from: grant.status,
+    to: result.status,
+    actor: event.actor,
+    at: event.at,
+    ...reason,
+    details: {
+      ...(result.expiresAt !== undefined ? { expiresAt: result.expiresAt } : {}),
+      ...(event.type === 'extended' ? { addSeconds: event.addSeconds } : {}),
+      ...(event.type === 'unassignment_failed' ? { attempts: result.deprovisionAttempts } : {}),
+    },
+  };
+  return { next: { ...result, version, history: [...grant.history, audit] }, audit };
+}
+
+export function grantCreated(grant: Omit<Grant, 'version' | 'history'>, actor: Actor): Transition<Grant> {
+  const audit: AuditEvent = {
+    subject: { kind: 'grant', id: grant.id },
+    key: transitionKey(1),
+    version: 1,
+    event: 'create',
+    from: 'none',
+    to: grant.status,
+    actor,
+    at: grant.createdAt,
+    details: { requestId: grant.requestId, durationSeconds: grant.durationSeconds },
+  };
+  return { next: { ...grant, version: 1, history: [audit] }, audit };
+}

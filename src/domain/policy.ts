@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import { Duration } from 'luxon';
+import { ErrorCodes, KeylessError } from './errors';
+import { ABSOLUTE_MAX_SECONDS } from './duration';
+
+/**
+ * The policy file (design §8): who may request what, who approves, how many approvals,
+ * the longest grant, auto-approval and break-glass. Validated once, at the edge, by zod; a
+ * JSON Schema generated from this file (`npm run schema`) lets editors check it as people type.
+ */
+
+const COMPACT_DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/i;
+
+/** Parses a duration written in a policy file (no time of day here) into seconds, or undefined. */
+export function policyDurationSeconds(text: string): number | undefined {
+  const value = text.trim();
+  const compact = COMPACT_DURATION.exec(value);
+  if (compact && (compact[1] || compact[2] || compact[3])) {
+    return Number(compact[1] ?? 0) * 86400 + Number(compact[2] ?? 0) * 3600 + Number(compact[3] ?? 0) * 60;
+  }
+  if (/^P/i.test(value)) {
+    const iso = Duration.fromISO(value.toUpperCase());
+    return iso.isValid ? Math.round(iso.as('seconds')) : undefined;
+  }
+  return undefined;
+}
+
+const durationText = z
+  .string()
+  .describe('A duration: 90m, 2h, 1h30m, 1d, or ISO 8601 such as PT2H.')
+  .refine((v) => {
+    const s = policyDurationSeconds(v);
+    return s !== undefined && s >= 60 && s <= ABSOLUTE_MAX_SECONDS;
+  }, 'must be a duration between 1m and 30d, such as 90m, 4h, 1d or PT2H');
+
+const accountMatcher = z
+  .string()
+  .describe('A 12-digit account id, "ou:<ou id>" (the OU and everything below it), "tag:<key>=<value>", or "*".')
+  .regex(/^(\d{12}|ou:(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})|tag:[^=]+=.*|\*)$/, {
+    message: 'must be a 12-digit account id, ou:ou-xxxx-xxxxxxxx, tag:key=value, or *',
+  });
+
+const people = z
+  .object({
+    groups: z.array(z.string().min(1)).default([]).describe('Identity Center group display names. "*" is everyone.'),
+    emails: z.array(z.email()).default([]).describe('Identity Center user emails.'),
+  })
+  .strict();
+
+const approvers = people
+  .extend({
+    count: z.number().int().min(1).max(10).default(1).describe('How many distinct approvers must approve (N of M).'),
+  })
+  .strict();
+
+const channelPair = z
+  .object({
+    approvals: z.string().min(1).optional().describe('Channel for approval requests.'),
+    security: z.string().min(1).optional().describe('Channel for the security feed and break-glass notices.'),
+  })
+  .strict();
+
+const channels = z
+  .object({ slack: channelPair.optional(), teams: channelPair.optional() })
+  .strict()
+  .default({});
+
+const rule = z
+  .object({
+    name: z.string().min(1).max(64),
+    description: z.string().optional(),
+    effect: z.enum(['allow', 'deny']).default('allow').describe('A deny rule that matches always wins.'),
+    accounts: z.array(accountMatcher).min(1),
+    permissionSets: z.array(z.string().min(1)).min(1).describe('Permission set names, or "*".'),
+    requesters: people.default({ groups: [], emails: [] }),
+    approvers: approvers.optional(),
+    maxDuration: durationText.default('1h'),
+    selfApproval: z.boolean().default(false).describe('May a requester approve their own request?'),
+    autoApprove: z.boolean().default(false),
+    channels: channels.optional().describe('Where this rule posts approval requests (default: the global channels).'),
+  })
+  .strict();
+
+const breakGlass = z
+  .object({
+    accounts: z.array(accountMatcher).min(1).default(['*']),
+    permissionSets: z.array(z.string().min(1)).min(1),
+    requesters: people.default({ groups: ['*'], emails: [] }),
+    maxDuration: durationText.default('1h'),
+    notify: z.enum(['security', 'approvals']).default('security'),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    $schema: z.string().optional(),
+    identityCenter: z
+      .object({
+        instanceArn: z.string().regex(/^arn:[a-z-]+:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, {
+          message: 'must be an instance ARN such as arn:aws:sso:::instance/ssoins-1234567890abcdef',
+        }),
+        identityStoreId: z.string().regex(/^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+          message: 'must be an identity store id such as d-1234567890',
+        }),
+        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as us-east-1' }),
+      })
+      .strict(),
+    channels,
+    rules: z.array(rule).default([]),
+    breakGlass: breakGlass.optional(),
+    approvalWindow: durationText.default('24h').describe('A pending request times out after this long.'),
+    reminderBefore: durationText.default('10m').describe('The requester is reminded this long before expiry.'),
+    reconcile: z
+      .object({
+        removeUnknown: z
+          .boolean()
+          .default(false)
+          .describe('Remove assignments of managed permission sets that no active grant explains.'),
+        managedPermissionSets: z.array(z.string()).default([]).describe('Names keyless owns; empty = those of the rules.'),
+      })
+      .strict()
+      .default({ removeUnknown: false, managedPermissionSets: [] }),
+    alerts: z
+      .object({
+        staleKeyDays: z.number().int().min(1).default(90),
+        unusedKeyDays: z.number().int().min(1).default(45),
+        newKeyGraceDays: z.number().int().min(0).default(7),
+        rootPasswordUsedDays: z.number().int().min(1).default(30),
+        scanEvery: durationText.default('6h'),
+      })
+      .strict()
+      .default({ staleKeyDays: 90, unusedKeyDays: 45, newKeyGraceDays: 7, rootPasswordUsedDays: 30, scanEvery: '6h' }),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const seen = new Set<string>();
+    policy.rules.forEach((r, i) => {
+      if (seen.has(r.name)) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `duplicate rule name "${r.name}"` });
+      }
+      seen.add(r.name);
+      if (r.requesters.groups.length === 0 && r.requesters.emails.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'requesters'], message: 'name at least one group or email' });
+      }
+      if (r.effect === 'deny') {
+        if (r.approvers || r.autoApprove) {
+          ctx.addIssue({ code: 'custom', path: ['rules', i], message: 'a deny rule takes no approvers and no autoApprove' });
+        }
+        return;
+      }
+      if (r.autoApprove && r.approvers) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'approvers'], message: 'autoApprove and approvers exclude each other' });
+      }
+      if (!r.autoApprove && !r.approvers) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'approvers'], message: 'an allow rule needs approvers or autoApprove: true' });
+      }
+      if (r.approvers && r.approvers.groups.length === 0 && r.approvers.emails.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'approvers'], message: 'name at least one approver group or email' });
+      }
+      if (r.approvers && r.approvers.groups.length === 0 && r.approvers.emails.length < r.approvers.count) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'approvers', 'count'],
+          message: `needs ${r.approvers.count} approvals but lists only ${r.approvers.emails.length} approver email(s)`,
+        });
+      }
+    });
+  });
+
+export type PolicyInput = z.input<typeof policySchema>;
+type ParsedPolicy = z.output<typeof policySchema>;
+export type PolicyRule = ParsedPolicy['rules'][number];
+export type BreakGlassPolicy = NonNullable<ParsedPolicy['breakGlass']>;
+export type PeopleSpec = z.output<typeof people>;
+export type ApproverSpec = z.output<typeof approvers>;
+
+/** A validated policy, with its durations already in seconds. */
+export interface Policy extends ParsedPolicy {
+  approvalWindowSeconds: number;
+  reminderBeforeSeconds: number;
+}
+
+export function ruleMaxSeconds(r: { maxDuration: string }): number {
+  return policyDurationSeconds(r.maxDuration) ?? 3600;
+}
+
+/** Formats zod issues as `path: message` lines, every problem at once. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path
+      .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+      .join('');
+    return `${path || '(root)'}: ${issue.message}`;
+  });
+}
+
+/**
+ * Validates an already-parsed policy document (from YAML or JSON). An invalid policy raises one
+ * error that lists every problem with its path.
+ */
+export function parsePolicy(document: unknown, source = 'policy'): Policy {
+  const result = policySchema.safeParse(document);
+  if (!result.success) {
+    const lines = formatIssues(result.error.issues);
+    throw new KeylessError(ErrorCodes.InvalidPolicy, `The ${source} has ${lines.length} problem(s):\n- ${lines.join('\n- ')}`, {
+      details: { problems: lines },
+    });
+  }
+  const p = result.data;
+  return {
+    ...p,
+    approvalWindowSeconds: policyDurationSeconds(p.approvalWindow) ?? 86400,
+    reminderBeforeSeconds: policyDurationSeconds(p.reminderBefore) ?? 600,
+  };
+}

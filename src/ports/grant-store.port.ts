@@ -1,0 +1,78 @@
+import type {
+  AccessRequest,
+  AssignmentKey,
+  AuditEvent,
+  Grant,
+  GrantId,
+  GrantStatus,
+  RequestId,
+  RequestStatus,
+} from '../domain';
+
+/**
+ * Durable state. Every write is a single-item conditional write (design §7, no transactions):
+ * - `create*` fails with VERSION_CONFLICT when the record exists;
+ * - `save*` writes `next` (whose `history` already holds the new audit event) only when the stored
+ *   version is still `expectedVersion`, else VERSION_CONFLICT.
+ * Reads of a single record are strongly consistent; list queries may lag by up to a second (GSI).
+ */
+export interface GrantStore {
+  createRequest(request: AccessRequest): Promise<void>;
+  getRequest(id: RequestId): Promise<AccessRequest | undefined>;
+  saveRequest(next: AccessRequest, expectedVersion: number): Promise<void>;
+  /** Requests in a status, oldest `decideBy` first; `decideByBefore` bounds it (inclusive). */
+  listRequests(query: { status: RequestStatus; decideByBefore?: number; limit?: number }): Promise<AccessRequest[]>;
+
+  createGrant(grant: Grant): Promise<void>;
+  getGrant(id: GrantId): Promise<Grant | undefined>;
+  saveGrant(next: Grant, expectedVersion: number): Promise<void>;
+  /**
+   * Grants in a status ordered by expiry (grants with no expiry yet sort by creation time first).
+   * `expiresBefore` (inclusive, epoch ms) bounds it.
+   */
+  listGrants(query: { status: GrantStatus; expiresBefore?: number; limit?: number }): Promise<Grant[]>;
+
+  /** Audit notes that change no state (a refused approval): idempotent on (subject, key). */
+  appendNote(event: AuditEvent): Promise<void>;
+  /** The whole trail of a record: its transitions and its notes, in order. */
+  listAudit(subject: AuditEvent['subject']): Promise<AuditEvent[]>;
+
+  /** The one-active-grant guard (design §5): which grant holds a (user, account, permission set). */
+  getActiveSlot(key: AssignmentKey): Promise<GrantId | undefined>;
+  /**
+   * Claims the slot for `grantId` when it is free, already ours, or held by `replacing` (a holder the
+   * caller has seen finished). Returns whether `grantId` holds it now.
+   */
+  claimActiveSlot(key: AssignmentKey, grantId: GrantId, replacing?: GrantId): Promise<boolean>;
+  /** Frees the slot if `grantId` holds it. */
+  releaseActiveSlot(key: AssignmentKey, grantId: GrantId): Promise<void>;
+
+  /**
+   * A lease on a grant's work (activation or revocation) for one replica: taken when there is none,
+   * when it lapsed (`until` < now), or when `owner` already holds it. Leases never change `version`.
+   */
+  acquireLease(grantId: GrantId, owner: string, nowMs: number, untilMs: number): Promise<boolean>;
+  releaseLease(grantId: GrantId, owner: string): Promise<void>;
+
+  /**
+   * Remembers a key (a chat delivery id, an alert's dedupe key) for `ttlSeconds`. True the first
+   * time, false while it is remembered.
+   */
+  rememberOnce(key: string, nowMs: number, ttlSeconds: number): Promise<boolean>;
+}
+
+/** Where a chat message about a request lives, so that every copy can be updated in place. */
+export interface MessageRef {
+  platform: 'slack' | 'teams';
+  /** The channel or conversation id. */
+  channel: string;
+  /** Slack `ts` or Teams activity id. */
+  messageId: string;
+  /** What the message is: the approvals channel post, an approver DM, the requester's DM. */
+  role: 'approvals' | 'approver_dm' | 'requester_dm' | 'security';
+}
+
+export interface MessageRefStore {
+  addMessageRef(requestId: RequestId, ref: MessageRef): Promise<void>;
+  listMessageRefs(requestId: RequestId): Promise<MessageRef[]>;
+}
