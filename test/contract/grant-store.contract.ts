@@ -1,0 +1,246 @@
+import { isKeylessError, ErrorCodes, noteKey, systemActor, type GrantStore, type MessageRefStore } from '../../src';
+import { aGrant, aRequest, T0 } from '../builders';
+
+export interface GrantStoreHarness {
+  store: GrantStore & MessageRefStore;
+  /** Lists go through a GSI that may lag: wait until it settles. */
+  settle?: () => Promise<void>;
+}
+
+async function expectConflict(work: Promise<unknown>): Promise<void> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isKeylessError(error, ErrorCodes.VersionConflict)).toBe(true);
+}
+
+/**
+ * The GrantStore contract: every implementation (the in-memory fake, DynamoDB through dynalite and
+ * DynamoDB Local) must pass it unchanged.
+ */
+export function grantStoreContract(name: string, makeHarness: () => Promise<GrantStoreHarness>): void {
+  describe(`GrantStore contract: ${name}`, () => {
+    let h: GrantStoreHarness;
+    const settle = () => h.settle?.() ?? Promise.resolve();
+
+    beforeEach(async () => {
+      h = await makeHarness();
+    });
+
+    describe('requests', () => {
+      it('returns a created request exactly as it was written', async () => {
+        const request = aRequest({ ticket: 'https://tickets.example.com/42' });
+        await h.store.createRequest(request);
+        expect(await h.store.getRequest(request.id)).toEqual(request);
+      });
+
+      it('answers undefined for a request that does not exist', async () => {
+        expect(await h.store.getRequest(aRequest().id)).toBeUndefined();
+      });
+
+      it('refuses to create the same request twice', async () => {
+        const request = aRequest();
+        await h.store.createRequest(request);
+        await expectConflict(h.store.createRequest(request));
+      });
+
+      it('saves a new version only over the expected one', async () => {
+        const request = aRequest();
+        await h.store.createRequest(request);
+        const next = { ...request, version: 2, status: 'denied' as const };
+        await h.store.saveRequest(next, 1);
+        await expectConflict(h.store.saveRequest({ ...next, version: 3 }, 1));
+        expect((await h.store.getRequest(request.id))?.status).toBe('denied');
+      });
+
+      it('lets exactly one of many concurrent writers of the same version win', async () => {
+        const request = aRequest();
+        await h.store.createRequest(request);
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) => h.store.saveRequest({ ...request, version: 2, reason: `writer ${i}` }, 1)),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      });
+
+      it('lists requests in a status, soonest deadline first, bounded by decideByBefore', async () => {
+        const late = aRequest({ decideBy: T0 + 3000 });
+        const early = aRequest({ decideBy: T0 + 1000 });
+        const other = aRequest({ status: 'approved', decideBy: T0 });
+        for (const r of [late, early, other]) await h.store.createRequest(r);
+        await settle();
+        expect((await h.store.listRequests({ status: 'pending' })).map((r) => r.id)).toEqual([early.id, late.id]);
+        expect((await h.store.listRequests({ status: 'pending', decideByBefore: T0 + 1000 })).map((r) => r.id)).toEqual([early.id]);
+        expect((await h.store.listRequests({ status: 'approved' })).map((r) => r.id)).toEqual([other.id]);
+      });
+    });
+
+    describe('grants', () => {
+      it('returns a created grant exactly as it was written', async () => {
+        const grant = aGrant({ status: 'active', activatedAt: T0, expiresAt: T0 + 3600_000 });
+        await h.store.createGrant(grant);
+        expect(await h.store.getGrant(grant.id)).toEqual(grant);
+      });
+
+      it('refuses a stale save and a double create', async () => {
+        const grant = aGrant();
+        await h.store.createGrant(grant);
+        await expectConflict(h.store.createGrant(grant));
+        await h.store.saveGrant({ ...grant, version: 2, status: 'active', expiresAt: T0 + 1 }, 1);
+        await expectConflict(h.store.saveGrant({ ...grant, version: 2, status: 'failed' }, 1));
+        expect((await h.store.getGrant(grant.id))?.status).toBe('active');
+      });
+
+      it('lists grants of a status by expiry, bounded by expiresBefore, and follows status changes', async () => {
+        const a = aGrant({ status: 'active', expiresAt: T0 + 2000 });
+        const b = aGrant({ status: 'active', expiresAt: T0 + 1000 });
+        const c = aGrant({ status: 'active', expiresAt: T0 + 9000 });
+        for (const g of [a, b, c]) await h.store.createGrant(g);
+        await settle();
+        expect((await h.store.listGrants({ status: 'active', expiresBefore: T0 + 2000 })).map((g) => g.id)).toEqual([b.id, a.id]);
+
+        await h.store.saveGrant({ ...b, version: 2, status: 'deprovisioning' }, 1);
+        await settle();
+        expect((await h.store.listGrants({ status: 'active' })).map((g) => g.id)).toEqual([a.id, c.id]);
+        expect((await h.store.listGrants({ status: 'deprovisioning' })).map((g) => g.id)).toEqual([b.id]);
+      });
+
+      it('lists grants that have no expiry yet (provisioning)', async () => {
+        const g = aGrant();
+        await h.store.createGrant(g);
+        await settle();
+        expect((await h.store.listGrants({ status: 'provisioning', expiresBefore: T0 })).map((x) => x.id)).toEqual([g.id]);
+      });
+
+      it('honours a limit and still returns every match across pages', async () => {
+        const many = Array.from({ length: 30 }, (_, i) => aGrant({ status: 'active', expiresAt: T0 + i }));
+        for (const g of many) await h.store.createGrant(g);
+        await settle();
+        expect(await h.store.listGrants({ status: 'active', limit: 7 })).toHaveLength(7);
+        expect(await h.store.listGrants({ status: 'active' })).toHaveLength(30);
+      });
+    });
+
+    describe('audit', () => {
+      it('keeps a record history and idempotent notes in one ordered trail', async () => {
+        const request = aRequest();
+        await h.store.createRequest(request);
+        const note = {
+          subject: { kind: 'request' as const, id: request.id },
+          key: noteKey(1, 'approval_refused', 'slack:U0OUTSIDER'),
+          version: 1,
+          event: 'approval_refused',
+          from: 'pending',
+          to: 'pending',
+          actor: systemActor('test'),
+          at: T0 + 5,
+          reason: 'not an approver',
+        };
+        await h.store.appendNote(note);
+        await h.store.appendNote(note);
+        const trail = await h.store.listAudit({ kind: 'request', id: request.id });
+        expect(trail.map((e) => e.event)).toEqual(['create', 'approval_refused']);
+      });
+    });
+
+    describe('one active grant per assignment', () => {
+      const key = {
+        principalId: aGrant().principalId,
+        accountId: aGrant().accountId,
+        permissionSetArn: aGrant().permissionSetArn,
+      };
+
+      it('gives the slot to one grant, again to the same grant, never to another', async () => {
+        const [g1, g2] = [aGrant(), aGrant()];
+        expect(await h.store.claimActiveSlot(key, g1.id)).toBe(true);
+        expect(await h.store.claimActiveSlot(key, g1.id)).toBe(true);
+        expect(await h.store.claimActiveSlot(key, g2.id)).toBe(false);
+        expect(await h.store.getActiveSlot(key)).toBe(g1.id);
+      });
+
+      it('hands the slot over only from the holder named as finished', async () => {
+        const [g1, g2, g3] = [aGrant(), aGrant(), aGrant()];
+        await h.store.claimActiveSlot(key, g1.id);
+        expect(await h.store.claimActiveSlot(key, g2.id, g3.id)).toBe(false);
+        expect(await h.store.claimActiveSlot(key, g2.id, g1.id)).toBe(true);
+        expect(await h.store.getActiveSlot(key)).toBe(g2.id);
+      });
+
+      it('lets only the holder release the slot', async () => {
+        const [g1, g2] = [aGrant(), aGrant()];
+        await h.store.claimActiveSlot(key, g1.id);
+        await h.store.releaseActiveSlot(key, g2.id);
+        expect(await h.store.getActiveSlot(key)).toBe(g1.id);
+        await h.store.releaseActiveSlot(key, g1.id);
+        expect(await h.store.getActiveSlot(key)).toBeUndefined();
+      });
+
+      it('lets exactly one of many concurrent claimers win', async () => {
+        const grants = Array.from({ length: 8 }, () => aGrant());
+        const won = await Promise.all(grants.map((g) => h.store.claimActiveSlot(key, g.id)));
+        expect(won.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe('leases', () => {
+      it('gives a lease to one owner until it lapses, then to another', async () => {
+        const g = aGrant();
+        await h.store.createGrant(g);
+        expect(await h.store.acquireLease(g.id, 'replica-a', T0, T0 + 1000)).toBe(true);
+        expect(await h.store.acquireLease(g.id, 'replica-b', T0 + 500, T0 + 1500)).toBe(false);
+        expect(await h.store.acquireLease(g.id, 'replica-a', T0 + 500, T0 + 2000)).toBe(true);
+        expect(await h.store.acquireLease(g.id, 'replica-b', T0 + 2001, T0 + 3000)).toBe(true);
+      });
+
+      it('frees a lease only for its owner, and never changes the grant version', async () => {
+        const g = aGrant();
+        await h.store.createGrant(g);
+        await h.store.acquireLease(g.id, 'replica-a', T0, T0 + 1000);
+        await h.store.releaseLease(g.id, 'replica-b');
+        expect(await h.store.acquireLease(g.id, 'replica-b', T0 + 1, T0 + 1000)).toBe(false);
+        await h.store.releaseLease(g.id, 'replica-a');
+        expect(await h.store.acquireLease(g.id, 'replica-b', T0 + 1, T0 + 1000)).toBe(true);
+        expect((await h.store.getGrant(g.id))?.version).toBe(1);
+        await h.store.saveGrant({ ...g, version: 2, status: 'active', expiresAt: T0 + 5 }, 1);
+      });
+
+      it('lets exactly one of many concurrent replicas take a lease', async () => {
+        const g = aGrant();
+        await h.store.createGrant(g);
+        const won = await Promise.all(
+          ['a', 'b', 'c', 'd', 'e'].map((r) => h.store.acquireLease(g.id, `replica-${r}`, T0, T0 + 1000)),
+        );
+        expect(won.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('refuses a lease on a grant that does not exist', async () => {
+        expect(await h.store.acquireLease(aGrant().id, 'replica-a', T0, T0 + 1000)).toBe(false);
+      });
+    });
+
+    describe('idempotency keys', () => {
+      it('remembers a key for its lifetime, then forgets it', async () => {
+        expect(await h.store.rememberOnce('slack#evt-1', T0, 60)).toBe(true);
+        expect(await h.store.rememberOnce('slack#evt-1', T0 + 59_000, 60)).toBe(false);
+        expect(await h.store.rememberOnce('slack#evt-2', T0, 60)).toBe(true);
+        expect(await h.store.rememberOnce('slack#evt-1', T0 + 61_000, 60)).toBe(true);
+      });
+
+      it('lets exactly one of many concurrent deliveries through', async () => {
+        const firsts = await Promise.all(Array.from({ length: 8 }, () => h.store.rememberOnce('teams#x', T0, 60)));
+        expect(firsts.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe('message references', () => {
+      it('keeps every copy of a request message once', async () => {
+        const r = aRequest();
+        const ref = { platform: 'slack' as const, channel: 'C1', messageId: '1.0001', role: 'approvals' as const };
+        await h.store.addMessageRef(r.id, ref);
+        await h.store.addMessageRef(r.id, ref);
+        await h.store.addMessageRef(r.id, { ...ref, channel: 'D1', messageId: '1.0002', role: 'approver_dm' });
+        expect(await h.store.listMessageRefs(r.id)).toHaveLength(2);
+      });
+    });
+  });
+}

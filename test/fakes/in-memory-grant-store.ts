@@ -1,0 +1,159 @@
+import {
+  ErrorCodes,
+  KeylessError,
+  assignmentKeyString,
+  type AccessRequest,
+  type AssignmentKey,
+  type AuditEvent,
+  type Grant,
+  type GrantId,
+  type GrantStatus,
+  type GrantStore,
+  type MessageRef,
+  type MessageRefStore,
+  type RequestId,
+  type RequestStatus,
+} from '../../src';
+
+const clone = <T>(value: T): T => structuredClone(value);
+const conflict = (what: string) =>
+  new KeylessError(ErrorCodes.VersionConflict, `${what} changed meanwhile; try again.`);
+
+/** The GrantStore contract in memory: the reference the real adapters are held to. */
+export class InMemoryGrantStore implements GrantStore, MessageRefStore {
+  readonly requests = new Map<string, AccessRequest>();
+  readonly grants = new Map<string, Grant>();
+  readonly notes = new Map<string, AuditEvent>();
+  readonly slots = new Map<string, GrantId>();
+  readonly leases = new Map<string, { owner: string; until: number }>();
+  readonly remembered = new Map<string, number>();
+  readonly messageRefs = new Map<string, MessageRef[]>();
+  /** Counts every write, for tests that look at write amplification. */
+  writes = 0;
+
+  async createRequest(request: AccessRequest): Promise<void> {
+    if (this.requests.has(request.id)) throw conflict(`Request ${request.id}`);
+    this.writes++;
+    this.requests.set(request.id, clone(request));
+  }
+
+  async getRequest(id: RequestId): Promise<AccessRequest | undefined> {
+    const r = this.requests.get(id);
+    return r && clone(r);
+  }
+
+  async saveRequest(next: AccessRequest, expectedVersion: number): Promise<void> {
+    const current = this.requests.get(next.id);
+    if (!current || current.version !== expectedVersion) throw conflict(`Request ${next.id}`);
+    this.writes++;
+    this.requests.set(next.id, clone(next));
+  }
+
+  async listRequests(query: { status: RequestStatus; decideByBefore?: number; limit?: number }): Promise<AccessRequest[]> {
+    return [...this.requests.values()]
+      .filter((r) => r.status === query.status && (query.decideByBefore === undefined || r.decideBy <= query.decideByBefore))
+      .sort((a, b) => a.decideBy - b.decideBy || a.id.localeCompare(b.id))
+      .slice(0, query.limit ?? Infinity)
+      .map(clone);
+  }
+
+  async createGrant(grant: Grant): Promise<void> {
+    if (this.grants.has(grant.id)) throw conflict(`Grant ${grant.id}`);
+    this.writes++;
+    this.grants.set(grant.id, clone(grant));
+  }
+
+  async getGrant(id: GrantId): Promise<Grant | undefined> {
+    const g = this.grants.get(id);
+    return g && clone(g);
+  }
+
+  async saveGrant(next: Grant, expectedVersion: number): Promise<void> {
+    const current = this.grants.get(next.id);
+    if (!current || current.version !== expectedVersion) throw conflict(`Grant ${next.id}`);
+    this.writes++;
+    this.grants.set(next.id, clone(next));
+  }
+
+  async listGrants(query: { status: GrantStatus; expiresBefore?: number; limit?: number }): Promise<Grant[]> {
+    const sortKey = (g: Grant) => g.expiresAt ?? 0;
+    return [...this.grants.values()]
+      .filter((g) => g.status === query.status && (query.expiresBefore === undefined || sortKey(g) <= query.expiresBefore))
+      .sort((a, b) => sortKey(a) - sortKey(b) || a.id.localeCompare(b.id))
+      .slice(0, query.limit ?? Infinity)
+      .map(clone);
+  }
+
+  async appendNote(event: AuditEvent): Promise<void> {
+    const key = `${event.subject.kind}#${event.subject.id}#${event.key}`;
+    if (this.notes.has(key)) return;
+    this.writes++;
+    this.notes.set(key, clone(event));
+  }
+
+  async listAudit(subject: AuditEvent['subject']): Promise<AuditEvent[]> {
+    const record = subject.kind === 'grant' ? this.grants.get(subject.id) : this.requests.get(subject.id);
+    const notes = [...this.notes.values()].filter((n) => n.subject.kind === subject.kind && n.subject.id === subject.id);
+    return [...(record?.history ?? []), ...notes].sort((a, b) => a.key.localeCompare(b.key)).map(clone);
+  }
+
+  async getActiveSlot(key: AssignmentKey): Promise<GrantId | undefined> {
+    return this.slots.get(assignmentKeyString(key));
+  }
+
+  async claimActiveSlot(key: AssignmentKey, grantId: GrantId, replacing?: GrantId): Promise<boolean> {
+    const k = assignmentKeyString(key);
+    const holder = this.slots.get(k);
+    if (holder === grantId) return true;
+    if (holder === undefined || (replacing !== undefined && holder === replacing)) {
+      this.writes++;
+      this.slots.set(k, grantId);
+      return true;
+    }
+    return false;
+  }
+
+  async releaseActiveSlot(key: AssignmentKey, grantId: GrantId): Promise<void> {
+    const k = assignmentKeyString(key);
+    if (this.slots.get(k) === grantId) {
+      this.writes++;
+      this.slots.delete(k);
+    }
+  }
+
+  async acquireLease(grantId: GrantId, owner: string, nowMs: number, untilMs: number): Promise<boolean> {
+    if (!this.grants.has(grantId)) return false;
+    const lease = this.leases.get(grantId);
+    if (lease && lease.owner !== owner && lease.until >= nowMs) return false;
+    this.writes++;
+    this.leases.set(grantId, { owner, until: untilMs });
+    return true;
+  }
+
+  async releaseLease(grantId: GrantId, owner: string): Promise<void> {
+    if (this.leases.get(grantId)?.owner === owner) {
+      this.writes++;
+      this.leases.delete(grantId);
+    }
+  }
+
+  async rememberOnce(key: string, nowMs: number, ttlSeconds: number): Promise<boolean> {
+    const until = this.remembered.get(key);
+    if (until !== undefined && until > nowMs) return false;
+    this.writes++;
+    this.remembered.set(key, nowMs + ttlSeconds * 1000);
+    return true;
+  }
+
+  async addMessageRef(requestId: RequestId, ref: MessageRef): Promise<void> {
+    const refs = this.messageRefs.get(requestId) ?? [];
+    if (!refs.some((r) => r.platform === ref.platform && r.channel === ref.channel && r.messageId === ref.messageId)) {
+      refs.push(clone(ref));
+    }
+    this.messageRefs.set(requestId, refs);
+  }
+
+  async listMessageRefs(requestId: RequestId): Promise<MessageRef[]> {
+    return clone(this.messageRefs.get(requestId) ?? []);
+  }
+}
