@@ -3,3 +3,4 @@
  */
 export * from './domain';
 export * from './ports';
+export * from './engine';

@@ -32,7 +32,12 @@ export const requestTable: TransitionTable<RequestStatus, RequestEvent, AccessRe
         const reached = approvals.length >= r.approvalsRequired;
         return { ...r, approvals, status: reached ? 'approved' : 'pending', ...(reached ? { decidedAt: e.at } : {}) };
       },
-      deny: (r, e) => ({ ...r, status: 'denied', decidedAt: e.at, denial: { actor: e.actor, at: e.at, reason: e.reason } }),
+      deny: (r, e) => ({
+        ...r,
+        status: 'denied',
+        decidedAt: e.at,
+        denial: { actor: e.actor, at: e.at, reason: e.reason },
+      }),
       cancel: (r, e) => ({ ...r, status: 'cancelled', decidedAt: e.at }),
       timeout: (r, e) => ({ ...r, status: 'timed_out', decidedAt: e.at }),
     },
@@ -72,7 +77,10 @@ export function transitionRequest(request: AccessRequest, event: RequestEvent): 
 }
 
 /** The audit event that records a request's creation. */
-export function requestCreated(request: Omit<AccessRequest, 'version' | 'history'>, actor: Actor): Transition<AccessRequest> {
+export function requestCreated(
+  request: Omit<AccessRequest, 'version' | 'history'>,
+  actor: Actor,
+): Transition<AccessRequest> {
   const audit: AuditEvent = {
     subject: { kind: 'request', id: request.id },
     key: transitionKey(1),

@@ -38,7 +38,9 @@ export interface AccessRequest {
   selfApproval: boolean;
   approvals: Approval[];
   denial?: { actor: Actor; at: number; reason: string };
-  /** For an extension: the grant to extend. Once approved: the grant created or extended. */
+  /** For an extension: the live grant it asks more time for. */
+  extendsGrantId?: GrantId;
+  /** Once approved and fulfilled: the grant created or extended (set once, by `link_grant`). */
   grantId?: GrantId;
   createdAt: number;
   /** A pending request times out at this instant (epoch ms). */

@@ -44,7 +44,12 @@ export interface Actor {
 }
 
 export function userActor(user: ChatUser): Actor {
-  return { kind: 'user', id: `${user.platform}:${user.id}`, name: user.displayName, ...(user.email ? { email: user.email } : {}) };
+  return {
+    kind: 'user',
+    id: `${user.platform}:${user.id}`,
+    name: user.displayName,
+    ...(user.email ? { email: user.email } : {}),
+  };
 }
 
 export function systemActor(component: string): Actor {

@@ -77,7 +77,12 @@ const target = (input: DecisionInput) => `${input.permissionSet.name} in ${input
 export function decide(policy: Policy, input: DecisionInput): Decision {
   const deny = policy.rules.find((r) => r.effect === 'deny' && ruleApplies(r, input));
   if (deny) {
-    return { outcome: 'deny', reason: `rule "${deny.name}" denies ${target(input)}`, rule: deny.name, selfApproval: false };
+    return {
+      outcome: 'deny',
+      reason: `rule "${deny.name}" denies ${target(input)}`,
+      rule: deny.name,
+      selfApproval: false,
+    };
   }
 
   if (input.breakGlass) return decideBreakGlass(policy, input);
@@ -125,11 +130,24 @@ export function decide(policy: Policy, input: DecisionInput): Decision {
 function decideBreakGlass(policy: Policy, input: DecisionInput): Decision {
   const bg = policy.breakGlass;
   if (!bg) return { outcome: 'deny', reason: 'break-glass is not enabled in the policy', selfApproval: false };
-  if (!matchesAccount(bg.accounts, input.account) || !matchesPermissionSet(bg.permissionSets, input.permissionSet.name)) {
-    return { outcome: 'deny', reason: `break-glass does not cover ${target(input)}`, rule: 'break-glass', selfApproval: false };
+  if (
+    !matchesAccount(bg.accounts, input.account) ||
+    !matchesPermissionSet(bg.permissionSets, input.permissionSet.name)
+  ) {
+    return {
+      outcome: 'deny',
+      reason: `break-glass does not cover ${target(input)}`,
+      rule: 'break-glass',
+      selfApproval: false,
+    };
   }
   if (!matchesPeople(bg.requesters, input.principal)) {
-    return { outcome: 'deny', reason: 'you are not allowed to use break-glass', rule: 'break-glass', selfApproval: false };
+    return {
+      outcome: 'deny',
+      reason: 'you are not allowed to use break-glass',
+      rule: 'break-glass',
+      selfApproval: false,
+    };
   }
   const max = ruleMaxSeconds(bg);
   if (input.durationSeconds > max) {
@@ -151,10 +169,7 @@ function decideBreakGlass(policy: Policy, input: DecisionInput): Decision {
 }
 
 export function describePeople(spec: PeopleSpec): string {
-  const parts = [
-    ...spec.groups.map((g) => (g === '*' ? 'anyone' : `group ${g}`)),
-    ...spec.emails.map((e) => e),
-  ];
+  const parts = [...spec.groups.map((g) => (g === '*' ? 'anyone' : `group ${g}`)), ...spec.emails.map((e) => e)];
   return parts.length ? parts.join(', ') : 'nobody';
 }
 
@@ -186,7 +201,10 @@ export function requestablePermissionSets<T extends Pick<PermissionSet, 'name'>>
 }
 
 /** The longest duration any rule allows this person for this target, or undefined when none does. */
-export function maxRequestableSeconds(policy: Policy, input: Omit<DecisionInput, 'durationSeconds'>): number | undefined {
+export function maxRequestableSeconds(
+  policy: Policy,
+  input: Omit<DecisionInput, 'durationSeconds'>,
+): number | undefined {
   const d = decide(policy, { ...input, durationSeconds: 60 });
   if (d.outcome === 'deny') return undefined;
   const allows = policy.rules.filter((r) => r.effect === 'allow' && ruleApplies(r, { ...input, durationSeconds: 60 }));

@@ -11,7 +11,7 @@ export type GrantEvent =
   | { type: 'revoke_requested'; actor: Actor; at: number; reason: string }
   | { type: 'unassignment_confirmed'; actor: Actor; at: number }
   | { type: 'unassignment_failed'; actor: Actor; at: number; message: string }
-  | { type: 'extended'; actor: Actor; at: number; addSeconds: number; reason?: string }
+  | { type: 'extended'; actor: Actor; at: number; addSeconds: number; requestId: string; reason?: string }
   | { type: 'reminded'; actor: Actor; at: number };
 
 const revoke = (g: Grant, e: Extract<GrantEvent, { type: 'revoke_requested' }>): Grant => ({
@@ -42,7 +42,12 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
         activatedAt: e.at,
         expiresAt: e.at + g.durationSeconds * 1000,
       }),
-      assignment_failed: (g, e) => ({ ...g, status: 'failed', endedAt: e.at, failure: { code: e.code, message: e.message } }),
+      assignment_failed: (g, e) => ({
+        ...g,
+        status: 'failed',
+        endedAt: e.at,
+        failure: { code: e.code, message: e.message },
+      }),
       revoke_requested: revoke,
       extended: (g, e) => ({ ...g, durationSeconds: g.durationSeconds + e.addSeconds }),
     },
@@ -59,14 +64,22 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
         return { ...g, status: 'deprovisioning', endReason: 'expired' };
       },
       revoke_requested: revoke,
-      extended: (g, e) => ({ ...g, expiresAt: (g.expiresAt ?? e.at) + e.addSeconds * 1000, durationSeconds: g.durationSeconds + e.addSeconds }),
+      extended: (g, e) => ({
+        ...g,
+        expiresAt: (g.expiresAt ?? e.at) + e.addSeconds * 1000,
+        durationSeconds: g.durationSeconds + e.addSeconds,
+      }),
       reminded: (g, e) => (g.remindedAt ? 'noop' : { ...g, remindedAt: e.at }),
     },
     repeatable: ['assignment_confirmed'],
   },
   deprovisioning: {
     on: {
-      unassignment_confirmed: (g, e) => ({ ...g, status: g.endReason === 'revoked' ? 'revoked' : 'expired', endedAt: e.at }),
+      unassignment_confirmed: (g, e) => ({
+        ...g,
+        status: g.endReason === 'revoked' ? 'revoked' : 'expired',
+        endedAt: e.at,
+      }),
       unassignment_failed: (g) => ({ ...g, deprovisionAttempts: g.deprovisionAttempts + 1 }),
     },
     repeatable: ['expiry_reached', 'revoke_requested', 'reminded'],
@@ -98,7 +111,7 @@ export function transitionGrant(grant: Grant, event: GrantEvent): Transition<Gra
     ...reason,
     details: {
       ...(result.expiresAt !== undefined ? { expiresAt: result.expiresAt } : {}),
-      ...(event.type === 'extended' ? { addSeconds: event.addSeconds } : {}),
+      ...(event.type === 'extended' ? { addSeconds: event.addSeconds, requestId: event.requestId } : {}),
       ...(event.type === 'unassignment_failed' ? { attempts: result.deprovisionAttempts } : {}),
     },
   };

@@ -60,10 +60,7 @@ const channelPair = z
   })
   .strict();
 
-const channels = z
-  .object({ slack: channelPair.optional(), teams: channelPair.optional() })
-  .strict()
-  .default({});
+const channels = z.object({ slack: channelPair.optional(), teams: channelPair.optional() }).strict().default({});
 
 const rule = z
   .object({
@@ -99,15 +96,20 @@ export const policySchema = z
         instanceArn: z.string().regex(/^arn:[a-z-]+:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, {
           message: 'must be an instance ARN such as arn:aws:sso:::instance/ssoins-1234567890abcdef',
         }),
-        identityStoreId: z.string().regex(/^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
-          message: 'must be an identity store id such as d-1234567890',
-        }),
+        identityStoreId: z
+          .string()
+          .regex(/^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+            message: 'must be an identity store id such as d-1234567890',
+          }),
         region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as us-east-1' }),
       })
       .strict(),
     channels,
     rules: z.array(rule).default([]),
     breakGlass: breakGlass.optional(),
+    admins: people
+      .default({ groups: [], emails: [] })
+      .describe('People who may revoke any grant early (requesters and approvers may revoke their own).'),
     approvalWindow: durationText.default('24h').describe('A pending request times out after this long.'),
     reminderBefore: durationText.default('10m').describe('The requester is reminded this long before expiry.'),
     reconcile: z
@@ -116,7 +118,10 @@ export const policySchema = z
           .boolean()
           .default(false)
           .describe('Remove assignments of managed permission sets that no active grant explains.'),
-        managedPermissionSets: z.array(z.string()).default([]).describe('Names keyless owns; empty = those of the rules.'),
+        managedPermissionSets: z
+          .array(z.string())
+          .default([])
+          .describe('Names keyless owns; empty = those of the rules.'),
       })
       .strict()
       .default({ removeUnknown: false, managedPermissionSets: [] }),
@@ -144,18 +149,34 @@ export const policySchema = z
       }
       if (r.effect === 'deny') {
         if (r.approvers || r.autoApprove) {
-          ctx.addIssue({ code: 'custom', path: ['rules', i], message: 'a deny rule takes no approvers and no autoApprove' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', i],
+            message: 'a deny rule takes no approvers and no autoApprove',
+          });
         }
         return;
       }
       if (r.autoApprove && r.approvers) {
-        ctx.addIssue({ code: 'custom', path: ['rules', i, 'approvers'], message: 'autoApprove and approvers exclude each other' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'approvers'],
+          message: 'autoApprove and approvers exclude each other',
+        });
       }
       if (!r.autoApprove && !r.approvers) {
-        ctx.addIssue({ code: 'custom', path: ['rules', i, 'approvers'], message: 'an allow rule needs approvers or autoApprove: true' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'approvers'],
+          message: 'an allow rule needs approvers or autoApprove: true',
+        });
       }
       if (r.approvers && r.approvers.groups.length === 0 && r.approvers.emails.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['rules', i, 'approvers'], message: 'name at least one approver group or email' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'approvers'],
+          message: 'name at least one approver group or email',
+        });
       }
       if (r.approvers && r.approvers.groups.length === 0 && r.approvers.emails.length < r.approvers.count) {
         ctx.addIssue({
@@ -202,9 +223,13 @@ export function parsePolicy(document: unknown, source = 'policy'): Policy {
   const result = policySchema.safeParse(document);
   if (!result.success) {
     const lines = formatIssues(result.error.issues);
-    throw new KeylessError(ErrorCodes.InvalidPolicy, `The ${source} has ${lines.length} problem(s):\n- ${lines.join('\n- ')}`, {
-      details: { problems: lines },
-    });
+    throw new KeylessError(
+      ErrorCodes.InvalidPolicy,
+      `The ${source} has ${lines.length} problem(s):\n- ${lines.join('\n- ')}`,
+      {
+        details: { problems: lines },
+      },
+    );
   }
   const p = result.data;
   return {

@@ -22,7 +22,11 @@ export function applyTransition<S extends string, E extends { type: string }, R 
   const handler = row.on[event.type as E['type']] as ((r: R, e: E) => R | 'noop') | undefined;
   if (handler) return handler(record, event);
   if (row.repeatable?.includes(event.type as E['type'])) return 'noop';
-  throw new KeylessError(ErrorCodes.InvalidTransition, `A ${kind} that is ${record.status.replace('_', ' ')} cannot take "${event.type}".`, {
-    details: { kind, from: record.status, event: event.type },
-  });
+  throw new KeylessError(
+    ErrorCodes.InvalidTransition,
+    `A ${kind} that is ${record.status.replace('_', ' ')} cannot take "${event.type}".`,
+    {
+      details: { kind, from: record.status, event: event.type },
+    },
+  );
 }

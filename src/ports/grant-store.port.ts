@@ -1,13 +1,4 @@
-import type {
-  AccessRequest,
-  AssignmentKey,
-  AuditEvent,
-  Grant,
-  GrantId,
-  GrantStatus,
-  RequestId,
-  RequestStatus,
-} from '../domain';
+import type { AccessRequest, AssignmentKey, AuditEvent, Grant, GrantId, RequestId } from '../domain';
 
 /**
  * Durable state. Every write is a single-item conditional write (design §7, no transactions):
@@ -20,17 +11,30 @@ export interface GrantStore {
   createRequest(request: AccessRequest): Promise<void>;
   getRequest(id: RequestId): Promise<AccessRequest | undefined>;
   saveRequest(next: AccessRequest, expectedVersion: number): Promise<void>;
-  /** Requests in a status, oldest `decideBy` first; `decideByBefore` bounds it (inclusive). */
-  listRequests(query: { status: RequestStatus; decideByBefore?: number; limit?: number }): Promise<AccessRequest[]>;
+  /**
+   * Open requests, soonest `decideBy` first; `decideByBefore` bounds it (inclusive). Only open work is
+   * listed: `pending` requests, and `approved` requests that have no `grantId` yet (awaiting
+   * fulfilment). Closed requests are read by id.
+   */
+  listRequests(query: {
+    status: 'pending' | 'approved';
+    decideByBefore?: number;
+    limit?: number;
+  }): Promise<AccessRequest[]>;
 
   createGrant(grant: Grant): Promise<void>;
   getGrant(id: GrantId): Promise<Grant | undefined>;
   saveGrant(next: Grant, expectedVersion: number): Promise<void>;
   /**
-   * Grants in a status ordered by expiry (grants with no expiry yet sort by creation time first).
-   * `expiresBefore` (inclusive, epoch ms) bounds it.
+   * Live grants (provisioning, active, deprovisioning) of one status, soonest `expiresAt` first
+   * (grants with no expiry yet sort first); `expiresBefore` (inclusive, epoch ms) bounds it.
+   * Final grants are read by id.
    */
-  listGrants(query: { status: GrantStatus; expiresBefore?: number; limit?: number }): Promise<Grant[]>;
+  listGrants(query: {
+    status: 'provisioning' | 'active' | 'deprovisioning';
+    expiresBefore?: number;
+    limit?: number;
+  }): Promise<Grant[]>;
 
   /** Audit notes that change no state (a refused approval): idempotent on (subject, key). */
   appendNote(event: AuditEvent): Promise<void>;

@@ -29,7 +29,14 @@ let counter = 0;
 const seq = () => String(++counter).padStart(6, '0');
 
 export function aChatUser(over: Partial<ChatUser> = {}): ChatUser {
-  return { platform: 'slack', id: 'U0REQUEST', displayName: 'Rita Requester', email: 'rita@example.com', timeZone: 'Europe/Paris', ...over };
+  return {
+    platform: 'slack',
+    id: 'U0REQUEST',
+    displayName: 'Rita Requester',
+    email: 'rita@example.com',
+    timeZone: 'Europe/Paris',
+    ...over,
+  };
 }
 
 export function aPrincipal(over: Partial<Principal> = {}): Principal {

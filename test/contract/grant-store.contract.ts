@@ -58,7 +58,9 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         const request = aRequest();
         await h.store.createRequest(request);
         const results = await Promise.allSettled(
-          Array.from({ length: 8 }, (_, i) => h.store.saveRequest({ ...request, version: 2, reason: `writer ${i}` }, 1)),
+          Array.from({ length: 8 }, (_, i) =>
+            h.store.saveRequest({ ...request, version: 2, reason: `writer ${i}` }, 1),
+          ),
         );
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       });
@@ -70,8 +72,18 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         for (const r of [late, early, other]) await h.store.createRequest(r);
         await settle();
         expect((await h.store.listRequests({ status: 'pending' })).map((r) => r.id)).toEqual([early.id, late.id]);
-        expect((await h.store.listRequests({ status: 'pending', decideByBefore: T0 + 1000 })).map((r) => r.id)).toEqual([early.id]);
+        expect((await h.store.listRequests({ status: 'pending', decideByBefore: T0 + 1000 })).map((r) => r.id)).toEqual(
+          [early.id],
+        );
         expect((await h.store.listRequests({ status: 'approved' })).map((r) => r.id)).toEqual([other.id]);
+      });
+
+      it('lists an approved request only until it is linked to its grant', async () => {
+        const r = aRequest({ status: 'approved' });
+        await h.store.createRequest(r);
+        await h.store.saveRequest({ ...r, version: 2, grantId: aGrant().id }, 1);
+        await settle();
+        expect(await h.store.listRequests({ status: 'approved' })).toEqual([]);
       });
     });
 
@@ -97,7 +109,10 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         const c = aGrant({ status: 'active', expiresAt: T0 + 9000 });
         for (const g of [a, b, c]) await h.store.createGrant(g);
         await settle();
-        expect((await h.store.listGrants({ status: 'active', expiresBefore: T0 + 2000 })).map((g) => g.id)).toEqual([b.id, a.id]);
+        expect((await h.store.listGrants({ status: 'active', expiresBefore: T0 + 2000 })).map((g) => g.id)).toEqual([
+          b.id,
+          a.id,
+        ]);
 
         await h.store.saveGrant({ ...b, version: 2, status: 'deprovisioning' }, 1);
         await settle();
@@ -109,7 +124,9 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         const g = aGrant();
         await h.store.createGrant(g);
         await settle();
-        expect((await h.store.listGrants({ status: 'provisioning', expiresBefore: T0 })).map((x) => x.id)).toEqual([g.id]);
+        expect((await h.store.listGrants({ status: 'provisioning', expiresBefore: T0 })).map((x) => x.id)).toEqual([
+          g.id,
+        ]);
       });
 
       it('honours a limit and still returns every match across pages', async () => {

@@ -1,4 +1,12 @@
-import { isKeylessError, ErrorCodes, type AccountId, type AssignmentKey, type IdentityCenter, type PermissionSetArn, type PrincipalId } from '../../src';
+import {
+  isKeylessError,
+  ErrorCodes,
+  type AccountId,
+  type AssignmentKey,
+  type IdentityCenter,
+  type PermissionSetArn,
+  type PrincipalId,
+} from '../../src';
 
 /** What a harness knows of the seeded world it built. */
 export interface IdentityCenterHarness {
@@ -86,7 +94,9 @@ export function identityCenterContract(name: string, makeHarness: () => Promise<
       await h.ic.assign(key);
       await h.ic.unassign(key);
       await h.ic.unassign(key);
-      const found = (await h.ic.listAssignments([h.permissionSet.arn])).filter((a) => a.principalId === key.principalId);
+      const found = (await h.ic.listAssignments([h.permissionSet.arn])).filter(
+        (a) => a.principalId === key.principalId,
+      );
       expect(found).toHaveLength(0);
     });
 

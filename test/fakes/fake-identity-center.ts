@@ -39,7 +39,10 @@ export class FakeIdentityCenter implements IdentityCenter {
   async resolvePrincipal(email: string): Promise<Principal> {
     const p = this.seed.principals.find((x) => x.email.toLowerCase() === email.toLowerCase());
     if (!p) {
-      throw new KeylessError(ErrorCodes.PrincipalNotFound, `Nobody with the email ${email} exists in IAM Identity Center.`);
+      throw new KeylessError(
+        ErrorCodes.PrincipalNotFound,
+        `Nobody with the email ${email} exists in IAM Identity Center.`,
+      );
     }
     return structuredClone(p);
   }

@@ -7,12 +7,10 @@ import {
   type AuditEvent,
   type Grant,
   type GrantId,
-  type GrantStatus,
   type GrantStore,
   type MessageRef,
   type MessageRefStore,
   type RequestId,
-  type RequestStatus,
 } from '../../src';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -49,9 +47,14 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore {
     this.requests.set(next.id, clone(next));
   }
 
-  async listRequests(query: { status: RequestStatus; decideByBefore?: number; limit?: number }): Promise<AccessRequest[]> {
+  async listRequests(query: {
+    status: 'pending' | 'approved';
+    decideByBefore?: number;
+    limit?: number;
+  }): Promise<AccessRequest[]> {
     return [...this.requests.values()]
-      .filter((r) => r.status === query.status && (query.decideByBefore === undefined || r.decideBy <= query.decideByBefore))
+      .filter((r) => r.status === query.status && !(r.status === 'approved' && r.grantId))
+      .filter((r) => query.decideByBefore === undefined || r.decideBy <= query.decideByBefore)
       .sort((a, b) => a.decideBy - b.decideBy || a.id.localeCompare(b.id))
       .slice(0, query.limit ?? Infinity)
       .map(clone);
@@ -75,10 +78,16 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore {
     this.grants.set(next.id, clone(next));
   }
 
-  async listGrants(query: { status: GrantStatus; expiresBefore?: number; limit?: number }): Promise<Grant[]> {
+  async listGrants(query: {
+    status: 'provisioning' | 'active' | 'deprovisioning';
+    expiresBefore?: number;
+    limit?: number;
+  }): Promise<Grant[]> {
     const sortKey = (g: Grant) => g.expiresAt ?? 0;
     return [...this.grants.values()]
-      .filter((g) => g.status === query.status && (query.expiresBefore === undefined || sortKey(g) <= query.expiresBefore))
+      .filter(
+        (g) => g.status === query.status && (query.expiresBefore === undefined || sortKey(g) <= query.expiresBefore),
+      )
       .sort((a, b) => sortKey(a) - sortKey(b) || a.id.localeCompare(b.id))
       .slice(0, query.limit ?? Infinity)
       .map(clone);
@@ -93,7 +102,9 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore {
 
   async listAudit(subject: AuditEvent['subject']): Promise<AuditEvent[]> {
     const record = subject.kind === 'grant' ? this.grants.get(subject.id) : this.requests.get(subject.id);
-    const notes = [...this.notes.values()].filter((n) => n.subject.kind === subject.kind && n.subject.id === subject.id);
+    const notes = [...this.notes.values()].filter(
+      (n) => n.subject.kind === subject.kind && n.subject.id === subject.id,
+    );
     return [...(record?.history ?? []), ...notes].sort((a, b) => a.key.localeCompare(b.key)).map(clone);
   }
 

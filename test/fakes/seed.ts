@@ -2,7 +2,11 @@ import type { AccountId, PermissionSet, Principal } from '../../src';
 import { ADMIN, READONLY, anAccount } from '../builders';
 
 /** A small organization for engine tests. */
-export function demoSeed(): { principals: Principal[]; accounts: ReturnType<typeof anAccount>[]; permissionSets: PermissionSet[] } {
+export function demoSeed(): {
+  principals: Principal[];
+  accounts: ReturnType<typeof anAccount>[];
+  permissionSets: PermissionSet[];
+} {
   const p = (n: number, user: string, groups: string[]): Principal => ({
     principalId: `90670000-0000-0000-0000-00000000000${n}`,
     userName: user,
@@ -21,8 +25,18 @@ export function demoSeed(): { principals: Principal[]; accounts: ReturnType<type
     ],
     accounts: [
       anAccount(),
-      anAccount({ id: '222222222222' as AccountId, name: 'sandbox', ouPath: ['r-ab12', 'ou-ab12-22222222'], tags: { env: 'sandbox' } }),
-      anAccount({ id: '333333333333' as AccountId, name: 'payments', ouPath: ['r-ab12', 'ou-ab12-11111111'], tags: { env: 'prod', pci: 'true' } }),
+      anAccount({
+        id: '222222222222' as AccountId,
+        name: 'sandbox',
+        ouPath: ['r-ab12', 'ou-ab12-22222222'],
+        tags: { env: 'sandbox' },
+      }),
+      anAccount({
+        id: '333333333333' as AccountId,
+        name: 'payments',
+        ouPath: ['r-ab12', 'ou-ab12-11111111'],
+        tags: { env: 'prod', pci: 'true' },
+      }),
     ],
     permissionSets: [
       { arn: ADMIN, name: 'AdministratorAccess', sessionDurationSeconds: 3600 },

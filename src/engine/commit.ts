@@ -1,0 +1,87 @@
+import {
+  ErrorCodes,
+  KeylessError,
+  isKeylessError,
+  parseGrantId,
+  parseRequestId,
+  transitionGrant,
+  transitionRequest,
+  type AccessRequest,
+  type Grant,
+  type GrantEvent,
+  type RequestEvent,
+} from '../domain';
+import type { EngineContext } from './deps';
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Applies an event to the latest stored request, retrying on a lost race (another writer changed the
+ * version meanwhile). Returns the request as stored after the event, and whether it changed.
+ * `event` is a function of the fresh record, so it is re-derived on each attempt.
+ */
+export async function commitRequest(
+  ctx: EngineContext,
+  id: string,
+  event: (current: AccessRequest) => RequestEvent | undefined,
+): Promise<{ request: AccessRequest; changed: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await ctx.store.getRequest(parseRequestId(id));
+    if (!current) throw new KeylessError(ErrorCodes.RequestNotFound, `There is no request ${id}.`);
+    const e = event(current);
+    const t = e && transitionRequest(current, e);
+    if (!t) return { request: current, changed: false };
+    try {
+      await ctx.store.saveRequest(t.next, current.version);
+      return { request: t.next, changed: true };
+    } catch (error) {
+      if (!isKeylessError(error, ErrorCodes.VersionConflict) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** The same as commitRequest, for grants. */
+export async function commitGrant(
+  ctx: EngineContext,
+  id: string,
+  event: (current: Grant) => GrantEvent | undefined,
+): Promise<{ grant: Grant; changed: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await ctx.store.getGrant(parseGrantId(id));
+    if (!current) throw new KeylessError(ErrorCodes.GrantNotFound, `There is no grant ${id}.`);
+    const e = event(current);
+    const t = e && transitionGrant(current, e);
+    if (!t) return { grant: current, changed: false };
+    try {
+      await ctx.store.saveGrant(t.next, current.version);
+      return { grant: t.next, changed: true };
+    } catch (error) {
+      if (!isKeylessError(error, ErrorCodes.VersionConflict) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Runs `work` holding this replica's lease on a grant; returns undefined when another replica holds it. */
+export async function withLease<T>(
+  ctx: EngineContext,
+  grantId: string,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
+  const id = parseGrantId(grantId);
+  if (ctx.busy.has(id)) return undefined;
+  ctx.busy.add(id);
+  try {
+    const now = ctx.clock.now();
+    const owner = ctx.options.replicaId;
+    if (!(await ctx.store.acquireLease(id, owner, now, now + ctx.options.leaseMs))) return undefined;
+    try {
+      return await work();
+    } finally {
+      await ctx.store.releaseLease(id, owner).catch((error: unknown) => {
+        ctx.logger.warn({ grantId, err: error }, 'could not release a lease; it will lapse');
+      });
+    }
+  } finally {
+    ctx.busy.delete(id);
+  }
+}

@@ -1,0 +1,152 @@
+import type {
+  AccessRequest,
+  Account,
+  AssignmentDrift,
+  ChatUser,
+  Grant,
+  GrantId,
+  PermissionSet,
+  RequestId,
+} from '../domain';
+import type { TimerHandle } from '../ports';
+import { approve, cancel, deny, type DecideResult } from './decide-request';
+import { defaultEngineOptions, type EngineContext, type EngineDeps } from './deps';
+import { ExpiryTimers } from './expiry-scheduler';
+import { extend } from './extend-grant';
+import { approvalsFor, explain, findAccounts, listMine, requestOptions } from './queries';
+import { reconcile } from './reconcile-assignments';
+import { requestAccess, type RequestAccessInput, type RequestAccessResult } from './request-access';
+import { revoke } from './revoke-grant';
+import { sweep, type SweepReport } from './sweep';
+
+/**
+ * The keyless engine: every use case of the grant lifecycle behind one object. Chat adapters call
+ * it with verified users; it decides with the policy, persists through the GrantStore, acts through
+ * IdentityCenter, and tells people through the ChatNotifier.
+ */
+export interface Engine {
+  /** Ask for access (or more time on a live grant for the same account and permission set). */
+  requestAccess(input: RequestAccessInput): Promise<RequestAccessResult>;
+  approve(input: { requestId: string; actor: ChatUser }): Promise<DecideResult>;
+  deny(input: { requestId: string; actor: ChatUser; reason?: string }): Promise<DecideResult>;
+  cancel(input: { requestId: string; actor: ChatUser }): Promise<DecideResult>;
+  /** End a grant before its expiry. */
+  revoke(input: { grantId: string; actor: ChatUser; reason?: string }): Promise<Grant>;
+  /** Ask for more time on one's own grant. */
+  extend(input: {
+    grantId: string;
+    actor: ChatUser;
+    duration: string;
+    reason?: string;
+    idempotencyKey?: string;
+  }): Promise<RequestAccessResult>;
+  /** The policy's answer for a person and a target, in one sentence. */
+  explain(input: { user: ChatUser; account: string; permissionSet: string }): Promise<string>;
+  listMine(user: ChatUser): Promise<{ grants: Grant[]; requests: AccessRequest[] }>;
+  approvalsFor(user: ChatUser): Promise<AccessRequest[]>;
+  findAccounts(query: string, limit?: number): Promise<Account[]>;
+  requestOptions(input: {
+    user: ChatUser;
+    account: string;
+  }): Promise<{ account: Account; options: { permissionSet: PermissionSet; maxSeconds: number }[] }>;
+  getRequest(id: string): Promise<AccessRequest | undefined>;
+  getGrant(id: string): Promise<Grant | undefined>;
+  /** One pass of the backstop sweep (timeouts, resume after a crash, expiry, reminders). */
+  sweep(): Promise<SweepReport>;
+  /** Compare Identity Center with the grants; report (and by policy remove) drift. */
+  reconcile(): Promise<AssignmentDrift[]>;
+  /** Sweep first (resume after a restart), then keep sweeping every `sweepIntervalMs`. */
+  start(): Promise<void>;
+  /** Stop taking timed work and wait for work in flight (graceful shutdown). */
+  stop(): Promise<void>;
+  /** Resolves when no background work is in flight (tests, shutdown). */
+  idle(): Promise<void>;
+  /** Number of in-process expiry timers armed. */
+  readonly armedTimers: number;
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const options = { ...defaultEngineOptions, ...deps.options };
+  const inFlight = new Map<string, Promise<unknown>>();
+  const timers = new ExpiryTimers(() => ctx);
+  let sweepTimer: TimerHandle | undefined;
+  let running = false;
+  let sweeping: Promise<unknown> | undefined;
+
+  const ctx: EngineContext = {
+    ...deps,
+    options,
+    scheduler: timers,
+    busy: new Set<string>(),
+    background(name, work) {
+      // One run per name at a time on this replica: a timer and a sweep never race each other here.
+      if (inFlight.has(name)) return;
+      const run = work()
+        .catch((error: unknown) =>
+          deps.logger.error({ err: error, work: name }, 'background work failed; the sweep retries'),
+        )
+        .finally(() => inFlight.delete(name));
+      inFlight.set(name, run);
+    },
+    async publish(event) {
+      try {
+        await deps.notifier.publish(event);
+      } catch (error) {
+        deps.logger.error({ err: error, event: event.type }, 'notification failed');
+      }
+    },
+  };
+
+  const scheduleSweep = () => {
+    if (!running) return;
+    sweepTimer = deps.clock.setTimer(deps.clock.now() + options.sweepIntervalMs, () => {
+      sweeping = sweep(ctx)
+        .catch((error: unknown) => deps.logger.error({ err: error }, 'sweep failed'))
+        .finally(() => {
+          sweeping = undefined;
+          scheduleSweep();
+        });
+    });
+  };
+
+  const idle = async () => {
+    while (inFlight.size > 0 || sweeping) {
+      await Promise.all([...inFlight.values(), sweeping]);
+    }
+  };
+
+  return {
+    requestAccess: (input) => requestAccess(ctx, input),
+    approve: (input) => approve(ctx, input),
+    deny: (input) => deny(ctx, input),
+    cancel: (input) => cancel(ctx, input),
+    revoke: (input) => revoke(ctx, input),
+    extend: (input) => extend(ctx, input),
+    explain: (input) => explain(ctx, input),
+    listMine: (user) => listMine(ctx, user),
+    approvalsFor: (user) => approvalsFor(ctx, user),
+    findAccounts: (query, limit) => findAccounts(ctx, query, limit),
+    requestOptions: (input) => requestOptions(ctx, input),
+    getRequest: (id) => deps.store.getRequest(id as RequestId),
+    getGrant: (id) => deps.store.getGrant(id as GrantId),
+    sweep: () => sweep(ctx),
+    reconcile: () => reconcile(ctx),
+    async start() {
+      if (running) return;
+      running = true;
+      const report = await sweep(ctx);
+      deps.logger.info({ ...report }, 'engine started: first sweep done');
+      scheduleSweep();
+    },
+    async stop() {
+      running = false;
+      sweepTimer?.cancel();
+      timers.stop();
+      await idle();
+    },
+    idle,
+    get armedTimers() {
+      return timers.size;
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import {
+  ErrorCodes,
+  KeylessError,
+  isEligibleApprover,
+  noteKey,
+  parsePrincipalId,
+  parseRequestId,
+  sameChatUser,
+  userActor,
+  type AccessRequest,
+  type ChatUser,
+} from '../domain';
+import { commitRequest } from './commit';
+import type { EngineContext } from './deps';
+import { fulfilInBackground } from './fulfil-request';
+import { principalOf } from './identity';
+
+export type DecisionOutcome = 'recorded' | 'approved' | 'denied' | 'cancelled' | 'duplicate' | 'already_decided';
+
+export interface DecideResult {
+  request: AccessRequest;
+  outcome: DecisionOutcome;
+}
+
+async function load(ctx: EngineContext, requestId: string): Promise<AccessRequest> {
+  const request = await ctx.store.getRequest(parseRequestId(requestId));
+  if (!request) throw new KeylessError(ErrorCodes.RequestNotFound, `There is no request ${requestId}.`);
+  return request;
+}
+
+/**
+ * Checks that `actor` may decide on `request`; a refusal is audited (as a note) and thrown.
+ * The actor always comes from the chat platform's verified payload, never from a button value.
+ */
+async function eligibleDecider(
+  ctx: EngineContext,
+  request: AccessRequest,
+  actor: ChatUser,
+  action: 'approve' | 'deny',
+) {
+  const principal = await principalOf(ctx, actor);
+  const verdict = request.approvers
+    ? isEligibleApprover(request.approvers, principal, request.principalId, request.selfApproval)
+    : ({ eligible: false, why: 'not_listed' } as const);
+  if (verdict.eligible) return principal;
+  const self = verdict.why === 'self';
+  await ctx.store.appendNote({
+    subject: { kind: 'request', id: request.id },
+    key: noteKey(request.version, `${action}_refused`, userActor(actor).id),
+    version: request.version,
+    event: `${action}_refused`,
+    from: request.status,
+    to: request.status,
+    actor: userActor(actor),
+    at: ctx.clock.now(),
+    reason: self ? 'requester cannot approve their own request' : 'not an eligible approver',
+  });
+  ctx.logger.warn(
+    {
+      requestId: request.id,
+      actor: userActor(actor).id,
+      code: self ? ErrorCodes.SelfApprovalForbidden : ErrorCodes.NotEligibleApprover,
+    },
+    `${action} refused`,
+  );
+  throw self
+    ? new KeylessError(
+        ErrorCodes.SelfApprovalForbidden,
+        'You cannot approve or deny your own request; another approver must.',
+      )
+    : new KeylessError(
+        ErrorCodes.NotEligibleApprover,
+        `You are not an approver for this request (rule "${request.rule}").`,
+      );
+}
+
+/** One approval. Counted once per approver; the quorum approves the request and starts provisioning. */
+export async function approve(
+  ctx: EngineContext,
+  input: { requestId: string; actor: ChatUser },
+): Promise<DecideResult> {
+  const request = await load(ctx, input.requestId);
+  if (request.status !== 'pending') return { request, outcome: 'already_decided' };
+  const principal = await eligibleDecider(ctx, request, input.actor, 'approve');
+  const principalId = parsePrincipalId(principal.principalId);
+  const { request: next, changed } = await commitRequest(ctx, request.id, (r) =>
+    r.status === 'pending'
+      ? { type: 'approve', actor: userActor(input.actor), principalId, at: ctx.clock.now() }
+      : undefined,
+  );
+  if (!changed) {
+    const counted = next.approvals.some((a) => a.principalId === principalId);
+    return { request: next, outcome: counted ? 'duplicate' : 'already_decided' };
+  }
+  ctx.logger.info(
+    { requestId: next.id, actor: userActor(input.actor).id, approvals: next.approvals.length },
+    'approval recorded',
+  );
+  await ctx.publish({ type: 'request_updated', request: next, actor: userActor(input.actor) });
+  if (next.status === 'approved') fulfilInBackground(ctx, next);
+  return { request: next, outcome: next.status === 'approved' ? 'approved' : 'recorded' };
+}
+
+export async function deny(
+  ctx: EngineContext,
+  input: { requestId: string; actor: ChatUser; reason?: string },
+): Promise<DecideResult> {
+  const request = await load(ctx, input.requestId);
+  if (request.status !== 'pending') return { request, outcome: 'already_decided' };
+  await eligibleDecider(ctx, request, input.actor, 'deny');
+  const reason = input.reason?.trim().slice(0, 500) || 'no reason given';
+  const { request: next, changed } = await commitRequest(ctx, request.id, (r) =>
+    r.status === 'pending' ? { type: 'deny', actor: userActor(input.actor), at: ctx.clock.now(), reason } : undefined,
+  );
+  if (!changed) return { request: next, outcome: 'already_decided' };
+  await ctx.publish({ type: 'request_updated', request: next, actor: userActor(input.actor) });
+  return { request: next, outcome: 'denied' };
+}
+
+/** The requester withdraws a pending request. */
+export async function cancel(ctx: EngineContext, input: { requestId: string; actor: ChatUser }): Promise<DecideResult> {
+  const request = await load(ctx, input.requestId);
+  if (!sameChatUser(request.requester, input.actor)) {
+    throw new KeylessError(ErrorCodes.NotAllowed, 'Only the person who asked can cancel a request.');
+  }
+  const { request: next, changed } = await commitRequest(ctx, request.id, (r) =>
+    r.status === 'pending' ? { type: 'cancel', actor: userActor(input.actor), at: ctx.clock.now() } : undefined,
+  );
+  if (!changed) return { request: next, outcome: 'already_decided' };
+  await ctx.publish({ type: 'request_updated', request: next, actor: userActor(input.actor) });
+  return { request: next, outcome: 'cancelled' };
+}

@@ -1,0 +1,51 @@
+import type { Grant, Policy } from '../domain';
+import type { ChatNotifier, Clock, GrantStore, IdGenerator, IdentityCenter, Logger } from '../ports';
+
+export interface EngineOptions {
+  /** This replica's name, written into leases. */
+  replicaId: string;
+  /** How often the backstop sweep runs. Default 2000 ms. */
+  sweepIntervalMs: number;
+  /** Grants expiring within this horizon get an in-process timer. Default 5 minutes. */
+  timerHorizonMs: number;
+  /** How long a replica owns a grant's work before another may take it over. Default 60 s. */
+  leaseMs: number;
+  /** After this many failed unassignments, a person is alerted (the engine keeps trying). Default 5. */
+  stuckAfterAttempts: number;
+  /** Chat retries are remembered this long. Default 1 hour. */
+  idempotencyTtlSeconds: number;
+}
+
+export const defaultEngineOptions: EngineOptions = {
+  replicaId: 'keyless',
+  sweepIntervalMs: 2000,
+  timerHorizonMs: 5 * 60_000,
+  leaseMs: 60_000,
+  stuckAfterAttempts: 5,
+  idempotencyTtlSeconds: 3600,
+};
+
+/** Everything the engine needs from outside, as ports. */
+export interface EngineDeps {
+  store: GrantStore;
+  identity: IdentityCenter;
+  notifier: ChatNotifier;
+  clock: Clock;
+  logger: Logger;
+  ids: IdGenerator;
+  /** The current policy (it may be reloaded between calls). */
+  policy: () => Policy;
+  options?: Partial<EngineOptions>;
+}
+
+export interface EngineContext extends Omit<EngineDeps, 'options'> {
+  options: EngineOptions;
+  /** Runs work in the background, tracked so that `idle()`/`stop()` can wait for it. */
+  background(name: string, work: () => Promise<unknown>): void;
+  /** Publishes a domain event; delivery problems are logged, never thrown. */
+  publish: ChatNotifier['publish'];
+  /** Grants this process is working on now: a lease keeps other replicas out, this keeps our own timer and sweep apart. */
+  busy: Set<string>;
+  /** In-process expiry timers. */
+  scheduler: { track(grant: Grant): void; untrack(grantId: string): void };
+}

@@ -1,0 +1,35 @@
+import { ErrorCodes, KeylessError, parseGrantId, type ChatUser } from '../domain';
+import type { EngineContext } from './deps';
+import { requestAccess, type RequestAccessResult } from './request-access';
+
+/**
+ * Asks for more time on one's own live grant. It is a request like any other (an extension of the
+ * live grant), decided by the same rules: the time left plus the extra must fit the rule's maximum.
+ */
+export async function extend(
+  ctx: EngineContext,
+  input: { grantId: string; actor: ChatUser; duration: string; reason?: string; idempotencyKey?: string },
+): Promise<RequestAccessResult> {
+  const grant = await ctx.store.getGrant(parseGrantId(input.grantId));
+  if (!grant)
+    throw new KeylessError(ErrorCodes.GrantNotFound, `There is no grant ${input.grantId}.`, {
+      hint: 'Run `list` to see your grants.',
+    });
+  if (grant.requester.platform !== input.actor.platform || grant.requester.id !== input.actor.id) {
+    throw new KeylessError(ErrorCodes.NotAllowed, 'Only the person who holds a grant can extend it.');
+  }
+  if (grant.status !== 'active' && grant.status !== 'provisioning') {
+    throw new KeylessError(
+      ErrorCodes.InvalidTransition,
+      `Grant ${grant.id} has ${grant.status === 'failed' ? 'failed' : 'ended'}; request new access instead.`,
+    );
+  }
+  return requestAccess(ctx, {
+    requester: input.actor,
+    account: grant.accountId,
+    permissionSet: grant.permissionSetName,
+    duration: input.duration,
+    reason: input.reason?.trim() || `extension of ${grant.id}`,
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+  });
+}

@@ -1,0 +1,81 @@
+import {
+  decide,
+  explainDecision,
+  isEligibleApprover,
+  maxRequestableSeconds,
+  requestablePermissionSets,
+  searchAccounts,
+  type AccessRequest,
+  type Account,
+  type ChatUser,
+  type Grant,
+  type PermissionSet,
+} from '../domain';
+import type { EngineContext } from './deps';
+import { accountByText, permissionSetByText, principalOf } from './identity';
+
+/** `why <account> <permission set>`: the policy's answer for this person, in one sentence. */
+export async function explain(
+  ctx: EngineContext,
+  input: { user: ChatUser; account: string; permissionSet: string },
+): Promise<string> {
+  const [principal, account, permissionSet] = await Promise.all([
+    principalOf(ctx, input.user),
+    accountByText(ctx, input.account),
+    permissionSetByText(ctx, input.permissionSet),
+  ]);
+  const policy = ctx.policy();
+  const max = maxRequestableSeconds(policy, { principal, account, permissionSet });
+  return explainDecision(decide(policy, { principal, account, permissionSet, durationSeconds: max ?? 60 }));
+}
+
+/** A person's live grants and open requests. */
+export async function listMine(
+  ctx: EngineContext,
+  user: ChatUser,
+): Promise<{ grants: Grant[]; requests: AccessRequest[] }> {
+  const principal = await principalOf(ctx, user);
+  const [provisioning, active, pending] = await Promise.all([
+    ctx.store.listGrants({ status: 'provisioning' }),
+    ctx.store.listGrants({ status: 'active' }),
+    ctx.store.listRequests({ status: 'pending' }),
+  ]);
+  return {
+    grants: [...active, ...provisioning].filter((g) => g.principalId === principal.principalId),
+    requests: pending.filter((r) => r.principalId === principal.principalId),
+  };
+}
+
+/** Pending requests this person may approve and has not approved yet. */
+export async function approvalsFor(ctx: EngineContext, user: ChatUser): Promise<AccessRequest[]> {
+  const principal = await principalOf(ctx, user);
+  const pending = await ctx.store.listRequests({ status: 'pending' });
+  return pending.filter(
+    (r) =>
+      r.approvers !== undefined &&
+      isEligibleApprover(r.approvers, principal, r.principalId, r.selfApproval).eligible &&
+      !r.approvals.some((a) => a.principalId === principal.principalId),
+  );
+}
+
+export async function findAccounts(ctx: EngineContext, query: string, limit = 100): Promise<Account[]> {
+  return searchAccounts(await ctx.identity.listAccounts(), query, limit);
+}
+
+/** What a person may ask for in an account: the permission sets and, for each, the longest duration. */
+export async function requestOptions(
+  ctx: EngineContext,
+  input: { user: ChatUser; account: string },
+): Promise<{ account: Account; options: { permissionSet: PermissionSet; maxSeconds: number }[] }> {
+  const [principal, account, sets] = await Promise.all([
+    principalOf(ctx, input.user),
+    accountByText(ctx, input.account),
+    ctx.identity.listPermissionSets(),
+  ]);
+  const policy = ctx.policy();
+  const options = requestablePermissionSets(policy, principal, account, sets).map((permissionSet) => ({
+    permissionSet,
+    maxSeconds: maxRequestableSeconds(policy, { principal, account, permissionSet }) ?? 0,
+  }));
+  return { account, options };
+}

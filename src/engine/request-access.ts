@@ -1,0 +1,228 @@
+import {
+  ErrorCodes,
+  KeylessError,
+  assignmentKeyString,
+  decide,
+  describePeople,
+  formatDuration,
+  isLiveGrant,
+  parseDuration,
+  parsePrincipalId,
+  requestCreated,
+  userActor,
+  type AccessRequest,
+  type ChatUser,
+  type Decision,
+  type Grant,
+  type RequestId,
+  type RequestKind,
+} from '../domain';
+import type { EngineContext } from './deps';
+import { fulfilInBackground } from './fulfil-request';
+import { accountByText, permissionSetByText, principalOf } from './identity';
+
+export interface RequestAccessInput {
+  requester: ChatUser;
+  /** Account id or exact name. */
+  account: string;
+  /** Permission set name (or ARN). */
+  permissionSet: string;
+  /** As typed: `2h`, `90m`, `PT2H`, `until 18:00`… */
+  duration: string;
+  reason: string;
+  ticket?: string;
+  breakGlass?: boolean;
+  /**
+   * A key unique to this submission (a chat delivery or view id). A retry with the same key returns
+   * the request already created instead of a second one.
+   */
+  idempotencyKey?: string;
+}
+
+export interface RequestAccessResult {
+  request: AccessRequest;
+  decision: Decision;
+  /** True when the same submission had already been received. */
+  duplicate: boolean;
+}
+
+const MAX_REASON = 500;
+const TICKET = /^(https:\/\/\S{1,300}|[A-Z][A-Z0-9]{1,15}-\d{1,9})$/;
+
+export function validateReason(reason: string, breakGlass: boolean): string {
+  const text = reason.trim().replace(/\s+/g, ' ');
+  if (text.length < 3) {
+    throw new KeylessError(
+      ErrorCodes.ReasonRequired,
+      breakGlass ? 'Break-glass needs a reason: say what is on fire.' : 'Please give a reason for this access.',
+      { hint: 'For example: "INC-1234 restore the payments queue".' },
+    );
+  }
+  if (text.length > MAX_REASON) {
+    throw new KeylessError(
+      ErrorCodes.InvalidInput,
+      `The reason is ${text.length} characters long; keep it under ${MAX_REASON}.`,
+    );
+  }
+  return text;
+}
+
+export function validateTicket(ticket: string | undefined): string | undefined {
+  const t = ticket?.trim();
+  if (!t) return undefined;
+  if (!TICKET.test(t)) {
+    throw new KeylessError(ErrorCodes.InvalidInput, `"${t}" is not a ticket link or key.`, {
+      hint: 'Use an https:// link or a key such as OPS-123.',
+    });
+  }
+  return t;
+}
+
+function requestIdFor(ctx: EngineContext, idempotencyKey: string | undefined): RequestId {
+  if (!idempotencyKey) return ctx.ids.next('request') as RequestId;
+  // The same submission always maps to the same id, so a retry collides with the first write.
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < idempotencyKey.length; i++) {
+    const c = idempotencyKey.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return `r${h1.toString(36)}${h2.toString(36)}`.padEnd(8, '0') as RequestId;
+}
+
+/**
+ * Request access. Decides with the policy, records the request, and either waits for approvers,
+ * or (auto-approval, break-glass) starts provisioning at once in the background. A request for a
+ * (user, account, permission set) that already has a live grant becomes an extension of it.
+ */
+export async function requestAccess(ctx: EngineContext, input: RequestAccessInput): Promise<RequestAccessResult> {
+  const now = ctx.clock.now();
+  const policy = ctx.policy();
+  const breakGlass = input.breakGlass === true;
+  const reason = validateReason(input.reason, breakGlass);
+  const ticket = validateTicket(input.ticket);
+  const durationSeconds = parseDuration(input.duration, {
+    nowMs: now,
+    ...(input.requester.timeZone ? { zone: input.requester.timeZone } : {}),
+  });
+  const [principal, account, permissionSet] = await Promise.all([
+    principalOf(ctx, input.requester),
+    accountByText(ctx, input.account),
+    permissionSetByText(ctx, input.permissionSet),
+  ]);
+  const principalId = parsePrincipalId(principal.principalId);
+  const key = { principalId, accountId: account.id, permissionSetArn: permissionSet.arn };
+
+  const holder = await liveHolder(ctx, key);
+  // An extension asks for the access that will remain after it: what is left, plus the new time.
+  const remaining = holder?.expiresAt !== undefined ? Math.max(0, Math.ceil((holder.expiresAt - now) / 1000)) : 0;
+  const decision = decide(policy, {
+    principal,
+    account,
+    permissionSet,
+    durationSeconds: remaining + durationSeconds,
+    breakGlass,
+  });
+  if (decision.outcome === 'deny') {
+    throw new KeylessError(ErrorCodes.PolicyDenied, `Access denied: ${decision.reason}.`, {
+      hint:
+        decision.maxDurationSeconds !== undefined
+          ? `Ask for ${formatDuration(Math.max(60, decision.maxDurationSeconds - remaining))} or less.`
+          : `Run \`why ${account.id} ${permissionSet.name}\` to see which rules apply.`,
+      details: { rule: decision.rule ?? 'none' },
+    });
+  }
+
+  const kind: RequestKind = holder ? 'extension' : breakGlass ? 'break_glass' : 'grant';
+  const immediate = decision.outcome === 'auto_approve' || decision.outcome === 'break_glass';
+  const id = requestIdFor(ctx, input.idempotencyKey);
+  const created = requestCreated(
+    {
+      id,
+      status: immediate ? 'approved' : 'pending',
+      kind,
+      requester: input.requester,
+      principalId,
+      principalName: principal.userName,
+      accountId: account.id,
+      accountName: account.name,
+      permissionSetArn: permissionSet.arn,
+      permissionSetName: permissionSet.name,
+      durationSeconds,
+      reason,
+      ...(ticket ? { ticket } : {}),
+      rule: decision.rule ?? 'none',
+      ...(decision.approvers ? { approvers: decision.approvers } : {}),
+      approvalsRequired: immediate ? 0 : (decision.approvers?.count ?? 1),
+      selfApproval: decision.selfApproval,
+      approvals: [],
+      ...(holder ? { extendsGrantId: holder.id } : {}),
+      createdAt: now,
+      decideBy: now + policy.approvalWindowSeconds * 1000,
+      ...(immediate ? { decidedAt: now } : {}),
+    },
+    userActor(input.requester),
+  ).next;
+
+  try {
+    await ctx.store.createRequest(created);
+  } catch (error) {
+    const existing = input.idempotencyKey ? await ctx.store.getRequest(id) : undefined;
+    if (existing) return { request: existing, decision, duplicate: true };
+    throw error;
+  }
+  ctx.logger.info(
+    {
+      requestId: id,
+      principal: principal.userName,
+      accountId: account.id,
+      permissionSet: permissionSet.name,
+      platform: input.requester.platform,
+      code: decision.outcome,
+    },
+    'access requested',
+  );
+
+  if (immediate) {
+    fulfilInBackground(ctx, created);
+  } else {
+    await ctx.publish({
+      type: 'request_submitted',
+      request: created,
+      approverEmails: await approverEmails(ctx, created),
+      ...(decision.channels ? { channels: decision.channels } : {}),
+    });
+  }
+  return { request: created, decision, duplicate: false };
+}
+
+async function liveHolder(
+  ctx: EngineContext,
+  key: Parameters<EngineContext['store']['getActiveSlot']>[0],
+): Promise<Grant | undefined> {
+  const holderId = await ctx.store.getActiveSlot(key);
+  if (!holderId) return undefined;
+  const holder = await ctx.store.getGrant(holderId);
+  if (!holder || !isLiveGrant(holder) || holder.status === 'deprovisioning') return undefined;
+  ctx.logger.debug({ grantId: holderId, slot: assignmentKeyString(key) }, 'request becomes an extension');
+  return holder;
+}
+
+/** The emails of everyone who may approve a request (the requester only when self-approval is on). */
+export async function approverEmails(ctx: EngineContext, request: AccessRequest): Promise<string[]> {
+  const spec = request.approvers;
+  if (!spec) return [];
+  const members = await Promise.all(spec.groups.filter((g) => g !== '*').map((g) => ctx.identity.listGroupMembers(g)));
+  const emails = new Map<string, string>();
+  for (const p of members.flat()) {
+    if (p.principalId !== request.principalId || request.selfApproval) emails.set(p.email.toLowerCase(), p.email);
+  }
+  for (const e of spec.emails) emails.set(e.toLowerCase(), e);
+  if (!request.selfApproval && request.requester.email) emails.delete(request.requester.email.toLowerCase());
+  ctx.logger.debug(
+    { requestId: request.id, approvers: describePeople(spec), count: emails.size },
+    'approvers resolved',
+  );
+  return [...emails.values()];
+}

@@ -1,0 +1,53 @@
+import {
+  ErrorCodes,
+  KeylessError,
+  isEligibleApprover,
+  matchesPeople,
+  parseGrantId,
+  userActor,
+  type ChatUser,
+  type Grant,
+} from '../domain';
+import { commitGrant } from './commit';
+import type { EngineContext } from './deps';
+import { deprovisionInBackground } from './deprovision';
+import { principalOf } from './identity';
+
+/**
+ * Ends a grant early. Allowed to the grantee, to anyone who could approve the request behind it,
+ * and to the policy's admins.
+ */
+export async function revoke(
+  ctx: EngineContext,
+  input: { grantId: string; actor: ChatUser; reason?: string },
+): Promise<Grant> {
+  const grantId = parseGrantId(input.grantId);
+  const grant = await ctx.store.getGrant(grantId);
+  if (!grant)
+    throw new KeylessError(ErrorCodes.GrantNotFound, `There is no grant ${input.grantId}.`, {
+      hint: 'Run `list` to see your grants.',
+    });
+  const principal = await principalOf(ctx, input.actor);
+  const own = principal.principalId === grant.principalId;
+  if (!own && !matchesPeople(ctx.policy().admins, principal)) {
+    const request = await ctx.store.getRequest(grant.requestId);
+    const approver =
+      request?.approvers && isEligibleApprover(request.approvers, principal, grant.principalId, false).eligible;
+    if (!approver)
+      throw new KeylessError(
+        ErrorCodes.NotAllowed,
+        'Only the grantee, an approver of this access or an admin can end it early.',
+      );
+  }
+  const reason = input.reason?.trim().slice(0, 500) || (own ? 'ended by the grantee' : 'revoked');
+  const { grant: next, changed } = await commitGrant(ctx, grantId, (g) =>
+    g.status === 'provisioning' || g.status === 'active'
+      ? { type: 'revoke_requested', actor: userActor(input.actor), at: ctx.clock.now(), reason }
+      : undefined,
+  );
+  if (changed) {
+    ctx.logger.info({ grantId, actor: userActor(input.actor).id }, 'early revocation requested');
+    deprovisionInBackground(ctx, grantId);
+  }
+  return next;
+}

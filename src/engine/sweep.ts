@@ -1,0 +1,113 @@
+import { systemActor, type GrantId } from '../domain';
+import { commitGrant, commitRequest } from './commit';
+import { forEachLimit } from './concurrency';
+import type { EngineContext } from './deps';
+import { deprovision } from './deprovision';
+import { activate, fulfil } from './fulfil-request';
+
+export interface SweepReport {
+  timedOut: number;
+  fulfilled: number;
+  resumedProvisioning: number;
+  resumedDeprovisioning: number;
+  expired: number;
+  armed: number;
+  reminded: number;
+  failures: number;
+}
+
+const PARALLEL = 16;
+
+/**
+ * The backstop (design §6): one pass over all open work in the store. It times out pending requests,
+ * fulfils approved ones, drives grants left in provisioning or deprovisioning (after a crash) to a
+ * final state, revokes active grants past expiry, arms timers for those expiring soon, and sends
+ * reminders. Safe on several replicas at once: every step is a conditional write or holds a lease.
+ */
+export async function sweep(ctx: EngineContext): Promise<SweepReport> {
+  const now = ctx.clock.now();
+  const failures: unknown[] = [];
+  const report: SweepReport = {
+    timedOut: 0,
+    fulfilled: 0,
+    resumedProvisioning: 0,
+    resumedDeprovisioning: 0,
+    expired: 0,
+    armed: 0,
+    reminded: 0,
+    failures: 0,
+  };
+
+  const overdue = await ctx.store.listRequests({ status: 'pending', decideByBefore: now });
+  failures.push(
+    ...(await forEachLimit(overdue, PARALLEL, async (r) => {
+      const { request, changed } = await commitRequest(ctx, r.id, (cur) =>
+        cur.status === 'pending' && cur.decideBy <= ctx.clock.now()
+          ? { type: 'timeout', actor: systemActor('approval-timeout'), at: ctx.clock.now() }
+          : undefined,
+      );
+      if (changed) {
+        report.timedOut++;
+        await ctx.publish({ type: 'request_updated', request, actor: systemActor('approval-timeout') });
+      }
+    })),
+  );
+
+  const approved = await ctx.store.listRequests({ status: 'approved' });
+  failures.push(...(await forEachLimit(approved, PARALLEL, async (r) => (report.fulfilled++, fulfil(ctx, r.id)))));
+
+  const provisioning = await ctx.store.listGrants({ status: 'provisioning' });
+  failures.push(
+    ...(await forEachLimit(provisioning, PARALLEL, async (g) => (report.resumedProvisioning++, activate(ctx, g.id)))),
+  );
+
+  const deprovisioning = await ctx.store.listGrants({ status: 'deprovisioning' });
+  failures.push(
+    ...(await forEachLimit(
+      deprovisioning,
+      PARALLEL,
+      async (g) => (report.resumedDeprovisioning++, deprovision(ctx, g.id)),
+    )),
+  );
+
+  const reminderBefore = ctx.policy().reminderBeforeSeconds * 1000;
+  const soon = await ctx.store.listGrants({
+    status: 'active',
+    expiresBefore: now + Math.max(ctx.options.timerHorizonMs, reminderBefore),
+  });
+  const due = soon.filter((g) => (g.expiresAt ?? 0) <= now);
+  for (const g of soon) {
+    if ((g.expiresAt ?? 0) <= now) continue;
+    ctx.scheduler.track(g);
+    report.armed++;
+  }
+  failures.push(
+    ...(await forEachLimit(due, PARALLEL, async (g) => (report.expired++, deprovision(ctx, g.id as GrantId)))),
+  );
+
+  // A reminder is worth sending only for a grant that lasts well beyond the reminder's lead time.
+  const toRemind = soon.filter(
+    (g) =>
+      !g.remindedAt &&
+      (g.expiresAt ?? 0) > now &&
+      (g.expiresAt ?? 0) <= now + reminderBefore &&
+      (g.expiresAt ?? 0) - (g.activatedAt ?? 0) > 2 * reminderBefore,
+  );
+  failures.push(
+    ...(await forEachLimit(toRemind, PARALLEL, async (g) => {
+      const { grant, changed } = await commitGrant(ctx, g.id, (cur) =>
+        cur.status === 'active' && !cur.remindedAt
+          ? { type: 'reminded', actor: systemActor('reminder'), at: ctx.clock.now() }
+          : undefined,
+      );
+      if (changed) {
+        report.reminded++;
+        await ctx.publish({ type: 'grant_expiring', grant });
+      }
+    })),
+  );
+
+  report.failures = failures.length;
+  for (const error of failures) ctx.logger.error({ err: error }, 'sweep step failed; the next sweep retries');
+  return report;
+}

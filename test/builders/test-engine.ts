@@ -1,0 +1,47 @@
+import { createEngine, silentLogger, type ChatUser, type EngineOptions, type Policy } from '../../src';
+import { FakeIdentityCenter } from '../fakes/fake-identity-center';
+import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
+import { ManualClock } from '../fakes/manual-clock';
+import { RecordingNotifier } from '../fakes/recording-notifier';
+import { SequentialIds } from '../fakes/sequential-ids';
+import { demoSeed } from '../fakes/seed';
+import { demoPolicy } from './policy';
+
+/** An engine on fakes, with handles on every fake. */
+export function testEngine(
+  over: {
+    policy?: Policy;
+    options?: Partial<EngineOptions>;
+    store?: InMemoryGrantStore;
+    identity?: FakeIdentityCenter;
+    clock?: ManualClock;
+  } = {},
+) {
+  const store = over.store ?? new InMemoryGrantStore();
+  const identity = over.identity ?? new FakeIdentityCenter(demoSeed());
+  const clock = over.clock ?? new ManualClock();
+  const notifier = new RecordingNotifier();
+  const policy = over.policy ?? demoPolicy();
+  const engine = createEngine({
+    store,
+    identity,
+    notifier,
+    clock,
+    logger: silentLogger,
+    ids: new SequentialIds(),
+    policy: () => policy,
+    options: { replicaId: 'replica-1', ...over.options },
+  });
+  return { engine, store, identity, clock, notifier, policy };
+}
+
+/** Chat users matching the demo seed (test/fakes/seed.ts). */
+export const users = {
+  rita: { platform: 'slack', id: 'U0RITA', displayName: 'Rita', email: 'rita@example.com', timeZone: 'Europe/Paris' },
+  ann: { platform: 'slack', id: 'U0ANN', displayName: 'Ann', email: 'ann@example.com' },
+  bob: { platform: 'teams', id: 'aad-bob', displayName: 'Bob', email: 'bob@example.com' },
+  carl: { platform: 'slack', id: 'U0CARL', displayName: 'Carl', email: 'carl@example.com' },
+  olga: { platform: 'slack', id: 'U0OLGA', displayName: 'Olga', email: 'olga@example.com' },
+  sam: { platform: 'slack', id: 'U0SAM', displayName: 'Sam', email: 'sam@example.com' },
+  nobody: { platform: 'slack', id: 'U0NOBODY', displayName: 'Nobody', email: 'nobody@example.com' },
+} satisfies Record<string, ChatUser>;
