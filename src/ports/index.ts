@@ -4,3 +4,4 @@ export * from './grant-store.port';
 export * from './identity-center.port';
 export * from './ids.port';
 export * from './logger.port';
+export * from './conversation-store.port';

@@ -1,8 +1,8 @@
-import { isKeylessError, ErrorCodes, noteKey, systemActor, type GrantStore, type MessageRefStore } from '../../src';
+import { isKeylessError, ErrorCodes, noteKey, systemActor, type ConversationStore, type GrantStore, type MessageRefStore } from '../../src';
 import { aGrant, aRequest, T0 } from '../builders';
 
 export interface GrantStoreHarness {
-  store: GrantStore & MessageRefStore;
+  store: GrantStore & MessageRefStore & ConversationStore;
   /** Lists go through a GSI that may lag: wait until it settles. */
   settle?: () => Promise<void>;
 }
@@ -257,6 +257,15 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         await h.store.addMessageRef(r.id, ref);
         await h.store.addMessageRef(r.id, { ...ref, channel: 'D1', messageId: '1.0002', role: 'approver_dm' });
         expect(await h.store.listMessageRefs(r.id)).toHaveLength(2);
+      });
+    });
+
+    describe('conversation references', () => {
+      it('stores, replaces and returns a conversation reference', async () => {
+        await h.store.saveConversation('teams:user:aad-1', { conversation: { id: 'a:1' }, serviceUrl: 'https://smba.example' });
+        await h.store.saveConversation('teams:user:aad-1', { conversation: { id: 'a:2' }, serviceUrl: 'https://smba.example' });
+        expect(await h.store.getConversation('teams:user:aad-1')).toEqual({ conversation: { id: 'a:2' }, serviceUrl: 'https://smba.example' });
+        expect(await h.store.getConversation('teams:user:unknown')).toBeUndefined();
       });
     });
   });

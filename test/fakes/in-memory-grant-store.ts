@@ -5,6 +5,7 @@ import {
   type AccessRequest,
   type AssignmentKey,
   type AuditEvent,
+  type ConversationStore,
   type Grant,
   type GrantId,
   type GrantStore,
@@ -18,7 +19,7 @@ const conflict = (what: string) =>
   new KeylessError(ErrorCodes.VersionConflict, `${what} changed meanwhile; try again.`);
 
 /** The GrantStore contract in memory: the reference the real adapters are held to. */
-export class InMemoryGrantStore implements GrantStore, MessageRefStore {
+export class InMemoryGrantStore implements GrantStore, MessageRefStore, ConversationStore {
   readonly requests = new Map<string, AccessRequest>();
   readonly grants = new Map<string, Grant>();
   readonly notes = new Map<string, AuditEvent>();
@@ -26,6 +27,7 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore {
   readonly leases = new Map<string, { owner: string; until: number }>();
   readonly remembered = new Map<string, number>();
   readonly messageRefs = new Map<string, MessageRef[]>();
+  readonly conversations = new Map<string, Record<string, unknown>>();
   /** Counts every write, for tests that look at write amplification. */
   writes = 0;
 
@@ -166,5 +168,14 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore {
 
   async listMessageRefs(requestId: RequestId): Promise<MessageRef[]> {
     return clone(this.messageRefs.get(requestId) ?? []);
+  }
+
+  async saveConversation(key: string, reference: Record<string, unknown>): Promise<void> {
+    this.conversations.set(key, clone(reference));
+  }
+
+  async getConversation(key: string): Promise<Record<string, unknown> | undefined> {
+    const ref = this.conversations.get(key);
+    return ref && clone(ref);
   }
 }
