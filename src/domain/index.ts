@@ -12,3 +12,4 @@ export * from './grant.machine';
 export * from './ids';
 export * from './policy';
 export * from './transition-table';
+export * from './policy-schema';

@@ -1,4 +1,13 @@
-import { isKeylessError, ErrorCodes, noteKey, systemActor, type ConversationStore, type GrantStore, type MessageRefStore } from '../../src';
+import {
+  isKeylessError,
+  ErrorCodes,
+  noteKey,
+  systemActor,
+  transitionRequest,
+  type ConversationStore,
+  type GrantStore,
+  type MessageRefStore,
+} from '../../src';
 import { aGrant, aRequest, T0 } from '../builders';
 
 export interface GrantStoreHarness {
@@ -94,6 +103,15 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         expect(await h.store.getGrant(grant.id)).toEqual(grant);
       });
 
+      it('refuses to save a record that was never created', async () => {
+        const grant = aGrant();
+        await expectConflict(h.store.saveGrant({ ...grant, version: 2 }, 1));
+        expect(await h.store.getGrant(grant.id)).toBeUndefined();
+        const request = aRequest();
+        await expectConflict(h.store.saveRequest({ ...request, version: 2 }, 1));
+        expect(await h.store.getRequest(request.id)).toBeUndefined();
+      });
+
       it('refuses a stale save and a double create', async () => {
         const grant = aGrant();
         await h.store.createGrant(grant);
@@ -158,6 +176,34 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         const trail = await h.store.listAudit({ kind: 'request', id: request.id });
         expect(trail.map((e) => e.event)).toEqual(['create', 'approval_refused']);
       });
+
+      it('orders transitions and notes by key, apart from message references and other records', async () => {
+        const request = aRequest();
+        const other = aRequest();
+        await h.store.createRequest(request);
+        await h.store.createRequest(other);
+        const note = (subject: { kind: 'request' | 'grant'; id: string }, event: string) => ({
+          subject,
+          key: noteKey(1, event, 'slack:U0OUTSIDER'),
+          version: 1,
+          event,
+          from: 'pending',
+          to: 'pending',
+          actor: systemActor('test'),
+          at: T0 + 5,
+        });
+        await h.store.appendNote(note({ kind: 'request', id: request.id }, 'approval_refused'));
+        await h.store.appendNote(note({ kind: 'request', id: other.id }, 'other_note'));
+        await h.store.appendNote(note({ kind: 'grant', id: request.id }, 'grant_note'));
+        const ref = { platform: 'slack', channel: 'C1', messageId: '1.0001', role: 'approvals' } as const;
+        await h.store.addMessageRef(request.id, ref);
+        const deny = { type: 'deny', actor: systemActor('test'), at: T0 + 9, reason: 'no' } as const;
+        const denied = transitionRequest(request, deny);
+        if (!denied) throw new Error('deny should be a transition');
+        await h.store.saveRequest(denied.next, 1);
+        const trail = await h.store.listAudit({ kind: 'request', id: request.id });
+        expect(trail.map((e) => e.event)).toEqual(['create', 'approval_refused', 'deny']);
+      });
     });
 
     describe('one active grant per assignment', () => {
@@ -221,6 +267,15 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         await h.store.saveGrant({ ...g, version: 2, status: 'active', expiresAt: T0 + 5 }, 1);
       });
 
+      it('keeps a lease through saves of the grant', async () => {
+        const g = aGrant();
+        await h.store.createGrant(g);
+        expect(await h.store.acquireLease(g.id, 'replica-a', T0, T0 + 1000)).toBe(true);
+        await h.store.saveGrant({ ...g, version: 2, status: 'active', expiresAt: T0 + 5 }, 1);
+        expect(await h.store.acquireLease(g.id, 'replica-b', T0 + 1, T0 + 1000)).toBe(false);
+        expect((await h.store.getGrant(g.id))?.version).toBe(2);
+      });
+
       it('lets exactly one of many concurrent replicas take a lease', async () => {
         const g = aGrant();
         await h.store.createGrant(g);
@@ -262,9 +317,18 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
 
     describe('conversation references', () => {
       it('stores, replaces and returns a conversation reference', async () => {
-        await h.store.saveConversation('teams:user:aad-1', { conversation: { id: 'a:1' }, serviceUrl: 'https://smba.example' });
-        await h.store.saveConversation('teams:user:aad-1', { conversation: { id: 'a:2' }, serviceUrl: 'https://smba.example' });
-        expect(await h.store.getConversation('teams:user:aad-1')).toEqual({ conversation: { id: 'a:2' }, serviceUrl: 'https://smba.example' });
+        await h.store.saveConversation('teams:user:aad-1', {
+          conversation: { id: 'a:1' },
+          serviceUrl: 'https://smba.example',
+        });
+        await h.store.saveConversation('teams:user:aad-1', {
+          conversation: { id: 'a:2' },
+          serviceUrl: 'https://smba.example',
+        });
+        expect(await h.store.getConversation('teams:user:aad-1')).toEqual({
+          conversation: { id: 'a:2' },
+          serviceUrl: 'https://smba.example',
+        });
         expect(await h.store.getConversation('teams:user:unknown')).toBeUndefined();
       });
     });

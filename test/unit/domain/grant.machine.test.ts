@@ -1,0 +1,144 @@
+import {
+  ErrorCodes,
+  isKeylessError,
+  systemActor,
+  transitionGrant,
+  type Grant,
+  type GrantEvent,
+  type GrantStatus,
+} from '../../../src';
+import { aGrant, T0 } from '../../builders';
+
+const actor = systemActor('test');
+const at = T0 + 3600_000;
+const events: Record<GrantEvent['type'], GrantEvent> = {
+  assignment_confirmed: { type: 'assignment_confirmed', actor, at },
+  assignment_failed: { type: 'assignment_failed', actor, at, code: 'ASSIGNMENT_FAILED', message: 'quota' },
+  expiry_reached: { type: 'expiry_reached', actor, at },
+  revoke_requested: { type: 'revoke_requested', actor, at, reason: 'done' },
+  unassignment_confirmed: { type: 'unassignment_confirmed', actor, at },
+  unassignment_failed: { type: 'unassignment_failed', actor, at, message: 'throttled' },
+  extended: { type: 'extended', actor, at, addSeconds: 600, requestId: 'req-x' },
+  reminded: { type: 'reminded', actor, at },
+};
+
+type Cell = GrantStatus | 'noop' | 'invalid';
+/** The design's grant table (§4) cell by cell, plus extension and reminder. */
+const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
+  provisioning: {
+    assignment_confirmed: 'active',
+    assignment_failed: 'failed',
+    expiry_reached: 'invalid',
+    revoke_requested: 'deprovisioning',
+    unassignment_confirmed: 'invalid',
+    unassignment_failed: 'invalid',
+    extended: 'provisioning',
+    reminded: 'invalid',
+  },
+  active: {
+    assignment_confirmed: 'noop',
+    assignment_failed: 'invalid',
+    expiry_reached: 'deprovisioning',
+    revoke_requested: 'deprovisioning',
+    unassignment_confirmed: 'invalid',
+    unassignment_failed: 'invalid',
+    extended: 'active',
+    reminded: 'active',
+  },
+  deprovisioning: {
+    assignment_confirmed: 'invalid',
+    assignment_failed: 'invalid',
+    expiry_reached: 'noop',
+    revoke_requested: 'noop',
+    unassignment_confirmed: 'expired',
+    unassignment_failed: 'deprovisioning',
+    extended: 'invalid',
+    reminded: 'noop',
+  },
+  expired: {
+    assignment_confirmed: 'invalid',
+    assignment_failed: 'invalid',
+    expiry_reached: 'noop',
+    revoke_requested: 'noop',
+    unassignment_confirmed: 'noop',
+    unassignment_failed: 'invalid',
+    extended: 'invalid',
+    reminded: 'noop',
+  },
+  revoked: {
+    assignment_confirmed: 'invalid',
+    assignment_failed: 'invalid',
+    expiry_reached: 'noop',
+    revoke_requested: 'noop',
+    unassignment_confirmed: 'noop',
+    unassignment_failed: 'invalid',
+    extended: 'invalid',
+    reminded: 'noop',
+  },
+  failed: {
+    assignment_confirmed: 'invalid',
+    assignment_failed: 'noop',
+    expiry_reached: 'invalid',
+    revoke_requested: 'noop',
+    unassignment_confirmed: 'invalid',
+    unassignment_failed: 'invalid',
+    extended: 'invalid',
+    reminded: 'invalid',
+  },
+};
+
+function grantIn(status: GrantStatus): Grant {
+  return aGrant({
+    status,
+    ...(status === 'provisioning' ? {} : { activatedAt: T0, expiresAt: T0 + 3600_000 }),
+    ...(status === 'deprovisioning' ? { endReason: 'expired' as const } : {}),
+  });
+}
+
+function outcome(grant: Grant, event: GrantEvent): Cell {
+  try {
+    const t = transitionGrant(grant, event);
+    return t ? t.next.status : 'noop';
+  } catch (error) {
+    if (isKeylessError(error, ErrorCodes.InvalidTransition)) return 'invalid';
+    throw error;
+  }
+}
+
+describe('the grant transition table', () => {
+  const cells = Object.entries(expected).flatMap(([from, row]) =>
+    Object.entries(row).map(([event, to]) => [from as GrantStatus, event as GrantEvent['type'], to] as const),
+  );
+
+  it.each(cells)('from %s, %s leads to %s', (from, event, to) => {
+    expect(outcome(grantIn(from), events[event])).toBe(to);
+  });
+
+  it('never lets expiry end a grant before its expiresAt', () => {
+    const g = grantIn('active');
+    expect(outcome(g, { ...events.expiry_reached, at: g.expiresAt! - 1 } as GrantEvent)).toBe('invalid');
+  });
+
+  it('ends a revoked grant as revoked and an expired one as expired', () => {
+    const revoking = transitionGrant(grantIn('active'), events.revoke_requested)!.next;
+    expect(transitionGrant(revoking, events.unassignment_confirmed)!.next.status).toBe('revoked');
+  });
+
+  it('sets the expiry from the moment the assignment is confirmed', () => {
+    const active = transitionGrant(aGrant({ durationSeconds: 600 }), events.assignment_confirmed)!.next;
+    expect(active.activatedAt).toBe(at);
+    expect(active.expiresAt).toBe(at + 600_000);
+  });
+
+  it('moves an active grant’s expiry on extension, and counts failed unassignments', () => {
+    const extended = transitionGrant(grantIn('active'), events.extended)!.next;
+    expect(extended.expiresAt).toBe(T0 + 3600_000 + 600_000);
+    const failing = transitionGrant(grantIn('deprovisioning'), events.unassignment_failed)!.next;
+    expect(failing.deprovisionAttempts).toBe(1);
+  });
+
+  it('reminds once', () => {
+    const reminded = transitionGrant(grantIn('active'), events.reminded)!.next;
+    expect(transitionGrant(reminded, events.reminded)).toBeUndefined();
+  });
+});

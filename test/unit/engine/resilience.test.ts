@@ -1,0 +1,194 @@
+import { ErrorCodes, KeylessError, grantAssignment, type AssignmentKey, type GrantId } from '../../../src';
+import { FakeIdentityCenter } from '../../fakes/fake-identity-center';
+import { InMemoryGrantStore } from '../../fakes/in-memory-grant-store';
+import { ManualClock } from '../../fakes/manual-clock';
+import { demoSeed } from '../../fakes/seed';
+import { testEngine, users } from '../../builders/test-engine';
+
+const sandboxRead = { account: 'sandbox', permissionSet: 'ReadOnlyAccess', duration: '10m', reason: 'read the logs' };
+
+describe('surviving crashes, retries and replicas', () => {
+  it('resumes a grant left in provisioning by a crashed replica once its lease lapses', async () => {
+    const a = testEngine();
+    let release!: () => void;
+    a.identity.confirm = () => new Promise<void>((resolve) => (release = resolve)); // the assign call hangs: "crash"
+    await a.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await new Promise((r) => setImmediate(r));
+    const grant = [...a.store.grants.values()][0]!;
+    expect(grant.status).toBe('provisioning');
+
+    // Another replica on the same store and Identity Center takes over after the lease lapses.
+    a.identity.confirm = () => Promise.resolve();
+    const b = testEngine({ store: a.store, identity: a.identity, clock: a.clock, options: { replicaId: 'replica-2' } });
+    await b.engine.sweep();
+    expect((await b.engine.getGrant(grant.id))?.status).toBe('provisioning'); // lease still held
+    a.clock.advance(60_001);
+    await b.engine.sweep();
+    expect((await b.engine.getGrant(grant.id))?.status).toBe('active');
+    release();
+  });
+
+  it('fulfils an approved request whose grant was never written', async () => {
+    const t = testEngine();
+    const { request } = await t.engine.requestAccess({
+      requester: users.rita,
+      account: 'prod',
+      permissionSet: 'AdministratorAccess',
+      duration: '1h',
+      reason: 'INC-9 failover',
+    });
+    // Simulate a crash right after the approving write: record the quorum without the engine's follow-up.
+    const stored = t.store.requests.get(request.id)!;
+    t.store.requests.set(request.id, { ...stored, status: 'approved', version: stored.version + 1 });
+    await t.engine.sweep();
+    const linked = await t.engine.getRequest(request.id);
+    expect((await t.engine.getGrant(linked!.grantId!))?.status).toBe('active');
+  });
+
+  it('drives a grant left in deprovisioning to its end after a restart', async () => {
+    const t = testEngine();
+    await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const grant = [...t.store.grants.values()][0]!;
+    t.identity.failNext('unassign', new KeylessError(ErrorCodes.Throttled, 'Rate exceeded'));
+    await t.engine.revoke({ grantId: grant.id, actor: users.olga });
+    await t.engine.idle();
+    expect(await t.engine.getGrant(grant.id)).toMatchObject({ status: 'deprovisioning', deprovisionAttempts: 1 });
+
+    const restarted = testEngine({ store: t.store, identity: t.identity, clock: t.clock });
+    await restarted.engine.sweep();
+    expect((await t.engine.getGrant(grant.id))?.status).toBe('deprovisioning'); // backing off
+    t.clock.advance(2000);
+    await restarted.engine.sweep();
+    expect((await t.engine.getGrant(grant.id))?.status).toBe('revoked');
+    expect(t.identity.has(grantAssignment(grant))).toBe(false);
+  });
+
+  it('calls for a person when a revocation keeps failing, and keeps trying', async () => {
+    const t = testEngine({ options: { stuckAfterAttempts: 2 } });
+    await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const grant = [...t.store.grants.values()][0]!;
+    for (let i = 0; i < 3; i++)
+      t.identity.failNext('unassign', new KeylessError(ErrorCodes.AwsAccessDenied, 'not authorized'));
+    t.clock.advance(10 * 60_000);
+    await t.engine.sweep();
+    await t.engine.idle();
+    t.clock.advance(5_000);
+    await t.engine.sweep();
+    t.clock.advance(10_000);
+    await t.engine.sweep();
+    expect(t.notifier.ofType('revocation_stuck')).toHaveLength(1);
+    t.clock.advance(20_000);
+    await t.engine.sweep();
+    expect((await t.engine.getGrant(grant.id))?.status).toBe('expired');
+  });
+
+  it('revokes each grant exactly once with three replicas racing on one store', async () => {
+    const store = new InMemoryGrantStore();
+    const identity = new FakeIdentityCenter(demoSeed());
+    const clock = new ManualClock();
+    const replicas = [1, 2, 3].map((n) =>
+      testEngine({ store, identity, clock, options: { replicaId: `replica-${n}` } }),
+    );
+    const requesters = [users.olga, users.rita, users.ann, users.bob, users.carl, users.sam];
+    for (const requester of requesters)
+      await replicas[0]!.engine.requestAccess({ requester, ...sandboxRead, duration: '4m' });
+    await replicas[0]!.engine.idle();
+    await Promise.all(replicas.map((r) => r.engine.sweep())); // every replica arms timers
+    expect(replicas.every((r) => r.engine.armedTimers === requesters.length)).toBe(true);
+    clock.advance(10 * 60_000);
+    await Promise.all(replicas.map((r) => r.engine.idle()));
+    await Promise.all(replicas.map((r) => r.engine.sweep()));
+    const perKey = new Map<string, number>();
+    for (const k of identity.unassignCalls) perKey.set(JSON.stringify(k), (perKey.get(JSON.stringify(k)) ?? 0) + 1);
+    expect([...perKey.values()]).toEqual(requesters.map(() => 1));
+    expect([...store.grants.values()].every((g) => g.status === 'expired')).toBe(true);
+  });
+
+  it('never removes an assignment that another live grant owns', async () => {
+    const t = testEngine();
+    await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const live = [...t.store.grants.values()][0]!;
+    // A stray grant for the same triple (as a race could leave) is revoked: the live grant's assignment stays.
+    const stray = { ...live, id: 'stray-grant-1' as GrantId, status: 'active' as const };
+    await t.store.createGrant(stray);
+    await t.engine.revoke({ grantId: stray.id, actor: users.olga });
+    await t.engine.idle();
+    expect((await t.engine.getGrant(stray.id))?.status).toBe('revoked');
+    expect(t.identity.has(grantAssignment(live))).toBe(true);
+    expect(t.identity.unassignCalls).toHaveLength(0);
+  });
+
+  it('waits for a grant being torn down before assigning its successor', async () => {
+    const t = testEngine();
+    await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const first = [...t.store.grants.values()][0]!;
+    t.identity.failNext('unassign', new KeylessError(ErrorCodes.Throttled, 'Rate exceeded'));
+    await t.engine.revoke({ grantId: first.id, actor: users.olga });
+    await t.engine.idle();
+    const { request } = await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const second = await t.engine.getGrant((await t.engine.getRequest(request.id))!.grantId!);
+    expect(second?.status).toBe('provisioning');
+    t.clock.advance(2000);
+    await t.engine.sweep();
+    await t.engine.sweep();
+    expect((await t.engine.getGrant(first.id))?.status).toBe('revoked');
+    expect((await t.engine.getGrant(second!.id))?.status).toBe('active');
+    expect(t.identity.has(grantAssignment(first))).toBe(true);
+  });
+});
+
+describe('reconciliation', () => {
+  const stranger = (accountId = '111111111111'): AssignmentKey =>
+    ({
+      principalId: '90670000-0000-0000-0000-000000000005',
+      accountId,
+      permissionSetArn: demoSeed().permissionSets[0]!.arn,
+    }) as AssignmentKey;
+
+  it('reports an assignment that no grant explains, and leaves it by default', async () => {
+    const t = testEngine();
+    t.identity.plant(stranger());
+    const drifts = await t.engine.reconcile();
+    expect(drifts).toEqual([expect.objectContaining({ kind: 'unknown_assignment', removed: false })]);
+    expect(t.notifier.ofType('assignment_drift')).toHaveLength(1);
+    expect(t.identity.has(stranger())).toBe(true);
+  });
+
+  it('removes it when the policy says so', async () => {
+    const base = testEngine().policy;
+    const t = testEngine({ policy: { ...base, reconcile: { removeUnknown: true, managedPermissionSets: [] } } });
+    t.identity.plant(stranger());
+    expect((await t.engine.reconcile())[0]?.removed).toBe(true);
+    expect(t.identity.has(stranger())).toBe(false);
+  });
+
+  it('leaves assignments that live grants explain alone', async () => {
+    const t = testEngine();
+    await t.engine.requestAccess({
+      requester: users.olga,
+      account: 'sandbox',
+      permissionSet: 'AdministratorAccess',
+      duration: '1h',
+      reason: 'fix',
+    });
+    await t.engine.idle();
+    expect(await t.engine.reconcile()).toEqual([]);
+  });
+
+  it('marks and reports an active grant whose assignment vanished', async () => {
+    const t = testEngine();
+    await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const grant = [...t.store.grants.values()][0]!;
+    t.identity.assignments.clear();
+    const drifts = await t.engine.reconcile();
+    await t.engine.idle();
+    expect(drifts).toEqual([expect.objectContaining({ kind: 'vanished_assignment', grantId: grant.id })]);
+    expect((await t.engine.getGrant(grant.id))?.status).toBe('revoked');
+  });
+});
