@@ -45,9 +45,11 @@ export async function commitGrant(
   ctx: EngineContext,
   id: string,
   event: (current: Grant) => GrantEvent | undefined,
+  /** The record as just read, to save a read on the first attempt. */
+  known?: Grant,
 ): Promise<{ grant: Grant; changed: boolean }> {
   for (let attempt = 1; ; attempt++) {
-    const current = await ctx.store.getGrant(parseGrantId(id));
+    const current = attempt === 1 && known ? known : await ctx.store.getGrant(parseGrantId(id));
     if (!current) throw new KeylessError(ErrorCodes.GrantNotFound, `There is no grant ${id}.`);
     const e = event(current);
     const t = e && transitionGrant(current, e);

@@ -25,19 +25,24 @@ export async function deprovision(
 }
 
 async function deprovisionHeld(ctx: EngineContext, grantId: GrantId): Promise<void> {
-  const fresh = await ctx.store.getGrant(grantId);
-  if (!fresh) return;
-  if (fresh.status === 'active') {
-    if (fresh.expiresAt === undefined || ctx.clock.now() < fresh.expiresAt) {
-      ctx.scheduler.track(fresh); // extended since the timer was set
+  let grant = await ctx.store.getGrant(grantId);
+  if (!grant) return;
+  if (grant.status === 'active') {
+    if (grant.expiresAt === undefined || ctx.clock.now() < grant.expiresAt) {
+      ctx.scheduler.track(grant); // extended since the timer was set
       return;
     }
-    await commitGrant(ctx, grantId, (g) =>
-      g.status === 'active' ? { type: 'expiry_reached', actor: systemActor('expiry'), at: ctx.clock.now() } : undefined,
-    );
+    ({ grant } = await commitGrant(
+      ctx,
+      grantId,
+      (g) =>
+        g.status === 'active'
+          ? { type: 'expiry_reached', actor: systemActor('expiry'), at: ctx.clock.now() }
+          : undefined,
+      grant,
+    ));
   }
-  const grant = await ctx.store.getGrant(grantId);
-  if (!grant || grant.status !== 'deprovisioning') return;
+  if (grant.status !== 'deprovisioning') return;
   const lastFailure = [...grant.history].reverse().find((e) => e.event === 'unassignment_failed');
   if (lastFailure && ctx.clock.now() < lastFailure.at + retryDelayMs(grant.deprovisionAttempts)) return;
 
@@ -78,8 +83,14 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId): Promise<vo
       log.info({ revocationLagMs: startedAt - grant.expiresAt }, 'assignment removed at expiry');
     }
   }
-  const { grant: ended, changed } = await commitGrant(ctx, grantId, (g) =>
-    g.status === 'deprovisioning' ? { type: 'unassignment_confirmed', actor: REVOKER, at: ctx.clock.now() } : undefined,
+  const { grant: ended, changed } = await commitGrant(
+    ctx,
+    grantId,
+    (g) =>
+      g.status === 'deprovisioning'
+        ? { type: 'unassignment_confirmed', actor: REVOKER, at: ctx.clock.now() }
+        : undefined,
+    grant,
   );
   await ctx.store.releaseActiveSlot(key, grantId);
   if (changed) {

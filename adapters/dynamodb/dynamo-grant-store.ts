@@ -1,0 +1,447 @@
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type {
+  AccessRequest,
+  AssignmentKey,
+  AuditEvent,
+  ConversationStore,
+  Grant,
+  GrantId,
+  GrantStore,
+  MessageRef,
+  MessageRefStore,
+  RequestId,
+} from '../../src';
+import { isConditionFailed, translateError, versionConflict } from './errors';
+import {
+  DEFAULT_RETENTION_DAYS,
+  GSI_NAME,
+  MESSAGE_PREFIX,
+  NOTE_PREFIX,
+  docOf,
+  grantAttributes,
+  conversationKey,
+  grantKey,
+  keyItem,
+  messageRefKey,
+  n,
+  noteItemKey,
+  recordItem,
+  recordUpdate,
+  rememberKey,
+  requestAttributes,
+  requestKey,
+  s,
+  slotKey,
+  sortUpperBound,
+  stringOf,
+  ttlAfter,
+  type Item,
+  type Key,
+  type RecordAttributes,
+} from './items';
+
+export interface DynamoGrantStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Days a closed record (and a note or message reference) is kept before TTL clean-up. Default 400. */
+  retentionDays?: number;
+  /** Wall clock for the TTL of message and conversation references (which carry no time of their own). */
+  now?: () => number;
+}
+
+/**
+ * GrantStore, MessageRefStore and ConversationStore on one DynamoDB table (design §7): single-item
+ * conditional writes on `version`, no transactions. The audit trail of a record lives inside it
+ * (`history`), written in the same conditional write as the state; notes are separate idempotent
+ * items. Lists read the `byStatusExpiry` index, which lags writes by up to about a second.
+ */
+export class DynamoGrantStore implements GrantStore, MessageRefStore, ConversationStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+  private readonly retentionDays: number;
+  private readonly now: () => number;
+
+  constructor(options: DynamoGrantStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+    this.now = options.now ?? Date.now;
+  }
+
+  // Requests
+
+  async createRequest(request: AccessRequest): Promise<void> {
+    await this.create(requestKey(request.id), requestAttributes(request, this.retentionDays), `Request ${request.id}`);
+  }
+
+  async getRequest(id: RequestId): Promise<AccessRequest | undefined> {
+    return docOf<AccessRequest>(await this.getItem(requestKey(id), 'getRequest'));
+  }
+
+  async saveRequest(next: AccessRequest, expectedVersion: number): Promise<void> {
+    await this.save(
+      requestKey(next.id),
+      requestAttributes(next, this.retentionDays),
+      expectedVersion,
+      `Request ${next.id}`,
+    );
+  }
+
+  async listRequests(query: {
+    status: 'pending' | 'approved';
+    decideByBefore?: number;
+    limit?: number;
+  }): Promise<AccessRequest[]> {
+    const items = await this.queryIndex(`REQ#${query.status}`, query.decideByBefore, query.limit, 'listRequests');
+    return items.map((item) => docOf<AccessRequest>(item)).filter((r): r is AccessRequest => r !== undefined);
+  }
+
+  // Grants
+
+  async createGrant(grant: Grant): Promise<void> {
+    await this.create(grantKey(grant.id), grantAttributes(grant, this.retentionDays), `Grant ${grant.id}`);
+  }
+
+  async getGrant(id: GrantId): Promise<Grant | undefined> {
+    return docOf<Grant>(await this.getItem(grantKey(id), 'getGrant'));
+  }
+
+  async saveGrant(next: Grant, expectedVersion: number): Promise<void> {
+    await this.save(grantKey(next.id), grantAttributes(next, this.retentionDays), expectedVersion, `Grant ${next.id}`);
+  }
+
+  async listGrants(query: {
+    status: 'provisioning' | 'active' | 'deprovisioning';
+    expiresBefore?: number;
+    limit?: number;
+  }): Promise<Grant[]> {
+    const items = await this.queryIndex(`GRANT#${query.status}`, query.expiresBefore, query.limit, 'listGrants');
+    return items.map((item) => docOf<Grant>(item)).filter((g): g is Grant => g !== undefined);
+  }
+
+  // Audit
+
+  async appendNote(event: AuditEvent): Promise<void> {
+    // A note is closed from the start: it expires with the retention counted from its own time.
+    const item: Item = {
+      ...keyItem(noteItemKey(event)),
+      doc: s(JSON.stringify(event)),
+      ttl: n(ttlAfter(event.at, this.retentionDays)),
+    };
+    await this.putIfAbsent(item, 'appendNote');
+  }
+
+  async listAudit(subject: AuditEvent['subject']): Promise<AuditEvent[]> {
+    const recordKey = subject.kind === 'grant' ? grantKey(subject.id) : requestKey(subject.id);
+    const [record, notes] = await Promise.all([
+      this.getItem(recordKey, 'listAudit'),
+      this.queryPrefix(recordKey.pk, NOTE_PREFIX, 'listAudit'),
+    ]);
+    const history = docOf<{ history: AuditEvent[] }>(record)?.history ?? [];
+    const noteEvents = notes.map((item) => docOf<AuditEvent>(item)).filter((e): e is AuditEvent => e !== undefined);
+    return [...history, ...noteEvents].sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  // The one-active-grant guard
+
+  async getActiveSlot(key: AssignmentKey): Promise<GrantId | undefined> {
+    return stringOf(await this.getItem(slotKey(key), 'getActiveSlot', '#holder', { '#holder': 'holder' }), 'holder') as
+      GrantId | undefined;
+  }
+
+  async claimActiveSlot(key: AssignmentKey, grantId: GrantId, replacing?: GrantId): Promise<boolean> {
+    const values: Item = { ':me': s(grantId) };
+    let condition = 'attribute_not_exists(#pk) OR #holder = :me';
+    if (replacing !== undefined) {
+      values[':replacing'] = s(replacing);
+      condition += ' OR #holder = :replacing';
+    }
+    return this.conditional('claimActiveSlot', () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { ...keyItem(slotKey(key)), holder: s(grantId) },
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#pk': 'pk', '#holder': 'holder' },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  async releaseActiveSlot(key: AssignmentKey, grantId: GrantId): Promise<void> {
+    await this.conditional('releaseActiveSlot', () =>
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(slotKey(key)),
+          ConditionExpression: '#holder = :me',
+          ExpressionAttributeNames: { '#holder': 'holder' },
+          ExpressionAttributeValues: { ':me': s(grantId) },
+        }),
+      ),
+    );
+  }
+
+  // Leases: fields on the grant's META item that saves leave alone and that never touch `version`.
+
+  async acquireLease(grantId: GrantId, owner: string, nowMs: number, untilMs: number): Promise<boolean> {
+    return this.conditional('acquireLease', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(grantKey(grantId)),
+          UpdateExpression: 'SET #owner = :me, #until = :until',
+          ConditionExpression:
+            'attribute_exists(#pk) AND (attribute_not_exists(#until) OR #until < :now OR #owner = :me)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#owner': 'leaseOwner', '#until': 'leaseUntil' },
+          ExpressionAttributeValues: { ':me': s(owner), ':until': n(untilMs), ':now': n(nowMs) },
+        }),
+      ),
+    );
+  }
+
+  async releaseLease(grantId: GrantId, owner: string): Promise<void> {
+    await this.conditional('releaseLease', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(grantKey(grantId)),
+          UpdateExpression: 'REMOVE #owner, #until',
+          ConditionExpression: '#owner = :me',
+          ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
+          ExpressionAttributeValues: { ':me': s(owner) },
+        }),
+      ),
+    );
+  }
+
+  // Idempotency keys
+
+  async rememberOnce(key: string, nowMs: number, ttlSeconds: number): Promise<boolean> {
+    const expiresAtMs = nowMs + ttlSeconds * 1000;
+    // TTL deletion is lazy (up to days): an expired item may still be there, so the condition, not
+    // TTL, decides whether the key is still remembered.
+    return this.conditional('rememberOnce', () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keyItem(rememberKey(key)),
+            expiresAtMs: n(expiresAtMs),
+            ttl: n(Math.ceil(expiresAtMs / 1000)),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #expires <= :now',
+          ExpressionAttributeNames: { '#pk': 'pk', '#expires': 'expiresAtMs' },
+          ExpressionAttributeValues: { ':now': n(nowMs) },
+        }),
+      ),
+    );
+  }
+
+  // Message references
+
+  async addMessageRef(requestId: RequestId, ref: MessageRef): Promise<void> {
+    const item: Item = {
+      ...keyItem(messageRefKey(requestId, ref)),
+      platform: s(ref.platform),
+      channel: s(ref.channel),
+      messageId: s(ref.messageId),
+      role: s(ref.role),
+      ttl: n(ttlAfter(this.now(), this.retentionDays)),
+    };
+    await this.putIfAbsent(item, 'addMessageRef');
+  }
+
+  async listMessageRefs(requestId: RequestId): Promise<MessageRef[]> {
+    const items = await this.queryPrefix(requestKey(requestId).pk, MESSAGE_PREFIX, 'listMessageRefs');
+    return items.map((item) => ({
+      platform: stringOf(item, 'platform') as MessageRef['platform'],
+      channel: stringOf(item, 'channel') ?? '',
+      messageId: stringOf(item, 'messageId') ?? '',
+      role: stringOf(item, 'role') as MessageRef['role'],
+    }));
+  }
+
+  // Conversation references (Teams proactive messages)
+
+  async saveConversation(key: string, reference: Record<string, unknown>): Promise<void> {
+    // Replaced on every save; the TTL, refreshed by each save, forgets a conversation unused for
+    // the retention period.
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keyItem(conversationKey(key)),
+            doc: s(JSON.stringify(reference)),
+            ttl: n(ttlAfter(this.now(), this.retentionDays)),
+          },
+        }),
+      );
+    } catch (error) {
+      throw translateError(error, 'saveConversation', this.tableName);
+    }
+  }
+
+  async getConversation(key: string): Promise<Record<string, unknown> | undefined> {
+    return docOf<Record<string, unknown>>(await this.getItem(conversationKey(key), 'getConversation'));
+  }
+
+  // Plumbing
+
+  private async create(key: Key, attributes: RecordAttributes, what: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: recordItem(key, attributes),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) throw versionConflict(what, 'create', this.tableName, error);
+      throw translateError(error, 'create', this.tableName);
+    }
+  }
+
+  private async save(key: Key, attributes: RecordAttributes, expectedVersion: number, what: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(key),
+          ...recordUpdate(attributes, expectedVersion),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) throw versionConflict(what, 'save', this.tableName, error);
+      throw translateError(error, 'save', this.tableName);
+    }
+  }
+
+  /** Runs a conditional write: true when it was applied, false when its condition failed. */
+  private async conditional(operation: string, write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw translateError(error, operation, this.tableName);
+    }
+  }
+
+  /** Writes an item once; a repeat (a retried write) is a no-op. */
+  private async putIfAbsent(item: Item, operation: string): Promise<void> {
+    await this.conditional(operation, () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': 'pk' },
+        }),
+      ),
+    );
+  }
+
+  private async getItem(
+    key: Key,
+    operation: string,
+    projection = '#doc',
+    names: Record<string, string> = { '#doc': 'doc' },
+  ): Promise<Item | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(key),
+          ConsistentRead: true,
+          ProjectionExpression: projection,
+          ExpressionAttributeNames: names,
+        }),
+      );
+      return out.Item;
+    } catch (error) {
+      throw translateError(error, operation, this.tableName);
+    }
+  }
+
+  /**
+   * Reads one status of `byStatusExpiry`, soonest first, entries at or before `before` (inclusive),
+   * following `LastEvaluatedKey` until `limit` items are in or the index is exhausted. The index is
+   * eventually consistent: an entry may lag a write by about a second.
+   */
+  private async queryIndex(
+    gsi1pk: string,
+    before: number | undefined,
+    limit: number | undefined,
+    operation: string,
+  ): Promise<Item[]> {
+    if (limit !== undefined && limit <= 0) return [];
+    const names: Record<string, string> = { '#gpk': 'gsi1pk' };
+    const values: Item = { ':gpk': s(gsi1pk) };
+    let condition = '#gpk = :gpk';
+    if (before !== undefined) {
+      const upper = sortUpperBound(before);
+      if (upper === undefined) return [];
+      names['#gsk'] = 'gsi1sk';
+      values[':upper'] = s(upper);
+      condition += ' AND #gsk < :upper';
+    }
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: GSI_NAME,
+      KeyConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    return this.query(input, limit, operation);
+  }
+
+  /** Items of one partition whose sort key starts with `prefix`, strongly consistent. */
+  private async queryPrefix(pk: string, prefix: string, operation: string): Promise<Item[]> {
+    return this.query(
+      {
+        TableName: this.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': s(pk), ':prefix': s(prefix) },
+      },
+      undefined,
+      operation,
+    );
+  }
+
+  private async query(input: QueryCommandInput, limit: number | undefined, operation: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    try {
+      do {
+        const remaining = limit === undefined ? undefined : limit - items.length;
+        const out = await this.client.send(
+          new QueryCommand({
+            ...input,
+            ...(remaining !== undefined ? { Limit: remaining } : {}),
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey && (limit === undefined || items.length < limit));
+    } catch (error) {
+      throw translateError(error, operation, this.tableName);
+    }
+    return limit === undefined ? items : items.slice(0, limit);
+  }
+}
