@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ErrorCodes, KeylessError, formatIssues, isKeylessError, parsePolicy, type Policy } from '../../src';
+
+export const PLAYGROUND_POLICY = join(__dirname, '..', 'local', 'playground', 'policy.yaml');
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Every setting keyless reads from the environment (README, "Configuration reference").
+ * AWS settings are the SDK's own (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>):
+ * keyless passes nothing of its own to the SDK's endpoint resolution.
+ */
+export const envSchema = z
+  .object({
+    KEYLESS_MODE: z.enum(['local', 'production']).optional().describe('local: the playground on 127.0.0.1; production: real Slack/Teams/AWS. Default: local when no chat credentials are set.'),
+    KEYLESS_POLICY_FILE: z.string().min(1).optional().describe('Path of the policy YAML. Default: the playground policy in local mode; required in production.'),
+    KEYLESS_HOST: z.string().min(1).optional().describe('Address to listen on. Default 127.0.0.1 (local) or 0.0.0.0 (production).'),
+    KEYLESS_PORT: port.default(3000).describe('HTTP port for /slack/events, /api/messages, /healthz, /readyz, /metrics.'),
+    KEYLESS_TABLE: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name').default('keyless'),
+    KEYLESS_DATA_DIR: z.string().min(1).default('.keyless').describe('Local mode: where the embedded DynamoDB keeps its files.'),
+    KEYLESS_REPLICA_ID: z.string().min(1).optional().describe('This replica’s name in revocation leases. Default: host name and process id.'),
+    KEYLESS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400).describe('Closed records are deleted by DynamoDB TTL after this many days.'),
+    KEYLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    KEYLESS_AWS_TPS: z.coerce.number().positive().max(100).default(15).describe('Identity Center calls per second (AWS shares about 20 TPS across the instance).'),
+    KEYLESS_AWS_MAX_OUTSTANDING: z.coerce.number().int().min(1).max(50).default(8).describe('Assignment operations in flight at once (AWS allows about 10).'),
+    KEYLESS_SWEEP_MS: z.coerce.number().int().min(200).max(60_000).default(2000),
+    SLACK_SIGNING_SECRET: z.string().min(10).optional(),
+    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional(),
+    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional().describe('Set it to use Socket Mode instead of HTTP.'),
+    MICROSOFT_APP_ID: z.uuid().optional(),
+    MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
+    MICROSOFT_APP_TENANT_ID: z.string().min(1).optional(),
+    MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('MultiTenant'),
+    KEYLESS_RECONCILE_EVERY: z.string().optional().describe('How often to compare Identity Center with the grants, e.g. 15m. Default 15m.'),
+    KEYLESS_LOCAL_AUTH_DISABLED: bool.optional().describe('Teams: accept unauthenticated activities (local mode only).'),
+  })
+  .superRefine((env, ctx) => {
+    const slack = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN];
+    if (slack.some(Boolean) && !slack.every(Boolean)) {
+      ctx.addIssue({ code: 'custom', path: [env.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'], message: 'Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN' });
+    }
+    if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
+      ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'Teams needs MICROSOFT_APP_PASSWORD with MICROSOFT_APP_ID' });
+    }
+    if (env.MICROSOFT_APP_TYPE === 'SingleTenant' && env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_TENANT_ID) {
+      ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'a SingleTenant bot needs MICROSOFT_APP_TENANT_ID' });
+    }
+    const mode = env.KEYLESS_MODE ?? (env.SLACK_BOT_TOKEN || env.MICROSOFT_APP_ID ? 'production' : 'local');
+    if (mode === 'production') {
+      if (!env.KEYLESS_POLICY_FILE) ctx.addIssue({ code: 'custom', path: ['KEYLESS_POLICY_FILE'], message: 'production needs a policy file' });
+      if (!env.SLACK_BOT_TOKEN && !env.MICROSOFT_APP_ID) {
+        ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'production needs Slack (SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials' });
+      }
+      if (env.KEYLESS_LOCAL_AUTH_DISABLED) {
+        ctx.addIssue({ code: 'custom', path: ['KEYLESS_LOCAL_AUTH_DISABLED'], message: 'authentication can be disabled in local mode only' });
+      }
+    }
+  });
+
+export type KeylessEnv = z.output<typeof envSchema>;
+
+export interface KeylessConfig {
+  mode: 'local' | 'production';
+  host: string;
+  port: number;
+  table: string;
+  dataDir: string;
+  replicaId: string;
+  retentionDays: number;
+  logLevel: KeylessEnv['KEYLESS_LOG_LEVEL'];
+  aws: { tps: number; maxOutstanding: number };
+  sweepMs: number;
+  reconcileEveryMs: number;
+  policyFile: string;
+  policy: Policy;
+  slack?: { signingSecret: string; botToken: string; appToken?: string };
+  teams?: { appId?: string; appPassword?: string; tenantId?: string; appType: KeylessEnv['MICROSOFT_APP_TYPE']; authDisabled: boolean };
+}
+
+/**
+ * Reads the environment and the policy file. Every problem, in both, is reported at once in one
+ * CONFIG_INVALID error (the boot prints it and exits non-zero).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): KeylessConfig {
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues));
+  const e = parsed.success ? parsed.data : undefined;
+
+  const mode = e?.KEYLESS_MODE ?? (env.SLACK_BOT_TOKEN || env.MICROSOFT_APP_ID ? 'production' : 'local');
+  const policyFile = resolve(cwd, e?.KEYLESS_POLICY_FILE ?? env.KEYLESS_POLICY_FILE ?? PLAYGROUND_POLICY);
+  let policy: Policy | undefined;
+  try {
+    policy = loadPolicyFile(policyFile);
+  } catch (error) {
+    if (!isKeylessError(error)) throw error;
+    problems.push(...(Array.isArray(error.details.problems) ? (error.details.problems as string[]).map((p) => `policy ${p}`) : [error.message]));
+  }
+  if (problems.length > 0 || !e || !policy) {
+    throw new KeylessError(ErrorCodes.ConfigInvalid, `keyless cannot start: ${problems.length} configuration problem(s):\n- ${problems.join('\n- ')}`, {
+      details: { problems },
+      hint: 'See "Configuration reference" in README.md.',
+    });
+  }
+  return {
+    mode,
+    host: e.KEYLESS_HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
+    port: e.KEYLESS_PORT,
+    table: e.KEYLESS_TABLE,
+    dataDir: resolve(cwd, e.KEYLESS_DATA_DIR),
+    replicaId: e.KEYLESS_REPLICA_ID ?? `${hostname()}-${process.pid}`,
+    retentionDays: e.KEYLESS_RETENTION_DAYS,
+    logLevel: e.KEYLESS_LOG_LEVEL,
+    aws: { tps: e.KEYLESS_AWS_TPS, maxOutstanding: e.KEYLESS_AWS_MAX_OUTSTANDING },
+    sweepMs: e.KEYLESS_SWEEP_MS,
+    reconcileEveryMs: durationMs(e.KEYLESS_RECONCILE_EVERY) ?? 15 * 60_000,
+    policyFile,
+    policy,
+    ...(e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
+      ? { slack: { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}) } }
+      : {}),
+    ...(e.MICROSOFT_APP_ID || mode === 'local'
+      ? {
+          teams: {
+            ...(e.MICROSOFT_APP_ID ? { appId: e.MICROSOFT_APP_ID } : {}),
+            ...(e.MICROSOFT_APP_PASSWORD ? { appPassword: e.MICROSOFT_APP_PASSWORD } : {}),
+            ...(e.MICROSOFT_APP_TENANT_ID ? { tenantId: e.MICROSOFT_APP_TENANT_ID } : {}),
+            appType: e.MICROSOFT_APP_TYPE,
+            authDisabled: mode === 'local' && !e.MICROSOFT_APP_ID,
+          },
+        }
+      : {}),
+  };
+}
+
+function durationMs(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const m = /^(\d+)(s|m|h)$/.exec(text.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000 }[m[2] as 's' | 'm' | 'h'];
+}
+
+/** Reads and validates a policy file: YAML syntax errors and schema problems, all with their place. */
+export function loadPolicyFile(path: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new KeylessError(ErrorCodes.InvalidPolicy, `The policy file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
+      details: { problems: [`file ${path}: cannot be read`] },
+    });
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text, { prettyErrors: true });
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
+    throw new KeylessError(ErrorCodes.InvalidPolicy, `The policy file ${path} is not valid YAML${where}.`, {
+      details: { problems: [`file ${path}${where}: ${error instanceof Error ? error.message.split('\n')[0] : 'not YAML'}`] },
+    });
+  }
+  return parsePolicy(document, `policy file ${path}`);
+}
