@@ -15,54 +15,117 @@ const port = z.coerce.number().int().min(0).max(65535);
  * AWS settings are the SDK's own (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>):
  * keyless passes nothing of its own to the SDK's endpoint resolution.
  */
-export const envSchema = z
-  .object({
-    KEYLESS_MODE: z.enum(['local', 'production']).optional().describe('local: the playground on 127.0.0.1; production: real Slack/Teams/AWS. Default: local when no chat credentials are set.'),
-    KEYLESS_POLICY_FILE: z.string().min(1).optional().describe('Path of the policy YAML. Default: the playground policy in local mode; required in production.'),
-    KEYLESS_HOST: z.string().min(1).optional().describe('Address to listen on. Default 127.0.0.1 (local) or 0.0.0.0 (production).'),
-    KEYLESS_PORT: port.default(3000).describe('HTTP port for /slack/events, /api/messages, /healthz, /readyz, /metrics.'),
-    KEYLESS_TABLE: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name').default('keyless'),
-    KEYLESS_DATA_DIR: z.string().min(1).default('.keyless').describe('Local mode: where the embedded DynamoDB keeps its files.'),
-    KEYLESS_REPLICA_ID: z.string().min(1).optional().describe('This replica’s name in revocation leases. Default: host name and process id.'),
-    KEYLESS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400).describe('Closed records are deleted by DynamoDB TTL after this many days.'),
-    KEYLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    KEYLESS_AWS_TPS: z.coerce.number().positive().max(100).default(15).describe('Identity Center calls per second (AWS shares about 20 TPS across the instance).'),
-    KEYLESS_AWS_MAX_OUTSTANDING: z.coerce.number().int().min(1).max(50).default(8).describe('Assignment operations in flight at once (AWS allows about 10).'),
-    KEYLESS_SWEEP_MS: z.coerce.number().int().min(200).max(60_000).default(2000),
-    SLACK_SIGNING_SECRET: z.string().min(10).optional(),
-    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional(),
-    SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…)').optional().describe('Set it to use Socket Mode instead of HTTP.'),
-    MICROSOFT_APP_ID: z.uuid().optional(),
-    MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
-    MICROSOFT_APP_TENANT_ID: z.string().min(1).optional(),
-    MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('MultiTenant'),
-    KEYLESS_RECONCILE_EVERY: z.string().optional().describe('How often to compare Identity Center with the grants, e.g. 15m. Default 15m.'),
-    KEYLESS_LOCAL_AUTH_DISABLED: bool.optional().describe('Teams: accept unauthenticated activities (local mode only).'),
-  })
-  .superRefine((env, ctx) => {
-    const slack = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN];
-    if (slack.some(Boolean) && !slack.every(Boolean)) {
-      ctx.addIssue({ code: 'custom', path: [env.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'], message: 'Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN' });
-    }
-    if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && env.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
-      ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_PASSWORD'], message: 'Teams needs MICROSOFT_APP_PASSWORD with MICROSOFT_APP_ID' });
-    }
-    if (env.MICROSOFT_APP_TYPE === 'SingleTenant' && env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_TENANT_ID) {
-      ctx.addIssue({ code: 'custom', path: ['MICROSOFT_APP_TENANT_ID'], message: 'a SingleTenant bot needs MICROSOFT_APP_TENANT_ID' });
-    }
-    const mode = env.KEYLESS_MODE ?? (env.SLACK_BOT_TOKEN || env.MICROSOFT_APP_ID ? 'production' : 'local');
-    if (mode === 'production') {
-      if (!env.KEYLESS_POLICY_FILE) ctx.addIssue({ code: 'custom', path: ['KEYLESS_POLICY_FILE'], message: 'production needs a policy file' });
-      if (!env.SLACK_BOT_TOKEN && !env.MICROSOFT_APP_ID) {
-        ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'production needs Slack (SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials' });
-      }
-      if (env.KEYLESS_LOCAL_AUTH_DISABLED) {
-        ctx.addIssue({ code: 'custom', path: ['KEYLESS_LOCAL_AUTH_DISABLED'], message: 'authentication can be disabled in local mode only' });
-      }
-    }
-  });
+export const envSchema = z.object({
+  KEYLESS_MODE: z
+    .enum(['local', 'production'])
+    .optional()
+    .describe(
+      'local: the playground on 127.0.0.1; production: real Slack/Teams/AWS. Default: local when no chat credentials are set.',
+    ),
+  KEYLESS_POLICY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Path of the policy YAML. Default: the playground policy in local mode; required in production.'),
+  KEYLESS_HOST: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Address to listen on. Default 127.0.0.1 (local) or 0.0.0.0 (production).'),
+  KEYLESS_PORT: port.default(3000).describe('HTTP port for /slack/events, /api/messages, /healthz, /readyz, /metrics.'),
+  KEYLESS_TABLE: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')
+    .default('keyless'),
+  KEYLESS_DATA_DIR: z
+    .string()
+    .min(1)
+    .default('.keyless')
+    .describe('Local mode: where the embedded DynamoDB keeps its files.'),
+  KEYLESS_REPLICA_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('This replica’s name in revocation leases. Default: host name and process id.'),
+  KEYLESS_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .default(400)
+    .describe('Closed records are deleted by DynamoDB TTL after this many days.'),
+  KEYLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KEYLESS_AWS_TPS: z.coerce
+    .number()
+    .positive()
+    .max(100)
+    .default(15)
+    .describe('Identity Center calls per second (AWS shares about 20 TPS across the instance).'),
+  KEYLESS_AWS_MAX_OUTSTANDING: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(50)
+    .default(8)
+    .describe('Assignment operations in flight at once (AWS allows about 10).'),
+  KEYLESS_SWEEP_MS: z.coerce.number().int().min(200).max(60_000).default(2000),
+  SLACK_SIGNING_SECRET: z.string().min(10).optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
+    .optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
+    .optional()
+    .describe('Set it to use Socket Mode instead of HTTP.'),
+  MICROSOFT_APP_ID: z.uuid().optional(),
+  MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
+  MICROSOFT_APP_TENANT_ID: z.string().min(1).optional(),
+  MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  KEYLESS_RECONCILE_EVERY: z
+    .string()
+    .optional()
+    .describe('How often to compare Identity Center with the grants, e.g. 15m. Default 15m.'),
+  KEYLESS_LOCAL_AUTH_DISABLED: bool.optional().describe('Teams: accept unauthenticated activities (local mode only).'),
+});
 
 export type KeylessEnv = z.output<typeof envSchema>;
+
+/** Checks across variables, on the raw environment, so that they are reported with every other problem. */
+function crossChecks(env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const slack = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN];
+  if (slack.some(Boolean) && !slack.every(Boolean)) {
+    problems.push(
+      `${env.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'}: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN`,
+    );
+  }
+  const appType = env.MICROSOFT_APP_TYPE ?? 'MultiTenant';
+  if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && appType !== 'UserAssignedMSI') {
+    problems.push('MICROSOFT_APP_PASSWORD: Teams needs MICROSOFT_APP_PASSWORD with MICROSOFT_APP_ID');
+  }
+  if (appType === 'SingleTenant' && env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_TENANT_ID) {
+    problems.push('MICROSOFT_APP_TENANT_ID: a SingleTenant bot needs MICROSOFT_APP_TENANT_ID');
+  }
+  if (modeOf(env) === 'production') {
+    if (!env.KEYLESS_POLICY_FILE) problems.push('KEYLESS_POLICY_FILE: production needs a policy file');
+    if (!env.SLACK_BOT_TOKEN && !env.MICROSOFT_APP_ID) {
+      problems.push(
+        'SLACK_BOT_TOKEN: production needs Slack (SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials',
+      );
+    }
+    if (env.KEYLESS_LOCAL_AUTH_DISABLED === 'true') {
+      problems.push('KEYLESS_LOCAL_AUTH_DISABLED: authentication can be disabled in local mode only');
+    }
+  }
+  return problems;
+}
+
+function modeOf(env: Record<string, string | undefined>): 'local' | 'production' {
+  if (env.KEYLESS_MODE === 'local' || env.KEYLESS_MODE === 'production') return env.KEYLESS_MODE;
+  return env.SLACK_BOT_TOKEN || env.MICROSOFT_APP_ID ? 'production' : 'local';
+}
 
 export interface KeylessConfig {
   mode: 'local' | 'production';
@@ -79,7 +142,13 @@ export interface KeylessConfig {
   policyFile: string;
   policy: Policy;
   slack?: { signingSecret: string; botToken: string; appToken?: string };
-  teams?: { appId?: string; appPassword?: string; tenantId?: string; appType: KeylessEnv['MICROSOFT_APP_TYPE']; authDisabled: boolean };
+  teams?: {
+    appId?: string;
+    appPassword?: string;
+    tenantId?: string;
+    appType: KeylessEnv['MICROSOFT_APP_TYPE'];
+    authDisabled: boolean;
+  };
 }
 
 /**
@@ -87,25 +156,34 @@ export interface KeylessConfig {
  * CONFIG_INVALID error (the boot prints it and exits non-zero).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): KeylessConfig {
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const problems: string[] = [];
-  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  const parsed = envSchema.safeParse(raw);
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues));
+  problems.push(...crossChecks(raw));
   const e = parsed.success ? parsed.data : undefined;
-
-  const mode = e?.KEYLESS_MODE ?? (env.SLACK_BOT_TOKEN || env.MICROSOFT_APP_ID ? 'production' : 'local');
+  const mode = modeOf(raw);
   const policyFile = resolve(cwd, e?.KEYLESS_POLICY_FILE ?? env.KEYLESS_POLICY_FILE ?? PLAYGROUND_POLICY);
   let policy: Policy | undefined;
   try {
     policy = loadPolicyFile(policyFile);
   } catch (error) {
     if (!isKeylessError(error)) throw error;
-    problems.push(...(Array.isArray(error.details.problems) ? (error.details.problems as string[]).map((p) => `policy ${p}`) : [error.message]));
+    problems.push(
+      ...(Array.isArray(error.details.problems)
+        ? (error.details.problems as string[]).map((p) => `policy ${p}`)
+        : [error.message]),
+    );
   }
   if (problems.length > 0 || !e || !policy) {
-    throw new KeylessError(ErrorCodes.ConfigInvalid, `keyless cannot start: ${problems.length} configuration problem(s):\n- ${problems.join('\n- ')}`, {
-      details: { problems },
-      hint: 'See "Configuration reference" in README.md.',
-    });
+    throw new KeylessError(
+      ErrorCodes.ConfigInvalid,
+      `keyless cannot start: ${problems.length} configuration problem(s):\n- ${problems.join('\n- ')}`,
+      {
+        details: { problems },
+        hint: 'See "Configuration reference" in README.md.',
+      },
+    );
   }
   return {
     mode,
@@ -122,7 +200,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     policyFile,
     policy,
     ...(e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
-      ? { slack: { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}) } }
+      ? {
+          slack: {
+            signingSecret: e.SLACK_SIGNING_SECRET,
+            botToken: e.SLACK_BOT_TOKEN,
+            ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+          },
+        }
       : {}),
     ...(e.MICROSOFT_APP_ID || mode === 'local'
       ? {
@@ -151,9 +235,13 @@ export function loadPolicyFile(path: string): Policy {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new KeylessError(ErrorCodes.InvalidPolicy, `The policy file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
-      details: { problems: [`file ${path}: cannot be read`] },
-    });
+    throw new KeylessError(
+      ErrorCodes.InvalidPolicy,
+      `The policy file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+      {
+        details: { problems: [`file ${path}: cannot be read`] },
+      },
+    );
   }
   let document: unknown;
   try {
@@ -161,7 +249,9 @@ export function loadPolicyFile(path: string): Policy {
   } catch (error) {
     const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
     throw new KeylessError(ErrorCodes.InvalidPolicy, `The policy file ${path} is not valid YAML${where}.`, {
-      details: { problems: [`file ${path}${where}: ${error instanceof Error ? error.message.split('\n')[0] : 'not YAML'}`] },
+      details: {
+        problems: [`file ${path}${where}: ${error instanceof Error ? error.message.split('\n')[0] : 'not YAML'}`],
+      },
     });
   }
   return parsePolicy(document, `policy file ${path}`);

@@ -1,0 +1,28 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+
+/**
+ * dynalite (an implementation of the DynamoDB API on LevelDB) on 127.0.0.1: the embedded store of
+ * the playground (on disk under the data folder) and of fast tests (in memory).
+ */
+export async function startEmbeddedDynamo(
+  options: { path?: string; port?: number } = {},
+): Promise<{ url: string; stop(): Promise<void> }> {
+  if (options.path) mkdirSync(options.path, { recursive: true });
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

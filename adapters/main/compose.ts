@@ -1,0 +1,119 @@
+import type { Server } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createEngine, type ChatNotifier, type Clock, type Engine, type IdentityCenter, type Logger } from '../../src';
+import { createAwsIdentityCenter } from '../aws/identity-center';
+import { createAwsSts } from '../aws/sts/sts';
+import { DynamoGrantStore, ensureTable, checkTable } from '../dynamodb';
+import type { KeylessConfig } from './config';
+import { FanOutNotifier } from './fan-out-notifier';
+import { createLogger, randomIds, systemClock } from './runtime';
+import { close, createHttpServer, json, listen, type Route } from './server';
+
+export interface Keyless {
+  url: string;
+  engine: Engine;
+  store: DynamoGrantStore;
+  identity: IdentityCenter;
+  server: Server;
+  logger: Logger;
+  /** Graceful shutdown: stop taking requests, finish work in flight, close everything. */
+  stop(): Promise<void>;
+}
+
+export interface StartOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  /** Extra notifiers (tests). */
+  notifiers?: ChatNotifier[];
+  /** Create the table when it is missing (local mode and tests); production checks it only. */
+  createTable?: boolean;
+}
+
+/**
+ * The composition root: builds every adapter from the configuration, wires them to one engine, and
+ * serves one HTTP server. AWS clients are built with the SDK's standard configuration only.
+ */
+export async function startKeyless(config: KeylessConfig, overrides: StartOverrides = {}): Promise<Keyless> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock = overrides.clock ?? systemClock;
+  const region = config.policy.identityCenter.region;
+
+  const identity = await bootAws(config, logger);
+  const dynamo = new DynamoDBClient({ region });
+  if (overrides.createTable ?? config.mode === 'local') await ensureTable(dynamo, config.table, logger);
+  else await checkTable(dynamo, config.table);
+  const store = new DynamoGrantStore({ client: dynamo, tableName: config.table, retentionDays: config.retentionDays });
+
+  const notifier = new FanOutNotifier([...(overrides.notifiers ?? [])], logger);
+  const engine = createEngine({
+    store,
+    identity,
+    notifier,
+    clock,
+    logger,
+    ids: randomIds,
+    policy: () => config.policy,
+    options: { replicaId: config.replicaId, sweepIntervalMs: config.sweepMs },
+  });
+
+  let draining = false;
+  const routes: Route[] = [
+    { method: 'GET', path: '/healthz', handler: (_req, res) => json(res, 200, { status: 'alive' }) },
+    {
+      method: 'GET',
+      path: '/readyz',
+      handler: async (_req, res) => {
+        if (draining) return json(res, 503, { status: 'draining' });
+        const checks = await Promise.allSettled([checkTable(dynamo, config.table), identity.listPermissionSets()]);
+        const [storeCheck, awsCheck] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'failing'));
+        const ok = checks.every((c) => c.status === 'fulfilled');
+        json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', store: storeCheck, aws: awsCheck });
+      },
+    },
+  ];
+  const server = createHttpServer(routes, logger);
+  const url = await listen(server, config.port, config.host);
+  await engine.start();
+  const reconcileTimer = setInterval(() => {
+    engine.reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
+  }, config.reconcileEveryMs);
+  reconcileTimer.unref();
+  logger.info({ url, mode: config.mode, replica: config.replicaId }, 'keyless is listening');
+
+  return {
+    url,
+    engine,
+    store,
+    identity,
+    server,
+    logger,
+    async stop() {
+      draining = true;
+      clearInterval(reconcileTimer);
+      await close(server);
+      await engine.stop();
+      if ('stop' in identity && typeof identity.stop === 'function') identity.stop();
+      dynamo.destroy();
+      logger.info({}, 'keyless stopped');
+    },
+  };
+}
+
+async function bootAws(config: KeylessConfig, logger: Logger): Promise<IdentityCenter> {
+  const region = config.policy.identityCenter.region;
+  const sts = createAwsSts(region, logger);
+  await sts.callerIdentity(); // logs who keyless is in AWS; a failure is a clear boot error
+  const identity = createAwsIdentityCenter({
+    region,
+    instanceArn: config.policy.identityCenter.instanceArn,
+    identityStoreId: config.policy.identityCenter.identityStoreId,
+    pace: {
+      tps: config.aws.tps,
+      maxOutstandingCreates: config.aws.maxOutstanding,
+      maxOutstandingDeletes: config.aws.maxOutstanding,
+    },
+    logger,
+  });
+  identity.start();
+  return identity;
+}
