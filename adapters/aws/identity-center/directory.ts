@@ -1,0 +1,190 @@
+/**
+ * Who people are in Identity Center (identitystore): a verified chat email → user id, their
+ * groups for policy, and the members of approver groups. Cached with a bounded lifetime; a
+ * person who is missing is not cached, so adding them to Identity Center works at once.
+ */
+import {
+  DescribeGroupCommand,
+  DescribeUserCommand,
+  GetGroupIdCommand,
+  GetUserIdCommand,
+  ListGroupMembershipsCommand,
+  ListGroupMembershipsForMemberCommand,
+  type IdentitystoreClient,
+} from '@aws-sdk/client-identitystore';
+import { ErrorCodes, KeylessError, type Principal } from '../../../src';
+import { TtlCache } from '../../shared/ttl-cache';
+import type { AwsCaller } from './aws-caller';
+import { isNotFound } from './aws-errors';
+
+export interface DirectoryOptions {
+  identityStoreId: string;
+  /** Lifetime of a resolved person (and their groups). */
+  principalTtlMs: number;
+  /** Lifetime of group names and group member lists. */
+  groupTtlMs: number;
+  maxEntries: number;
+}
+
+export const defaultDirectoryOptions: Omit<DirectoryOptions, 'identityStoreId'> = {
+  principalTtlMs: 5 * 60_000,
+  groupTtlMs: 10 * 60_000,
+  maxEntries: 5000,
+};
+
+export class IdentityStoreDirectory {
+  private readonly options: DirectoryOptions;
+  private readonly byEmail: TtlCache<string>;
+  private readonly byId: TtlCache<Principal>;
+  private readonly groupNames: TtlCache<string>;
+  private readonly groupMembers: TtlCache<string[]>;
+
+  constructor(
+    private readonly client: IdentitystoreClient,
+    private readonly caller: AwsCaller,
+    options: Partial<DirectoryOptions> & { identityStoreId: string },
+  ) {
+    this.options = { ...defaultDirectoryOptions, ...options };
+    const { principalTtlMs, groupTtlMs, maxEntries } = this.options;
+    this.byEmail = new TtlCache({ ttlMs: principalTtlMs, maxEntries });
+    this.byId = new TtlCache({ ttlMs: principalTtlMs, maxEntries });
+    this.groupNames = new TtlCache({ ttlMs: groupTtlMs, maxEntries });
+    this.groupMembers = new TtlCache({ ttlMs: groupTtlMs, maxEntries });
+  }
+
+  async resolvePrincipal(email: string): Promise<Principal> {
+    const normalized = email.trim().toLowerCase();
+    const userId = await this.byEmail.get(normalized, async () => {
+      // Most directories hold the email as emails.value; some use it as the user name.
+      const id = (await this.findUserId('emails.value', email.trim())) ?? (await this.findUserId('userName', email.trim()));
+      if (!id) {
+        throw new KeylessError(
+          ErrorCodes.PrincipalNotFound,
+          `I couldn't find you in IAM Identity Center (looked for ${email.trim()}). Ask your AWS administrator to add you.`,
+          { details: { principal: email.trim() } },
+        );
+      }
+      return id;
+    });
+    return structuredClone(await this.principalById(userId, email.trim()));
+  }
+
+  async listGroupMembers(groupName: string): Promise<Principal[]> {
+    const ids = await this.groupMembers.get(groupName, async () => {
+      const groupId = await this.findGroupId(groupName);
+      if (!groupId) return [];
+      const ids: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await this.caller.send({ action: 'identitystore:ListGroupMemberships', details: { group: groupName } }, () =>
+          this.client.send(new ListGroupMembershipsCommand({ IdentityStoreId: this.storeId, GroupId: groupId, MaxResults: 100, NextToken: token })),
+        );
+        for (const m of page.GroupMemberships ?? []) {
+          const member = m.MemberId as { UserId?: string } | undefined;
+          if (member?.UserId) ids.push(member.UserId);
+        }
+        token = page.NextToken;
+      } while (token);
+      return ids;
+    });
+    const members = await Promise.all(ids.map((id) => this.principalById(id).catch(() => undefined)));
+    return members.filter((m): m is Principal => m !== undefined).map((m) => structuredClone(m));
+  }
+
+  private get storeId(): string {
+    return this.options.identityStoreId;
+  }
+
+  private async findUserId(attributePath: 'emails.value' | 'userName', value: string): Promise<string | undefined> {
+    try {
+      const out = await this.caller.send(
+        { action: 'identitystore:GetUserId', details: { principal: value } },
+        () =>
+          this.client.send(
+            new GetUserIdCommand({
+              IdentityStoreId: this.storeId,
+              AlternateIdentifier: { UniqueAttribute: { AttributePath: attributePath, AttributeValue: value } },
+            }),
+          ),
+        { passThrough: isNotFound },
+      );
+      return out.UserId;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async findGroupId(name: string): Promise<string | undefined> {
+    try {
+      const out = await this.caller.send(
+        { action: 'identitystore:GetGroupId', details: { group: name } },
+        () =>
+          this.client.send(
+            new GetGroupIdCommand({
+              IdentityStoreId: this.storeId,
+              AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: name } },
+            }),
+          ),
+        { passThrough: isNotFound },
+      );
+      return out.GroupId;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private principalById(userId: string, lookedUpEmail?: string): Promise<Principal> {
+    return this.byId.get(userId, async () => {
+      const [user, groupIds] = await Promise.all([
+        this.caller.send({ action: 'identitystore:DescribeUser', details: { principal: userId } }, () =>
+          this.client.send(new DescribeUserCommand({ IdentityStoreId: this.storeId, UserId: userId })),
+        ),
+        this.groupIdsOf(userId),
+      ]);
+      const groups = await Promise.all(groupIds.map((id) => this.groupName(id)));
+      const emails = user.Emails ?? [];
+      const email = (emails.find((e) => e.Primary) ?? emails[0])?.Value ?? lookedUpEmail ?? user.UserName ?? userId;
+      return {
+        principalId: userId,
+        userName: user.UserName ?? email,
+        email,
+        displayName: user.DisplayName ?? user.Name?.Formatted ?? user.UserName ?? email,
+        groups: groups.filter((g): g is string => g !== undefined).sort(),
+      };
+    });
+  }
+
+  private async groupIdsOf(userId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.caller.send({ action: 'identitystore:ListGroupMembershipsForMember', details: { principal: userId } }, () =>
+        this.client.send(
+          new ListGroupMembershipsForMemberCommand({ IdentityStoreId: this.storeId, MemberId: { UserId: userId }, MaxResults: 100, NextToken: token }),
+        ),
+      );
+      for (const m of page.GroupMemberships ?? []) if (m.GroupId) ids.push(m.GroupId);
+      token = page.NextToken;
+    } while (token);
+    return ids;
+  }
+
+  private async groupName(groupId: string): Promise<string | undefined> {
+    try {
+      return await this.groupNames.get(groupId, async () => {
+        const out = await this.caller.send(
+          { action: 'identitystore:DescribeGroup', details: { group: groupId } },
+          () => this.client.send(new DescribeGroupCommand({ IdentityStoreId: this.storeId, GroupId: groupId })),
+          { passThrough: isNotFound },
+        );
+        return out.DisplayName ?? groupId;
+      });
+    } catch (error) {
+      // A group deleted between the two calls simply does not count.
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The local AWS emulator: one `node:http` server on 127.0.0.1 speaking the real wire protocols,
+ * so the SDK is pointed at it with AWS_ENDPOINT_URL and the production code path runs unchanged.
+ *
+ * - JSON 1.1 services are dispatched by `X-Amz-Target: <Prefix>.<Operation>`.
+ * - Query services (STS, later IAM) by the form's `Action` and the service name in the SigV4
+ *   credential scope of the Authorization header (`Credential=AKID/date/region/sts/aws4_request`).
+ * - `/_emulator/...` is the admin API (JSON): state, request log, faults, reset.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Faults, type FaultSettings } from './faults';
+import { AwsError, xml, type JsonService, type QueryService, type ServiceContext } from './protocol';
+import { RequestLog } from './request-log';
+import type { EmulatorSeed } from './seed';
+import { identityStoreService } from './services/identitystore';
+import { organizationsService } from './services/organizations';
+import { ssoAdminService } from './services/sso-admin';
+import { stsService } from './services/sts';
+import { EmulatorWorld, type AssignmentOperation, type EmuAssignment } from './world';
+
+export interface AwsEmulatorOptions {
+  seed: EmulatorSeed;
+  /** 0 picks a free port. */
+  port?: number;
+  host?: string;
+  faults?: Partial<FaultSettings>;
+  /** More services (IAM, SQS) plug in here. */
+  jsonServices?: JsonService[];
+  queryServices?: QueryService[];
+}
+
+/** What tests read: assignments and operations, settled to now. */
+export interface EmulatorStateView {
+  world: EmulatorWorld;
+  assignments(): EmuAssignment[];
+  operations(): AssignmentOperation[];
+  /** The instant the operation reached its final status, if it has. */
+  completedAt(requestId: string): number | undefined;
+}
+
+export interface RunningAwsEmulator {
+  url: string;
+  port: number;
+  state: EmulatorStateView;
+  faults: Faults;
+  log: RequestLog;
+  /** Back to the seed: state, faults and log. */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+const IDENTITY_CENTER_SERVICES = ['sso-admin', 'identitystore'];
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function attemptOf(req: IncomingMessage): number | undefined {
+  const header = req.headers['amz-sdk-request'];
+  const m = typeof header === 'string' ? /attempt=(\d+)/.exec(header) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The service name of the SigV4 credential scope: `Credential=AKID/20240101/us-east-1/sts/aws4_request`. */
+export function signingService(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization ?? '';
+  return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(auth)?.[1];
+}
+
+export function createAwsEmulator(options: AwsEmulatorOptions): { server: Server; view: Omit<RunningAwsEmulator, 'url' | 'port' | 'stop'> } {
+  const now = Date.now;
+  let world = new EmulatorWorld(options.seed, now);
+  const faults = new Faults(options.faults);
+  const log = new RequestLog();
+  const ctx = (): ServiceContext => ({ world, faults, now });
+
+  const jsonServices = [ssoAdminService, identityStoreService, organizationsService, ...(options.jsonServices ?? [])];
+  const queryServices = [stsService, ...(options.queryServices ?? [])];
+  const byPrefix = new Map(jsonServices.map((s) => [s.targetPrefix, s]));
+  const byName = new Map(queryServices.map((s) => [s.name, s]));
+
+  /** Faults that apply before an operation runs: access denied, throttling. */
+  function preflight(service: string, operation: string, throttleCode: string, identityCenterLimit: boolean, at: number): void {
+    if (faults.isDenied(operation)) {
+      throw new AwsError(
+        'AccessDeniedException',
+        `User: ${world.caller.arn} is not authorized to perform: ${service}:${operation} because no identity-based policy allows it`,
+      );
+    }
+    const limit = faults.settings.tpsLimit;
+    if (faults.takeThrottle(operation) || (identityCenterLimit && limit !== null && log.recent(at, IDENTITY_CENTER_SERVICES) > limit)) {
+      throw new AwsError(throttleCode, 'Rate exceeded');
+    }
+  }
+
+  function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.1',
+      'content-length': Buffer.byteLength(text),
+      'x-amzn-requestid': requestId,
+    });
+    res.end(text);
+  }
+
+  function handleJson(req: IncomingMessage, res: ServerResponse, target: string, body: string): void {
+    const at = now();
+    const requestId = randomUUID();
+    const [prefix, operation = ''] = target.split('.', 2) as [string, string | undefined];
+    const service = byPrefix.get(prefix);
+    const serviceName = service?.name ?? prefix;
+    const handler = service?.operations[operation];
+    let status = 200;
+    let outcome = 'ok';
+    try {
+      if (!service || !handler) throw new AwsError('UnknownOperationException', `Operation ${target} is not supported.`);
+      world.settle();
+      preflight(service.name, operation, service.throttleCode, service.identityCenterLimit, at);
+      let input: Record<string, unknown>;
+      try {
+        input = body.trim() ? (JSON.parse(body) as Record<string, unknown>) : {};
+      } catch {
+        throw new AwsError('SerializationException', 'Request body is not valid JSON.');
+      }
+      const output = handler(input, ctx());
+      sendJson(res, 200, output ?? {}, requestId);
+    } catch (error) {
+      const e = error instanceof AwsError ? error : new AwsError('InternalServerException', (error as Error).message, 500);
+      status = e.status;
+      outcome = e.code;
+      sendJson(res, e.status, { __type: e.code, message: e.message, ...e.fields }, requestId);
+    } finally {
+      const attempt = attemptOf(req);
+      log.record({ at, service: serviceName, operation, outcome, httpStatus: status, ...(attempt !== undefined ? { attempt } : {}) });
+    }
+  }
+
+  function sendXml(res: ServerResponse, status: number, text: string, requestId: string): void {
+    res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
+    res.end(text);
+  }
+
+  function handleQuery(req: IncomingMessage, res: ServerResponse, body: string): void {
+    const at = now();
+    const requestId = randomUUID();
+    const params = new URLSearchParams(body);
+    const action = params.get('Action') ?? '';
+    const serviceName = signingService(req) ?? 'unknown';
+    const service = byName.get(serviceName);
+    const handler = service?.operations[action];
+    let status = 200;
+    let outcome = 'ok';
+    try {
+      if (!service || !handler) {
+        throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`);
+      }
+      world.settle();
+      preflight(service.name, action, service.throttleCode, false, at);
+      const inner = handler(params, ctx());
+      sendXml(
+        res,
+        200,
+        `<${action}Response xmlns="${service.xmlns}"><${action}Result>${inner}</${action}Result>` +
+          `<ResponseMetadata>${xml('RequestId', requestId)}</ResponseMetadata></${action}Response>`,
+        requestId,
+      );
+    } catch (error) {
+      let e = error instanceof AwsError ? error : new AwsError('InternalFailure', (error as Error).message, 500);
+      // The Query protocol's spelling of AccessDenied.
+      if (e.code === 'AccessDeniedException') e = new AwsError('AccessDenied', e.message, 403);
+      status = e.status;
+      outcome = e.code;
+      const type = e.status >= 500 ? 'Receiver' : 'Sender';
+      sendXml(
+        res,
+        e.status,
+        `<ErrorResponse xmlns="${service?.xmlns ?? 'https://sts.amazonaws.com/doc/2011-06-15/'}"><Error>${xml('Type', type)}${xml('Code', e.code)}${xml('Message', e.message)}</Error>${xml('RequestId', requestId)}</ErrorResponse>`,
+        requestId,
+      );
+    } finally {
+      const attempt = attemptOf(req);
+      log.record({ at, service: serviceName, operation: action, outcome, httpStatus: status, ...(attempt !== undefined ? { attempt } : {}) });
+    }
+  }
+
+  const state: EmulatorStateView = {
+    get world() {
+      return world;
+    },
+    assignments() {
+      world.settle();
+      return [...world.assignments.values()].map((a) => ({ ...a }));
+    },
+    operations() {
+      world.settle();
+      return [...world.operations.values()].map((o) => ({ ...o, assignment: { ...o.assignment } }));
+    },
+    completedAt(requestId) {
+      world.settle();
+      return world.operations.get(requestId)?.completedAt;
+    },
+  };
+
+  function reset(): void {
+    world = new EmulatorWorld(options.seed, now);
+    faults.reset();
+    if (options.faults) faults.set(options.faults);
+    log.clear();
+  }
+
+  function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, body: string): void {
+    const send = (status: number, value: unknown) => {
+      const text = JSON.stringify(value);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    const input = (body.trim() ? JSON.parse(body) : {}) as Record<string, unknown>;
+    const route = `${req.method ?? 'GET'} ${path}`;
+    switch (route) {
+      case 'GET /_emulator/health':
+        return send(200, { ok: true });
+      case 'GET /_emulator/state':
+        return send(200, { assignments: state.assignments(), operations: state.operations(), faults: faults.snapshot() });
+      case 'GET /_emulator/log':
+        return send(200, { entries: log.entries(), counts: log.counts(), maxTps: log.maxTps(IDENTITY_CENTER_SERVICES) });
+      case 'POST /_emulator/faults': {
+        const { failNextCreates, failNextDeletes, conflictNext, throttleNext, deny, allow, ...settings } = input as {
+          failNextCreates?: { count: number; reason: string };
+          failNextDeletes?: { count: number; reason: string };
+          conflictNext?: { count: number; operation?: string };
+          throttleNext?: { count: number; operation?: string };
+          deny?: string[];
+          allow?: string[];
+        } & Partial<FaultSettings>;
+        faults.set(settings);
+        if (failNextCreates) faults.failNextCreates(failNextCreates.count, failNextCreates.reason);
+        if (failNextDeletes) faults.failNextDeletes(failNextDeletes.count, failNextDeletes.reason);
+        if (conflictNext) faults.conflictNext(conflictNext.count, conflictNext.operation);
+        if (throttleNext) faults.throttleNext(throttleNext.count, throttleNext.operation);
+        deny?.forEach((op) => faults.deny(op));
+        allow?.forEach((op) => faults.allow(op));
+        return send(200, faults.snapshot());
+      }
+      case 'POST /_emulator/reset':
+        reset();
+        return send(200, { ok: true });
+      default:
+        return send(404, { message: `No admin route ${route}` });
+    }
+  }
+
+  const server = createServer((req, res) => {
+    readBody(req)
+      .then((body) => {
+        const path = (req.url ?? '/').split('?')[0]!;
+        if (path.startsWith('/_emulator/')) return handleAdmin(req, res, path, body);
+        const target = req.headers['x-amz-target'];
+        if (typeof target === 'string') return handleJson(req, res, target, body);
+        if (req.method === 'POST' && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+          return handleQuery(req, res, body);
+        }
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'The local AWS emulator speaks JSON 1.1 (X-Amz-Target) and the Query protocol only.' }));
+      })
+      .catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: (error as Error).message }));
+      });
+  });
+  // Many SDK clients keep sockets alive; do not hold the process open on them when stopping.
+  server.keepAliveTimeout = 5000;
+
+  return { server, view: { state, faults, log, reset } };
+}
+
+/** Starts the emulator in this process; `port: 0` picks a free port. */
+export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<RunningAwsEmulator> {
+  const { server, view } = createAwsEmulator(options);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    ...view,
+    url: `http://${host}:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

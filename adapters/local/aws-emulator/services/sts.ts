@@ -1,0 +1,46 @@
+/**
+ * STS (Query protocol, form POST, XML answers): who keyless runs as, and roles in member accounts.
+ * Shapes: https://docs.aws.amazon.com/STS/latest/APIReference/API_Operations.html
+ */
+import { randomBytes } from 'node:crypto';
+import { AwsError, xml, type QueryService } from '../protocol';
+
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+
+export const stsService: QueryService = {
+  name: 'sts',
+  xmlns: 'https://sts.amazonaws.com/doc/2011-06-15/',
+  throttleCode: 'Throttling',
+  operations: {
+    GetCallerIdentity(_params, ctx) {
+      const c = ctx.world.caller;
+      return xml('Arn', c.arn) + xml('UserId', c.userId) + xml('Account', c.account);
+    },
+    AssumeRole(params, ctx) {
+      const roleArn = params.get('RoleArn') ?? '';
+      const sessionName = params.get('RoleSessionName') ?? '';
+      const match = ROLE_ARN.exec(roleArn);
+      if (!match) throw new AwsError('ValidationError', `${roleArn} is invalid`);
+      if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) throw new AwsError('ValidationError', 'RoleSessionName is invalid');
+      const [, accountId, roleName] = match as unknown as [string, string, string];
+      if (!ctx.world.accounts.has(accountId)) {
+        throw new AwsError('AccessDenied', `User: ${ctx.world.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
+      }
+      const duration = Number(params.get('DurationSeconds') ?? 3600);
+      const expiration = new Date(ctx.now() + duration * 1000).toISOString();
+      const roleId = `AROA${randomBytes(8).toString('hex').toUpperCase()}`;
+      return (
+        '<Credentials>' +
+        xml('AccessKeyId', `ASIA${randomBytes(8).toString('hex').toUpperCase()}`) +
+        xml('SecretAccessKey', randomBytes(20).toString('base64')) +
+        xml('SessionToken', randomBytes(32).toString('base64')) +
+        xml('Expiration', expiration) +
+        '</Credentials>' +
+        '<AssumedRoleUser>' +
+        xml('AssumedRoleId', `${roleId}:${sessionName}`) +
+        xml('Arn', `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`) +
+        '</AssumedRoleUser>'
+      );
+    },
+  },
+};

@@ -1,0 +1,234 @@
+/**
+ * What the emulator knows: the seeded organization and directory, the assignments and the
+ * asynchronous assignment operations. Operations settle lazily: every read first applies the
+ * operations whose completion time has passed, so state is exact to the millisecond without timers.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { EmulatorSeed } from './seed';
+import { isoDurationSeconds } from './seed';
+
+export interface OrgUnit {
+  id: string;
+  name: string;
+  parentId: string;
+}
+export interface EmuAccount {
+  id: string;
+  name: string;
+  email: string;
+  parentId: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  tags: Record<string, string>;
+}
+export interface EmuUser {
+  id: string;
+  userName: string;
+  email: string;
+  displayName: string;
+}
+export interface EmuGroup {
+  id: string;
+  name: string;
+  description?: string;
+}
+export interface EmuPermissionSet {
+  arn: string;
+  name: string;
+  description?: string;
+  sessionDuration: string;
+  createdAt: number;
+}
+export interface EmuAssignment {
+  principalId: string;
+  principalType: 'USER' | 'GROUP';
+  accountId: string;
+  permissionSetArn: string;
+}
+
+export type OperationStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+
+export interface AssignmentOperation {
+  requestId: string;
+  kind: 'create' | 'delete';
+  assignment: EmuAssignment;
+  createdAt: number;
+  /** When the operation reaches its final status. */
+  completesAt: number;
+  outcome: 'SUCCEEDED' | 'FAILED';
+  failureReason?: string;
+  status: OperationStatus;
+  /** Set once settled: the instant the final status was reached (equals `completesAt`). */
+  completedAt?: number;
+}
+
+/** A deterministic UUID from a name, so seeds without ids get stable ids. */
+export function stableUuid(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export const assignmentKey = (a: Pick<EmuAssignment, 'principalId' | 'accountId' | 'permissionSetArn'>): string =>
+  `${a.principalId}#${a.accountId}#${a.permissionSetArn}`;
+
+export class EmulatorWorld {
+  readonly region: string;
+  readonly instanceArn: string;
+  readonly identityStoreId: string;
+  readonly organizationId: string;
+  readonly managementAccountId: string;
+  readonly rootId: string;
+  readonly caller: { account: string; arn: string; userId: string };
+  readonly ous = new Map<string, OrgUnit>();
+  readonly accounts = new Map<string, EmuAccount>();
+  readonly users = new Map<string, EmuUser>();
+  readonly groups = new Map<string, EmuGroup>();
+  /** group id → user ids */
+  readonly memberships = new Map<string, Set<string>>();
+  readonly permissionSets = new Map<string, EmuPermissionSet>();
+  /** permission set ARN → account ids it is provisioned to */
+  readonly provisioned = new Map<string, Set<string>>();
+  readonly assignments = new Map<string, EmuAssignment>();
+  readonly operations = new Map<string, AssignmentOperation>();
+
+  constructor(
+    seed: EmulatorSeed,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.region = seed.region;
+    this.instanceArn = seed.identityCenter.instanceArn;
+    this.identityStoreId = seed.identityCenter.identityStoreId;
+    this.organizationId = seed.organization.id;
+    this.managementAccountId = seed.organization.managementAccountId;
+    this.rootId = seed.organization.rootId;
+    this.caller = seed.caller ?? {
+      account: seed.organization.managementAccountId,
+      arn: `arn:aws:sts::${seed.organization.managementAccountId}:assumed-role/keyless/keyless`,
+      userId: 'AROAEMULATORKEYLESS01:keyless',
+    };
+    for (const ou of seed.organization.ous) this.ous.set(ou.id, { id: ou.id, name: ou.name, parentId: ou.parent ?? this.rootId });
+    for (const a of seed.accounts) {
+      this.accounts.set(a.id, {
+        id: a.id,
+        name: a.name,
+        email: a.email ?? `aws+${a.name}@example.com`,
+        parentId: a.ou ?? this.rootId,
+        status: a.status,
+        tags: { ...a.tags },
+      });
+    }
+    for (const g of seed.groups) {
+      const group: EmuGroup = { id: g.id ?? stableUuid(`group:${g.name}`), name: g.name };
+      if (g.description !== undefined) group.description = g.description;
+      this.groups.set(group.id, group);
+      this.memberships.set(group.id, new Set());
+    }
+    for (const u of seed.users) {
+      const user: EmuUser = {
+        id: u.id ?? stableUuid(`user:${u.userName}`),
+        userName: u.userName,
+        email: u.email,
+        displayName: u.displayName ?? u.userName,
+      };
+      this.users.set(user.id, user);
+      for (const name of u.groups) this.memberships.get(this.groupByName(name)!.id)!.add(user.id);
+    }
+    const instanceId = this.instanceArn.split('/')[1]!;
+    seed.permissionSets.forEach((p, i) => {
+      const id = p.id ?? createHash('sha256').update(`ps:${p.name}`).digest('hex').slice(0, 16);
+      void i;
+      const ps: EmuPermissionSet = {
+        arn: `arn:aws:sso:::permissionSet/${instanceId}/ps-${id}`,
+        name: p.name,
+        sessionDuration: p.sessionDuration,
+        createdAt: Date.UTC(2024, 0, 1),
+      };
+      if (p.description !== undefined) ps.description = p.description;
+      this.permissionSets.set(ps.arn, ps);
+      this.provisioned.set(ps.arn, new Set());
+    });
+    for (const a of seed.assignments) {
+      const user = this.userByName(a.user)!;
+      const ps = this.permissionSetByName(a.permissionSet)!;
+      this.applyAssignment({ principalId: user.id, principalType: 'USER', accountId: a.account, permissionSetArn: ps.arn });
+    }
+  }
+
+  groupByName(name: string): EmuGroup | undefined {
+    for (const g of this.groups.values()) if (g.name === name) return g;
+    return undefined;
+  }
+
+  userByName(userName: string): EmuUser | undefined {
+    const needle = userName.toLowerCase();
+    for (const u of this.users.values()) if (u.userName.toLowerCase() === needle) return u;
+    return undefined;
+  }
+
+  userByEmail(email: string): EmuUser | undefined {
+    const needle = email.toLowerCase();
+    for (const u of this.users.values()) if (u.email.toLowerCase() === needle) return u;
+    return undefined;
+  }
+
+  permissionSetByName(name: string): EmuPermissionSet | undefined {
+    for (const p of this.permissionSets.values()) if (p.name === name) return p;
+    return undefined;
+  }
+
+  sessionDurationSeconds(arn: string): number {
+    return isoDurationSeconds(this.permissionSets.get(arn)?.sessionDuration ?? 'PT1H');
+  }
+
+  /** OU ids from the root down to the account's parent. */
+  ouPath(accountId: string): string[] {
+    const path: string[] = [];
+    let id = this.accounts.get(accountId)?.parentId;
+    while (id !== undefined && id !== this.rootId) {
+      path.unshift(id);
+      id = this.ous.get(id)?.parentId;
+    }
+    path.unshift(this.rootId);
+    return path;
+  }
+
+  /** Applies every operation whose completion time has passed, in completion order. */
+  settle(): void {
+    const now = this.now();
+    const due = [...this.operations.values()]
+      .filter((op) => op.status === 'IN_PROGRESS' && op.completesAt <= now)
+      .sort((a, b) => a.completesAt - b.completesAt);
+    for (const op of due) {
+      op.status = op.outcome;
+      op.completedAt = op.completesAt;
+      if (op.outcome !== 'SUCCEEDED') continue;
+      if (op.kind === 'create') this.applyAssignment(op.assignment);
+      else this.assignments.delete(assignmentKey(op.assignment));
+    }
+  }
+
+  startOperation(
+    kind: 'create' | 'delete',
+    assignment: EmuAssignment,
+    delayMs: number,
+    failure?: string,
+  ): AssignmentOperation {
+    const createdAt = this.now();
+    const op: AssignmentOperation = {
+      requestId: randomUUID(),
+      kind,
+      assignment,
+      createdAt,
+      completesAt: createdAt + Math.max(0, delayMs),
+      outcome: failure === undefined ? 'SUCCEEDED' : 'FAILED',
+      status: 'IN_PROGRESS',
+    };
+    if (failure !== undefined) op.failureReason = failure;
+    this.operations.set(op.requestId, op);
+    return op;
+  }
+
+  private applyAssignment(a: EmuAssignment): void {
+    this.assignments.set(assignmentKey(a), { ...a });
+    this.provisioned.get(a.permissionSetArn)?.add(a.accountId);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * manifest/aws/iam-policy.json lists exactly the IAM actions the code calls. Every adapter method
+ * runs against the emulator; its request log gives the operations sent, mapped to IAM actions,
+ * and the two sets must be equal: a missing action breaks keyless in AWS, an extra one is
+ * privilege nobody needs.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AccountId, PermissionSetArn, PrincipalId } from '../../../src';
+import { AwsSts } from '../../../adapters/aws/sts/sts';
+import { startEmulatedIdentityCenter, type EmulatedIdentityCenter } from './emulator-harness';
+
+/** Emulator service name → IAM service prefix. */
+const IAM_PREFIX: Record<string, string> = { 'sso-admin': 'sso', identitystore: 'identitystore', organizations: 'organizations', sts: 'sts' };
+
+interface PolicyStatement {
+  Sid: string;
+  Effect: string;
+  Action: string[];
+  Resource: string | string[];
+}
+
+function policyActions(): Set<string> {
+  const policy = JSON.parse(readFileSync(join(__dirname, '../../../manifest/aws/iam-policy.json'), 'utf8')) as { Statement: PolicyStatement[] };
+  return new Set(policy.Statement.flatMap((s) => s.Action));
+}
+
+function sortedDifference(a: Set<string>, b: Set<string>): string[] {
+  return [...a].filter((x) => !b.has(x)).sort();
+}
+
+describe('the least-privilege IAM policy', () => {
+  let env: EmulatedIdentityCenter | undefined;
+  afterEach(async () => {
+    await env?.stop();
+    env = undefined;
+  });
+
+  it('lists exactly the actions that every adapter method sends, no more and no fewer', async () => {
+    env = await startEmulatedIdentityCenter();
+    const { ic, emulator } = env;
+    const rita = await ic.resolvePrincipal('rita@example.com');
+    await ic.listGroupMembers('sre-leads');
+    await ic.listAccounts();
+    const [ps] = await ic.listPermissionSets();
+    const key = { principalId: rita.principalId as PrincipalId, accountId: '111111111111' as AccountId, permissionSetArn: ps!.arn as PermissionSetArn };
+    await ic.assign(key);
+    await ic.listAssignments([key.permissionSetArn]);
+    await ic.unassign(key);
+    const sts = new AwsSts(env.sts);
+    await sts.callerIdentity();
+    await sts.assumeRole('111111111111', 'keyless-scanner', 'ext-1', 'keyless-scan');
+
+    const called = new Set(emulator.log.entries().map((e) => `${IAM_PREFIX[e.service] ?? `unmapped(${e.service})`}:${e.operation}`));
+    const allowed = policyActions();
+    expect({ calledButNotInPolicy: sortedDifference(called, allowed), inPolicyButNeverCalled: sortedDifference(allowed, called) }).toEqual({
+      calledButNotInPolicy: [],
+      inPolicyButNeverCalled: [],
+    });
+  });
+
+  it('scopes Identity Center writes to the instance, its permission sets and accounts, never "*"', () => {
+    const policy = JSON.parse(readFileSync(join(__dirname, '../../../manifest/aws/iam-policy.json'), 'utf8')) as { Statement: PolicyStatement[] };
+    const writes = policy.Statement.filter((s) => s.Action.some((a) => /^sso:(Create|Delete)/.test(a)));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const s of writes) {
+      const resources = ([] as string[]).concat(s.Resource);
+      expect(resources).not.toContain('*');
+      expect(resources.every((r) => r.startsWith('arn:aws:sso:::'))).toBe(true);
+    }
+  });
+});
