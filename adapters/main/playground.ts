@@ -11,14 +11,20 @@ export interface Playground {
   stop(): Promise<void>;
 }
 
+const external = (url: string) => ({ url, stop: () => Promise.resolve() });
+
 /**
  * `npm start` with no accounts: the embedded DynamoDB on disk, the local AWS emulator with the demo
  * organization, and the real keyless server, all on 127.0.0.1 in one process. The AWS SDK reaches
- * the emulators through its standard endpoint settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB).
+ * the emulators through its standard endpoint settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB);
+ * where one is already set (an emulator in its own process, as the crash harness runs), it is used
+ * and nothing is started for it.
  */
 export async function startPlayground(config: KeylessConfig, overrides: StartOverrides = {}): Promise<Playground> {
-  const dynamo = await startEmbeddedDynamo({ path: join(config.dataDir, 'dynamodb') });
-  const aws = await startAwsEmulator({ seed: loadDemoSeed() });
+  const dynamo = process.env.AWS_ENDPOINT_URL_DYNAMODB
+    ? external(process.env.AWS_ENDPOINT_URL_DYNAMODB)
+    : await startEmbeddedDynamo({ path: join(config.dataDir, 'dynamodb') });
+  const aws = process.env.AWS_ENDPOINT_URL ? external(process.env.AWS_ENDPOINT_URL) : await startAwsEmulator({ seed: loadDemoSeed() });
   process.env.AWS_ENDPOINT_URL = aws.url;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
   process.env.AWS_REGION ??= config.policy.identityCenter.region;
