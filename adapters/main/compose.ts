@@ -40,7 +40,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
 
   const identity = await bootAws(config, logger);
   const dynamo = new DynamoDBClient({ region });
-  if (overrides.createTable ?? config.mode === 'local') await ensureTable(dynamo, config.table, logger);
+  if (overrides.createTable ?? config.createTable) await ensureTable(dynamo, config.table, logger);
   else await checkTable(dynamo, config.table);
   const store = new DynamoGrantStore({ client: dynamo, tableName: config.table, retentionDays: config.retentionDays });
 

@@ -87,6 +87,11 @@ export const envSchema = z.object({
     .string()
     .optional()
     .describe('How often to compare Identity Center with the grants, e.g. 15m. Default 15m.'),
+  KEYLESS_CREATE_TABLE: bool
+    .optional()
+    .describe(
+      'Create the DynamoDB table at start when it is missing. Default: true in local mode; production only checks it.',
+    ),
   KEYLESS_LOCAL_AUTH_DISABLED: bool.optional().describe('Teams: accept unauthenticated activities (local mode only).'),
 });
 
@@ -141,6 +146,7 @@ export interface KeylessConfig {
   reconcileEveryMs: number;
   policyFile: string;
   policy: Policy;
+  createTable: boolean;
   slack?: { signingSecret: string; botToken: string; appToken?: string };
   teams?: {
     appId?: string;
@@ -199,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     reconcileEveryMs: durationMs(e.KEYLESS_RECONCILE_EVERY) ?? 15 * 60_000,
     policyFile,
     policy,
+    createTable: e.KEYLESS_CREATE_TABLE ?? mode === 'local',
     ...(e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
       ? {
           slack: {
@@ -215,7 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
             ...(e.MICROSOFT_APP_PASSWORD ? { appPassword: e.MICROSOFT_APP_PASSWORD } : {}),
             ...(e.MICROSOFT_APP_TENANT_ID ? { tenantId: e.MICROSOFT_APP_TENANT_ID } : {}),
             appType: e.MICROSOFT_APP_TYPE,
-            authDisabled: mode === 'local' && !e.MICROSOFT_APP_ID,
+            authDisabled: mode === 'local' && (e.KEYLESS_LOCAL_AUTH_DISABLED ?? !e.MICROSOFT_APP_ID),
           },
         }
       : {}),

@@ -24,7 +24,9 @@ export async function startPlayground(config: KeylessConfig, overrides: StartOve
   const dynamo = process.env.AWS_ENDPOINT_URL_DYNAMODB
     ? external(process.env.AWS_ENDPOINT_URL_DYNAMODB)
     : await startEmbeddedDynamo({ path: join(config.dataDir, 'dynamodb') });
-  const aws = process.env.AWS_ENDPOINT_URL ? external(process.env.AWS_ENDPOINT_URL) : await startAwsEmulator({ seed: loadDemoSeed() });
+  const aws = process.env.AWS_ENDPOINT_URL
+    ? external(process.env.AWS_ENDPOINT_URL)
+    : await startAwsEmulator({ seed: loadDemoSeed() });
   process.env.AWS_ENDPOINT_URL = aws.url;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
   process.env.AWS_REGION ??= config.policy.identityCenter.region;
