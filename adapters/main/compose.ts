@@ -6,11 +6,13 @@ import { createAwsSts } from '../aws/sts/sts';
 import { DynamoGrantStore, ensureTable, checkTable } from '../dynamodb';
 import type { KeylessConfig } from './config';
 import { FanOutNotifier } from './fan-out-notifier';
+import { KeylessMetrics } from './metrics';
 import { createLogger, randomIds, systemClock } from './runtime';
 import { close, createHttpServer, json, listen, type Route } from './server';
 
 export interface Keyless {
   url: string;
+  metrics: KeylessMetrics;
   engine: Engine;
   store: DynamoGrantStore;
   identity: IdentityCenter;
@@ -44,7 +46,8 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   else await checkTable(dynamo, config.table);
   const store = new DynamoGrantStore({ client: dynamo, tableName: config.table, retentionDays: config.retentionDays });
 
-  const notifier = new FanOutNotifier([...(overrides.notifiers ?? [])], logger);
+  const metrics = new KeylessMetrics(store);
+  const notifier = new FanOutNotifier([metrics, ...(overrides.notifiers ?? [])], logger);
   const engine = createEngine({
     store,
     identity,
@@ -59,6 +62,13 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   let draining = false;
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handler: (_req, res) => json(res, 200, { status: 'alive' }) },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handler: async (_req, res) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+      },
+    },
     {
       method: 'GET',
       path: '/readyz',
@@ -82,6 +92,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
 
   return {
     url,
+    metrics,
     engine,
     store,
     identity,

@@ -1,0 +1,111 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ChatNotifier, DomainEvent, GrantStore } from '../../src';
+
+/**
+ * Prometheus metrics, derived from the engine's domain events (a notifier like the chat ones) and,
+ * for gauges, read from the store at scrape time.
+ */
+export class KeylessMetrics implements ChatNotifier {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'keyless_requests_total',
+    help: 'Access requests by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly grants = new Counter({
+    name: 'keyless_grants_total',
+    help: 'Grant transitions by end state',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  private readonly timeToAccess = new Histogram({
+    name: 'keyless_time_to_access_seconds',
+    help: 'From the final approval (or the request, when automatic) to the confirmed assignment',
+    buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+  private readonly revocationLag = new Histogram({
+    name: 'keyless_revocation_lag_seconds',
+    help: 'From a grant’s expiry to its confirmed end',
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+  private readonly drift = new Counter({
+    name: 'keyless_assignment_drift_total',
+    help: 'Assignments Identity Center and the grants disagree on',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  private readonly stuck = new Counter({
+    name: 'keyless_revocations_stuck_total',
+    help: 'Revocations that kept failing',
+    registers: [this.registry],
+  });
+  readonly chatErrors = new Counter({
+    name: 'keyless_chat_api_errors_total',
+    help: 'Chat API calls that failed',
+    labelNames: ['platform'] as const,
+    registers: [this.registry],
+  });
+  readonly awsErrors = new Counter({
+    name: 'keyless_aws_errors_total',
+    help: 'AWS calls that failed, by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(store: Pick<GrantStore, 'listGrants'>) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'keyless_process_' });
+    new Gauge({
+      name: 'keyless_active_grants',
+      help: 'Grants whose assignment is in place',
+      registers: [this.registry],
+      async collect() {
+        this.set((await store.listGrants({ status: 'active' })).length);
+      },
+    });
+  }
+
+  async publish(event: DomainEvent): Promise<void> {
+    switch (event.type) {
+      case 'request_submitted':
+        this.requests.inc({ outcome: 'submitted' });
+        break;
+      case 'request_updated':
+        if (event.request.status !== 'pending') this.requests.inc({ outcome: event.request.status });
+        break;
+      case 'grant_activated': {
+        this.grants.inc({ state: 'active' });
+        const from = event.request.decidedAt ?? event.request.createdAt;
+        if (event.grant.activatedAt !== undefined)
+          this.timeToAccess.observe(Math.max(0, event.grant.activatedAt - from) / 1000);
+        break;
+      }
+      case 'grant_failed':
+        this.grants.inc({ state: 'failed' });
+        break;
+      case 'grant_ended':
+        this.grants.inc({ state: event.grant.status });
+        if (
+          event.grant.status === 'expired' &&
+          event.grant.expiresAt !== undefined &&
+          event.grant.endedAt !== undefined
+        ) {
+          this.revocationLag.observe(Math.max(0, event.grant.endedAt - event.grant.expiresAt) / 1000);
+        }
+        break;
+      case 'break_glass_used':
+        this.requests.inc({ outcome: 'break_glass' });
+        break;
+      case 'assignment_drift':
+        this.drift.inc({ kind: event.drift.kind });
+        break;
+      case 'revocation_stuck':
+        this.stuck.inc();
+        break;
+      default:
+        break;
+    }
+  }
+}
