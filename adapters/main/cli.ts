@@ -5,6 +5,7 @@
 import { isKeylessError } from '../../src';
 import { loadConfig } from './config';
 import { startKeyless } from './compose';
+import { formatChecks, runDoctor } from './doctor';
 import { startPlayground } from './playground';
 
 async function start(): Promise<void> {
@@ -37,7 +38,25 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
-const commands: Record<string, () => Promise<void>> = { start };
+/** Checks a deployment (in local mode: the playground's own emulators, started for the check). */
+async function doctor(): Promise<void> {
+  const config = loadConfig();
+  const playground =
+    config.mode === 'local'
+      ? await startPlayground({ ...config, port: 0 }, { quiet: true, ephemeral: true })
+      : undefined;
+  try {
+    const checks = await runDoctor(config);
+    console.log(formatChecks(checks));
+    const failed = checks.filter((c) => c.status === 'fail').length;
+    console.log(failed ? `\n${failed} problem(s) to fix.` : '\nAll checks passed.');
+    process.exitCode = failed ? 1 : 0;
+  } finally {
+    await playground?.stop();
+  }
+}
+
+const commands: Record<string, () => Promise<void>> = { start, doctor };
 
 const name = process.argv[2] ?? 'start';
 const command = commands[name];

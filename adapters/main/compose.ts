@@ -24,6 +24,8 @@ export interface Keyless {
 
 export interface StartOverrides {
   logger?: Logger;
+  /** Log only warnings and errors (doctor). */
+  quiet?: boolean;
   clock?: Clock;
   /** Extra notifiers (tests). */
   notifiers?: ChatNotifier[];
@@ -36,7 +38,7 @@ export interface StartOverrides {
  * serves one HTTP server. AWS clients are built with the SDK's standard configuration only.
  */
 export async function startKeyless(config: KeylessConfig, overrides: StartOverrides = {}): Promise<Keyless> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger = overrides.logger ?? createLogger(overrides.quiet ? 'warn' : config.logLevel);
   const clock = overrides.clock ?? systemClock;
   const region = config.policy.identityCenter.region;
 

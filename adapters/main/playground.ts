@@ -20,10 +20,13 @@ const external = (url: string) => ({ url, stop: () => Promise.resolve() });
  * where one is already set (an emulator in its own process, as the crash harness runs), it is used
  * and nothing is started for it.
  */
-export async function startPlayground(config: KeylessConfig, overrides: StartOverrides = {}): Promise<Playground> {
+export async function startPlayground(
+  config: KeylessConfig,
+  overrides: StartOverrides & { ephemeral?: boolean } = {},
+): Promise<Playground> {
   const dynamo = process.env.AWS_ENDPOINT_URL_DYNAMODB
     ? external(process.env.AWS_ENDPOINT_URL_DYNAMODB)
-    : await startEmbeddedDynamo({ path: join(config.dataDir, 'dynamodb') });
+    : await startEmbeddedDynamo(overrides.ephemeral ? {} : { path: join(config.dataDir, 'dynamodb') });
   const aws = process.env.AWS_ENDPOINT_URL
     ? external(process.env.AWS_ENDPOINT_URL)
     : await startAwsEmulator({ seed: loadDemoSeed() });
