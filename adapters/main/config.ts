@@ -87,6 +87,12 @@ export const envSchema = z.object({
     .string()
     .optional()
     .describe('How often to compare Identity Center with the grants, e.g. 15m. Default 15m.'),
+  KEYLESS_ROOT_EVENTS_QUEUE_URL: z
+    .url()
+    .optional()
+    .describe(
+      'The SQS queue that EventBridge fills with root activity (manifest/aws/template.yml); unset: no queue consumer.',
+    ),
   KEYLESS_CREATE_TABLE: bool
     .optional()
     .describe(
