@@ -19,13 +19,19 @@ export interface TokenBucketOptions {
   now?: () => number;
 }
 
-/** A token bucket: `take()` resolves when the caller may make one call. */
+export type Priority = 'high' | 'normal';
+
+/**
+ * A token bucket: `take()` resolves when the caller may make one call. Waiters are served FIFO
+ * within a priority, `high` first (for example status polls, whose delay is the user's wait,
+ * ahead of new work that can queue).
+ */
 export class TokenBucket {
   readonly ratePerSecond: number;
   readonly burst: number;
   private tokens: number;
   private last: number;
-  private readonly waiters: (() => void)[] = [];
+  private readonly waiters: Record<Priority, (() => void)[]> = { high: [], normal: [] };
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -39,21 +45,21 @@ export class TokenBucket {
   }
 
   /** Waits for one token. */
-  take(): Promise<void> {
+  take(priority: Priority = 'normal'): Promise<void> {
     this.refill();
-    if (this.waiters.length === 0 && this.tokens >= 1) {
+    if (this.waiting === 0 && this.tokens >= 1) {
       this.tokens -= 1;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      this.waiters.push(resolve);
+      this.waiters[priority].push(resolve);
       this.schedule();
     });
   }
 
   /** Calls waiting for a token. */
   get waiting(): number {
-    return this.waiters.length;
+    return this.waiters.high.length + this.waiters.normal.length;
   }
 
   private refill(): void {
@@ -65,15 +71,18 @@ export class TokenBucket {
   private schedule(): void {
     if (this.timer) return;
     const wait = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.refill();
-      while (this.waiters.length > 0 && this.tokens >= 1) {
-        this.tokens -= 1;
-        this.waiters.shift()!();
-      }
-      if (this.waiters.length > 0) this.schedule();
-    }, Math.max(1, wait));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.refill();
+        while (this.waiting > 0 && this.tokens >= 1) {
+          this.tokens -= 1;
+          (this.waiters.high.shift() ?? this.waiters.normal.shift())!();
+        }
+        if (this.waiting > 0) this.schedule();
+      },
+      Math.max(1, wait),
+    );
   }
 }
 
@@ -131,8 +140,8 @@ export class Pace {
   }
 
   /** Waits for a token then makes the call. */
-  async call<T>(work: () => Promise<T>): Promise<T> {
-    await this.rate.take();
+  async call<T>(work: () => Promise<T>, priority: Priority = 'normal'): Promise<T> {
+    await this.rate.take(priority);
     return work();
   }
 

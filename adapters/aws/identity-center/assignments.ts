@@ -64,11 +64,17 @@ export class SsoAssignments {
     private readonly options: { instanceArn: string; polling: PollingOptions },
     private readonly logger: Logger = silentLogger,
   ) {
-    this.estimators = { create: new DurationEstimator(options.polling.samples), delete: new DurationEstimator(options.polling.samples) };
+    this.estimators = {
+      create: new DurationEstimator(options.polling.samples),
+      delete: new DurationEstimator(options.polling.samples),
+    };
   }
 
   async assign(key: AssignmentKey): Promise<void> {
-    await Promise.all([this.catalog.requireAccount(key.accountId), this.catalog.requirePermissionSet(key.permissionSetArn)]);
+    await Promise.all([
+      this.catalog.requireAccount(key.accountId),
+      this.catalog.requirePermissionSet(key.permissionSetArn),
+    ]);
     const deadline = Date.now() + this.options.polling.deadlineMs;
     await this.limits.creates.run(async () => {
       let sentAt = 0;
@@ -121,10 +127,17 @@ export class SsoAssignments {
       const accounts: string[] = [];
       let token: string | undefined;
       do {
-        const page = await this.caller.send({ action: 'sso:ListAccountsForProvisionedPermissionSet', details: { permissionSet: arn } }, () =>
-          this.sso.send(
-            new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn: this.options.instanceArn, PermissionSetArn: arn, MaxResults: 100, NextToken: token }),
-          ),
+        const page = await this.caller.send(
+          { action: 'sso:ListAccountsForProvisionedPermissionSet', details: { permissionSet: arn } },
+          () =>
+            this.sso.send(
+              new ListAccountsForProvisionedPermissionSetCommand({
+                InstanceArn: this.options.instanceArn,
+                PermissionSetArn: arn,
+                MaxResults: 100,
+                NextToken: token,
+              }),
+            ),
         );
         accounts.push(...(page.AccountIds ?? []));
         token = page.NextToken;
@@ -132,14 +145,26 @@ export class SsoAssignments {
       for (const accountId of accounts) {
         let next: string | undefined;
         do {
-          const page = await this.caller.send({ action: 'sso:ListAccountAssignments', details: { permissionSet: arn, accountId } }, () =>
-            this.sso.send(
-              new ListAccountAssignmentsCommand({ InstanceArn: this.options.instanceArn, AccountId: accountId, PermissionSetArn: arn, MaxResults: 100, NextToken: next }),
-            ),
+          const page = await this.caller.send(
+            { action: 'sso:ListAccountAssignments', details: { permissionSet: arn, accountId } },
+            () =>
+              this.sso.send(
+                new ListAccountAssignmentsCommand({
+                  InstanceArn: this.options.instanceArn,
+                  AccountId: accountId,
+                  PermissionSetArn: arn,
+                  MaxResults: 100,
+                  NextToken: next,
+                }),
+              ),
           );
           for (const a of page.AccountAssignments ?? []) {
             if (a.PrincipalType === 'USER' && a.PrincipalId && a.AccountId) {
-              out.push({ principalId: a.PrincipalId as PrincipalId, accountId: a.AccountId as AccountId, permissionSetArn: arn });
+              out.push({
+                principalId: a.PrincipalId as PrincipalId,
+                accountId: a.AccountId as AccountId,
+                permissionSetArn: arn,
+              });
             }
           }
           next = page.NextToken;
@@ -164,20 +189,36 @@ export class SsoAssignments {
     return { principal: key.principalId, accountId: key.accountId, permissionSet: key.permissionSetArn };
   }
 
-  private async describe(kind: Kind, requestId: string, deadline: number): Promise<AccountAssignmentOperationStatus | undefined> {
+  private async describe(
+    kind: Kind,
+    requestId: string,
+    deadline: number,
+  ): Promise<AccountAssignmentOperationStatus | undefined> {
     const InstanceArn = this.options.instanceArn;
     if (kind === 'create') {
       const out = await this.caller.send(
         { action: 'sso:DescribeAccountAssignmentCreationStatus', details: { awsRequestId: requestId } },
-        () => this.sso.send(new DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: requestId })),
-        { deadline },
+        () =>
+          this.sso.send(
+            new DescribeAccountAssignmentCreationStatusCommand({
+              InstanceArn,
+              AccountAssignmentCreationRequestId: requestId,
+            }),
+          ),
+        { deadline, priority: 'high' },
       );
       return out.AccountAssignmentCreationStatus;
     }
     const out = await this.caller.send(
       { action: 'sso:DescribeAccountAssignmentDeletionStatus', details: { awsRequestId: requestId } },
-      () => this.sso.send(new DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn, AccountAssignmentDeletionRequestId: requestId })),
-      { deadline },
+      () =>
+        this.sso.send(
+          new DescribeAccountAssignmentDeletionStatusCommand({
+            InstanceArn,
+            AccountAssignmentDeletionRequestId: requestId,
+          }),
+        ),
+      { deadline, priority: 'high' },
     );
     return out.AccountAssignmentDeletionStatus;
   }
@@ -191,13 +232,15 @@ export class SsoAssignments {
   ): Promise<void> {
     const requestId = initial?.RequestId;
     let status = initial;
-    if (!requestId) throw new KeylessError(ErrorCodes.Unavailable, 'Identity Center answered without a request id.', { details: this.details(key) });
+    if (!requestId)
+      throw new KeylessError(ErrorCodes.Unavailable, 'Identity Center answered without a request id.', {
+        details: this.details(key),
+      });
     const estimator = this.estimators[kind];
     const polling = this.options.polling;
     let polls = 0;
     let lastPollAt = sentAt;
     let lastIntervalMs = 0;
-    let lowerMs = 0;
     while (status?.Status === 'IN_PROGRESS' || status?.Status === undefined) {
       const now = Date.now();
       const delay = nextPollDelay(
@@ -218,8 +261,7 @@ export class SsoAssignments {
       polls += 1;
       if (polls > 1) lastIntervalMs = pollAt - lastPollAt;
       lastPollAt = pollAt;
-      if (status?.Status === 'IN_PROGRESS') lowerMs = pollAt - sentAt;
-      else if (status?.Status) estimator.record(lowerMs, pollAt - sentAt);
+      if (status?.Status && status.Status !== 'IN_PROGRESS') estimator.record(pollAt - sentAt);
     }
     if (status?.Status === 'FAILED') {
       const reason = status.FailureReason ?? 'no reason given';
@@ -229,6 +271,9 @@ export class SsoAssignments {
         { details: { ...this.details(key), awsRequestId: requestId, failureReason: reason } },
       );
     }
-    this.logger.debug({ ...this.details(key), awsRequestId: requestId, polls, ms: Date.now() - sentAt }, `assignment ${kind} confirmed`);
+    this.logger.debug(
+      { ...this.details(key), awsRequestId: requestId, polls, ms: Date.now() - sentAt },
+      `assignment ${kind} confirmed`,
+    );
   }
 }

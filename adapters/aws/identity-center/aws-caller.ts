@@ -3,7 +3,7 @@
  * and transient errors with capped exponential backoff and full jitter, within a deadline.
  * The SDK clients are built with `maxAttempts: 1` so that every attempt passes through the pace.
  */
-import type { Pace } from '../../shared/pace';
+import type { Pace, Priority } from '../../shared/pace';
 import { sleep } from '../../shared/pace';
 import { isRetryable, translateAwsError, type CallContext } from './aws-errors';
 
@@ -35,11 +35,11 @@ export class AwsCaller {
   async send<T>(
     context: CallContext,
     work: () => Promise<T>,
-    options: { passThrough?: (error: unknown) => boolean; deadline?: number } = {},
+    options: { passThrough?: (error: unknown) => boolean; deadline?: number; priority?: Priority } = {},
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.pace.call(work);
+        return await this.pace.call(work, options.priority);
       } catch (error) {
         if (options.passThrough?.(error)) throw error;
         const delay = backoffDelay(this.retry, attempt);

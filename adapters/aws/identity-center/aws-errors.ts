@@ -29,7 +29,11 @@ const THROTTLING = new Set([
 ]);
 
 export function isThrottling(error: unknown): boolean {
-  return THROTTLING.has(awsErrorName(error)) || httpStatus(error) === 429 || (error as SdkErrorLike)?.$retryable?.throttling === true;
+  return (
+    THROTTLING.has(awsErrorName(error)) ||
+    httpStatus(error) === 429 ||
+    (error as SdkErrorLike)?.$retryable?.throttling === true
+  );
 }
 
 export function isConflict(error: unknown): boolean {
@@ -45,7 +49,15 @@ export function isNotFound(error: unknown): boolean {
   return awsErrorName(error) === 'ResourceNotFoundException';
 }
 
-const NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'NetworkingError']);
+const NETWORK = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'NetworkingError',
+]);
 
 /** Server-side or network trouble that a later attempt may not meet. */
 export function isTransient(error: unknown): boolean {
@@ -53,7 +65,12 @@ export function isTransient(error: unknown): boolean {
   if (status !== undefined && status >= 500) return true;
   const name = awsErrorName(error);
   const code = (error as { code?: string } | undefined)?.code;
-  return NETWORK.has(name) || (code !== undefined && NETWORK.has(code)) || name === 'InternalServerException' || name === 'ServiceUnavailableException';
+  return (
+    NETWORK.has(name) ||
+    (code !== undefined && NETWORK.has(code)) ||
+    name === 'InternalServerException' ||
+    name === 'ServiceUnavailableException'
+  );
 }
 
 export function isRetryable(error: unknown): boolean {
@@ -83,10 +100,16 @@ export function translateAwsError(error: unknown, context: CallContext): Keyless
     );
   }
   if (isThrottling(error)) {
-    return make(ErrorCodes.Throttled, `AWS is rate-limiting keyless (${context.action}). Trying again in a moment should work.`);
+    return make(
+      ErrorCodes.Throttled,
+      `AWS is rate-limiting keyless (${context.action}). Trying again in a moment should work.`,
+    );
   }
   if (isConflict(error)) {
-    return make(ErrorCodes.Unavailable, `Identity Center is busy with another change to this assignment. Try again in a minute.`);
+    return make(
+      ErrorCodes.Unavailable,
+      `Identity Center is busy with another change to this assignment. Try again in a minute.`,
+    );
   }
   if (isTransient(error)) {
     return make(ErrorCodes.Unavailable, `AWS did not answer ${context.action} (${name}). Try again in a minute.`);

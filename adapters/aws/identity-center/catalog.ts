@@ -136,7 +136,9 @@ export class AwsCatalog {
         ['accounts', this.accounts],
         ['permission sets', this.permissionSets],
       ] as const) {
-        r.reload().catch((error: unknown) => this.logger.warn({ err: error, code: (error as KeylessError).code }, `catalog refresh of ${name} failed`));
+        r.reload().catch((error: unknown) =>
+          this.logger.warn({ err: error, code: (error as KeylessError).code }, `catalog refresh of ${name} failed`),
+        );
       }
     }, this.options.refreshMs);
     this.timer.unref();
@@ -171,20 +173,29 @@ export class AwsCatalog {
   async requirePermissionSet(arn: PermissionSetArn): Promise<PermissionSet> {
     const found = await this.findWithReload('permissionSet', this.permissionSets, (p) => p.arn === arn);
     if (!found) {
-      throw new KeylessError(ErrorCodes.UnknownPermissionSet, `The permission set ${arn} does not exist in your IAM Identity Center.`, {
-        hint: 'Pick a permission set from the list; it may have been deleted or renamed.',
-        details: { permissionSet: arn },
-      });
+      throw new KeylessError(
+        ErrorCodes.UnknownPermissionSet,
+        `The permission set ${arn} does not exist in your IAM Identity Center.`,
+        {
+          hint: 'Pick a permission set from the list; it may have been deleted or renamed.',
+          details: { permissionSet: arn },
+        },
+      );
     }
     return found;
   }
 
-  private async findWithReload<T>(kind: string, source: Reloadable<T>, match: (item: T) => boolean): Promise<T | undefined> {
+  private async findWithReload<T>(
+    kind: string,
+    source: Reloadable<T>,
+    match: (item: T) => boolean,
+  ): Promise<T | undefined> {
     const hit = (await source.get()).find(match);
     if (hit) return hit;
     // A new account or permission set may have appeared since the last load: reload, not too often.
     const last = this.lastMissReload.get(kind) ?? 0;
-    if (Date.now() - last < this.options.missReloadMinMs || (source.loadedAt ?? 0) > Date.now() - 1000) return undefined;
+    if (Date.now() - last < this.options.missReloadMinMs || (source.loadedAt ?? 0) > Date.now() - 1000)
+      return undefined;
     this.lastMissReload.set(kind, Date.now());
     return (await source.reload()).items.find(match);
   }
@@ -194,14 +205,20 @@ export class AwsCatalog {
     let token: string | undefined;
     do {
       const page = await this.icCaller.send({ action: 'sso:ListPermissionSets' }, () =>
-        this.sso.send(new ListPermissionSetsCommand({ InstanceArn: this.options.instanceArn, MaxResults: 100, NextToken: token })),
+        this.sso.send(
+          new ListPermissionSetsCommand({ InstanceArn: this.options.instanceArn, MaxResults: 100, NextToken: token }),
+        ),
       );
       arns.push(...(page.PermissionSets ?? []));
       token = page.NextToken;
     } while (token);
     const sets = await mapLimited(arns, 4, async (arn) => {
-      const out = await this.icCaller.send({ action: 'sso:DescribePermissionSet', details: { permissionSet: arn } }, () =>
-        this.sso.send(new DescribePermissionSetCommand({ InstanceArn: this.options.instanceArn, PermissionSetArn: arn })),
+      const out = await this.icCaller.send(
+        { action: 'sso:DescribePermissionSet', details: { permissionSet: arn } },
+        () =>
+          this.sso.send(
+            new DescribePermissionSetCommand({ InstanceArn: this.options.instanceArn, PermissionSetArn: arn }),
+          ),
       );
       const ps = out.PermissionSet;
       const set: PermissionSet = {
@@ -221,7 +238,10 @@ export class AwsCatalog {
       return await this.walkOrganization(this.organizations);
     } catch (error) {
       if (isKeylessError(error, ErrorCodes.AwsAccessDenied) && this.options.staticAccounts) {
-        this.logger.warn({ code: error.code }, 'AWS Organizations is not readable; using the configured static account list');
+        this.logger.warn(
+          { code: error.code },
+          'AWS Organizations is not readable; using the configured static account list',
+        );
         return this.staticAccountsOr('');
       }
       throw error;
@@ -235,7 +255,10 @@ export class AwsCatalog {
     });
   }
 
-  private async pages<T>(action: string, fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>): Promise<T[]> {
+  private async pages<T>(
+    action: string,
+    fetch: (token: string | undefined) => Promise<{ items: T[]; next: string | undefined }>,
+  ): Promise<T[]> {
     const out: T[] = [];
     let token: string | undefined;
     do {

@@ -56,7 +56,8 @@ export class IdentityStoreDirectory {
     const normalized = email.trim().toLowerCase();
     const userId = await this.byEmail.get(normalized, async () => {
       // Most directories hold the email as emails.value; some use it as the user name.
-      const id = (await this.findUserId('emails.value', email.trim())) ?? (await this.findUserId('userName', email.trim()));
+      const id =
+        (await this.findUserId('emails.value', email.trim())) ?? (await this.findUserId('userName', email.trim()));
       if (!id) {
         throw new KeylessError(
           ErrorCodes.PrincipalNotFound,
@@ -76,8 +77,17 @@ export class IdentityStoreDirectory {
       const ids: string[] = [];
       let token: string | undefined;
       do {
-        const page = await this.caller.send({ action: 'identitystore:ListGroupMemberships', details: { group: groupName } }, () =>
-          this.client.send(new ListGroupMembershipsCommand({ IdentityStoreId: this.storeId, GroupId: groupId, MaxResults: 100, NextToken: token })),
+        const page = await this.caller.send(
+          { action: 'identitystore:ListGroupMemberships', details: { group: groupName } },
+          () =>
+            this.client.send(
+              new ListGroupMembershipsCommand({
+                IdentityStoreId: this.storeId,
+                GroupId: groupId,
+                MaxResults: 100,
+                NextToken: token,
+              }),
+            ),
         );
         for (const m of page.GroupMemberships ?? []) {
           const member = m.MemberId as { UserId?: string } | undefined;
@@ -160,10 +170,17 @@ export class IdentityStoreDirectory {
     const ids: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.caller.send({ action: 'identitystore:ListGroupMembershipsForMember', details: { principal: userId } }, () =>
-        this.client.send(
-          new ListGroupMembershipsForMemberCommand({ IdentityStoreId: this.storeId, MemberId: { UserId: userId }, MaxResults: 100, NextToken: token }),
-        ),
+      const page = await this.caller.send(
+        { action: 'identitystore:ListGroupMembershipsForMember', details: { principal: userId } },
+        () =>
+          this.client.send(
+            new ListGroupMembershipsForMemberCommand({
+              IdentityStoreId: this.storeId,
+              MemberId: { UserId: userId },
+              MaxResults: 100,
+              NextToken: token,
+            }),
+          ),
       );
       for (const m of page.GroupMemberships ?? []) if (m.GroupId) ids.push(m.GroupId);
       token = page.NextToken;

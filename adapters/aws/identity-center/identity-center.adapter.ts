@@ -28,7 +28,11 @@ import { defaultPolling, type PollingOptions } from './poll-schedule';
 export interface IdentityCenterPaceOptions {
   /** Calls per second across sso-admin and identitystore (Identity Center shares about 20 TPS). */
   tps: number;
-  burst?: number;
+  /**
+   * Token-bucket size. 1 spaces calls evenly, so no one-second window holds more than `tps`
+   * calls (a bigger burst allows `burst + tps` in a window, above the shared limit).
+   */
+  burst: number;
   /** Outstanding CreateAccountAssignment operations (about 10 allowed). */
   maxOutstandingCreates: number;
   maxOutstandingDeletes: number;
@@ -38,6 +42,7 @@ export interface IdentityCenterPaceOptions {
 
 export const defaultIdentityCenterPace: IdentityCenterPaceOptions = {
   tps: 18,
+  burst: 1,
   maxOutstandingCreates: 10,
   maxOutstandingDeletes: 10,
   organizationsTps: 8,
@@ -79,20 +84,31 @@ export class AwsIdentityCenter implements IdentityCenter {
     this.pace = new Pace({
       tps: this.paceOptions.tps,
       maxOutstanding: this.paceOptions.maxOutstandingCreates,
-      ...(this.paceOptions.burst ? { burst: this.paceOptions.burst } : {}),
+      burst: this.paceOptions.burst,
     });
     const icCaller = new AwsCaller(this.pace, retry);
-    const orgPace = new Pace({ tps: this.paceOptions.organizationsTps, maxOutstanding: 1 });
+    const orgPace = new Pace({
+      tps: this.paceOptions.organizationsTps,
+      burst: this.paceOptions.organizationsTps,
+      maxOutstanding: 1,
+    });
     const orgCaller = new AwsCaller(orgPace, retry);
     this.catalog = new AwsCatalog(
       clients.ssoAdmin,
       clients.organizations,
       icCaller,
       orgCaller,
-      { ...options.catalog, instanceArn, ...(options.staticAccounts ? { staticAccounts: options.staticAccounts } : {}) },
+      {
+        ...options.catalog,
+        instanceArn,
+        ...(options.staticAccounts ? { staticAccounts: options.staticAccounts } : {}),
+      },
       logger,
     );
-    this.directory = new IdentityStoreDirectory(clients.identityStore, icCaller, { ...options.directory, identityStoreId: options.identityStoreId });
+    this.directory = new IdentityStoreDirectory(clients.identityStore, icCaller, {
+      ...options.directory,
+      identityStoreId: options.identityStoreId,
+    });
     this.assignments = new SsoAssignments(
       clients.ssoAdmin,
       icCaller,

@@ -38,16 +38,26 @@ export class AwsSts {
       logger.info({ accountId: identity.account, arn: identity.arn }, 'AWS credentials found');
       return identity;
     } catch (error) {
-      throw new KeylessError(ErrorCodes.ConfigInvalid, `keyless could not identify itself to AWS (sts:GetCallerIdentity failed: ${errorName(error)}: ${(error as Error).message}).`, {
-        hint: 'Check the AWS credentials keyless runs with (AWS_PROFILE, AWS_ACCESS_KEY_ID, the instance or task role) and AWS_REGION.',
-        cause: error,
-      });
+      throw new KeylessError(
+        ErrorCodes.ConfigInvalid,
+        `keyless could not identify itself to AWS (sts:GetCallerIdentity failed: ${errorName(error)}: ${(error as Error).message}).`,
+        {
+          hint: 'Check the AWS credentials keyless runs with (AWS_PROFILE, AWS_ACCESS_KEY_ID, the instance or task role) and AWS_REGION.',
+          cause: error,
+        },
+      );
     }
   }
 
   /** Temporary credentials in a member account, for SDK clients of the alert scanners. */
-  async assumeRole(accountId: string, roleName: string, externalId: string | undefined, sessionName: string): Promise<TemporaryCredentials> {
-    if (!isAccountId(accountId)) throw new KeylessError(ErrorCodes.InvalidAccountId, `"${accountId}" is not an AWS account id.`);
+  async assumeRole(
+    accountId: string,
+    roleName: string,
+    externalId: string | undefined,
+    sessionName: string,
+  ): Promise<TemporaryCredentials> {
+    if (!isAccountId(accountId))
+      throw new KeylessError(ErrorCodes.InvalidAccountId, `"${accountId}" is not an AWS account id.`);
     const roleArn = `arn:${this.options.partition ?? 'aws'}:iam::${accountId}:role/${roleName}`;
     try {
       const out = await this.client.send(
@@ -62,7 +72,12 @@ export class AwsSts {
       if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
         throw new KeylessError(ErrorCodes.Unavailable, `STS returned no credentials for ${roleArn}.`);
       }
-      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+      return {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.SessionToken,
+        expiration: c.Expiration,
+      };
     } catch (error) {
       if (error instanceof KeylessError) throw error;
       const name = errorName(error);
@@ -73,7 +88,10 @@ export class AwsSts {
           cause: error,
         });
       }
-      throw new KeylessError(ErrorCodes.Unavailable, `STS could not assume ${roleArn}: ${(error as Error).message}`, { details: { accountId, roleName }, cause: error });
+      throw new KeylessError(ErrorCodes.Unavailable, `STS could not assume ${roleArn}: ${(error as Error).message}`, {
+        details: { accountId, roleName },
+        cause: error,
+      });
     }
   }
 }

@@ -25,7 +25,9 @@ export async function runEmulatorCli(args: string[]): Promise<void> {
     faults: { provisioningDelayMs: delay, tpsLimit: tpsLimit === undefined ? null : Number(tpsLimit) },
   });
   console.log(emulator.url);
-  console.error(`local AWS emulator ready: AWS_ENDPOINT_URL=${emulator.url} (seed ${seedPath ?? 'demo-seed.yaml'}, provisioning ${delay} ms)`);
+  console.error(
+    `local AWS emulator ready: AWS_ENDPOINT_URL=${emulator.url} (seed ${seedPath ?? 'demo-seed.yaml'}, provisioning ${delay} ms)`,
+  );
   const stop = () => {
     emulator.stop().then(
       () => process.exit(0),

@@ -1,6 +1,21 @@
-export { startAwsEmulator, createAwsEmulator, type RunningAwsEmulator, type AwsEmulatorOptions, type EmulatorStateView } from './server';
+export {
+  startAwsEmulator,
+  createAwsEmulator,
+  type RunningAwsEmulator,
+  type AwsEmulatorOptions,
+  type EmulatorStateView,
+} from './server';
 export { Faults, type FaultSettings, type FaultsSnapshot } from './faults';
 export { RequestLog, type LoggedRequest } from './request-log';
 export { AwsEmulatorAdminClient, type FaultRequest } from './admin-client';
-export { parseSeed, parseSeedYaml, loadSeedFile, loadDemoSeed, generateSeed, SeedError, DEMO_SEED_PATH, type EmulatorSeed } from './seed';
+export {
+  parseSeed,
+  parseSeedYaml,
+  loadSeedFile,
+  loadDemoSeed,
+  generateSeed,
+  SeedError,
+  DEMO_SEED_PATH,
+  type EmulatorSeed,
+} from './seed';
 export { AwsError, type JsonService, type QueryService } from './protocol';

@@ -53,7 +53,10 @@ export interface QueryService {
 export function requireString(input: JsonInput, field: string): string {
   const value = input[field];
   if (typeof value !== 'string' || value.length === 0) {
-    throw new AwsError('ValidationException', `1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint: Member must not be null`);
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -66,7 +69,10 @@ export function optionalString(input: JsonInput, field: string): string | undefi
 export function requireObject(input: JsonInput, field: string): JsonInput {
   const value = input[field];
   if (typeof value !== 'object' || value === null) {
-    throw new AwsError('ValidationException', `1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint: Member must not be null`);
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value at '${lowerFirst(field)}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value as JsonInput;
 }
@@ -74,12 +80,21 @@ export function requireObject(input: JsonInput, field: string): JsonInput {
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 
 /** Pages `items` with `MaxResults`/`NextToken` (an opaque offset, as AWS's tokens are opaque). */
-export function paginate<T>(items: readonly T[], input: JsonInput, defaultMax: number): { page: T[]; NextToken?: string } {
+export function paginate<T>(
+  items: readonly T[],
+  input: JsonInput,
+  defaultMax: number,
+): { page: T[]; NextToken?: string } {
   const max = typeof input.MaxResults === 'number' && input.MaxResults > 0 ? input.MaxResults : defaultMax;
   let start = 0;
   if (typeof input.NextToken === 'string') {
-    const decoded = Number(Buffer.from(input.NextToken, 'base64url').toString('utf8').replace(/^offset:/, ''));
-    if (!Number.isInteger(decoded) || decoded < 0) throw new AwsError('ValidationException', 'The NextToken is invalid.');
+    const decoded = Number(
+      Buffer.from(input.NextToken, 'base64url')
+        .toString('utf8')
+        .replace(/^offset:/, ''),
+    );
+    if (!Number.isInteger(decoded) || decoded < 0)
+      throw new AwsError('ValidationException', 'The NextToken is invalid.');
     start = decoded;
   }
   const page = items.slice(start, start + max);
@@ -90,7 +105,12 @@ export function paginate<T>(items: readonly T[], input: JsonInput, defaultMax: n
 export const epochSeconds = (ms: number): number => ms / 1000;
 
 export function xmlEscape(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** `<Name>value</Name>`, escaped. */

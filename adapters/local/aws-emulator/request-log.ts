@@ -35,7 +35,8 @@ export class RequestLog {
   }
 
   count(operation: string, outcome?: string): number {
-    return this.list.filter((e) => e.operation === operation && (outcome === undefined || e.outcome === outcome)).length;
+    return this.list.filter((e) => e.operation === operation && (outcome === undefined || e.outcome === outcome))
+      .length;
   }
 
   /** Calls per `service:Operation`. */

@@ -23,7 +23,10 @@ export const seedSchema = z
     identityCenter: z.object({
       instanceArn: z
         .string()
-        .regex(/^arn:aws:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, 'an instance ARN looks like arn:aws:sso:::instance/ssoins-1111111111111111'),
+        .regex(
+          /^arn:aws:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/,
+          'an instance ARN looks like arn:aws:sso:::instance/ssoins-1111111111111111',
+        ),
       identityStoreId: z.string().regex(/^d-[0-9a-f]{10}$/, 'an identity store id looks like d-1234567890'),
     }),
     caller: z
@@ -61,7 +64,9 @@ export const seedSchema = z
         }),
       )
       .min(1),
-    groups: z.array(z.object({ name: z.string().min(1), id: z.string().optional(), description: z.string().optional() })).default([]),
+    groups: z
+      .array(z.object({ name: z.string().min(1), id: z.string().optional(), description: z.string().optional() }))
+      .default([]),
     users: z
       .array(
         z.object({
@@ -78,22 +83,27 @@ export const seedSchema = z
         z.object({
           name: z.string().min(1),
           /** The 16 characters after `ps-`; derived from the position when omitted. */
-          id: z.string().regex(/^[a-zA-Z0-9-./]{16}$/).optional(),
+          id: z
+            .string()
+            .regex(/^[a-zA-Z0-9-./]{16}$/)
+            .optional(),
           description: z.string().optional(),
           sessionDuration: duration.default('PT1H'),
         }),
       )
       .default([]),
     /** Assignments that exist before keyless starts (drift, reconciliation). */
-    assignments: z
-      .array(z.object({ user: z.string(), account: accountId, permissionSet: z.string() }))
-      .default([]),
+    assignments: z.array(z.object({ user: z.string(), account: accountId, permissionSet: z.string() })).default([]),
   })
   .superRefine((seed, ctx) => {
     const parents = new Set([seed.organization.rootId, ...seed.organization.ous.map((o) => o.id)]);
     seed.organization.ous.forEach((ou, i) => {
       if (ou.parent !== undefined && !parents.has(ou.parent)) {
-        ctx.addIssue({ code: 'custom', path: ['organization', 'ous', i, 'parent'], message: `unknown parent ${ou.parent}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['organization', 'ous', i, 'parent'],
+          message: `unknown parent ${ou.parent}`,
+        });
       }
     });
     const ids = new Set<string>();
@@ -101,22 +111,30 @@ export const seedSchema = z
       if (a.ou !== undefined && !parents.has(a.ou)) {
         ctx.addIssue({ code: 'custom', path: ['accounts', i, 'ou'], message: `unknown OU ${a.ou}` });
       }
-      if (ids.has(a.id)) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account ${a.id}` });
+      if (ids.has(a.id))
+        ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `duplicate account ${a.id}` });
       ids.add(a.id);
     });
     const groups = new Set(seed.groups.map((g) => g.name));
     seed.users.forEach((u, i) => {
       u.groups.forEach((g, j) => {
-        if (!groups.has(g)) ctx.addIssue({ code: 'custom', path: ['users', i, 'groups', j], message: `unknown group ${g}` });
+        if (!groups.has(g))
+          ctx.addIssue({ code: 'custom', path: ['users', i, 'groups', j], message: `unknown group ${g}` });
       });
     });
     const users = new Set(seed.users.map((u) => u.userName));
     const sets = new Set(seed.permissionSets.map((p) => p.name));
     seed.assignments.forEach((a, i) => {
-      if (!users.has(a.user)) ctx.addIssue({ code: 'custom', path: ['assignments', i, 'user'], message: `unknown user ${a.user}` });
-      if (!ids.has(a.account)) ctx.addIssue({ code: 'custom', path: ['assignments', i, 'account'], message: `unknown account ${a.account}` });
+      if (!users.has(a.user))
+        ctx.addIssue({ code: 'custom', path: ['assignments', i, 'user'], message: `unknown user ${a.user}` });
+      if (!ids.has(a.account))
+        ctx.addIssue({ code: 'custom', path: ['assignments', i, 'account'], message: `unknown account ${a.account}` });
       if (!sets.has(a.permissionSet)) {
-        ctx.addIssue({ code: 'custom', path: ['assignments', i, 'permissionSet'], message: `unknown permission set ${a.permissionSet}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['assignments', i, 'permissionSet'],
+          message: `unknown permission set ${a.permissionSet}`,
+        });
       }
     });
   });
@@ -212,7 +230,10 @@ export function generateSeed(options: GeneratedSeedOptions): EmulatorSeed {
   }));
   return parseSeed(
     {
-      identityCenter: { instanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111', identityStoreId: 'd-1234567890' },
+      identityCenter: {
+        instanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
+        identityStoreId: 'd-1234567890',
+      },
       organization: { id: 'o-gen0000000', managementAccountId: '999999999999', rootId: 'r-gen0', ous },
       accounts,
       groups: [{ name: 'engineers' }],

@@ -74,7 +74,10 @@ export function signingService(req: IncomingMessage): string | undefined {
   return /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(auth)?.[1];
 }
 
-export function createAwsEmulator(options: AwsEmulatorOptions): { server: Server; view: Omit<RunningAwsEmulator, 'url' | 'port' | 'stop'> } {
+export function createAwsEmulator(options: AwsEmulatorOptions): {
+  server: Server;
+  view: Omit<RunningAwsEmulator, 'url' | 'port' | 'stop'>;
+} {
   const now = Date.now;
   let world = new EmulatorWorld(options.seed, now);
   const faults = new Faults(options.faults);
@@ -87,7 +90,13 @@ export function createAwsEmulator(options: AwsEmulatorOptions): { server: Server
   const byName = new Map(queryServices.map((s) => [s.name, s]));
 
   /** Faults that apply before an operation runs: access denied, throttling. */
-  function preflight(service: string, operation: string, throttleCode: string, identityCenterLimit: boolean, at: number): void {
+  function preflight(
+    service: string,
+    operation: string,
+    throttleCode: string,
+    identityCenterLimit: boolean,
+    at: number,
+  ): void {
     if (faults.isDenied(operation)) {
       throw new AwsError(
         'AccessDeniedException',
@@ -95,7 +104,10 @@ export function createAwsEmulator(options: AwsEmulatorOptions): { server: Server
       );
     }
     const limit = faults.settings.tpsLimit;
-    if (faults.takeThrottle(operation) || (identityCenterLimit && limit !== null && log.recent(at, IDENTITY_CENTER_SERVICES) > limit)) {
+    if (
+      faults.takeThrottle(operation) ||
+      (identityCenterLimit && limit !== null && log.recent(at, IDENTITY_CENTER_SERVICES) > limit)
+    ) {
       throw new AwsError(throttleCode, 'Rate exceeded');
     }
   }
@@ -120,7 +132,8 @@ export function createAwsEmulator(options: AwsEmulatorOptions): { server: Server
     let status = 200;
     let outcome = 'ok';
     try {
-      if (!service || !handler) throw new AwsError('UnknownOperationException', `Operation ${target} is not supported.`);
+      if (!service || !handler)
+        throw new AwsError('UnknownOperationException', `Operation ${target} is not supported.`);
       world.settle();
       preflight(service.name, operation, service.throttleCode, service.identityCenterLimit, at);
       let input: Record<string, unknown>;
@@ -132,18 +145,30 @@ export function createAwsEmulator(options: AwsEmulatorOptions): { server: Server
       const output = handler(input, ctx());
       sendJson(res, 200, output ?? {}, requestId);
     } catch (error) {
-      const e = error instanceof AwsError ? error : new AwsError('InternalServerException', (error as Error).message, 500);
+      const e =
+        error instanceof AwsError ? error : new AwsError('InternalServerException', (error as Error).message, 500);
       status = e.status;
       outcome = e.code;
       sendJson(res, e.status, { __type: e.code, message: e.message, ...e.fields }, requestId);
     } finally {
       const attempt = attemptOf(req);
-      log.record({ at, service: serviceName, operation, outcome, httpStatus: status, ...(attempt !== undefined ? { attempt } : {}) });
+      log.record({
+        at,
+        service: serviceName,
+        operation,
+        outcome,
+        httpStatus: status,
+        ...(attempt !== undefined ? { attempt } : {}),
+      });
     }
   }
 
   function sendXml(res: ServerResponse, status: number, text: string, requestId: string): void {
-    res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': requestId });
+    res.writeHead(status, {
+      'content-type': 'text/xml',
+      'content-length': Buffer.byteLength(text),
+      'x-amzn-requestid': requestId,
+    });
     res.end(text);
   }
 
@@ -159,7 +184,10 @@ export function createAwsEmulator(options: AwsEmulatorOptions): { server: Server
     let outcome = 'ok';
     try {
       if (!service || !handler) {
-        throw new AwsError('InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`);
+        throw new AwsError(
+          'InvalidAction',
+          `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`,
+        );
       }
       world.settle();
       preflight(service.name, action, service.throttleCode, false, at);
@@ -186,7 +214,14 @@ export function createAwsEmulator(options: AwsEmulatorOptions): { server: Server
       );
     } finally {
       const attempt = attemptOf(req);
-      log.record({ at, service: serviceName, operation: action, outcome, httpStatus: status, ...(attempt !== undefined ? { attempt } : {}) });
+      log.record({
+        at,
+        service: serviceName,
+        operation: action,
+        outcome,
+        httpStatus: status,
+        ...(attempt !== undefined ? { attempt } : {}),
+      });
     }
   }
 
@@ -227,9 +262,17 @@ export function createAwsEmulator(options: AwsEmulatorOptions): { server: Server
       case 'GET /_emulator/health':
         return send(200, { ok: true });
       case 'GET /_emulator/state':
-        return send(200, { assignments: state.assignments(), operations: state.operations(), faults: faults.snapshot() });
+        return send(200, {
+          assignments: state.assignments(),
+          operations: state.operations(),
+          faults: faults.snapshot(),
+        });
       case 'GET /_emulator/log':
-        return send(200, { entries: log.entries(), counts: log.counts(), maxTps: log.maxTps(IDENTITY_CENTER_SERVICES) });
+        return send(200, {
+          entries: log.entries(),
+          counts: log.counts(),
+          maxTps: log.maxTps(IDENTITY_CENTER_SERVICES),
+        });
       case 'POST /_emulator/faults': {
         const { failNextCreates, failNextDeletes, conflictNext, throttleNext, deny, allow, ...settings } = input as {
           failNextCreates?: { count: number; reason: string };
@@ -263,11 +306,18 @@ export function createAwsEmulator(options: AwsEmulatorOptions): { server: Server
         if (path.startsWith('/_emulator/')) return handleAdmin(req, res, path, body);
         const target = req.headers['x-amz-target'];
         if (typeof target === 'string') return handleJson(req, res, target, body);
-        if (req.method === 'POST' && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+        if (
+          req.method === 'POST' &&
+          String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+        ) {
           return handleQuery(req, res, body);
         }
         res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ message: 'The local AWS emulator speaks JSON 1.1 (X-Amz-Target) and the Query protocol only.' }));
+        res.end(
+          JSON.stringify({
+            message: 'The local AWS emulator speaks JSON 1.1 (X-Amz-Target) and the Query protocol only.',
+          }),
+        );
       })
       .catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

@@ -105,7 +105,8 @@ export class EmulatorWorld {
       arn: `arn:aws:sts::${seed.organization.managementAccountId}:assumed-role/keyless/keyless`,
       userId: 'AROAEMULATORKEYLESS01:keyless',
     };
-    for (const ou of seed.organization.ous) this.ous.set(ou.id, { id: ou.id, name: ou.name, parentId: ou.parent ?? this.rootId });
+    for (const ou of seed.organization.ous)
+      this.ous.set(ou.id, { id: ou.id, name: ou.name, parentId: ou.parent ?? this.rootId });
     for (const a of seed.accounts) {
       this.accounts.set(a.id, {
         id: a.id,
@@ -133,9 +134,8 @@ export class EmulatorWorld {
       for (const name of u.groups) this.memberships.get(this.groupByName(name)!.id)!.add(user.id);
     }
     const instanceId = this.instanceArn.split('/')[1]!;
-    seed.permissionSets.forEach((p, i) => {
+    for (const p of seed.permissionSets) {
       const id = p.id ?? createHash('sha256').update(`ps:${p.name}`).digest('hex').slice(0, 16);
-      void i;
       const ps: EmuPermissionSet = {
         arn: `arn:aws:sso:::permissionSet/${instanceId}/ps-${id}`,
         name: p.name,
@@ -145,11 +145,16 @@ export class EmulatorWorld {
       if (p.description !== undefined) ps.description = p.description;
       this.permissionSets.set(ps.arn, ps);
       this.provisioned.set(ps.arn, new Set());
-    });
+    }
     for (const a of seed.assignments) {
       const user = this.userByName(a.user)!;
       const ps = this.permissionSetByName(a.permissionSet)!;
-      this.applyAssignment({ principalId: user.id, principalType: 'USER', accountId: a.account, permissionSetArn: ps.arn });
+      this.applyAssignment({
+        principalId: user.id,
+        principalType: 'USER',
+        accountId: a.account,
+        permissionSetArn: ps.arn,
+      });
     }
   }
 

@@ -6,7 +6,13 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
 import { AwsIdentityCenter, type AwsIdentityCenterOptions } from '../../../adapters/aws/identity-center';
-import { loadDemoSeed, startAwsEmulator, type EmulatorSeed, type FaultSettings, type RunningAwsEmulator } from '../../../adapters/local/aws-emulator';
+import {
+  loadDemoSeed,
+  startAwsEmulator,
+  type EmulatorSeed,
+  type FaultSettings,
+  type RunningAwsEmulator,
+} from '../../../adapters/local/aws-emulator';
 
 export const DEMO_INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-1111111111111111';
 export const DEMO_IDENTITY_STORE_ID = 'd-1234567890';
@@ -36,7 +42,11 @@ export async function startEmulatedIdentityCenter(
     organizations?: boolean;
   } = {},
 ): Promise<EmulatedIdentityCenter> {
-  const emulator = await startAwsEmulator({ seed: options.seed ?? loadDemoSeed(), port: 0, faults: { provisioningDelayMs: 30, ...options.faults } });
+  const emulator = await startAwsEmulator({
+    seed: options.seed ?? loadDemoSeed(),
+    port: 0,
+    faults: { provisioningDelayMs: 30, ...options.faults },
+  });
   const config = clientConfig(emulator.url);
   const clients = {
     ssoAdmin: new SSOAdminClient(config),

@@ -27,7 +27,11 @@ describe('AWS_ENDPOINT_URL with no explicit endpoint', () => {
   });
 
   it('sends the production adapter to the emulator and assigns through the SDK unchanged', async () => {
-    const ic = createAwsIdentityCenter({ region: 'us-east-1', instanceArn: DEMO_INSTANCE_ARN, identityStoreId: DEMO_IDENTITY_STORE_ID });
+    const ic = createAwsIdentityCenter({
+      region: 'us-east-1',
+      instanceArn: DEMO_INSTANCE_ARN,
+      identityStoreId: DEMO_IDENTITY_STORE_ID,
+    });
     const rita = await ic.resolvePrincipal('rita@example.com');
     await ic.assign({
       principalId: rita.principalId as PrincipalId,
@@ -36,7 +40,11 @@ describe('AWS_ENDPOINT_URL with no explicit endpoint', () => {
     });
     expect(emulator.state.assignments()).toHaveLength(1);
     expect(emulator.log.counts()).toEqual(
-      expect.objectContaining({ 'identitystore:GetUserId': 1, 'sso-admin:CreateAccountAssignment': 1, 'organizations:ListRoots': 1 }),
+      expect.objectContaining({
+        'identitystore:GetUserId': 1,
+        'sso-admin:CreateAccountAssignment': 1,
+        'organizations:ListRoots': 1,
+      }),
     );
   });
 

@@ -1,4 +1,12 @@
-import { isKeylessError, ErrorCodes, searchAccounts, type AccountId, type AssignmentKey, type PermissionSetArn, type PrincipalId } from '../../../src';
+import {
+  isKeylessError,
+  ErrorCodes,
+  searchAccounts,
+  type AccountId,
+  type AssignmentKey,
+  type PermissionSetArn,
+  type PrincipalId,
+} from '../../../src';
 import { generateSeed, loadDemoSeed } from '../../../adapters/local/aws-emulator';
 import { startEmulatedIdentityCenter, type EmulatedIdentityCenter } from './emulator-harness';
 
@@ -18,7 +26,11 @@ describe('the Identity Center adapter on the local AWS emulator', () => {
   async function start(options: Parameters<typeof startEmulatedIdentityCenter>[0] = {}) {
     env = await startEmulatedIdentityCenter(options);
     const rita = await env.ic.resolvePrincipal('rita@example.com');
-    key = { principalId: rita.principalId as PrincipalId, accountId: '111111111111' as AccountId, permissionSetArn: ADMIN };
+    key = {
+      principalId: rita.principalId as PrincipalId,
+      accountId: '111111111111' as AccountId,
+      permissionSetArn: ADMIN,
+    };
   }
 
   afterEach(async () => {
@@ -34,7 +46,9 @@ describe('the Identity Center adapter on the local AWS emulator', () => {
     expect(resolvedAt).toBeGreaterThanOrEqual(op!.completedAt!);
     expect(op!.completedAt! - op!.createdAt).toBeGreaterThanOrEqual(300);
     expect(env.emulator.log.count('DescribeAccountAssignmentCreationStatus')).toBeGreaterThan(1);
-    expect(env.emulator.state.assignments()).toContainEqual(expect.objectContaining({ principalId: key.principalId, accountId: '111111111111' }));
+    expect(env.emulator.state.assignments()).toContainEqual(
+      expect.objectContaining({ principalId: key.principalId, accountId: '111111111111' }),
+    );
   });
 
   it("rejects with ASSIGNMENT_FAILED and AWS's reason when the operation ends FAILED", async () => {
@@ -56,7 +70,9 @@ describe('the Identity Center adapter on the local AWS emulator', () => {
 
   it('retries throttled calls with backoff and then assigns', async () => {
     await start();
-    env.emulator.faults.throttleNext(2, 'CreateAccountAssignment').throttleNext(2, 'DescribeAccountAssignmentCreationStatus');
+    env.emulator.faults
+      .throttleNext(2, 'CreateAccountAssignment')
+      .throttleNext(2, 'DescribeAccountAssignmentCreationStatus');
     await env.ic.assign(key);
     expect(env.emulator.log.count('CreateAccountAssignment', 'ThrottlingException')).toBe(2);
     expect(env.emulator.log.count('DescribeAccountAssignmentCreationStatus', 'ThrottlingException')).toBe(2);
@@ -118,7 +134,9 @@ describe('the Identity Center adapter on the local AWS emulator', () => {
 
   it('uses the configured static account list when Organizations is not granted', async () => {
     env = await startEmulatedIdentityCenter({
-      adapter: { staticAccounts: [{ id: '111111111111' as AccountId, name: 'prod', ouPath: [], tags: { env: 'prod' } }] },
+      adapter: {
+        staticAccounts: [{ id: '111111111111' as AccountId, name: 'prod', ouPath: [], tags: { env: 'prod' } }],
+      },
     });
     env.emulator.faults.deny('ListRoots');
     const accounts = await env.ic.listAccounts();
@@ -135,9 +153,15 @@ describe('the Identity Center adapter on the local AWS emulator', () => {
     const user = await env.ic.resolvePrincipal('user0@example.com');
     const ps = (await env.ic.listPermissionSets())[0]!;
     const accounts = await env.ic.listAccounts();
-    await Promise.all(accounts.map((a) => env.ic.assign({ principalId: user.principalId as PrincipalId, accountId: a.id, permissionSetArn: ps.arn })));
+    await Promise.all(
+      accounts.map((a) =>
+        env.ic.assign({ principalId: user.principalId as PrincipalId, accountId: a.id, permissionSetArn: ps.arn }),
+      ),
+    );
     const ops = env.emulator.state.operations();
-    const overlapping = Math.max(...ops.map((o) => ops.filter((p) => p.createdAt <= o.createdAt && p.completedAt! > o.createdAt).length));
+    const overlapping = Math.max(
+      ...ops.map((o) => ops.filter((p) => p.createdAt <= o.createdAt && p.completedAt! > o.createdAt).length),
+    );
     expect(ops).toHaveLength(12);
     expect(overlapping).toBeLessThanOrEqual(3);
   });

@@ -11,7 +11,12 @@ import { AwsSts } from '../../../adapters/aws/sts/sts';
 import { startEmulatedIdentityCenter, type EmulatedIdentityCenter } from './emulator-harness';
 
 /** Emulator service name → IAM service prefix. */
-const IAM_PREFIX: Record<string, string> = { 'sso-admin': 'sso', identitystore: 'identitystore', organizations: 'organizations', sts: 'sts' };
+const IAM_PREFIX: Record<string, string> = {
+  'sso-admin': 'sso',
+  identitystore: 'identitystore',
+  organizations: 'organizations',
+  sts: 'sts',
+};
 
 interface PolicyStatement {
   Sid: string;
@@ -21,7 +26,9 @@ interface PolicyStatement {
 }
 
 function policyActions(): Set<string> {
-  const policy = JSON.parse(readFileSync(join(__dirname, '../../../manifest/aws/iam-policy.json'), 'utf8')) as { Statement: PolicyStatement[] };
+  const policy = JSON.parse(readFileSync(join(__dirname, '../../../manifest/aws/iam-policy.json'), 'utf8')) as {
+    Statement: PolicyStatement[];
+  };
   return new Set(policy.Statement.flatMap((s) => s.Action));
 }
 
@@ -43,7 +50,11 @@ describe('the least-privilege IAM policy', () => {
     await ic.listGroupMembers('sre-leads');
     await ic.listAccounts();
     const [ps] = await ic.listPermissionSets();
-    const key = { principalId: rita.principalId as PrincipalId, accountId: '111111111111' as AccountId, permissionSetArn: ps!.arn as PermissionSetArn };
+    const key = {
+      principalId: rita.principalId as PrincipalId,
+      accountId: '111111111111' as AccountId,
+      permissionSetArn: ps!.arn as PermissionSetArn,
+    };
     await ic.assign(key);
     await ic.listAssignments([key.permissionSetArn]);
     await ic.unassign(key);
@@ -51,16 +62,23 @@ describe('the least-privilege IAM policy', () => {
     await sts.callerIdentity();
     await sts.assumeRole('111111111111', 'keyless-scanner', 'ext-1', 'keyless-scan');
 
-    const called = new Set(emulator.log.entries().map((e) => `${IAM_PREFIX[e.service] ?? `unmapped(${e.service})`}:${e.operation}`));
+    const called = new Set(
+      emulator.log.entries().map((e) => `${IAM_PREFIX[e.service] ?? `unmapped(${e.service})`}:${e.operation}`),
+    );
     const allowed = policyActions();
-    expect({ calledButNotInPolicy: sortedDifference(called, allowed), inPolicyButNeverCalled: sortedDifference(allowed, called) }).toEqual({
+    expect({
+      calledButNotInPolicy: sortedDifference(called, allowed),
+      inPolicyButNeverCalled: sortedDifference(allowed, called),
+    }).toEqual({
       calledButNotInPolicy: [],
       inPolicyButNeverCalled: [],
     });
   });
 
   it('scopes Identity Center writes to the instance, its permission sets and accounts, never "*"', () => {
-    const policy = JSON.parse(readFileSync(join(__dirname, '../../../manifest/aws/iam-policy.json'), 'utf8')) as { Statement: PolicyStatement[] };
+    const policy = JSON.parse(readFileSync(join(__dirname, '../../../manifest/aws/iam-policy.json'), 'utf8')) as {
+      Statement: PolicyStatement[];
+    };
     const writes = policy.Statement.filter((s) => s.Action.some((a) => /^sso:(Create|Delete)/.test(a)));
     expect(writes.length).toBeGreaterThan(0);
     for (const s of writes) {

@@ -28,14 +28,21 @@ describe('STS on the local AWS emulator', () => {
   });
 
   it('assumes a role in a member account and returns credentials for SDK clients', async () => {
-    const credentials = await new AwsSts(env.sts).assumeRole('111111111111', 'keyless-scanner', 'ext-123', 'keyless-scan');
+    const credentials = await new AwsSts(env.sts).assumeRole(
+      '111111111111',
+      'keyless-scanner',
+      'ext-123',
+      'keyless-scan',
+    );
     expect(credentials.accessKeyId).toMatch(/^ASIA/);
     expect(credentials.sessionToken.length).toBeGreaterThan(10);
     expect(credentials.expiration.getTime()).toBeGreaterThan(Date.now());
   });
 
   it('says AWS_ACCESS_DENIED when the role cannot be assumed', async () => {
-    const error = await new AwsSts(env.sts).assumeRole('999999999999', 'keyless-scanner', 'ext-123', 'keyless-scan').catch((e: unknown) => e);
+    const error = await new AwsSts(env.sts)
+      .assumeRole('999999999999', 'keyless-scanner', 'ext-123', 'keyless-scan')
+      .catch((e: unknown) => e);
     expect(isKeylessError(error, ErrorCodes.AwsAccessDenied)).toBe(true);
   });
 });

@@ -2,12 +2,24 @@
  * identitystore (JSON 1.1, `AWSIdentityStore.<Op>`): users, groups, memberships.
  * Shapes: https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_Operations.html
  */
-import { AwsError, paginate, requireObject, requireString, type JsonInput, type JsonService, type ServiceContext } from '../protocol';
+import {
+  AwsError,
+  paginate,
+  requireObject,
+  requireString,
+  type JsonInput,
+  type JsonService,
+  type ServiceContext,
+} from '../protocol';
 import type { EmuGroup, EmuUser } from '../world';
 
 function checkStore(input: JsonInput, ctx: ServiceContext): void {
   const id = requireString(input, 'IdentityStoreId');
-  if (id !== ctx.world.identityStoreId) throw new AwsError('ResourceNotFoundException', `Identity store ${id} does not exist.`, 400, { ResourceType: 'IDENTITY_STORE', ResourceId: id });
+  if (id !== ctx.world.identityStoreId)
+    throw new AwsError('ResourceNotFoundException', `Identity store ${id} does not exist.`, 400, {
+      ResourceType: 'IDENTITY_STORE',
+      ResourceId: id,
+    });
 }
 
 function uniqueAttribute(input: JsonInput): { path: string; value: string } {
@@ -16,7 +28,8 @@ function uniqueAttribute(input: JsonInput): { path: string; value: string } {
   if (!unique || typeof unique.AttributePath !== 'string') {
     throw new AwsError('ValidationException', 'Only UniqueAttribute alternate identifiers are supported here.');
   }
-  if (typeof unique.AttributeValue !== 'string') throw new AwsError('ValidationException', 'AttributeValue must be a string.');
+  if (typeof unique.AttributeValue !== 'string')
+    throw new AwsError('ValidationException', 'AttributeValue must be a string.');
   return { path: unique.AttributePath, value: unique.AttributeValue };
 }
 
@@ -71,7 +84,8 @@ export const identityStoreService: JsonService = {
     GetGroupId(input, ctx) {
       checkStore(input, ctx);
       const { path, value } = uniqueAttribute(input);
-      if (path !== 'displayName') throw new AwsError('ValidationException', `AttributePath ${path} is not a unique attribute of groups.`);
+      if (path !== 'displayName')
+        throw new AwsError('ValidationException', `AttributePath ${path} is not a unique attribute of groups.`);
       const g = ctx.world.groupByName(value);
       if (!g) throw notFound('GROUP', value);
       return { GroupId: g.id, IdentityStoreId: ctx.world.identityStoreId };

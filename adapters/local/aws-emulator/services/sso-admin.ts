@@ -2,7 +2,16 @@
  * sso-admin (JSON 1.1, `SWBExternalService.<Op>`): the operations keyless calls.
  * Shapes: https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_Operations.html
  */
-import { AwsError, epochSeconds, optionalString, paginate, requireString, type JsonInput, type JsonService, type ServiceContext } from '../protocol';
+import {
+  AwsError,
+  epochSeconds,
+  optionalString,
+  paginate,
+  requireString,
+  type JsonInput,
+  type JsonService,
+  type ServiceContext,
+} from '../protocol';
 import { assignmentKey, type AssignmentOperation, type EmuAssignment } from '../world';
 
 function checkInstance(input: JsonInput, ctx: ServiceContext): void {
@@ -15,7 +24,8 @@ function checkInstance(input: JsonInput, ctx: ServiceContext): void {
 function permissionSet(input: JsonInput, ctx: ServiceContext) {
   const arn = requireString(input, 'PermissionSetArn');
   const ps = ctx.world.permissionSets.get(arn);
-  if (!ps) throw new AwsError('ResourceNotFoundException', `Could not find PermissionSet with PermissionSetArn ${arn}.`);
+  if (!ps)
+    throw new AwsError('ResourceNotFoundException', `Could not find PermissionSet with PermissionSetArn ${arn}.`);
   return ps;
 }
 
@@ -23,9 +33,11 @@ function assignmentInput(input: JsonInput, ctx: ServiceContext): EmuAssignment {
   checkInstance(input, ctx);
   const ps = permissionSet(input, ctx);
   const targetType = requireString(input, 'TargetType');
-  if (targetType !== 'AWS_ACCOUNT') throw new AwsError('ValidationException', `TargetType ${targetType} is not supported.`);
+  if (targetType !== 'AWS_ACCOUNT')
+    throw new AwsError('ValidationException', `TargetType ${targetType} is not supported.`);
   const accountId = requireString(input, 'TargetId');
-  if (!/^\d{12}$/.test(accountId)) throw new AwsError('ValidationException', `TargetId ${accountId} is not a valid account id.`);
+  if (!/^\d{12}$/.test(accountId))
+    throw new AwsError('ValidationException', `TargetId ${accountId} is not a valid account id.`);
   if (!ctx.world.accounts.has(accountId)) {
     throw new AwsError('ValidationException', `The target account ${accountId} is not a member of the organization.`);
   }
@@ -35,7 +47,8 @@ function assignmentInput(input: JsonInput, ctx: ServiceContext): EmuAssignment {
   }
   const principalId = requireString(input, 'PrincipalId');
   const known = principalType === 'USER' ? ctx.world.users.has(principalId) : ctx.world.groups.has(principalId);
-  if (!known) throw new AwsError('ValidationException', `The principal ${principalId} does not exist in the identity store.`);
+  if (!known)
+    throw new AwsError('ValidationException', `The principal ${principalId} does not exist in the identity store.`);
   return { principalId, principalType, accountId, permissionSetArn: ps.arn };
 }
 
@@ -61,12 +74,20 @@ function conflictCheck(operation: string, a: EmuAssignment, ctx: ServiceContext)
   // Real Identity Center refuses a second operation on a target while one is in progress.
   for (const op of ctx.world.operations.values()) {
     if (op.status === 'IN_PROGRESS' && assignmentKey(op.assignment) === assignmentKey(a)) {
-      throw new AwsError('ConflictException', 'Operation is not allowed while another operation is in progress for the same assignment.');
+      throw new AwsError(
+        'ConflictException',
+        'Operation is not allowed while another operation is in progress for the same assignment.',
+      );
     }
   }
 }
 
-function describe(kind: 'create' | 'delete', idField: string, input: JsonInput, ctx: ServiceContext): AssignmentOperation {
+function describe(
+  kind: 'create' | 'delete',
+  idField: string,
+  input: JsonInput,
+  ctx: ServiceContext,
+): AssignmentOperation {
   checkInstance(input, ctx);
   const id = requireString(input, idField);
   const op = ctx.world.operations.get(id);
@@ -101,7 +122,12 @@ export const ssoAdminService: JsonService = {
     CreateAccountAssignment(input, ctx) {
       const a = assignmentInput(input, ctx);
       conflictCheck('CreateAccountAssignment', a, ctx);
-      const op = ctx.world.startOperation('create', a, ctx.faults.provisioningDelay(), ctx.faults.takeFailure('create'));
+      const op = ctx.world.startOperation(
+        'create',
+        a,
+        ctx.faults.provisioningDelay(),
+        ctx.faults.takeFailure('create'),
+      );
       return { AccountAssignmentCreationStatus: operationStatus(op) };
     },
     DeleteAccountAssignment(input, ctx) {
@@ -110,14 +136,27 @@ export const ssoAdminService: JsonService = {
       if (!ctx.world.assignments.has(assignmentKey(a))) {
         throw new AwsError('ResourceNotFoundException', 'The specified account assignment does not exist.');
       }
-      const op = ctx.world.startOperation('delete', a, ctx.faults.provisioningDelay(), ctx.faults.takeFailure('delete'));
+      const op = ctx.world.startOperation(
+        'delete',
+        a,
+        ctx.faults.provisioningDelay(),
+        ctx.faults.takeFailure('delete'),
+      );
       return { AccountAssignmentDeletionStatus: operationStatus(op) };
     },
     DescribeAccountAssignmentCreationStatus(input, ctx) {
-      return { AccountAssignmentCreationStatus: operationStatus(describe('create', 'AccountAssignmentCreationRequestId', input, ctx)) };
+      return {
+        AccountAssignmentCreationStatus: operationStatus(
+          describe('create', 'AccountAssignmentCreationRequestId', input, ctx),
+        ),
+      };
     },
     DescribeAccountAssignmentDeletionStatus(input, ctx) {
-      return { AccountAssignmentDeletionStatus: operationStatus(describe('delete', 'AccountAssignmentDeletionRequestId', input, ctx)) };
+      return {
+        AccountAssignmentDeletionStatus: operationStatus(
+          describe('delete', 'AccountAssignmentDeletionRequestId', input, ctx),
+        ),
+      };
     },
     ListAccountAssignments(input, ctx) {
       checkInstance(input, ctx);
@@ -125,7 +164,12 @@ export const ssoAdminService: JsonService = {
       const ps = permissionSet(input, ctx);
       const found = [...ctx.world.assignments.values()]
         .filter((a) => a.accountId === accountId && a.permissionSetArn === ps.arn)
-        .map((a) => ({ AccountId: a.accountId, PermissionSetArn: a.permissionSetArn, PrincipalType: a.principalType, PrincipalId: a.principalId }));
+        .map((a) => ({
+          AccountId: a.accountId,
+          PermissionSetArn: a.permissionSetArn,
+          PrincipalType: a.principalType,
+          PrincipalId: a.principalId,
+        }));
       const { page, NextToken } = paginate(found, input, 100);
       return { AccountAssignments: page, ...(NextToken ? { NextToken } : {}) };
     },

@@ -24,7 +24,11 @@ export const stsService: QueryService = {
       if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) throw new AwsError('ValidationError', 'RoleSessionName is invalid');
       const [, accountId, roleName] = match as unknown as [string, string, string];
       if (!ctx.world.accounts.has(accountId)) {
-        throw new AwsError('AccessDenied', `User: ${ctx.world.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
+        throw new AwsError(
+          'AccessDenied',
+          `User: ${ctx.world.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+          403,
+        );
       }
       const duration = Number(params.get('DurationSeconds') ?? 3600);
       const expiration = new Date(ctx.now() + duration * 1000).toISOString();
