@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     .map((f) => f.replace(/\.ts$/, ''));
   const [name, ...rest] = process.argv.slice(2);
   if (!name || !available.includes(name)) {
-    console.error(`usage: npm run bench -- <scenario> [--key value]\nscenarios: ${available.join(', ') || '(none yet)'}`);
+    console.error(
+      `usage: npm run bench -- <scenario> [--key value]\nscenarios: ${available.join(', ') || '(none yet)'}`,
+    );
     process.exit(name ? 2 : 0);
   }
   const mod = (await import(join(dir, name))) as { default: Scenario };

@@ -17,7 +17,13 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 describe('configuration', () => {
   it('starts the local playground with no settings at all', () => {
     const config = loadConfig({}, '/tmp');
-    expect(config).toMatchObject({ mode: 'local', host: '127.0.0.1', port: 3000, table: 'keyless', policyFile: PLAYGROUND_POLICY });
+    expect(config).toMatchObject({
+      mode: 'local',
+      host: '127.0.0.1',
+      port: 3000,
+      table: 'keyless',
+      policyFile: PLAYGROUND_POLICY,
+    });
     expect(config.teams?.authDisabled).toBe(true);
     expect(config.slack).toBeUndefined();
   });
@@ -25,8 +31,14 @@ describe('configuration', () => {
   it('switches to production when chat credentials are set, listening on every interface', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keyless-config-'));
     const policy = join(dir, 'keyless.yaml');
-    writeFileSync(policy, 'identityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-1111111111111111", identityStoreId: d-1234567890, region: eu-west-1 }\n');
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-123', SLACK_SIGNING_SECRET: 'a-signing-secret', KEYLESS_POLICY_FILE: policy }, dir);
+    writeFileSync(
+      policy,
+      'identityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-1111111111111111", identityStoreId: d-1234567890, region: eu-west-1 }\n',
+    );
+    const config = loadConfig(
+      { SLACK_BOT_TOKEN: 'xoxb-123', SLACK_SIGNING_SECRET: 'a-signing-secret', KEYLESS_POLICY_FILE: policy },
+      dir,
+    );
     expect(config).toMatchObject({ mode: 'production', host: '0.0.0.0', slack: { botToken: 'xoxb-123' } });
     expect(config.teams).toBeUndefined();
   });
@@ -55,9 +67,14 @@ describe('configuration', () => {
     writeFileSync(join(dir, 'bad.yaml'), 'identityCenter: { region: mars }\nrules: []\n');
     writeFileSync(join(dir, 'broken.yaml'), 'rules:\n  - name: [unclosed\n');
     expect(problemsOf({ KEYLESS_POLICY_FILE: join(dir, 'bad.yaml') })).toEqual(
-      expect.arrayContaining([expect.stringContaining('policy identityCenter.instanceArn'), expect.stringContaining('policy identityCenter.region')]),
+      expect.arrayContaining([
+        expect.stringContaining('policy identityCenter.instanceArn'),
+        expect.stringContaining('policy identityCenter.region'),
+      ]),
     );
-    expect(problemsOf({ KEYLESS_POLICY_FILE: join(dir, 'broken.yaml') })).toEqual([expect.stringMatching(/broken\.yaml \(line \d+\)/)]);
+    expect(problemsOf({ KEYLESS_POLICY_FILE: join(dir, 'broken.yaml') })).toEqual([
+      expect.stringMatching(/broken\.yaml \(line \d+\)/),
+    ]);
   });
 
   it('refuses production without a policy file, and disabled auth outside local mode', () => {
