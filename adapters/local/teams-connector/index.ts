@@ -1,0 +1,17 @@
+export {
+  TeamsConnector,
+  executeActions,
+  startTeamsConnector,
+  type BotAnswer,
+  type TeamsConnectorOptions,
+} from './server';
+export {
+  TeamsWorld,
+  type ConnectorCall,
+  type ConversationType,
+  type Fault,
+  type StoredActivity,
+  type TeamsConversation,
+  type TeamsMember,
+  type WorldJson,
+} from './world';

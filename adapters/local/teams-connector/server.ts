@@ -1,0 +1,434 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  TeamsWorld,
+  type ChannelAccountJson,
+  type StoredActivity,
+  type TeamsConversation,
+  type TeamsMember,
+} from './world';
+
+/**
+ * A loopback Bot Framework connector for Microsoft Teams. Towards the bot it is the `serviceUrl`:
+ * it takes the bot's replies, posts, updates and 1:1 creations on the routes botbuilder's
+ * ConnectorClient uses, and answers TeamsInfo.getMember from its roster. Towards people it acts
+ * as Teams: it sends the bot messages, installs and Action.Execute invokes as a given user, and
+ * keeps what each person sees. A small JSON admin API (under /_admin) exposes all of it.
+ */
+
+export interface TeamsConnectorOptions {
+  /** Where the bot listens (…/api/messages). Can be set later with `setBotUrl`. */
+  botUrl?: string;
+  world?: TeamsWorld;
+  /** Sent as the Authorization header to the bot (for auth tests); none by default. */
+  authorization?: string;
+}
+
+export interface BotAnswer {
+  status: number;
+  body: unknown;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) => {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(body === undefined ? '' : JSON.stringify(body));
+};
+
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  if (!raw) return {};
+  const parsed: unknown = JSON.parse(raw);
+  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+}
+
+const member = (u: TeamsMember) => ({
+  id: u.id,
+  name: u.name,
+  aadObjectId: u.aadObjectId,
+  ...(u.email ? { email: u.email } : {}),
+  ...(u.userPrincipalName ? { userPrincipalName: u.userPrincipalName } : {}),
+  tenantId: u.tenantId,
+  userRole: 'user',
+});
+
+interface CardAction {
+  type: string;
+  title?: string;
+  verb?: string;
+  data?: Record<string, unknown>;
+  card?: { actions?: CardAction[]; body?: unknown[] };
+}
+
+/** Every Action.Execute in a card, ShowCard sub-cards included. */
+export function executeActions(card: unknown): CardAction[] {
+  const out: CardAction[] = [];
+  const walk = (actions: CardAction[] | undefined) => {
+    for (const a of actions ?? []) {
+      if (a.type === 'Action.Execute') out.push(a);
+      if (a.type === 'Action.ShowCard') walk(a.card?.actions);
+    }
+  };
+  walk((card as { actions?: CardAction[] } | undefined)?.actions);
+  return out;
+}
+
+export class TeamsConnector {
+  readonly world: TeamsWorld;
+  private server: Server | undefined;
+  private botUrl: string | undefined;
+  private authorization: string | undefined;
+  url = '';
+
+  constructor(options: TeamsConnectorOptions = {}) {
+    this.world = options.world ?? new TeamsWorld();
+    this.botUrl = options.botUrl;
+    this.authorization = options.authorization;
+  }
+
+  setBotUrl(url: string): void {
+    this.botUrl = url;
+  }
+
+  setAuthorization(value: string | undefined): void {
+    this.authorization = value;
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => json(res, 500, { error: String(error) }));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
+    const { port: bound } = this.server.address() as AddressInfo;
+    this.url = `http://${host}:${bound}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  // ------------------------------------------------------------------ routing
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://loopback');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    if (parts[0] === '_admin') return this.admin(req, res, parts.slice(1));
+    // The bot's calls may come under a path prefix (e.g. serviceUrl …/teams/): find "v3".
+    const v3 = parts.indexOf('v3');
+    if (v3 >= 0 && parts[v3 + 1] === 'conversations') return this.connector(req, res, parts.slice(v3 + 2));
+    json(res, 404, { error: { code: 'NotFound', message: url.pathname } });
+  }
+
+  /** The Bot Connector API, as the bot calls it. */
+  private async connector(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = `/v3/conversations/${parts.join('/')}`;
+    const log = (status: number) => this.world.calls.push({ at: new Date().toISOString(), method, path, status });
+    const fault = this.world.takeFault(method);
+    if (fault) {
+      log(fault.status);
+      if (fault.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(fault.retryAfterSeconds));
+      return json(res, fault.status, { error: { code: 'Injected', message: `injected ${fault.status}` } });
+    }
+    const reply = (status: number, body: unknown) => {
+      log(status);
+      json(res, status, body);
+    };
+    const [conversationId, sub, subId] = parts;
+
+    if (!conversationId && method === 'POST') return reply(...this.createConversation(await readBody(req)));
+    if (!conversationId) return reply(405, { error: { code: 'MethodNotAllowed' } });
+    const conv = this.world.conversations.get(conversationId);
+
+    if (sub === 'members' || sub === 'pagedmembers') {
+      const members = this.world.membersOf(conversationId);
+      if (!members) return reply(404, { error: { code: 'ConversationNotFound', message: conversationId } });
+      if (sub === 'pagedmembers') return reply(200, { members: members.map(member) });
+      if (!subId) return reply(200, members.map(member));
+      const found = members.find((m) => m.id === subId || m.aadObjectId === subId);
+      return found ? reply(200, member(found)) : reply(404, { error: { code: 'MemberNotFound', message: subId } });
+    }
+
+    if (sub !== 'activities') return reply(404, { error: { code: 'NotFound', message: path } });
+    if (!conv) return reply(404, { error: { code: 'ConversationNotFound', message: conversationId } });
+    if (!conv.botInstalled)
+      return reply(403, { error: { code: 'BotNotInConversationRoster', message: conversationId } });
+    const body = await readBody(req);
+
+    if (method === 'POST') {
+      // A reply to an activity of this conversation goes into its thread; otherwise it is a new post
+      // (botbuilder sets replyToId to a random id on proactive sends; Teams ignores unknown ones).
+      const parent = subId ? this.world.activity(conversationId, subId) : undefined;
+      const stored = this.store(conv, body, parent?.id);
+      return reply(201, { id: stored.id });
+    }
+    if (method === 'PUT' && subId) {
+      const existing = this.world.activity(conversationId, subId);
+      if (!existing) return reply(404, { error: { code: 'ActivityNotFound', message: subId } });
+      existing.text = typeof body.text === 'string' ? body.text : existing.text;
+      existing.attachments = (body.attachments as StoredActivity['attachments']) ?? existing.attachments;
+      existing.updatedAt = new Date().toISOString();
+      existing.updates += 1;
+      // Teams shows the updated base card until each listed viewer's card refreshes again.
+      existing.userViews = {};
+      return reply(200, { id: existing.id });
+    }
+    if (method === 'DELETE' && subId) {
+      const i = this.world.activities.findIndex((a) => a.conversationId === conversationId && a.id === subId);
+      if (i < 0) return reply(404, { error: { code: 'ActivityNotFound', message: subId } });
+      this.world.activities.splice(i, 1);
+      return reply(200, {});
+    }
+    return reply(405, { error: { code: 'MethodNotAllowed' } });
+  }
+
+  private createConversation(body: Record<string, unknown>): [number, unknown] {
+    const members = (body.members as ChannelAccountJson[] | undefined) ?? [];
+    const target = members[0] ? this.world.findUser(members[0].id) : undefined;
+    if (body.isGroup || members.length !== 1 || !target) {
+      return [400, { error: { code: 'BadArgument', message: 'keyless only opens 1:1 chats with a known user' } }];
+    }
+    const chat = this.world.personalChat(target.aadObjectId);
+    chat.botInstalled = true;
+    return [201, { id: chat.id }];
+  }
+
+  private store(conv: TeamsConversation, body: Record<string, unknown>, replyToId?: string): StoredActivity {
+    const { type, text, attachments, from, id: _id, conversation: _c, recipient: _r, replyToId: _p, ...extra } = body;
+    const stored: StoredActivity = {
+      id: this.world.nextId('act-'),
+      conversationId: conv.id,
+      type: typeof type === 'string' ? type : 'message',
+      from: (from as ChannelAccountJson | undefined) ?? this.world.bot,
+      ...(replyToId ? { replyToId } : {}),
+      ...(typeof text === 'string' ? { text } : {}),
+      ...(Array.isArray(attachments) ? { attachments: attachments as StoredActivity['attachments'] } : {}),
+      ...(Object.keys(extra).length ? { extra } : {}),
+      createdAt: new Date().toISOString(),
+      updates: 0,
+      userViews: {},
+    };
+    this.world.activities.push(stored);
+    return stored;
+  }
+
+  // ------------------------------------------------------------------ acting as people
+
+  private baseActivity(user: TeamsMember, conv: TeamsConversation): Record<string, unknown> {
+    return {
+      channelId: 'msteams',
+      serviceUrl: this.url,
+      timestamp: new Date().toISOString(),
+      from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
+      recipient: this.world.bot,
+      conversation: {
+        id: conv.id,
+        conversationType: conv.conversationType,
+        tenantId: conv.tenantId,
+        isGroup: conv.conversationType !== 'personal',
+        ...(conv.name ? { name: conv.name } : {}),
+      },
+      channelData: {
+        tenant: { id: conv.tenantId },
+        ...(conv.teamId ? { team: { id: conv.teamId }, channel: { id: conv.id } } : {}),
+      },
+      ...(user.timeZone ? { localTimezone: user.timeZone } : {}),
+      locale: 'en-US',
+    };
+  }
+
+  private person(as: string): TeamsMember {
+    const user = this.world.findUser(as);
+    if (!user) throw new Error(`no Teams user ${as} in the loopback roster`);
+    return user;
+  }
+
+  private conversation(id: string): TeamsConversation {
+    const conv = this.world.conversations.get(id);
+    if (!conv) throw new Error(`no conversation ${id}`);
+    return conv;
+  }
+
+  async postToBot(activity: Record<string, unknown>): Promise<BotAnswer> {
+    if (!this.botUrl) throw new Error('the bot URL is not set');
+    const response = await fetch(this.botUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(this.authorization ? { authorization: this.authorization } : {}),
+      },
+      body: JSON.stringify(activity),
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body };
+  }
+
+  /** Installs the bot: in a person's 1:1 chat (no conversation id) or in a team channel. */
+  async install(as: string, conversationId?: string): Promise<BotAnswer> {
+    const user = this.person(as);
+    const conv = conversationId ? this.conversation(conversationId) : this.world.personalChat(user.aadObjectId);
+    conv.botInstalled = true;
+    return this.postToBot({
+      ...this.baseActivity(user, conv),
+      id: this.world.nextId('in-'),
+      type: 'conversationUpdate',
+      membersAdded: [this.world.bot],
+    });
+  }
+
+  /** A person writes to the bot (in their 1:1 chat unless a conversation is named). */
+  async say(as: string, text: string, conversationId?: string): Promise<BotAnswer> {
+    const user = this.person(as);
+    const conv = conversationId ? this.conversation(conversationId) : this.world.personalChat(user.aadObjectId);
+    const stored = this.store(conv, {
+      type: 'message',
+      text,
+      from: { id: user.id, name: user.name, aadObjectId: user.aadObjectId },
+    });
+    return this.postToBot({ ...this.baseActivity(user, conv), id: stored.id, type: 'message', text });
+  }
+
+  /** The card a person sees on an activity: their own refreshed view, else the posted card. */
+  cardSeenBy(as: string, activityId: string): Record<string, unknown> | undefined {
+    const user = this.person(as);
+    const activity = this.world.findActivity(activityId);
+    if (!activity) return undefined;
+    const own = activity.userViews[user.aadObjectId];
+    return (own ?? activity.attachments?.[0]?.content) as Record<string, unknown> | undefined;
+  }
+
+  /** Sends an `adaptiveCard/action` invoke as a person, exactly as given (for refusal tests). */
+  async invokeRaw(as: string, activityId: string, value: unknown): Promise<BotAnswer> {
+    const user = this.person(as);
+    const activity = this.world.findActivity(activityId);
+    const conv = this.conversation(activity?.conversationId ?? this.world.personalChat(user.aadObjectId).id);
+    const answer = await this.postToBot({
+      ...this.baseActivity(user, conv),
+      id: this.world.nextId('in-'),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      replyToId: activityId,
+      value,
+    });
+    // What Teams does with the answer: the returned card replaces the card for this person only.
+    const body = answer.body as { statusCode?: number; type?: string; value?: unknown } | undefined;
+    if (
+      activity &&
+      answer.status === 200 &&
+      body?.statusCode === 200 &&
+      body.type === 'application/vnd.microsoft.card.adaptive'
+    ) {
+      activity.userViews[user.aadObjectId] = body.value;
+    }
+    return answer;
+  }
+
+  /**
+   * Clicks the Action.Execute titled `title` on the card this person sees, with input values merged
+   * into its data (as Teams does).
+   */
+  async click(as: string, activityId: string, title: string, inputs: Record<string, string> = {}): Promise<BotAnswer> {
+    const card = this.cardSeenBy(as, activityId);
+    const action = executeActions(card).find((a) => a.title === title);
+    if (!action) {
+      const titles = executeActions(card).map((a) => a.title);
+      throw new Error(`no "${title}" button on ${activityId} for ${as} (there are: ${titles.join(', ') || 'none'})`);
+    }
+    return this.invokeRaw(as, activityId, {
+      action: { type: 'Action.Execute', id: '', verb: action.verb, data: { ...action.data, ...inputs } },
+      trigger: 'manual',
+    });
+  }
+
+  /**
+   * Teams' automatic refresh: when the card lists this person in `refresh.userIds` (or lists nobody
+   * and the conversation has at most 60 members), their client asks the bot for their view.
+   * Resolves to undefined when Teams would not refresh for them.
+   */
+  async refresh(as: string, activityId: string): Promise<BotAnswer | undefined> {
+    const user = this.person(as);
+    const activity = this.world.findActivity(activityId);
+    const card = activity?.attachments?.[0]?.content as
+      { refresh?: { action?: CardAction; userIds?: string[] } } | undefined;
+    const refresh = card?.refresh;
+    if (!activity || !refresh?.action) return undefined;
+    const members = this.world.membersOf(activity.conversationId) ?? [];
+    const listed = refresh.userIds?.length ? refresh.userIds.includes(user.id) : members.length <= 60;
+    if (!listed) return undefined;
+    return this.invokeRaw(as, activityId, {
+      action: { type: 'Action.Execute', id: '', verb: refresh.action.verb, data: refresh.action.data ?? {} },
+      trigger: 'automatic',
+    });
+  }
+
+  // ------------------------------------------------------------------ admin API
+
+  private async admin(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
+    const method = req.method ?? 'GET';
+    const [what] = parts;
+    try {
+      if (method === 'GET' && what === 'state') return json(res, 200, this.world.toJSON());
+      if (method !== 'POST') return json(res, 405, { error: 'POST' });
+      const body = await readBody(req);
+      const str = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
+      switch (what) {
+        case 'users':
+          return json(res, 200, this.world.addUser(body as unknown as TeamsMember));
+        case 'conversations':
+          return json(res, 200, this.world.addConversation(body as unknown as TeamsConversation));
+        case 'install':
+          return json(res, 200, await this.install(str('as') ?? '', str('conversationId')));
+        case 'message':
+          return json(res, 200, await this.say(str('as') ?? '', str('text') ?? '', str('conversationId')));
+        case 'click':
+          return json(
+            res,
+            200,
+            await this.click(
+              str('as') ?? '',
+              str('activityId') ?? '',
+              str('title') ?? '',
+              (body.inputs ?? {}) as Record<string, string>,
+            ),
+          );
+        case 'invoke':
+          return json(res, 200, await this.invokeRaw(str('as') ?? '', str('activityId') ?? '', body.value));
+        case 'refresh':
+          return json(res, 200, (await this.refresh(str('as') ?? '', str('activityId') ?? '')) ?? { refreshed: false });
+        case 'faults':
+          this.world.faults.push({
+            status: Number(body.status),
+            remaining: Number(body.count ?? 1),
+            ...(str('method') ? { method: str('method')! } : {}),
+            ...(body.retryAfterSeconds !== undefined ? { retryAfterSeconds: Number(body.retryAfterSeconds) } : {}),
+          });
+          return json(res, 200, { faults: this.world.faults });
+        default:
+          return json(res, 404, { error: `unknown admin route ${what ?? ''}` });
+      }
+    } catch (error) {
+      return json(res, 400, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+export async function startTeamsConnector(
+  options: TeamsConnectorOptions & { port?: number } = {},
+): Promise<TeamsConnector> {
+  const connector = new TeamsConnector(options);
+  await connector.start(options.port ?? 0);
+  return connector;
+}

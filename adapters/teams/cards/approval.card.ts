@@ -1,0 +1,154 @@
+import { formatDuration, formatLocalTime, type AccessRequest, type Grant } from '../../../src';
+import { Inputs, Verbs } from '../verbs';
+import { adaptiveCard, b, execute, facts, heading, MAX_REFRESH_USERS, showCard, text, type AdaptiveCard } from './card';
+import { escapeCardText } from './escape';
+
+/**
+ * Who is looking at the approval card. The message everyone sees is the `base` view; Teams then
+ * refreshes it (Action.Execute, `refresh.userIds`) into each listed viewer's own view.
+ */
+export type ApprovalViewer =
+  { kind: 'base' } | { kind: 'approver' } | { kind: 'already_approved' } | { kind: 'requester' } | { kind: 'observer' };
+
+export interface ApprovalCardOptions {
+  /** Teams user ids (MRIs, `29:…`) whose card refreshes by itself: approvers and the requester. */
+  refreshUserIds?: readonly string[];
+  /** Shown to this viewer only, above the actions (a refusal, a confirmation). */
+  notice?: { text: string; tone: 'attention' | 'good' | 'default' };
+  /** The grant behind an approved request, once there is one. */
+  grant?: Grant;
+}
+
+const KIND_TITLE: Record<AccessRequest['kind'], string> = {
+  grant: 'Access request',
+  extension: 'Extension request',
+  break_glass: 'Break-glass access',
+};
+
+function names(request: AccessRequest): string {
+  return request.approvals.map((a) => escapeCardText(a.actor.name, { maxLength: 80 })).join(', ');
+}
+
+/** One sentence on where the request stands; the same for every viewer. */
+export function requestStatusLine(request: AccessRequest): { text: string; color: string } {
+  switch (request.status) {
+    case 'pending': {
+      const left = request.approvalsRequired - request.approvals.length;
+      const by = request.approvals.length > 0 ? `; approved by ${names(request)}` : '';
+      return {
+        text: `Waiting for ${left} more approval${left === 1 ? '' : 's'} (${request.approvals.length} of ${request.approvalsRequired}${by})`,
+        color: 'Warning',
+      };
+    }
+    case 'approved':
+      return {
+        text:
+          request.approvals.length > 0
+            ? `Approved by ${names(request)} (${request.approvals.length} of ${request.approvalsRequired})`
+            : 'Approved by policy',
+        color: 'Good',
+      };
+    case 'denied':
+      return {
+        text: `Denied by ${escapeCardText(request.denial?.actor.name, { maxLength: 80 })}: ${escapeCardText(request.denial?.reason, { maxLength: 300 })}`,
+        color: 'Attention',
+      };
+    case 'cancelled':
+      return { text: 'Cancelled by the requester', color: 'Default' };
+    case 'timed_out':
+      return { text: 'Timed out: nobody decided in time', color: 'Default' };
+  }
+}
+
+export function grantStatusLine(grant: Grant): string {
+  const zone = grant.requester.timeZone;
+  switch (grant.status) {
+    case 'provisioning':
+      return 'Setting up access in IAM Identity Center…';
+    case 'active':
+      return grant.expiresAt ? `Access active until ${formatLocalTime(grant.expiresAt, zone)}` : 'Access active';
+    case 'deprovisioning':
+      return 'Removing access…';
+    case 'expired':
+      return 'Access expired and was removed';
+    case 'revoked':
+      return `Access revoked${grant.endedBy ? ` by ${escapeCardText(grant.endedBy.name, { maxLength: 80 })}` : ''}`;
+    case 'failed':
+      return `Access could not be set up: ${escapeCardText(grant.failure?.message, { maxLength: 300 })}`;
+  }
+}
+
+function denyForm(requestId: string): AdaptiveCard {
+  return adaptiveCard(
+    [
+      {
+        type: 'Input.Text',
+        id: Inputs.denyReason,
+        label: 'Why? (the requester sees this)',
+        placeholder: 'Use the read-only role for this',
+        maxLength: 500,
+      },
+    ],
+    { actions: [execute('Deny', Verbs.deny, { requestId }, 'destructive')] },
+  );
+}
+
+/** The approval message: who asks for what, why, and the N-of-M progress; buttons while pending. */
+export function approvalCard(
+  request: AccessRequest,
+  viewer: ApprovalViewer,
+  options: ApprovalCardOptions = {},
+): AdaptiveCard {
+  const pending = request.status === 'pending';
+  const status = requestStatusLine(request);
+  const body = [
+    heading(`${request.kind === 'break_glass' ? '🚨 ' : '🔐 '}${KIND_TITLE[request.kind]}`),
+    text(
+      `${b(request.requester.displayName)} asks for ${b(request.permissionSetName)} on ${b(`${request.accountName} (${request.accountId})`)} for ${b(formatDuration(request.durationSeconds))}.`,
+    ),
+    facts([
+      ['Reason', request.reason],
+      ['Ticket', request.ticket],
+      ['Rule', request.rule],
+      ['Request', request.id],
+    ]),
+    text(status.text, { weight: 'Bolder', color: status.color }),
+    ...(options.grant ? [text(grantStatusLine(options.grant), { isSubtle: true })] : []),
+  ];
+  if (options.notice) {
+    body.push(
+      text(escapeCardText(options.notice.text, { multiline: true }), {
+        color: options.notice.tone === 'default' ? 'Default' : options.notice.tone === 'good' ? 'Good' : 'Attention',
+        weight: 'Bolder',
+      }),
+    );
+  }
+  if (pending && viewer.kind === 'already_approved') body.push(text('You approved this request.', { isSubtle: true }));
+
+  const data = { requestId: request.id };
+  const actions =
+    !pending || viewer.kind === 'already_approved' || viewer.kind === 'observer'
+      ? []
+      : viewer.kind === 'requester'
+        ? [execute('Cancel request', Verbs.cancel, data)]
+        : [execute('Approve', Verbs.approve, data, 'positive'), showCard('Deny…', denyForm(request.id))];
+
+  const userIds = [...new Set(options.refreshUserIds ?? [])].slice(0, MAX_REFRESH_USERS);
+  return adaptiveCard(body, {
+    actions,
+    // Only an open request needs per-viewer views; a decided one is the same for everyone.
+    ...(pending
+      ? {
+          refresh: {
+            action: {
+              type: 'Action.Execute',
+              title: 'Refresh',
+              verb: Verbs.refresh,
+              data: { verb: Verbs.refresh, ...data },
+            },
+            userIds,
+          },
+        }
+      : {}),
+  });
+}

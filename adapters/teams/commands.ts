@@ -1,0 +1,119 @@
+import { Commands, type CommandName } from './verbs';
+
+/** A text command, parsed. Pure: no engine call, no I/O. */
+export type Command =
+  | { name: 'help' }
+  | { name: 'list' }
+  | { name: 'approvals' }
+  | { name: 'accounts'; filter: string }
+  | { name: 'why'; account: string; permissionSet: string }
+  | { name: 'revoke'; grantId: string; reason?: string }
+  | { name: 'extend'; grantId: string; duration: string; reason?: string }
+  /** `request` or `break-glass` with no arguments: show the form. */
+  | { name: 'request' | 'break-glass'; form: true }
+  | {
+      name: 'request' | 'break-glass';
+      form: false;
+      account: string;
+      permissionSet: string;
+      duration: string;
+      reason: string;
+    };
+
+export type ParseResult = { ok: true; command: Command } | { ok: false; problem: string; example: string };
+
+const ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", '#39': "'" };
+
+/**
+ * The text a person typed, without what Teams adds around it: the `<at>keyless</at>` mention in
+ * channels, HTML tags and entities, a leading slash.
+ */
+export function normalizeCommandText(raw: string | undefined): string {
+  return (raw ?? '')
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&(nbsp|amp|lt|gt|quot|apos|#39);/g, (_, e: string) => ENTITIES[e] ?? ' ')
+    .replace(/[\u201c\u201d]/g, '"')
+    .trim()
+    .replace(/^\/+/, '')
+    .trim();
+}
+
+/** Splits on spaces, keeping "double quoted words" together (account names may have spaces). */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const re = /"([^"]*)"|(\S+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) tokens.push(m[1] ?? m[2] ?? '');
+  return tokens.filter((t) => t.length > 0);
+}
+
+const spec = (name: CommandName) => Commands.find((c) => c.name === name)!;
+const bad = (name: CommandName, problem: string): ParseResult => ({
+  ok: false,
+  problem,
+  example: spec(name).example,
+});
+
+export function parseCommand(raw: string | undefined): ParseResult {
+  const text = normalizeCommandText(raw);
+  const tokens = tokenize(text);
+  const [first, ...args] = tokens;
+  const word = (first ?? 'help').toLowerCase().replace(/^break_?glass$/, 'break-glass');
+  const rest = (from: number) => args.slice(from).join(' ').trim();
+
+  switch (word) {
+    case 'help':
+    case '?':
+      return { ok: true, command: { name: 'help' } };
+    case 'list':
+      return { ok: true, command: { name: 'list' } };
+    case 'approvals':
+      return { ok: true, command: { name: 'approvals' } };
+    case 'accounts':
+      return { ok: true, command: { name: 'accounts', filter: rest(0) } };
+    case 'why': {
+      const [account, permissionSet] = args;
+      if (!account || !permissionSet) {
+        return bad('why', '`why` needs an account and a permission set.');
+      }
+      return { ok: true, command: { name: 'why', account, permissionSet } };
+    }
+    case 'revoke': {
+      const [grantId] = args;
+      if (!grantId) return bad('revoke', '`revoke` needs the id of a grant (`list` shows yours).');
+      const reason = rest(1);
+      return { ok: true, command: { name: 'revoke', grantId, ...(reason ? { reason } : {}) } };
+    }
+    case 'extend': {
+      const [grantId, duration] = args;
+      if (!grantId || !duration) {
+        return bad('extend', '`extend` needs the id of a grant and how much more time you need.');
+      }
+      const reason = rest(2);
+      return { ok: true, command: { name: 'extend', grantId, duration, ...(reason ? { reason } : {}) } };
+    }
+    case 'request':
+    case 'break-glass': {
+      const name = word;
+      if (args.length === 0) return { ok: true, command: { name, form: true } };
+      const [account, permissionSet, duration] = args;
+      const reason = rest(3);
+      if (!account || !permissionSet || !duration || !reason) {
+        const missing = [!permissionSet && 'a permission set', !duration && 'a duration', !reason && 'a reason'].filter(
+          Boolean,
+        );
+        return bad(
+          name,
+          `\`${name}\` needs an account, a permission set, a duration and a reason; ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing. Send \`${name}\` alone for a form.`,
+        );
+      }
+      return { ok: true, command: { name, form: false, account, permissionSet, duration, reason } };
+    }
+    default:
+      return {
+        ok: false,
+        problem: `I don't know the command "${first ?? ''}". I understand: ${Commands.map((c) => c.name).join(', ')}.`,
+        example: spec('help').example,
+      };
+  }
+}

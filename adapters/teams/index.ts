@@ -1,0 +1,177 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import {
+  ErrorCodes,
+  KeylessError,
+  type ChatNotifier,
+  type ConversationStore,
+  type Engine,
+  type GrantStore,
+  type Logger,
+  type MessageRefStore,
+} from '../../src';
+import { ApprovalViews } from './approval-views';
+import { ConversationReferences } from './conversation-references';
+import { expressRequest, expressResponse, HttpError, readJsonBody, sendJson } from './http';
+import { TeamsOutbox } from './outbox';
+import { ConversationPacer, type PacingOptions } from './pacing';
+import { TeamsRoster } from './roster';
+import { TeamsBot } from './teams-bot';
+import { TeamsNotifier } from './teams-notifier';
+
+export interface TeamsAdapterConfig {
+  /** MicrosoftAppId of the bot registration. Required unless `local`. */
+  appId?: string;
+  appPassword?: string;
+  /** The app's home tenant (SingleTenant). */
+  tenantId?: string;
+  appType?: 'SingleTenant' | 'MultiTenant';
+  /** The loopback playground: with no app id, inbound activities are NOT authenticated. */
+  local: boolean;
+  /** The Teams approvals channel (`19:…@thread.tacv2`). */
+  approvalsConversationId?: string;
+  securityConversationId?: string;
+  /** Where to post proactively before any activity told us (e.g. https://smba.trafficmanager.net/teams/). */
+  serviceUrl?: string;
+}
+
+export interface TeamsAdapterDeps {
+  engine: Engine;
+  refs: MessageRefStore;
+  conversations: ConversationStore;
+  idempotency: Pick<GrantStore, 'rememberOnce'>;
+  logger: Logger;
+  config: TeamsAdapterConfig;
+  /** Overrides Teams' per-conversation limits (tests). */
+  pacing?: Partial<PacingOptions>;
+}
+
+export interface TeamsAdapter {
+  /** POST /api/messages. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  notifier: ChatNotifier;
+  /** Resolves when queued Teams deliveries are done. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Activities are small; a card submit with a long reason is a few KB. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+function authentication(config: TeamsAdapterConfig, logger: Logger): ConfigurationBotFrameworkAuthentication {
+  if (!config.appId) {
+    if (!config.local) {
+      throw new KeylessError(
+        ErrorCodes.ConfigInvalid,
+        'Teams needs a MicrosoftAppId (TEAMS_APP_ID) outside local mode.',
+        {
+          hint: 'Register a bot in Azure (Bot Service or the Teams Developer Portal) and set its app id and password.',
+        },
+      );
+    }
+    logger.warn(
+      { platform: 'teams', code: 'AUTH_DISABLED' },
+      '!!! Teams authentication is DISABLED (local mode, no MicrosoftAppId): /api/messages accepts unauthenticated activities. Never run this way where anyone else can reach it. !!!',
+    );
+    return new ConfigurationBotFrameworkAuthentication({});
+  }
+  const appType = config.appType ?? (config.tenantId ? 'SingleTenant' : 'MultiTenant');
+  if (!config.appPassword) {
+    throw new KeylessError(
+      ErrorCodes.ConfigInvalid,
+      'Teams needs the bot password (TEAMS_APP_PASSWORD) with an app id.',
+    );
+  }
+  if (appType === 'SingleTenant' && !config.tenantId) {
+    throw new KeylessError(ErrorCodes.ConfigInvalid, 'A SingleTenant Teams bot needs its tenant id (TEAMS_TENANT_ID).');
+  }
+  return new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.appId,
+    MicrosoftAppPassword: config.appPassword,
+    MicrosoftAppType: appType,
+    ...(config.tenantId ? { MicrosoftAppTenantId: config.tenantId } : {}),
+  });
+}
+
+/**
+ * Microsoft Teams for keyless: a CloudAdapter at /api/messages (on the same HTTP server as Slack) and
+ * the Teams ChatNotifier. Every botbuilder import lives in this folder (facts.md: the SDK is archived
+ * upstream, so a move to the Microsoft 365 Agents SDK touches only here).
+ */
+export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
+  const logger = deps.logger.child({ platform: 'teams' });
+  const auth = authentication(deps.config, logger);
+  const authRequired = Boolean(deps.config.appId);
+  const adapter = new CloudAdapter(auth);
+  const pacer = new ConversationPacer(deps.pacing);
+  const references = new ConversationReferences(deps.conversations, logger, deps.config.serviceUrl);
+  const views = new ApprovalViews(deps.engine, deps.conversations, logger);
+  const outbox = new TeamsOutbox(adapter, deps.config.appId ?? '', pacer, logger);
+  const bot = new TeamsBot({
+    engine: deps.engine,
+    refs: deps.refs,
+    references,
+    roster: new TeamsRoster(logger),
+    views,
+    pacer,
+    idempotency: deps.idempotency,
+    logger,
+  });
+  const notifier = new TeamsNotifier({
+    outbox,
+    references,
+    refs: deps.refs,
+    views,
+    engine: deps.engine,
+    logger,
+    config: deps.config,
+    now: Date.now,
+  });
+
+  adapter.onTurnError = async (ctx: TurnContext, error: Error) => {
+    logger.error({ err: error, activityType: ctx.activity.type }, 'Teams turn failed');
+  };
+
+  let stopping = false;
+  const inFlight = new Set<Promise<void>>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (stopping) return sendJson(res, 503, { error: 'shutting down' });
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return sendJson(res, 405, { error: 'POST only' });
+    }
+    // Checked before the SDK so that a missing token is a quiet 401 (the SDK logs to the console).
+    if (authRequired && !req.headers.authorization) {
+      logger.warn({ code: 'UNAUTHENTICATED' }, 'activity without a Bot Framework token refused');
+      return sendJson(res, 401, { error: 'Authorization required' });
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = await readJsonBody(req, MAX_BODY_BYTES);
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 400;
+      return sendJson(res, status, { error: error instanceof Error ? error.message : 'bad request' });
+    }
+    const work = adapter.process(expressRequest(req, body), expressResponse(res), (ctx) => bot.onTurn(ctx));
+    inFlight.add(work);
+    try {
+      await work;
+    } finally {
+      inFlight.delete(work);
+    }
+  }
+
+  return {
+    handle,
+    notifier,
+    idle: () => notifier.idle(),
+    async stop() {
+      stopping = true;
+      await Promise.allSettled([...inFlight]);
+      await notifier.idle();
+    },
+  };
+}
+
+export type { PacingOptions } from './pacing';

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { Verbs, type Verb } from './verbs';
+
+/**
+ * zod at the edge: what an `adaptiveCard/action` invoke may carry. The actor never comes from here
+ * (it is the verified `activity.from`); the data only names the record a button is about, so a
+ * tampered value can at worst name another record, which the engine then authorizes as usual.
+ */
+
+const entityId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'not a keyless id');
+const formId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'not a form id');
+/** Teams sends input values as strings; a toggle may arrive as "true"/"false". */
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false'])])
+  .optional()
+  .transform((v) => v === true || v === 'true');
+const optionalText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .transform((v) => (v && v.trim() ? v.trim() : undefined));
+
+export const InvokeValueSchema = z.object({
+  action: z.object({
+    type: z.literal('Action.Execute'),
+    verb: z.string().max(100),
+    data: z.record(z.string(), z.unknown()).optional(),
+  }),
+  trigger: z.enum(['manual', 'automatic']).optional(),
+});
+export type InvokeValue = z.infer<typeof InvokeValueSchema>;
+
+export const ActionData = {
+  [Verbs.approve]: z.object({ requestId: entityId }),
+  [Verbs.deny]: z.object({ requestId: entityId, denyReason: optionalText(500) }),
+  [Verbs.cancel]: z.object({ requestId: entityId, view: z.enum(['status', 'approval']).optional() }),
+  [Verbs.refresh]: z.object({ requestId: entityId }),
+  [Verbs.chooseAccount]: z.object({
+    formId,
+    breakGlass: flag,
+    account: optionalText(200),
+    restart: flag,
+  }),
+  [Verbs.submitRequest]: z.object({
+    formId,
+    breakGlass: flag,
+    account: z.string().min(1).max(200),
+    permissionSet: optionalText(200),
+    duration: optionalText(50),
+    reason: optionalText(500),
+    ticket: optionalText(300),
+  }),
+  [Verbs.extendGrant]: z.object({ grantId: entityId, extendBy: optionalText(50), reason: optionalText(500) }),
+  [Verbs.endGrant]: z.object({ grantId: entityId }),
+} satisfies Record<Verb, z.ZodType>;
+
+export type ActionDataOf<V extends Verb> = z.output<(typeof ActionData)[V]>;

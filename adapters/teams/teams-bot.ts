@@ -1,0 +1,456 @@
+import { randomUUID } from 'node:crypto';
+import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
+import {
+  ErrorCodes,
+  KeylessError,
+  isKeylessError,
+  type AccessRequest,
+  type ChatUser,
+  type Engine,
+  type GrantStore,
+  type Logger,
+  type MessageRefStore,
+  type RequestAccessResult,
+} from '../../src';
+import type { ApprovalViews } from './approval-views';
+import type { ApprovalCardOptions } from './cards/approval.card';
+import { attachment, type AdaptiveCard } from './cards/card';
+import { grantActiveCard, requestStatusCard } from './cards/journey.card';
+import { accountsCard, helpCard, infoCard, listCard, noApprovalsCard, problemCard } from './cards/messages.card';
+import { accountStepCard, detailsStepCard, type FormContext } from './cards/request-form.card';
+import { parseCommand, type Command } from './commands';
+import type { ConversationReferences } from './conversation-references';
+import type { ConversationPacer } from './pacing';
+import { ActionData, InvokeValueSchema, type ActionDataOf } from './payloads';
+import type { TeamsRoster } from './roster';
+import {
+  ADAPTIVE_CARD_ACTION,
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  ERROR_CONTENT_TYPE,
+  isVerb,
+  Verbs,
+  type Verb,
+} from './verbs';
+
+export interface TeamsBotDeps {
+  engine: Engine;
+  refs: MessageRefStore;
+  references: ConversationReferences;
+  roster: TeamsRoster;
+  views: ApprovalViews;
+  pacer: ConversationPacer;
+  idempotency: Pick<GrantStore, 'rememberOnce'>;
+  logger: Logger;
+  now?: () => number;
+  newFormId?: () => string;
+}
+
+const MAX_ACCOUNTS_IN_FORM = 100;
+const MAX_APPROVAL_CARDS = 10;
+
+/** What a person sees when something they asked for cannot be done: the problem, then the fix. */
+function userMessage(error: unknown): { problem: string; hint?: string } {
+  if (isKeylessError(error)) return { problem: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  return { problem: 'Something went wrong on my side. Try again in a minute; if it persists, tell your AWS admins.' };
+}
+
+/**
+ * The bot's turn logic: thin listeners that parse, call one engine use case, and render
+ * (convention 9). Text commands answer with cards; Action.Execute invokes answer with the refreshed
+ * card in the invoke response, which Teams shows to the person who clicked.
+ */
+export class TeamsBot {
+  private readonly now: () => number;
+  private readonly newFormId: () => string;
+
+  constructor(private readonly deps: TeamsBotDeps) {
+    this.now = deps.now ?? Date.now;
+    this.newFormId = deps.newFormId ?? randomUUID;
+  }
+
+  async onTurn(ctx: TurnContext): Promise<void> {
+    switch (ctx.activity.type) {
+      case ActivityTypes.Message:
+        return this.onMessage(ctx);
+      case ActivityTypes.Invoke:
+        return this.onInvoke(ctx);
+      case ActivityTypes.ConversationUpdate:
+      case ActivityTypes.InstallationUpdate:
+        return this.onInstall(ctx);
+      default:
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- install / first contact
+
+  private async onInstall(ctx: TurnContext): Promise<void> {
+    const a = ctx.activity;
+    const botAdded =
+      a.type === ActivityTypes.InstallationUpdate
+        ? a.action === 'add' || a.action === 'add-upgrade'
+        : (a.membersAdded ?? []).some((m) => m.id === a.recipient.id);
+    if (!botAdded) return;
+    const personal = a.conversation?.conversationType === 'personal';
+    const person = personal ? await this.deps.roster.whoSent(ctx) : undefined;
+    await this.deps.references.remember(a, person?.user);
+    this.deps.logger.info(
+      { platform: 'teams', conversationType: a.conversation?.conversationType, actor: person?.user.id },
+      'keyless installed in a Teams conversation',
+    );
+    if (personal && a.type === ActivityTypes.ConversationUpdate) await this.reply(ctx, helpCard());
+  }
+
+  // ---------------------------------------------------------------- text commands
+
+  private async onMessage(ctx: TurnContext): Promise<void> {
+    const a = ctx.activity;
+    // Teams redelivers when an answer is slow: the same activity id is handled once.
+    const first = await this.deps.idempotency.rememberOnce(
+      `teams:activity:${a.conversation.id}:${a.id}`,
+      this.now(),
+      3600,
+    );
+    if (!first) return;
+    const { user } = await this.deps.roster.whoSent(ctx);
+    await this.deps.references.remember(a, user);
+    const parsed = parseCommand(a.text);
+    if (!parsed.ok) return void (await this.reply(ctx, problemCard(parsed.problem, parsed.example)));
+    try {
+      await this.runCommand(ctx, user, parsed.command);
+    } catch (error) {
+      if (!isKeylessError(error)) {
+        this.deps.logger.error(
+          { err: error, platform: 'teams', actor: user.id, command: parsed.command.name },
+          'command failed',
+        );
+      }
+      const { problem, hint } = userMessage(error);
+      await this.reply(ctx, problemCard(problem, hint));
+    }
+  }
+
+  private async runCommand(ctx: TurnContext, user: ChatUser, command: Command): Promise<void> {
+    const { engine } = this.deps;
+    switch (command.name) {
+      case 'help':
+        return void (await this.reply(ctx, helpCard()));
+      case 'list':
+        return void (await this.reply(ctx, listCard(await engine.listMine(user))));
+      case 'accounts':
+        return void (await this.reply(
+          ctx,
+          accountsCard(command.filter, await engine.findAccounts(command.filter, 100)),
+        ));
+      case 'why':
+        return void (await this.reply(ctx, infoCard(await engine.explain({ user, ...command }))));
+      case 'approvals':
+        return this.showApprovals(ctx, user);
+      case 'revoke': {
+        const grant = await engine.revoke({
+          grantId: command.grantId,
+          actor: user,
+          ...(command.reason ? { reason: command.reason } : {}),
+        });
+        return void (await this.reply(
+          ctx,
+          infoCard(
+            `Ending grant ${grant.id} (${grant.permissionSetName} on ${grant.accountName}) now; I will confirm when the assignment is removed.`,
+          ),
+        ));
+      }
+      case 'extend': {
+        const result = await engine.extend({
+          grantId: command.grantId,
+          actor: user,
+          duration: command.duration,
+          ...(command.reason ? { reason: command.reason } : {}),
+          idempotencyKey: `teams:${ctx.activity.id}`,
+        });
+        return this.replyToRequest(ctx, result);
+      }
+      case 'request':
+      case 'break-glass': {
+        const breakGlass = command.name === 'break-glass';
+        if (command.form) {
+          const accounts = await engine.findAccounts('', MAX_ACCOUNTS_IN_FORM);
+          return void (await this.reply(ctx, accountStepCard(accounts, { formId: this.newFormId(), breakGlass })));
+        }
+        const result = await engine.requestAccess({
+          requester: user,
+          account: command.account,
+          permissionSet: command.permissionSet,
+          duration: command.duration,
+          reason: command.reason,
+          breakGlass,
+          idempotencyKey: `teams:${ctx.activity.id}`,
+        });
+        return this.replyToRequest(ctx, result);
+      }
+    }
+  }
+
+  /** In a 1:1 chat the requester's status card (posted by the notifier) is the answer; elsewhere, a pointer to it. */
+  private async replyToRequest(ctx: TurnContext, result: RequestAccessResult): Promise<void> {
+    const r = result.request;
+    if (result.duplicate) return void (await this.reply(ctx, infoCard(`You already sent this (request ${r.id}).`)));
+    if (r.status === 'pending') {
+      if (ctx.activity.conversation.conversationType === 'personal') return;
+      return void (await this.reply(
+        ctx,
+        infoCard(`Request ${r.id} is with the approvers; I will keep you posted in our 1:1 chat.`),
+      ));
+    }
+    await this.reply(ctx, requestStatusCard(r));
+  }
+
+  private async showApprovals(ctx: TurnContext, user: ChatUser): Promise<void> {
+    const pending = await this.deps.engine.approvalsFor(user);
+    if (pending.length === 0) return void (await this.reply(ctx, noApprovalsCard()));
+    for (const request of pending.slice(0, MAX_APPROVAL_CARDS)) {
+      const id = await this.reply(ctx, await this.deps.views.card(request, { kind: 'approver' }));
+      if (id) {
+        await this.deps.refs.addMessageRef(request.id, {
+          platform: 'teams',
+          channel: ctx.activity.conversation.id,
+          messageId: id,
+          role: 'approver_dm',
+        });
+      }
+    }
+    if (pending.length > MAX_APPROVAL_CARDS) {
+      await this.reply(ctx, infoCard(`…and ${pending.length - MAX_APPROVAL_CARDS} more.`));
+    }
+  }
+
+  private async reply(ctx: TurnContext, card: AdaptiveCard): Promise<string | undefined> {
+    const sent = await this.deps.pacer.run(ctx.activity.conversation.id, () =>
+      ctx.sendActivity({ type: ActivityTypes.Message, attachments: [attachment(card)] }),
+    );
+    return sent?.id;
+  }
+
+  // ---------------------------------------------------------------- Action.Execute
+
+  private async onInvoke(ctx: TurnContext): Promise<void> {
+    const a = ctx.activity;
+    // Other invokes (message extensions, task modules) are not offered: no invoke response → 501.
+    if (a.name !== ADAPTIVE_CARD_ACTION) return;
+    const value = InvokeValueSchema.safeParse(a.value);
+    if (!value.success) return this.refuse(ctx, 'This card action is malformed.');
+    const verb = value.data.action.verb;
+    if (!isVerb(verb)) return this.refuse(ctx, `Unknown card action "${verb.slice(0, 60)}".`);
+    const data = ActionData[verb].safeParse(value.data.action.data ?? {});
+    if (!data.success) {
+      this.deps.logger.warn({ platform: 'teams', verb, code: ErrorCodes.InvalidInput }, 'card data refused');
+      return this.refuse(ctx, 'This card carries data I cannot accept.');
+    }
+    const { user } = await this.deps.roster.whoSent(ctx);
+    await this.deps.references.remember(a, user);
+    try {
+      const card = await this.execute(ctx, verb, data.data as never, user);
+      await this.answer(ctx, card);
+    } catch (error) {
+      if (!isKeylessError(error)) this.deps.logger.error({ err: error, platform: 'teams', verb }, 'card action failed');
+      const { problem, hint } = userMessage(error);
+      await this.answer(ctx, problemCard(problem, hint));
+    }
+  }
+
+  private execute<V extends Verb>(
+    ctx: TurnContext,
+    verb: V,
+    data: ActionDataOf<V>,
+    user: ChatUser,
+  ): Promise<AdaptiveCard> {
+    switch (verb) {
+      case Verbs.approve:
+      case Verbs.deny:
+      case Verbs.cancel:
+        return this.decide(verb, data as ActionDataOf<typeof Verbs.deny>, user);
+      case Verbs.refresh:
+        return this.refreshView((data as ActionDataOf<typeof Verbs.refresh>).requestId, user);
+      case Verbs.chooseAccount:
+        return this.formAccountChosen(data as ActionDataOf<typeof Verbs.chooseAccount>, user);
+      case Verbs.submitRequest:
+        return this.formSubmitted(data as ActionDataOf<typeof Verbs.submitRequest>, user);
+      case Verbs.extendGrant:
+        return this.extendGrant(ctx, data as ActionDataOf<typeof Verbs.extendGrant>, user);
+      case Verbs.endGrant:
+        return this.endGrant((data as ActionDataOf<typeof Verbs.endGrant>).grantId, user);
+      default:
+        throw new Error(`unhandled verb ${String(verb)}`);
+    }
+  }
+
+  private async loadRequest(requestId: string): Promise<AccessRequest> {
+    const request = await this.deps.engine.getRequest(requestId);
+    if (!request) throw new KeylessError(ErrorCodes.RequestNotFound, `There is no request ${requestId}.`);
+    return request;
+  }
+
+  private async decide(
+    verb: typeof Verbs.approve | typeof Verbs.deny | typeof Verbs.cancel,
+    data: { requestId: string; denyReason?: string | undefined; view?: 'status' | 'approval' | undefined },
+    user: ChatUser,
+  ): Promise<AdaptiveCard> {
+    const { engine, views } = this.deps;
+    let notice: ApprovalCardOptions['notice'];
+    let request: AccessRequest;
+    try {
+      const result =
+        verb === Verbs.approve
+          ? await engine.approve({ requestId: data.requestId, actor: user })
+          : verb === Verbs.deny
+            ? await engine.deny({
+                requestId: data.requestId,
+                actor: user,
+                ...(data.denyReason ? { reason: data.denyReason } : {}),
+              })
+            : await engine.cancel({ requestId: data.requestId, actor: user });
+      request = result.request;
+      notice = {
+        recorded: {
+          text: `Your approval is recorded (${request.approvals.length} of ${request.approvalsRequired}).`,
+          tone: 'good' as const,
+        },
+        approved: { text: 'Approved. Access is being set up now.', tone: 'good' as const },
+        denied: { text: 'You denied this request; the requester is told.', tone: 'default' as const },
+        cancelled: { text: 'Request cancelled.', tone: 'default' as const },
+        duplicate: { text: 'You had already approved this request.', tone: 'default' as const },
+        already_decided: { text: 'This request was already decided.', tone: 'default' as const },
+      }[result.outcome];
+    } catch (error) {
+      // NOT_ELIGIBLE_APPROVER / SELF_APPROVAL_FORBIDDEN are audited by the engine; the refusal is
+      // rendered in the invoke response, which only the person who clicked sees.
+      if (!isKeylessError(error) || error.code === ErrorCodes.RequestNotFound) throw error;
+      request = await this.loadRequest(data.requestId);
+      notice = { text: error.toUserText(), tone: 'attention' };
+    }
+    if (data.view === 'status') return requestStatusCard(request);
+    return views.card(request, await views.viewerOf(request, user), notice ? { notice } : {});
+  }
+
+  private async refreshView(requestId: string, user: ChatUser): Promise<AdaptiveCard> {
+    const request = await this.deps.engine.getRequest(requestId);
+    if (!request) return problemCard(`There is no request ${requestId}.`);
+    return this.deps.views.card(request, await this.deps.views.viewerOf(request, user));
+  }
+
+  private async formAccountChosen(
+    data: ActionDataOf<typeof Verbs.chooseAccount>,
+    user: ChatUser,
+  ): Promise<AdaptiveCard> {
+    const form: FormContext = { formId: data.formId, breakGlass: data.breakGlass };
+    const accounts = () => this.deps.engine.findAccounts('', MAX_ACCOUNTS_IN_FORM);
+    if (data.restart || !data.account) {
+      return accountStepCard(await accounts(), data.restart ? form : { ...form, notice: 'Choose an account first.' });
+    }
+    try {
+      const { account, options } = await this.deps.engine.requestOptions({ user, account: data.account });
+      return detailsStepCard(account, options, form);
+    } catch (error) {
+      if (!isKeylessError(error)) throw error;
+      return accountStepCard(await accounts(), { ...form, notice: error.toUserText() });
+    }
+  }
+
+  private async formSubmitted(data: ActionDataOf<typeof Verbs.submitRequest>, user: ChatUser): Promise<AdaptiveCard> {
+    const { engine } = this.deps;
+    const form: FormContext = { formId: data.formId, breakGlass: data.breakGlass };
+    const values = {
+      ...(data.permissionSet ? { permissionSet: data.permissionSet } : {}),
+      ...(data.duration ? { duration: data.duration } : {}),
+      ...(data.reason ? { reason: data.reason } : {}),
+      ...(data.ticket ? { ticket: data.ticket } : {}),
+    };
+    const again = async (notice: string) => {
+      const { account, options } = await engine.requestOptions({ user, account: data.account });
+      return detailsStepCard(account, options, { ...form, notice }, values);
+    };
+    const missing = [
+      !data.permissionSet && 'a permission set',
+      !data.duration && 'a duration',
+      !data.reason && 'a reason',
+    ].filter(Boolean);
+    if (missing.length > 0) return again(`Please give ${missing.join(', ')}.`);
+    try {
+      const result = await engine.requestAccess({
+        requester: user,
+        account: data.account,
+        permissionSet: data.permissionSet ?? '',
+        duration: data.duration ?? '',
+        reason: data.reason ?? '',
+        ...(data.ticket ? { ticket: data.ticket } : {}),
+        breakGlass: data.breakGlass,
+        // One form, one request, however many times Submit is clicked.
+        idempotencyKey: `teams:form:${data.formId}:${user.id}`,
+      });
+      return requestStatusCard(result.request);
+    } catch (error) {
+      if (!isKeylessError(error)) throw error;
+      return again(error.toUserText());
+    }
+  }
+
+  private async extendGrant(
+    ctx: TurnContext,
+    data: ActionDataOf<typeof Verbs.extendGrant>,
+    user: ChatUser,
+  ): Promise<AdaptiveCard> {
+    const { engine } = this.deps;
+    const grant = await engine.getGrant(data.grantId);
+    if (!grant) return problemCard(`There is no grant ${data.grantId}.`, 'list');
+    if (!data.extendBy) return grantActiveCard(grant, 'Say how much more time you need, for example 1h.');
+    try {
+      const result = await engine.extend({
+        grantId: data.grantId,
+        actor: user,
+        duration: data.extendBy,
+        ...(data.reason ? { reason: data.reason } : {}),
+        // The same card and duration twice (a double click) is one extension request.
+        idempotencyKey: `teams:extend:${ctx.activity.replyToId ?? ctx.activity.id}:${data.extendBy}`,
+      });
+      const r = result.request;
+      const notice =
+        r.status === 'pending'
+          ? `Extension asked (request ${r.id}): waiting for ${r.approvalsRequired - r.approvals.length} approval(s).`
+          : 'Extension approved by policy; adding the time now.';
+      return grantActiveCard(grant, notice);
+    } catch (error) {
+      if (!isKeylessError(error)) throw error;
+      return grantActiveCard(grant, error.toUserText());
+    }
+  }
+
+  private async endGrant(grantId: string, user: ChatUser): Promise<AdaptiveCard> {
+    const { engine } = this.deps;
+    try {
+      const grant = await engine.revoke({ grantId, actor: user, reason: 'ended early from Teams' });
+      return grantActiveCard(grant, 'Ending your access now; I will confirm when it is removed.');
+    } catch (error) {
+      if (!isKeylessError(error)) throw error;
+      const grant = await engine.getGrant(grantId);
+      return grant ? grantActiveCard(grant, error.toUserText()) : problemCard(error.message, error.hint);
+    }
+  }
+
+  private async answer(ctx: TurnContext, card: AdaptiveCard): Promise<void> {
+    await ctx.sendActivity({
+      type: ActivityTypes.InvokeResponse,
+      value: { status: 200, body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card } },
+    } as Partial<Activity>);
+  }
+
+  /** A refused invoke: Universal Actions' error answer; nothing was changed. */
+  private async refuse(ctx: TurnContext, message: string): Promise<void> {
+    this.deps.logger.warn({ platform: 'teams', code: ErrorCodes.InvalidInput, actor: ctx.activity.from?.id }, message);
+    await ctx.sendActivity({
+      type: ActivityTypes.InvokeResponse,
+      value: {
+        status: 200,
+        body: { statusCode: 400, type: ERROR_CONTENT_TYPE, value: { code: 'BadRequest', message } },
+      },
+    } as Partial<Activity>);
+  }
+}

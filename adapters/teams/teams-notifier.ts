@@ -1,0 +1,252 @@
+import type { ConversationReference } from 'botbuilder';
+import type {
+  AccessRequest,
+  ChatNotifier,
+  ChatUser,
+  DomainEvent,
+  Engine,
+  Grant,
+  Logger,
+  MessageRef,
+  MessageRefStore,
+} from '../../src';
+import type { ApprovalViews } from './approval-views';
+import { attachment, type AdaptiveCard } from './cards/card';
+import {
+  breakGlassCard,
+  driftCard,
+  grantActiveCard,
+  grantEndedCard,
+  grantExtendedCard,
+  grantFailedCard,
+  grantReminderCard,
+  requestStatusCard,
+  revocationStuckCard,
+} from './cards/journey.card';
+import { ConversationReferences } from './conversation-references';
+import type { TeamsOutbox } from './outbox';
+
+export interface TeamsNotifierDeps {
+  outbox: TeamsOutbox;
+  references: ConversationReferences;
+  refs: MessageRefStore;
+  views: ApprovalViews;
+  engine: Pick<Engine, 'getRequest'>;
+  logger: Logger;
+  config: { approvalsConversationId?: string | undefined; securityConversationId?: string | undefined };
+  now: () => number;
+}
+
+/** Runs work in order per key (one request's messages never overtake each other), keys in parallel. */
+class KeyedQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  push(key: string, work: () => Promise<void>): void {
+    const run = (this.tails.get(key) ?? Promise.resolve()).then(work);
+    this.tails.set(key, run);
+    void run.finally(() => {
+      if (this.tails.get(key) === run) this.tails.delete(key);
+    });
+  }
+
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.allSettled([...this.tails.values()]);
+  }
+}
+
+/**
+ * The Teams side of every DomainEvent. Approval requests go to the Teams approvals channel (when
+ * configured) and to the 1:1 chat of each approver keyless can reach in Teams (by the email the
+ * engine names); the requester's journey goes to their 1:1 chat; every copy of an approval message
+ * is updated in place (tracked with the MessageRefStore, platform 'teams').
+ *
+ * `publish` queues the delivery and returns: a chat handler that triggered the event (an approval
+ * click) answers at once, and delivery problems are logged, never thrown (ChatNotifier contract).
+ */
+export class TeamsNotifier implements ChatNotifier {
+  private readonly queue = new KeyedQueue();
+
+  constructor(private readonly deps: TeamsNotifierDeps) {}
+
+  async publish(event: DomainEvent): Promise<void> {
+    this.queue.push(queueKey(event), async () => {
+      try {
+        await this.deliver(event);
+      } catch (error) {
+        this.deps.logger.error({ err: error, platform: 'teams', event: event.type }, 'Teams notification failed');
+      }
+    });
+  }
+
+  /** Resolves when every queued delivery is done (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private async deliver(event: DomainEvent): Promise<void> {
+    switch (event.type) {
+      case 'request_submitted':
+        return this.onSubmitted(event.request, event.approverEmails, event.channels?.teams?.approvals);
+      case 'request_updated':
+        await this.updateCopies(event.request);
+        if (event.request.status === 'denied' || event.request.status === 'timed_out') {
+          await this.toRequester(event.request.requester, requestStatusCard(event.request));
+        }
+        return;
+      case 'grant_activated':
+        await this.toRequester(event.grant.requester, grantActiveCard(event.grant));
+        return this.updateCopies(event.request, event.grant, ['approvals', 'approver_dm']);
+      case 'grant_failed':
+        await this.toRequester(event.grant.requester, grantFailedCard(event.grant));
+        return this.updateForGrant(event.grant);
+      case 'grant_extended':
+        return void (await this.toRequester(
+          event.grant.requester,
+          grantExtendedCard(event.grant, event.actor, event.addSeconds),
+        ));
+      case 'grant_expiring':
+        return void (await this.toRequester(event.grant.requester, grantReminderCard(event.grant, this.deps.now())));
+      case 'grant_ended':
+        await this.toRequester(event.grant.requester, grantEndedCard(event.grant));
+        return this.updateForGrant(event.grant);
+      case 'break_glass_used':
+        return void (await this.toSecurity(breakGlassCard(event.grant, event.request), event.request.id, 'security'));
+      case 'assignment_drift':
+        return void (await this.toSecurity(driftCard(event.drift)));
+      case 'revocation_stuck':
+        return void (await this.toSecurity(revocationStuckCard(event.grant, event.attempts, event.message)));
+    }
+  }
+
+  private async onSubmitted(request: AccessRequest, approverEmails: string[], channelOverride?: string): Promise<void> {
+    const { references, views } = this.deps;
+    const approverRefs = new Map<string, ConversationReference>();
+    for (const email of approverEmails) {
+      const ref = await references.forEmail(email);
+      if (ref) approverRefs.set(ref.conversation.id, ref);
+    }
+    const requesterRef =
+      request.requester.platform === 'teams' ? await this.personalChat(request.requester) : undefined;
+    // Approvers and the requester see their own view (buttons for approvers) by automatic refresh.
+    await views.rememberAudience(
+      request.id,
+      [...approverRefs.values(), ...(requesterRef ? [requesterRef] : [])]
+        .map((r) => ConversationReferences.userIdOf(r))
+        .filter((id): id is string => Boolean(id)),
+    );
+    const base = await views.card(request, { kind: 'base' });
+
+    const channelId = channelOverride ?? this.deps.config.approvalsConversationId;
+    if (channelId) {
+      const ref = await references.forConversation(channelId);
+      if (ref) await this.post(ref, base, request.id, 'approvals');
+      else
+        this.deps.logger.warn(
+          { platform: 'teams', requestId: request.id },
+          'no way to reach the Teams approvals channel',
+        );
+    }
+    for (const ref of approverRefs.values()) await this.post(ref, base, request.id, 'approver_dm');
+    if (requesterRef) await this.post(requesterRef, requestStatusCard(request), request.id, 'requester_dm');
+  }
+
+  private async post(
+    ref: ConversationReference,
+    card: AdaptiveCard,
+    requestId?: string,
+    role?: MessageRef['role'],
+  ): Promise<string | undefined> {
+    try {
+      const id = await this.deps.outbox.send(ref, { attachments: [attachment(card)] });
+      if (id && requestId && role) {
+        await this.deps.refs.addMessageRef(requestId as AccessRequest['id'], {
+          platform: 'teams',
+          channel: ref.conversation.id,
+          messageId: id,
+          role,
+        });
+      }
+      return id;
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, platform: 'teams', requestId, conversationId: ref.conversation.id },
+        'could not post to Teams',
+      );
+      return undefined;
+    }
+  }
+
+  /** Every Teams copy of the request's messages, redrawn from the record as it is now. */
+  private async updateCopies(request: AccessRequest, grant?: Grant, roles?: MessageRef['role'][]): Promise<void> {
+    const refs = (await this.deps.refs.listMessageRefs(request.id)).filter(
+      (r) => r.platform === 'teams' && (!roles || roles.includes(r.role)),
+    );
+    if (refs.length === 0) return;
+    const base = await this.deps.views.card(request, { kind: 'base' }, grant ? { grant } : {});
+    for (const r of refs) {
+      const ref = await this.deps.references.forConversation(r.channel);
+      if (!ref) continue;
+      const card = r.role === 'requester_dm' ? requestStatusCard(request) : base;
+      try {
+        await this.deps.outbox.update(ref, r.messageId, { attachments: [attachment(card)] });
+      } catch (error) {
+        this.deps.logger.error(
+          { err: error, platform: 'teams', requestId: request.id, conversationId: r.channel },
+          'could not update a Teams message',
+        );
+      }
+    }
+  }
+
+  private async updateForGrant(grant: Grant): Promise<void> {
+    const request = await this.deps.engine.getRequest(grant.requestId);
+    if (request) await this.updateCopies(request, grant, ['approvals', 'approver_dm']);
+  }
+
+  /** The requester's 1:1 chat: the stored one, else opened now (the bot is installed for the tenant). */
+  private async personalChat(user: ChatUser): Promise<ConversationReference | undefined> {
+    const known = await this.deps.references.forUser(user.id);
+    if (known) return known;
+    const service = await this.deps.references.service();
+    if (!service) return undefined;
+    try {
+      const ref = await this.deps.outbox.openPersonal(service, user.id);
+      await this.deps.references.savePersonal(user, ref);
+      return ref;
+    } catch (error) {
+      this.deps.logger.warn({ err: error, platform: 'teams', actor: user.id }, 'could not open a 1:1 chat');
+      return undefined;
+    }
+  }
+
+  private async toRequester(user: ChatUser, card: AdaptiveCard): Promise<void> {
+    if (user.platform !== 'teams') return;
+    const ref = await this.personalChat(user);
+    if (ref) await this.post(ref, card);
+  }
+
+  private async toSecurity(card: AdaptiveCard, requestId?: string, role?: MessageRef['role']): Promise<void> {
+    const channelId = this.deps.config.securityConversationId;
+    if (!channelId) return;
+    const ref = await this.deps.references.forConversation(channelId);
+    if (ref) await this.post(ref, card, requestId, role);
+  }
+}
+
+function queueKey(event: DomainEvent): string {
+  switch (event.type) {
+    case 'request_submitted':
+    case 'request_updated':
+      return event.request.id;
+    case 'grant_activated':
+    case 'grant_failed':
+    case 'grant_extended':
+    case 'grant_expiring':
+    case 'grant_ended':
+    case 'break_glass_used':
+    case 'revocation_stuck':
+      return event.grant.requestId;
+    case 'assignment_drift':
+      return 'security';
+  }
+}

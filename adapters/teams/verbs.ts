@@ -1,0 +1,105 @@
+/**
+ * Every id the Teams adapter puts on the wire, in one place: Action.Execute verbs, input ids, the
+ * command menu, and the keys of stored conversation references. Cards, handlers, the manifest and
+ * the tests all read them from here.
+ */
+
+/** `Action.Execute` verbs (Universal Actions). A verb not listed here is refused. */
+export const Verbs = {
+  approve: 'keyless.request.approve',
+  deny: 'keyless.request.deny',
+  cancel: 'keyless.request.cancel',
+  /** The automatic refresh of an approval card: answers the viewer's own view. */
+  refresh: 'keyless.request.refresh',
+  /** Request form, step 1 → 2: an account was chosen. */
+  chooseAccount: 'keyless.form.account',
+  /** Request form, step 2: submit. */
+  submitRequest: 'keyless.form.submit',
+  extendGrant: 'keyless.grant.extend',
+  endGrant: 'keyless.grant.end',
+} as const;
+
+export type Verb = (typeof Verbs)[keyof typeof Verbs];
+
+const verbSet: ReadonlySet<string> = new Set(Object.values(Verbs));
+export const isVerb = (value: unknown): value is Verb => typeof value === 'string' && verbSet.has(value);
+
+/** Input ids of the cards' forms (Teams merges input values into `action.data` by id). */
+export const Inputs = {
+  account: 'account',
+  permissionSet: 'permissionSet',
+  duration: 'duration',
+  reason: 'reason',
+  ticket: 'ticket',
+  breakGlass: 'breakGlass',
+  denyReason: 'denyReason',
+  extendBy: 'extendBy',
+} as const;
+
+/** The invoke name of Universal Actions. */
+export const ADAPTIVE_CARD_ACTION = 'adaptiveCard/action';
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+export const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
+
+export interface CommandSpec {
+  name: string;
+  /** What the command menu shows (manifest `commandLists`, at most 32 characters). */
+  description: string;
+  usage: string;
+  example: string;
+}
+
+/**
+ * Text commands, mirroring Slack's `/aws-access` subcommands. The manifest's command menu lists the
+ * same names (Teams allows at most 10); a test holds the two together.
+ */
+export const Commands = [
+  {
+    name: 'request',
+    description: 'Ask for AWS access',
+    usage: 'request [account permission-set duration reason…]',
+    example: 'request prod AdministratorAccess 2h INC-1234 restore the queue',
+  },
+  { name: 'list', description: 'Your grants and open requests', usage: 'list', example: 'list' },
+  { name: 'approvals', description: 'Requests waiting for you', usage: 'approvals', example: 'approvals' },
+  {
+    name: 'extend',
+    description: 'More time on a grant',
+    usage: 'extend <grant-id> <duration> [reason…]',
+    example: 'extend g-7f3a 1h still debugging',
+  },
+  {
+    name: 'revoke',
+    description: 'End a grant now',
+    usage: 'revoke <grant-id> [reason…]',
+    example: 'revoke g-7f3a done',
+  },
+  {
+    name: 'why',
+    description: 'Explain what you may ask for',
+    usage: 'why <account> <permission-set>',
+    example: 'why prod AdministratorAccess',
+  },
+  { name: 'accounts', description: 'Find an account', usage: 'accounts [filter]', example: 'accounts payments' },
+  {
+    name: 'break-glass',
+    description: 'Emergency access, loudly',
+    usage: 'break-glass <account> <permission-set> <duration> <reason…>',
+    example: 'break-glass prod AdministratorAccess 30m INC-99 outage',
+  },
+  { name: 'help', description: 'What keyless can do', usage: 'help', example: 'help' },
+] as const satisfies readonly CommandSpec[];
+
+export type CommandName = (typeof Commands)[number]['name'];
+
+/** Keys of the ConversationStore (values are Bot Framework ConversationReferences). */
+export const ConversationKeys = {
+  /** A person's 1:1 chat with the bot, by aadObjectId. */
+  user: (aadObjectId: string) => `teams:user:${aadObjectId}`,
+  /** The same 1:1 chat, by the email the roster verified (to reach approvers named by email). */
+  email: (email: string) => `teams:email:${email.trim().toLowerCase()}`,
+  /** Any conversation the bot has seen or posted to, by conversation id (to update messages in place). */
+  conversation: (conversationId: string) => `teams:conversation:${conversationId}`,
+  /** Where the Teams service was last reached (serviceUrl, tenant, bot): to open 1:1 chats and post by id. */
+  service: 'teams:service',
+} as const;

@@ -1,0 +1,159 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterConfig } from '../../adapters/teams';
+import { TeamsConnector } from '../../adapters/local/teams-connector';
+import {
+  createEngine,
+  silentLogger,
+  type ChatNotifier,
+  type DomainEvent,
+  type Engine,
+  type Logger,
+  type Policy,
+} from '../../src';
+import { demoPolicy } from '../builders/policy';
+import { FakeIdentityCenter } from '../fakes/fake-identity-center';
+import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
+import { ManualClock } from '../fakes/manual-clock';
+import { RecordingNotifier } from '../fakes/recording-notifier';
+import { demoSeed } from '../fakes/seed';
+import { SequentialIds } from '../fakes/sequential-ids';
+
+export const TEAM_ID = '19:team-platform@thread.tacv2';
+export const APPROVALS = '19:approvals@thread.tacv2';
+export const SECURITY = '19:security@thread.tacv2';
+
+/** Teams people of the demo organization (test/fakes/seed.ts): same emails, Teams ids. */
+export const teamsPeople = {
+  rita: { aadObjectId: 'aad-rita', name: 'Rita', email: 'rita@example.com', timeZone: 'Europe/Paris' },
+  bob: { aadObjectId: 'aad-bob', name: 'Bob', userPrincipalName: 'bob@example.com', timeZone: 'America/New_York' },
+  carl: { aadObjectId: 'aad-carl', name: 'Carl', email: 'carl@example.com' },
+  olga: { aadObjectId: 'aad-olga', name: 'Olga', email: 'olga@example.com' },
+  /** In the tenant, not in Identity Center. */
+  stranger: { aadObjectId: 'aad-stranger', name: 'Stranger', email: 'stranger@example.com' },
+} as const;
+
+/** Sends every event to each notifier, as the composition root does. */
+export class FanOut implements ChatNotifier {
+  readonly notifiers: ChatNotifier[] = [];
+  async publish(event: DomainEvent): Promise<void> {
+    await Promise.all(this.notifiers.map((n) => n.publish(event)));
+  }
+}
+
+export interface TeamsHarness {
+  url: string;
+  botUrl: string;
+  engine: Engine;
+  store: InMemoryGrantStore;
+  identity: FakeIdentityCenter;
+  clock: ManualClock;
+  recorded: RecordingNotifier;
+  teams: TeamsAdapter;
+  connector: TeamsConnector;
+  /** Extra routes on the same server (for example Slack's /slack/events). */
+  routes: Map<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
+  fanOut: FanOut;
+  /** Waits for the engine's background work and every notifier queue. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startTeamsHarness(
+  over: { config?: Partial<TeamsAdapterConfig>; policy?: Policy; logger?: Logger; people?: boolean } = {},
+): Promise<TeamsHarness> {
+  const store = new InMemoryGrantStore();
+  const identity = new FakeIdentityCenter(demoSeed());
+  const clock = new ManualClock();
+  const recorded = new RecordingNotifier();
+  const fanOut = new FanOut();
+  fanOut.notifiers.push(recorded);
+  const policy = over.policy ?? demoPolicy();
+  const engine = createEngine({
+    store,
+    identity,
+    notifier: fanOut,
+    clock,
+    logger: silentLogger,
+    ids: new SequentialIds(),
+    policy: () => policy,
+    options: { replicaId: 'replica-1' },
+  });
+  const teams = createTeamsAdapter({
+    engine,
+    refs: store,
+    conversations: store,
+    idempotency: store,
+    logger: over.logger ?? silentLogger,
+    config: { local: true, approvalsConversationId: APPROVALS, securityConversationId: SECURITY, ...over.config },
+    pacing: { baseDelayMs: 5, maxDelayMs: 20 },
+  });
+  fanOut.notifiers.push(teams.notifier);
+
+  const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>();
+  routes.set('/api/messages', teams.handle);
+  const server: Server = createServer((req, res) => {
+    const route = routes.get((req.url ?? '').split('?')[0] ?? '');
+    if (!route) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    route(req, res).catch(() => {
+      res.statusCode = 500;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const connector = new TeamsConnector({ botUrl: `${url}/api/messages` });
+  await connector.start();
+  if (over.people !== false) {
+    const world = connector.world;
+    for (const p of Object.values(teamsPeople)) world.addUser(p);
+    world.addConversation({
+      id: APPROVALS,
+      conversationType: 'channel',
+      name: 'approvals',
+      teamId: TEAM_ID,
+      members: Object.values(teamsPeople).map((p) => p.aadObjectId),
+    });
+    world.addConversation({
+      id: SECURITY,
+      conversationType: 'channel',
+      name: 'security',
+      teamId: TEAM_ID,
+      members: [teamsPeople.carl.aadObjectId],
+    });
+  }
+
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) {
+      await engine.idle();
+      await teams.idle();
+    }
+  };
+
+  return {
+    url,
+    botUrl: `${url}/api/messages`,
+    engine,
+    store,
+    identity,
+    clock,
+    recorded,
+    teams,
+    connector,
+    routes,
+    fanOut,
+    settle,
+    async stop() {
+      await engine.stop();
+      await teams.stop();
+      await connector.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { normalizeCommandText, parseCommand, tokenize } from '../../../../adapters/teams/commands';
+
+describe('parsing Teams text commands', () => {
+  test('the bot mention and HTML Teams adds in channels are removed', () => {
+    expect(normalizeCommandText('<at>keyless</at>&nbsp;list <p></p>')).toBe('list');
+    expect(parseCommand('<at>keyless</at> accounts pay').ok && parseCommand('<at>keyless</at> accounts pay')).toEqual({
+      ok: true,
+      command: { name: 'accounts', filter: 'pay' },
+    });
+  });
+
+  test('an empty message or "help" asks for help', () => {
+    expect(parseCommand('')).toEqual({ ok: true, command: { name: 'help' } });
+    expect(parseCommand('HELP')).toEqual({ ok: true, command: { name: 'help' } });
+  });
+
+  test('a request with every part is parsed, the reason keeps its words', () => {
+    expect(parseCommand('request prod AdministratorAccess 2h INC-1 restore the queue')).toEqual({
+      ok: true,
+      command: {
+        name: 'request',
+        form: false,
+        account: 'prod',
+        permissionSet: 'AdministratorAccess',
+        duration: '2h',
+        reason: 'INC-1 restore the queue',
+      },
+    });
+  });
+
+  test('an account name with spaces can be quoted', () => {
+    expect(tokenize('why "core banking" ReadOnlyAccess')).toEqual(['why', 'core banking', 'ReadOnlyAccess']);
+  });
+
+  test('request or break-glass alone opens the form', () => {
+    expect(parseCommand('request')).toEqual({ ok: true, command: { name: 'request', form: true } });
+    expect(parseCommand('break_glass')).toEqual({ ok: true, command: { name: 'break-glass', form: true } });
+  });
+
+  test('a request missing parts names exactly what is missing and gives an example', () => {
+    expect(parseCommand('request prod AdministratorAccess')).toEqual({
+      ok: false,
+      problem:
+        '`request` needs an account, a permission set, a duration and a reason; a duration, a reason are missing. Send `request` alone for a form.',
+      example: 'request prod AdministratorAccess 2h INC-1234 restore the queue',
+    });
+  });
+
+  test('extend and revoke need a grant id', () => {
+    expect(parseCommand('extend g-1')).toMatchObject({ ok: false, example: 'extend g-7f3a 1h still debugging' });
+    expect(parseCommand('revoke')).toMatchObject({ ok: false, example: 'revoke g-7f3a done' });
+    expect(parseCommand('extend grt000001 1h more tests')).toEqual({
+      ok: true,
+      command: { name: 'extend', grantId: 'grt000001', duration: '1h', reason: 'more tests' },
+    });
+  });
+
+  test('an unknown command lists the known ones', () => {
+    const result = parseCommand('grant me root');
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problem).toContain('I don\'t know the command "grant"');
+    expect(!result.ok && result.problem).toContain('break-glass');
+  });
+});
