@@ -6,4 +6,5 @@ module.exports = {
   // Type checking is `npm run typecheck`; the transformer only transpiles, file by file.
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -4,6 +4,7 @@ import { createEngine, type ChatNotifier, type Clock, type Engine, type Identity
 import { createAwsIdentityCenter } from '../aws/identity-center';
 import { createAwsSts } from '../aws/sts/sts';
 import { DynamoGrantStore, ensureTable, checkTable } from '../dynamodb';
+import { createTeamsAdapter, type TeamsAdapter } from '../teams';
 import type { KeylessConfig } from './config';
 import { FanOutNotifier } from './fan-out-notifier';
 import { KeylessMetrics } from './metrics';
@@ -12,6 +13,7 @@ import { close, createHttpServer, json, listen, type Route } from './server';
 
 export interface Keyless {
   url: string;
+  teams?: TeamsAdapter;
   metrics: KeylessMetrics;
   engine: Engine;
   store: DynamoGrantStore;
@@ -31,7 +33,12 @@ export interface StartOverrides {
   notifiers?: ChatNotifier[];
   /** Create the table when it is missing (local mode and tests); production checks it only. */
   createTable?: boolean;
+  /** Where Teams proactive posts go before any activity named a serviceUrl (the loopback connector). */
+  teamsServiceUrl?: string;
 }
+
+/** Where Teams posts proactively when nothing told keyless otherwise (the public Bot Framework channel). */
+const TEAMS_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
 
 /**
  * The composition root: builds every adapter from the configuration, wires them to one engine, and
@@ -61,6 +68,32 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     options: { replicaId: config.replicaId, sweepIntervalMs: config.sweepMs },
   });
 
+  const chat: { teams?: TeamsAdapter } = {};
+  if (config.teams) {
+    chat.teams = createTeamsAdapter({
+      engine,
+      refs: store,
+      conversations: store,
+      idempotency: store,
+      logger: logger.child({ platform: 'teams' }),
+      config: {
+        ...(config.teams.appId ? { appId: config.teams.appId } : {}),
+        ...(config.teams.appPassword ? { appPassword: config.teams.appPassword } : {}),
+        ...(config.teams.tenantId ? { tenantId: config.teams.tenantId } : {}),
+        ...(config.teams.appType !== 'UserAssignedMSI' ? { appType: config.teams.appType } : {}),
+        local: config.teams.authDisabled,
+        ...(config.policy.channels.teams?.approvals
+          ? { approvalsConversationId: config.policy.channels.teams.approvals }
+          : {}),
+        ...(config.policy.channels.teams?.security
+          ? { securityConversationId: config.policy.channels.teams.security }
+          : {}),
+        serviceUrl: overrides.teamsServiceUrl ?? TEAMS_SERVICE_URL,
+      },
+    });
+    notifier.add(chat.teams.notifier);
+  }
+
   let draining = false;
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handler: (_req, res) => json(res, 200, { status: 'alive' }) },
@@ -83,6 +116,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       },
     },
   ];
+  if (chat.teams) routes.push({ method: 'POST', path: '/api/messages', handler: chat.teams.handle });
   const server = createHttpServer(routes, logger);
   const url = await listen(server, config.port, config.host);
   await engine.start();
@@ -94,6 +128,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
 
   return {
     url,
+    ...(chat.teams ? { teams: chat.teams } : {}),
     metrics,
     engine,
     store,
@@ -105,6 +140,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       clearInterval(reconcileTimer);
       await close(server);
       await engine.stop();
+      await chat.teams?.stop();
       if ('stop' in identity && typeof identity.stop === 'function') identity.stop();
       dynamo.destroy();
       logger.info({}, 'keyless stopped');
