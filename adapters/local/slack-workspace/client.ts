@@ -1,0 +1,326 @@
+import { randomBytes } from 'node:crypto';
+import { elementsOf, slackSignature, type Block, type StateValue, type WireView } from './wire';
+import { WorkspaceError, type SlackWorkspaceState } from './workspace';
+
+/**
+ * Acts as people in the loopback workspace: sends the bot correctly signed slash commands, button
+ * clicks, select changes, options requests, view submissions and events, exactly as Slack would,
+ * and applies the bot's answers (ack bodies, response_action) to the workspace state.
+ * A person can only click what is rendered: a button that is gone cannot be clicked.
+ */
+export interface BotAnswer {
+  status: number;
+  body: unknown;
+  ms: number;
+}
+
+export interface RawDelivery {
+  body: string;
+  contentType?: string;
+  timestamp?: number | string;
+  signature?: string;
+  headers?: Record<string, string>;
+}
+
+export class WorkspaceClient {
+  /** The bot's events URL, for example http://127.0.0.1:3000/slack/events. */
+  botUrl: string;
+
+  constructor(
+    private readonly ws: SlackWorkspaceState,
+    botUrl: string,
+    private readonly signingSecret: string,
+    /** The workspace's own base URL, for response_url. */
+    private readonly baseUrl: () => string,
+  ) {
+    this.botUrl = botUrl;
+  }
+
+  /** Sends bytes to the bot, signed now unless told otherwise (forgeries, stale and future timestamps). */
+  async send(delivery: RawDelivery): Promise<BotAnswer> {
+    const ts = delivery.timestamp ?? Math.floor(Date.now() / 1000);
+    const started = performance.now();
+    const res = await fetch(this.botUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': delivery.contentType ?? 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': delivery.signature ?? slackSignature(this.signingSecret, ts, delivery.body),
+        ...delivery.headers,
+      },
+      body: delivery.body,
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    if (res.headers.get('content-type')?.includes('application/json') && text) body = JSON.parse(text);
+    return { status: res.status, body, ms: performance.now() - started };
+  }
+
+  private userPart(userId: string) {
+    const u = this.ws.user(userId);
+    return { id: u.id, username: u.name, name: u.name, team_id: this.ws.team.id };
+  }
+
+  private form(fields: Record<string, string>): string {
+    return new URLSearchParams(fields).toString();
+  }
+
+  private interaction(payload: Record<string, unknown>): Promise<BotAnswer> {
+    return this.send({ body: this.form({ payload: JSON.stringify(payload) }) });
+  }
+
+  // ---- slash commands -----------------------------------------------------------------------------
+
+  /** Builds the form Slack posts for `/command text`; `send()` it or use `command()`. */
+  commandForm(userId: string, text: string, options: { channel?: string; command?: string } = {}): string {
+    const u = this.ws.user(userId);
+    const channel = options.channel ?? this.ws.openDm(userId).id;
+    const responseId = this.ws.issueResponseUrl(channel, userId);
+    return this.form({
+      token: 'deprecated-verification-token',
+      team_id: this.ws.team.id,
+      team_domain: this.ws.team.domain,
+      channel_id: channel,
+      channel_name: this.ws.channels.get(channel)?.name ?? 'directmessage',
+      user_id: u.id,
+      user_name: u.name,
+      command: options.command ?? '/aws-access',
+      text,
+      api_app_id: this.ws.app.id,
+      is_enterprise_install: 'false',
+      response_url: `${this.baseUrl()}/response/${responseId}`,
+      trigger_id: this.ws.issueTrigger(userId),
+    });
+  }
+
+  /** `/aws-access <text>` typed by a person; an ack body with text is shown to them as Slack does. */
+  async command(
+    userId: string,
+    text: string,
+    options: { channel?: string; command?: string } = {},
+  ): Promise<BotAnswer> {
+    const channel = options.channel ?? this.ws.openDm(userId).id;
+    const answer = await this.send({ body: this.commandForm(userId, text, { ...options, channel }) });
+    const b = answer.body as { text?: string; blocks?: Block[] } | string;
+    if (answer.status === 200 && typeof b === 'object' && b && (b.text || b.blocks)) {
+      this.ws.postEphemeral(channel, userId, b.text ?? '', b.blocks ?? [], 'ack');
+    }
+    return answer;
+  }
+
+  // ---- clicks -------------------------------------------------------------------------------------
+
+  private findElement(blocks: Block[], actionId: string, value?: string) {
+    const found = elementsOf(blocks).find(
+      (e) => e.element.action_id === actionId && (value === undefined || e.element.value === value),
+    );
+    if (!found) throw new WorkspaceError(`nothing to click: no ${actionId}${value ? `=${value}` : ''} is shown`);
+    return found;
+  }
+
+  /** Clicks a button on a message (channel post or DM). */
+  async clickInMessage(
+    userId: string,
+    channel: string,
+    ts: string,
+    actionId: string,
+    value?: string,
+  ): Promise<BotAnswer> {
+    const message = this.ws.message(channel, ts);
+    const { block, element } = this.findElement(message.blocks, actionId, value);
+    const responseId = this.ws.issueResponseUrl(channel, userId, ts);
+    return this.interaction({
+      type: 'block_actions',
+      user: this.userPart(userId),
+      api_app_id: this.ws.app.id,
+      token: 'deprecated-verification-token',
+      container: { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false },
+      trigger_id: this.ws.issueTrigger(userId),
+      team: { id: this.ws.team.id, domain: this.ws.team.domain },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: channel, name: this.ws.channels.get(channel)?.name ?? '' },
+      message: { type: 'message', ...message },
+      state: { values: {} },
+      response_url: `${this.baseUrl()}/response/${responseId}`,
+      actions: [
+        {
+          action_id: element.action_id,
+          block_id: block.block_id ?? '',
+          text: element.text,
+          value: element.value,
+          type: element.type,
+          action_ts: String(Date.now() / 1000),
+        },
+      ],
+    });
+  }
+
+  /** Clicks a button in a view: an open modal or the person's App Home. */
+  async clickInView(userId: string, viewId: string, actionId: string, value?: string): Promise<BotAnswer> {
+    const view = this.ws.views.get(viewId);
+    if (!view) throw new WorkspaceError('view not found');
+    const { block, element } = this.findElement(view.blocks, actionId, value);
+    return this.interaction({
+      ...this.viewInteraction('block_actions', userId, view),
+      trigger_id: this.ws.issueTrigger(userId),
+      actions: [
+        {
+          action_id: element.action_id,
+          block_id: block.block_id ?? '',
+          text: element.text,
+          value: element.value,
+          type: element.type,
+          action_ts: String(Date.now() / 1000),
+        },
+      ],
+    });
+  }
+
+  private viewInteraction(type: string, userId: string, view: WireView) {
+    return {
+      type,
+      user: this.userPart(userId),
+      api_app_id: this.ws.app.id,
+      token: 'deprecated-verification-token',
+      container: { type: 'view', view_id: view.id },
+      team: { id: this.ws.team.id, domain: this.ws.team.domain },
+      enterprise: null,
+      is_enterprise_install: false,
+      view,
+    };
+  }
+
+  // ---- modals -------------------------------------------------------------------------------------
+
+  /** The modal a person sees now. */
+  modal(userId: string): WireView {
+    const v = this.ws.topModal(userId);
+    if (!v) throw new WorkspaceError(`${userId} has no modal open`);
+    return v;
+  }
+
+  /** Types into a text input of the open modal. */
+  type(userId: string, blockId: string, actionId: string, value: string): void {
+    this.ws.setInput(this.modal(userId).id, blockId, actionId, { type: 'plain_text_input', value });
+  }
+
+  /** Picks an option of a static select of the open modal. */
+  pick(userId: string, blockId: string, actionId: string, value: string): void {
+    const view = this.modal(userId);
+    const { element } = this.findElement(
+      view.blocks.filter((b) => b.block_id === blockId),
+      actionId,
+    );
+    const option = (
+      element.options as { text: { type: 'plain_text'; text: string }; value: string }[] | undefined
+    )?.find((o) => o.value === value);
+    if (!option) throw new WorkspaceError(`no option ${value} in ${blockId}`);
+    this.ws.setInput(view.id, blockId, actionId, { type: 'static_select', selected_option: option });
+  }
+
+  /** Asks the bot for the options of an external select (type-ahead), as Slack does on each keystroke. */
+  async options(
+    userId: string,
+    blockId: string,
+    actionId: string,
+    query: string,
+  ): Promise<{ text: { text: string }; value: string; description?: { text: string } }[]> {
+    const view = this.modal(userId);
+    const answer = await this.interaction({
+      ...this.viewInteraction('block_suggestion', userId, view),
+      action_id: actionId,
+      block_id: blockId,
+      value: query,
+    });
+    if (answer.status !== 200) throw new WorkspaceError(`options load answered ${answer.status}`);
+    return (answer.body as { options?: [] }).options ?? [];
+  }
+
+  /** Picks an option of an external select (after loading options); a dispatching input tells the bot. */
+  async pickExternal(
+    userId: string,
+    blockId: string,
+    actionId: string,
+    query: string,
+    value: string,
+  ): Promise<BotAnswer | undefined> {
+    const options = await this.options(userId, blockId, actionId, query);
+    const option = options.find((o) => o.value === value);
+    if (!option) throw new WorkspaceError(`no option ${value} for "${query}"`);
+    const view = this.modal(userId);
+    const selected = { text: { type: 'plain_text' as const, text: option.text.text }, value: option.value };
+    const state: StateValue = { type: 'external_select', selected_option: selected };
+    this.ws.setInput(view.id, blockId, actionId, state);
+    const block = view.blocks.find((b) => b.block_id === blockId);
+    if (!block?.dispatch_action) return undefined;
+    return this.interaction({
+      ...this.viewInteraction('block_actions', userId, this.ws.views.get(view.id)!),
+      trigger_id: this.ws.issueTrigger(userId),
+      actions: [
+        {
+          type: 'external_select',
+          action_id: actionId,
+          block_id: blockId,
+          selected_option: selected,
+          action_ts: String(Date.now() / 1000),
+        },
+      ],
+    });
+  }
+
+  /** Presses the modal's submit button and applies the bot's response_action. */
+  async submit(userId: string): Promise<BotAnswer & { errors?: Record<string, string> }> {
+    const view = this.modal(userId);
+    const answer = await this.interaction({
+      ...this.viewInteraction('view_submission', userId, view),
+      trigger_id: this.ws.issueTrigger(userId),
+      response_urls: [],
+    });
+    if (answer.status !== 200) return answer;
+    const body = (typeof answer.body === 'object' ? answer.body : {}) as {
+      response_action?: string;
+      errors?: Record<string, string>;
+      view?: Record<string, unknown>;
+    };
+    switch (body.response_action) {
+      case 'errors':
+        return { ...answer, errors: body.errors ?? {} };
+      case 'update':
+        this.ws.updateView(view.id, body.view ?? {});
+        return answer;
+      case 'clear':
+        this.ws.closeModals(userId);
+        return answer;
+      default:
+        this.ws.closeModals(userId);
+        return answer;
+    }
+  }
+
+  // ---- events -------------------------------------------------------------------------------------
+
+  eventBody(event: Record<string, unknown>, eventId = `Ev${randomBytes(6).toString('hex').toUpperCase()}`): string {
+    return JSON.stringify({
+      token: 'deprecated-verification-token',
+      team_id: this.ws.team.id,
+      api_app_id: this.ws.app.id,
+      event,
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+    });
+  }
+
+  /** The person opens the app's Home tab. */
+  openHome(userId: string): Promise<BotAnswer> {
+    const body = this.eventBody({
+      type: 'app_home_opened',
+      user: userId,
+      channel: this.ws.openDm(userId).id,
+      tab: 'home',
+      event_ts: String(Date.now() / 1000),
+    });
+    return this.send({ body, contentType: 'application/json' });
+  }
+}

@@ -1,0 +1,193 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WorkspaceClient } from './client';
+import { DEMO_CHANNELS, DEMO_USERS } from './demo-users';
+import { METHODS, SlackRateLimiter, parseArgs, type RateLimits } from './web-api';
+import { SlackWorkspaceState, WorkspaceError, type WorkspaceUser } from './workspace';
+
+export interface SlackWorkspaceOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+  signingSecret: string;
+  botToken: string;
+  /** Where the bot listens (POST /slack/events); can be set later with `client.botUrl`. */
+  botUrl?: string;
+  users?: WorkspaceUser[];
+  channels?: { id: string; name: string }[];
+  rateLimits?: RateLimits;
+}
+
+export interface RunningSlackWorkspace {
+  /** Base URL, for example http://127.0.0.1:4001 */
+  url: string;
+  /** What to give the bot as its Web API root (`slackApiUrl`). */
+  apiUrl: string;
+  state: SlackWorkspaceState;
+  client: WorkspaceClient;
+  limiter: SlackRateLimiter;
+  stop(): Promise<void>;
+}
+
+/**
+ * A Slack workspace on 127.0.0.1: the Web API under /api/<method>, response URLs under
+ * /response/<id>, and a JSON admin API under /admin for tests and the playground:
+ *
+ *   GET  /admin/state                       everything (users, channels, messages, ephemerals, modals, homes)
+ *   GET  /admin/channels/:id/messages       a channel's messages, oldest first
+ *   GET  /admin/users/:id                   a person's DM, ephemerals, open modals and Home
+ *   GET  /admin/calls                       the Web API calls received
+ *   POST /admin/users                       add or replace a person {id, name, realName, displayName, email?, tz}
+ *   POST /admin/channels                    add a channel {id, name}
+ *   POST /admin/act/command                 {user, text, channel?}
+ *   POST /admin/act/click                   {user, actionId, value?, channel+ts | viewId}
+ *   POST /admin/act/type                    {user, blockId, actionId, value}
+ *   POST /admin/act/pick                    {user, blockId, actionId, value}
+ *   POST /admin/act/pick-external           {user, blockId, actionId, query, value}
+ *   POST /admin/act/options                 {user, blockId, actionId, query}
+ *   POST /admin/act/submit                  {user}
+ *   POST /admin/act/home                    {user}
+ */
+export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promise<RunningSlackWorkspace> {
+  const state = new SlackWorkspaceState(options.botToken);
+  for (const u of options.users ?? DEMO_USERS) state.addUser(u);
+  for (const c of options.channels ?? DEMO_CHANNELS) state.addChannel(c.id, c.name);
+  const limiter = new SlackRateLimiter(options.rateLimits);
+  let base = '';
+  const client = new WorkspaceClient(state, options.botUrl ?? '', options.signingSecret, () => base);
+
+  const server: Server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => send(res, 500, { ok: false, error: String(error) }));
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const raw = await readBody(req);
+    const parts = url.pathname.split('/').filter(Boolean);
+
+    if (parts[0] === 'api' && parts[1] && req.method === 'POST') return webApi(parts[1], raw, req, res);
+    if (parts[0] === 'response' && parts[1] && req.method === 'POST') {
+      try {
+        state.respond(parts[1], raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
+        return send(res, 200, { ok: true });
+      } catch (error) {
+        return send(res, 404, { ok: false, error: error instanceof WorkspaceError ? error.error : String(error) });
+      }
+    }
+    if (parts[0] === 'admin') return admin(parts.slice(1), req.method ?? 'GET', raw, res);
+    send(res, 404, { ok: false, error: 'not_found' });
+  }
+
+  function webApi(method: string, raw: string, req: IncomingMessage, res: ServerResponse): void {
+    const args = parseArgs(raw, req.headers['content-type']);
+    const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? (args.token as string | undefined);
+    const log = (ok: boolean, error?: string) =>
+      state.calls.push({ method, args, at: Date.now(), ok, ...(error ? { error } : {}) });
+    if (auth !== state.botToken) {
+      log(false, 'invalid_auth');
+      return send(res, 200, { ok: false, error: 'invalid_auth' });
+    }
+    const handler = METHODS[method];
+    if (!handler) {
+      log(false, 'unknown_method');
+      return send(res, 200, { ok: false, error: 'unknown_method' });
+    }
+    const retryAfter = limiter.check(method, args, Date.now());
+    if (retryAfter !== undefined) {
+      log(false, 'ratelimited');
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
+      return void res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+    }
+    try {
+      const result = handler(state, args);
+      log(true);
+      send(res, 200, { ok: true, ...result });
+    } catch (error) {
+      const code = error instanceof WorkspaceError ? error.error : 'internal_error';
+      log(false, code);
+      send(res, 200, { ok: false, error: code });
+    }
+  }
+
+  async function admin(parts: string[], method: string, raw: string, res: ServerResponse): Promise<void> {
+    const body = (raw ? JSON.parse(raw) : {}) as Record<string, string>;
+    const [what, id, sub] = parts;
+    try {
+      if (method === 'GET' && what === 'state') return send(res, 200, state.snapshot());
+      if (method === 'GET' && what === 'calls') return send(res, 200, state.calls);
+      if (method === 'GET' && what === 'channels' && id && sub === 'messages')
+        return send(res, 200, state.channelMessages(id));
+      if (method === 'GET' && what === 'users' && id) {
+        const dm = state.openDm(id).id;
+        return send(res, 200, {
+          user: state.user(id),
+          dm: { channel: dm, messages: state.channelMessages(dm) },
+          ephemerals: state.ephemeralsOf(id),
+          modals: state.openModals(id),
+          home: state.home(id) ?? null,
+        });
+      }
+      if (method === 'POST' && what === 'users') return send(res, 200, state.addUser(body as unknown as WorkspaceUser));
+      if (method === 'POST' && what === 'channels' && body.id && body.name)
+        return send(res, 200, state.addChannel(body.id, body.name));
+      if (method === 'POST' && what === 'act' && id) return send(res, 200, await act(id, body));
+      send(res, 404, { ok: false, error: 'not_found' });
+    } catch (error) {
+      send(res, 400, { ok: false, error: error instanceof WorkspaceError ? error.error : String(error) });
+    }
+  }
+
+  async function act(kind: string, b: Record<string, string>): Promise<unknown> {
+    const user = b.user ?? '';
+    switch (kind) {
+      case 'command':
+        return client.command(user, b.text ?? '', b.channel ? { channel: b.channel } : {});
+      case 'click':
+        return b.viewId
+          ? client.clickInView(user, b.viewId, b.actionId ?? '', b.value)
+          : client.clickInMessage(user, b.channel ?? '', b.ts ?? '', b.actionId ?? '', b.value);
+      case 'type':
+        return client.type(user, b.blockId ?? '', b.actionId ?? '', b.value ?? '');
+      case 'pick':
+        return client.pick(user, b.blockId ?? '', b.actionId ?? '', b.value ?? '');
+      case 'pick-external':
+        return client.pickExternal(user, b.blockId ?? '', b.actionId ?? '', b.query ?? '', b.value ?? '');
+      case 'options':
+        return client.options(user, b.blockId ?? '', b.actionId ?? '', b.query ?? '');
+      case 'submit':
+        return client.submit(user);
+      case 'home':
+        return client.openHome(user);
+      default:
+        throw new WorkspaceError(`unknown action ${kind}`);
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    apiUrl: `${base}/api/`,
+    state,
+    client,
+    limiter,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body ?? null));
+}

@@ -1,0 +1,161 @@
+import { parse as parseQuery } from 'node:querystring';
+import type { Block } from './wire';
+import { WorkspaceError, type SlackWorkspaceState, type WorkspaceUser } from './workspace';
+
+/**
+ * The Slack Web API methods keyless calls, answered from the workspace state with Slack's shapes
+ * and error strings. Arguments arrive form-encoded (with `blocks`/`view` as JSON strings) or as JSON.
+ * Optional rate limits answer 429 with Retry-After, like Slack.
+ */
+export interface RateLimits {
+  /** Calls per minute per method (a sliding window). */
+  perMethodPerMinute?: Record<string, number>;
+  /** chat.postMessage per channel per second. */
+  postMessagePerChannelPerSecond?: number;
+}
+
+type Args = Record<string, unknown>;
+type Handler = (ws: SlackWorkspaceState, args: Args) => Record<string, unknown>;
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function userInfo(ws: SlackWorkspaceState, u: WorkspaceUser) {
+  const offset = tzOffsetSeconds(u.tz);
+  return {
+    id: u.id,
+    team_id: ws.team.id,
+    name: u.name,
+    deleted: !!u.deleted,
+    real_name: u.realName,
+    tz: u.tz,
+    tz_label: u.tz,
+    tz_offset: offset,
+    is_bot: !!u.isBot,
+    profile: {
+      real_name: u.realName,
+      display_name: u.displayName,
+      ...(u.email ? { email: u.email } : {}),
+    },
+  };
+}
+
+function tzOffsetSeconds(zone: string): number {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(
+      new Date(),
+    );
+    const name = parts.find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+    return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export const METHODS: Record<string, Handler> = {
+  'auth.test': (ws) => ({
+    url: `https://${ws.team.domain}.slack.com/`,
+    team: ws.team.name,
+    user: 'keyless',
+    team_id: ws.team.id,
+    user_id: ws.app.botUserId,
+    bot_id: ws.app.botId,
+  }),
+  'chat.postMessage': (ws, a) => {
+    const channel = str(a.channel);
+    if (!channel) throw new WorkspaceError('channel_not_found');
+    const blocks = json<Block[] | undefined>(a.blocks) ?? [];
+    const text = str(a.text) ?? '';
+    if (!text && blocks.length === 0) throw new WorkspaceError('no_text');
+    const m = ws.postMessage(channel, text, blocks);
+    return { channel, ts: m.ts, message: { type: 'message', ...m } };
+  },
+  'chat.update': (ws, a) => {
+    const channel = str(a.channel);
+    const ts = str(a.ts);
+    if (!channel || !ts) throw new WorkspaceError('invalid_arguments');
+    const m = ws.updateMessage(channel, ts, str(a.text), json<Block[] | undefined>(a.blocks));
+    return { channel, ts: m.ts, text: m.text };
+  },
+  'chat.postEphemeral': (ws, a) => {
+    const channel = str(a.channel);
+    const user = str(a.user);
+    if (!channel || !user) throw new WorkspaceError('invalid_arguments');
+    ws.channel(channel);
+    const e = ws.postEphemeral(
+      channel,
+      user,
+      str(a.text) ?? '',
+      json<Block[] | undefined>(a.blocks) ?? [],
+      'chat.postEphemeral',
+    );
+    return { message_ts: e.ts };
+  },
+  'views.open': (ws, a) => {
+    const trigger = str(a.trigger_id);
+    if (!trigger) throw new WorkspaceError('invalid_arguments');
+    return { view: ws.openModal(trigger, json<Args>(a.view)) };
+  },
+  'views.update': (ws, a) => {
+    const id = str(a.view_id);
+    if (!id) throw new WorkspaceError('invalid_arguments');
+    return { view: ws.updateView(id, json<Args>(a.view), str(a.hash)) };
+  },
+  'views.publish': (ws, a) => {
+    const user = str(a.user_id);
+    if (!user) throw new WorkspaceError('invalid_arguments');
+    return { view: ws.publishHome(user, json<Args>(a.view)) };
+  },
+  'users.info': (ws, a) => ({ user: userInfo(ws, ws.user(str(a.user) ?? '')) }),
+  'users.lookupByEmail': (ws, a) => {
+    const email = str(a.email)?.toLowerCase();
+    const u = [...ws.users.values()].find((x) => x.email?.toLowerCase() === email && !x.deleted);
+    if (!u) throw new WorkspaceError('users_not_found');
+    return { user: userInfo(ws, u) };
+  },
+  'conversations.open': (ws, a) => {
+    const users = (str(a.users) ?? '').split(',').filter(Boolean);
+    if (users.length !== 1) throw new WorkspaceError('invalid_arguments');
+    return { channel: { id: ws.openDm(users[0]!).id } };
+  },
+};
+
+export function parseArgs(raw: string, contentType: string | undefined): Args {
+  if (contentType?.startsWith('application/json')) return raw ? (JSON.parse(raw) as Args) : {};
+  const form = parseQuery(raw);
+  return Object.fromEntries(Object.entries(form).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+}
+
+/** A sliding-window limiter answering like Slack (429 + Retry-After in seconds). */
+export class SlackRateLimiter {
+  private readonly windows = new Map<string, number[]>();
+  limited = 0;
+
+  constructor(private readonly limits: RateLimits = {}) {}
+
+  check(method: string, args: Args, now: number): number | undefined {
+    const perMinute = this.limits.perMethodPerMinute?.[method];
+    if (perMinute !== undefined) {
+      const wait = this.hit(method, now, 60_000, perMinute);
+      if (wait !== undefined) return wait;
+    }
+    const perSecond = this.limits.postMessagePerChannelPerSecond;
+    if (method === 'chat.postMessage' && perSecond !== undefined && typeof args.channel === 'string') {
+      return this.hit(`${method}#${args.channel}`, now, 1000, perSecond);
+    }
+    return undefined;
+  }
+
+  private hit(key: string, now: number, windowMs: number, max: number): number | undefined {
+    const times = (this.windows.get(key) ?? []).filter((t) => t > now - windowMs);
+    if (times.length >= max) {
+      this.windows.set(key, times);
+      this.limited++;
+      return Math.max(1, Math.ceil((times[0]! + windowMs - now) / 1000));
+    }
+    times.push(now);
+    this.windows.set(key, times);
+    return undefined;
+  }
+}

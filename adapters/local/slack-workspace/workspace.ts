@@ -1,0 +1,359 @@
+import { randomBytes } from 'node:crypto';
+import {
+  elementsOf,
+  type Block,
+  type EphemeralRecord,
+  type SlackMessageRecord,
+  type StateValues,
+  type WireView,
+} from './wire';
+
+/**
+ * The state of a loopback Slack workspace, held as Slack holds it: users (with email and time
+ * zone), channels and DMs, messages with `ts` (and their edits), ephemeral messages per user, open
+ * modals per user (a stack), an App Home per user, trigger ids (3 s, single use) and response
+ * URLs (5 uses in 30 minutes). The Web API server and the client both work on this object; the
+ * playground reads it through the admin API.
+ */
+export interface WorkspaceUser {
+  id: string;
+  name: string;
+  realName: string;
+  displayName: string;
+  email?: string;
+  tz: string;
+  isBot?: boolean;
+  deleted?: boolean;
+}
+
+export interface WorkspaceChannel {
+  id: string;
+  name: string;
+  isIm: boolean;
+  /** For a DM: the person on the other side of the app. */
+  user?: string;
+}
+
+export class WorkspaceError extends Error {
+  constructor(readonly error: string) {
+    super(error);
+  }
+}
+
+const TRIGGER_TTL_MS = 3000;
+const RESPONSE_URL_TTL_MS = 30 * 60_000;
+
+export class SlackWorkspaceState {
+  readonly team = { id: 'T0KEYLESS', domain: 'keyless-local', name: 'keyless (local)' };
+  readonly app = { id: 'A0KEYLESS', botId: 'B0KEYLESS', botUserId: 'U0KEYLESSBOT' };
+  readonly users = new Map<string, WorkspaceUser>();
+  readonly channels = new Map<string, WorkspaceChannel>();
+  readonly messages = new Map<string, SlackMessageRecord[]>();
+  readonly ephemerals: EphemeralRecord[] = [];
+  readonly views = new Map<string, WireView>();
+  /** Open modals per user, bottom first. */
+  readonly modalStacks = new Map<string, string[]>();
+  readonly homes = new Map<string, string>();
+  readonly triggers = new Map<string, { user: string; issuedAt: number; used: boolean }>();
+  readonly responseUrls = new Map<
+    string,
+    { channel: string; user: string; messageTs?: string; uses: number; issuedAt: number }
+  >();
+  /** Every Web API call, in order. */
+  readonly calls: { method: string; args: Record<string, unknown>; at: number; ok: boolean; error?: string }[] = [];
+  private readonly viewOwners = new Map<string, string>();
+  private lastTs = 0;
+  private seq = 0;
+  now: () => number = Date.now;
+
+  constructor(readonly botToken: string) {}
+
+  // ---- people and places -------------------------------------------------------------------
+
+  addUser(user: WorkspaceUser): WorkspaceUser {
+    this.users.set(user.id, { ...user });
+    return user;
+  }
+
+  user(id: string): WorkspaceUser {
+    const u = this.users.get(id);
+    if (!u) throw new WorkspaceError('user_not_found');
+    return u;
+  }
+
+  addChannel(id: string, name: string): WorkspaceChannel {
+    const c = { id, name, isIm: false };
+    this.channels.set(id, c);
+    return c;
+  }
+
+  channel(id: string): WorkspaceChannel {
+    const c = this.channels.get(id);
+    if (!c) throw new WorkspaceError('channel_not_found');
+    return c;
+  }
+
+  /** The app's DM with a person (conversations.open). */
+  openDm(userId: string): WorkspaceChannel {
+    this.user(userId);
+    const id = `D${userId.slice(1)}`;
+    let c = this.channels.get(id);
+    if (!c) {
+      c = { id, name: `dm-${this.user(userId).name}`, isIm: true, user: userId };
+      this.channels.set(id, c);
+    }
+    return c;
+  }
+
+  // ---- messages -------------------------------------------------------------------------------
+
+  /** Message timestamps are unique and increasing, as in Slack (`seconds.micro`). */
+  nextTs(): string {
+    const micros = Math.max(this.now() * 1000, this.lastTs + 1);
+    this.lastTs = micros;
+    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+  }
+
+  id(prefix: string): string {
+    this.seq++;
+    return `${prefix}${this.seq.toString(36).toUpperCase().padStart(6, '0')}${randomBytes(2).toString('hex').toUpperCase()}`;
+  }
+
+  postMessage(channel: string, text: string, blocks: Block[]): SlackMessageRecord {
+    this.channel(channel);
+    checkBlocks(blocks, 50);
+    const message: SlackMessageRecord = {
+      channel,
+      ts: this.nextTs(),
+      user: this.app.botUserId,
+      bot_id: this.app.botId,
+      text,
+      blocks,
+      history: [],
+    };
+    const list = this.messages.get(channel) ?? [];
+    list.push(message);
+    this.messages.set(channel, list);
+    return message;
+  }
+
+  message(channel: string, ts: string): SlackMessageRecord {
+    const m = this.messages.get(channel)?.find((x) => x.ts === ts);
+    if (!m) throw new WorkspaceError('message_not_found');
+    return m;
+  }
+
+  updateMessage(
+    channel: string,
+    ts: string,
+    text: string | undefined,
+    blocks: Block[] | undefined,
+  ): SlackMessageRecord {
+    const m = this.message(channel, ts);
+    if (blocks) checkBlocks(blocks, 50);
+    m.history.push({ text: m.text, blocks: m.blocks, at: this.now() });
+    if (text !== undefined) m.text = text;
+    if (blocks !== undefined) m.blocks = blocks;
+    m.edited = { user: this.app.botUserId, ts: this.nextTs() };
+    return m;
+  }
+
+  postEphemeral(
+    channel: string,
+    user: string,
+    text: string,
+    blocks: Block[],
+    via: EphemeralRecord['via'],
+  ): EphemeralRecord {
+    this.user(user);
+    const e: EphemeralRecord = { channel, user, ts: this.nextTs(), text, blocks, via };
+    this.ephemerals.push(e);
+    return e;
+  }
+
+  channelMessages(channel: string): SlackMessageRecord[] {
+    return this.messages.get(channel) ?? [];
+  }
+
+  ephemeralsOf(user: string): EphemeralRecord[] {
+    return this.ephemerals.filter((e) => e.user === user);
+  }
+
+  // ---- triggers and response urls ---------------------------------------------------------------
+
+  issueTrigger(user: string): string {
+    const id = `${this.seq + 1}.${Date.now()}.${randomBytes(8).toString('hex')}`;
+    this.seq++;
+    this.triggers.set(id, { user, issuedAt: this.now(), used: false });
+    return id;
+  }
+
+  useTrigger(triggerId: string): string {
+    const t = this.triggers.get(triggerId);
+    if (!t) throw new WorkspaceError('invalid_trigger_id');
+    if (t.used || this.now() - t.issuedAt > TRIGGER_TTL_MS) throw new WorkspaceError('expired_trigger_id');
+    t.used = true;
+    return t.user;
+  }
+
+  issueResponseUrl(channel: string, user: string, messageTs?: string): string {
+    const id = randomBytes(12).toString('hex');
+    this.responseUrls.set(id, { channel, user, uses: 0, issuedAt: this.now(), ...(messageTs ? { messageTs } : {}) });
+    return id;
+  }
+
+  /** A POST to a response_url: an ephemeral message by default, or the original message replaced. */
+  respond(id: string, body: Record<string, unknown>): void {
+    const r = this.responseUrls.get(id);
+    if (!r || this.now() - r.issuedAt > RESPONSE_URL_TTL_MS) throw new WorkspaceError('expired_url');
+    if (r.uses >= 5) throw new WorkspaceError('used_url');
+    r.uses++;
+    const text = typeof body.text === 'string' ? body.text : '';
+    const blocks = Array.isArray(body.blocks) ? (body.blocks as Block[]) : [];
+    if (body.replace_original === true && r.messageTs) {
+      this.updateMessage(r.channel, r.messageTs, text, blocks);
+    } else if (body.response_type === 'in_channel') {
+      this.postMessage(r.channel, text, blocks);
+    } else {
+      this.postEphemeral(r.channel, r.user, text, blocks, 'response_url');
+    }
+  }
+
+  // ---- views ------------------------------------------------------------------------------------
+
+  private buildView(input: Record<string, unknown>, user: string, previous?: WireView): WireView {
+    const blocks = (Array.isArray(input.blocks) ? input.blocks : []) as Block[];
+    const type = input.type === 'home' ? 'home' : 'modal';
+    checkBlocks(blocks, 100);
+    const title = input.title as WireView['title'];
+    if (type === 'modal' && (!title || title.text.length > 24)) throw new WorkspaceError('invalid_arguments');
+    const id = previous?.id ?? this.id('V');
+    return {
+      id,
+      team_id: this.team.id,
+      type,
+      callback_id: typeof input.callback_id === 'string' ? input.callback_id : '',
+      private_metadata: typeof input.private_metadata === 'string' ? input.private_metadata : '',
+      ...(title ? { title } : {}),
+      ...(input.submit ? { submit: input.submit as WireView['title'] } : {}),
+      ...(input.close ? { close: input.close as WireView['title'] } : {}),
+      blocks,
+      state: { values: keepState(previous?.state.values ?? {}, blocks) },
+      hash: `${Date.now()}.${randomBytes(4).toString('hex')}`,
+      root_view_id: previous?.root_view_id ?? id,
+      previous_view_id: previous?.previous_view_id ?? null,
+      app_id: this.app.id,
+      bot_id: this.app.botId,
+    };
+  }
+
+  openModal(triggerId: string, view: Record<string, unknown>): WireView {
+    const user = this.useTrigger(triggerId);
+    const v = this.buildView(view, user);
+    this.views.set(v.id, v);
+    const stack = this.modalStacks.get(user) ?? [];
+    // A new views.open replaces what the person had open (views.push would stack).
+    stack.splice(0, stack.length, v.id);
+    this.modalStacks.set(user, stack);
+    this.viewOwners.set(v.id, user);
+    return v;
+  }
+
+  updateView(viewId: string, view: Record<string, unknown>, hash?: string): WireView {
+    const current = this.views.get(viewId);
+    if (!current) throw new WorkspaceError('not_found');
+    if (hash && hash !== current.hash) throw new WorkspaceError('hash_conflict');
+    const next = this.buildView(view, this.viewOwners.get(viewId) ?? '', current);
+    this.views.set(viewId, next);
+    return next;
+  }
+
+  publishHome(user: string, view: Record<string, unknown>): WireView {
+    this.user(user);
+    const previousId = this.homes.get(user);
+    const v = this.buildView({ ...view, type: 'home' }, user, previousId ? this.views.get(previousId) : undefined);
+    this.views.set(v.id, v);
+    this.homes.set(user, v.id);
+    this.viewOwners.set(v.id, user);
+    return v;
+  }
+
+  openModals(user: string): WireView[] {
+    return (this.modalStacks.get(user) ?? []).map((id) => this.views.get(id)!).filter(Boolean);
+  }
+
+  /** The modal on top, the one the person sees. */
+  topModal(user: string): WireView | undefined {
+    const stack = this.modalStacks.get(user) ?? [];
+    const id = stack[stack.length - 1];
+    return id ? this.views.get(id) : undefined;
+  }
+
+  closeModals(user: string): void {
+    this.modalStacks.set(user, []);
+  }
+
+  home(user: string): WireView | undefined {
+    const id = this.homes.get(user);
+    return id ? this.views.get(id) : undefined;
+  }
+
+  /** What a person types or picks in a modal (Slack keeps it in `state.values`). */
+  setInput(viewId: string, blockId: string, actionId: string, value: StateValues[string][string]): void {
+    const view = this.views.get(viewId);
+    if (!view) throw new WorkspaceError('not_found');
+    const found = elementsOf(view.blocks).find((e) => e.block.block_id === blockId && e.element.action_id === actionId);
+    if (!found) throw new WorkspaceError(`no input ${blockId}/${actionId} in view ${viewId}`);
+    view.state.values[blockId] = { ...view.state.values[blockId], [actionId]: value };
+  }
+
+  snapshot() {
+    return {
+      team: this.team,
+      app: this.app,
+      users: [...this.users.values()],
+      channels: [...this.channels.values()],
+      messages: Object.fromEntries(this.messages),
+      ephemerals: this.ephemerals,
+      modals: Object.fromEntries([...this.modalStacks].map(([u, ids]) => [u, ids.map((id) => this.views.get(id))])),
+      homes: Object.fromEntries([...this.homes].map(([u, id]) => [u, this.views.get(id)])),
+    };
+  }
+}
+
+/** Keeps what a person typed in inputs that are still there after views.update (as Slack does). */
+function keepState(values: StateValues, blocks: Block[]): StateValues {
+  const kept: StateValues = {};
+  for (const { block, element } of elementsOf(blocks)) {
+    const b = block.block_id;
+    const a = element.action_id as string;
+    if (b && values[b]?.[a]) kept[b] = { ...kept[b], [a]: values[b][a]! };
+  }
+  return kept;
+}
+
+/** The limits Slack enforces that a renderer can break: block count, ids, text lengths. */
+function checkBlocks(blocks: Block[], max: number): void {
+  if (!Array.isArray(blocks) || blocks.length > max) throw new WorkspaceError('invalid_blocks');
+  const blockIds = new Set<string>();
+  const actionIds = new Set<string>();
+  for (const [index, block] of blocks.entries()) {
+    if (typeof block.type !== 'string') throw new WorkspaceError('invalid_blocks');
+    if (block.block_id) {
+      if (blockIds.has(block.block_id) || block.block_id.length > 255) throw new WorkspaceError('invalid_blocks');
+      blockIds.add(block.block_id);
+    }
+    const text = block.text as { text?: string } | undefined;
+    if (text?.text && text.text.length > 3000) throw new WorkspaceError('invalid_blocks');
+    for (const { element } of elementsOf([block])) {
+      const id = element.action_id as string;
+      const key = `${block.block_id ?? `#${index}`}/${id}`;
+      if (actionIds.has(key)) throw new WorkspaceError('invalid_blocks');
+      actionIds.add(key);
+      const options = element.options as { text: { text: string } }[] | undefined;
+      if (options && (options.length > 100 || options.some((o) => o.text.text.length > 75))) {
+        throw new WorkspaceError('invalid_blocks');
+      }
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import { formatDuration, formatLocalTime, type AccessRequest, type Actor, type Grant } from '../../../src';
+import { escapeText } from '../escape';
+import { Actions, Blocks } from '../ids';
+import {
+  accountText,
+  actorText,
+  button,
+  context,
+  requestStatusLine,
+  section,
+  type SlackMessage,
+} from './common.blocks';
+
+/**
+ * The requester's journey, one DM per step. Times are written in the requester's own time zone
+ * (users.info `tz`), spelled out so that the message reads the same on every device.
+ */
+const what = (x: Pick<Grant, 'permissionSetName' | 'accountName' | 'accountId'>) =>
+  `*${escapeText(x.permissionSetName, { maxLength: 80 })}* in ${accountText(x)}`;
+
+export function submittedDm(r: AccessRequest): SlackMessage {
+  const text = `Your request for ${what(r)} (${formatDuration(r.durationSeconds)}) is waiting for ${r.approvalsRequired} approval(s). Request \`${r.id}\`.`;
+  return {
+    text: `Request ${r.id} submitted: waiting for approval`,
+    blocks: [
+      section(`:inbox_tray: ${text}`),
+      context(requestStatusLine(r)),
+      {
+        type: 'actions',
+        block_id: Blocks.approvalActions,
+        elements: [button('Cancel request', Actions.cancel, r.id)],
+      },
+    ],
+  };
+}
+
+/** The requester's "submitted" DM once the request has moved on (it is updated in place). */
+export function submittedDmUpdated(r: AccessRequest): SlackMessage {
+  return {
+    text: `Request ${r.id}: ${r.status}`,
+    blocks: [
+      section(`:inbox_tray: Your request for ${what(r)} (${formatDuration(r.durationSeconds)}). Request \`${r.id}\`.`),
+      context(requestStatusLine(r)),
+    ],
+  };
+}
+
+export function decisionDm(r: AccessRequest, actor: Actor): SlackMessage {
+  switch (r.status) {
+    case 'pending':
+      return {
+        text: `Approval ${r.approvals.length} of ${r.approvalsRequired} for request ${r.id}`,
+        blocks: [
+          section(
+            `:thumbsup: ${actorText(actor)} approved your request for ${what(r)}: ${r.approvals.length} of ${r.approvalsRequired}.`,
+          ),
+        ],
+      };
+    case 'approved':
+      return {
+        text: `Request ${r.id} approved`,
+        blocks: [
+          section(
+            `:white_check_mark: Your request for ${what(r)} is approved${r.approvals.length ? ` (${r.approvals.map((a) => actorText(a.actor)).join(', ')})` : ''}. Setting up access in AWS…`,
+          ),
+        ],
+      };
+    case 'denied':
+      return {
+        text: `Request ${r.id} denied`,
+        blocks: [
+          section(
+            `:no_entry: ${r.denial ? actorText(r.denial.actor) : 'An approver'} denied your request for ${what(r)}: ${escapeText(r.denial?.reason) || 'no reason given'}`,
+          ),
+        ],
+      };
+    case 'cancelled':
+      return {
+        text: `Request ${r.id} cancelled`,
+        blocks: [section(`:heavy_multiplication_x: You cancelled your request for ${what(r)}.`)],
+      };
+    case 'timed_out':
+      return {
+        text: `Request ${r.id} timed out`,
+        blocks: [
+          section(
+            `:alarm_clock: Nobody decided on your request for ${what(r)} in time; it has expired. Ask again if you still need it.`,
+          ),
+        ],
+      };
+  }
+}
+
+const endNow = (g: Grant) => button('End now', Actions.revoke, g.id, 'danger');
+const extendMore = (g: Grant) => button('Extend…', Actions.extend, g.id, 'primary');
+
+export function activeDm(g: Grant, zone: string | undefined): SlackMessage {
+  const until = g.expiresAt !== undefined ? formatLocalTime(g.expiresAt, zone) : 'its expiry';
+  return {
+    text: `Access active: ${g.permissionSetName} in ${g.accountName} until ${until}`,
+    blocks: [
+      section(`:large_green_circle: Your access to ${what(g)} is *active until ${until}*. Grant \`${g.id}\`.`),
+      context('Sign in through the AWS access portal. Sessions you open keep their own session length.'),
+      { type: 'actions', block_id: Blocks.grantActions, elements: [endNow(g)] },
+    ],
+  };
+}
+
+export function reminderDm(g: Grant, zone: string | undefined, nowMs: number): SlackMessage {
+  const until = g.expiresAt !== undefined ? formatLocalTime(g.expiresAt, zone) : 'soon';
+  const left = g.expiresAt !== undefined ? ` (in ${formatDuration((g.expiresAt - nowMs) / 1000)})` : '';
+  return {
+    text: `Your access to ${g.permissionSetName} in ${g.accountName} ends at ${until}`,
+    blocks: [
+      section(`:hourglass: Your access to ${what(g)} ends at *${until}*${left}.`),
+      { type: 'actions', block_id: Blocks.grantActions, elements: [extendMore(g), endNow(g)] },
+    ],
+  };
+}
+
+export function extendedDm(g: Grant, zone: string | undefined, addSeconds: number): SlackMessage {
+  const until = g.expiresAt !== undefined ? formatLocalTime(g.expiresAt, zone) : 'its new expiry';
+  return {
+    text: `Access extended until ${until}`,
+    blocks: [
+      section(
+        `:heavy_plus_sign: Your access to ${what(g)} got ${formatDuration(addSeconds)} more: *active until ${until}*.`,
+      ),
+    ],
+  };
+}
+
+export function endedDm(g: Grant, zone: string | undefined): SlackMessage {
+  const at = g.endedAt !== undefined ? ` at ${formatLocalTime(g.endedAt, zone)}` : '';
+  const how =
+    g.status === 'revoked' || g.endReason === 'revoked'
+      ? `was revoked${g.endedBy ? ` by ${actorText(g.endedBy)}` : ''}${at}`
+      : `expired${at}`;
+  return {
+    text: `Access ended: ${g.permissionSetName} in ${g.accountName}`,
+    blocks: [
+      section(`:white_circle: Your access to ${what(g)} ${how}. The assignment is removed from AWS.`),
+      context('Console or CLI sessions opened before this keep working until their own session ends.'),
+    ],
+  };
+}
+
+export function failedDm(g: Grant): SlackMessage {
+  return {
+    text: `Access could not be set up: ${g.permissionSetName} in ${g.accountName}`,
+    blocks: [
+      section(
+        `:x: I could not set up your access to ${what(g)}. AWS said: _${escapeText(g.failure?.message) || 'no reason given'}_${g.failure?.code ? ` (\`${escapeText(g.failure.code, { maxLength: 60 })}\`)` : ''}`,
+      ),
+      context('Nothing is assigned. Ask again, or tell the AWS admins if it keeps failing.'),
+    ],
+  };
+}

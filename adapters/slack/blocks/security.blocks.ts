@@ -1,0 +1,45 @@
+import { formatDuration, type AccessRequest, type AssignmentDrift, type Grant } from '../../../src';
+import { escapeText } from '../escape';
+import { accountText, context, header, requestFields, section, slackDate, type SlackMessage } from './common.blocks';
+
+/** Break-glass access is given at once and announced loudly to the security channel. */
+export function breakGlassMessage(g: Grant, r: AccessRequest): SlackMessage {
+  return {
+    text: `Break-glass: ${g.permissionSetName} in ${g.accountName} for ${r.requester.displayName}`,
+    blocks: [
+      header(`:rotating_light: Break-glass: ${g.permissionSetName} in ${g.accountName}`),
+      requestFields(r),
+      context(`Grant \`${g.id}\` · ${formatDuration(g.durationSeconds)} · no approval was asked`),
+    ],
+  };
+}
+
+const DRIFT: Record<AssignmentDrift['kind'], string> = {
+  unknown_assignment: 'An assignment exists that no grant explains',
+  outlived_grant: 'An assignment outlived its grant',
+  vanished_assignment: 'A grant lost its assignment',
+};
+
+export function driftMessage(d: AssignmentDrift): SlackMessage {
+  const a = d.assignment;
+  return {
+    text: `${DRIFT[d.kind]} in account ${a.accountId}`,
+    blocks: [
+      section(
+        `:mag: *${DRIFT[d.kind]}*: principal \`${escapeText(a.principalId)}\`, account \`${a.accountId}\`, permission set \`${escapeText(a.permissionSetArn)}\`${d.grantId ? `, grant \`${escapeText(d.grantId)}\`` : ''}. ${d.removed ? 'It was removed.' : 'It was left in place.'}`,
+      ),
+      context(`Detected ${slackDate(d.detectedAt)}`),
+    ],
+  };
+}
+
+export function revocationStuckMessage(g: Grant, attempts: number, message: string): SlackMessage {
+  return {
+    text: `Revocation stuck: grant ${g.id}`,
+    blocks: [
+      section(
+        `:warning: *Revocation keeps failing* for grant \`${g.id}\` (${escapeText(g.principalName)}, ${escapeText(g.permissionSetName)} in ${accountText(g)}) after ${attempts} attempts: _${escapeText(message)}_. keyless keeps trying; please look.`,
+      ),
+    ],
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Every Slack identifier keyless uses, in one place: the slash command, the HTTP path, the
+ * callback_id of each modal, the block_id and action_id of each interactive element, and the events
+ * the app subscribes to. The manifest test reads these, so the manifest and the code cannot drift.
+ */
+
+/** The slash command (manifest `features.slash_commands[].command`). */
+export const COMMAND = '/aws-access';
+
+/** The one HTTP path that receives commands, interactions, options loads and events. */
+export const EVENTS_PATH = '/slack/events';
+
+/** Events API subscriptions (manifest `settings.event_subscriptions.bot_events`). */
+export const BOT_EVENTS = ['app_home_opened'] as const;
+
+/** Modals, by callback_id. */
+export const Views = {
+  request: 'keyless_request_modal',
+  deny: 'keyless_deny_modal',
+  extend: 'keyless_extend_modal',
+  home: 'keyless_home',
+} as const;
+
+/** Input blocks of the modals, by block_id. */
+export const Blocks = {
+  account: 'account',
+  permissionSet: 'permission_set',
+  duration: 'duration',
+  reason: 'reason',
+  ticket: 'ticket',
+  denyReason: 'deny_reason',
+  extendDuration: 'extend_duration',
+  extendReason: 'extend_reason',
+  approvalActions: 'approval_actions',
+  grantActions: 'grant_actions',
+} as const;
+
+/** Interactive elements, by action_id. Buttons carry only a record id in their value. */
+export const Actions = {
+  /** The account external_select of the request modal (options load + dispatch on change). */
+  accountSelect: 'account_select',
+  permissionSetSelect: 'permission_set_select',
+  durationInput: 'duration_input',
+  reasonInput: 'reason_input',
+  ticketInput: 'ticket_input',
+  denyReasonInput: 'deny_reason_input',
+  extendDurationInput: 'extend_duration_input',
+  extendReasonInput: 'extend_reason_input',
+  approve: 'approve_request',
+  deny: 'deny_request',
+  cancel: 'cancel_request',
+  revoke: 'revoke_grant',
+  extend: 'extend_grant',
+  openRequestModal: 'open_request_modal',
+} as const;
+
+export type ActionId = (typeof Actions)[keyof typeof Actions];
+export type ViewCallbackId = (typeof Views)[keyof typeof Views];

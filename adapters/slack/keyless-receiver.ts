@@ -1,0 +1,244 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import type { GrantStore, Logger } from '../../src';
+import { TtlCache } from '../shared/ttl-cache';
+import type { AckFirstGate } from './ack-first';
+import { verifySignature } from './verify-signature';
+
+export interface KeylessReceiverOptions {
+  signingSecret: string;
+  logger: Logger;
+  store: Pick<GrantStore, 'rememberOnce'>;
+  /** Accepted clock difference, both directions. Default 300 s. */
+  timestampSkewSeconds?: number;
+  /** Largest body accepted. Default 1 MiB (Slack payloads are far smaller). */
+  bodyLimitBytes?: number;
+  /** How long a delivery id is remembered. Default 1 hour. */
+  dedupeTtlSeconds?: number;
+  /** Told when a request arrives and when it is answered, so that acks go first. */
+  gate?: Pick<AckFirstGate, 'arrived' | 'answered' | 'run'>;
+}
+
+/**
+ * Bolt's Receiver, owned by keyless: the lead's HTTP server routes POST /slack/events to `handle`.
+ * It reads the raw body, checks the signature (old *and* future timestamps, constant-time compare),
+ * drops Slack retries of deliveries already handled, and hands the payload to Bolt with an `ack`
+ * that writes the HTTP answer at once; listeners do their slow work after acking.
+ *
+ * Dedupe: each delivery has an id (`event_id` for events, `trigger_id` for commands and
+ * interactions). A first delivery is processed at once and its id is written in the background
+ * (`rememberOnce`), so acking never waits on the store; a delivery that Slack marks as a retry
+ * (x-slack-retry-num) is processed only if `rememberOnce` says its id is new. Duplicates inside this
+ * process are caught in memory. The engine's own idempotency (one approval per approver, one
+ * request per view id) backs this up.
+ */
+export class KeylessReceiver implements Receiver {
+  private app: App | undefined;
+  private readonly recent: TtlCache<true>;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Rejections by reason (for tests and metrics). */
+  readonly rejected = new Map<string, number>();
+  deduped = 0;
+
+  constructor(private readonly options: KeylessReceiverOptions) {
+    this.recent = new TtlCache({ ttlMs: (options.dedupeTtlSeconds ?? 3600) * 1000, maxEntries: 50_000 });
+  }
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  // The lead's server owns the socket: nothing to listen on here.
+  async start(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    await this.idle();
+  }
+
+  /** Resolves when every listener started so far has finished its after-ack work. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const gate = this.options.gate;
+    if (gate) {
+      gate.arrived();
+      let told = false;
+      const tell = () => {
+        if (!told) {
+          told = true;
+          gate.answered();
+        }
+      };
+      res.once('finish', tell);
+      res.once('close', tell);
+    }
+    const work = this.process(req, res);
+    this.inFlight.add(work);
+    return work.finally(() => this.inFlight.delete(work));
+  }
+
+  private reject(res: ServerResponse, status: number, reason: string): void {
+    this.rejected.set(reason, (this.rejected.get(reason) ?? 0) + 1);
+    this.options.logger.warn({ platform: 'slack', code: reason, status }, 'slack request rejected');
+    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.end(reason);
+  }
+
+  private async process(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') return this.reject(res, 405, 'method_not_allowed');
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, this.options.bodyLimitBytes ?? 1024 * 1024);
+    } catch {
+      return this.reject(res, 413, 'body_too_large');
+    }
+    const verdict = verifySignature({
+      signingSecret: this.options.signingSecret,
+      rawBody: raw,
+      timestamp: header(req, 'x-slack-request-timestamp'),
+      signature: header(req, 'x-slack-signature'),
+      nowSeconds: Math.floor(Date.now() / 1000),
+      skewSeconds: this.options.timestampSkewSeconds ?? 300,
+    });
+    if (!verdict.ok) return this.reject(res, 401, verdict.reason);
+
+    let body: Record<string, unknown>;
+    try {
+      body = parseBody(raw, header(req, 'content-type'));
+    } catch {
+      return this.reject(res, 400, 'unparseable_body');
+    }
+    if (body.ssl_check === '1') return void res.writeHead(200).end();
+    if (body.type === 'url_verification') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ challenge: body.challenge }));
+    }
+
+    const retryHeader = header(req, 'x-slack-retry-num');
+    const retryNum = retryHeader !== undefined ? Number.parseInt(retryHeader, 10) : undefined;
+    const deliveryId = deliveryIdOf(body);
+    if (deliveryId) {
+      if (!(await this.firstDelivery(deliveryId, retryNum !== undefined))) {
+        this.deduped++;
+        this.options.logger.info({ platform: 'slack', deliveryId, retryNum }, 'duplicate slack delivery ignored');
+        return void res.writeHead(200).end();
+      }
+    }
+
+    let acked = false;
+    const ack = async (response?: unknown): Promise<void> => {
+      if (acked) return;
+      acked = true;
+      if (response === undefined || response === '') {
+        res.writeHead(200);
+        res.end();
+      } else if (typeof response === 'string') {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(response);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(response));
+      }
+    };
+    const event: ReceiverEvent = {
+      body,
+      ack,
+      ...(retryNum !== undefined ? { retryNum } : {}),
+      ...(header(req, 'x-slack-retry-reason') ? { retryReason: header(req, 'x-slack-retry-reason')! } : {}),
+    };
+    try {
+      if (!this.app) throw new Error('receiver used before Bolt initialised it');
+      await this.app.processEvent(event);
+      if (!acked) {
+        // No listener answered (an action keyless does not handle): say so without an error page.
+        acked = true;
+        res.writeHead(404);
+        res.end();
+      }
+    } catch (error) {
+      this.options.logger.error({ err: error, platform: 'slack' }, 'slack listener failed');
+      if (!acked) {
+        acked = true;
+        res.writeHead(500);
+        res.end();
+      }
+    }
+  }
+
+  private async firstDelivery(id: string, isRetry: boolean): Promise<boolean> {
+    if (this.recent.peek(id)) return false;
+    this.recent.set(id, true);
+    const now = Date.now();
+    const ttl = this.options.dedupeTtlSeconds ?? 3600;
+    if (!isRetry && this.options.gate) {
+      // A first delivery is handled now; writing its id waits until the acks are out.
+      void this.options.gate
+        .run(() => this.options.store.rememberOnce(`slack#${id}`, now, ttl))
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error, platform: 'slack' }, 'delivery id not remembered'),
+        );
+      return true;
+    }
+    const remember = this.options.store.rememberOnce(`slack#${id}`, now, ttl);
+    if (isRetry) {
+      try {
+        return await remember;
+      } catch (error) {
+        // The store is down: handling a retry twice is safer than dropping it (the engine dedupes too).
+        this.options.logger.warn({ err: error, platform: 'slack' }, 'dedupe store unavailable');
+        return true;
+      }
+    }
+    remember.catch((error: unknown) =>
+      this.options.logger.warn({ err: error, platform: 'slack' }, 'delivery id not remembered'),
+    );
+    return true;
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Slash commands and interactions are form-encoded (interactions as one JSON `payload`); events are JSON. */
+export function parseBody(raw: Buffer, contentType: string | undefined): Record<string, unknown> {
+  const text = raw.toString('utf8');
+  if (contentType?.startsWith('application/x-www-form-urlencoded')) {
+    const form = parseQuery(text);
+    if (typeof form.payload === 'string') return JSON.parse(form.payload) as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(form).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+  }
+  const parsed: unknown = JSON.parse(text);
+  if (!parsed || typeof parsed !== 'object') throw new Error('not an object');
+  return parsed as Record<string, unknown>;
+}
+
+/** The id Slack gives one delivery: the same on a retry, different on a second click. */
+export function deliveryIdOf(body: Record<string, unknown>): string | undefined {
+  if (typeof body.event_id === 'string') return `evt:${body.event_id}`;
+  if (body.type === 'block_suggestion') return undefined;
+  if (typeof body.trigger_id === 'string') return `trg:${body.trigger_id}`;
+  return undefined;
+}

@@ -1,0 +1,60 @@
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { extendModal, requestModal } from '../../blocks/request-modal.blocks';
+import { grantEndingReply, refusalReply, requestStateReply } from '../../blocks/replies.blocks';
+import { Actions } from '../../ids';
+import { actorOf, replyPrivately, type ListenerContext } from '../context';
+import { idFromButton, refreshHomeIfThere, replyTargetOf } from './interaction';
+
+/** Revoke / End now, Extend…, Cancel request, and the Home's Request access button. */
+export function registerGrantActions(app: App, ctx: ListenerContext): void {
+  app.action<BlockAction<ButtonAction>>(Actions.revoke, async ({ ack, body, action, respond }) => {
+    await ack();
+    const target = replyTargetOf(body, respond);
+    const grantId = idFromButton(action.value);
+    if (!grantId) return;
+    await ctx.afterAck(async () => {
+      try {
+        const actor = await actorOf(ctx, body.user.id, body.team?.id);
+        await replyPrivately(ctx, target, grantEndingReply(await ctx.engine.revoke({ grantId, actor })));
+      } catch (error) {
+        await replyPrivately(ctx, target, refusalReply(error));
+      }
+      await refreshHomeIfThere(ctx, body);
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(Actions.cancel, async ({ ack, body, action, respond }) => {
+    await ack();
+    const target = replyTargetOf(body, respond);
+    const requestId = idFromButton(action.value);
+    if (!requestId) return;
+    await ctx.afterAck(async () => {
+      try {
+        const actor = await actorOf(ctx, body.user.id, body.team?.id);
+        const result = await ctx.engine.cancel({ requestId, actor });
+        if (result.outcome === 'already_decided') await replyPrivately(ctx, target, requestStateReply(result.request));
+      } catch (error) {
+        await replyPrivately(ctx, target, refusalReply(error));
+      }
+      await refreshHomeIfThere(ctx, body);
+    });
+  });
+
+  app.action<BlockAction<ButtonAction>>(Actions.extend, async ({ ack, body, action }) => {
+    await ack();
+    const grantId = idFromButton(action.value);
+    if (!grantId) return;
+    await ctx.api
+      .call('views.open', { trigger_id: body.trigger_id, view: extendModal(grantId) })
+      .catch((error: unknown) => {
+        ctx.logger.warn({ err: error, grantId, actor: `slack:${body.user.id}` }, 'extend form not opened');
+      });
+  });
+
+  app.action<BlockAction<ButtonAction>>(Actions.openRequestModal, async ({ ack, body }) => {
+    await ack();
+    await ctx.api.call('views.open', { trigger_id: body.trigger_id, view: requestModal() }).catch((error: unknown) => {
+      ctx.logger.warn({ err: error, actor: `slack:${body.user.id}` }, 'request form not opened');
+    });
+  });
+}

@@ -1,0 +1,116 @@
+import type { App, RespondFn, SlashCommand as SlackSlashCommand } from '@slack/bolt';
+import type { ChatUser } from '../../../../src';
+import { requestModal } from '../../blocks/request-modal.blocks';
+import {
+  accountsReply,
+  approvalsReply,
+  errorReply,
+  grantEndingReply,
+  helpReply,
+  listReply,
+  problemReply,
+  requestReply,
+  requestStateReply,
+  whyReply,
+} from '../../blocks/replies.blocks';
+import type { SlackMessage } from '../../blocks/common.blocks';
+import { COMMAND } from '../../ids';
+import { USAGE, parseCommand, type SlashCommand } from '../../parse-command';
+import { actorOf, type ListenerContext } from '../context';
+
+const ACCOUNTS_SHOWN = 25;
+
+/**
+ * `/aws-access …`. Help and malformed input are answered in the ack itself (ephemeral, no engine
+ * call). `/aws-access` alone opens the request form at once (trigger_id lives 3 s). Everything else
+ * is acked first, then one engine call, then an ephemeral answer through response_url.
+ */
+export function registerAwsAccessCommand(app: App, ctx: ListenerContext): void {
+  app.command(COMMAND, async ({ command, ack, respond }) => {
+    const parsed = parseCommand(command.text ?? '');
+    if (parsed.kind === 'problem') return ack({ response_type: 'ephemeral', ...problemReply(parsed) });
+    if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', ...helpReply(parsed.topic) });
+    await ack();
+    if (parsed.kind === 'modal') {
+      await ctx.api
+        .call('views.open', { trigger_id: command.trigger_id, view: requestModal() })
+        .catch(async (error: unknown) => {
+          ctx.logger.warn({ err: error, actor: `slack:${command.user_id}` }, 'request form not opened');
+          await say(respond, errorReply(error));
+        });
+      return;
+    }
+    await ctx.afterAck(async () => {
+      try {
+        const user = await actorOf(ctx, command.user_id, command.team_id);
+        await say(respond, await run(ctx, parsed, user, command));
+      } catch (error) {
+        await say(respond, errorReply(error, USAGE[parsed.kind].example));
+      }
+    });
+  });
+}
+
+async function say(respond: RespondFn, message: SlackMessage): Promise<void> {
+  await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+}
+
+async function run(
+  ctx: ListenerContext,
+  c: Exclude<SlashCommand, { kind: 'help' | 'modal' }>,
+  user: ChatUser,
+  command: SlackSlashCommand,
+): Promise<SlackMessage> {
+  const { engine } = ctx;
+  const idempotencyKey = `slack:${command.team_id}:cmd:${command.trigger_id}`;
+  switch (c.kind) {
+    case 'request':
+      return requestReply(
+        await engine.requestAccess({
+          requester: user,
+          account: c.account,
+          permissionSet: c.permissionSet,
+          duration: c.duration,
+          reason: c.reason,
+          ...(c.ticket ? { ticket: c.ticket } : {}),
+          idempotencyKey,
+        }),
+      );
+    case 'break-glass':
+      return requestReply(
+        await engine.requestAccess({
+          requester: user,
+          account: c.account,
+          permissionSet: c.permissionSet,
+          duration: c.duration ?? '1h',
+          reason: c.reason,
+          breakGlass: true,
+          idempotencyKey,
+        }),
+      );
+    case 'list':
+      return listReply(await engine.listMine(user), user.timeZone);
+    case 'approvals':
+      return approvalsReply(await engine.approvalsFor(user));
+    case 'revoke':
+      return grantEndingReply(
+        await engine.revoke({ grantId: c.grantId, actor: user, ...(c.reason ? { reason: c.reason } : {}) }),
+      );
+    case 'extend':
+      return requestReply(
+        await engine.extend({
+          grantId: c.grantId,
+          actor: user,
+          duration: c.duration,
+          ...(c.reason ? { reason: c.reason } : {}),
+          idempotencyKey,
+        }),
+      );
+    case 'cancel':
+      return requestStateReply((await engine.cancel({ requestId: c.requestId, actor: user })).request);
+    case 'why':
+      return whyReply(await engine.explain({ user, account: c.account, permissionSet: c.permissionSet }));
+    case 'accounts':
+      return accountsReply(await engine.findAccounts(c.filter, ACCOUNTS_SHOWN + 1), c.filter, ACCOUNTS_SHOWN);
+  }
+}

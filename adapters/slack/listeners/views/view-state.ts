@@ -1,0 +1,50 @@
+import { ErrorCodes, isKeylessError } from '../../../../src';
+import { Blocks } from '../../ids';
+import type { ViewErrors } from '../../blocks/request-modal.blocks';
+
+type StateValues = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value?: string } | null }>
+>;
+
+/** A text input or a select's value from a submitted view's `state.values`. */
+export function stateValue(
+  view: { state?: { values?: unknown } },
+  blockId: string,
+  actionId: string,
+): string | undefined {
+  const values = (view.state?.values ?? {}) as StateValues;
+  const input = values[blockId]?.[actionId];
+  const v = input?.selected_option?.value ?? input?.value ?? undefined;
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/**
+ * An engine error, shown under the field it is about (`response_action: errors`). Slack shows at
+ * most ~150 characters per field, so the message comes first and the hint after.
+ */
+export function errorsFor(error: unknown, fields: { has: (blockId: string) => boolean; fallback: string }): ViewErrors {
+  if (!isKeylessError(error))
+    return { [fields.fallback]: 'Something went wrong on my side; nothing was created. Try again.' };
+  const text = error.toUserText().replace(/\n/g, ' ').slice(0, 300);
+  const pick = (...blocks: string[]) => blocks.find((b) => fields.has(b)) ?? fields.fallback;
+  switch (error.code) {
+    case ErrorCodes.InvalidDuration:
+    case ErrorCodes.DurationTooLong:
+      return { [pick(Blocks.duration, Blocks.extendDuration)]: text };
+    case ErrorCodes.PolicyDenied:
+      return {
+        [error.hint?.startsWith('Ask for')
+          ? pick(Blocks.duration, Blocks.extendDuration)
+          : pick(Blocks.permissionSet, Blocks.account)]: text,
+      };
+    case ErrorCodes.ReasonRequired:
+      return { [pick(Blocks.reason, Blocks.denyReason, Blocks.extendReason)]: text };
+    case ErrorCodes.InvalidInput:
+      return { [/ticket/i.test(text) ? pick(Blocks.ticket) : pick(Blocks.reason, Blocks.denyReason)]: text };
+    case ErrorCodes.UnknownPermissionSet:
+      return { [pick(Blocks.permissionSet, Blocks.account)]: text };
+    default:
+      return { [fields.fallback]: text };
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The Slack Web API methods keyless calls, each with the bot scope it needs (none for views.* and
+ * auth.test). The paced client accepts only these method names, so a new call cannot be added
+ * without naming its scope here, and the manifest test compares this list with the manifest.
+ * Tiers: https://docs.slack.dev/apis/web-api/rate-limits (facts.md).
+ */
+export const METHODS = {
+  'auth.test': { scope: undefined, tier: 'special' },
+  'chat.postMessage': { scope: 'chat:write', tier: 'special' },
+  'chat.update': { scope: 'chat:write', tier: 3 },
+  'chat.postEphemeral': { scope: 'chat:write', tier: 4 },
+  'views.open': { scope: undefined, tier: 4 },
+  'views.update': { scope: undefined, tier: 4 },
+  'views.publish': { scope: undefined, tier: 4 },
+  'users.info': { scope: 'users:read', tier: 4 },
+  'users.lookupByEmail': { scope: 'users:read.email', tier: 3 },
+  'conversations.open': { scope: 'im:write', tier: 3 },
+} as const satisfies Record<string, { scope: string | undefined; tier: 2 | 3 | 4 | 'special' }>;
+
+export type SlackMethod = keyof typeof METHODS;
+
+/**
+ * Scopes that no single method call names: `commands` for the slash command, and `users:read.email`
+ * because users.info returns `profile.email` only with it (the identity map reads it there).
+ */
+export const FEATURE_SCOPES = ['commands', 'users:read.email'] as const;
+
+/** Every bot scope the code needs, sorted. */
+export function requiredBotScopes(): string[] {
+  const scopes = new Set<string>(FEATURE_SCOPES);
+  for (const { scope } of Object.values(METHODS)) if (scope) scopes.add(scope);
+  return [...scopes].sort();
+}

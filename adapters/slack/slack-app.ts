@@ -1,0 +1,175 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, SocketModeReceiver, type AuthorizeResult } from '@slack/bolt';
+import type { ChatNotifier, Engine, GrantStore, Logger, MessageRefStore } from '../../src';
+import { AckFirstGate } from './ack-first';
+import { homeView } from './blocks/home.blocks';
+import { boltLogger } from './bolt-logger';
+import { KeylessReceiver } from './keyless-receiver';
+import { registerApprovalActions } from './listeners/actions/approval.action';
+import { registerGrantActions } from './listeners/actions/grant.action';
+import { registerRequestFormActions } from './listeners/actions/request-form.action';
+import { registerAwsAccessCommand } from './listeners/commands/aws-access.command';
+import type { ListenerContext } from './listeners/context';
+import { registerAppHomeOpened } from './listeners/events/app-home-opened.event';
+import { registerAccountOptions } from './listeners/options/account.options';
+import { registerDecisionViews } from './listeners/views/decision.view';
+import { registerRequestView } from './listeners/views/request.view';
+import { SlackApi, type SlackApiOptions } from './slack-api';
+import { SlackDirectory } from './slack-directory';
+import { SlackNotifier } from './slack-notifier';
+
+export interface SlackAdapterConfig {
+  signingSecret: string;
+  botToken: string;
+  /** An app-level token (xapp-…): Socket Mode instead of HTTP. */
+  appToken?: string;
+  /** Web API root, for the loopback workspace, for example http://127.0.0.1:4001/api/. */
+  apiUrl?: string;
+  /** Default approvals channel (a rule may override it). */
+  approvalsChannel?: string;
+  securityChannel?: string;
+  /** Accepted request timestamp skew in both directions. Default 300 s. */
+  timestampSkewSeconds?: number;
+  /** Pacing overrides (tests use faster tiers against the loopback workspace). */
+  pacing?: Pick<SlackApiOptions, 'tiers' | 'perChannelPerSecond' | 'perChannelBurst' | 'maxRateLimitRetries'>;
+  /** users.info cache lifetime. Default 5 minutes. */
+  directoryTtlMs?: number;
+  /** How many after-ack listener bodies run at once. Default 8. */
+  workConcurrency?: number;
+}
+
+export interface SlackAdapterDeps {
+  engine: Engine;
+  refs: MessageRefStore;
+  store: Pick<GrantStore, 'rememberOnce'>;
+  logger: Logger;
+  config: SlackAdapterConfig;
+}
+
+export interface SlackAdapter {
+  /** POST /slack/events: slash commands, interactions, options loads and events. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  notifier: ChatNotifier;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when listeners and queued deliveries are done (tests, graceful shutdown). */
+  idle(): Promise<void>;
+  /** Internals for tests and metrics. */
+  readonly api: SlackApi;
+  readonly receiver: KeylessReceiver | undefined;
+  readonly mode: 'http' | 'socket';
+}
+
+export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
+  const { config, engine } = deps;
+  const logger = deps.logger.child({ platform: 'slack' });
+  const api = new SlackApi({
+    token: config.botToken,
+    logger,
+    ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+    ...config.pacing,
+  });
+  const directory = new SlackDirectory(api, logger, config.directoryTtlMs);
+  const gate = new AckFirstGate(config.workConcurrency ?? 8, 1);
+
+  const publishHome = async (userId: string, problem?: string): Promise<void> => {
+    let state: Parameters<typeof homeView>[0] = { grants: [], requests: [], approvals: [] };
+    try {
+      const user = await directory.chatUser(userId);
+      const [mine, approvals] = await Promise.all([engine.listMine(user), engine.approvalsFor(user)]);
+      state = { ...mine, approvals, ...(user.timeZone ? { zone: user.timeZone } : {}) };
+    } catch (error) {
+      state.problem = error instanceof Error ? error.message : 'Your access could not be loaded.';
+    }
+    if (problem) state.problem = problem;
+    await api.call('views.publish', { user_id: userId, view: homeView(state) });
+  };
+
+  const notifier = new SlackNotifier({
+    api,
+    directory,
+    refs: deps.refs,
+    engine,
+    logger,
+    ...(config.approvalsChannel ? { approvalsChannel: config.approvalsChannel } : {}),
+    ...(config.securityChannel ? { securityChannel: config.securityChannel } : {}),
+    refreshHome: (userId) => publishHome(userId),
+    gate,
+  });
+
+  // auth.test once; Bolt's middleware (ignoreSelf) needs the bot's ids.
+  let auth: Promise<AuthorizeResult> | undefined;
+  const authorize = () => {
+    auth ??= api.call('auth.test').then(
+      (a) => ({
+        botToken: config.botToken,
+        botId: String(a.bot_id ?? ''),
+        botUserId: String(a.user_id ?? ''),
+        teamId: String(a.team_id ?? ''),
+      }),
+      (error: unknown) => {
+        auth = undefined;
+        throw error;
+      },
+    );
+    return auth;
+  };
+
+  const socket = !!config.appToken;
+  const receiver = socket
+    ? undefined
+    : new KeylessReceiver({
+        signingSecret: config.signingSecret,
+        logger,
+        store: deps.store,
+        gate,
+        ...(config.timestampSkewSeconds !== undefined ? { timestampSkewSeconds: config.timestampSkewSeconds } : {}),
+      });
+  const app = new App({
+    receiver: receiver ?? new SocketModeReceiver({ appToken: config.appToken!, logger: boltLogger(logger) }),
+    authorize,
+    logger: boltLogger(logger),
+    clientOptions: { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), retryConfig: { retries: 0 } },
+  });
+  app.error(async (error) => {
+    logger.error({ err: error }, 'slack listener error');
+  });
+
+  const ctx: ListenerContext = { engine, api, directory, logger, publishHome, afterAck: (fn) => gate.run(fn) };
+  registerAwsAccessCommand(app, ctx);
+  registerRequestFormActions(app, ctx);
+  registerAccountOptions(app, ctx);
+  registerRequestView(app, ctx);
+  registerDecisionViews(app, ctx);
+  registerApprovalActions(app, ctx);
+  registerGrantActions(app, ctx);
+  registerAppHomeOpened(app, ctx);
+
+  return {
+    async handle(req, res) {
+      if (!receiver) {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('slack runs in socket mode');
+        return;
+      }
+      await receiver.handle(req, res);
+    },
+    notifier,
+    async start() {
+      await authorize();
+      if (socket) await app.start();
+    },
+    async stop() {
+      if (socket) await app.stop();
+      await receiver?.idle();
+      await notifier.idle();
+    },
+    async idle() {
+      await receiver?.idle();
+      await notifier.idle();
+    },
+    api,
+    receiver,
+    mode: socket ? 'socket' : 'http',
+  };
+}

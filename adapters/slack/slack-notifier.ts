@@ -1,0 +1,259 @@
+import type {
+  AccessRequest,
+  ChatNotifier,
+  DomainEvent,
+  Engine,
+  Grant,
+  Logger,
+  MessageRef,
+  MessageRefStore,
+  RequestId,
+} from '../../src';
+import { approvalMessage } from './blocks/approval.blocks';
+import type { SlackMessage } from './blocks/common.blocks';
+import {
+  activeDm,
+  decisionDm,
+  endedDm,
+  extendedDm,
+  failedDm,
+  reminderDm,
+  submittedDm,
+  submittedDmUpdated,
+} from './blocks/requester.blocks';
+import { breakGlassMessage, driftMessage, revocationStuckMessage } from './blocks/security.blocks';
+import type { SlackApi } from './slack-api';
+import type { SlackDirectory } from './slack-directory';
+
+export interface SlackNotifierDeps {
+  api: SlackApi;
+  directory: SlackDirectory;
+  refs: MessageRefStore;
+  engine: Pick<Engine, 'getRequest'>;
+  logger: Logger;
+  approvalsChannel?: string;
+  securityChannel?: string;
+  /** Re-renders a person's App Home after their grants or requests changed. */
+  refreshHome?: (userId: string) => Promise<void>;
+  /** Deliveries wait while Slack requests wait for their ack. */
+  gate?: { run<T>(work: () => Promise<T>): Promise<T> };
+}
+
+/**
+ * Renders DomainEvents into Slack. `publish` only queues the work and returns: access decisions
+ * never wait on chat (and a view submission must be acknowledged within 3 s). The messages of one
+ * request are delivered in order, one at a time, so that a message exists before it is updated and
+ * an older state never overwrites a newer one.
+ */
+export class SlackNotifier implements ChatNotifier {
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly renderedVersion = new Map<string, number>();
+
+  constructor(private readonly deps: SlackNotifierDeps) {}
+
+  async publish(event: DomainEvent): Promise<void> {
+    const key = queueKey(event);
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => (this.deps.gate ? this.deps.gate.run(() => this.deliver(event)) : this.deliver(event)))
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error, event: event.type, platform: 'slack' }, 'slack delivery failed'),
+      )
+      .finally(() => {
+        if (this.queues.get(key) === next) this.queues.delete(key);
+      });
+    this.queues.set(key, next);
+  }
+
+  /** Resolves when every queued delivery is done (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.all([...this.queues.values()]);
+  }
+
+  private async deliver(event: DomainEvent): Promise<void> {
+    switch (event.type) {
+      case 'request_submitted':
+        return this.submitted(event.request, event.approverEmails, event.channels?.slack?.approvals);
+      case 'request_updated':
+        return this.requestUpdated(event);
+      case 'grant_activated':
+        await this.updateCopies(event.request, event.grant);
+        await this.toRequester(event.grant, (zone) => activeDm(event.grant, zone));
+        return this.refreshHome(event.grant);
+      case 'grant_failed':
+        await this.updateCopies(undefined, event.grant);
+        await this.toRequester(event.grant, () => failedDm(event.grant));
+        return this.refreshHome(event.grant);
+      case 'grant_extended':
+        await this.updateCopies(undefined, event.grant);
+        await this.toRequester(event.grant, (zone) => extendedDm(event.grant, zone, event.addSeconds));
+        return this.refreshHome(event.grant);
+      case 'grant_expiring':
+        return this.toRequester(event.grant, (zone) => reminderDm(event.grant, zone, Date.now()));
+      case 'grant_ended':
+        await this.updateCopies(undefined, event.grant);
+        await this.toRequester(event.grant, (zone) => endedDm(event.grant, zone));
+        return this.refreshHome(event.grant);
+      case 'break_glass_used':
+        return this.toSecurity(breakGlassMessage(event.grant, event.request), event.request.id);
+      case 'assignment_drift':
+        return this.toSecurity(driftMessage(event.drift));
+      case 'revocation_stuck':
+        return this.toSecurity(revocationStuckMessage(event.grant, event.attempts, event.message));
+    }
+  }
+
+  private async post(channel: string, message: SlackMessage): Promise<string> {
+    const answer = await this.deps.api.call('chat.postMessage', {
+      channel,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    return String(answer.ts);
+  }
+
+  private async remember(requestId: RequestId, ref: Omit<MessageRef, 'platform'>): Promise<void> {
+    await this.deps.refs.addMessageRef(requestId, { platform: 'slack', ...ref });
+  }
+
+  private async submitted(request: AccessRequest, approverEmails: string[], channelOverride?: string): Promise<void> {
+    this.renderedVersion.set(request.id, request.version);
+    const message = approvalMessage(request);
+    const channel = channelOverride ?? this.deps.approvalsChannel;
+    const work: Promise<void>[] = [];
+    if (channel) {
+      work.push(
+        this.post(channel, message).then((ts) =>
+          this.remember(request.id, { channel, messageId: ts, role: 'approvals' }),
+        ),
+      );
+    }
+    // Approvers are reached by their directory email, whatever platform the requester used.
+    const approverIds = new Set<string>();
+    for (const email of approverEmails) {
+      work.push(
+        this.deps.directory.userIdByEmail(email).then(async (userId) => {
+          if (!userId || approverIds.has(userId)) return;
+          if (request.requester.platform === 'slack' && userId === request.requester.id && !request.selfApproval)
+            return;
+          approverIds.add(userId);
+          const dm = await this.deps.directory.dmChannel(userId);
+          const ts = await this.post(dm, message);
+          await this.remember(request.id, { channel: dm, messageId: ts, role: 'approver_dm' });
+        }),
+      );
+    }
+    if (request.requester.platform === 'slack') {
+      const requesterId = request.requester.id;
+      work.push(
+        this.deps.directory.dmChannel(requesterId).then(async (dm) => {
+          const ts = await this.post(dm, submittedDm(request));
+          await this.remember(request.id, { channel: dm, messageId: ts, role: 'requester_dm' });
+        }),
+      );
+    }
+    const results = await Promise.allSettled(work);
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        this.deps.logger.warn(
+          { err: r.reason, requestId: request.id, platform: 'slack' },
+          'an approval message was not delivered',
+        );
+      }
+    }
+  }
+
+  private async requestUpdated(event: Extract<DomainEvent, { type: 'request_updated' }>): Promise<void> {
+    const { request, actor } = event;
+    const seen = this.renderedVersion.get(request.id);
+    if (seen !== undefined && seen > request.version) return;
+    this.renderedVersion.set(request.id, request.version);
+    await this.updateCopies(request, undefined);
+    const selfCancel = request.status === 'cancelled';
+    if (!selfCancel) await this.toRequesterOfRequest(request, decisionDm(request, actor));
+    if (request.requester.platform === 'slack' && this.deps.refreshHome) await this.safeHome(request.requester.id);
+  }
+
+  /** Every copy of a request's messages, re-rendered in place. */
+  private async updateCopies(request: AccessRequest | undefined, grant: Grant | undefined): Promise<void> {
+    const requestId = (request?.id ?? grant?.requestId) as RequestId;
+    const refs = (await this.deps.refs.listMessageRefs(requestId)).filter((r) => r.platform === 'slack');
+    if (refs.length === 0) return;
+    const current = request ?? (await this.deps.engine.getRequest(requestId));
+    if (!current) return;
+    const results = await Promise.allSettled(
+      refs.map((ref) => {
+        const message = ref.role === 'requester_dm' ? submittedDmUpdated(current) : approvalMessage(current, grant);
+        if (ref.role === 'security') return Promise.resolve();
+        return this.deps.api.call('chat.update', {
+          channel: ref.channel,
+          ts: ref.messageId,
+          text: message.text,
+          blocks: message.blocks,
+        });
+      }),
+    );
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        this.deps.logger.warn({ err: r.reason, requestId, platform: 'slack' }, 'a message copy was not updated');
+      }
+    }
+  }
+
+  private async toRequesterOfRequest(request: AccessRequest, message: SlackMessage): Promise<void> {
+    if (request.requester.platform !== 'slack') return;
+    const dm = await this.deps.directory.dmChannel(request.requester.id);
+    await this.post(dm, message);
+  }
+
+  /** A DM to the grantee (Slack users only), with times in their own zone from users.info. */
+  private async toRequester(grant: Grant, render: (zone: string | undefined) => SlackMessage): Promise<void> {
+    if (grant.requester.platform !== 'slack') return;
+    const zone = (await this.deps.directory.timeZone(grant.requester.id)) ?? grant.requester.timeZone;
+    const dm = await this.deps.directory.dmChannel(grant.requester.id);
+    await this.post(dm, render(zone));
+  }
+
+  private async toSecurity(message: SlackMessage, requestId?: RequestId): Promise<void> {
+    const channel = this.deps.securityChannel;
+    if (!channel) {
+      this.deps.logger.warn({ platform: 'slack' }, 'no Slack security channel configured; notice not posted');
+      return;
+    }
+    const ts = await this.post(channel, message);
+    if (requestId) await this.remember(requestId, { channel, messageId: ts, role: 'security' });
+  }
+
+  private async refreshHome(grant: Grant): Promise<void> {
+    if (grant.requester.platform === 'slack') await this.safeHome(grant.requester.id);
+  }
+
+  private async safeHome(userId: string): Promise<void> {
+    try {
+      await this.deps.refreshHome?.(userId);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, actor: `slack:${userId}` }, 'app home not refreshed');
+    }
+  }
+}
+
+function queueKey(event: DomainEvent): string {
+  switch (event.type) {
+    case 'request_submitted':
+    case 'request_updated':
+      return `req:${event.request.id}`;
+    case 'break_glass_used':
+      return `req:${event.grant.requestId}`;
+    case 'grant_activated':
+    case 'grant_failed':
+    case 'grant_extended':
+    case 'grant_expiring':
+    case 'grant_ended':
+      return `req:${event.grant.requestId}`;
+    case 'assignment_drift':
+    case 'revocation_stuck':
+      return 'security';
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench -- slack-ack [--requests 2000] [--concurrency 50]`
+ *
+ * Signed slash commands and Approve clicks against the Slack adapter over HTTP, with the real
+ * DynamoDB adapter on dynalite and the real Identity Center adapter on the local AWS emulator.
+ * Four processes, as in production: the bot (this one), Slack (the loopback workspace and the load
+ * generator), dynalite, and the AWS emulator. What is measured is the time to Slack's
+ * acknowledgement (the HTTP answer), which Slack wants within 3 s; the work after the ack (engine,
+ * AWS, Slack messages) goes on and is not timed, but must finish (settle) before the bench ends.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { BenchArgs } from '../run';
+import type { ChatUser } from '../../src';
+import { BOT_TOKEN, SIGNING_SECRET, startSlackStack } from '../../test/support/slack-harness';
+import { spawnService } from '../support/local-stack';
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+
+export default async function slackAck(args: BenchArgs): Promise<Record<string, unknown>> {
+  const requests = Number(args.requests ?? 2000);
+  const concurrency = Number(args.concurrency ?? 50);
+  const [dynamo, aws, slackSide] = await Promise.all([
+    spawnService('bench/support/dynalite-server.ts', []),
+    spawnService('adapters/local/aws-emulator/cli.ts', ['--port', '0', '--delay', '50']),
+    spawnService('bench/support/slack-side.ts', ['--secret', SIGNING_SECRET, '--token', BOT_TOKEN]),
+  ]);
+  const side = JSON.parse(slackSide.url) as { workspace: string; control: string };
+  const stack = await startSlackStack({
+    backend: 'aws',
+    realClock: true,
+    services: { dynamoUrl: dynamo.url, awsUrl: aws.url },
+    workspaceUrl: side.workspace,
+  });
+  try {
+    // Pending requests to click on: engineers ask for prod admin (2 approvals from sre-leads).
+    const rita: ChatUser = { platform: 'slack', id: 'U0RITA', displayName: 'Rita', email: 'rita@example.com' };
+    for (let i = 0; i < 40; i++) {
+      await stack.engine.requestAccess({
+        requester: rita,
+        account: i % 2 ? 'prod' : 'payments',
+        permissionSet: 'AdministratorAccess',
+        duration: '1h',
+        reason: `bench ${i}`,
+        idempotencyKey: `bench-${i}`,
+      });
+    }
+    await stack.settle();
+
+    await fetch(side.control, { method: 'POST', body: JSON.stringify({ botUrl: stack.botUrl, warmUp: true }) });
+    await stack.settle();
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    const answer = await fetch(side.control, {
+      method: 'POST',
+      body: JSON.stringify({ botUrl: stack.botUrl, requests, concurrency }),
+    });
+    const run = (await answer.json()) as {
+      latencies: number[];
+      errors: number;
+      why?: Record<string, number>;
+      wallMs: number;
+      calls: number;
+    };
+    loop.disable();
+    const settleStarted = performance.now();
+    await stack.settle();
+    const latencies = run.latencies.sort((a, b) => a - b);
+    console.log(
+      JSON.stringify({
+        detail: 'slack-ack',
+        wall_ms: Math.round(run.wallMs),
+        acks_per_s: Math.round((requests / run.wallMs) * 1000),
+        max_ms: Number((latencies.at(-1) ?? 0).toFixed(2)),
+        settle_ms: Math.round(performance.now() - settleStarted),
+        slack_api_calls: run.calls,
+        rate_limited: stack.slack.api.rateLimited,
+        bot_event_loop_max_ms: Math.round(loop.max / 1e6),
+        ...(run.errors ? { errors_by_cause: run.why } : {}),
+      }),
+    );
+    return {
+      scenario: 'slack-ack',
+      requests,
+      concurrency,
+      p50_ms: Number(percentile(latencies, 50).toFixed(2)),
+      p99_ms: Number(percentile(latencies, 99).toFixed(2)),
+      errors: run.errors + (latencies.length === requests ? 0 : requests - latencies.length),
+    };
+  } finally {
+    await stack.stop().catch(() => undefined);
+    await Promise.all([dynamo.kill(), aws.kill(), slackSide.kill()]);
+  }
+}

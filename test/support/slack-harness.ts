@@ -1,0 +1,226 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { createSlackAdapter, type SlackAdapter, type SlackAdapterConfig } from '../../adapters/slack';
+import { startSlackWorkspace, type RunningSlackWorkspace, type RateLimits } from '../../adapters/local/slack-workspace';
+import { AwsIdentityCenter } from '../../adapters/aws/identity-center';
+import { DynamoGrantStore, ensureTable } from '../../adapters/dynamodb';
+import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../adapters/local/aws-emulator';
+import {
+  createEngine,
+  silentLogger,
+  type ChatNotifier,
+  type Clock,
+  type DomainEvent,
+  type Engine,
+  type GrantStore,
+  type IdentityCenter,
+  type Logger,
+  type MessageRefStore,
+  type Policy,
+} from '../../src';
+import { demoPolicy } from '../builders/policy';
+import { FakeIdentityCenter } from '../fakes/fake-identity-center';
+import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
+import { ManualClock } from '../fakes/manual-clock';
+import { RecordingNotifier } from '../fakes/recording-notifier';
+import { demoSeed } from '../fakes/seed';
+import { SequentialIds } from '../fakes/sequential-ids';
+import { startDynalite } from './dynalite';
+import { localDynamoClient, uniqueTableName } from './dynamodb-client';
+
+export const SIGNING_SECRET = 'loopback-signing-secret-0123456789';
+export const BOT_TOKEN = 'xoxb-loopback-token';
+export const APPROVALS = 'C0APPROVALS';
+export const SECURITY = 'C0SECURITY';
+
+/** Slack pacing for the loopback workspace: the same shape as production, faster numbers. */
+export const FAST_PACING = {
+  tiers: { 2: 60_000, 3: 60_000, 4: 60_000 },
+  perChannelPerSecond: 1000,
+  perChannelBurst: 1000,
+};
+
+class FanOut implements ChatNotifier {
+  readonly notifiers: ChatNotifier[] = [];
+  async publish(event: DomainEvent): Promise<void> {
+    await Promise.all(this.notifiers.map((n) => n.publish(event)));
+  }
+}
+
+export interface SlackStack {
+  /** The bot's POST /slack/events. */
+  botUrl: string;
+  engine: Engine;
+  slack: SlackAdapter;
+  workspace: RunningSlackWorkspace;
+  store: GrantStore & MessageRefStore;
+  identity: IdentityCenter;
+  /** The engine's clock: a ManualClock unless `realClock`. */
+  clock: Clock;
+  recorded: RecordingNotifier;
+  /** Only on the `aws` backend. */
+  aws?: RunningAwsEmulator;
+  /** Waits for engine background work, listeners after their ack, and Slack deliveries. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SlackStackOptions {
+  /** `fakes`: engine on in-memory fakes. `aws`: dynalite + the real DynamoDB and Identity Center adapters on the AWS emulator. */
+  backend?: 'fakes' | 'aws';
+  realClock?: boolean;
+  policy?: Policy;
+  config?: Partial<SlackAdapterConfig>;
+  rateLimits?: RateLimits;
+  logger?: Logger;
+  /** Use dynalite and the AWS emulator running elsewhere (the bench runs them in child processes). */
+  services?: { dynamoUrl: string; awsUrl: string };
+  /** Use a loopback workspace running elsewhere (its base URL); `workspace` is then a stub. */
+  workspaceUrl?: string;
+}
+
+const wallClock: Clock = {
+  now: () => Date.now(),
+  setTimer(at, fn) {
+    const t = setTimeout(fn, Math.max(0, at - Date.now()));
+    t.unref();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+/** keyless with its Slack adapter on real HTTP, talking to a loopback Slack workspace. */
+export async function startSlackStack(options: SlackStackOptions = {}): Promise<SlackStack> {
+  const stops: (() => Promise<void> | void)[] = [];
+  const clock: Clock = options.realClock ? wallClock : new ManualClock(Date.now());
+  let store: GrantStore & MessageRefStore;
+  let identity: IdentityCenter;
+  let aws: RunningAwsEmulator | undefined;
+
+  if (options.backend === 'aws') {
+    const dynalite = options.services ? undefined : await startDynalite();
+    aws = options.services
+      ? undefined
+      : await startAwsEmulator({ seed: loadDemoSeed(), port: 0, faults: { provisioningDelayMs: 20 } });
+    const client = localDynamoClient(options.services?.dynamoUrl ?? dynalite!.endpoint);
+    const tableName = uniqueTableName('keyless-slack');
+    await ensureTable(client, tableName, silentLogger);
+    store = new DynamoGrantStore({ client, tableName });
+    const config = {
+      endpoint: options.services?.awsUrl ?? aws!.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-secret' },
+      maxAttempts: 1,
+    };
+    const clients = {
+      ssoAdmin: new SSOAdminClient(config),
+      identityStore: new IdentitystoreClient(config),
+      organizations: new OrganizationsClient(config),
+    };
+    const ic = new AwsIdentityCenter(clients, {
+      instanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
+      identityStoreId: 'd-1234567890',
+      polling: { firstPollMs: 10, nearIntervalMs: 10, coldMaxIntervalMs: 40, maxIntervalMs: 100, deadlineMs: 10_000 },
+      retry: { baseDelayMs: 5, maxDelayMs: 40 },
+      pace: { tps: 1000, organizationsTps: 1000 },
+    });
+    identity = ic;
+    const emulator = aws;
+    stops.push(async () => {
+      ic.stop();
+      Object.values(clients).forEach((c) => c.destroy());
+      client.destroy();
+      await emulator?.stop();
+      await dynalite?.stop();
+    });
+  } else {
+    store = new InMemoryGrantStore();
+    identity = new FakeIdentityCenter(demoSeed());
+  }
+
+  const recorded = new RecordingNotifier();
+  const fanOut = new FanOut();
+  fanOut.notifiers.push(recorded);
+  const policy = options.policy ?? demoPolicy();
+  const engine = createEngine({
+    store,
+    identity,
+    notifier: fanOut,
+    clock,
+    logger: silentLogger,
+    ids: new SequentialIds(),
+    policy: () => policy,
+    options: { replicaId: 'replica-1' },
+  });
+
+  const workspace: RunningSlackWorkspace = options.workspaceUrl
+    ? ({
+        url: options.workspaceUrl,
+        apiUrl: `${options.workspaceUrl}/api/`,
+        stop: async () => undefined,
+      } as RunningSlackWorkspace)
+    : await startSlackWorkspace({
+        signingSecret: SIGNING_SECRET,
+        botToken: BOT_TOKEN,
+        ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+      });
+  const slack = createSlackAdapter({
+    engine,
+    refs: store,
+    store,
+    logger: options.logger ?? silentLogger,
+    config: {
+      signingSecret: SIGNING_SECRET,
+      botToken: BOT_TOKEN,
+      apiUrl: workspace.apiUrl,
+      approvalsChannel: APPROVALS,
+      securityChannel: SECURITY,
+      pacing: FAST_PACING,
+      ...options.config,
+    },
+  });
+  fanOut.notifiers.push(slack.notifier);
+
+  const server: Server = createServer((req, res) => {
+    if (req.url?.split('?')[0] !== '/slack/events') {
+      res.writeHead(404).end();
+      return;
+    }
+    slack.handle(req, res).catch(() => res.writeHead(500).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const botUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  if (!options.workspaceUrl) workspace.client.botUrl = botUrl;
+  await slack.start();
+
+  const settle = async () => {
+    for (let i = 0; i < 6; i++) {
+      await slack.idle();
+      await engine.idle();
+    }
+    await slack.idle();
+  };
+
+  return {
+    botUrl,
+    engine,
+    slack,
+    workspace,
+    store,
+    identity,
+    clock,
+    recorded,
+    ...(aws ? { aws } : {}),
+    settle,
+    async stop() {
+      await engine.stop();
+      await slack.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await workspace.stop();
+      for (const stop of stops.reverse()) await stop();
+    },
+  };
+}
