@@ -9,7 +9,10 @@ export default tseslint.config(
   prettier,
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { process: 'readonly', module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { process: 'readonly', module: 'writable', require: 'readonly', __dirname: 'readonly' },
+    },
   },
   {
     rules: {
