@@ -60,52 +60,72 @@ const channelPair = z
   })
   .strict();
 
-const channels = z.object({ slack: channelPair.optional(), teams: channelPair.optional() }).strict().default({});
+const channels = z
+  .object({
+    slack: channelPair.optional().describe('Slack channel ids (C…).'),
+    teams: channelPair.optional().describe('Teams conversation ids (19:…@thread.tacv2).'),
+  })
+  .strict()
+  .default({});
 
 const rule = z
   .object({
-    name: z.string().min(1).max(64),
-    description: z.string().optional(),
+    name: z.string().min(1).max(64).describe('Unique name, shown in decisions and audit events.'),
+    description: z.string().optional().describe('For people reading the policy.'),
     effect: z.enum(['allow', 'deny']).default('allow').describe('A deny rule that matches always wins.'),
-    accounts: z.array(accountMatcher).min(1),
+    accounts: z.array(accountMatcher).min(1).describe('The accounts this rule covers.'),
     permissionSets: z.array(z.string().min(1)).min(1).describe('Permission set names, or "*".'),
-    requesters: people.default({ groups: [], emails: [] }),
-    approvers: approvers.optional(),
-    maxDuration: durationText.default('1h'),
+    requesters: people.default({ groups: [], emails: [] }).describe('Who may ask under this rule.'),
+    approvers: approvers.optional().describe('Who approves, and how many must (absent with autoApprove).'),
+    maxDuration: durationText
+      .default('1h')
+      .describe('The longest grant under this rule (a duration: 90m, 4h, 1d, PT2H).'),
     selfApproval: z.boolean().default(false).describe('May a requester approve their own request?'),
-    autoApprove: z.boolean().default(false),
+    autoApprove: z.boolean().default(false).describe('Grant at once, with no approver.'),
     channels: channels.optional().describe('Where this rule posts approval requests (default: the global channels).'),
   })
   .strict();
 
 const breakGlass = z
   .object({
-    accounts: z.array(accountMatcher).min(1).default(['*']),
-    permissionSets: z.array(z.string().min(1)).min(1),
-    requesters: people.default({ groups: ['*'], emails: [] }),
-    maxDuration: durationText.default('1h'),
-    notify: z.enum(['security', 'approvals']).default('security'),
+    accounts: z.array(accountMatcher).min(1).default(['*']).describe('Accounts break-glass may open.'),
+    permissionSets: z.array(z.string().min(1)).min(1).describe('Permission sets break-glass may give.'),
+    requesters: people.default({ groups: ['*'], emails: [] }).describe('Who may break the glass.'),
+    maxDuration: durationText.default('1h').describe('The short cap of an emergency grant.'),
+    notify: z.enum(['security', 'approvals']).default('security').describe('The channel that is told, loudly.'),
   })
-  .strict();
+  .strict()
+  .describe('Emergency access: granted at once with a mandatory reason, capped, and announced.');
 
 export const policySchema = z
   .object({
     $schema: z.string().optional(),
     identityCenter: z
       .object({
-        instanceArn: z.string().regex(/^arn:[a-z-]+:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, {
-          message: 'must be an instance ARN such as arn:aws:sso:::instance/ssoins-1234567890abcdef',
-        }),
+        instanceArn: z
+          .string()
+          .describe('The IAM Identity Center instance ARN.')
+          .regex(/^arn:[a-z-]+:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, {
+            message: 'must be an instance ARN such as arn:aws:sso:::instance/ssoins-1234567890abcdef',
+          }),
         identityStoreId: z
           .string()
           .regex(/^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
             message: 'must be an identity store id such as d-1234567890',
-          }),
-        region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as us-east-1' }),
+          })
+          .describe('The identity store id of the instance (d-…).'),
+        region: z
+          .string()
+          .describe('The region of the Identity Center instance.')
+          .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'must be an AWS region such as us-east-1' }),
       })
-      .strict(),
-    channels,
-    rules: z.array(rule).default([]),
+      .strict()
+      .describe('Which Identity Center keyless works with.'),
+    channels: channels.describe('Default chat channels (Slack channel ids, Teams conversation ids).'),
+    rules: z
+      .array(rule)
+      .default([])
+      .describe('Who may request what. No matching rule means no access; a matching deny rule always wins.'),
     breakGlass: breakGlass.optional(),
     admins: people
       .default({ groups: [], emails: [] })
@@ -124,17 +144,29 @@ export const policySchema = z
           .describe('Names keyless owns; empty = those of the rules.'),
       })
       .strict()
-      .default({ removeUnknown: false, managedPermissionSets: [] }),
+      .default({ removeUnknown: false, managedPermissionSets: [] })
+      .describe('How Identity Center drift (assignments no grant explains) is handled.'),
     alerts: z
       .object({
-        staleKeyDays: z.number().int().min(1).default(90),
-        unusedKeyDays: z.number().int().min(1).default(45),
-        newKeyGraceDays: z.number().int().min(0).default(7),
-        rootPasswordUsedDays: z.number().int().min(1).default(30),
-        scanEvery: durationText.default('6h'),
+        staleKeyDays: z.number().int().min(1).default(90).describe('An access key older than this is stale.'),
+        unusedKeyDays: z.number().int().min(1).default(45).describe('An active key unused this long is reported.'),
+        newKeyGraceDays: z
+          .number()
+          .int()
+          .min(0)
+          .default(7)
+          .describe('A key never used is reported only after this grace period.'),
+        rootPasswordUsedDays: z
+          .number()
+          .int()
+          .min(1)
+          .default(30)
+          .describe('Root password use within this many days is reported.'),
+        scanEvery: durationText.default('6h').describe('How often the accounts are scanned for stale keys.'),
       })
       .strict()
-      .default({ staleKeyDays: 90, unusedKeyDays: 45, newKeyGraceDays: 7, rootPasswordUsedDays: 30, scanEvery: '6h' }),
+      .default({ staleKeyDays: 90, unusedKeyDays: 45, newKeyGraceDays: 7, rootPasswordUsedDays: 30, scanEvery: '6h' })
+      .describe('The security feed: thresholds for access keys and root use.'),
   })
   .strict()
   .superRefine((policy, ctx) => {

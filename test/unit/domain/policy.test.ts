@@ -8,7 +8,7 @@ import {
   requestablePermissionSets,
   type DecisionInput,
 } from '../../../src';
-import { POLICY_SCHEMA_PATH, renderPolicySchema } from '../../../scripts/generate-policy-schema';
+import { POLICY_SCHEMA_PATH, README_PATH, readmeWithReference, renderPolicySchema } from '../../../scripts/generate-policy-schema';
 import { aPermissionSet, aPrincipal, anAccount, READONLY } from '../../builders';
 import { demoPolicy, demoPolicyInput } from '../../builders/policy';
 import type { AccountId } from '../../../src';
@@ -105,6 +105,12 @@ describe('the policy file', () => {
 
   it('keeps the committed JSON Schema in step with the zod schema (npm run schema)', () => {
     expect(readFileSync(POLICY_SCHEMA_PATH, 'utf8')).toBe(renderPolicySchema());
+  });
+
+  it('keeps the policy reference in README.md in step with the schema (npm run schema)', () => {
+    const readme = readFileSync(README_PATH, 'utf8');
+    expect(readme).toBe(readmeWithReference(readme));
+    expect(readme).toContain('| `rules[].approvers.count` |');
   });
 });
 
