@@ -77,6 +77,7 @@ export function createEngine(deps: EngineDeps): Engine {
     ...deps,
     options,
     scheduler: timers,
+    sweepState: { horizonScannedAt: undefined },
     busy: new Set<string>(),
     background(name, work) {
       // One run per name at a time on this replica: a timer and a sweep never race each other here.

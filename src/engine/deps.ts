@@ -8,6 +8,12 @@ export interface EngineOptions {
   sweepIntervalMs: number;
   /** Grants expiring within this horizon get an in-process timer. Default 5 minutes. */
   timerHorizonMs: number;
+  /**
+   * How often the sweep re-reads the active grants expiring within the horizon (to arm timers and
+   * send reminders). In between, a sweep reads only the grants already due, so that several
+   * replicas do not re-read every soon-expiring grant every few seconds. Default 30 s.
+   */
+  horizonScanEveryMs: number;
   /** How long a replica owns a grant's work before another may take it over. Default 60 s. */
   leaseMs: number;
   /** After this many failed unassignments, a person is alerted (the engine keeps trying). Default 5. */
@@ -20,6 +26,7 @@ export const defaultEngineOptions: EngineOptions = {
   replicaId: 'keyless',
   sweepIntervalMs: 2000,
   timerHorizonMs: 5 * 60_000,
+  horizonScanEveryMs: 30_000,
   leaseMs: 60_000,
   stuckAfterAttempts: 5,
   idempotencyTtlSeconds: 3600,
@@ -46,6 +53,8 @@ export interface EngineContext extends Omit<EngineDeps, 'options'> {
   publish: ChatNotifier['publish'];
   /** Grants this process is working on now: a lease keeps other replicas out, this keeps our own timer and sweep apart. */
   busy: Set<string>;
+  /** When this replica's sweep last read the whole timer horizon (undefined: never, so the next sweep does). */
+  sweepState: { horizonScannedAt: number | undefined };
   /** In-process expiry timers. */
   scheduler: { track(grant: Grant): void; untrack(grantId: string): void };
 }

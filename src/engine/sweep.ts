@@ -71,10 +71,14 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
   );
 
   const reminderBefore = ctx.policy().reminderBeforeSeconds * 1000;
+  // The whole horizon only now and then (timers are armed well ahead of it); otherwise only what is due.
+  const scanned = ctx.sweepState.horizonScannedAt;
+  const wholeHorizon = scanned === undefined || now - scanned >= ctx.options.horizonScanEveryMs;
   const soon = await ctx.store.listGrants({
     status: 'active',
-    expiresBefore: now + Math.max(ctx.options.timerHorizonMs, reminderBefore),
+    expiresBefore: wholeHorizon ? now + Math.max(ctx.options.timerHorizonMs, reminderBefore) : now,
   });
+  if (wholeHorizon) ctx.sweepState.horizonScannedAt = now;
   const due = soon.filter((g) => (g.expiresAt ?? 0) <= now);
   for (const g of soon) {
     if ((g.expiresAt ?? 0) <= now) continue;
