@@ -11,6 +11,7 @@ import {
   type GrantEvent,
   type RequestEvent,
 } from '../domain';
+import type { TimerHandle } from '../ports';
 import type { EngineContext } from './deps';
 
 const MAX_ATTEMPTS = 8;
@@ -63,7 +64,11 @@ export async function commitGrant(
   }
 }
 
-/** Runs `work` holding this replica's lease on a grant; returns undefined when another replica holds it. */
+/**
+ * Runs `work` holding this replica's lease on a grant; returns undefined when another replica holds
+ * it. The lease is short and renewed while the work runs (an Identity Center operation can take
+ * minutes), so a replica that dies mid-work holds a grant back for at most one lease period.
+ */
 export async function withLease<T>(
   ctx: EngineContext,
   grantId: string,
@@ -72,18 +77,36 @@ export async function withLease<T>(
   const id = parseGrantId(grantId);
   if (ctx.busy.has(id)) return undefined;
   ctx.busy.add(id);
+  const owner = ctx.options.replicaId;
+  let renewal: TimerHandle | undefined;
+  let done = false;
+  const renewLater = () => {
+    renewal = ctx.clock.setTimer(ctx.clock.now() + ctx.options.leaseMs / 3, () => {
+      if (done) return;
+      const now = ctx.clock.now();
+      ctx.store
+        .acquireLease(id, owner, now, now + ctx.options.leaseMs)
+        .catch((error: unknown) => ctx.logger.warn({ grantId, err: error }, 'could not renew a lease'))
+        .finally(() => {
+          if (!done) renewLater();
+        });
+    });
+  };
   try {
     const now = ctx.clock.now();
-    const owner = ctx.options.replicaId;
     if (!(await ctx.store.acquireLease(id, owner, now, now + ctx.options.leaseMs))) return undefined;
+    renewLater();
     try {
       return await work();
     } finally {
+      done = true;
+      renewal?.cancel();
       await ctx.store.releaseLease(id, owner).catch((error: unknown) => {
         ctx.logger.warn({ grantId, err: error }, 'could not release a lease; it will lapse');
       });
     }
   } finally {
+    done = true;
     ctx.busy.delete(id);
   }
 }

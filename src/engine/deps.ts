@@ -14,7 +14,10 @@ export interface EngineOptions {
    * replicas do not re-read every soon-expiring grant every few seconds. Default 30 s.
    */
   horizonScanEveryMs: number;
-  /** How long a replica owns a grant's work before another may take it over. Default 60 s. */
+  /**
+   * How long a replica's claim on a grant's work lasts unless renewed (it is renewed every third of
+   * it while the work runs). A replica that dies holds a grant back for at most this long. Default 15 s.
+   */
   leaseMs: number;
   /** After this many failed unassignments, a person is alerted (the engine keeps trying). Default 5. */
   stuckAfterAttempts: number;
@@ -27,7 +30,7 @@ export const defaultEngineOptions: EngineOptions = {
   sweepIntervalMs: 2000,
   timerHorizonMs: 5 * 60_000,
   horizonScanEveryMs: 30_000,
-  leaseMs: 60_000,
+  leaseMs: 15_000,
   stuckAfterAttempts: 5,
   idempotencyTtlSeconds: 3600,
 };

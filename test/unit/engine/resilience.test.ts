@@ -9,23 +9,40 @@ const sandboxRead = { account: 'sandbox', permissionSet: 'ReadOnlyAccess', durat
 
 describe('surviving crashes, retries and replicas', () => {
   it('resumes a grant left in provisioning by a crashed replica once its lease lapses', async () => {
+    const t = testEngine();
+    t.identity.failNext('assign', new KeylessError(ErrorCodes.Throttled, 'Rate exceeded'));
+    await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const grant = [...t.store.grants.values()][0]!;
+    expect(grant.status).toBe('provisioning');
+    // A replica that died while assigning left its lease behind.
+    await t.store.acquireLease(grant.id, 'replica-dead', t.clock.now(), t.clock.now() + 15_000);
+
+    const b = testEngine({ store: t.store, identity: t.identity, clock: t.clock, options: { replicaId: 'replica-2' } });
+    await b.engine.sweep();
+    expect((await b.engine.getGrant(grant.id))?.status).toBe('provisioning'); // lease still held
+    t.clock.advance(15_001);
+    await b.engine.sweep();
+    expect((await b.engine.getGrant(grant.id))?.status).toBe('active');
+  });
+
+  it('keeps renewing its lease while an assignment takes longer than a lease period', async () => {
     const a = testEngine();
     let release!: () => void;
-    a.identity.confirm = () => new Promise<void>((resolve) => (release = resolve)); // the assign call hangs: "crash"
+    a.identity.confirm = () => new Promise<void>((resolve) => (release = resolve));
     await a.engine.requestAccess({ requester: users.olga, ...sandboxRead });
     await new Promise((r) => setImmediate(r));
     const grant = [...a.store.grants.values()][0]!;
-    expect(grant.status).toBe('provisioning');
-
-    // Another replica on the same store and Identity Center takes over after the lease lapses.
-    a.identity.confirm = () => Promise.resolve();
     const b = testEngine({ store: a.store, identity: a.identity, clock: a.clock, options: { replicaId: 'replica-2' } });
-    await b.engine.sweep();
-    expect((await b.engine.getGrant(grant.id))?.status).toBe('provisioning'); // lease still held
-    a.clock.advance(60_001);
-    await b.engine.sweep();
-    expect((await b.engine.getGrant(grant.id))?.status).toBe('active');
+    for (let i = 0; i < 6; i++) {
+      a.clock.advance(5_000);
+      await new Promise((r) => setImmediate(r));
+      await b.engine.sweep();
+    }
+    expect(a.identity.assignCalls).toHaveLength(1); // replica 2 never took over the live replica's work
     release();
+    await a.engine.idle();
+    expect((await a.engine.getGrant(grant.id))?.status).toBe('active');
   });
 
   it('fulfils an approved request whose grant was never written', async () => {
