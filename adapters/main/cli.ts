@@ -14,7 +14,12 @@ async function start(): Promise<void> {
     config.mode === 'local'
       ? await startPlayground(config)
       : await startKeyless(config).then((keyless) => ({ keyless, stop: () => keyless.stop() }));
-  console.log(`keyless (${config.mode}) is running at ${running.keyless.url}`);
+  if ('url' in running) {
+    console.log(`keyless (${config.mode}) is running at ${running.url}`);
+    console.log(`  the playground page; keyless itself answers Slack and Teams at ${running.keyless.url}`);
+  } else {
+    console.log(`keyless (${config.mode}) is running at ${running.keyless.url}`);
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

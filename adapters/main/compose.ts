@@ -4,6 +4,7 @@ import { createEngine, type ChatNotifier, type Clock, type Engine, type Identity
 import { createAwsIdentityCenter } from '../aws/identity-center';
 import { createAwsSts } from '../aws/sts/sts';
 import { DynamoGrantStore, ensureTable, checkTable } from '../dynamodb';
+import { createSlackAdapter, EVENTS_PATH, type SlackAdapter } from '../slack';
 import { createTeamsAdapter, type TeamsAdapter } from '../teams';
 import type { KeylessConfig } from './config';
 import { FanOutNotifier } from './fan-out-notifier';
@@ -14,6 +15,7 @@ import { close, createHttpServer, json, listen, type Route } from './server';
 export interface Keyless {
   url: string;
   teams?: TeamsAdapter;
+  slack?: SlackAdapter;
   metrics: KeylessMetrics;
   engine: Engine;
   store: DynamoGrantStore;
@@ -35,6 +37,8 @@ export interface StartOverrides {
   createTable?: boolean;
   /** Where Teams proactive posts go before any activity named a serviceUrl (the loopback connector). */
   teamsServiceUrl?: string;
+  /** The Slack Web API root (the loopback workspace of the playground), e.g. http://127.0.0.1:4001/api/. */
+  slackApiUrl?: string;
 }
 
 /** Where Teams posts proactively when nothing told keyless otherwise (the public Bot Framework channel). */
@@ -68,7 +72,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     options: { replicaId: config.replicaId, sweepIntervalMs: config.sweepMs },
   });
 
-  const chat: { teams?: TeamsAdapter } = {};
+  const chat: { teams?: TeamsAdapter; slack?: SlackAdapter } = {};
   if (config.teams) {
     chat.teams = createTeamsAdapter({
       engine,
@@ -94,6 +98,26 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     notifier.add(chat.teams.notifier);
   }
 
+  if (config.slack) {
+    chat.slack = createSlackAdapter({
+      engine,
+      refs: store,
+      store,
+      logger: logger.child({ platform: 'slack' }),
+      config: {
+        signingSecret: config.slack.signingSecret,
+        botToken: config.slack.botToken,
+        ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+        ...(overrides.slackApiUrl ? { apiUrl: overrides.slackApiUrl } : {}),
+        ...(config.policy.channels.slack?.approvals
+          ? { approvalsChannel: config.policy.channels.slack.approvals }
+          : {}),
+        ...(config.policy.channels.slack?.security ? { securityChannel: config.policy.channels.slack.security } : {}),
+      },
+    });
+    notifier.add(chat.slack.notifier);
+  }
+
   let draining = false;
   const routes: Route[] = [
     { method: 'GET', path: '/healthz', handler: (_req, res) => json(res, 200, { status: 'alive' }) },
@@ -117,8 +141,10 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     },
   ];
   if (chat.teams) routes.push({ method: 'POST', path: '/api/messages', handler: chat.teams.handle });
+  if (chat.slack) routes.push({ method: 'POST', path: EVENTS_PATH, handler: chat.slack.handle });
   const server = createHttpServer(routes, logger);
   const url = await listen(server, config.port, config.host);
+  await chat.slack?.start();
   await engine.start();
   const reconcileTimer = setInterval(() => {
     engine.reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
@@ -129,6 +155,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   return {
     url,
     ...(chat.teams ? { teams: chat.teams } : {}),
+    ...(chat.slack ? { slack: chat.slack } : {}),
     metrics,
     engine,
     store,
@@ -141,6 +168,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       await close(server);
       await engine.stop();
       await chat.teams?.stop();
+      await chat.slack?.stop();
       if ('stop' in identity && typeof identity.stop === 'function') identity.stop();
       dynamo.destroy();
       logger.info({}, 'keyless stopped');

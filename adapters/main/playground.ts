@@ -1,54 +1,182 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import type { AuditEvent, ChatNotifier, DomainEvent } from '../../src';
 import { loadDemoSeed, startAwsEmulator } from '../local/aws-emulator';
 import { startEmbeddedDynamo } from '../local/embedded-dynamodb';
+import {
+  installKeylessInTeams,
+  seedTeams,
+  startPlaygroundPage,
+  type AlertLine,
+  type AuditLine,
+} from '../local/playground';
+import { startSlackWorkspace } from '../local/slack-workspace';
+import { startTeamsConnector } from '../local/teams-connector';
 import type { KeylessConfig } from './config';
 import { startKeyless, type Keyless, type StartOverrides } from './compose';
 
 export interface Playground {
   keyless: Keyless;
+  /** The playground page (what `npm start` prints). */
+  url: string;
   awsUrl: string;
   dynamoUrl: string;
+  slackUrl: string;
+  teamsUrl: string;
   stop(): Promise<void>;
 }
 
 const external = (url: string) => ({ url, stop: () => Promise.resolve() });
 
+/** Reconcile often in the playground, so that an assignment made behind keyless' back shows up quickly. */
+const PLAYGROUND_RECONCILE_MS = 10_000;
+
+/**
+ * Remembers which requests and grants keyless spoke about, and the security alerts it raised, so
+ * that the page can show the audit trail (read from keyless' store) and the alerts.
+ */
+class PlaygroundRecorder implements ChatNotifier {
+  readonly subjects = new Map<string, AuditEvent['subject']>();
+  readonly alerts: AlertLine[] = [];
+
+  async publish(event: DomainEvent): Promise<void> {
+    const remember = (kind: 'request' | 'grant', id: string | undefined) => {
+      if (!id) return;
+      this.subjects.delete(`${kind}#${id}`);
+      this.subjects.set(`${kind}#${id}`, { kind, id });
+      while (this.subjects.size > 40) this.subjects.delete(this.subjects.keys().next().value!);
+    };
+    if ('request' in event) remember('request', event.request.id);
+    if ('grant' in event) remember('grant', event.grant.id);
+    if (event.type === 'assignment_drift') {
+      const d = event.drift;
+      this.alerts.unshift({
+        at: d.detectedAt,
+        title: d.kind.replace(/_/g, ' '),
+        detail: `principal ${d.assignment.principalId}, account ${d.assignment.accountId}${d.removed ? ' (removed)' : ''}`,
+      });
+    } else if (event.type === 'break_glass_used') {
+      this.alerts.unshift({ at: Date.now(), title: 'break-glass used', detail: event.grant.id });
+    } else if (event.type === 'revocation_stuck') {
+      this.alerts.unshift({ at: Date.now(), title: 'revocation stuck', detail: event.message });
+    }
+    this.alerts.splice(50);
+  }
+}
+
 /**
  * `npm start` with no accounts: the embedded DynamoDB on disk, the local AWS emulator with the demo
- * organization, and the real keyless server, all on 127.0.0.1 in one process. The AWS SDK reaches
- * the emulators through its standard endpoint settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB);
- * where one is already set (an emulator in its own process, as the crash harness runs), it is used
- * and nothing is started for it.
+ * organization, a loopback Slack workspace and Teams connector with the demo people, the real
+ * keyless server (its Slack and Teams adapters talking to them over HTTP), and the playground page,
+ * all on 127.0.0.1 in one process. The AWS SDK reaches the emulators through its standard endpoint
+ * settings (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB); where one is already set (an emulator in
+ * its own process, as the crash harness runs), it is used and nothing is started for it.
  */
 export async function startPlayground(
   config: KeylessConfig,
   overrides: StartOverrides & { ephemeral?: boolean } = {},
 ): Promise<Playground> {
-  const dynamo = process.env.AWS_ENDPOINT_URL_DYNAMODB
-    ? external(process.env.AWS_ENDPOINT_URL_DYNAMODB)
-    : await startEmbeddedDynamo(overrides.ephemeral ? {} : { path: join(config.dataDir, 'dynamodb') });
-  const aws = process.env.AWS_ENDPOINT_URL
-    ? external(process.env.AWS_ENDPOINT_URL)
-    : await startAwsEmulator({ seed: loadDemoSeed() });
-  process.env.AWS_ENDPOINT_URL = aws.url;
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
-  process.env.AWS_REGION ??= config.policy.identityCenter.region;
-  // The emulators accept any signature; the SDK still wants credentials to sign with.
-  process.env.AWS_ACCESS_KEY_ID ??= 'AKIAPLAYGROUND000000';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'playground';
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
   try {
-    const keyless = await startKeyless(config, { createTable: true, ...overrides });
+    const dynamo = process.env.AWS_ENDPOINT_URL_DYNAMODB
+      ? external(process.env.AWS_ENDPOINT_URL_DYNAMODB)
+      : await startEmbeddedDynamo(overrides.ephemeral ? {} : { path: join(config.dataDir, 'dynamodb') });
+    stops.push(() => dynamo.stop());
+    const aws = process.env.AWS_ENDPOINT_URL
+      ? external(process.env.AWS_ENDPOINT_URL)
+      : await startAwsEmulator({ seed: loadDemoSeed() });
+    stops.push(() => aws.stop());
+    process.env.AWS_ENDPOINT_URL = aws.url;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
+    process.env.AWS_REGION ??= config.policy.identityCenter.region;
+    // The emulators accept any signature; the SDK still wants credentials to sign with.
+    process.env.AWS_ACCESS_KEY_ID ??= 'AKIAPLAYGROUND000000';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'playground';
+
+    // The loopback chats. A fresh signing secret each start: only this process can sign for Slack.
+    const slackChannels = {
+      approvals: config.policy.channels.slack?.approvals ?? 'C0APPROVALS',
+      security: config.policy.channels.slack?.security ?? 'C0SECURITY',
+    };
+    const teamsChannels = {
+      approvals: config.policy.channels.teams?.approvals ?? '19:approvals@thread.tacv2',
+      security: config.policy.channels.teams?.security ?? '19:security@thread.tacv2',
+    };
+    const slackCredentials = config.slack ?? {
+      signingSecret: randomBytes(24).toString('hex'),
+      botToken: `xoxb-playground-${randomBytes(12).toString('hex')}`,
+    };
+    const workspace = await startSlackWorkspace({ ...slackCredentials });
+    stops.push(() => workspace.stop());
+    const connector = await startTeamsConnector();
+    stops.push(() => connector.stop());
+    seedTeams(connector, teamsChannels);
+
+    const recorder = new PlaygroundRecorder();
+    // The page takes KEYLESS_PORT (it is what a person opens); keyless itself, reached only by the
+    // loopback Slack and Teams, listens on a free port of the same host.
+    const playgroundConfig: KeylessConfig = {
+      ...config,
+      port: 0,
+      slack: slackCredentials,
+      teams: config.teams ?? { appType: 'MultiTenant', authDisabled: true },
+      reconcileEveryMs: process.env.KEYLESS_RECONCILE_EVERY ? config.reconcileEveryMs : PLAYGROUND_RECONCILE_MS,
+    };
+    const keyless = await startKeyless(playgroundConfig, {
+      createTable: true,
+      ...overrides,
+      notifiers: [recorder, ...(overrides.notifiers ?? [])],
+      slackApiUrl: workspace.apiUrl,
+      teamsServiceUrl: `${connector.url}/`,
+    });
+    stops.push(() => keyless.stop());
+    workspace.client.botUrl = `${keyless.url}/slack/events`;
+    connector.setBotUrl(`${keyless.url}/api/messages`);
+    await installKeylessInTeams(connector, teamsChannels);
+
+    const audit = async (): Promise<AuditLine[]> => {
+      const trails = await Promise.all([...recorder.subjects.values()].map((s) => keyless.store.listAudit(s)));
+      return trails
+        .flat()
+        .map((e) => ({
+          at: e.at,
+          subject: `${e.subject.kind} ${e.subject.id}`,
+          event: e.event,
+          from: e.from,
+          to: e.to,
+          actor: e.actor.name,
+          ...(e.reason ? { reason: e.reason } : {}),
+        }))
+        .sort((a, b) => b.at - a.at)
+        .slice(0, 60);
+    };
+    const page = await startPlaygroundPage({
+      host: config.host,
+      port: config.port,
+      slackUrl: workspace.url,
+      teamsUrl: connector.url,
+      awsUrl: aws.url,
+      keylessUrl: keyless.url,
+      identityCenter: config.policy.identityCenter,
+      channels: { slack: slackChannels, teams: teamsChannels },
+      sources: { audit, alerts: () => recorder.alerts },
+    });
+    stops.push(() => page.stop());
+
     return {
       keyless,
+      url: page.url,
       awsUrl: aws.url,
       dynamoUrl: dynamo.url,
-      async stop() {
-        await keyless.stop();
-        await Promise.all([aws.stop(), dynamo.stop()]);
-      },
+      slackUrl: workspace.url,
+      teamsUrl: connector.url,
+      stop: stopAll,
     };
   } catch (error) {
-    await Promise.all([aws.stop(), dynamo.stop()]);
+    await stopAll();
     throw error;
   }
 }
