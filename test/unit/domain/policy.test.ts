@@ -8,7 +8,12 @@ import {
   requestablePermissionSets,
   type DecisionInput,
 } from '../../../src';
-import { POLICY_SCHEMA_PATH, README_PATH, readmeWithReference, renderPolicySchema } from '../../../scripts/generate-policy-schema';
+import {
+  POLICY_SCHEMA_PATH,
+  README_PATH,
+  readmeWithReference,
+  renderPolicySchema,
+} from '../../../scripts/generate-policy-schema';
 import { aPermissionSet, aPrincipal, anAccount, READONLY } from '../../builders';
 import { demoPolicy, demoPolicyInput } from '../../builders/policy';
 import type { AccountId } from '../../../src';
