@@ -23,3 +23,4 @@ export function createDynamoGrantStore(options: { tableName?: string; retentionD
   });
   return { store, client };
 }
+export { DynamoAlertStore, type DynamoAlertStoreOptions } from './dynamo-alert-store';

@@ -30,6 +30,7 @@ export const ErrorCodes = {
   AwsAccessDenied: 'AWS_ACCESS_DENIED',
   Unavailable: 'UNAVAILABLE',
   ConfigInvalid: 'CONFIG_INVALID',
+  AlertNotFound: 'ALERT_NOT_FOUND',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

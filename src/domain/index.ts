@@ -13,3 +13,7 @@ export * from './ids';
 export * from './policy';
 export * from './transition-table';
 export * from './policy-schema';
+export * from './alert';
+export * from './alert.machine';
+export * from './root-activity';
+export * from './credential-report';

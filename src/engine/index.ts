@@ -5,3 +5,14 @@ export type { RequestAccessInput, RequestAccessResult } from './request-access';
 export type { SweepReport } from './sweep';
 export { grantIdFor } from './fulfil-request';
 export { retryDelayMs } from './deprovision';
+export { createAlertEngine, type AlertEngine } from './alerts/create-alert-engine';
+export {
+  defaultAlertEngineOptions,
+  type AlertEngineDeps,
+  type AlertEngineOptions,
+  type AlertStats,
+  type ScanAccount,
+} from './alerts/deps';
+export type { IngestOutcome } from './alerts/ingest-event';
+export type { AccountScanResult, ScanReport } from './alerts/scan';
+export { SNOOZE_DAYS } from './alerts/actions';

@@ -5,3 +5,6 @@ export * from './identity-center.port';
 export * from './ids.port';
 export * from './logger.port';
 export * from './conversation-store.port';
+export * from './alert-store.port';
+export * from './iam-scanner.port';
+export * from './alert-publisher.port';

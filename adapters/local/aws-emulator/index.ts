@@ -19,3 +19,7 @@ export {
   type EmulatorSeed,
 } from './seed';
 export { AwsError, type JsonService, type QueryService } from './protocol';
+export * as cloudTrailEvents from './services/cloudtrail-events';
+export type { SecurityFeedState } from './security-feed';
+export { IamState, type EmuAccessKey } from './services/iam';
+export { SqsState } from './services/sqs';

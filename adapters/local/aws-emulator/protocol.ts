@@ -22,6 +22,10 @@ export interface ServiceContext {
   world: EmulatorWorld;
   faults: Faults;
   now: () => number;
+  /** The access key id the request was signed with (SigV4 credential scope), when it was signed. */
+  accessKeyId?: string;
+  /** The request's Host header, for URLs that point back at the emulator (SQS queue URLs). */
+  host?: string;
 }
 
 export type JsonInput = Record<string, unknown>;

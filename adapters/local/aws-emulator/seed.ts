@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { iamSeedSchema, sqsSeedSchema } from './services/security-seed';
 
 const accountId = z.string().regex(/^\d{12}$/, 'an account id has exactly 12 digits (quote it in YAML)');
 const ouId = z.string().regex(/^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/, 'an OU id looks like ou-ab12-11111111');
@@ -94,6 +95,9 @@ export const seedSchema = z
       .default([]),
     /** Assignments that exist before keyless starts (drift, reconciliation). */
     assignments: z.array(z.object({ user: z.string(), account: accountId, permissionSet: z.string() })).default([]),
+    /** The security feed: IAM users and keys in member accounts, SQS queues. */
+    iam: iamSeedSchema.optional(),
+    sqs: sqsSeedSchema.optional(),
   })
   .superRefine((seed, ctx) => {
     const parents = new Set([seed.organization.rootId, ...seed.organization.ous.map((o) => o.id)]);

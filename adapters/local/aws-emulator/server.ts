@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { Faults, type FaultSettings } from './faults';
 import { AwsError, xml, type JsonService, type QueryService, type ServiceContext } from './protocol';
 import { RequestLog } from './request-log';
+import { createSecurityFeed, type SecurityFeedState } from './security-feed';
 import type { EmulatorSeed } from './seed';
 import { identityStoreService } from './services/identitystore';
 import { organizationsService } from './services/organizations';
@@ -38,6 +39,8 @@ export interface EmulatorStateView {
   operations(): AssignmentOperation[];
   /** The instant the operation reached its final status, if it has. */
   completedAt(requestId: string): number | undefined;
+  /** IAM in member accounts and SQS (the security feed). */
+  readonly security: SecurityFeedState;
 }
 
 export interface RunningAwsEmulator {
@@ -82,10 +85,26 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
   let world = new EmulatorWorld(options.seed, now);
   const faults = new Faults(options.faults);
   const log = new RequestLog();
-  const ctx = (): ServiceContext => ({ world, faults, now });
+  const feed = createSecurityFeed(options.seed, now);
+  const ctx = (req: IncomingMessage): ServiceContext => {
+    const accessKeyId = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+    return {
+      world,
+      faults,
+      now,
+      ...(accessKeyId ? { accessKeyId } : {}),
+      ...(req.headers.host ? { host: req.headers.host } : {}),
+    };
+  };
 
-  const jsonServices = [ssoAdminService, identityStoreService, organizationsService, ...(options.jsonServices ?? [])];
-  const queryServices = [stsService, ...(options.queryServices ?? [])];
+  const jsonServices = [
+    ssoAdminService,
+    identityStoreService,
+    organizationsService,
+    ...feed.jsonServices,
+    ...(options.jsonServices ?? []),
+  ];
+  const queryServices = [stsService, ...feed.queryServices, ...(options.queryServices ?? [])];
   const byPrefix = new Map(jsonServices.map((s) => [s.targetPrefix, s]));
   const byName = new Map(queryServices.map((s) => [s.name, s]));
 
@@ -122,7 +141,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
     res.end(text);
   }
 
-  function handleJson(req: IncomingMessage, res: ServerResponse, target: string, body: string): void {
+  async function handleJson(req: IncomingMessage, res: ServerResponse, target: string, body: string): Promise<void> {
     const at = now();
     const requestId = randomUUID();
     const [prefix, operation = ''] = target.split('.', 2) as [string, string | undefined];
@@ -142,7 +161,8 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       } catch {
         throw new AwsError('SerializationException', 'Request body is not valid JSON.');
       }
-      const output = handler(input, ctx());
+      // SQS long polls answer later: a handler may return a promise.
+      const output = await handler(input, ctx(req));
       sendJson(res, 200, output ?? {}, requestId);
     } catch (error) {
       const e =
@@ -191,7 +211,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       }
       world.settle();
       preflight(service.name, action, service.throttleCode, false, at);
-      const inner = handler(params, ctx());
+      const inner = handler(params, ctx(req));
       sendXml(
         res,
         200,
@@ -241,10 +261,14 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       world.settle();
       return world.operations.get(requestId)?.completedAt;
     },
+    get security() {
+      return feed.state;
+    },
   };
 
   function reset(): void {
     world = new EmulatorWorld(options.seed, now);
+    feed.reset();
     faults.reset();
     if (options.faults) faults.set(options.faults);
     log.clear();
@@ -294,8 +318,11 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       case 'POST /_emulator/reset':
         reset();
         return send(200, { ok: true });
-      default:
+      default: {
+        const answer = feed.admin(route, input);
+        if (answer) return send(answer.status, answer.body);
         return send(404, { message: `No admin route ${route}` });
+      }
     }
   }
 
@@ -326,6 +353,13 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
   });
   // Many SDK clients keep sockets alive; do not hold the process open on them when stopping.
   server.keepAliveTimeout = 5000;
+
+  // Long polls (SQS) end when the server closes.
+  const close = server.close.bind(server);
+  server.close = ((callback?: (error?: Error) => void) => {
+    feed.close();
+    return close(callback);
+  }) as typeof server.close;
 
   return { server, view: { state, faults, log, reset } };
 }

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AwsError, xml, type QueryService } from '../protocol';
+import { recordSession } from './sessions';
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 
@@ -33,9 +34,13 @@ export const stsService: QueryService = {
       const duration = Number(params.get('DurationSeconds') ?? 3600);
       const expiration = new Date(ctx.now() + duration * 1000).toISOString();
       const roleId = `AROA${randomBytes(8).toString('hex').toUpperCase()}`;
+      const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
+      // IAM in the member account reads which account and role a later call acts in from the key.
+      const externalId = params.get('ExternalId');
+      recordSession(accessKeyId, { accountId, roleName, sessionName, ...(externalId ? { externalId } : {}) });
       return (
         '<Credentials>' +
-        xml('AccessKeyId', `ASIA${randomBytes(8).toString('hex').toUpperCase()}`) +
+        xml('AccessKeyId', accessKeyId) +
         xml('SecretAccessKey', randomBytes(20).toString('base64')) +
         xml('SessionToken', randomBytes(32).toString('base64')) +
         xml('Expiration', expiration) +

@@ -1,0 +1,1 @@
+export { ScanScheduler, type ScanSchedulerOptions } from './scan-scheduler';

@@ -1,0 +1,287 @@
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { isLiveAlert, type Alert, type AlertDigest, type AlertStore, type RootWindow } from '../../src';
+import { isConditionFailed, translateError, versionConflict } from './errors';
+import { DEFAULT_RETENTION_DAYS, GSI_NAME, docOf, keyItem, n, s, ttlAfter, type Item, type Key } from './items';
+
+/**
+ * The security feed's items in the keyless table (design §7), beside the grants:
+ *
+ * | pk                       | sk                     | what                                            |
+ * |--------------------------|------------------------|-------------------------------------------------|
+ * | `ALERT#<dedupe key>`     | `META`                 | an alert; indexed `ALERT#live` while unresolved |
+ * | `IDEMP#alert-event#<id>` | `IDEMP`                | a raw event already handled (with `ttl`)        |
+ * | `DIGEST#<id>`            | `META`                 | a daily digest and where it was posted          |
+ * | `ROOTWIN#<account>`      | `WIN#<until>#<id>`     | an announced root window (with `ttl`)           |
+ * | `REGIONS`                | `REGION#<region>`      | the latest event seen from a region             |
+ *
+ * Unresolved alerts share the `byStatusExpiry` index under `gsi1pk = ALERT#live`, sorted by
+ * `<account>#<dedupe key>`: one query lists an account's (or every) live alert; a resolved alert
+ * drops out of the index and gets a `ttl` for clean-up.
+ */
+export const alertKey = (dedupeKey: string): Key => ({ pk: `ALERT#${dedupeKey}`, sk: 'META' });
+export const alertEventKey = (eventId: string): Key => ({ pk: `IDEMP#alert-event#${eventId}`, sk: 'IDEMP' });
+export const digestKey = (id: string): Key => ({ pk: `DIGEST#${id}`, sk: 'META' });
+export const LIVE_ALERTS = 'ALERT#live';
+const REGIONS = 'REGIONS';
+const untilKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(16, '0');
+
+export interface DynamoAlertStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+  retentionDays?: number;
+}
+
+export class DynamoAlertStore implements AlertStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+  private readonly retentionDays: number;
+
+  constructor(options: DynamoAlertStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  }
+
+  private alertItem(a: Alert): Item {
+    const live = isLiveAlert(a);
+    return {
+      ...keyItem(alertKey(a.dedupeKey)),
+      doc: s(JSON.stringify(a)),
+      version: n(a.version),
+      status: s(a.status),
+      ...(live ? { gsi1pk: s(LIVE_ALERTS), gsi1sk: s(`${a.finding.account.id}#${a.dedupeKey}`) } : {}),
+      ...(!live ? { ttl: n(ttlAfter(a.resolvedAt ?? a.lastSeenAt, this.retentionDays)) } : {}),
+    };
+  }
+
+  async getAlert(dedupeKey: string): Promise<Alert | undefined> {
+    return docOf<Alert>(await this.get(alertKey(dedupeKey), 'getAlert'));
+  }
+
+  async createAlert(alert: Alert): Promise<void> {
+    await this.put(
+      this.alertItem(alert),
+      'attribute_not_exists(#pk)',
+      { '#pk': 'pk' },
+      {},
+      `Alert ${alert.dedupeKey}`,
+      'createAlert',
+    );
+  }
+
+  async saveAlert(next: Alert, expectedVersion: number): Promise<void> {
+    // A whole-item put under the version condition: the alert has no attributes written elsewhere.
+    await this.put(
+      this.alertItem(next),
+      '#version = :expected',
+      { '#version': 'version' },
+      { ':expected': n(expectedVersion) },
+      `Alert ${next.dedupeKey}`,
+      'saveAlert',
+    );
+  }
+
+  async listLiveAlerts(query: { accountId?: string } = {}): Promise<Alert[]> {
+    const input: QueryCommandInput = {
+      TableName: this.tableName,
+      IndexName: GSI_NAME,
+      KeyConditionExpression:
+        query.accountId === undefined ? '#gpk = :gpk' : '#gpk = :gpk AND begins_with(#gsk, :prefix)',
+      ExpressionAttributeNames: { '#gpk': 'gsi1pk', ...(query.accountId === undefined ? {} : { '#gsk': 'gsi1sk' }) },
+      ExpressionAttributeValues: {
+        ':gpk': s(LIVE_ALERTS),
+        ...(query.accountId === undefined ? {} : { ':prefix': s(`${query.accountId}#`) }),
+      },
+    };
+    const items = await this.query(input, 'listLiveAlerts');
+    return items.map((i) => docOf<Alert>(i)).filter((a): a is Alert => a !== undefined && isLiveAlert(a));
+  }
+
+  async claimEvent(eventId: string, nowMs: number, ttlSeconds: number): Promise<boolean> {
+    const expiresAtMs = nowMs + ttlSeconds * 1000;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keyItem(alertEventKey(eventId)),
+            expiresAtMs: n(expiresAtMs),
+            ttl: n(Math.ceil(expiresAtMs / 1000)),
+          },
+          // TTL deletion is lazy: the condition, not TTL, decides whether the id is still remembered.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #expires <= :now',
+          ExpressionAttributeNames: { '#pk': 'pk', '#expires': 'expiresAtMs' },
+          ExpressionAttributeValues: { ':now': n(nowMs) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw translateError(error, 'claimEvent', this.tableName);
+    }
+  }
+
+  async releaseEvent(eventId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({ TableName: this.tableName, Key: keyItem(alertEventKey(eventId)) }),
+      );
+    } catch (error) {
+      throw translateError(error, 'releaseEvent', this.tableName);
+    }
+  }
+
+  async getDigest(id: string): Promise<AlertDigest | undefined> {
+    return docOf<AlertDigest>(await this.get(digestKey(id), 'getDigest'));
+  }
+
+  async saveDigest(next: AlertDigest, expectedVersion: number): Promise<void> {
+    const item: Item = {
+      ...keyItem(digestKey(next.id)),
+      doc: s(JSON.stringify(next)),
+      version: n(next.version),
+      ttl: n(ttlAfter(next.createdAt, this.retentionDays)),
+    };
+    if (expectedVersion === 0) {
+      await this.put(item, 'attribute_not_exists(#pk)', { '#pk': 'pk' }, {}, `Digest ${next.id}`, 'saveDigest');
+    } else {
+      await this.put(
+        item,
+        '#version = :expected',
+        { '#version': 'version' },
+        { ':expected': n(expectedVersion) },
+        `Digest ${next.id}`,
+        'saveDigest',
+      );
+    }
+  }
+
+  async addRootWindow(window: RootWindow): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: s(`ROOTWIN#${window.accountId}`),
+            sk: s(`WIN#${untilKey(window.until)}#${window.id}`),
+            doc: s(JSON.stringify(window)),
+            ttl: n(ttlAfter(window.until, 30)),
+          },
+        }),
+      );
+    } catch (error) {
+      throw translateError(error, 'addRootWindow', this.tableName);
+    }
+  }
+
+  async listRootWindows(accountId: string, atMs: number): Promise<RootWindow[]> {
+    const items = await this.query(
+      {
+        TableName: this.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': s(`ROOTWIN#${accountId}`), ':from': s(`WIN#${untilKey(atMs)}`) },
+      },
+      'listRootWindows',
+    );
+    return items
+      .map((i) => docOf<RootWindow>(i))
+      .filter((w): w is RootWindow => w !== undefined && w.until >= atMs)
+      .sort((a, b) => a.from - b.from);
+  }
+
+  async recordRegionSeen(region: string, atMs: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: s(REGIONS), sk: s(`REGION#${region}`) },
+          UpdateExpression: 'SET #at = :at',
+          ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+          ExpressionAttributeNames: { '#at': 'seenAt' },
+          ExpressionAttributeValues: { ':at': n(atMs) },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) return; // a later event was recorded already
+      throw translateError(error, 'recordRegionSeen', this.tableName);
+    }
+  }
+
+  async listRegionsSeen(): Promise<Record<string, number>> {
+    const items = await this.query(
+      {
+        TableName: this.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+        ExpressionAttributeValues: { ':pk': s(REGIONS) },
+      },
+      'listRegionsSeen',
+    );
+    return Object.fromEntries(
+      items.map((i) => [String(i['sk']?.S ?? '').replace(/^REGION#/, ''), Number(i['seenAt']?.N ?? 0)]),
+    );
+  }
+
+  private async get(key: Key, operation: string): Promise<Item | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetItemCommand({ TableName: this.tableName, Key: keyItem(key), ConsistentRead: true }),
+      );
+      return out.Item;
+    } catch (error) {
+      throw translateError(error, operation, this.tableName);
+    }
+  }
+
+  private async put(
+    item: Item,
+    condition: string,
+    names: Record<string, string>,
+    values: Item,
+    what: string,
+    operation: string,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) throw versionConflict(what, operation, this.tableName, error);
+      throw translateError(error, operation, this.tableName);
+    }
+  }
+
+  private async query(input: QueryCommandInput, operation: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new QueryCommand({ ...input, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+        );
+        items.push(...(out.Items ?? []));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      throw translateError(error, operation, this.tableName);
+    }
+    return items;
+  }
+}

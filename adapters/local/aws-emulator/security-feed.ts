@@ -1,0 +1,115 @@
+/**
+ * The security feed's part of the emulator: IAM in member accounts, SQS, and the admin routes that
+ * inject CloudTrail/Health events into a queue and use keys, for tests and the playground.
+ * Built from the seed's `iam` and `sqs` sections; `reset()` rebuilds it.
+ */
+import type { JsonService, QueryService } from './protocol';
+import type { EmulatorSeed } from './seed';
+import * as events from './services/cloudtrail-events';
+import { createIamService, IamState } from './services/iam';
+import { iamSeedSchema, sqsSeedSchema } from './services/security-seed';
+import { createSqsService, SqsState } from './services/sqs';
+
+export interface SecurityFeedState {
+  iam: IamState;
+  sqs: SqsState;
+}
+
+export interface AdminAnswer {
+  status: number;
+  body: unknown;
+}
+
+const TEMPLATES: Record<string, (o: Record<string, unknown>) => unknown> = {
+  'root-console-sign-in': (o) =>
+    events.rootConsoleSignIn(o as unknown as Parameters<typeof events.rootConsoleSignIn>[0]),
+  'root-api-call': (o) => events.rootApiCall(o as unknown as Parameters<typeof events.rootApiCall>[0]),
+  'root-access-key-created': (o) =>
+    events.rootAccessKeyCreated(o as unknown as Parameters<typeof events.rootAccessKeyCreated>[0]),
+  'credentials-exposed': (o) =>
+    events.credentialsExposed(o as unknown as Parameters<typeof events.credentialsExposed>[0]),
+  heartbeat: (o) => events.heartbeat(o as unknown as Parameters<typeof events.heartbeat>[0]),
+};
+
+export function createSecurityFeed(seed: EmulatorSeed, now: () => number) {
+  let state!: SecurityFeedState;
+  const build = () => {
+    const raw = seed as EmulatorSeed & { iam?: unknown; sqs?: unknown };
+    const iam = new IamState(iamSeedSchema.parse(raw.iam ?? {}), now);
+    const sqs = new SqsState(seed.region, seed.organization.managementAccountId, now);
+    for (const q of sqsSeedSchema.parse(raw.sqs ?? {}).queues) {
+      const dlq = q.deadLetterQueue ? sqs.createQueue(q.deadLetterQueue) : undefined;
+      sqs.createQueue(q.name, {
+        VisibilityTimeout: String(q.visibilityTimeoutSeconds),
+        ...(dlq
+          ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: q.maxReceiveCount }) }
+          : {}),
+      });
+    }
+    state?.sqs.close();
+    state = { iam, sqs };
+    sqsService = createSqsService(sqs);
+    iamService = createIamService(iam);
+  };
+  let sqsService!: JsonService;
+  let iamService!: QueryService;
+  build();
+
+  // The registered services delegate to the current state's, so that reset() takes effect.
+  const delegate = <S extends JsonService | QueryService>(current: () => S): S => {
+    const first = current();
+    const operations = Object.fromEntries(
+      Object.keys(first.operations).map((op) => [
+        op,
+        (input: never, ctx: never) => (current().operations[op] as (i: never, c: never) => unknown)(input, ctx),
+      ]),
+    );
+    return { ...first, operations } as S;
+  };
+  const jsonServices: JsonService[] = [delegate(() => sqsService)];
+  const queryServices: QueryService[] = [delegate(() => iamService)];
+
+  /**
+   * `POST /_emulator/events {queue, events?: [...], template?: name, ...options}` sends events to a
+   * queue; `POST /_emulator/iam/use-key {account, accessKeyId}` marks a key used now;
+   * `POST /_emulator/iam/keys {account}` lists an account's keys.
+   */
+  function admin(route: string, input: Record<string, unknown>): AdminAnswer | undefined {
+    switch (route) {
+      case 'POST /_emulator/events': {
+        const queue = String(input.queue ?? '');
+        const list = Array.isArray(input.events)
+          ? input.events
+          : typeof input.template === 'string' && TEMPLATES[input.template]
+            ? [TEMPLATES[input.template]!(input)]
+            : undefined;
+        if (!list)
+          return { status: 400, body: { message: `give events or a template: ${Object.keys(TEMPLATES).join(', ')}` } };
+        const sent = list.map((e) => state.sqs.send(queue, typeof e === 'string' ? e : JSON.stringify(e)).id);
+        return { status: 200, body: { sent } };
+      }
+      case 'POST /_emulator/iam/use-key':
+        state.iam.useKey(String(input.account), String(input.accessKeyId));
+        return { status: 200, body: { ok: true } };
+      case 'POST /_emulator/iam/keys': {
+        const account = state.iam.account(String(input.account ?? ''));
+        return { status: 200, body: { keys: [...account.keys.values()] } };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  return {
+    jsonServices,
+    queryServices,
+    admin,
+    get state(): SecurityFeedState {
+      return state;
+    },
+    reset: build,
+    close: () => state.sqs.close(),
+  };
+}
+
+export type SecurityFeed = ReturnType<typeof createSecurityFeed>;

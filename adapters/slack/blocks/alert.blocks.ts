@@ -1,0 +1,264 @@
+import type { types } from '@slack/bolt';
+import { dataAsOf, formatDuration, type Alert, type AlertDigest, type AlertSeverity, type Finding } from '../../../src';
+import { AlertActions, AlertBlocks } from '../alert-ids';
+import { escapeText } from '../escape';
+import {
+  actorText,
+  button,
+  context,
+  header,
+  md,
+  section,
+  slackDate,
+  type Block,
+  type SlackMessage,
+} from './common.blocks';
+
+/**
+ * The security feed in Block Kit: one message per immediate alert, a thread reply per repeat of
+ * its incident, and the daily digest. Pure functions of the alert and `now` (for "Reactivate until").
+ */
+
+const SEVERITY: Record<AlertSeverity, string> = {
+  critical: ':rotating_light: Critical',
+  high: ':red_circle: High',
+  medium: ':large_orange_circle: Medium',
+  low: ':white_circle: Low',
+};
+
+const ROOT_KINDS = new Set<Finding['kind']>([
+  'root_console_login',
+  'root_console_login_failed',
+  'root_api_call',
+  'root_read_only_call',
+  'root_access_key_created',
+  'root_assumed_session',
+]);
+
+const days = (ms: number) => Math.floor(ms / 86_400_000);
+
+/** The evidence, each fact only when known; never more than the key's last 4 characters. */
+export function evidenceLines(f: Finding): string[] {
+  const e = f.evidence;
+  const lines: string[] = [];
+  if (e.eventTime !== undefined)
+    lines.push(
+      `*When* ${slackDate(e.eventTime)}${e.eventName ? ` · \`${escapeText(e.eventName, { maxLength: 80 })}\`` : ''}`,
+    );
+  if (e.sourceIp) lines.push(`*Source IP* \`${escapeText(e.sourceIp, { maxLength: 60 })}\``);
+  if (e.userAgent) lines.push(`*User agent* ${escapeText(e.userAgent, { maxLength: 120 })}`);
+  if (e.mfaUsed !== undefined) lines.push(`*MFA* ${e.mfaUsed ? 'used' : ':warning: not used'}`);
+  if (e.count !== undefined && e.count > 1) lines.push(`*Attempts* ${e.count}`);
+  if (e.keyLast4) lines.push(`*Access key* \`…${escapeText(e.keyLast4, { maxLength: 40 })}\``);
+  if (e.keyAgeDays !== undefined) lines.push(`*Key age* ${e.keyAgeDays} days`);
+  if (e.lastUsedAt !== undefined) {
+    lines.push(
+      e.lastUsedAt === null
+        ? '*Last used* never'
+        : `*Last used* ${slackDate(e.lastUsedAt)}${e.lastUsedService ? ` · ${escapeText(e.lastUsedService, { maxLength: 40 })}` : ''}${e.lastUsedRegion ? ` in ${escapeText(e.lastUsedRegion, { maxLength: 30 })}` : ''}`,
+    );
+  }
+  if (e.region && e.eventTime !== undefined) lines.push(`*Region* ${escapeText(e.region, { maxLength: 30 })}`);
+  if (e.detail) lines.push(`_${escapeText(e.detail, { maxLength: 300 })}_`);
+  return lines;
+}
+
+/** How fresh the facts are: event time, report time, live check. */
+export function freshnessLine(f: Finding): string {
+  const e = f.evidence;
+  const parts: string[] = [];
+  if (e.eventTime !== undefined) parts.push(`event ${slackDate(e.eventTime)}`);
+  if (e.reportGeneratedAt !== undefined) parts.push(`credential report ${slackDate(e.reportGeneratedAt)}`);
+  if (e.checkedAt !== undefined) parts.push(`checked live ${slackDate(e.checkedAt)}`);
+  if (parts.length === 0) parts.push(`seen ${slackDate(dataAsOf(f))}`);
+  return `Data as of: ${parts.join(' · ')}`;
+}
+
+/** Who did what to the alert, in one line each. */
+export function statusLines(a: Alert, now: number): string[] {
+  const lines: string[] = [];
+  if (a.status === 'resolved')
+    lines.push(
+      `:white_check_mark: *Resolved*${a.resolvedAt !== undefined ? ` ${slackDate(a.resolvedAt)}` : ''}: no longer seen`,
+    );
+  if (a.acknowledged)
+    lines.push(`:eyes: Acknowledged by ${actorText(a.acknowledged.by)} ${slackDate(a.acknowledged.at)}`);
+  if (a.status === 'snoozed' && a.snoozed)
+    lines.push(
+      `:zzz: Snoozed by ${actorText(a.snoozed.by)} until ${slackDate(a.snoozed.until)}: ${escapeText(a.snoozed.reason, { maxLength: 200 })}`,
+    );
+  const exp = a.finding.expected;
+  if (exp)
+    lines.push(
+      `:information_source: Expected: root use announced by ${actorText(exp.by)} until ${slackDate(exp.until)}: ${escapeText(exp.reason, { maxLength: 200 })}`,
+    );
+  const r = a.remediation;
+  if (r && r.status !== 'none') {
+    const c = r.checked;
+    const use = c
+      ? ` Key was ${c.status}, last used ${c.lastUsedAt === null ? 'never' : slackDate(c.lastUsedAt)}${c.service ? ` (${escapeText(c.service, { maxLength: 40 })}${c.region ? `, ${escapeText(c.region, { maxLength: 30 })}` : ''})` : ''}.`
+      : '';
+    switch (r.status) {
+      case 'pending_approval':
+        lines.push(
+          `:hourglass_flowing_sand: *Deactivation requested* by ${r.requestedBy ? actorText(r.requestedBy) : 'someone'}; a security approver must approve.${use}`,
+        );
+        break;
+      case 'approved':
+        lines.push(
+          `:gear: Deactivation approved by ${r.decidedBy ? actorText(r.decidedBy) : 'an approver'}; applying…`,
+        );
+        break;
+      case 'done':
+        lines.push(
+          `:lock: *Key deactivated* (approved by ${r.decidedBy ? actorText(r.decidedBy) : 'an approver'}${r.doneAt !== undefined ? `, ${slackDate(r.doneAt)}` : ''}).${r.reversibleUntil !== undefined && now <= r.reversibleUntil ? ` It can be reactivated until ${slackDate(r.reversibleUntil)}; it is never deleted by keyless.` : ''}`,
+        );
+        break;
+      case 'denied':
+        lines.push(
+          `:no_entry: Deactivation denied by ${r.decidedBy ? actorText(r.decidedBy) : 'an approver'}: ${escapeText(r.reason, { maxLength: 200 }) || 'no reason given'}`,
+        );
+        break;
+      case 'failed':
+        lines.push(`:x: Deactivation failed: ${escapeText(r.failure, { maxLength: 200 })}`);
+        break;
+      case 'reverted':
+        lines.push(
+          `:unlock: Key reactivated by ${r.revertedBy ? actorText(r.revertedBy) : 'someone'}${r.revertedAt !== undefined ? ` ${slackDate(r.revertedAt)}` : ''}`,
+        );
+        break;
+    }
+  }
+  return lines;
+}
+
+/** The buttons an alert offers in its state. */
+export function alertButtons(a: Alert, now: number): types.Button[] {
+  const key = a.dedupeKey;
+  const r = a.remediation?.status ?? 'none';
+  const buttons: types.Button[] = [];
+  const live = a.status !== 'resolved';
+  if (live && a.status !== 'acknowledged') buttons.push(button('Acknowledge', AlertActions.acknowledge, key));
+  if (live)
+    buttons.push(
+      button('Snooze 7 days', AlertActions.snooze7, key),
+      button('Snooze 30 days', AlertActions.snooze30, key),
+    );
+  if (live && a.finding.accessKeyId && ['none', 'denied', 'failed', 'reverted'].includes(r))
+    buttons.push(button('Deactivate key', AlertActions.deactivate, key, 'danger'));
+  if (r === 'pending_approval') {
+    buttons.push(button('Approve deactivation', AlertActions.approveDeactivation, key, 'danger'));
+    buttons.push(button('Deny', AlertActions.denyDeactivation, key));
+  }
+  if (r === 'done' && (a.remediation?.reversibleUntil ?? 0) >= now)
+    buttons.push(button('Reactivate', AlertActions.reactivate, key));
+  if (live && ROOT_KINDS.has(a.finding.kind))
+    buttons.push(button('Announce root use', AlertActions.announceRoot, a.finding.account.id));
+  return buttons;
+}
+
+function principalText(f: Finding): string {
+  const p = f.principal;
+  const kind = p.userKind ? ` (${p.userKind})` : '';
+  return p.type === 'root' ? 'root user' : `${escapeText(p.name, { maxLength: 80 })}${kind}`;
+}
+
+const accountLine = (f: Finding) =>
+  f.account.id
+    ? `${escapeText(f.account.name, { maxLength: 80 })} (\`${f.account.id}\`)`
+    : escapeText(f.account.name, { maxLength: 80 });
+
+/** An immediate alert: what, where, who, the evidence, what to do, how fresh, and its buttons. */
+export function alertMessage(a: Alert, now: number): SlackMessage {
+  const f = a.finding;
+  const resolved = a.status === 'resolved';
+  const title = `${f.title}${resolved ? ' (resolved)' : ''}`;
+  const blocks: Block[] = [
+    header(`${resolved ? '✅' : f.severity === 'critical' ? '🚨' : '⚠️'} ${title}`),
+    {
+      type: 'section',
+      fields: [
+        md(`*Account*\n${accountLine(f)}`),
+        md(`*Principal*\n${principalText(f)}`),
+        md(`*Severity*\n${SEVERITY[f.severity]}`),
+        md(
+          `*Seen*\n${a.occurrences} time${a.occurrences === 1 ? '' : 's'}${a.incident > 1 ? ` · incident ${a.incident}` : ''}`,
+        ),
+      ],
+    },
+  ];
+  const evidence = evidenceLines(f);
+  if (evidence.length > 0) blocks.push(section(evidence.join('\n')));
+  if (f.advice) blocks.push(section(`*What to do:* ${escapeText(f.advice, { maxLength: 500 })}`));
+  const status = statusLines(a, now);
+  if (status.length > 0) blocks.push(section(status.join('\n')));
+  const buttons = alertButtons(a, now);
+  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: AlertBlocks.actions, elements: buttons });
+  blocks.push(context(freshnessLine(f)));
+  return {
+    text: `${SEVERITY[f.severity].replace(/^:[a-z_]+: /, '')}: ${f.title} in ${f.account.name}${resolved ? ' (resolved)' : ''}`,
+    blocks,
+  };
+}
+
+/** A repeat of the incident, in the alert's thread. */
+export function alertRepeatMessage(a: Alert, f: Finding): SlackMessage {
+  const evidence = evidenceLines(f);
+  return {
+    text: `Again: ${f.title} in ${f.account.name}`,
+    blocks: [
+      section(`:repeat: *Again* (${a.occurrences} in this incident): ${escapeText(f.title, { maxLength: 150 })}`),
+      ...(evidence.length ? [section(evidence.join('\n'))] : []),
+    ],
+  };
+}
+
+const MAX_DIGEST_ITEMS = 20;
+
+function digestItem(a: Alert, now: number): Block[] {
+  const f = a.finding;
+  const facts = [
+    f.evidence.keyLast4 ? `key \`…${escapeText(f.evidence.keyLast4, { maxLength: 40 })}\`` : undefined,
+    f.evidence.keyAgeDays !== undefined ? `${f.evidence.keyAgeDays} days old` : undefined,
+    f.evidence.lastUsedAt === null
+      ? 'never used'
+      : f.evidence.lastUsedAt !== undefined
+        ? `last used ${days(now - f.evidence.lastUsedAt)} days ago`
+        : undefined,
+  ].filter(Boolean);
+  const status = statusLines(a, now);
+  const strike = a.status === 'resolved' ? '~' : '';
+  const text = `${strike}*${escapeText(f.title, { maxLength: 150 })}* · ${principalText(f)} · ${accountLine(f)}${strike}${facts.length ? `\n${facts.join(' · ')}` : ''}${status.length ? `\n${status.join('\n')}` : ''}`;
+  const buttons = alertButtons(a, now);
+  const blocks: Block[] = [section(text)];
+  if (buttons.length > 0)
+    blocks.push({
+      type: 'actions',
+      block_id: `${AlertBlocks.actions}:${a.dedupeKey}`.slice(0, 255),
+      elements: buttons.slice(0, 5),
+    });
+  return blocks;
+}
+
+/** The daily digest: one section per finding (with its buttons), grouped by account. */
+export function digestMessage(d: AlertDigest, alerts: readonly Alert[], now: number): SlackMessage {
+  const shown = alerts.slice(0, MAX_DIGEST_ITEMS);
+  const blocks: Block[] = [
+    header(`Security digest · ${d.date} · ${alerts.length} finding${alerts.length === 1 ? '' : 's'}`),
+    context(
+      `Stale and unused access keys, read-only and AssumeRoot root activity. Resolved findings are struck through. Digest \`${escapeText(d.id, { maxLength: 60 })}\``,
+    ),
+  ];
+  for (const a of shown) blocks.push(...digestItem(a, now));
+  if (alerts.length > shown.length)
+    blocks.push(context(`…and ${alerts.length - shown.length} more: see the keyless alert list.`));
+  const reports = alerts.map((a) => a.finding.evidence.reportGeneratedAt).filter((t): t is number => t !== undefined);
+  if (reports.length > 0)
+    blocks.push(
+      context(`Credential reports from ${slackDate(Math.min(...reports))} to ${slackDate(Math.max(...reports))}`),
+    );
+  return { text: `Security digest ${d.date}: ${alerts.length} findings`, blocks: blocks.slice(0, 50) };
+}
+
+/** The snooze window in words, for confirmations. */
+export const snoozeText = (daysCount: number): string => formatDuration(daysCount * 86_400);

@@ -1,0 +1,253 @@
+import { dataAsOf, type Alert, type AlertDigest, type AlertSeverity, type Finding } from '../../../src';
+import { AlertInputs, AlertVerbs, type AlertVerb } from '../alert-verbs';
+import { adaptiveCard, facts, heading, text, type AdaptiveCard, type CardElement } from './card';
+import { escapeCardText } from './escape';
+
+/**
+ * The security feed as Adaptive Cards (1.5): one card per immediate alert, a reply per repeat, and
+ * the daily digest. Pure functions of the alert and `now`; times are shown in UTC with Adaptive
+ * Card date functions so that Teams renders them in the reader's zone.
+ */
+
+const SEVERITY: Record<AlertSeverity, { label: string; color: string }> = {
+  critical: { label: 'Critical', color: 'Attention' },
+  high: { label: 'High', color: 'Attention' },
+  medium: { label: 'Medium', color: 'Warning' },
+  low: { label: 'Low', color: 'Default' },
+};
+
+const ROOT_KINDS = new Set<Finding['kind']>([
+  'root_console_login',
+  'root_console_login_failed',
+  'root_api_call',
+  'root_read_only_call',
+  'root_access_key_created',
+  'root_assumed_session',
+]);
+
+/** `{{DATE(…)}} {{TIME(…)}}`: Teams shows it in the reader's zone. */
+export function cardDate(ms: number): string {
+  const iso = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `{{DATE(${iso}, SHORT)}} {{TIME(${iso})}}`;
+}
+
+const actorName = (a: { name: string; kind: string }) =>
+  a.kind === 'system' ? 'keyless' : escapeCardText(a.name, { maxLength: 80 });
+
+function exec(
+  title: string,
+  verb: AlertVerb,
+  data: Record<string, unknown>,
+  style?: 'positive' | 'destructive',
+): CardElement {
+  return { type: 'Action.Execute', title, verb, data: { verb, ...data }, ...(style ? { style } : {}) };
+}
+
+function showCard(title: string, body: CardElement[], actions: CardElement[]): CardElement {
+  return { type: 'Action.ShowCard', title, card: { type: 'AdaptiveCard', version: '1.5', body, actions } };
+}
+
+function evidenceFacts(f: Finding): CardElement {
+  const e = f.evidence;
+  return facts([
+    ['Account', f.account.id ? `${f.account.name} (${f.account.id})` : f.account.name],
+    [
+      'Principal',
+      f.principal.type === 'root'
+        ? 'root user'
+        : `${f.principal.name}${f.principal.userKind ? ` (${f.principal.userKind})` : ''}`,
+    ],
+    ['Severity', SEVERITY[f.severity].label],
+    ['Event', e.eventName],
+    ['Source IP', e.sourceIp],
+    ['User agent', e.userAgent],
+    ['MFA', e.mfaUsed === undefined ? undefined : e.mfaUsed ? 'used' : 'not used'],
+    ['Attempts', e.count !== undefined && e.count > 1 ? String(e.count) : undefined],
+    ['Access key', e.keyLast4 ? `…${e.keyLast4}` : undefined],
+    ['Key age', e.keyAgeDays !== undefined ? `${e.keyAgeDays} days` : undefined],
+    [
+      'Last used',
+      e.lastUsedAt === undefined
+        ? undefined
+        : e.lastUsedAt === null
+          ? 'never'
+          : `${new Date(e.lastUsedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC${e.lastUsedService ? ` · ${e.lastUsedService}` : ''}${e.lastUsedRegion ? ` in ${e.lastUsedRegion}` : ''}`,
+    ],
+    ['Region', e.region],
+    ['Detail', e.detail],
+  ]);
+}
+
+function freshness(f: Finding): string {
+  const e = f.evidence;
+  const parts: string[] = [];
+  if (e.eventTime !== undefined) parts.push(`event ${cardDate(e.eventTime)}`);
+  if (e.reportGeneratedAt !== undefined) parts.push(`credential report ${cardDate(e.reportGeneratedAt)}`);
+  if (e.checkedAt !== undefined) parts.push(`checked live ${cardDate(e.checkedAt)}`);
+  if (parts.length === 0) parts.push(`seen ${cardDate(dataAsOf(f))}`);
+  return `Data as of: ${parts.join(' · ')}`;
+}
+
+function statusTexts(a: Alert, now: number): string[] {
+  const lines: string[] = [];
+  if (a.status === 'resolved')
+    lines.push(`✅ **Resolved**${a.resolvedAt !== undefined ? ` ${cardDate(a.resolvedAt)}` : ''}: no longer seen`);
+  if (a.acknowledged) lines.push(`👀 Acknowledged by ${actorName(a.acknowledged.by)} ${cardDate(a.acknowledged.at)}`);
+  if (a.status === 'snoozed' && a.snoozed)
+    lines.push(
+      `💤 Snoozed by ${actorName(a.snoozed.by)} until ${cardDate(a.snoozed.until)}: ${escapeCardText(a.snoozed.reason, { maxLength: 200 })}`,
+    );
+  if (a.finding.expected)
+    lines.push(
+      `ℹ️ Expected: root use announced by ${actorName(a.finding.expected.by)} until ${cardDate(a.finding.expected.until)}: ${escapeCardText(a.finding.expected.reason, { maxLength: 200 })}`,
+    );
+  const r = a.remediation;
+  if (r && r.status !== 'none') {
+    const c = r.checked;
+    const use = c
+      ? ` Key was ${c.status}, last used ${c.lastUsedAt === null ? 'never' : cardDate(c.lastUsedAt)}${c.service ? ` (${escapeCardText(c.service, { maxLength: 40 })})` : ''}.`
+      : '';
+    const by = (x: typeof r.decidedBy) => (x ? actorName(x) : 'an approver');
+    const line: Record<string, string> = {
+      pending_approval: `⏳ **Deactivation requested** by ${by(r.requestedBy)}; a security approver must approve.${use}`,
+      approved: `⚙️ Deactivation approved by ${by(r.decidedBy)}; applying…`,
+      done: `🔒 **Key deactivated** (approved by ${by(r.decidedBy)}).${r.reversibleUntil !== undefined && now <= r.reversibleUntil ? ` It can be reactivated until ${cardDate(r.reversibleUntil)}; keyless never deletes keys.` : ''}`,
+      denied: `⛔ Deactivation denied by ${by(r.decidedBy)}: ${escapeCardText(r.reason, { maxLength: 200 }) || 'no reason given'}`,
+      failed: `❌ Deactivation failed: ${escapeCardText(r.failure, { maxLength: 200 })}`,
+      reverted: `🔓 Key reactivated by ${by(r.revertedBy)}`,
+    };
+    if (line[r.status]) lines.push(line[r.status]!);
+  }
+  return lines;
+}
+
+export function alertActions(a: Alert, now: number): CardElement[] {
+  const data = { dedupeKey: a.dedupeKey };
+  const r = a.remediation?.status ?? 'none';
+  const live = a.status !== 'resolved';
+  const actions: CardElement[] = [];
+  if (live && a.status !== 'acknowledged') actions.push(exec('Acknowledge', AlertVerbs.acknowledge, data));
+  if (live) {
+    actions.push(
+      showCard(
+        'Snooze',
+        [
+          {
+            type: 'Input.ChoiceSet',
+            id: 'snoozeDays',
+            value: '7',
+            choices: [
+              { title: '7 days', value: '7' },
+              { title: '30 days', value: '30' },
+            ],
+          },
+          {
+            type: 'Input.Text',
+            id: AlertInputs.snoozeReason,
+            label: 'Why can it wait?',
+            isRequired: true,
+            errorMessage: 'Give a reason',
+            maxLength: 500,
+          },
+        ],
+        [exec('Snooze', AlertVerbs.snooze, data)],
+      ),
+    );
+  }
+  if (live && a.finding.accessKeyId && ['none', 'denied', 'failed', 'reverted'].includes(r))
+    actions.push(exec('Deactivate key', AlertVerbs.deactivate, data, 'destructive'));
+  if (r === 'pending_approval') {
+    actions.push(exec('Approve deactivation', AlertVerbs.approveDeactivation, data, 'destructive'));
+    actions.push(exec('Deny', AlertVerbs.denyDeactivation, data));
+  }
+  if (r === 'done' && (a.remediation?.reversibleUntil ?? 0) >= now)
+    actions.push(exec('Reactivate', AlertVerbs.reactivate, data));
+  if (live && ROOT_KINDS.has(a.finding.kind)) {
+    actions.push(
+      showCard(
+        'Announce root use',
+        [
+          {
+            type: 'Input.Text',
+            id: AlertInputs.rootWindowDuration,
+            label: 'For how long (e.g. 2h)',
+            isRequired: true,
+            value: '1h',
+          },
+          {
+            type: 'Input.Text',
+            id: AlertInputs.rootWindowReason,
+            label: 'Why is root needed?',
+            isRequired: true,
+            maxLength: 500,
+          },
+        ],
+        [exec('Announce', AlertVerbs.announceRoot, { accountId: a.finding.account.id })],
+      ),
+    );
+  }
+  return actions;
+}
+
+export function alertCard(a: Alert, now: number): AdaptiveCard {
+  const f = a.finding;
+  const resolved = a.status === 'resolved';
+  const body: CardElement[] = [
+    heading(
+      `${resolved ? '✅' : f.severity === 'critical' ? '🚨' : '⚠️'} ${escapeCardText(f.title, { maxLength: 150 })}${resolved ? ' (resolved)' : ''}`,
+    ),
+    text(
+      `**${SEVERITY[f.severity].label}** · seen ${a.occurrences} time${a.occurrences === 1 ? '' : 's'}${a.incident > 1 ? ` · incident ${a.incident}` : ''}`,
+      {
+        color: SEVERITY[f.severity].color,
+        spacing: 'None',
+      },
+    ),
+    evidenceFacts(f),
+  ];
+  if (f.advice) body.push(text(`**What to do:** ${escapeCardText(f.advice, { maxLength: 500 })}`));
+  for (const line of statusTexts(a, now)) body.push(text(line));
+  body.push(text(freshness(f), { isSubtle: true, size: 'Small' }));
+  return adaptiveCard(body, { actions: alertActions(a, now) });
+}
+
+export function alertRepeatCard(a: Alert, f: Finding): AdaptiveCard {
+  return adaptiveCard([
+    text(`🔁 **Again** (${a.occurrences} in this incident): ${escapeCardText(f.title, { maxLength: 150 })}`),
+    evidenceFacts(f),
+  ]);
+}
+
+const MAX_DIGEST_ITEMS = 20;
+
+export function digestCard(d: AlertDigest, alerts: readonly Alert[], now: number): AdaptiveCard {
+  const body: CardElement[] = [
+    heading(`Security digest · ${d.date} · ${alerts.length} finding${alerts.length === 1 ? '' : 's'}`),
+    text('Stale and unused access keys, read-only and AssumeRoot root activity.', { isSubtle: true, spacing: 'None' }),
+  ];
+  for (const a of alerts.slice(0, MAX_DIGEST_ITEMS)) {
+    const f = a.finding;
+    const e = f.evidence;
+    const facts = [
+      e.keyLast4 ? `key …${escapeCardText(e.keyLast4, { maxLength: 40 })}` : undefined,
+      e.keyAgeDays !== undefined ? `${e.keyAgeDays} days old` : undefined,
+      e.lastUsedAt === null
+        ? 'never used'
+        : e.lastUsedAt !== undefined
+          ? `last used ${Math.floor((now - e.lastUsedAt) / 86_400_000)} days ago`
+          : undefined,
+    ].filter(Boolean);
+    const title = `${escapeCardText(f.title, { maxLength: 150 })} · ${escapeCardText(f.principal.name, { maxLength: 80 })} · ${escapeCardText(f.account.name, { maxLength: 80 })} (${f.account.id})`;
+    const items: CardElement[] = [
+      text(a.status === 'resolved' ? `~~${title}~~` : `**${title}**`),
+      ...(facts.length ? [text(facts.join(' · '), { spacing: 'None', isSubtle: true })] : []),
+      ...statusTexts(a, now).map((l) => text(l, { spacing: 'None' })),
+    ];
+    const actions = alertActions(a, now).filter((x) => x.type === 'Action.Execute');
+    if (actions.length > 0) items.push({ type: 'ActionSet', actions });
+    body.push({ type: 'Container', separator: true, items });
+  }
+  if (alerts.length > MAX_DIGEST_ITEMS)
+    body.push(text(`…and ${alerts.length - MAX_DIGEST_ITEMS} more.`, { isSubtle: true }));
+  return adaptiveCard(body);
+}

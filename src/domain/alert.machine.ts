@@ -1,0 +1,298 @@
+import type {
+  Alert,
+  AlertAuditEntry,
+  AlertMessageRef,
+  AlertStatus,
+  Finding,
+  Remediation,
+  RemediationStatus,
+} from './alert';
+import type { Actor } from './chat-user';
+import { ErrorCodes, KeylessError } from './errors';
+import { applyTransition, type TransitionTable } from './transition-table';
+
+export type AlertTransition =
+  /** The same finding again, within the incident: counted, evidence refreshed. */
+  | { type: 'seen'; actor: Actor; at: number; finding: Finding }
+  /** The finding again after its incident ended (or after it was resolved): a new message. */
+  | { type: 'new_incident'; actor: Actor; at: number; finding: Finding }
+  | { type: 'acknowledge'; actor: Actor; at: number }
+  | { type: 'snooze'; actor: Actor; at: number; until: number; reason: string }
+  | { type: 'snooze_ended'; actor: Actor; at: number }
+  /** The next scan no longer sees it. */
+  | { type: 'resolve'; actor: Actor; at: number; reason: string }
+  /** Where it was posted (or listed in a digest). */
+  | { type: 'posted'; actor: Actor; at: number; messages: AlertMessageRef[]; digestId?: string }
+  /** Root use announced (`root-window`) for the time of this alert: labelled, still shown. */
+  | { type: 'expected_marked'; actor: Actor; at: number; expected: NonNullable<Finding['expected']> }
+  | RemediationEvent;
+
+export type RemediationEvent =
+  | {
+      type: 'deactivation_requested';
+      actor: Actor;
+      at: number;
+      accessKeyId: string;
+      userName: string;
+      checked: NonNullable<Remediation['checked']>;
+    }
+  | { type: 'deactivation_approved'; actor: Actor; at: number }
+  | { type: 'deactivation_denied'; actor: Actor; at: number; reason: string }
+  | { type: 'deactivated'; actor: Actor; at: number; reversibleUntil: number }
+  | { type: 'deactivation_failed'; actor: Actor; at: number; message: string }
+  | { type: 'reactivated'; actor: Actor; at: number };
+
+const REMEDIATION_EVENTS: ReadonlySet<string> = new Set([
+  'deactivation_requested',
+  'deactivation_approved',
+  'deactivation_denied',
+  'deactivated',
+  'deactivation_failed',
+  'reactivated',
+]);
+
+type Rem = Remediation;
+/** A new request starts a clean record: an earlier denial or failure stays in the audit trail. */
+const request = (_r: Rem, e: Extract<RemediationEvent, { type: 'deactivation_requested' }>): Rem => ({
+  status: 'pending_approval',
+  accessKeyId: e.accessKeyId,
+  userName: e.userName,
+  requestedBy: e.actor,
+  requestedAt: e.at,
+  checked: e.checked,
+});
+
+/**
+ * Deactivate key, as a table. It is never deleted: Inactive is reversible (Reactivate) until
+ * `reversibleUntil`.
+ *
+ * | from \ event      | requested        | approved | denied | deactivated | failed | reactivated |
+ * |-------------------|------------------|----------|--------|-------------|--------|-------------|
+ * | none              | pending_approval | —        | —      | —           | —      | —           |
+ * | pending_approval  | (no-op)          | approved | denied | —           | —      | —           |
+ * | approved          | —                | (no-op)  | —      | done        | failed | —           |
+ * | done              | —                | —        | —      | (no-op)     | —      | reverted    |
+ * | failed, denied    | pending_approval | —        | —      | —           | —      | —           |
+ * | reverted          | pending_approval | —        | —      | —           | —      | (no-op)     |
+ */
+export const remediationTable: TransitionTable<RemediationStatus, RemediationEvent, Rem> = {
+  none: { on: { deactivation_requested: request } },
+  pending_approval: {
+    on: {
+      deactivation_approved: (r, e) => ({ ...r, status: 'approved', decidedBy: e.actor, decidedAt: e.at }),
+      deactivation_denied: (r, e) => ({
+        ...r,
+        status: 'denied',
+        decidedBy: e.actor,
+        decidedAt: e.at,
+        reason: e.reason,
+      }),
+    },
+    repeatable: ['deactivation_requested'],
+  },
+  approved: {
+    on: {
+      deactivated: (r, e) => ({ ...r, status: 'done', doneAt: e.at, reversibleUntil: e.reversibleUntil }),
+      deactivation_failed: (r, e) => ({ ...r, status: 'failed', failure: e.message }),
+    },
+    repeatable: ['deactivation_approved'],
+  },
+  done: {
+    on: {
+      reactivated: (r, e) => {
+        if (r.reversibleUntil !== undefined && e.at > r.reversibleUntil) {
+          throw new KeylessError(
+            ErrorCodes.InvalidTransition,
+            'This key was deactivated too long ago to be reactivated from here.',
+            {
+              hint: 'Reactivate it in the IAM console if it is still needed.',
+              details: { reversibleUntil: r.reversibleUntil, at: e.at },
+            },
+          );
+        }
+        return { ...r, status: 'reverted', revertedBy: e.actor, revertedAt: e.at };
+      },
+    },
+    repeatable: ['deactivated', 'deactivation_approved'],
+  },
+  failed: { on: { deactivation_requested: request } },
+  denied: { on: { deactivation_requested: request } },
+  reverted: { on: { deactivation_requested: request }, repeatable: ['reactivated'] },
+};
+
+const none = (a: Alert): Rem =>
+  a.remediation ?? {
+    status: 'none',
+    accessKeyId: a.finding.accessKeyId ?? '',
+    userName: a.finding.userName ?? '',
+  };
+
+type StatusEvent = Exclude<AlertTransition, RemediationEvent>;
+
+const seen = (a: Alert, e: Extract<AlertTransition, { type: 'seen' }>): Alert => ({
+  ...a,
+  finding: { ...e.finding, observedAt: e.at },
+  lastSeenAt: e.at,
+  occurrences: a.occurrences + 1,
+});
+
+const newIncident = (a: Alert, e: Extract<AlertTransition, { type: 'new_incident' }>): Alert => {
+  const { acknowledged: _ack, snoozed: _snz, resolvedAt: _res, digestId: _dig, ...rest } = a;
+  return {
+    ...rest,
+    status: 'open',
+    finding: e.finding,
+    incident: a.incident + 1,
+    firstSeenAt: e.at,
+    lastSeenAt: e.at,
+    occurrences: 1,
+    messages: [],
+  };
+};
+
+const acknowledge = (a: Alert, e: Extract<AlertTransition, { type: 'acknowledge' }>): Alert => {
+  const { snoozed: _s, ...rest } = a;
+  return { ...rest, status: 'acknowledged', acknowledged: { by: e.actor, at: e.at } };
+};
+
+const snooze = (a: Alert, e: Extract<AlertTransition, { type: 'snooze' }>): Alert => ({
+  ...a,
+  status: 'snoozed',
+  snoozed: { by: e.actor, at: e.at, until: e.until, reason: e.reason },
+});
+
+const resolve = (a: Alert, e: Extract<AlertTransition, { type: 'resolve' }>): Alert => ({
+  ...a,
+  status: 'resolved',
+  resolvedAt: e.at,
+});
+
+const expectedMarked = (a: Alert, e: Extract<AlertTransition, { type: 'expected_marked' }>): Alert => ({
+  ...a,
+  finding: { ...a.finding, expected: e.expected },
+});
+
+const posted = (a: Alert, e: Extract<AlertTransition, { type: 'posted' }>): Alert => ({
+  ...a,
+  messages: [...a.messages, ...e.messages],
+  ...(e.digestId !== undefined ? { digestId: e.digestId } : {}),
+});
+
+/**
+ * The alert machine:
+ *
+ * | from \ event  | seen     | new incident | acknowledge   | snooze  | snooze ended | resolve  | posted, expected marked |
+ * |---------------|----------|--------------|---------------|---------|--------------|----------|-------------------------|
+ * | open          | open     | open         | acknowledged  | snoozed | (no-op)      | resolved | open                    |
+ * | acknowledged  | ack.     | open         | (no-op)       | snoozed | (no-op)      | resolved | acknowledged            |
+ * | snoozed       | snoozed  | open         | acknowledged  | snoozed | open / ack.  | resolved | snoozed                 |
+ * | resolved      | (no-op)  | open         | —             | —       | (no-op)      | (no-op)  | resolved                |
+ *
+ * Remediation events (Deactivate key) are accepted in every state but resolved-without-remediation,
+ * and go through `remediationTable`.
+ */
+export const alertTable: TransitionTable<AlertStatus, StatusEvent, Alert> = {
+  open: {
+    on: { seen, new_incident: newIncident, acknowledge, snooze, resolve, posted, expected_marked: expectedMarked },
+    repeatable: ['snooze_ended'],
+  },
+  acknowledged: {
+    on: { seen, new_incident: newIncident, snooze, resolve, posted, expected_marked: expectedMarked },
+    repeatable: ['acknowledge', 'snooze_ended'],
+  },
+  snoozed: {
+    on: {
+      seen,
+      new_incident: newIncident,
+      acknowledge,
+      snooze,
+      snooze_ended: (a) => {
+        const { snoozed: _s, ...rest } = a;
+        return { ...rest, status: a.acknowledged ? 'acknowledged' : 'open' };
+      },
+      resolve,
+      posted,
+      expected_marked: expectedMarked,
+    },
+  },
+  resolved: {
+    on: { new_incident: newIncident, posted, expected_marked: expectedMarked },
+    repeatable: ['resolve', 'snooze_ended', 'seen'],
+  },
+};
+
+function entryDetails(event: AlertTransition, next: Alert): Record<string, string | number | boolean> {
+  switch (event.type) {
+    case 'snooze':
+      return { until: event.until };
+    case 'seen':
+    case 'new_incident':
+      return { occurrences: next.occurrences, incident: next.incident };
+    case 'deactivation_requested':
+      return { keyLast4: event.accessKeyId.slice(-4), keyStatus: event.checked.status };
+    case 'deactivated':
+      return { reversibleUntil: event.reversibleUntil };
+    default:
+      return {};
+  }
+}
+
+/** Applies an event; undefined when it is a no-op (a retry, a double click). */
+export function transitionAlert(
+  alert: Alert,
+  event: AlertTransition,
+): { next: Alert; entry: AlertAuditEntry } | undefined {
+  let result: Alert | 'noop';
+  let from: string = alert.status;
+  let to: string;
+  if (REMEDIATION_EVENTS.has(event.type)) {
+    const current = none(alert);
+    from = `remediation:${current.status}`;
+    const r = applyTransition('key deactivation', remediationTable, current, event as RemediationEvent);
+    result = r === 'noop' ? 'noop' : { ...alert, remediation: r };
+    to = r === 'noop' ? from : `remediation:${r.status}`;
+  } else {
+    result = applyTransition('alert', alertTable, alert, event as StatusEvent);
+    to = result === 'noop' ? from : result.status;
+  }
+  if (result === 'noop') return undefined;
+  const version = alert.version + 1;
+  const reason =
+    'reason' in event && typeof event.reason === 'string'
+      ? { reason: event.reason }
+      : event.type === 'deactivation_failed'
+        ? { reason: event.message }
+        : {};
+  const entry: AlertAuditEntry = {
+    version,
+    event: event.type,
+    from,
+    to,
+    actor: event.actor,
+    at: event.at,
+    ...reason,
+    details: entryDetails(event, result),
+  };
+  // Repeats of a noisy incident would grow the record without bound: keep the trail of actions whole,
+  // and only the latest sightings.
+  const history = [...alert.history, entry];
+  const trimmed =
+    history.length > 200 ? history.filter((h, i) => h.event !== 'seen' || i >= history.length - 50) : history;
+  return { next: { ...result, version, history: trimmed }, entry };
+}
+
+/** A new alert from its first finding (version 1). */
+export function alertCreated(finding: Finding, actor: Actor, at: number): Alert {
+  return {
+    dedupeKey: finding.dedupeKey,
+    version: 1,
+    status: 'open',
+    finding,
+    incident: 1,
+    firstSeenAt: at,
+    lastSeenAt: at,
+    occurrences: 1,
+    messages: [],
+    history: [{ version: 1, event: 'create', from: 'none', to: 'open', actor, at, details: { kind: finding.kind } }],
+  };
+}

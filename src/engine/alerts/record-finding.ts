@@ -1,0 +1,111 @@
+import {
+  ErrorCodes,
+  alertCreated,
+  collapsesIntoOneMessage,
+  isKeylessError,
+  systemActor,
+  type Alert,
+  type Finding,
+} from '../../domain';
+import { announceChange, commitAlert, publish } from './commit';
+import type { AlertContext } from './deps';
+
+export type RecordOutcome = 'raised' | 'repeated' | 'updated' | 'unchanged';
+
+const FEED = systemActor('security-feed');
+
+/** Posts a new alert (or a new incident) and records where it went. */
+async function post(ctx: AlertContext, alert: Alert): Promise<Alert> {
+  if (alert.finding.delivery !== 'immediate') return alert;
+  const messages = await publish(ctx, { type: 'alert_raised', alert });
+  ctx.stats.raised++;
+  if (messages.length === 0) return alert;
+  const { alert: next } = await commitAlert(ctx, alert.dedupeKey, () => ({
+    type: 'posted',
+    actor: FEED,
+    at: ctx.clock.now(),
+    messages,
+  }));
+  return next;
+}
+
+/**
+ * One finding, from an event or a scan:
+ * - a new dedupe key creates the alert and posts it (immediate) or leaves it for the digest;
+ * - the same key while its incident is open is a repeat: a thread reply for root activity, a count
+ *   on the same message for a burst of failed sign-ins, a quiet refresh for scan findings;
+ * - a key that was resolved, or whose root incident ended, opens a new incident with a new message.
+ */
+export async function recordFinding(ctx: AlertContext, finding: Finding): Promise<RecordOutcome> {
+  const now = ctx.clock.now();
+  for (let attempt = 1; attempt <= 8; attempt++) {
+    const current = await ctx.store.getAlert(finding.dedupeKey);
+    if (!current) {
+      const created = alertCreated(finding, FEED, now);
+      try {
+        await ctx.store.createAlert(created);
+      } catch (error) {
+        if (isKeylessError(error, ErrorCodes.VersionConflict)) continue; // another replica created it: repeat
+        throw error;
+      }
+      await post(ctx, created);
+      return 'raised';
+    }
+    return repeat(ctx, current, finding, now);
+  }
+  throw new Error(`could not record finding ${finding.dedupeKey}`);
+}
+
+async function repeat(ctx: AlertContext, current: Alert, finding: Finding, now: number): Promise<RecordOutcome> {
+  const fromEvent = finding.source === 'cloudtrail' || finding.source === 'health';
+  const incidentOver = fromEvent && now - current.lastSeenAt > ctx.options.incidentWindowMs;
+  if (current.status === 'resolved' || incidentOver) {
+    const { alert, changed } = await commitAlert(
+      ctx,
+      current.dedupeKey,
+      (a) =>
+        a.status === 'resolved' || (fromEvent && now - a.lastSeenAt > ctx.options.incidentWindowMs)
+          ? { type: 'new_incident', actor: FEED, at: now, finding }
+          : { type: 'seen', actor: FEED, at: now, finding },
+      current,
+    );
+    if (!changed) return 'unchanged';
+    if (alert.occurrences === 1) {
+      await post(ctx, alert);
+      return 'raised';
+    }
+    return 'repeated';
+  }
+  if (!fromEvent) {
+    // Scan findings repeat every scan: refresh now and then, quietly.
+    const severityChanged = current.finding.severity !== finding.severity;
+    if (!severityChanged && now - current.lastSeenAt < ctx.options.seenWriteEveryMs) return 'unchanged';
+    const { alert } = await commitAlert(
+      ctx,
+      current.dedupeKey,
+      () => ({ type: 'seen', actor: FEED, at: now, finding }),
+      current,
+    );
+    if (severityChanged) await announceChange(ctx, alert, 'severity');
+    return 'updated';
+  }
+  const collapse = collapsesIntoOneMessage(finding.kind);
+  const { alert } = await commitAlert(
+    ctx,
+    current.dedupeKey,
+    (a) => ({
+      type: 'seen',
+      actor: FEED,
+      at: now,
+      finding: collapse
+        ? { ...finding, evidence: { ...finding.evidence, count: a.occurrences + 1 } }
+        : { ...finding, ...(a.finding.expected && !finding.expected ? { expected: a.finding.expected } : {}) },
+    }),
+    current,
+  );
+  ctx.stats.repeated++;
+  if (alert.finding.delivery !== 'immediate') return 'repeated';
+  if (collapse) await announceChange(ctx, alert, 'count');
+  else await publish(ctx, { type: 'alert_repeated', alert, finding: alert.finding });
+  return 'repeated';
+}

@@ -1,0 +1,93 @@
+import {
+  ErrorCodes,
+  KeylessError,
+  isLiveAlert,
+  type Alert,
+  type AlertDigest,
+  type AlertStore,
+  type RootWindow,
+} from '../../src';
+
+const clone = <T>(value: T): T => structuredClone(value);
+const conflict = (what: string) =>
+  new KeylessError(ErrorCodes.VersionConflict, `${what} changed meanwhile; try again.`);
+
+/** The AlertStore contract in memory: the reference the DynamoDB adapter is held to. */
+export class InMemoryAlertStore implements AlertStore {
+  readonly alerts = new Map<string, Alert>();
+  readonly events = new Map<string, number>();
+  readonly digests = new Map<string, AlertDigest>();
+  readonly windows: RootWindow[] = [];
+  readonly regions = new Map<string, number>();
+  writes = 0;
+
+  async getAlert(key: string): Promise<Alert | undefined> {
+    const a = this.alerts.get(key);
+    return a && clone(a);
+  }
+
+  async createAlert(alert: Alert): Promise<void> {
+    if (this.alerts.has(alert.dedupeKey)) throw conflict(`Alert ${alert.dedupeKey}`);
+    this.writes++;
+    this.alerts.set(alert.dedupeKey, clone(alert));
+  }
+
+  async saveAlert(next: Alert, expectedVersion: number): Promise<void> {
+    const current = this.alerts.get(next.dedupeKey);
+    if (!current || current.version !== expectedVersion) throw conflict(`Alert ${next.dedupeKey}`);
+    this.writes++;
+    this.alerts.set(next.dedupeKey, clone(next));
+  }
+
+  async listLiveAlerts(query: { accountId?: string } = {}): Promise<Alert[]> {
+    return [...this.alerts.values()]
+      .filter((a) => isLiveAlert(a) && (query.accountId === undefined || a.finding.account.id === query.accountId))
+      .sort(
+        (a, b) => a.finding.account.id.localeCompare(b.finding.account.id) || a.dedupeKey.localeCompare(b.dedupeKey),
+      )
+      .map(clone);
+  }
+
+  async claimEvent(eventId: string, nowMs: number, ttlSeconds: number): Promise<boolean> {
+    const until = this.events.get(eventId);
+    if (until !== undefined && until > nowMs) return false;
+    this.writes++;
+    this.events.set(eventId, nowMs + ttlSeconds * 1000);
+    return true;
+  }
+
+  async releaseEvent(eventId: string): Promise<void> {
+    this.events.delete(eventId);
+  }
+
+  async getDigest(id: string): Promise<AlertDigest | undefined> {
+    const d = this.digests.get(id);
+    return d && clone(d);
+  }
+
+  async saveDigest(next: AlertDigest, expectedVersion: number): Promise<void> {
+    const current = this.digests.get(next.id);
+    if ((current?.version ?? 0) !== expectedVersion) throw conflict(`Digest ${next.id}`);
+    this.writes++;
+    this.digests.set(next.id, clone(next));
+  }
+
+  async addRootWindow(window: RootWindow): Promise<void> {
+    if (!this.windows.some((w) => w.id === window.id)) this.windows.push(clone(window));
+  }
+
+  async listRootWindows(accountId: string, atMs: number): Promise<RootWindow[]> {
+    return this.windows
+      .filter((w) => w.accountId === accountId && w.until >= atMs)
+      .sort((a, b) => a.from - b.from)
+      .map(clone);
+  }
+
+  async recordRegionSeen(region: string, atMs: number): Promise<void> {
+    this.regions.set(region, Math.max(this.regions.get(region) ?? 0, atMs));
+  }
+
+  async listRegionsSeen(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.regions);
+  }
+}
