@@ -79,9 +79,10 @@ export function createEngine(deps: EngineDeps): Engine {
     scheduler: timers,
     sweepState: { horizonScannedAt: undefined },
     busy: new Set<string>(),
+    lifecycle: { stopping: false },
     background(name, work) {
       // One run per name at a time on this replica: a timer and a sweep never race each other here.
-      if (inFlight.has(name)) return;
+      if (inFlight.has(name) || ctx.lifecycle.stopping) return;
       const run = work()
         .catch((error: unknown) =>
           deps.logger.error({ err: error, work: name }, 'background work failed; the sweep retries'),
@@ -141,6 +142,7 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     async stop() {
       running = false;
+      ctx.lifecycle.stopping = true;
       sweepTimer?.cancel();
       timers.stop();
       await idle();

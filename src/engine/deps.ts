@@ -54,6 +54,8 @@ export interface EngineContext extends Omit<EngineDeps, 'options'> {
   background(name: string, work: () => Promise<unknown>): void;
   /** Publishes a domain event; delivery problems are logged, never thrown. */
   publish: ChatNotifier['publish'];
+  /** Set by `stop()`: no new work is taken (what is in flight finishes). */
+  lifecycle: { stopping: boolean };
   /** Grants this process is working on now: a lease keeps other replicas out, this keeps our own timer and sweep apart. */
   busy: Set<string>;
   /** When this replica's sweep last read the whole timer horizon (undefined: never, so the next sweep does). */

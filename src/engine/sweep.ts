@@ -1,6 +1,6 @@
 import { systemActor, type GrantId } from '../domain';
 import { commitGrant, commitRequest } from './commit';
-import { forEachLimit } from './concurrency';
+import { forEachLimit as forEachUntil } from './concurrency';
 import type { EngineContext } from './deps';
 import { deprovision } from './deprovision';
 import { activate, fulfil } from './fulfil-request';
@@ -17,6 +17,16 @@ export interface SweepReport {
 }
 
 const PARALLEL = 16;
+
+/** Like forEachLimit, but takes no new item once the engine is stopping (graceful shutdown). */
+function forEachLimit<T>(
+  ctx: EngineContext,
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<unknown[]> {
+  return forEachUntil(items, limit, (item) => (ctx.lifecycle.stopping ? Promise.resolve() : fn(item)));
+}
 
 /**
  * The backstop (design §6): one pass over all open work in the store. It times out pending requests,
@@ -40,7 +50,7 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
 
   const overdue = await ctx.store.listRequests({ status: 'pending', decideByBefore: now });
   failures.push(
-    ...(await forEachLimit(overdue, PARALLEL, async (r) => {
+    ...(await forEachLimit(ctx, overdue, PARALLEL, async (r) => {
       const { request, changed } = await commitRequest(ctx, r.id, (cur) =>
         cur.status === 'pending' && cur.decideBy <= ctx.clock.now()
           ? { type: 'timeout', actor: systemActor('approval-timeout'), at: ctx.clock.now() }
@@ -54,16 +64,22 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
   );
 
   const approved = await ctx.store.listRequests({ status: 'approved' });
-  failures.push(...(await forEachLimit(approved, PARALLEL, async (r) => (report.fulfilled++, fulfil(ctx, r.id)))));
+  failures.push(...(await forEachLimit(ctx, approved, PARALLEL, async (r) => (report.fulfilled++, fulfil(ctx, r.id)))));
 
   const provisioning = await ctx.store.listGrants({ status: 'provisioning' });
   failures.push(
-    ...(await forEachLimit(provisioning, PARALLEL, async (g) => (report.resumedProvisioning++, activate(ctx, g.id)))),
+    ...(await forEachLimit(
+      ctx,
+      provisioning,
+      PARALLEL,
+      async (g) => (report.resumedProvisioning++, activate(ctx, g.id)),
+    )),
   );
 
   const deprovisioning = await ctx.store.listGrants({ status: 'deprovisioning' });
   failures.push(
     ...(await forEachLimit(
+      ctx,
       deprovisioning,
       PARALLEL,
       async (g) => (report.resumedDeprovisioning++, deprovision(ctx, g.id)),
@@ -86,7 +102,7 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
     report.armed++;
   }
   failures.push(
-    ...(await forEachLimit(due, PARALLEL, async (g) => (report.expired++, deprovision(ctx, g.id as GrantId)))),
+    ...(await forEachLimit(ctx, due, PARALLEL, async (g) => (report.expired++, deprovision(ctx, g.id as GrantId)))),
   );
 
   // A reminder is worth sending only for a grant that lasts well beyond the reminder's lead time.
@@ -98,7 +114,7 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
       (g.expiresAt ?? 0) - (g.activatedAt ?? 0) > 2 * reminderBefore,
   );
   failures.push(
-    ...(await forEachLimit(toRemind, PARALLEL, async (g) => {
+    ...(await forEachLimit(ctx, toRemind, PARALLEL, async (g) => {
       const { grant, changed } = await commitGrant(ctx, g.id, (cur) =>
         cur.status === 'active' && !cur.remindedAt
           ? { type: 'reminded', actor: systemActor('reminder'), at: ctx.clock.now() }

@@ -100,7 +100,10 @@ describe('the security feed, end to end', () => {
     const [posted] = publisher.events;
     expect(posted!.event.type).toBe('alert_raised');
     expect(posted!.at - sent).toBeLessThan(1000);
-    const alert = await engine.getAlert(`root:${PROD.id}:root_console_login`);
+    // The message references are recorded right after the post.
+    const key = `root:${PROD.id}:root_console_login`;
+    await until(async () => ((await engine.getAlert(key))?.messages.length ?? 0) >= 2);
+    const alert = await engine.getAlert(key);
     expect(alert!.messages.map((m) => m.platform)).toEqual(['slack', 'teams']);
   });
 
