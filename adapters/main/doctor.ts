@@ -3,6 +3,7 @@ import { formatDuration, isKeylessError, matchesPermissionSet, ruleMaxSeconds, t
 import { createAwsIdentityCenter } from '../aws/identity-center';
 import { createAwsSts } from '../aws/sts/sts';
 import { checkTable } from '../dynamodb';
+import { requiredBotScopes } from '../slack';
 import type { KeylessConfig } from './config';
 
 export interface Check {
@@ -147,8 +148,84 @@ export async function runDoctor(config: KeylessConfig, extra: ExtraCheck[] = [])
   );
   dynamo.destroy();
 
+  if (config.slack) checks.push(...(await slackChecks(config.slack.botToken)));
+  if (config.mode === 'production') checks.push(...teamsChecks(config.teams));
   for (const more of extra) checks.push(...(await more()));
   return checks;
+}
+
+/**
+ * Slack: the bot token works (auth.test) and was granted every scope the code needs (the
+ * `x-oauth-scopes` header of the answer). keyless asks for no scope only to run this check.
+ */
+export async function slackChecks(botToken: string, apiUrl = 'https://slack.com/api/'): Promise<Check[]> {
+  const name = 'Slack';
+  try {
+    const response = await fetch(new URL('auth.test', apiUrl), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${botToken}` },
+    });
+    const body = (await response.json()) as { ok: boolean; error?: string; team?: string; user?: string };
+    if (!body.ok) {
+      return [
+        {
+          status: 'fail',
+          name,
+          detail: `auth.test answered ${body.error ?? response.status}`,
+          fix: 'Check SLACK_BOT_TOKEN (Bot User OAuth Token, xoxb-…) and that the app is installed.',
+        },
+      ];
+    }
+    const granted = new Set(
+      (response.headers.get('x-oauth-scopes') ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
+    const missing = requiredBotScopes().filter((scope) => !granted.has(scope));
+    return [
+      { status: 'ok', name, detail: `signed in as ${body.user ?? 'the bot'} in ${body.team ?? 'the workspace'}` },
+      missing.length
+        ? {
+            status: 'fail',
+            name: 'Slack scopes',
+            detail: `missing ${missing.join(', ')}`,
+            fix: 'Reinstall the app from manifest/slack/manifest.yml (README, "Connect Slack").',
+          }
+        : { status: 'ok', name: 'Slack scopes', detail: `all ${granted.size} granted` },
+    ];
+  } catch (error) {
+    return [
+      {
+        status: 'fail',
+        name,
+        detail: `Slack cannot be reached (${(error as Error).message})`,
+        fix: 'keyless needs outbound HTTPS to slack.com.',
+      },
+    ];
+  }
+}
+
+/** Teams: credentials that fit together (a token is fetched from Microsoft only when a message is sent). */
+export function teamsChecks(teams: KeylessConfig['teams']): Check[] {
+  if (!teams) return [];
+  if (!teams.appId) {
+    return [
+      {
+        status: teams.authDisabled ? 'warn' : 'fail',
+        name: 'Teams',
+        detail: 'no MICROSOFT_APP_ID: activities are not authenticated (local mode only)',
+        fix: 'Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (README, "Connect Teams").',
+      },
+    ];
+  }
+  return [
+    {
+      status: 'ok',
+      name: 'Teams',
+      detail: `bot ${teams.appId} (${teams.appType}${teams.tenantId ? `, tenant ${teams.tenantId}` : ''})`,
+    },
+  ];
 }
 
 export function formatChecks(checks: Check[]): string {

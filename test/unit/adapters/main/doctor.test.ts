@@ -1,0 +1,58 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { slackChecks, teamsChecks } from '../../../../adapters/main/doctor';
+import { requiredBotScopes } from '../../../../adapters/slack';
+
+function fakeSlack(
+  answer: { ok: boolean; error?: string },
+  scopes: string[],
+): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const authorized = req.headers.authorization === 'Bearer xoxb-good';
+    res.writeHead(200, { 'content-type': 'application/json', 'x-oauth-scopes': scopes.join(',') });
+    res.end(
+      JSON.stringify(authorized ? { ...answer, team: 'Acme', user: 'keyless' } : { ok: false, error: 'invalid_auth' }),
+    );
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`, server }),
+    ),
+  );
+}
+
+describe('keyless doctor', () => {
+  it('passes Slack when the token works and every scope the code needs was granted', async () => {
+    const { url, server } = await fakeSlack({ ok: true }, requiredBotScopes());
+    const checks = await slackChecks('xoxb-good', url);
+    server.close();
+    expect(checks.map((c) => c.status)).toEqual(['ok', 'ok']);
+  });
+
+  it('names the missing scopes and says how to fix them', async () => {
+    const { url, server } = await fakeSlack({ ok: true }, ['commands', 'chat:write']);
+    const checks = await slackChecks('xoxb-good', url);
+    server.close();
+    expect(checks[1]).toMatchObject({
+      status: 'fail',
+      name: 'Slack scopes',
+      detail: expect.stringContaining('users:read.email'),
+    });
+    expect(checks[1]?.fix).toContain('manifest/slack/manifest.yml');
+  });
+
+  it('fails Slack with the answer of auth.test for a bad token', async () => {
+    const { url, server } = await fakeSlack({ ok: true }, []);
+    const checks = await slackChecks('xoxb-bad', url);
+    server.close();
+    expect(checks).toEqual([expect.objectContaining({ status: 'fail', detail: 'auth.test answered invalid_auth' })]);
+  });
+
+  it('fails Teams without an app id outside local mode', () => {
+    expect(teamsChecks({ appType: 'MultiTenant', authDisabled: false })[0]?.status).toBe('fail');
+    expect(
+      teamsChecks({ appId: '00000000-0000-0000-0000-000000000001', appType: 'MultiTenant', authDisabled: false })[0]
+        ?.status,
+    ).toBe('ok');
+  });
+});
