@@ -93,6 +93,42 @@ export const envSchema = z.object({
     .describe(
       'The SQS queue that EventBridge fills with root activity (manifest/aws/template.yml); unset: no queue consumer.',
     ),
+  KEYLESS_ALERTS_EVENTBRIDGE_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .optional()
+    .describe(
+      'Shared secret of the EventBridge API destination (header x-keyless-eventbridge-secret); set: POST /alerts/eventbridge is served.',
+    ),
+  KEYLESS_ALERTS_AUDIT_ROLE: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+    .default('keyless-scanner')
+    .describe('The read-only audit role keyless assumes in member accounts for key scans (member-roles.yml).'),
+  KEYLESS_ALERTS_REMEDIATION_ROLE: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+    .default('keyless-key-remediation')
+    .describe('The role keyless assumes in member accounts to deactivate an approved key (UpdateAccessKey only).'),
+  KEYLESS_ALERTS_EXTERNAL_ID: z
+    .string()
+    .min(2)
+    .max(1224)
+    .optional()
+    .describe('The ExternalId sent with sts:AssumeRole to the member-account roles (member-roles.yml).'),
+  KEYLESS_ALERTS_TPS_PER_ACCOUNT: z.coerce
+    .number()
+    .positive()
+    .max(50)
+    .default(5)
+    .describe('IAM calls per second per member account during scans.'),
+  KEYLESS_ALERTS_SCAN_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(16)
+    .describe('Member accounts scanned at once.'),
   KEYLESS_CREATE_TABLE: bool
     .optional()
     .describe(
@@ -153,6 +189,17 @@ export interface KeylessConfig {
   policyFile: string;
   policy: Policy;
   createTable: boolean;
+  alerts: {
+    /** The root-activity SQS queue; undefined: no consumer. */
+    queueUrl?: string;
+    /** The EventBridge endpoint's shared secret; undefined: the endpoint is not served. */
+    eventBridgeSecret?: string;
+    auditRole: string;
+    remediationRole: string;
+    externalId?: string;
+    tpsPerAccount: number;
+    scanConcurrency: number;
+  };
   slack?: { signingSecret: string; botToken: string; appToken?: string };
   teams?: {
     appId?: string;
@@ -212,6 +259,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     policyFile,
     policy,
     createTable: e.KEYLESS_CREATE_TABLE ?? mode === 'local',
+    alerts: {
+      ...(e.KEYLESS_ROOT_EVENTS_QUEUE_URL ? { queueUrl: e.KEYLESS_ROOT_EVENTS_QUEUE_URL } : {}),
+      ...(e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET ? { eventBridgeSecret: e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET } : {}),
+      auditRole: e.KEYLESS_ALERTS_AUDIT_ROLE,
+      remediationRole: e.KEYLESS_ALERTS_REMEDIATION_ROLE,
+      ...(e.KEYLESS_ALERTS_EXTERNAL_ID ? { externalId: e.KEYLESS_ALERTS_EXTERNAL_ID } : {}),
+      tpsPerAccount: e.KEYLESS_ALERTS_TPS_PER_ACCOUNT,
+      scanConcurrency: e.KEYLESS_ALERTS_SCAN_CONCURRENCY,
+    },
     ...(e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
       ? {
           slack: {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ChatNotifier, DomainEvent, GrantStore } from '../../src';
+import type { ChatNotifier, DomainEvent, GrantStore, LogFields, Logger } from '../../src';
 
 /**
  * Prometheus metrics, derived from the engine's domain events (a notifier like the chat ones) and,
@@ -42,21 +42,20 @@ export class KeylessMetrics implements ChatNotifier {
     help: 'Revocations that kept failing',
     registers: [this.registry],
   });
-  readonly chatErrors = new Counter({
-    name: 'keyless_chat_api_errors_total',
-    help: 'Chat API calls that failed',
-    labelNames: ['platform'] as const,
-    registers: [this.registry],
-  });
-  readonly awsErrors = new Counter({
-    name: 'keyless_aws_errors_total',
-    help: 'AWS calls that failed, by code',
-    labelNames: ['code'] as const,
+  /** Warnings and errors logged with a stable code: AWS throttling and denials, failed assignments, chat delivery… */
+  readonly errors = new Counter({
+    name: 'keyless_errors_total',
+    help: 'Warnings and errors logged with a code (AWS errors and throttles, chat API errors, failed assignments)',
+    labelNames: ['code', 'level', 'platform'] as const,
     registers: [this.registry],
   });
 
-  constructor(store: Pick<GrantStore, 'listGrants'>) {
+  constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'keyless_process_' });
+  }
+
+  /** The active-grants gauge, read from the store at scrape time. */
+  watchStore(store: Pick<GrantStore, 'listGrants'>): void {
     new Gauge({
       name: 'keyless_active_grants',
       help: 'Grants whose assignment is in place',
@@ -108,4 +107,25 @@ export class KeylessMetrics implements ChatNotifier {
         break;
     }
   }
+}
+
+/** A Logger that also counts every warning and error that carries a `code`, into `keyless_errors_total`. */
+export function countingLogger(logger: Logger, metrics: KeylessMetrics, bound: LogFields = {}): Logger {
+  const count = (level: 'warn' | 'error', fields: LogFields) => {
+    const all = { ...bound, ...fields };
+    const code =
+      typeof all.code === 'string'
+        ? all.code
+        : all.err && typeof (all.err as { code?: unknown }).code === 'string'
+          ? (all.err as { code: string }).code
+          : undefined;
+    if (code) metrics.errors.inc({ code, level, platform: typeof all.platform === 'string' ? all.platform : 'none' });
+  };
+  return {
+    debug: (f, m) => logger.debug(f, m),
+    info: (f, m) => logger.info(f, m),
+    warn: (f, m) => (count('warn', f), logger.warn(f, m)),
+    error: (f, m) => (count('error', f), logger.error(f, m)),
+    child: (f) => countingLogger(logger.child(f), metrics, { ...bound, ...f }),
+  };
 }

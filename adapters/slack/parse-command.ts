@@ -1,3 +1,4 @@
+import { ROOT_WINDOW_SUBCOMMAND } from './alert-ids';
 import { COMMAND } from './ids';
 
 /**
@@ -23,7 +24,8 @@ export type SlashCommand =
   | { kind: 'approvals' }
   | { kind: 'why'; account: string; permissionSet: string }
   | { kind: 'accounts'; filter: string }
-  | { kind: 'break-glass'; account: string; permissionSet: string; duration?: string; reason: string };
+  | { kind: 'break-glass'; account: string; permissionSet: string; duration?: string; reason: string }
+  | { kind: 'root-window'; account: string; duration: string; reason: string };
 
 export interface CommandProblem {
   kind: 'problem';
@@ -43,6 +45,7 @@ export const SUBCOMMANDS = [
   'why',
   'accounts',
   'break-glass',
+  ROOT_WINDOW_SUBCOMMAND,
   'help',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -88,6 +91,11 @@ export const USAGE: Record<Subcommand, { usage: string; example: string; summary
     usage: `${COMMAND} break-glass <account> <permission-set> [duration] <reason…>`,
     example: `${COMMAND} break-glass prod AdministratorAccess INC-1234 database is down`,
     summary: 'emergency access now, announced to security',
+  },
+  'root-window': {
+    usage: `${COMMAND} root-window <account> <duration> <reason…>`,
+    example: `${COMMAND} root-window prod 2h CHG-42 close the account's old support plan`,
+    summary: 'announce root use ahead, so its alerts are marked expected',
   },
   help: { usage: `${COMMAND} help [subcommand]`, example: `${COMMAND} help request`, summary: 'this help' },
 };
@@ -165,6 +173,8 @@ const ALIASES: Record<string, Subcommand> = {
   status: 'list',
   approve: 'approvals',
   breakglass: 'break-glass',
+  rootwindow: 'root-window',
+  root: 'root-window',
   emergency: 'break-glass',
   end: 'revoke',
   '?': 'help',
@@ -266,6 +276,20 @@ export function parseCommand(text: string): SlashCommand | CommandProblem {
         ...(d ? { duration: d.duration } : {}),
         reason: words.join(' '),
       };
+    }
+    case 'root-window': {
+      const [account] = args;
+      if (!account) return problem('root-window', 'Name the account where root will be used, then how long and why.');
+      const d = durationAt(args, 1);
+      if (!d) {
+        return problem(
+          'root-window',
+          args[1] ? `"${args[1]}" is not a duration such as 30m or 2h.` : 'Say for how long root will be used.',
+        );
+      }
+      const words = args.slice(d.next);
+      if (words.length === 0) return problem('root-window', 'Please say why root will be used.');
+      return { kind: 'root-window', account, duration: d.duration, reason: words.join(' ') };
     }
     default:
       return { kind: 'help' };

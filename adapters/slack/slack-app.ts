@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, SocketModeReceiver, type AuthorizeResult } from '@slack/bolt';
-import type { ChatNotifier, Engine, GrantStore, Logger, MessageRefStore } from '../../src';
+import type { AlertEngine, AlertPublisher, ChatNotifier, Engine, GrantStore, Logger, MessageRefStore } from '../../src';
 import { AckFirstGate } from './ack-first';
 import { homeView } from './blocks/home.blocks';
 import { boltLogger } from './bolt-logger';
 import { KeylessReceiver } from './keyless-receiver';
+import { registerAlertActions } from './listeners/actions/alert.action';
 import { registerApprovalActions } from './listeners/actions/approval.action';
 import { registerGrantActions } from './listeners/actions/grant.action';
 import { registerRequestFormActions } from './listeners/actions/request-form.action';
@@ -12,8 +13,10 @@ import { registerAwsAccessCommand } from './listeners/commands/aws-access.comman
 import type { ListenerContext } from './listeners/context';
 import { registerAppHomeOpened } from './listeners/events/app-home-opened.event';
 import { registerAccountOptions } from './listeners/options/account.options';
+import { registerAlertViews } from './listeners/views/alert.view';
 import { registerDecisionViews } from './listeners/views/decision.view';
 import { registerRequestView } from './listeners/views/request.view';
+import { SlackAlertPublisher } from './slack-alert-publisher';
 import { SlackApi, type SlackApiOptions } from './slack-api';
 import { SlackDirectory } from './slack-directory';
 import { SlackNotifier } from './slack-notifier';
@@ -50,6 +53,13 @@ export interface SlackAdapter {
   /** POST /slack/events: slash commands, interactions, options loads and events. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   notifier: ChatNotifier;
+  /** The security feed's publisher for the security channel (the composition root fans it out). */
+  alerts: AlertPublisher;
+  /**
+   * Gives the alert buttons, forms and `/aws-access root-window` their engine. Separate from the
+   * deps because the alert engine is built with this adapter's publisher.
+   */
+  connectAlerts(engine: AlertEngine): void;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when listeners and queued deliveries are done (tests, graceful shutdown). */
@@ -135,7 +145,22 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     logger.error({ err: error }, 'slack listener error');
   });
 
-  const ctx: ListenerContext = { engine, api, directory, logger, publishHome, afterAck: (fn) => gate.run(fn) };
+  const alerts = new SlackAlertPublisher({
+    api,
+    logger,
+    ...(config.securityChannel ? { securityChannel: config.securityChannel } : {}),
+  });
+  let alertEngine: AlertEngine | undefined;
+
+  const ctx: ListenerContext = {
+    engine,
+    api,
+    directory,
+    logger,
+    publishHome,
+    afterAck: (fn) => gate.run(fn),
+    alerts: () => alertEngine,
+  };
   registerAwsAccessCommand(app, ctx);
   registerRequestFormActions(app, ctx);
   registerAccountOptions(app, ctx);
@@ -143,6 +168,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   registerDecisionViews(app, ctx);
   registerApprovalActions(app, ctx);
   registerGrantActions(app, ctx);
+  registerAlertActions(app, ctx);
+  registerAlertViews(app, ctx);
   registerAppHomeOpened(app, ctx);
 
   return {
@@ -155,6 +182,10 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
       await receiver.handle(req, res);
     },
     notifier,
+    alerts,
+    connectAlerts(engine) {
+      alertEngine = engine;
+    },
     async start() {
       await authorize();
       if (socket) await app.start();

@@ -9,6 +9,7 @@ export type Command =
   | { name: 'why'; account: string; permissionSet: string }
   | { name: 'revoke'; grantId: string; reason?: string }
   | { name: 'extend'; grantId: string; duration: string; reason?: string }
+  | { name: 'root-window'; account: string; duration: string; reason: string }
   /** `request` or `break-glass` with no arguments: show the form. */
   | { name: 'request' | 'break-glass'; form: true }
   | {
@@ -91,6 +92,14 @@ export function parseCommand(raw: string | undefined): ParseResult {
       }
       const reason = rest(2);
       return { ok: true, command: { name: 'extend', grantId, duration, ...(reason ? { reason } : {}) } };
+    }
+    case 'root-window': {
+      const [account, duration] = args;
+      const reason = rest(2);
+      if (!account || !duration || !reason) {
+        return bad('root-window', '`root-window` needs an account, a duration (at most 24h) and a reason.');
+      }
+      return { ok: true, command: { name: 'root-window', account, duration, reason } };
     }
     case 'request':
     case 'break-glass': {

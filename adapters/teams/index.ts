@@ -3,6 +3,8 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext
 import {
   ErrorCodes,
   KeylessError,
+  type AlertEngine,
+  type AlertPublisher,
   type ChatNotifier,
   type ConversationStore,
   type Engine,
@@ -16,6 +18,7 @@ import { expressRequest, expressResponse, HttpError, readJsonBody, sendJson } fr
 import { TeamsOutbox } from './outbox';
 import { ConversationPacer, type PacingOptions } from './pacing';
 import { TeamsRoster } from './roster';
+import { TeamsAlertPublisher } from './teams-alert-publisher';
 import { TeamsBot } from './teams-bot';
 import { TeamsNotifier } from './teams-notifier';
 
@@ -50,6 +53,10 @@ export interface TeamsAdapter {
   /** POST /api/messages. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   notifier: ChatNotifier;
+  /** The security feed's publisher for the security channel (the composition root fans it out). */
+  alerts: AlertPublisher;
+  /** Gives the alert buttons and `root-window` their engine (built with this adapter's publisher). */
+  connectAlerts(engine: AlertEngine): void;
   /** Resolves when queued Teams deliveries are done. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -107,7 +114,15 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
   const references = new ConversationReferences(deps.conversations, logger, deps.config.serviceUrl);
   const views = new ApprovalViews(deps.engine, deps.conversations, logger);
   const outbox = new TeamsOutbox(adapter, deps.config.appId ?? '', pacer, logger);
+  let alertEngine: AlertEngine | undefined;
+  const alerts = new TeamsAlertPublisher({
+    outbox,
+    references,
+    logger,
+    securityConversationId: deps.config.securityConversationId,
+  });
   const bot = new TeamsBot({
+    alerts: () => alertEngine,
     engine: deps.engine,
     refs: deps.refs,
     references,
@@ -165,6 +180,10 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
   return {
     handle,
     notifier,
+    alerts,
+    connectAlerts(engine) {
+      alertEngine = engine;
+    },
     idle: () => notifier.idle(),
     async stop() {
       stopping = true;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertInputs, AlertVerbs, type AlertVerb } from './alert-verbs';
 import { Verbs, type Verb } from './verbs';
 
 /**
@@ -56,3 +57,27 @@ export const ActionData = {
 } satisfies Record<Verb, z.ZodType>;
 
 export type ActionDataOf<V extends Verb> = z.output<(typeof ActionData)[V]>;
+
+/** An alert's dedupe key: printable, no spaces, bounded (it only names the alert). */
+const dedupeKey = z.string().regex(/^[\x21-\x7e]{1,512}$/, 'not an alert key');
+const byKey = z.object({ dedupeKey });
+
+export const AlertActionData = {
+  [AlertVerbs.acknowledge]: byKey,
+  [AlertVerbs.snooze]: z.object({
+    dedupeKey,
+    snoozeDays: z.coerce.number().int().optional(),
+    [AlertInputs.snoozeReason]: optionalText(500),
+  }),
+  [AlertVerbs.deactivate]: byKey,
+  [AlertVerbs.approveDeactivation]: byKey,
+  [AlertVerbs.denyDeactivation]: byKey,
+  [AlertVerbs.reactivate]: byKey,
+  [AlertVerbs.announceRoot]: z.object({
+    accountId: z.string().regex(/^\d{12}$/, 'not an account id'),
+    [AlertInputs.rootWindowDuration]: optionalText(20),
+    [AlertInputs.rootWindowReason]: optionalText(500),
+  }),
+} satisfies Record<AlertVerb, z.ZodType>;
+
+export type AlertActionDataOf<V extends AlertVerb> = z.output<(typeof AlertActionData)[V]>;

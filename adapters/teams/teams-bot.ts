@@ -5,6 +5,8 @@ import {
   KeylessError,
   isKeylessError,
   type AccessRequest,
+  type Alert,
+  type AlertEngine,
   type ChatUser,
   type Engine,
   type GrantStore,
@@ -21,12 +23,14 @@ import { accountStepCard, detailsStepCard, type FormContext } from './cards/requ
 import { parseCommand, type Command } from './commands';
 import type { ConversationReferences } from './conversation-references';
 import type { ConversationPacer } from './pacing';
-import { ActionData, InvokeValueSchema, type ActionDataOf } from './payloads';
+import { AlertVerbs, isAlertVerb, type AlertVerb } from './alert-verbs';
+import { ActionData, AlertActionData, InvokeValueSchema, type ActionDataOf, type AlertActionDataOf } from './payloads';
 import type { TeamsRoster } from './roster';
 import {
   ADAPTIVE_CARD_ACTION,
   ADAPTIVE_CARD_CONTENT_TYPE,
   ERROR_CONTENT_TYPE,
+  MESSAGE_CONTENT_TYPE,
   isVerb,
   Verbs,
   type Verb,
@@ -43,6 +47,8 @@ export interface TeamsBotDeps {
   logger: Logger;
   now?: () => number;
   newFormId?: () => string;
+  /** The security feed, once connected (undefined: alert buttons and `root-window` are refused). */
+  alerts?: () => AlertEngine | undefined;
 }
 
 const MAX_ACCOUNTS_IN_FORM = 100;
@@ -146,6 +152,20 @@ export class TeamsBot {
         return void (await this.reply(ctx, infoCard(await engine.explain({ user, ...command }))));
       case 'approvals':
         return this.showApprovals(ctx, user);
+      case 'root-window': {
+        const window = await this.alertEngine().announceRootWindow({
+          actor: user,
+          account: command.account,
+          duration: command.duration,
+          reason: command.reason,
+        });
+        return void (await this.reply(
+          ctx,
+          infoCard(
+            `Root use in ${window.accountId} is announced until ${new Date(window.until).toISOString().slice(0, 16).replace('T', ' ')} UTC: root alerts in this window are marked as expected (they are still posted).`,
+          ),
+        ));
+      }
       case 'revoke': {
         const grant = await engine.revoke({
           grantId: command.grantId,
@@ -230,6 +250,94 @@ export class TeamsBot {
     return sent?.id;
   }
 
+  // ---------------------------------------------------------------- the security feed
+
+  private alertEngine(): AlertEngine {
+    const alerts = this.deps.alerts?.();
+    if (!alerts) throw new KeylessError(ErrorCodes.ConfigInvalid, 'The security feed is not configured in keyless.');
+    return alerts;
+  }
+
+  /**
+   * A button of an alert or digest card. The card itself is updated for everyone by the alert
+   * publisher (updateActivity); the clicker gets a one-line answer, so that a click on a digest
+   * never replaces the digest with one alert.
+   */
+  private async onAlertAction(ctx: TurnContext, verb: AlertVerb, raw: Record<string, unknown>): Promise<void> {
+    const data = AlertActionData[verb].safeParse(raw);
+    if (!data.success) {
+      this.deps.logger.warn({ platform: 'teams', verb, code: ErrorCodes.InvalidInput }, 'alert card data refused');
+      return this.refuse(ctx, 'This card carries data I cannot accept.');
+    }
+    const { user } = await this.deps.roster.whoSent(ctx);
+    try {
+      const text = await this.alertAction(verb, data.data as never, user);
+      await this.answerText(ctx, text);
+    } catch (error) {
+      if (!isKeylessError(error))
+        this.deps.logger.error({ err: error, platform: 'teams', verb }, 'alert action failed');
+      const { problem, hint } = userMessage(error);
+      await this.answerText(ctx, hint ? `${problem} ${hint}` : problem);
+    }
+  }
+
+  private async alertAction<V extends AlertVerb>(
+    verb: V,
+    data: AlertActionDataOf<V>,
+    actor: ChatUser,
+  ): Promise<string> {
+    const alerts = this.alertEngine();
+    const done = (what: string, a: Alert) => `${what}: ${a.finding.title} in ${a.finding.account.name}.`;
+    switch (verb) {
+      case AlertVerbs.acknowledge: {
+        const { dedupeKey } = data as AlertActionDataOf<typeof AlertVerbs.acknowledge>;
+        return done('Acknowledged', await alerts.acknowledge({ dedupeKey, actor }));
+      }
+      case AlertVerbs.snooze: {
+        const d = data as AlertActionDataOf<typeof AlertVerbs.snooze>;
+        const days = d.snoozeDays ?? 7;
+        const alert = await alerts.snooze({ dedupeKey: d.dedupeKey, actor, days, reason: d.snoozeReason ?? '' });
+        return done(`Snoozed for ${days} days`, alert);
+      }
+      case AlertVerbs.deactivate: {
+        const { dedupeKey } = data as AlertActionDataOf<typeof AlertVerbs.deactivate>;
+        return done('Deactivation requested', await alerts.requestDeactivation({ dedupeKey, actor }));
+      }
+      case AlertVerbs.approveDeactivation: {
+        const { dedupeKey } = data as AlertActionDataOf<typeof AlertVerbs.approveDeactivation>;
+        return done('Deactivation approved', await alerts.approveDeactivation({ dedupeKey, actor }));
+      }
+      case AlertVerbs.denyDeactivation: {
+        const { dedupeKey } = data as AlertActionDataOf<typeof AlertVerbs.denyDeactivation>;
+        return done('Deactivation denied', await alerts.denyDeactivation({ dedupeKey, actor }));
+      }
+      case AlertVerbs.reactivate: {
+        const { dedupeKey } = data as AlertActionDataOf<typeof AlertVerbs.reactivate>;
+        return done('Reactivated', await alerts.reactivate({ dedupeKey, actor }));
+      }
+      case AlertVerbs.announceRoot: {
+        const d = data as AlertActionDataOf<typeof AlertVerbs.announceRoot>;
+        const window = await alerts.announceRootWindow({
+          actor,
+          account: d.accountId,
+          duration: d.rootWindowDuration ?? '',
+          reason: d.rootWindowReason ?? '',
+        });
+        return `Root use in ${window.accountId} is announced until ${new Date(window.until).toISOString()}.`;
+      }
+      default:
+        throw new Error(`unhandled alert verb ${String(verb)}`);
+    }
+  }
+
+  /** Universal Actions' message answer: Teams shows the text to the clicker and leaves the card as it is. */
+  private async answerText(ctx: TurnContext, text: string): Promise<void> {
+    await ctx.sendActivity({
+      type: ActivityTypes.InvokeResponse,
+      value: { status: 200, body: { statusCode: 200, type: MESSAGE_CONTENT_TYPE, value: text } },
+    } as Partial<Activity>);
+  }
+
   // ---------------------------------------------------------------- Action.Execute
 
   private async onInvoke(ctx: TurnContext): Promise<void> {
@@ -239,6 +347,7 @@ export class TeamsBot {
     const value = InvokeValueSchema.safeParse(a.value);
     if (!value.success) return this.refuse(ctx, 'This card action is malformed.');
     const verb = value.data.action.verb;
+    if (isAlertVerb(verb)) return this.onAlertAction(ctx, verb, value.data.action.data ?? {});
     if (!isVerb(verb)) return this.refuse(ctx, `Unknown card action "${verb.slice(0, 60)}".`);
     const data = ActionData[verb].safeParse(value.data.action.data ?? {});
     if (!data.success) {

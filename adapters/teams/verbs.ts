@@ -40,6 +40,8 @@ export const Inputs = {
 export const ADAPTIVE_CARD_ACTION = 'adaptiveCard/action';
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 export const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
+/** An Action.Execute answer that shows a message and leaves the card unchanged. */
+export const MESSAGE_CONTENT_TYPE = 'application/vnd.microsoft.activity.message';
 
 export interface CommandSpec {
   name: string;
@@ -86,6 +88,12 @@ export const Commands = [
     description: 'Emergency access, loudly',
     usage: 'break-glass <account> <permission-set> <duration> <reason…>',
     example: 'break-glass prod AdministratorAccess 30m INC-99 outage',
+  },
+  {
+    name: 'root-window',
+    description: 'Announce root use ahead',
+    usage: 'root-window <account> <duration> <reason…>',
+    example: 'root-window prod 2h CHG-42 close the old support plan',
   },
   { name: 'help', description: 'What keyless can do', usage: 'help', example: 'help' },
 ] as const satisfies readonly CommandSpec[];

@@ -1,41 +1,72 @@
 /**
- * The security feed end to end, on real adapters: the AWS emulator's SQS and IAM (through STS role
- * sessions), the SQS consumer, the alert engine, the DynamoDB alert store on dynalite. Chat is a
- * recording AlertPublisher standing for the Slack and Teams publishers (one message per security
- * channel): what is asserted here is what would be posted, not yet chat HTTP (see the report).
+ * The security feed end to end, through chat over HTTP: the AWS emulator's SQS and IAM (through STS
+ * role sessions), the SQS consumer, the alert engine on the DynamoDB alert store (dynalite), and the
+ * real Slack and Teams adapters publishing to a loopback Slack workspace and a loopback Teams
+ * connector, whose people click the buttons (Slack block_actions, Teams Action.Execute invokes).
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createAlertEngine, silentLogger, type AlertEngine } from '../../src';
 import { SqsRootActivityConsumer } from '../../adapters/alerts/root-activity';
 import { DynamoAlertStore, ensureTable } from '../../adapters/dynamodb';
 import { rootConsoleSignIn } from '../../adapters/local/aws-emulator/services/cloudtrail-events';
+import { startSlackWorkspace, type RunningSlackWorkspace } from '../../adapters/local/slack-workspace';
+import { TeamsConnector } from '../../adapters/local/teams-connector';
+import { FanOutAlertPublisher } from '../../adapters/main/fan-out-alert-publisher';
+import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack';
+import { AlertActions } from '../../adapters/slack/alert-ids';
+import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams';
+import { AlertVerbs } from '../../adapters/teams/alert-verbs';
+import { createAlertEngine, createEngine, silentLogger, type AlertEngine, type Engine } from '../../src';
 import { demoPolicy } from '../builders/policy';
-import { users } from '../builders/test-engine';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
-import { RecordingAlertPublisher } from '../fakes/recording-alert-publisher';
+import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
 import { demoSeed } from '../fakes/seed';
+import { SequentialIds } from '../fakes/sequential-ids';
 import { startSecurityFeedEnv, type SecurityFeedEnv } from '../integration/alerts/security-feed-harness';
 import { localDynamoClient, uniqueTableName } from '../support/dynamodb-client';
 import { startDynalite } from '../support/dynalite';
+import { FAST_PACING } from '../support/slack-harness';
+import { botPosts, cardOf, textOf } from '../support/teams-cards';
+import { SECURITY as TEAMS_SECURITY, TEAM_ID, teamsPeople } from '../support/teams-harness';
 
 const PROD = { id: '111111111111', name: 'prod' };
+const STALE_KEY = 'AKIASTALE00000000001';
+const SIGNING_SECRET = 'loopback-signing-secret-0123456789';
+const BOT_TOKEN = 'xoxb-loopback-token';
+const SLACK_SECURITY = 'C0SECURITY';
+const sam = { aadObjectId: 'aad-sam', name: 'Sam', email: 'sam@example.com' };
 
 async function until(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await condition())) {
     if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
-describe('the security feed, end to end', () => {
-  let env: SecurityFeedEnv;
+describe('the security feed, end to end through Slack and Teams', () => {
   let dynamo: { endpoint: string; stop: () => Promise<void> };
   let client: DynamoDBClient;
-  let engine: AlertEngine;
-  let publisher: RecordingAlertPublisher;
+  let env: SecurityFeedEnv;
+  let alerts: AlertEngine;
+  let engine: Engine;
   let consumer: SqsRootActivityConsumer;
+  let workspace: RunningSlackWorkspace;
+  let connector: TeamsConnector;
+  let slack: SlackAdapter;
+  let teams: TeamsAdapter;
+  let server: Server;
+
+  const slackPosts = () => workspace.state.channelMessages(SLACK_SECURITY).filter((m) => !('thread_ts' in m));
+  const teamsPosts = () => botPosts(connector, TEAMS_SECURITY);
+  const settle = async () => {
+    for (let i = 0; i < 4; i++) {
+      await slack.idle();
+      await teams.idle();
+    }
+  };
 
   beforeAll(async () => {
     dynamo = await startDynalite();
@@ -52,7 +83,7 @@ describe('the security feed, end to end', () => {
         {
           accountId: PROD.id,
           users: [
-            { name: 'deploy-bot', keys: [{ id: 'AKIASTALE00000000001', createdDaysAgo: 200, lastUsedDaysAgo: 100 }] },
+            { name: 'deploy-bot', keys: [{ id: STALE_KEY, createdDaysAgo: 200, lastUsedDaysAgo: 100 }] },
             { name: 'alice', keys: [{ id: 'AKIAFRESH00000000001', createdDaysAgo: 10, lastUsedDaysAgo: 1 }] },
           ],
         },
@@ -60,27 +91,95 @@ describe('the security feed, end to end', () => {
     });
     const tableName = uniqueTableName();
     await ensureTable(client, tableName);
-    publisher = new RecordingAlertPublisher();
-    engine = createAlertEngine({
-      store: new DynamoAlertStore({ client, tableName }),
-      publisher,
+    const identity = new FakeIdentityCenter(demoSeed());
+    const grants = new InMemoryGrantStore();
+    const policy = demoPolicy();
+    engine = createEngine({
+      store: grants,
+      identity,
+      notifier: { publish: async () => undefined },
       clock: { now: Date.now, setTimer: () => ({ cancel: () => undefined }) },
       logger: silentLogger,
-      policy: () => demoPolicy(),
-      directory: new FakeIdentityCenter(demoSeed()),
+      ids: new SequentialIds(),
+      policy: () => policy,
+      options: { replicaId: 'replica-e2e' },
+    });
+
+    workspace = await startSlackWorkspace({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN });
+    connector = new TeamsConnector();
+    await connector.start();
+    slack = createSlackAdapter({
+      engine,
+      refs: grants,
+      store: grants,
+      logger: silentLogger,
+      config: {
+        signingSecret: SIGNING_SECRET,
+        botToken: BOT_TOKEN,
+        apiUrl: workspace.apiUrl,
+        securityChannel: SLACK_SECURITY,
+        pacing: FAST_PACING,
+      },
+    });
+    teams = createTeamsAdapter({
+      engine,
+      refs: grants,
+      conversations: grants,
+      idempotency: grants,
+      logger: silentLogger,
+      config: { local: true, securityConversationId: TEAMS_SECURITY, serviceUrl: `${connector.url}/` },
+      pacing: { baseDelayMs: 5, maxDelayMs: 20 },
+    });
+    server = createServer((req, res) => {
+      const path = (req.url ?? '').split('?')[0];
+      const route = path === '/slack/events' ? slack.handle : path === '/api/messages' ? teams.handle : undefined;
+      if (!route) return void res.writeHead(404).end();
+      route(req, res).catch(() => res.writeHead(500).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    workspace.client.botUrl = `${url}/slack/events`;
+    connector.setBotUrl(`${url}/api/messages`);
+    await slack.start();
+    for (const p of [...Object.values(teamsPeople), sam]) connector.world.addUser(p);
+    connector.world.addConversation({
+      id: TEAMS_SECURITY,
+      conversationType: 'channel',
+      teamId: TEAM_ID,
+      members: [...Object.values(teamsPeople), sam].map((p) => p.aadObjectId),
+    });
+    await connector.install('aad-carl', TEAMS_SECURITY);
+
+    alerts = createAlertEngine({
+      store: new DynamoAlertStore({ client, tableName }),
+      publisher: new FanOutAlertPublisher([slack.alerts, teams.alerts], silentLogger),
+      clock: { now: Date.now, setTimer: () => ({ cancel: () => undefined }) },
+      logger: silentLogger,
+      policy: () => policy,
+      directory: identity,
       accounts: async () => [PROD],
       scanner: env.scanner,
       remediator: env.scanner,
     });
-    consumer = new SqsRootActivityConsumer(env.sqs, (body) => engine.ingestEvent(body), {
+    slack.connectAlerts(alerts);
+    teams.connectAlerts(alerts);
+    consumer = new SqsRootActivityConsumer(env.sqs, (body) => alerts.ingestEvent(body), {
       queueUrl: env.queueUrl,
       pollers: 2,
       waitTimeSeconds: 1,
     });
     consumer.start();
   });
+
   afterEach(async () => {
     await consumer.stop();
+    await engine.stop();
+    await slack.stop();
+    await teams.stop();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await connector.stop();
+    await workspace.stop();
     await env.stop();
   });
 
@@ -94,65 +193,91 @@ describe('the security feed, end to end', () => {
     return Date.now();
   };
 
-  it('turns a root console sign-in into one alert on Slack and Teams within a second of receipt', async () => {
+  it('posts a root console sign-in to Slack #security and the Teams security channel within a second', async () => {
     const sent = await send(rootConsoleSignIn({ account: PROD.id, mfa: false }));
-    await until(() => publisher.events.length > 0);
-    const [posted] = publisher.events;
-    expect(posted!.event.type).toBe('alert_raised');
-    expect(posted!.at - sent).toBeLessThan(1000);
-    // The message references are recorded right after the post.
+    await until(() => slackPosts().length > 0 && teamsPosts().length > 0);
+    expect(Date.now() - sent).toBeLessThan(1000);
+    expect(slackPosts()[0]!.text).toContain('prod');
+    expect(JSON.stringify(slackPosts()[0]!.blocks)).toContain(AlertActions.acknowledge);
+    expect(textOf(cardOf(teamsPosts()[0]))).toContain(AlertVerbs.acknowledge);
+    // The engine stores where the alert was posted once both posts answered (to update it in place).
     const key = `root:${PROD.id}:root_console_login`;
-    await until(async () => ((await engine.getAlert(key))?.messages.length ?? 0) >= 2);
-    const alert = await engine.getAlert(key);
-    expect(alert!.messages.map((m) => m.platform)).toEqual(['slack', 'teams']);
+    await until(async () => ((await alerts.getAlert(key))?.messages.length ?? 0) > 0);
+    expect((await alerts.getAlert(key))!.messages.map((m) => m.platform).sort()).toEqual(['slack', 'teams']);
   });
 
-  it('posts an event delivered twice only once', async () => {
+  it('posts an event delivered twice only once on each platform', async () => {
     const event = rootConsoleSignIn({ account: PROD.id, eventId: 'e2e-dup' });
     await send(event);
     await send(event);
     await until(() => consumer.stats.deleted === 2);
-    expect(publisher.ofType('alert_raised')).toHaveLength(1);
-    expect(publisher.events).toHaveLength(1);
+    await settle();
+    expect(slackPosts()).toHaveLength(1);
+    expect(teamsPosts()).toHaveLength(1);
   });
 
   it('counts a malformed event, does not crash, and keeps the queue flowing', async () => {
     await send('{"detail-type": "AWS Console Sign In via CloudTrail"}');
     await send(rootConsoleSignIn({ account: PROD.id }));
     await until(() => consumer.stats.deleted === 2);
-    expect(engine.stats.malformed).toBe(1);
+    await settle();
+    expect(alerts.stats.malformed).toBe(1);
     expect(consumer.stats.malformed).toBe(1);
-    expect(publisher.ofType('alert_raised')).toHaveLength(1);
+    expect(slackPosts()).toHaveLength(1);
+    expect(teamsPosts()).toHaveLength(1);
     expect(env.emulator.state.security.sqs.queue('keyless-root-activity').messages).toHaveLength(0);
   });
 
-  it('lists a stale key in the digest, deactivates it after approval, and updates the digest', async () => {
-    await engine.scanAll();
-    await engine.postDigest();
-    const [digest] = publisher.ofType('digest_posted');
-    const entry = digest!.alerts.find(
-      (a) => a.finding.accessKeyId === 'AKIASTALE00000000001' && a.finding.kind === 'stale_access_key',
-    )!;
-    expect(entry).toBeDefined();
-    await engine.requestDeactivation({ dedupeKey: entry.dedupeKey, actor: users.rita });
-    expect(env.emulator.state.security.iam.findKey(PROD.id, 'AKIASTALE00000000001')!.status).toBe('Active');
-    await engine.approveDeactivation({ dedupeKey: entry.dedupeKey, actor: users.sam });
-    expect(env.emulator.state.security.iam.findKey(PROD.id, 'AKIASTALE00000000001')!.status).toBe('Inactive');
-    const updates = publisher.ofType('digest_updated');
-    expect(updates.map((u) => u.change)).toEqual(['deactivation_requested', 'deactivated']);
-    expect(updates.at(-1)!.alerts.find((a) => a.dedupeKey === entry.dedupeKey)!.remediation!.status).toBe('done');
-    expect(env.emulator.state.security.iam.calls.filter((c) => c.operation === 'UpdateAccessKey')).toEqual([
-      expect.objectContaining({ roleName: 'keyless-remediation', accountId: PROD.id }),
-    ]);
+  it('deactivates a stale key of the digest: clicked in Slack, approved in Teams, both messages updated', async () => {
+    await alerts.scanAll();
+    await alerts.postDigest();
+    const dedupeKey = `key:${PROD.id}:${STALE_KEY}:stale_access_key`;
+    const digest = slackPosts().at(-1)!;
+    expect(JSON.stringify(digest.blocks)).toContain('…0001');
+    const teamsDigest = teamsPosts().at(-1)!;
+
+    await workspace.client.clickInMessage('U0RITA', SLACK_SECURITY, digest.ts, AlertActions.deactivate, dedupeKey);
+    await settle();
+    expect(env.emulator.state.security.iam.findKey(PROD.id, STALE_KEY)!.status).toBe('Active');
+    expect((await alerts.getAlert(dedupeKey))!.remediation!.status).toBe('pending_approval');
+    expect(
+      JSON.stringify(workspace.state.channelMessages(SLACK_SECURITY).find((m) => m.ts === digest.ts)!.blocks),
+    ).toContain('Deactivation requested');
+
+    // Rita may not approve her own request: the refusal is hers alone, and nothing changes.
+    await workspace.client.clickInMessage(
+      'U0RITA',
+      SLACK_SECURITY,
+      digest.ts,
+      AlertActions.approveDeactivation,
+      dedupeKey,
+    );
+    await settle();
+    expect(env.emulator.state.security.iam.findKey(PROD.id, STALE_KEY)!.status).toBe('Active');
+    expect(workspace.state.ephemeralsOf('U0RITA').at(-1)!.text).toMatch(/security approver|another/i);
+
+    const answer = await connector.invokeRaw('aad-sam', teamsDigest.id, {
+      action: { type: 'Action.Execute', verb: AlertVerbs.approveDeactivation, data: { dedupeKey } },
+      trigger: 'manual',
+    });
+    expect(textOf(answer.body)).toContain('Deactivation approved');
+    await settle();
+    expect(env.emulator.state.security.iam.findKey(PROD.id, STALE_KEY)!.status).toBe('Inactive');
+    const updated = workspace.state.channelMessages(SLACK_SECURITY).find((m) => m.ts === digest.ts)!;
+    expect(JSON.stringify(updated.blocks)).toContain('Key deactivated');
+    expect(textOf(cardOf(connector.world.findActivity(teamsDigest.id)))).toContain('Key deactivated');
   });
 
-  it('resolves a finding on the next scan once the key is used', async () => {
-    await engine.scanAll();
-    const key = `key:${PROD.id}:AKIASTALE00000000001:unused_access_key`;
-    expect((await engine.getAlert(key))!.status).toBe('open');
-    env.emulator.state.security.iam.useKey(PROD.id, 'AKIASTALE00000000001');
-    const report = await engine.scanAll();
+  it('resolves a finding on the next scan once the key is used, and strikes it through in the digest', async () => {
+    await alerts.scanAll();
+    await alerts.postDigest();
+    const key = `key:${PROD.id}:${STALE_KEY}:unused_access_key`;
+    expect((await alerts.getAlert(key))!.status).toBe('open');
+    env.emulator.state.security.iam.useKey(PROD.id, STALE_KEY);
+    const report = await alerts.scanAll();
+    await settle();
     expect(report.resolved).toBe(1);
-    expect((await engine.getAlert(key))!.status).toBe('resolved');
+    expect((await alerts.getAlert(key))!.status).toBe('resolved');
+    expect(workspace.state.channelMessages(SLACK_SECURITY).at(-1)!.edited).toBeDefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { ChatUser, Engine, Logger } from '../../../src';
+import { ErrorCodes, KeylessError, type AlertEngine, type ChatUser, type Engine, type Logger } from '../../../src';
 import type { SlackMessage } from '../blocks/common.blocks';
 import type { SlackApi } from '../slack-api';
 import type { SlackDirectory } from '../slack-directory';
@@ -17,6 +17,15 @@ export interface ListenerContext {
    * while earlier work waits its turn. views.open never goes through here (trigger_id lives 3 s).
    */
   afterAck<T>(work: () => Promise<T>): Promise<T>;
+  /** The security feed, once the composition root connected it (undefined: not configured). */
+  alerts(): AlertEngine | undefined;
+}
+
+/** The alert engine, or the refusal a person sees when the security feed is not set up here. */
+export function alertsOf(ctx: ListenerContext): AlertEngine {
+  const alerts = ctx.alerts();
+  if (!alerts) throw new KeylessError(ErrorCodes.ConfigInvalid, 'The security feed is not configured in keyless.');
+  return alerts;
 }
 
 /** The verified person behind a payload: the user id comes from the signed payload, the email from users.info. */

@@ -2,7 +2,8 @@
  * manifest/aws/iam-policy.json lists exactly the IAM actions the code calls. Every adapter method
  * runs against the emulator; its request log gives the operations sent, mapped to IAM actions,
  * and the two sets must be equal: a missing action breaks keyless in AWS, an extra one is
- * privilege nobody needs.
+ * privilege nobody needs. The security feed's queue statement is held to the consumer's calls in
+ * security-feed-least-privilege.int.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +30,8 @@ function policyActions(): Set<string> {
   const policy = JSON.parse(readFileSync(join(__dirname, '../../../manifest/aws/iam-policy.json'), 'utf8')) as {
     Statement: PolicyStatement[];
   };
-  return new Set(policy.Statement.flatMap((s) => s.Action));
+  const services = new Set(Object.values(IAM_PREFIX));
+  return new Set(policy.Statement.flatMap((s) => s.Action).filter((a) => services.has(a.split(':')[0]!)));
 }
 
 function sortedDifference(a: Set<string>, b: Set<string>): string[] {

@@ -14,9 +14,10 @@ import {
   whyReply,
 } from '../../blocks/replies.blocks';
 import type { SlackMessage } from '../../blocks/common.blocks';
+import { rootWindowReply } from '../../blocks/alert-modal.blocks';
 import { COMMAND } from '../../ids';
 import { USAGE, parseCommand, type SlashCommand } from '../../parse-command';
-import { actorOf, type ListenerContext } from '../context';
+import { actorOf, alertsOf, type ListenerContext } from '../context';
 
 const ACCOUNTS_SHOWN = 25;
 
@@ -112,5 +113,14 @@ async function run(
       return whyReply(await engine.explain({ user, account: c.account, permissionSet: c.permissionSet }));
     case 'accounts':
       return accountsReply(await engine.findAccounts(c.filter, ACCOUNTS_SHOWN + 1), c.filter, ACCOUNTS_SHOWN);
+    case 'root-window':
+      return rootWindowReply(
+        await alertsOf(ctx).announceRootWindow({
+          actor: user,
+          account: c.account,
+          duration: c.duration,
+          reason: c.reason,
+        }),
+      );
   }
 }

@@ -1,6 +1,30 @@
 import { parseCommand, tokenize } from '../../../../adapters/slack/parse-command';
 
 describe('parseCommand', () => {
+  it('reads a root window: account, duration, then the reason', () => {
+    expect(parseCommand('root-window prod 2h CHG-42 close the support plan')).toEqual({
+      kind: 'root-window',
+      account: 'prod',
+      duration: '2h',
+      reason: 'CHG-42 close the support plan',
+    });
+  });
+
+  it('says what a root window lacks, with an example', () => {
+    expect(parseCommand('root-window prod soon')).toMatchObject({
+      kind: 'problem',
+      message: expect.stringContaining('"soon"'),
+    });
+    expect(parseCommand('root-window prod 2h')).toMatchObject({
+      kind: 'problem',
+      message: expect.stringContaining('why'),
+    });
+    expect(parseCommand('root-window')).toMatchObject({
+      kind: 'problem',
+      example: expect.stringContaining('root-window'),
+    });
+  });
+
   it('opens the form for an empty command and for a bare request', () => {
     expect(parseCommand('')).toEqual({ kind: 'modal' });
     expect(parseCommand('  request ')).toEqual({ kind: 'modal' });

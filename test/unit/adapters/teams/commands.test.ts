@@ -1,6 +1,17 @@
 import { normalizeCommandText, parseCommand, tokenize } from '../../../../adapters/teams/commands';
 
 describe('parsing Teams text commands', () => {
+  test('a root window names the account, the duration and the reason', () => {
+    expect(parseCommand('root-window prod 2h CHG-42 close the plan')).toEqual({
+      ok: true,
+      command: { name: 'root-window', account: 'prod', duration: '2h', reason: 'CHG-42 close the plan' },
+    });
+    expect(parseCommand('root-window prod 2h')).toMatchObject({
+      ok: false,
+      example: expect.stringContaining('root-window'),
+    });
+  });
+
   test('the bot mention and HTML Teams adds in channels are removed', () => {
     expect(normalizeCommandText('<at>keyless</at>&nbsp;list <p></p>')).toBe('list');
     expect(parseCommand('<at>keyless</at> accounts pay').ok && parseCommand('<at>keyless</at> accounts pay')).toEqual({
