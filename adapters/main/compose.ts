@@ -114,7 +114,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       refs: store,
       conversations: store,
       idempotency: store,
-      logger: logger.child({ platform: 'teams' }),
+      logger,
       config: {
         ...(config.teams.appId ? { appId: config.teams.appId } : {}),
         ...(config.teams.appPassword ? { appPassword: config.teams.appPassword } : {}),
