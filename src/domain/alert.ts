@@ -219,3 +219,39 @@ export function utcDay(ms: number): string {
 }
 
 export const DAY_MS = 86_400_000;
+
+/** Findings about the root user: their alerts offer "Announce root use". */
+export const ROOT_FINDING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
+  'root_console_login',
+  'root_console_login_failed',
+  'root_api_call',
+  'root_read_only_call',
+  'root_access_key_created',
+  'root_assumed_session',
+]);
+
+export type AlertAction =
+  | 'acknowledge'
+  | 'snooze'
+  | 'deactivate'
+  | 'approve_deactivation'
+  | 'deny_deactivation'
+  | 'reactivate'
+  | 'announce_root';
+
+/**
+ * What a person may do with an alert in its present state, in display order. Both chat platforms
+ * render their buttons from this one answer, so they never offer different actions.
+ */
+export function availableAlertActions(a: Alert, now: number): AlertAction[] {
+  const r = a.remediation?.status ?? 'none';
+  const live = a.status !== 'resolved';
+  const actions: AlertAction[] = [];
+  if (live && a.status !== 'acknowledged') actions.push('acknowledge');
+  if (live) actions.push('snooze');
+  if (live && a.finding.accessKeyId && ['none', 'denied', 'failed', 'reverted'].includes(r)) actions.push('deactivate');
+  if (r === 'pending_approval') actions.push('approve_deactivation', 'deny_deactivation');
+  if (r === 'done' && (a.remediation?.reversibleUntil ?? 0) >= now) actions.push('reactivate');
+  if (live && ROOT_FINDING_KINDS.has(a.finding.kind)) actions.push('announce_root');
+  return actions;
+}

@@ -1,5 +1,14 @@
 import type { types } from '@slack/bolt';
-import { dataAsOf, formatDuration, type Alert, type AlertDigest, type AlertSeverity, type Finding } from '../../../src';
+import {
+  availableAlertActions,
+  dataAsOf,
+  formatDuration,
+  type Alert,
+  type AlertAction,
+  type AlertDigest,
+  type AlertSeverity,
+  type Finding,
+} from '../../../src';
 import { AlertActions, AlertBlocks } from '../alert-ids';
 import { escapeText } from '../escape';
 import {
@@ -25,15 +34,6 @@ const SEVERITY: Record<AlertSeverity, string> = {
   medium: ':large_orange_circle: Medium',
   low: ':white_circle: Low',
 };
-
-const ROOT_KINDS = new Set<Finding['kind']>([
-  'root_console_login',
-  'root_console_login_failed',
-  'root_api_call',
-  'root_read_only_call',
-  'root_access_key_created',
-  'root_assumed_session',
-]);
 
 const days = (ms: number) => Math.floor(ms / 86_400_000);
 
@@ -132,29 +132,22 @@ export function statusLines(a: Alert, now: number): string[] {
   return lines;
 }
 
-/** The buttons an alert offers in its state. */
+/** The buttons an alert offers in its state (the domain decides which: `availableAlertActions`). */
 export function alertButtons(a: Alert, now: number): types.Button[] {
   const key = a.dedupeKey;
-  const r = a.remediation?.status ?? 'none';
-  const buttons: types.Button[] = [];
-  const live = a.status !== 'resolved';
-  if (live && a.status !== 'acknowledged') buttons.push(button('Acknowledge', AlertActions.acknowledge, key));
-  if (live)
-    buttons.push(
+  const toButtons: Record<AlertAction, () => types.Button[]> = {
+    acknowledge: () => [button('Acknowledge', AlertActions.acknowledge, key)],
+    snooze: () => [
       button('Snooze 7 days', AlertActions.snooze7, key),
       button('Snooze 30 days', AlertActions.snooze30, key),
-    );
-  if (live && a.finding.accessKeyId && ['none', 'denied', 'failed', 'reverted'].includes(r))
-    buttons.push(button('Deactivate key', AlertActions.deactivate, key, 'danger'));
-  if (r === 'pending_approval') {
-    buttons.push(button('Approve deactivation', AlertActions.approveDeactivation, key, 'danger'));
-    buttons.push(button('Deny', AlertActions.denyDeactivation, key));
-  }
-  if (r === 'done' && (a.remediation?.reversibleUntil ?? 0) >= now)
-    buttons.push(button('Reactivate', AlertActions.reactivate, key));
-  if (live && ROOT_KINDS.has(a.finding.kind))
-    buttons.push(button('Announce root use', AlertActions.announceRoot, a.finding.account.id));
-  return buttons;
+    ],
+    deactivate: () => [button('Deactivate key', AlertActions.deactivate, key, 'danger')],
+    approve_deactivation: () => [button('Approve deactivation', AlertActions.approveDeactivation, key, 'danger')],
+    deny_deactivation: () => [button('Deny', AlertActions.denyDeactivation, key)],
+    reactivate: () => [button('Reactivate', AlertActions.reactivate, key)],
+    announce_root: () => [button('Announce root use', AlertActions.announceRoot, a.finding.account.id)],
+  };
+  return availableAlertActions(a, now).flatMap((action) => toButtons[action]());
 }
 
 function principalText(f: Finding): string {

@@ -1,4 +1,12 @@
-import { dataAsOf, type Alert, type AlertDigest, type AlertSeverity, type Finding } from '../../../src';
+import {
+  availableAlertActions,
+  dataAsOf,
+  type Alert,
+  type AlertAction,
+  type AlertDigest,
+  type AlertSeverity,
+  type Finding,
+} from '../../../src';
 import { AlertInputs, AlertVerbs, type AlertVerb } from '../alert-verbs';
 import { adaptiveCard, facts, heading, text, type AdaptiveCard, type CardElement } from './card';
 import { escapeCardText } from './escape';
@@ -15,15 +23,6 @@ const SEVERITY: Record<AlertSeverity, { label: string; color: string }> = {
   medium: { label: 'Medium', color: 'Warning' },
   low: { label: 'Low', color: 'Default' },
 };
-
-const ROOT_KINDS = new Set<Finding['kind']>([
-  'root_console_login',
-  'root_console_login_failed',
-  'root_api_call',
-  'root_read_only_call',
-  'root_access_key_created',
-  'root_assumed_session',
-]);
 
 /** `{{DATE(…)}} {{TIME(…)}}`: Teams shows it in the reader's zone. */
 export function cardDate(ms: number): string {
@@ -121,14 +120,12 @@ function statusTexts(a: Alert, now: number): string[] {
   return lines;
 }
 
+/** The card's actions: the domain decides which (`availableAlertActions`), this decides how they look. */
 export function alertActions(a: Alert, now: number): CardElement[] {
   const data = { dedupeKey: a.dedupeKey };
-  const r = a.remediation?.status ?? 'none';
-  const live = a.status !== 'resolved';
-  const actions: CardElement[] = [];
-  if (live && a.status !== 'acknowledged') actions.push(exec('Acknowledge', AlertVerbs.acknowledge, data));
-  if (live) {
-    actions.push(
+  const toActions: Record<AlertAction, () => CardElement[]> = {
+    acknowledge: () => [exec('Acknowledge', AlertVerbs.acknowledge, data)],
+    snooze: () => [
       showCard(
         'Snooze',
         [
@@ -152,18 +149,12 @@ export function alertActions(a: Alert, now: number): CardElement[] {
         ],
         [exec('Snooze', AlertVerbs.snooze, data)],
       ),
-    );
-  }
-  if (live && a.finding.accessKeyId && ['none', 'denied', 'failed', 'reverted'].includes(r))
-    actions.push(exec('Deactivate key', AlertVerbs.deactivate, data, 'destructive'));
-  if (r === 'pending_approval') {
-    actions.push(exec('Approve deactivation', AlertVerbs.approveDeactivation, data, 'destructive'));
-    actions.push(exec('Deny', AlertVerbs.denyDeactivation, data));
-  }
-  if (r === 'done' && (a.remediation?.reversibleUntil ?? 0) >= now)
-    actions.push(exec('Reactivate', AlertVerbs.reactivate, data));
-  if (live && ROOT_KINDS.has(a.finding.kind)) {
-    actions.push(
+    ],
+    deactivate: () => [exec('Deactivate key', AlertVerbs.deactivate, data, 'destructive')],
+    approve_deactivation: () => [exec('Approve deactivation', AlertVerbs.approveDeactivation, data, 'destructive')],
+    deny_deactivation: () => [exec('Deny', AlertVerbs.denyDeactivation, data)],
+    reactivate: () => [exec('Reactivate', AlertVerbs.reactivate, data)],
+    announce_root: () => [
       showCard(
         'Announce root use',
         [
@@ -184,9 +175,9 @@ export function alertActions(a: Alert, now: number): CardElement[] {
         ],
         [exec('Announce', AlertVerbs.announceRoot, { accountId: a.finding.account.id })],
       ),
-    );
-  }
-  return actions;
+    ],
+  };
+  return availableAlertActions(a, now).flatMap((action) => toActions[action]());
 }
 
 export function alertCard(a: Alert, now: number): AdaptiveCard {
