@@ -357,23 +357,8 @@ export function activeGrant(id: string, target: Target, expiresAt: number, now: 
   return transitionGrant(created, { type: 'assignment_confirmed', actor: provisioner, at: activatedAt })!.next;
 }
 
-/** Runs `fn` over `items`, at most `limit` at once; returns the failures. */
-export async function forEachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<unknown[]> {
-  const failures: unknown[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item).catch((error: unknown) => failures.push(error));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return failures;
-}
+/** The engine's bounded loop: runs `fn` over `items`, at most `limit` at once; returns the failures. */
+export { forEachLimit } from '../../src/engine/concurrency';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
