@@ -140,7 +140,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       store,
       logger: logger.child({ platform: 'slack' }),
       config: {
-        signingSecret: config.slack.signingSecret,
+        ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
         botToken: config.slack.botToken,
         ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
         ...(overrides.slackApiUrl ? { apiUrl: overrides.slackApiUrl } : {}),

@@ -142,11 +142,17 @@ export type KeylessEnv = z.output<typeof envSchema>;
 /** Checks across variables, on the raw environment, so that they are reported with every other problem. */
 function crossChecks(env: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
-  const slack = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN];
-  if (slack.some(Boolean) && !slack.every(Boolean)) {
-    problems.push(
-      `${env.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'}: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN`,
-    );
+  // Slack: the bot token, and how requests arrive: signed HTTP (signing secret) or Socket Mode (app token).
+  if (env.SLACK_SIGNING_SECRET || env.SLACK_BOT_TOKEN || env.SLACK_APP_TOKEN) {
+    if (!env.SLACK_BOT_TOKEN) {
+      problems.push(
+        'SLACK_BOT_TOKEN: Slack needs SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP) or SLACK_APP_TOKEN (Socket Mode)',
+      );
+    } else if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+      problems.push(
+        'SLACK_SIGNING_SECRET: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN and SLACK_BOT_TOKEN for Socket Mode)',
+      );
+    }
   }
   const appType = env.MICROSOFT_APP_TYPE ?? 'MultiTenant';
   if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && appType !== 'UserAssignedMSI') {
@@ -200,7 +206,8 @@ export interface KeylessConfig {
     tpsPerAccount: number;
     scanConcurrency: number;
   };
-  slack?: { signingSecret: string; botToken: string; appToken?: string };
+  /** A signing secret (HTTP), an app token (Socket Mode), or both (Socket Mode). */
+  slack?: { signingSecret?: string; botToken: string; appToken?: string };
   teams?: {
     appId?: string;
     appPassword?: string;
@@ -268,10 +275,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       tpsPerAccount: e.KEYLESS_ALERTS_TPS_PER_ACCOUNT,
       scanConcurrency: e.KEYLESS_ALERTS_SCAN_CONCURRENCY,
     },
-    ...(e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
+    ...(e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)
       ? {
           slack: {
-            signingSecret: e.SLACK_SIGNING_SECRET,
+            ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
             botToken: e.SLACK_BOT_TOKEN,
             ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
           },

@@ -149,6 +149,7 @@ export async function runDoctor(config: KeylessConfig, extra: ExtraCheck[] = [])
   dynamo.destroy();
 
   if (config.slack) checks.push(...(await slackChecks(config.slack.botToken)));
+  if (config.slack?.appToken) checks.push(await slackSocketModeCheck(config.slack.appToken));
   if (config.mode === 'production') checks.push(...teamsChecks(config.teams));
   for (const more of extra) checks.push(...(await more()));
   return checks;
@@ -203,6 +204,36 @@ export async function slackChecks(botToken: string, apiUrl = 'https://slack.com/
         fix: 'keyless needs outbound HTTPS to slack.com.',
       },
     ];
+  }
+}
+
+/**
+ * Slack Socket Mode: the app-level token opens connections (apps.connections.open hands out a
+ * one-time WebSocket URL, which is left unused and expires).
+ */
+export async function slackSocketModeCheck(appToken: string, apiUrl = 'https://slack.com/api/'): Promise<Check> {
+  const name = 'Slack Socket Mode';
+  try {
+    const response = await fetch(new URL('apps.connections.open', apiUrl), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${appToken}` },
+    });
+    const body = (await response.json()) as { ok: boolean; error?: string };
+    return body.ok
+      ? { status: 'ok', name, detail: 'the app-level token opens connections' }
+      : {
+          status: 'fail',
+          name,
+          detail: `apps.connections.open answered ${body.error ?? response.status}`,
+          fix: 'Check SLACK_APP_TOKEN (an app-level token, xapp-…, with connections:write) and that Socket Mode is on in the app settings.',
+        };
+  } catch (error) {
+    return {
+      status: 'fail',
+      name,
+      detail: `Slack cannot be reached (${(error as Error).message})`,
+      fix: 'keyless needs outbound HTTPS to slack.com.',
+    };
   }
 }
 

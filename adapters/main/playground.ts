@@ -105,9 +105,10 @@ export async function startPlayground(
       approvals: config.policy.channels.teams?.approvals ?? '19:approvals@thread.tacv2',
       security: config.policy.channels.teams?.security ?? '19:security@thread.tacv2',
     };
-    const slackCredentials = config.slack ?? {
-      signingSecret: randomBytes(24).toString('hex'),
-      botToken: `xoxb-playground-${randomBytes(12).toString('hex')}`,
+    const slackCredentials = {
+      signingSecret: config.slack?.signingSecret ?? randomBytes(24).toString('hex'),
+      botToken: config.slack?.botToken ?? `xoxb-playground-${randomBytes(12).toString('hex')}`,
+      ...(config.slack?.appToken ? { appToken: config.slack.appToken } : {}),
     };
     const workspace = await startSlackWorkspace({ ...slackCredentials });
     stops.push(() => workspace.stop());

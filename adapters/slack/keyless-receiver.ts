@@ -2,9 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { GrantStore, Logger } from '../../src';
-import { TtlCache } from '../shared/ttl-cache';
 import type { AckFirstGate } from './ack-first';
+import { DeliveryDedupe } from './delivery-dedupe';
 import { verifySignature } from './verify-signature';
+
+export { deliveryIdOf } from './delivery-dedupe';
 
 export interface KeylessReceiverOptions {
   signingSecret: string;
@@ -23,26 +25,29 @@ export interface KeylessReceiverOptions {
 /**
  * Bolt's Receiver, owned by keyless: the lead's HTTP server routes POST /slack/events to `handle`.
  * It reads the raw body, checks the signature (old *and* future timestamps, constant-time compare),
- * drops Slack retries of deliveries already handled, and hands the payload to Bolt with an `ack`
- * that writes the HTTP answer at once; listeners do their slow work after acking.
- *
- * Dedupe: each delivery has an id (`event_id` for events, `trigger_id` for commands and
- * interactions). A first delivery is processed at once and its id is written in the background
- * (`rememberOnce`), so acking never waits on the store; a delivery that Slack marks as a retry
- * (x-slack-retry-num) is processed only if `rememberOnce` says its id is new. Duplicates inside this
- * process are caught in memory. The engine's own idempotency (one approval per approver, one
- * request per view id) backs this up.
+ * drops Slack retries of deliveries already handled (`DeliveryDedupe`, with x-slack-retry-num
+ * marking a retry), and hands the payload to Bolt with an `ack` that writes the HTTP answer at once;
+ * listeners do their slow work after acking.
  */
 export class KeylessReceiver implements Receiver {
   private app: App | undefined;
-  private readonly recent: TtlCache<true>;
+  private readonly dedupe: DeliveryDedupe;
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Rejections by reason (for tests and metrics). */
   readonly rejected = new Map<string, number>();
-  deduped = 0;
 
   constructor(private readonly options: KeylessReceiverOptions) {
-    this.recent = new TtlCache({ ttlMs: (options.dedupeTtlSeconds ?? 3600) * 1000, maxEntries: 50_000 });
+    this.dedupe = new DeliveryDedupe({
+      store: options.store,
+      logger: options.logger,
+      ...(options.gate ? { gate: options.gate } : {}),
+      ...(options.dedupeTtlSeconds !== undefined ? { ttlSeconds: options.dedupeTtlSeconds } : {}),
+    });
+  }
+
+  /** Deliveries dropped as duplicates. */
+  get deduped(): number {
+    return this.dedupe.deduped;
   }
 
   init(app: App): void {
@@ -119,14 +124,7 @@ export class KeylessReceiver implements Receiver {
 
     const retryHeader = header(req, 'x-slack-retry-num');
     const retryNum = retryHeader !== undefined ? Number.parseInt(retryHeader, 10) : undefined;
-    const deliveryId = deliveryIdOf(body);
-    if (deliveryId) {
-      if (!(await this.firstDelivery(deliveryId, retryNum !== undefined))) {
-        this.deduped++;
-        this.options.logger.info({ platform: 'slack', deliveryId, retryNum }, 'duplicate slack delivery ignored');
-        return void res.writeHead(200).end();
-      }
-    }
+    if (!(await this.dedupe.admit(body, retryNum !== undefined, retryNum))) return void res.writeHead(200).end();
 
     let acked = false;
     const ack = async (response?: unknown): Promise<void> => {
@@ -167,36 +165,6 @@ export class KeylessReceiver implements Receiver {
       }
     }
   }
-
-  private async firstDelivery(id: string, isRetry: boolean): Promise<boolean> {
-    if (this.recent.peek(id)) return false;
-    this.recent.set(id, true);
-    const now = Date.now();
-    const ttl = this.options.dedupeTtlSeconds ?? 3600;
-    if (!isRetry && this.options.gate) {
-      // A first delivery is handled now; writing its id waits until the acks are out.
-      void this.options.gate
-        .run(() => this.options.store.rememberOnce(`slack#${id}`, now, ttl))
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error, platform: 'slack' }, 'delivery id not remembered'),
-        );
-      return true;
-    }
-    const remember = this.options.store.rememberOnce(`slack#${id}`, now, ttl);
-    if (isRetry) {
-      try {
-        return await remember;
-      } catch (error) {
-        // The store is down: handling a retry twice is safer than dropping it (the engine dedupes too).
-        this.options.logger.warn({ err: error, platform: 'slack' }, 'dedupe store unavailable');
-        return true;
-      }
-    }
-    remember.catch((error: unknown) =>
-      this.options.logger.warn({ err: error, platform: 'slack' }, 'delivery id not remembered'),
-    );
-    return true;
-  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -233,12 +201,4 @@ export function parseBody(raw: Buffer, contentType: string | undefined): Record<
   const parsed: unknown = JSON.parse(text);
   if (!parsed || typeof parsed !== 'object') throw new Error('not an object');
   return parsed as Record<string, unknown>;
-}
-
-/** The id Slack gives one delivery: the same on a retry, different on a second click. */
-export function deliveryIdOf(body: Record<string, unknown>): string | undefined {
-  if (typeof body.event_id === 'string') return `evt:${body.event_id}`;
-  if (body.type === 'block_suggestion') return undefined;
-  if (typeof body.trigger_id === 'string') return `trg:${body.trigger_id}`;
-  return undefined;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, SocketModeReceiver, type AuthorizeResult } from '@slack/bolt';
+import { App, type AuthorizeResult } from '@slack/bolt';
 import type { AlertEngine, AlertPublisher, ChatNotifier, Engine, GrantStore, Logger, MessageRefStore } from '../../src';
 import { AckFirstGate } from './ack-first';
 import { homeView } from './blocks/home.blocks';
@@ -20,13 +20,15 @@ import { SlackAlertPublisher } from './slack-alert-publisher';
 import { SlackApi, type SlackApiOptions } from './slack-api';
 import { SlackDirectory } from './slack-directory';
 import { SlackNotifier } from './slack-notifier';
+import { KeylessSocketReceiver } from './socket-receiver';
 
 export interface SlackAdapterConfig {
-  signingSecret: string;
+  /** Verifies requests over HTTP; required unless `appToken` (Socket Mode) is given. */
+  signingSecret?: string;
   botToken: string;
-  /** An app-level token (xapp-…): Socket Mode instead of HTTP. */
+  /** An app-level token (xapp-…, scope connections:write): Socket Mode instead of HTTP. */
   appToken?: string;
-  /** Web API root, for the loopback workspace, for example http://127.0.0.1:4001/api/. */
+  /** Web API root (also for apps.connections.open), for the loopback workspace, for example http://127.0.0.1:4001/api/. */
   apiUrl?: string;
   /** Default approvals channel (a rule may override it). */
   approvalsChannel?: string;
@@ -66,7 +68,8 @@ export interface SlackAdapter {
   idle(): Promise<void>;
   /** Internals for tests and metrics. */
   readonly api: SlackApi;
-  readonly receiver: KeylessReceiver | undefined;
+  /** The receiver of the mode in use: POST /slack/events, or the Socket Mode connection. */
+  readonly receiver: KeylessReceiver | KeylessSocketReceiver;
   readonly mode: 'http' | 'socket';
 }
 
@@ -126,19 +129,27 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   };
 
   const socket = !!config.appToken;
-  const receiver = socket
-    ? undefined
+  const receiver = config.appToken
+    ? new KeylessSocketReceiver({
+        appToken: config.appToken,
+        logger,
+        store: deps.store,
+        gate,
+        ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+      })
     : new KeylessReceiver({
-        signingSecret: config.signingSecret,
+        signingSecret: requireSigningSecret(config.signingSecret),
         logger,
         store: deps.store,
         gate,
         ...(config.timestampSkewSeconds !== undefined ? { timestampSkewSeconds: config.timestampSkewSeconds } : {}),
       });
   const app = new App({
-    receiver: receiver ?? new SocketModeReceiver({ appToken: config.appToken!, logger: boltLogger(logger) }),
+    receiver,
     authorize,
     logger: boltLogger(logger),
+    // keyless keeps its own state in the engine; Bolt's conversation store would only cost a lookup per event.
+    convoStore: false,
     clientOptions: { ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}), retryConfig: { retries: 0 } },
   });
   app.error(async (error) => {
@@ -174,7 +185,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
 
   return {
     async handle(req, res) {
-      if (!receiver) {
+      if (!(receiver instanceof KeylessReceiver)) {
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end('slack runs in socket mode');
         return;
@@ -188,19 +199,26 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     },
     async start() {
       await authorize();
+      // Socket Mode: connects, and resolves once Slack has said hello.
       if (socket) await app.start();
     },
     async stop() {
+      // Socket Mode: closes the connection (no reconnect) and waits for envelopes in progress.
       if (socket) await app.stop();
-      await receiver?.idle();
+      await receiver.idle();
       await notifier.idle();
     },
     async idle() {
-      await receiver?.idle();
+      await receiver.idle();
       await notifier.idle();
     },
     api,
     receiver,
     mode: socket ? 'socket' : 'http',
   };
+}
+
+function requireSigningSecret(secret: string | undefined): string {
+  if (!secret) throw new Error('Slack over HTTP needs a signing secret (or an app-level token for Socket Mode)');
+  return secret;
 }

@@ -3,8 +3,9 @@
  * real DynamoDB adapter on dynalite and the real Identity Center adapter on the local AWS emulator.
  * The engine runs on a manual clock so that expiry happens now, not in two hours.
  *
- * The composition root (adapters/main/compose.ts) does not mount the Slack adapter yet, so this
- * suite composes the same pieces itself (test/support/slack-harness.ts).
+ * The suite composes the same pieces as the composition root (test/support/slack-harness.ts) so that
+ * it can drive the clock; the composed server's own Slack route (startKeyless) is exercised over
+ * HTTP by test/integration/playground and the browser test.
  */
 import { formatLocalTime, type GrantId, type RequestId } from '../../src';
 import type { SlackMessageRecord } from '../../adapters/local/slack-workspace';

@@ -33,6 +33,7 @@ import { localDynamoClient, uniqueTableName } from './dynamodb-client';
 
 export const SIGNING_SECRET = 'loopback-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-loopback-token';
+export const APP_TOKEN = 'xapp-loopback-app-token';
 export const APPROVALS = 'C0APPROVALS';
 export const SECURITY = 'C0SECURITY';
 
@@ -51,7 +52,7 @@ class FanOut implements ChatNotifier {
 }
 
 export interface SlackStack {
-  /** The bot's POST /slack/events. */
+  /** The bot's POST /slack/events (404 in Socket Mode). */
   botUrl: string;
   engine: Engine;
   slack: SlackAdapter;
@@ -80,6 +81,11 @@ export interface SlackStackOptions {
   services?: { dynamoUrl: string; awsUrl: string };
   /** Use a loopback workspace running elsewhere (its base URL); `workspace` is then a stub. */
   workspaceUrl?: string;
+  /**
+   * Socket Mode: the workspace gets an app token and the adapter connects to it over a WebSocket;
+   * the workspace client delivers as envelopes. The bot's HTTP server still runs (it answers 404).
+   */
+  socketMode?: boolean;
 }
 
 const wallClock: Clock = {
@@ -165,6 +171,8 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
         signingSecret: SIGNING_SECRET,
         botToken: BOT_TOKEN,
         ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+        // Generous: a loaded test machine must not turn a slow ack into a failure.
+        ...(options.socketMode ? { appToken: APP_TOKEN, socketAckTimeoutMs: 10_000 } : {}),
       });
   const slack = createSlackAdapter({
     engine,
@@ -178,6 +186,7 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
       approvalsChannel: APPROVALS,
       securityChannel: SECURITY,
       pacing: FAST_PACING,
+      ...(options.socketMode ? { appToken: APP_TOKEN } : {}),
       ...options.config,
     },
   });
@@ -192,7 +201,10 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const botUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
-  if (!options.workspaceUrl) workspace.client.botUrl = botUrl;
+  if (!options.workspaceUrl) {
+    workspace.client.botUrl = botUrl;
+    if (options.socketMode) workspace.client.transport = 'socket';
+  }
   await slack.start();
 
   const settle = async () => {

@@ -7,11 +7,40 @@ import { WorkspaceError, type SlackWorkspaceState } from './workspace';
  * clicks, select changes, options requests, view submissions and events, exactly as Slack would,
  * and applies the bot's answers (ack bodies, response_action) to the workspace state.
  * A person can only click what is rendered: a button that is gone cannot be clicked.
+ *
+ * Two transports, as Slack has: `http` (the default) POSTs signed requests to `botUrl`; `socket`
+ * sends the same payloads as Socket Mode envelopes on the app's WebSocket and takes the ack's
+ * `payload` as the answer (status 200). Every helper below works over either.
  */
 export interface BotAnswer {
   status: number;
+  /** The HTTP answer's body (JSON parsed), or the Socket Mode ack's `payload`. */
   body: unknown;
   ms: number;
+}
+
+/** The Socket Mode envelope types (https://docs.slack.dev/apis/events-api/using-socket-mode). */
+export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
+
+/** One thing Slack delivers to the app, before it is put on a transport. */
+export type Delivery =
+  | { type: 'slash_commands'; payload: Record<string, string> }
+  | { type: 'interactive' | 'events_api'; payload: Record<string, unknown> };
+
+export interface DeliveryOptions {
+  /** A retry, as Slack marks it: x-slack-retry-num over HTTP, retry_attempt in Socket Mode. */
+  retryAttempt?: number;
+  retryReason?: string;
+}
+
+/** Where Socket Mode envelopes go: the workspace's Socket Mode server. */
+export interface EnvelopeLink {
+  /** Sends an envelope and resolves with its ack's payload; rejects when no ack comes in time. */
+  deliver(
+    type: EnvelopeType,
+    payload: Record<string, unknown>,
+    options?: DeliveryOptions,
+  ): Promise<{ payload: unknown; ms: number }>;
 }
 
 export interface RawDelivery {
@@ -25,6 +54,10 @@ export interface RawDelivery {
 export class WorkspaceClient {
   /** The bot's events URL, for example http://127.0.0.1:3000/slack/events. */
   botUrl: string;
+  /** How deliveries reach the bot. `socket` needs the workspace started with an app token. */
+  transport: 'http' | 'socket' = 'http';
+  /** Set by the workspace when it speaks Socket Mode. */
+  socketMode: EnvelopeLink | undefined;
 
   constructor(
     private readonly ws: SlackWorkspaceState,
@@ -61,22 +94,54 @@ export class WorkspaceClient {
     return { id: u.id, username: u.name, name: u.name, team_id: this.ws.team.id };
   }
 
+  /**
+   * Delivers a command, an interaction or an event on the current transport: over HTTP as Slack
+   * posts it (a form, a form with one JSON `payload`, or JSON), in Socket Mode as an envelope.
+   */
+  async deliver(delivery: Delivery, options: DeliveryOptions = {}): Promise<BotAnswer> {
+    if (this.transport === 'socket') {
+      if (!this.socketMode) throw new WorkspaceError('this workspace has no Socket Mode (start it with an app token)');
+      const answer = await this.socketMode.deliver(delivery.type, delivery.payload, options);
+      return { status: 200, body: answer.payload, ms: answer.ms };
+    }
+    const headers: Record<string, string> = {};
+    if (options.retryAttempt !== undefined) headers['x-slack-retry-num'] = String(options.retryAttempt);
+    if (options.retryReason !== undefined) headers['x-slack-retry-reason'] = options.retryReason;
+    switch (delivery.type) {
+      case 'slash_commands':
+        return this.send({ body: this.form(delivery.payload), headers });
+      case 'interactive':
+        return this.send({ body: this.form({ payload: JSON.stringify(delivery.payload) }), headers });
+      case 'events_api':
+        return this.send({ body: JSON.stringify(delivery.payload), contentType: 'application/json', headers });
+    }
+  }
+
   private form(fields: Record<string, string>): string {
     return new URLSearchParams(fields).toString();
   }
 
   private interaction(payload: Record<string, unknown>): Promise<BotAnswer> {
-    return this.send({ body: this.form({ payload: JSON.stringify(payload) }) });
+    return this.deliver({ type: 'interactive', payload });
   }
 
   // ---- slash commands -----------------------------------------------------------------------------
 
   /** Builds the form Slack posts for `/command text`; `send()` it or use `command()`. */
   commandForm(userId: string, text: string, options: { channel?: string; command?: string } = {}): string {
+    return this.form(this.commandPayload(userId, text, options));
+  }
+
+  /** The fields of `/command text` (a new trigger_id each time); `deliver()` it or use `command()`. */
+  commandPayload(
+    userId: string,
+    text: string,
+    options: { channel?: string; command?: string } = {},
+  ): Record<string, string> {
     const u = this.ws.user(userId);
     const channel = options.channel ?? this.ws.openDm(userId).id;
     const responseId = this.ws.issueResponseUrl(channel, userId);
-    return this.form({
+    return {
       token: 'deprecated-verification-token',
       team_id: this.ws.team.id,
       team_domain: this.ws.team.domain,
@@ -90,7 +155,7 @@ export class WorkspaceClient {
       is_enterprise_install: 'false',
       response_url: `${this.baseUrl()}/response/${responseId}`,
       trigger_id: this.ws.issueTrigger(userId),
-    });
+    };
   }
 
   /** `/aws-access <text>` typed by a person; an ack body with text is shown to them as Slack does. */
@@ -100,7 +165,10 @@ export class WorkspaceClient {
     options: { channel?: string; command?: string } = {},
   ): Promise<BotAnswer> {
     const channel = options.channel ?? this.ws.openDm(userId).id;
-    const answer = await this.send({ body: this.commandForm(userId, text, { ...options, channel }) });
+    const answer = await this.deliver({
+      type: 'slash_commands',
+      payload: this.commandPayload(userId, text, { ...options, channel }),
+    });
     const b = answer.body as { text?: string; blocks?: Block[] } | string;
     if (answer.status === 200 && typeof b === 'object' && b && (b.text || b.blocks)) {
       this.ws.postEphemeral(channel, userId, b.text ?? '', b.blocks ?? [], 'ack');
@@ -118,18 +186,17 @@ export class WorkspaceClient {
     return found;
   }
 
-  /** Clicks a button on a message (channel post or DM). */
-  async clickInMessage(
-    userId: string,
-    channel: string,
-    ts: string,
-    actionId: string,
-    value?: string,
-  ): Promise<BotAnswer> {
+  /** Builds the form Slack posts when a person clicks a button on a message; `send()` it or use `clickInMessage()`. */
+  clickForm(userId: string, channel: string, ts: string, actionId: string, value?: string): string {
+    return this.form({ payload: JSON.stringify(this.clickPayload(userId, channel, ts, actionId, value)) });
+  }
+
+  /** The block_actions payload of a click on a message (a new trigger_id each time); `deliver()` it or use `clickInMessage()`. */
+  clickPayload(userId: string, channel: string, ts: string, actionId: string, value?: string): Record<string, unknown> {
     const message = this.ws.message(channel, ts);
     const { block, element } = this.findElement(message.blocks, actionId, value);
     const responseId = this.ws.issueResponseUrl(channel, userId, ts);
-    return this.interaction({
+    return {
       type: 'block_actions',
       user: this.userPart(userId),
       api_app_id: this.ws.app.id,
@@ -153,7 +220,18 @@ export class WorkspaceClient {
           action_ts: String(Date.now() / 1000),
         },
       ],
-    });
+    };
+  }
+
+  /** Clicks a button on a message (channel post or DM); rejects when the button is not shown. */
+  async clickInMessage(
+    userId: string,
+    channel: string,
+    ts: string,
+    actionId: string,
+    value?: string,
+  ): Promise<BotAnswer> {
+    return this.interaction(this.clickPayload(userId, channel, ts, actionId, value));
   }
 
   /** Clicks a button in a view: an open modal or the person's App Home. */
@@ -300,8 +378,16 @@ export class WorkspaceClient {
 
   // ---- events -------------------------------------------------------------------------------------
 
-  eventBody(event: Record<string, unknown>, eventId = `Ev${randomBytes(6).toString('hex').toUpperCase()}`): string {
-    return JSON.stringify({
+  eventBody(event: Record<string, unknown>, eventId?: string): string {
+    return JSON.stringify(this.eventPayload(event, eventId));
+  }
+
+  /** The event_callback Slack delivers for an event; `deliver()` it as `events_api`. */
+  eventPayload(
+    event: Record<string, unknown>,
+    eventId = `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
+  ): Record<string, unknown> {
+    return {
       token: 'deprecated-verification-token',
       team_id: this.ws.team.id,
       api_app_id: this.ws.app.id,
@@ -309,18 +395,18 @@ export class WorkspaceClient {
       type: 'event_callback',
       event_id: eventId,
       event_time: Math.floor(Date.now() / 1000),
-    });
+    };
   }
 
   /** The person opens the app's Home tab. */
   openHome(userId: string): Promise<BotAnswer> {
-    const body = this.eventBody({
+    const payload = this.eventPayload({
       type: 'app_home_opened',
       user: userId,
       channel: this.ws.openDm(userId).id,
       tab: 'home',
       event_ts: String(Date.now() / 1000),
     });
-    return this.send({ body, contentType: 'application/json' });
+    return this.deliver({ type: 'events_api', payload });
   }
 }

@@ -1,6 +1,15 @@
 export { startSlackWorkspace, type RunningSlackWorkspace, type SlackWorkspaceOptions } from './server';
 export { SlackWorkspaceState, WorkspaceError, type WorkspaceUser, type WorkspaceChannel } from './workspace';
-export { WorkspaceClient, type BotAnswer, type RawDelivery } from './client';
+export {
+  WorkspaceClient,
+  type BotAnswer,
+  type RawDelivery,
+  type Delivery,
+  type DeliveryOptions,
+  type EnvelopeType,
+} from './client';
+// Types only: the Socket Mode server (and `ws`) loads when a workspace is given an app token.
+export type { SocketModeServer, SocketModeConnection } from './socket-mode';
 export { DEMO_USERS, DEMO_CHANNELS } from './demo-users';
 export {
   slackSignature,

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WorkspaceClient } from './client';
 import { DEMO_CHANNELS, DEMO_USERS } from './demo-users';
-import { METHODS, SlackRateLimiter, parseArgs, type RateLimits } from './web-api';
+import type { SocketModeServer } from './socket-mode';
+import { APP_LEVEL_METHODS, METHODS, SlackRateLimiter, parseArgs, type Handler, type RateLimits } from './web-api';
 import { SlackWorkspaceState, WorkspaceError, type WorkspaceUser } from './workspace';
 
 export interface SlackWorkspaceOptions {
@@ -10,6 +12,13 @@ export interface SlackWorkspaceOptions {
   port?: number;
   signingSecret: string;
   botToken: string;
+  /**
+   * An app-level token (xapp-…): the workspace then speaks Socket Mode (apps.connections.open takes
+   * this token and hands out a WebSocket URL on this server). Without it there is no Socket Mode.
+   */
+  appToken?: string;
+  /** How long a Socket Mode envelope waits for its ack. Default 3000 ms, as Slack. */
+  socketAckTimeoutMs?: number;
   /** Where the bot listens (POST /slack/events); can be set later with `client.botUrl`. */
   botUrl?: string;
   users?: WorkspaceUser[];
@@ -25,12 +34,15 @@ export interface RunningSlackWorkspace {
   state: SlackWorkspaceState;
   client: WorkspaceClient;
   limiter: SlackRateLimiter;
+  /** The Socket Mode side, when started with an app token. */
+  socketMode?: SocketModeServer;
   stop(): Promise<void>;
 }
 
 /**
  * A Slack workspace on 127.0.0.1: the Web API under /api/<method>, response URLs under
- * /response/<id>, and a JSON admin API under /admin for tests and the playground:
+ * /response/<id>, Socket Mode WebSockets under /socket-mode/<one-time id> (with an app token), and
+ * a JSON admin API under /admin for tests and the playground:
  *
  *   GET  /admin/state                       everything (users, channels, messages, ephemerals, modals, homes)
  *   GET  /admin/channels/:id/messages       a channel's messages, oldest first
@@ -54,9 +66,21 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
   const limiter = new SlackRateLimiter(options.rateLimits);
   let base = '';
   const client = new WorkspaceClient(state, options.botUrl ?? '', options.signingSecret, () => base);
+  // Loaded only with an app token: `ws` is a development dependency, and `npm start` never needs it.
+  const socketMode = options.appToken
+    ? new (await import('./socket-mode')).SocketModeServer({
+        appId: state.app.id,
+        ...(options.socketAckTimeoutMs !== undefined ? { ackTimeoutMs: options.socketAckTimeoutMs } : {}),
+      })
+    : undefined;
+  client.socketMode = socketMode;
 
   const server: Server = createServer((req, res) => {
     route(req, res).catch((error: unknown) => send(res, 500, { ok: false, error: String(error) }));
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (socketMode) return socketMode.upgrade(req, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -80,13 +104,31 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
   function webApi(method: string, raw: string, req: IncomingMessage, res: ServerResponse): void {
     const args = parseArgs(raw, req.headers['content-type']);
     const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? (args.token as string | undefined);
+    // Which kind of token called (never the token itself).
+    const tokenType =
+      auth === state.botToken ? 'bot' : options.appToken && auth === options.appToken ? 'app' : undefined;
     const log = (ok: boolean, error?: string) =>
-      state.calls.push({ method, args, at: Date.now(), ok, ...(error ? { error } : {}) });
-    if (auth !== state.botToken) {
+      state.calls.push({
+        method,
+        args,
+        at: Date.now(),
+        ok,
+        ...(tokenType ? { tokenType } : {}),
+        ...(error ? { error } : {}),
+      });
+    if (!tokenType) {
       log(false, 'invalid_auth');
       return send(res, 200, { ok: false, error: 'invalid_auth' });
     }
-    const handler = METHODS[method];
+    const appLevel = APP_LEVEL_METHODS[method];
+    if ((tokenType === 'app') !== !!appLevel) {
+      // As Slack: apps.connections.open wants an app-level token, the other methods a bot token.
+      log(false, 'not_allowed_token_type');
+      return send(res, 200, { ok: false, error: 'not_allowed_token_type' });
+    }
+    const handler: Handler | undefined = appLevel
+      ? () => appLevel({ issueUrl: () => socketMode!.issueUrl(base) })
+      : METHODS[method];
     if (!handler) {
       log(false, 'unknown_method');
       return send(res, 200, { ok: false, error: 'unknown_method' });
@@ -97,14 +139,18 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
       return void res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
     }
+    // A slow apps.connections.open, when a test asks for one.
+    const delayMs = appLevel ? (socketMode?.delays.connectionsOpenMs ?? 0) : 0;
+    const reply = (body: unknown) =>
+      delayMs > 0 ? void setTimeout(() => send(res, 200, body), delayMs) : send(res, 200, body);
     try {
       const result = handler(state, args);
       log(true);
-      send(res, 200, { ok: true, ...result });
+      reply({ ok: true, ...result });
     } catch (error) {
       const code = error instanceof WorkspaceError ? error.error : 'internal_error';
       log(false, code);
-      send(res, 200, { ok: false, error: code });
+      reply({ ok: false, error: code });
     }
   }
 
@@ -170,11 +216,15 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
     state,
     client,
     limiter,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    ...(socketMode ? { socketMode } : {}),
+    async stop() {
+      // Upgraded sockets are no longer the HTTP server's: Socket Mode closes its own.
+      await socketMode?.close();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
 

@@ -15,7 +15,7 @@ export interface RateLimits {
 }
 
 type Args = Record<string, unknown>;
-type Handler = (ws: SlackWorkspaceState, args: Args) => Record<string, unknown>;
+export type Handler = (ws: SlackWorkspaceState, args: Args) => Record<string, unknown>;
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -119,6 +119,15 @@ export const METHODS: Record<string, Handler> = {
     if (users.length !== 1) throw new WorkspaceError('invalid_arguments');
     return { channel: { id: ws.openDm(users[0]!).id } };
   },
+};
+
+/**
+ * Methods that take an app-level token (xapp-…) and no bot token. `apps.connections.open` exists
+ * only when the workspace has an app token (a workspace without one answers every app-level token
+ * with invalid_auth before getting here).
+ */
+export const APP_LEVEL_METHODS: Record<string, (socket: { issueUrl(): string }) => Record<string, unknown>> = {
+  'apps.connections.open': (socket) => ({ url: socket.issueUrl() }),
 };
 
 export function parseArgs(raw: string, contentType: string | undefined): Args {

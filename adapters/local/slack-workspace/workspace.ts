@@ -59,8 +59,15 @@ export class SlackWorkspaceState {
     string,
     { channel: string; user: string; messageTs?: string; uses: number; issuedAt: number }
   >();
-  /** Every Web API call, in order. */
-  readonly calls: { method: string; args: Record<string, unknown>; at: number; ok: boolean; error?: string }[] = [];
+  /** Every Web API call, in order, with the kind of token it came with (never the token). */
+  readonly calls: {
+    method: string;
+    args: Record<string, unknown>;
+    at: number;
+    ok: boolean;
+    tokenType?: 'bot' | 'app';
+    error?: string;
+  }[] = [];
   private readonly viewOwners = new Map<string, string>();
   private lastTs = 0;
   private seq = 0;

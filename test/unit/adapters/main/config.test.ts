@@ -43,6 +43,15 @@ describe('configuration', () => {
     expect(config.teams).toBeUndefined();
   });
 
+  it('takes Slack in Socket Mode with an app-level token and no signing secret, and asks for the bot token', () => {
+    expect(
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-123', SLACK_APP_TOKEN: 'xapp-1-abc', KEYLESS_MODE: 'local' }),
+    ).toMatchObject({ slack: { botToken: 'xoxb-123', appToken: 'xapp-1-abc' } });
+    expect(problemsOf({ SLACK_APP_TOKEN: 'xapp-1-abc' })).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN: Slack needs/),
+    ]);
+  });
+
   it('reports every problem of the environment and the policy file at once', () => {
     const problems = problemsOf({
       KEYLESS_PORT: 'abc',

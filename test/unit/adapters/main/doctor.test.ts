@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { slackChecks, teamsChecks } from '../../../../adapters/main/doctor';
+import { slackChecks, slackSocketModeCheck, teamsChecks } from '../../../../adapters/main/doctor';
+import { startSlackWorkspace } from '../../../../adapters/local/slack-workspace';
 import { requiredBotScopes } from '../../../../adapters/slack';
 
 function fakeSlack(
@@ -46,6 +47,29 @@ describe('keyless doctor', () => {
     const checks = await slackChecks('xoxb-bad', url);
     server.close();
     expect(checks).toEqual([expect.objectContaining({ status: 'fail', detail: 'auth.test answered invalid_auth' })]);
+  });
+
+  it('passes Socket Mode when the app-level token opens a connection, and fails it with Slack’s answer otherwise', async () => {
+    const workspace = await startSlackWorkspace({
+      signingSecret: 'doctor-signing-secret',
+      botToken: 'xoxb-doctor',
+      appToken: 'xapp-1-doctor',
+    });
+    try {
+      expect(await slackSocketModeCheck('xapp-1-doctor', workspace.apiUrl)).toMatchObject({ status: 'ok' });
+      expect(await slackSocketModeCheck('xapp-1-other', workspace.apiUrl)).toMatchObject({
+        status: 'fail',
+        detail: 'apps.connections.open answered invalid_auth',
+        fix: expect.stringContaining('SLACK_APP_TOKEN'),
+      });
+      // A bot token is refused as Slack refuses it.
+      expect(await slackSocketModeCheck('xoxb-doctor', workspace.apiUrl)).toMatchObject({
+        status: 'fail',
+        detail: 'apps.connections.open answered not_allowed_token_type',
+      });
+    } finally {
+      await workspace.stop();
+    }
   });
 
   it('fails Teams without an app id outside local mode', () => {
