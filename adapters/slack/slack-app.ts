@@ -16,6 +16,7 @@ import { registerAccountOptions } from './listeners/options/account.options';
 import { registerAlertViews } from './listeners/views/alert.view';
 import { registerDecisionViews } from './listeners/views/decision.view';
 import { registerRequestView } from './listeners/views/request.view';
+import { routedApp } from './routed-app';
 import { SlackAlertPublisher } from './slack-alert-publisher';
 import { SlackApi, type SlackApiOptions } from './slack-api';
 import { SlackDirectory } from './slack-directory';
@@ -172,16 +173,18 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     afterAck: (fn) => gate.run(fn),
     alerts: () => alertEngine,
   };
-  registerAwsAccessCommand(app, ctx);
-  registerRequestFormActions(app, ctx);
-  registerAccountOptions(app, ctx);
-  registerRequestView(app, ctx);
-  registerDecisionViews(app, ctx);
-  registerApprovalActions(app, ctx);
-  registerGrantActions(app, ctx);
-  registerAlertActions(app, ctx);
-  registerAlertViews(app, ctx);
-  registerAppHomeOpened(app, ctx);
+  // Buttons and forms are found by id behind one Bolt listener each (see routedApp).
+  const routes = routedApp(app);
+  registerAwsAccessCommand(routes, ctx);
+  registerRequestFormActions(routes, ctx);
+  registerAccountOptions(routes, ctx);
+  registerRequestView(routes, ctx);
+  registerDecisionViews(routes, ctx);
+  registerApprovalActions(routes, ctx);
+  registerGrantActions(routes, ctx);
+  registerAlertActions(routes, ctx);
+  registerAlertViews(routes, ctx);
+  registerAppHomeOpened(routes, ctx);
 
   return {
     async handle(req, res) {
