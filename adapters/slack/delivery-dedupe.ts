@@ -8,7 +8,7 @@ export interface DeliveryDedupeOptions {
   /** When given, a first delivery's id is written through it, so after the acks. */
   gate?: Pick<AckFirstGate, 'run'>;
   /** How long a delivery id is remembered. Default 1 hour. */
-  ttlSeconds?: number;
+  dedupeTtlSeconds?: number;
   now?: () => number;
 }
 
@@ -33,7 +33,7 @@ export class DeliveryDedupe {
   }
 
   private get ttlSeconds(): number {
-    return this.options.ttlSeconds ?? 3600;
+    return this.options.dedupeTtlSeconds ?? 3600;
   }
 
   /**

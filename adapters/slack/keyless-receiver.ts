@@ -37,12 +37,7 @@ export class KeylessReceiver implements Receiver {
   readonly rejected = new Map<string, number>();
 
   constructor(private readonly options: KeylessReceiverOptions) {
-    this.dedupe = new DeliveryDedupe({
-      store: options.store,
-      logger: options.logger,
-      ...(options.gate ? { gate: options.gate } : {}),
-      ...(options.dedupeTtlSeconds !== undefined ? { ttlSeconds: options.dedupeTtlSeconds } : {}),
-    });
+    this.dedupe = new DeliveryDedupe(options);
   }
 
   /** Deliveries dropped as duplicates. */

@@ -105,12 +105,7 @@ export class KeylessSocketReceiver implements Receiver {
         this.reconnect();
       }
     });
-    this.dedupe = new DeliveryDedupe({
-      store: options.store,
-      logger: options.logger,
-      ...(options.gate ? { gate: options.gate } : {}),
-      ...(options.dedupeTtlSeconds !== undefined ? { ttlSeconds: options.dedupeTtlSeconds } : {}),
-    });
+    this.dedupe = new DeliveryDedupe(options);
   }
 
   /** Envelopes dropped as duplicates. */

@@ -7,13 +7,10 @@
  * The emulator logs every request, so the highest rate it saw in any one-second window is
  * reported next to the configured pace.
  */
-import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { BenchArgs } from '../run';
 import type { AssignmentKey, PermissionSetArn, PrincipalId } from '../../src';
-import { AwsIdentityCenter } from '../../adapters/aws/identity-center';
 import { generateSeed, startAwsEmulator } from '../../adapters/local/aws-emulator';
+import { localIdentityCenter } from '../support/local-stack';
 
 const quantile = (sorted: number[], q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 
@@ -27,20 +24,8 @@ export default async function timeToAccess(args: BenchArgs): Promise<Record<stri
     port: 0,
     faults: { provisioningDelayMs: delay, provisioningJitterMs: jitter },
   });
-  const config = {
-    endpoint: emulator.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
-    maxAttempts: 1,
-  };
-  const clients = {
-    ssoAdmin: new SSOAdminClient(config),
-    identityStore: new IdentitystoreClient(config),
-    organizations: new OrganizationsClient(config),
-  };
-  const ic = new AwsIdentityCenter(clients, {
-    instanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
-    identityStoreId: 'd-1234567890',
+  // AWS's own pace (the adapter's defaults), unless told otherwise.
+  const { identity: ic, destroy } = localIdentityCenter(emulator.url, {
     pace: {
       ...(args.tps ? { tps: Number(args.tps) } : {}),
       ...(args.outstanding ? { maxOutstandingCreates: Number(args.outstanding) } : {}),
@@ -108,8 +93,7 @@ export default async function timeToAccess(args: BenchArgs): Promise<Record<stri
       failures: failures.length,
     };
   } finally {
-    ic.stop();
-    for (const c of Object.values(clients)) c.destroy();
+    destroy();
     await emulator.stop();
   }
 }

@@ -32,7 +32,11 @@ import {
   type PrincipalId,
   type RequestId,
 } from '../../src';
-import { AwsIdentityCenter, type IdentityCenterPaceOptions } from '../../adapters/aws/identity-center';
+import {
+  AwsIdentityCenter,
+  type AwsIdentityCenterOptions,
+  type IdentityCenterPaceOptions,
+} from '../../adapters/aws/identity-center';
 import { DynamoGrantStore, ensureTable } from '../../adapters/dynamodb';
 import { loadPolicyFile, PLAYGROUND_POLICY } from '../../adapters/main/config';
 import { randomIds, systemClock } from '../../adapters/main/runtime';
@@ -192,10 +196,19 @@ export async function localStore(
   return { store: new DynamoGrantStore({ client, tableName }), client };
 }
 
-/** The real Identity Center adapter on explicit SDK clients pointed at the emulator. */
+/** Polling and retries for tests whose emulator provisions in milliseconds. */
+export const FAST_EMULATOR_TIMING: Pick<AwsIdentityCenterOptions, 'polling' | 'retry'> = {
+  polling: { firstPollMs: 10, nearIntervalMs: 10, coldMaxIntervalMs: 40, maxIntervalMs: 100, deadlineMs: 10_000 },
+  retry: { baseDelayMs: 5, maxDelayMs: 40 },
+};
+
+/**
+ * The real Identity Center adapter on explicit SDK clients pointed at the emulator (the demo
+ * instance). `options` overrides the pace (default: the emulator's, far above AWS's), polling and retries.
+ */
 export function localIdentityCenter(
   awsUrl: string,
-  pace: Partial<IdentityCenterPaceOptions> = EMULATOR_PACE,
+  options: Pick<AwsIdentityCenterOptions, 'pace' | 'polling' | 'retry'> = {},
 ): { identity: AwsIdentityCenter; destroy(): void } {
   const config = { endpoint: awsUrl, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 };
   const clients = {
@@ -206,7 +219,8 @@ export function localIdentityCenter(
   const identity = new AwsIdentityCenter(clients, {
     instanceArn: INSTANCE_ARN,
     identityStoreId: IDENTITY_STORE_ID,
-    pace,
+    ...options,
+    pace: options.pace ?? EMULATOR_PACE,
   });
   return {
     identity,

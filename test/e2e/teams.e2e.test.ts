@@ -1,9 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { AwsIdentityCenter } from '../../adapters/aws/identity-center';
 import { DynamoGrantStore, ensureTable } from '../../adapters/dynamodb';
 import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../adapters/local/aws-emulator';
 import { startSlackWorkspace, type RunningSlackWorkspace } from '../../adapters/local/slack-workspace';
@@ -16,6 +12,7 @@ import { createEngine, silentLogger, type Engine } from '../../src';
 import { demoPolicy } from '../builders/policy';
 import { ManualClock } from '../fakes/manual-clock';
 import { SequentialIds } from '../fakes/sequential-ids';
+import { FAST_EMULATOR_TIMING, localIdentityCenter } from '../../bench/support/local-stack';
 import { startDynalite } from '../support/dynalite';
 import { localDynamoClient, uniqueTableName } from '../support/dynamodb-client';
 import { answerCard, botPosts, cardOf, lastBotPost, textOf } from '../support/teams-cards';
@@ -59,27 +56,12 @@ describe('a request in Teams approved from Teams and Slack', () => {
     const tableName = uniqueTableName('keyless-teams-e2e');
     await ensureTable(dynamo, tableName, silentLogger);
     store = new DynamoGrantStore({ client: dynamo, tableName });
-    const awsConfig = {
-      endpoint: aws.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-secret' },
-      maxAttempts: 1,
-    };
-    const clients = {
-      ssoAdmin: new SSOAdminClient(awsConfig),
-      identityStore: new IdentitystoreClient(awsConfig),
-      organizations: new OrganizationsClient(awsConfig),
-    };
-    const identity = new AwsIdentityCenter(clients, {
-      instanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
-      identityStoreId: 'd-1234567890',
-      polling: { firstPollMs: 10, nearIntervalMs: 10, coldMaxIntervalMs: 40, maxIntervalMs: 100, deadlineMs: 10_000 },
-      retry: { baseDelayMs: 5, maxDelayMs: 40 },
+    const { identity, destroy } = localIdentityCenter(aws.url, {
+      ...FAST_EMULATOR_TIMING,
       pace: { tps: 1000, organizationsTps: 1000 },
     });
     stops.push(async () => {
-      identity.stop();
-      Object.values(clients).forEach((c) => c.destroy());
+      destroy();
       dynamo.destroy();
       await aws.stop();
       await dynalite.stop();

@@ -1,11 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterConfig } from '../../adapters/slack';
 import { startSlackWorkspace, type RunningSlackWorkspace, type RateLimits } from '../../adapters/local/slack-workspace';
-import { AwsIdentityCenter } from '../../adapters/aws/identity-center';
 import { DynamoGrantStore, ensureTable } from '../../adapters/dynamodb';
 import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../adapters/local/aws-emulator';
 import {
@@ -30,6 +26,7 @@ import { demoSeed } from '../fakes/seed';
 import { SequentialIds } from '../fakes/sequential-ids';
 import { startDynalite } from './dynalite';
 import { localDynamoClient, uniqueTableName } from './dynamodb-client';
+import { FAST_EMULATOR_TIMING, localIdentityCenter } from '../../bench/support/local-stack';
 
 export const SIGNING_SECRET = 'loopback-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-loopback-token';
@@ -114,29 +111,14 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
     const tableName = uniqueTableName('keyless-slack');
     await ensureTable(client, tableName, silentLogger);
     store = new DynamoGrantStore({ client, tableName });
-    const config = {
-      endpoint: options.services?.awsUrl ?? aws!.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDEMULATOR', secretAccessKey: 'emulator-secret' },
-      maxAttempts: 1,
-    };
-    const clients = {
-      ssoAdmin: new SSOAdminClient(config),
-      identityStore: new IdentitystoreClient(config),
-      organizations: new OrganizationsClient(config),
-    };
-    const ic = new AwsIdentityCenter(clients, {
-      instanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
-      identityStoreId: 'd-1234567890',
-      polling: { firstPollMs: 10, nearIntervalMs: 10, coldMaxIntervalMs: 40, maxIntervalMs: 100, deadlineMs: 10_000 },
-      retry: { baseDelayMs: 5, maxDelayMs: 40 },
+    const ic = localIdentityCenter(options.services?.awsUrl ?? aws!.url, {
+      ...FAST_EMULATOR_TIMING,
       pace: { tps: 1000, organizationsTps: 1000 },
     });
-    identity = ic;
+    identity = ic.identity;
     const emulator = aws;
     stops.push(async () => {
-      ic.stop();
-      Object.values(clients).forEach((c) => c.destroy());
+      ic.destroy();
       client.destroy();
       await emulator?.stop();
       await dynalite?.stop();

@@ -1,4 +1,5 @@
-import type { ChatUser, GrantId } from '../../../src';
+import { ErrorCodes, KeylessError, type ChatUser, type GrantId } from '../../../src';
+import { FakeIdentityCenter } from '../../fakes/fake-identity-center';
 import type { SlackMessageRecord } from '../../../adapters/local/slack-workspace';
 import { APPROVALS, SECURITY, startSlackStack, type SlackStack } from '../../support/slack-harness';
 
@@ -139,6 +140,24 @@ describe('Slack interactions over HTTP', () => {
     expect((await client().submit('U0RITA')).errors).toBeUndefined();
     await stack.settle();
     expect(render(dm('U0RITA').at(-1))).toContain('got 1h more');
+  });
+
+  it("tells the requester by DM when AWS refuses the assignment, with AWS's reason", async () => {
+    (stack.identity as FakeIdentityCenter).failNext(
+      'assign',
+      new KeylessError(ErrorCodes.AssignmentFailed, 'The permission set is not provisioned to account 333333333333'),
+    );
+    await client().command('U0RITA', 'request sandbox ReadOnlyAccess 1h read the logs');
+    await stack.settle();
+    const last = render(dm('U0RITA').at(-1));
+    expect(last).toContain('The permission set is not provisioned to account 333333333333');
+    expect(last).toContain('ReadOnlyAccess');
+    // Nothing live is left behind: the grant ended as failed.
+    expect((await stack.engine.listMine(rita)).grants).toEqual([]);
+    const requestId = /Request (\w+)/.exec(ws().ephemeralsOf('U0RITA').at(-1)?.text ?? '')?.[1];
+    const request = await stack.engine.getRequest(requestId!);
+    const grant = await stack.engine.getGrant(request!.grantId!);
+    expect(grant).toMatchObject({ permissionSetName: 'ReadOnlyAccess', status: 'failed' });
   });
 
   it('announces break-glass in the security channel', async () => {

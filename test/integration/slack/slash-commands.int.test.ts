@@ -95,6 +95,35 @@ describe('the /aws-access slash command over HTTP', () => {
     expect(reply).not.toContain('payments');
   });
 
+  it('lists my live grant, extends and ends it by its id, and refuses someone else ending it', async () => {
+    const rita = { platform: 'slack' as const, id: 'U0RITA', displayName: 'Rita', email: 'rita@example.com' };
+    await stack.workspace.client.command('U0RITA', 'request sandbox ReadOnlyAccess 1h read the logs');
+    await stack.settle();
+    const grant = (await stack.engine.listMine(rita)).grants.find(
+      (g) => g.permissionSetName === 'ReadOnlyAccess' && g.status === 'active',
+    )!;
+    expect(grant).toBeDefined();
+
+    await stack.workspace.client.command('U0RITA', 'list');
+    await stack.settle();
+    expect(textOf(lastEphemeral(stack, 'U0RITA'))).toContain(grant.id);
+
+    await stack.workspace.client.command('U0RITA', `extend ${grant.id} 1h still reading`);
+    await stack.settle();
+    expect(textOf(lastEphemeral(stack, 'U0RITA'))).toContain('approved');
+    expect((await stack.engine.getGrant(grant.id))?.expiresAt).toBe(grant.expiresAt! + 3600_000);
+
+    await stack.workspace.client.command('U0OLGA', `revoke ${grant.id}`);
+    await stack.settle();
+    expect(textOf(lastEphemeral(stack, 'U0OLGA'))).toContain('Only the grantee');
+    expect((await stack.engine.getGrant(grant.id))?.status).toBe('active');
+
+    await stack.workspace.client.command('U0RITA', `revoke ${grant.id} done reading`);
+    await stack.settle();
+    expect(textOf(lastEphemeral(stack, 'U0RITA'))).toContain('ReadOnlyAccess');
+    expect((await stack.engine.getGrant(grant.id))?.status).toMatch(/^(revoking|revoked)$/);
+  });
+
   it('tells a person Identity Center does not know that it cannot tell who they are', async () => {
     await stack.workspace.client.command('U0NOBODY', 'list');
     await stack.settle();

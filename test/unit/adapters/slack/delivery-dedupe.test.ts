@@ -37,8 +37,8 @@ describe('DeliveryDedupe', () => {
 
   it('remembers first deliveries in the store, so that a retry another replica receives is dropped', async () => {
     const store = new InMemoryGrantStore();
-    const here = new DeliveryDedupe({ store, logger: silentLogger, ttlSeconds: 60 });
-    const there = new DeliveryDedupe({ store, logger: silentLogger, ttlSeconds: 60 });
+    const here = new DeliveryDedupe({ store, logger: silentLogger, dedupeTtlSeconds: 60 });
+    const there = new DeliveryDedupe({ store, logger: silentLogger, dedupeTtlSeconds: 60 });
     expect(await here.admit(event('Ev1'), false)).toBe(true);
     await tick();
     expect(await store.rememberOnce('slack#evt:Ev1', Date.now(), 60)).toBe(false);
@@ -89,7 +89,7 @@ describe('DeliveryDedupe', () => {
   it('forgets an id after its time to live', async () => {
     let now = 1_000_000;
     const store = new InMemoryGrantStore();
-    const dedupe = new DeliveryDedupe({ store, logger: silentLogger, ttlSeconds: 10, now: () => now });
+    const dedupe = new DeliveryDedupe({ store, logger: silentLogger, dedupeTtlSeconds: 10, now: () => now });
     expect(await dedupe.admit(command('3.1.a'), false)).toBe(true);
     now += 9_000;
     expect(await dedupe.admit(command('3.1.a'), true, 1)).toBe(false);
