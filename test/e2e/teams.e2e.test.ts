@@ -16,7 +16,8 @@ import { FAST_EMULATOR_TIMING, localIdentityCenter } from '../../bench/support/l
 import { startDynalite } from '../support/dynalite';
 import { localDynamoClient, uniqueTableName } from '../support/dynamodb-client';
 import { answerCard, botPosts, cardOf, lastBotPost, textOf } from '../support/teams-cards';
-import { APPROVALS, FanOut, teamsPeople, TEAM_ID } from '../support/teams-harness';
+import { APPROVALS, teamsPeople, TEAM_ID } from '../support/teams-harness';
+import { FanOutNotifier } from '../../adapters/main/fan-out-notifier';
 
 /**
  * One keyless serving /slack/events and /api/messages on one HTTP server, on DynamoDB (dynalite)
@@ -68,7 +69,7 @@ describe('a request in Teams approved from Teams and Slack', () => {
     });
 
     clock = new ManualClock(Date.now());
-    const fanOut = new FanOut();
+    const fanOut = new FanOutNotifier([], silentLogger);
     const policy = demoPolicy();
     engine = createEngine({
       store,
@@ -104,7 +105,8 @@ describe('a request in Teams approved from Teams and Slack', () => {
       config: { local: true, approvalsConversationId: APPROVALS },
       pacing: { baseDelayMs: 5, maxDelayMs: 20 },
     });
-    fanOut.notifiers.push(slack.notifier, teams.notifier);
+    fanOut.add(slack.notifier);
+    fanOut.add(teams.notifier);
 
     const server: Server = createServer((req, res) => {
       const path = (req.url ?? '').split('?')[0];

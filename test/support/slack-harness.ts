@@ -7,9 +7,7 @@ import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../a
 import {
   createEngine,
   silentLogger,
-  type ChatNotifier,
   type Clock,
-  type DomainEvent,
   type Engine,
   type GrantStore,
   type IdentityCenter,
@@ -27,6 +25,7 @@ import { SequentialIds } from '../fakes/sequential-ids';
 import { startDynalite } from './dynalite';
 import { localDynamoClient, uniqueTableName } from './dynamodb-client';
 import { FAST_EMULATOR_TIMING, localIdentityCenter } from '../../bench/support/local-stack';
+import { FanOutNotifier } from '../../adapters/main/fan-out-notifier';
 
 export const SIGNING_SECRET = 'loopback-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-loopback-token';
@@ -40,13 +39,6 @@ export const FAST_PACING = {
   perChannelPerSecond: 1000,
   perChannelBurst: 1000,
 };
-
-class FanOut implements ChatNotifier {
-  readonly notifiers: ChatNotifier[] = [];
-  async publish(event: DomainEvent): Promise<void> {
-    await Promise.all(this.notifiers.map((n) => n.publish(event)));
-  }
-}
 
 export interface SlackStack {
   /** The bot's POST /slack/events (404 in Socket Mode). */
@@ -129,8 +121,8 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
   }
 
   const recorded = new RecordingNotifier();
-  const fanOut = new FanOut();
-  fanOut.notifiers.push(recorded);
+  const fanOut = new FanOutNotifier([], silentLogger);
+  fanOut.add(recorded);
   const policy = options.policy ?? demoPolicy();
   const engine = createEngine({
     store,
@@ -172,7 +164,7 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
       ...options.config,
     },
   });
-  fanOut.notifiers.push(slack.notifier);
+  fanOut.add(slack.notifier);
 
   const server: Server = createServer((req, res) => {
     if (req.url?.split('?')[0] !== '/slack/events') {

@@ -2,15 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterConfig } from '../../adapters/teams';
 import { TeamsConnector } from '../../adapters/local/teams-connector';
-import {
-  createEngine,
-  silentLogger,
-  type ChatNotifier,
-  type DomainEvent,
-  type Engine,
-  type Logger,
-  type Policy,
-} from '../../src';
+import { createEngine, silentLogger, type Engine, type Logger, type Policy } from '../../src';
 import { demoPolicy } from '../builders/policy';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
 import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
@@ -18,6 +10,7 @@ import { ManualClock } from '../fakes/manual-clock';
 import { RecordingNotifier } from '../fakes/recording-notifier';
 import { demoSeed } from '../fakes/seed';
 import { SequentialIds } from '../fakes/sequential-ids';
+import { FanOutNotifier } from '../../adapters/main/fan-out-notifier';
 
 export const TEAM_ID = '19:team-platform@thread.tacv2';
 export const APPROVALS = '19:approvals@thread.tacv2';
@@ -33,14 +26,6 @@ export const teamsPeople = {
   stranger: { aadObjectId: 'aad-stranger', name: 'Stranger', email: 'stranger@example.com' },
 } as const;
 
-/** Sends every event to each notifier, as the composition root does. */
-export class FanOut implements ChatNotifier {
-  readonly notifiers: ChatNotifier[] = [];
-  async publish(event: DomainEvent): Promise<void> {
-    await Promise.all(this.notifiers.map((n) => n.publish(event)));
-  }
-}
-
 export interface TeamsHarness {
   url: string;
   botUrl: string;
@@ -53,7 +38,7 @@ export interface TeamsHarness {
   connector: TeamsConnector;
   /** Extra routes on the same server (for example Slack's /slack/events). */
   routes: Map<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
-  fanOut: FanOut;
+  fanOut: FanOutNotifier;
   /** Waits for the engine's background work and every notifier queue. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -66,8 +51,8 @@ export async function startTeamsHarness(
   const identity = new FakeIdentityCenter(demoSeed());
   const clock = new ManualClock();
   const recorded = new RecordingNotifier();
-  const fanOut = new FanOut();
-  fanOut.notifiers.push(recorded);
+  const fanOut = new FanOutNotifier([], silentLogger);
+  fanOut.add(recorded);
   const policy = over.policy ?? demoPolicy();
   const engine = createEngine({
     store,
@@ -88,7 +73,7 @@ export async function startTeamsHarness(
     config: { local: true, approvalsConversationId: APPROVALS, securityConversationId: SECURITY, ...over.config },
     pacing: { baseDelayMs: 5, maxDelayMs: 20 },
   });
-  fanOut.notifiers.push(teams.notifier);
+  fanOut.add(teams.notifier);
 
   const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>();
   routes.set('/api/messages', teams.handle);
