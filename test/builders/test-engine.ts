@@ -1,4 +1,14 @@
-import { createEngine, silentLogger, type ChatUser, type EngineOptions, type Policy } from '../../src';
+import {
+  createEngine,
+  silentLogger,
+  type ChatNotifier,
+  type ChatUser,
+  type Clock,
+  type EngineOptions,
+  type GrantStore,
+  type IdentityCenter,
+  type Policy,
+} from '../../src';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
 import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
 import { ManualClock } from '../fakes/manual-clock';
@@ -7,25 +17,35 @@ import { SequentialIds } from '../fakes/sequential-ids';
 import { demoSeed } from '../fakes/seed';
 import { demoPolicy } from './policy';
 
-/** An engine on fakes, with handles on every fake. */
-export function testEngine(
+/**
+ * An engine on fakes, with handles on every fake. Harnesses may put real adapters in place of the
+ * fakes (the DynamoDB store, the emulator's Identity Center, the wall clock) and give the notifier
+ * the engine publishes to (their fan-out to the chat adapters); `notifier` is then theirs, and the
+ * returned `notifier` records nothing.
+ */
+export function testEngine<
+  S extends GrantStore = InMemoryGrantStore,
+  I extends IdentityCenter = FakeIdentityCenter,
+  C extends Clock = ManualClock,
+>(
   over: {
     policy?: Policy;
     options?: Partial<EngineOptions>;
-    store?: InMemoryGrantStore;
-    identity?: FakeIdentityCenter;
-    clock?: ManualClock;
+    store?: S;
+    identity?: I;
+    clock?: C;
+    notifier?: ChatNotifier;
   } = {},
 ) {
-  const store = over.store ?? new InMemoryGrantStore();
-  const identity = over.identity ?? new FakeIdentityCenter(demoSeed());
-  const clock = over.clock ?? new ManualClock();
+  const store = over.store ?? (new InMemoryGrantStore() as GrantStore as S);
+  const identity = over.identity ?? (new FakeIdentityCenter(demoSeed()) as IdentityCenter as I);
+  const clock = over.clock ?? (new ManualClock() as Clock as C);
   const notifier = new RecordingNotifier();
   const policy = over.policy ?? demoPolicy();
   const engine = createEngine({
     store,
     identity,
-    notifier,
+    notifier: over.notifier ?? notifier,
     clock,
     logger: silentLogger,
     ids: new SequentialIds(),
@@ -34,6 +54,9 @@ export function testEngine(
   });
   return { engine, store, identity, clock, notifier, policy };
 }
+
+/** What `testEngine()` gives on its own fakes. */
+export type TestEngine = ReturnType<typeof testEngine<InMemoryGrantStore, FakeIdentityCenter, ManualClock>>;
 
 /** Chat users matching the demo seed (test/fakes/seed.ts). */
 export const users = {

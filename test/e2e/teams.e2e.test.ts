@@ -8,10 +8,9 @@ import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack';
 import { Actions } from '../../adapters/slack/ids';
 import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams';
 import { Verbs } from '../../adapters/teams/verbs';
-import { createEngine, silentLogger, type Engine } from '../../src';
-import { demoPolicy } from '../builders/policy';
+import { silentLogger, type Engine } from '../../src';
+import { testEngine } from '../builders/test-engine';
 import { ManualClock } from '../fakes/manual-clock';
-import { SequentialIds } from '../fakes/sequential-ids';
 import { FAST_EMULATOR_TIMING, localIdentityCenter } from '../../bench/support/local-stack';
 import { startDynalite } from '../support/dynalite';
 import { localDynamoClient, uniqueTableName } from '../support/dynamodb-client';
@@ -70,17 +69,7 @@ describe('a request in Teams approved from Teams and Slack', () => {
 
     clock = new ManualClock(Date.now());
     const fanOut = new FanOutNotifier([], silentLogger);
-    const policy = demoPolicy();
-    engine = createEngine({
-      store,
-      identity,
-      notifier: fanOut,
-      clock,
-      logger: silentLogger,
-      ids: new SequentialIds(),
-      policy: () => policy,
-      options: { replicaId: 'replica-e2e' },
-    });
+    ({ engine } = testEngine({ store, identity, clock, notifier: fanOut, options: { replicaId: 'replica-e2e' } }));
 
     workspace = await startSlackWorkspace({ signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN });
     slack = createSlackAdapter({

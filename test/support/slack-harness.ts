@@ -5,7 +5,6 @@ import { startSlackWorkspace, type RunningSlackWorkspace, type RateLimits } from
 import { DynamoGrantStore, ensureTable } from '../../adapters/dynamodb';
 import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../adapters/local/aws-emulator';
 import {
-  createEngine,
   silentLogger,
   type Clock,
   type Engine,
@@ -15,13 +14,12 @@ import {
   type MessageRefStore,
   type Policy,
 } from '../../src';
-import { demoPolicy } from '../builders/policy';
+import { testEngine } from '../builders/test-engine';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
 import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
 import { ManualClock } from '../fakes/manual-clock';
 import { RecordingNotifier } from '../fakes/recording-notifier';
 import { demoSeed } from '../fakes/seed';
-import { SequentialIds } from '../fakes/sequential-ids';
 import { startDynalite } from './dynalite';
 import { localDynamoClient, uniqueTableName } from './dynamodb-client';
 import { FAST_EMULATOR_TIMING, localIdentityCenter } from '../../bench/support/local-stack';
@@ -121,18 +119,13 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
   }
 
   const recorded = new RecordingNotifier();
-  const fanOut = new FanOutNotifier([], silentLogger);
-  fanOut.add(recorded);
-  const policy = options.policy ?? demoPolicy();
-  const engine = createEngine({
+  const fanOut = new FanOutNotifier([recorded], silentLogger);
+  const { engine } = testEngine({
     store,
     identity,
-    notifier: fanOut,
     clock,
-    logger: silentLogger,
-    ids: new SequentialIds(),
-    policy: () => policy,
-    options: { replicaId: 'replica-1' },
+    notifier: fanOut,
+    ...(options.policy ? { policy: options.policy } : {}),
   });
 
   const workspace: RunningSlackWorkspace = options.workspaceUrl

@@ -2,14 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterConfig } from '../../adapters/teams';
 import { TeamsConnector } from '../../adapters/local/teams-connector';
-import { createEngine, silentLogger, type Engine, type Logger, type Policy } from '../../src';
-import { demoPolicy } from '../builders/policy';
+import { silentLogger, type Engine, type Logger, type Policy } from '../../src';
+import { testEngine } from '../builders/test-engine';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
 import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
 import { ManualClock } from '../fakes/manual-clock';
 import { RecordingNotifier } from '../fakes/recording-notifier';
-import { demoSeed } from '../fakes/seed';
-import { SequentialIds } from '../fakes/sequential-ids';
 import { FanOutNotifier } from '../../adapters/main/fan-out-notifier';
 
 export const TEAM_ID = '19:team-platform@thread.tacv2';
@@ -47,22 +45,11 @@ export interface TeamsHarness {
 export async function startTeamsHarness(
   over: { config?: Partial<TeamsAdapterConfig>; policy?: Policy; logger?: Logger; people?: boolean } = {},
 ): Promise<TeamsHarness> {
-  const store = new InMemoryGrantStore();
-  const identity = new FakeIdentityCenter(demoSeed());
-  const clock = new ManualClock();
   const recorded = new RecordingNotifier();
-  const fanOut = new FanOutNotifier([], silentLogger);
-  fanOut.add(recorded);
-  const policy = over.policy ?? demoPolicy();
-  const engine = createEngine({
-    store,
-    identity,
+  const fanOut = new FanOutNotifier([recorded], silentLogger);
+  const { engine, store, identity, clock } = testEngine({
     notifier: fanOut,
-    clock,
-    logger: silentLogger,
-    ids: new SequentialIds(),
-    policy: () => policy,
-    options: { replicaId: 'replica-1' },
+    ...(over.policy ? { policy: over.policy } : {}),
   });
   const teams = createTeamsAdapter({
     engine,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ErrorCodes, KeylessError, assignmentKeyString, grantAssignment, type ChatUser } from '../../../src';
-import { testEngine, users } from '../../builders/test-engine';
+import { testEngine, users, type TestEngine } from '../../builders/test-engine';
 
 /**
  * Random sequences of what people and time do, checked against the invariants the product promises:
@@ -167,7 +167,7 @@ describe('engine invariants under random sequences', () => {
   });
 });
 
-function checkInvariants(t: ReturnType<typeof testEngine>, afterSweep: boolean): void {
+function checkInvariants(t: TestEngine, afterSweep: boolean): void {
   const grants = [...t.store.grants.values()];
   const active = grants.filter((g) => g.status === 'active');
 
