@@ -198,6 +198,22 @@ export function dataAsOf(f: Pick<Finding, 'evidence' | 'observedAt'>): number {
   return f.evidence.eventTime ?? f.evidence.reportGeneratedAt ?? f.evidence.checkedAt ?? f.observedAt;
 }
 
+/**
+ * How fresh a finding's facts are, each with its time: the event, the credential report, the live
+ * check; when none of these is known, when it was seen. Both chats render this as "Data as of".
+ */
+export function freshnessOf(
+  f: Pick<Finding, 'evidence' | 'observedAt'>,
+): { source: 'event' | 'credential report' | 'checked live' | 'seen'; at: number }[] {
+  const e = f.evidence;
+  const parts: ReturnType<typeof freshnessOf> = [];
+  if (e.eventTime !== undefined) parts.push({ source: 'event', at: e.eventTime });
+  if (e.reportGeneratedAt !== undefined) parts.push({ source: 'credential report', at: e.reportGeneratedAt });
+  if (e.checkedAt !== undefined) parts.push({ source: 'checked live', at: e.checkedAt });
+  if (parts.length === 0) parts.push({ source: 'seen', at: dataAsOf(f) });
+  return parts;
+}
+
 export const last4 = (accessKeyId: string): string => accessKeyId.slice(-4);
 
 /** Dedupe keys: stable over scans and deliveries, and free of secrets (key ids are identifiers). */

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import {
   availableAlertActions,
-  dataAsOf,
+  freshnessOf,
   formatDuration,
   type Alert,
   type AlertAction,
@@ -65,13 +65,9 @@ export function evidenceLines(f: Finding): string[] {
 
 /** How fresh the facts are: event time, report time, live check. */
 export function freshnessLine(f: Finding): string {
-  const e = f.evidence;
-  const parts: string[] = [];
-  if (e.eventTime !== undefined) parts.push(`event ${slackDate(e.eventTime)}`);
-  if (e.reportGeneratedAt !== undefined) parts.push(`credential report ${slackDate(e.reportGeneratedAt)}`);
-  if (e.checkedAt !== undefined) parts.push(`checked live ${slackDate(e.checkedAt)}`);
-  if (parts.length === 0) parts.push(`seen ${slackDate(dataAsOf(f))}`);
-  return `Data as of: ${parts.join(' · ')}`;
+  return `Data as of: ${freshnessOf(f)
+    .map((p) => `${p.source} ${slackDate(p.at)}`)
+    .join(' · ')}`;
 }
 
 /** Who did what to the alert, in one line each. */

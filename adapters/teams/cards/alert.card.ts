@@ -1,6 +1,6 @@
 import {
   availableAlertActions,
-  dataAsOf,
+  freshnessOf,
   type Alert,
   type AlertAction,
   type AlertDigest,
@@ -78,13 +78,9 @@ function evidenceFacts(f: Finding): CardElement {
 }
 
 function freshness(f: Finding): string {
-  const e = f.evidence;
-  const parts: string[] = [];
-  if (e.eventTime !== undefined) parts.push(`event ${cardDate(e.eventTime)}`);
-  if (e.reportGeneratedAt !== undefined) parts.push(`credential report ${cardDate(e.reportGeneratedAt)}`);
-  if (e.checkedAt !== undefined) parts.push(`checked live ${cardDate(e.checkedAt)}`);
-  if (parts.length === 0) parts.push(`seen ${cardDate(dataAsOf(f))}`);
-  return `Data as of: ${parts.join(' · ')}`;
+  return `Data as of: ${freshnessOf(f)
+    .map((p) => `${p.source} ${cardDate(p.at)}`)
+    .join(' · ')}`;
 }
 
 function statusTexts(a: Alert, now: number): string[] {
