@@ -29,11 +29,18 @@ export const FINDING_KINDS = [
   // The scanner saying it is blind.
   'account_not_scanned',
   'region_silent',
+  // The reconciler: Identity Center and the grants disagree (design §6).
+  'unknown_assignment',
+  'outlived_grant',
+  'vanished_assignment',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
-/** Where a finding comes from; `scan` findings resolve when a later scan of the account no longer sees them. */
-export type FindingSource = 'cloudtrail' | 'health' | 'scan' | 'monitor';
+/**
+ * Where a finding comes from; `scan` findings resolve when a later scan of the account no longer sees
+ * them, `reconcile` findings when a later reconcile no longer finds the drift.
+ */
+export type FindingSource = 'cloudtrail' | 'health' | 'scan' | 'monitor' | 'reconcile';
 
 /** Immediate: its own message. Digest: one line in the daily digest. */
 export type AlertDelivery = 'immediate' | 'digest';
@@ -41,8 +48,9 @@ export type AlertDelivery = 'immediate' | 'digest';
 export type UserKind = 'human' | 'machine';
 
 export interface AlertPrincipal {
-  type: 'root' | 'iam_user' | 'account' | 'region';
-  /** What a person reads: `root`, the IAM user name, the region. */
+  /** `person`: an Identity Center user (the reconciler's findings). */
+  type: 'root' | 'iam_user' | 'account' | 'region' | 'person';
+  /** What a person reads: `root`, the IAM user name, the region, the Identity Center user's name. */
   name: string;
   arn?: string;
   /** For IAM users: which thresholds applied. */
@@ -75,6 +83,14 @@ export interface AlertEvidence {
   count?: number;
   /** A short free text: an error, a Health description. */
   detail?: string;
+  /** The permission set's name (reconciler findings), or its ARN when the name could not be read. */
+  permissionSet?: string;
+  /** The grant the assignment belongs (or belonged) to. */
+  grantId?: string;
+  /** keyless removed the assignment (policy `reconcile.removeUnknown`). */
+  removed?: boolean;
+  /** Names that could not be looked up, so the card shows an id instead (and says so). */
+  unresolvedNames?: string;
 }
 
 export interface Finding {
@@ -227,7 +243,17 @@ export const dedupeKeys = {
   health: (accountId: string, eventArn: string) => `health:${accountId}:${eventArn}`,
   account: (accountId: string, kind: FindingKind) => `account:${accountId}:${kind}`,
   region: (region: string) => `region:${region}:region_silent`,
+  /** One drift fact: its kind, who, where and which permission set (the ARN's last part, which is unique). */
+  drift: (kind: FindingKind, principalId: string, accountId: string, permissionSetArn: string) =>
+    `drift:${kind}:${principalId}:${accountId}:${permissionSetArn.split('/').pop() ?? permissionSetArn}`,
 };
+
+/** Findings of the reconciler (design §6): resolved when a later reconcile no longer finds them. */
+export const DRIFT_FINDING_KINDS: ReadonlySet<FindingKind> = new Set<FindingKind>([
+  'unknown_assignment',
+  'outlived_grant',
+  'vanished_assignment',
+]);
 
 /** The UTC day of an instant, as digests are named. */
 export function utcDay(ms: number): string {

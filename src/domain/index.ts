@@ -17,3 +17,4 @@ export * from './alert';
 export * from './alert.machine';
 export * from './root-activity';
 export * from './credential-report';
+export * from './drift-finding';

@@ -8,3 +8,5 @@ export * from './conversation-store.port';
 export * from './alert-store.port';
 export * from './iam-scanner.port';
 export * from './alert-publisher.port';
+export * from './leader-lease.port';
+export * from './alert-names.port';

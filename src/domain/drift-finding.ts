@@ -1,0 +1,81 @@
+import { dedupeKeys, type Finding } from './alert';
+import type { AssignmentDrift } from './events';
+
+/** Who a principal id is, as Identity Center answered (undefined: the lookup failed or found nobody). */
+export interface DriftPerson {
+  userName: string;
+  email?: string;
+  displayName?: string;
+}
+
+/** The names a drift finding shows; each may be missing when its lookup failed. */
+export interface DriftNames {
+  accountName: string;
+  person?: DriftPerson | undefined;
+  permissionSetName?: string | undefined;
+}
+
+/** `Ada Lovelace (ada@example.com)`, or the one name Identity Center has. */
+export function personLabel(p: DriftPerson): string {
+  const id = p.email ?? p.userName;
+  return p.displayName && p.displayName !== id ? `${p.displayName} (${id})` : id;
+}
+
+const SEVERITY: Record<AssignmentDrift['kind'], Finding['severity']> = {
+  unknown_assignment: 'high',
+  outlived_grant: 'high',
+  vanished_assignment: 'medium',
+};
+
+const ADVICE: Record<AssignmentDrift['kind'], string> = {
+  unknown_assignment:
+    'Someone assigned this permission set in Identity Center without keyless. Find out who (CloudTrail CreateAccountAssignment) and remove it, or ask for it through keyless.',
+  outlived_grant:
+    'The grant for this assignment has ended but the assignment is still there. Remove it in Identity Center, and check why keyless could not.',
+  vanished_assignment:
+    'The assignment of an active grant was removed outside keyless; keyless revoked the grant so its record tells the truth. Check who removed it.',
+};
+
+/**
+ * One drift of the reconciler as a finding of the security feed: its dedupe key is the fact (kind,
+ * person, account, permission set), so that the same drift seen by every later reconcile is the same
+ * alert, counted on its message, never posted again. Names are shown; an id only when the name could
+ * not be read, and the card says so.
+ */
+export function driftFinding(drift: AssignmentDrift, names: DriftNames): Finding {
+  const a = drift.assignment;
+  const who = names.person ? personLabel(names.person) : `user ${a.principalId}`;
+  const ps = names.permissionSetName ?? a.permissionSetArn;
+  const unresolved = [
+    ...(names.person ? [] : [`the user (id ${a.principalId})`]),
+    ...(names.permissionSetName ? [] : [`the permission set (${a.permissionSetArn})`]),
+  ];
+  const where = names.accountName && names.accountName !== a.accountId ? names.accountName : a.accountId;
+  const title =
+    drift.kind === 'unknown_assignment'
+      ? `${who} has ${ps} in ${where} without a keyless grant`
+      : drift.kind === 'outlived_grant'
+        ? `${who} still has ${ps} in ${where} after the grant ended`
+        : `${who} lost ${ps} in ${where} outside keyless`;
+  return {
+    dedupeKey: dedupeKeys.drift(drift.kind, a.principalId, a.accountId, a.permissionSetArn),
+    kind: drift.kind,
+    severity: SEVERITY[drift.kind],
+    delivery: 'immediate',
+    source: 'reconcile',
+    account: { id: a.accountId, name: names.accountName || a.accountId },
+    principal: { type: 'person', name: who },
+    title,
+    advice: ADVICE[drift.kind],
+    evidence: {
+      checkedAt: drift.detectedAt,
+      permissionSet: ps,
+      ...(drift.grantId ? { grantId: drift.grantId } : {}),
+      ...(drift.removed ? { removed: true } : {}),
+      ...(unresolved.length > 0
+        ? { unresolvedNames: `Identity Center did not give the name of ${unresolved.join(' or ')}.` }
+        : {}),
+    },
+    observedAt: drift.detectedAt,
+  };
+}
