@@ -7,7 +7,14 @@ import {
   type DynamoDBClient,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { isLiveAlert, type Alert, type AlertDigest, type AlertStore, type RootWindow } from '../../src';
+import {
+  isLiveAlert,
+  type Alert,
+  type AlertDigest,
+  type AlertStore,
+  type LeaderLease,
+  type RootWindow,
+} from '../../src';
 import { isConditionFailed, translateError, versionConflict } from './errors';
 import { DEFAULT_RETENTION_DAYS, GSI_NAME, docOf, keyItem, n, s, ttlAfter, type Item, type Key } from './items';
 
@@ -21,6 +28,7 @@ import { DEFAULT_RETENTION_DAYS, GSI_NAME, docOf, keyItem, n, s, ttlAfter, type 
  * | `DIGEST#<id>`            | `META`                 | a daily digest and where it was posted          |
  * | `ROOTWIN#<account>`      | `WIN#<until>#<id>`     | an announced root window (with `ttl`)           |
  * | `REGIONS`                | `REGION#<region>`      | the latest event seen from a region             |
+ * | `LEASE#<name>`           | `META`                 | the leader lease: owner and deadline (`ttl`)    |
  *
  * Unresolved alerts share the `byStatusExpiry` index under `gsi1pk = ALERT#live`, sorted by
  * `<account>#<dedupe key>`: one query lists an account's (or every) live alert; a resolved alert
@@ -29,6 +37,7 @@ import { DEFAULT_RETENTION_DAYS, GSI_NAME, docOf, keyItem, n, s, ttlAfter, type 
 export const alertKey = (dedupeKey: string): Key => ({ pk: `ALERT#${dedupeKey}`, sk: 'META' });
 export const alertEventKey = (eventId: string): Key => ({ pk: `IDEMP#alert-event#${eventId}`, sk: 'IDEMP' });
 export const digestKey = (id: string): Key => ({ pk: `DIGEST#${id}`, sk: 'META' });
+export const leaseKey = (name: string): Key => ({ pk: `LEASE#${name}`, sk: 'META' });
 export const LIVE_ALERTS = 'ALERT#live';
 const REGIONS = 'REGIONS';
 const untilKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(16, '0');
@@ -39,7 +48,7 @@ export interface DynamoAlertStoreOptions {
   retentionDays?: number;
 }
 
-export class DynamoAlertStore implements AlertStore {
+export class DynamoAlertStore implements AlertStore, LeaderLease {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly retentionDays: number;
@@ -136,6 +145,51 @@ export class DynamoAlertStore implements AlertStore {
       );
     } catch (error) {
       throw translateError(error, 'releaseEvent', this.tableName);
+    }
+  }
+
+  /**
+   * Takes, renews or takes over the leader lease in one conditional write: free, ours, or lapsed.
+   * The deadline, not TTL, decides (TTL deletes lazily); `ttl` only cleans up a forgotten lease.
+   */
+  async acquire(name: string, owner: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    const deadline = nowMs + ttlMs;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keyItem(leaseKey(name)),
+            owner: s(owner),
+            deadline: n(deadline),
+            ttl: n(ttlAfter(deadline, 1)),
+          },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #owner = :owner OR #deadline <= :now',
+          ExpressionAttributeNames: { '#pk': 'pk', '#owner': 'owner', '#deadline': 'deadline' },
+          ExpressionAttributeValues: { ':owner': s(owner), ':now': n(nowMs) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw translateError(error, 'acquireLease', this.tableName);
+    }
+  }
+
+  async release(name: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(leaseKey(name)),
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': s(owner) },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error)) return; // another replica holds it now: nothing of ours to release
+      throw translateError(error, 'releaseLease', this.tableName);
     }
   }
 

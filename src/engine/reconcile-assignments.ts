@@ -1,4 +1,6 @@
 import {
+  ErrorCodes,
+  KeylessError,
   grantAssignment,
   isLiveGrant,
   matchesPermissionSet,
@@ -28,6 +30,11 @@ async function managedPermissionSetArns(ctx: EngineContext) {
  * Compares Identity Center with the grants (design §6). An assignment of a managed permission set
  * that no live grant explains is reported and, if the policy says so, removed; an active grant whose
  * assignment vanished is revoked (so its record tells the truth) and reported.
+ *
+ * The drifts are returned, not posted: the security feed records each as a finding with a stable
+ * key (one alert per fact, counted on its message on every later run, resolved when it is gone), and
+ * the composition root runs this on one leader replica only. The answer is complete or it throws:
+ * when an assignment could not be checked, a drift missing from the answer must not read as resolved.
  */
 export async function reconcile(ctx: EngineContext): Promise<AssignmentDrift[]> {
   const drifts: AssignmentDrift[] = [];
@@ -36,7 +43,7 @@ export async function reconcile(ctx: EngineContext): Promise<AssignmentDrift[]> 
   const assignments = await ctx.identity.listAssignments(arns);
   const seen = new Set(assignments.map((a) => `${a.principalId}#${a.accountId}#${a.permissionSetArn}`));
 
-  await forEachLimit(assignments, 8, async (assignment: AssignmentKey) => {
+  const failures = await forEachLimit(assignments, 8, async (assignment: AssignmentKey) => {
     const holderId = await ctx.store.getActiveSlot(assignment);
     const holder = holderId ? await ctx.store.getGrant(holderId) : undefined;
     if (holder && isLiveGrant(holder)) return;
@@ -82,10 +89,17 @@ export async function reconcile(ctx: EngineContext): Promise<AssignmentDrift[]> 
 
   for (const drift of drifts) {
     ctx.logger.warn(
-      { code: drift.kind, accountId: drift.assignment.accountId, grantId: drift.grantId },
+      { code: drift.kind, accountId: drift.assignment.accountId, grantId: drift.grantId, removed: drift.removed },
       'assignment drift',
     );
-    await ctx.publish({ type: 'assignment_drift', drift });
+  }
+  if (failures.length > 0) {
+    ctx.logger.error({ err: failures[0], code: 'RECONCILE_INCOMPLETE' }, 'assignments could not all be checked');
+    throw new KeylessError(
+      ErrorCodes.Unavailable,
+      `${failures.length} of ${assignments.length} assignments could not be checked; reconcile will run again.`,
+      { details: { failed: failures.length, drifts: drifts.length } },
+    );
   }
   return drifts;
 }

@@ -5,6 +5,7 @@ import {
   type Alert,
   type AlertDigest,
   type AlertStore,
+  type LeaderLease,
   type RootWindow,
 } from '../../src';
 
@@ -13,12 +14,13 @@ const conflict = (what: string) =>
   new KeylessError(ErrorCodes.VersionConflict, `${what} changed meanwhile; try again.`);
 
 /** The AlertStore contract in memory: the reference the DynamoDB adapter is held to. */
-export class InMemoryAlertStore implements AlertStore {
+export class InMemoryAlertStore implements AlertStore, LeaderLease {
   readonly alerts = new Map<string, Alert>();
   readonly events = new Map<string, number>();
   readonly digests = new Map<string, AlertDigest>();
   readonly windows: RootWindow[] = [];
   readonly regions = new Map<string, number>();
+  readonly leases = new Map<string, { owner: string; deadline: number }>();
   writes = 0;
 
   async getAlert(key: string): Promise<Alert | undefined> {
@@ -89,5 +91,17 @@ export class InMemoryAlertStore implements AlertStore {
 
   async listRegionsSeen(): Promise<Record<string, number>> {
     return Object.fromEntries(this.regions);
+  }
+
+  async acquire(name: string, owner: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    const held = this.leases.get(name);
+    if (held && held.owner !== owner && held.deadline > nowMs) return false;
+    this.writes++;
+    this.leases.set(name, { owner, deadline: nowMs + ttlMs });
+    return true;
+  }
+
+  async release(name: string, owner: string): Promise<void> {
+    if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
   }
 }

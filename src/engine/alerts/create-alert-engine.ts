@@ -1,4 +1,4 @@
-import type { Alert, AlertDigest, ChatUser, RootWindow } from '../../domain';
+import type { Alert, AlertDigest, AssignmentDrift, ChatUser, RootWindow } from '../../domain';
 import {
   acknowledge,
   announceRootWindow,
@@ -16,6 +16,7 @@ import {
   type ScanAccount,
 } from './deps';
 import { postDigest } from './digest';
+import { recordDrifts, type DriftReport } from './drift';
 import { ingestEvent, type IngestOutcome } from './ingest-event';
 import { checkRegions, endSnoozes, scanAccount, scanAll, type AccountScanResult, type ScanReport } from './scan';
 
@@ -34,6 +35,11 @@ export interface AlertEngine {
   postDigest(): Promise<AlertDigest | undefined>;
   /** Region silence and ended snoozes (also done at the end of every scan). */
   checkBlindSpots(): Promise<{ silentRegions: string[]; snoozesEnded: number }>;
+  /**
+   * The reconciler's complete answer as findings: one alert per drift, counted (not re-posted) on
+   * every later run, resolved when it is gone.
+   */
+  recordDrifts(drifts: readonly AssignmentDrift[]): Promise<DriftReport>;
   acknowledge(input: { dedupeKey: string; actor: ChatUser }): Promise<Alert>;
   snooze(input: { dedupeKey: string; actor: ChatUser; days: number; reason: string }): Promise<Alert>;
   requestDeactivation(input: { dedupeKey: string; actor: ChatUser }): Promise<Alert>;
@@ -114,6 +120,7 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
       const snoozesEnded = await endSnoozes(ctx);
       return { silentRegions: await checkRegions(ctx), snoozesEnded };
     },
+    recordDrifts: (drifts) => recordDrifts(ctx, drifts),
     acknowledge: (input) => acknowledge(ctx, input),
     snooze: (input) => snooze(ctx, input),
     requestDeactivation: (input) => requestDeactivation(ctx, input),

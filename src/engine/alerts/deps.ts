@@ -1,5 +1,14 @@
 import type { KeyThresholds, PeopleSpec, Policy, UserKindRule } from '../../domain';
-import type { AlertPublisher, AlertStore, Clock, Directory, IamScanner, KeyRemediator, Logger } from '../../ports';
+import type {
+  AlertNames,
+  AlertPublisher,
+  AlertStore,
+  Clock,
+  Directory,
+  IamScanner,
+  KeyRemediator,
+  Logger,
+} from '../../ports';
 
 export interface AlertEngineOptions {
   /** Root activity repeated within this time joins the open incident (its thread). Default 1 hour. */
@@ -61,6 +70,8 @@ export interface AlertEngineDeps {
   accounts: () => Promise<ScanAccount[]>;
   scanner?: IamScanner;
   remediator?: KeyRemediator;
+  /** Names of people and permission sets (Identity Center); without it, drift alerts show ids and say so. */
+  names?: AlertNames;
   options?: Partial<AlertEngineOptions>;
 }
 

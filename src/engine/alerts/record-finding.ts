@@ -77,16 +77,22 @@ async function repeat(ctx: AlertContext, current: Alert, finding: Finding, now: 
     return 'repeated';
   }
   if (!fromEvent) {
-    // Scan findings repeat every scan: refresh now and then, quietly.
+    // Scan and reconcile findings repeat on every run: the same fact, so never a new post. The
+    // repeat is counted and "last seen" moves on the message already posted (updated in place).
+    // Scans may be re-run by hand: their sightings are written at most every `seenWriteEveryMs`.
     const severityChanged = current.finding.severity !== finding.severity;
-    if (!severityChanged && now - current.lastSeenAt < ctx.options.seenWriteEveryMs) return 'unchanged';
-    const { alert } = await commitAlert(
+    const throttled = finding.source === 'scan' && now - current.lastSeenAt < ctx.options.seenWriteEveryMs;
+    if (!severityChanged && throttled) return 'unchanged';
+    const { alert, changed } = await commitAlert(
       ctx,
       current.dedupeKey,
-      () => ({ type: 'seen', actor: FEED, at: now, finding }),
+      (a) => (a.status === 'resolved' ? undefined : { type: 'seen', actor: FEED, at: now, finding }),
       current,
     );
+    if (!changed) return 'unchanged';
+    ctx.stats.repeated++;
     if (severityChanged) await announceChange(ctx, alert, 'severity');
+    else await updateOwnMessages(ctx, alert, 'seen');
     return 'updated';
   }
   const collapse = collapsesIntoOneMessage(finding.kind);
@@ -106,6 +112,16 @@ async function repeat(ctx: AlertContext, current: Alert, finding: Finding, now: 
   ctx.stats.repeated++;
   if (alert.finding.delivery !== 'immediate') return 'repeated';
   if (collapse) await announceChange(ctx, alert, 'count');
-  else await publish(ctx, { type: 'alert_repeated', alert, finding: alert.finding });
+  else {
+    // Each root event has its own evidence (time, IP, call): a line in the alert's thread; the
+    // alert's own message shows the new count and "last seen".
+    await publish(ctx, { type: 'alert_repeated', alert, finding: alert.finding });
+    await updateOwnMessages(ctx, alert, 'seen');
+  }
   return 'repeated';
+}
+
+/** Re-renders the alert's own messages (not the digest that lists it: a sighting is not news there). */
+async function updateOwnMessages(ctx: AlertContext, alert: Alert, change: string): Promise<void> {
+  if (alert.messages.length > 0) await publish(ctx, { type: 'alert_updated', alert, change });
 }

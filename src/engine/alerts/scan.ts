@@ -40,6 +40,8 @@ export interface ScanReport {
   findings: number;
   raised: number;
   resolved: number;
+  /** Set when this replica did not scan (another one leads the security duties). */
+  skipped?: string;
 }
 
 function requireScanner(ctx: AlertContext) {
