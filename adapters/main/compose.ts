@@ -2,8 +2,10 @@ import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import {
+  Leadership,
   createAlertEngine,
   createEngine,
+  createSecurityDuties,
   parseDuration,
   type AlertEngine,
   type AlertPublisher,
@@ -12,6 +14,7 @@ import {
   type Engine,
   type IdentityCenter,
   type Logger,
+  type SecurityDuties,
 } from '../../src';
 import { EVENTBRIDGE_PATH, SqsRootActivityConsumer, eventBridgeHandler } from '../alerts/root-activity';
 import { ScanScheduler } from '../alerts/stale-keys';
@@ -21,6 +24,7 @@ import { createAwsSts, type AwsSts } from '../aws/sts/sts';
 import { DynamoAlertStore, DynamoGrantStore, ensureTable, checkTable } from '../dynamodb';
 import { createSlackAdapter, EVENTS_PATH, type SlackAdapter } from '../slack';
 import { createTeamsAdapter, type TeamsAdapter } from '../teams';
+import { identityCenterNames } from './alert-names';
 import type { KeylessConfig } from './config';
 import { FanOutAlertPublisher } from './fan-out-alert-publisher';
 import { FanOutNotifier } from './fan-out-notifier';
@@ -41,6 +45,9 @@ export interface Keyless {
   consumer?: SqsRootActivityConsumer;
   scanner: AwsIamScanner;
   scheduler: ScanScheduler;
+  /** Reconcile, key scans, digest and blind spots: run by the replica that holds the leader lease. */
+  duties: SecurityDuties;
+  leadership: Leadership;
   store: DynamoGrantStore;
   identity: IdentityCenter;
   server: Server;
@@ -69,6 +76,12 @@ export interface StartOverrides {
   /** The consumer's long-poll wait (0–20 s; tests shorten it so that stop() is quick). */
   queueWaitSeconds?: number;
 }
+
+/**
+ * The leader lease of the security duties: a replica that stops renewing (a crash) is taken over
+ * after this long; the holder renews it a few times per period.
+ */
+export const LEADER_LEASE_MS = 60_000;
 
 /** Where Teams posts proactively when nothing told keyless otherwise (the public Bot Framework channel). */
 const TEAMS_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
@@ -160,6 +173,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       ...(chat.slack ? [chat.slack.alerts] : []),
       ...(chat.teams ? [chat.teams.alerts] : []),
       ...(overrides.alertPublishers ?? []),
+      metrics,
     ],
     logger,
   );
@@ -169,6 +183,11 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     ...(config.alerts.externalId ? { externalId: config.alerts.externalId } : {}),
     perAccountTps: config.alerts.tpsPerAccount,
     logger: logger.child({ component: 'iam-scanner' }),
+  });
+  const names = identityCenterNames({
+    region,
+    identityStoreId: config.policy.identityCenter.identityStoreId,
+    catalog: identity,
   });
   const alerts = createAlertEngine({
     store: alertStore,
@@ -180,8 +199,16 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     accounts: async () => (await identity.listAccounts()).map((a) => ({ id: a.id, name: a.name })),
     scanner,
     remediator: scanner,
+    names,
     options: { scanConcurrency: config.alerts.scanConcurrency },
   });
+  // One replica leads reconcile, scans, the digest and blind-spot checks (a lease in the table);
+  // the others skip them, so a drift or a finding is recorded and posted once, not once per replica.
+  const leadership = new Leadership(
+    { lease: alertStore, clock, logger: logger.child({ component: 'leader' }) },
+    { name: 'security-duties', owner: config.replicaId, ttlMs: LEADER_LEASE_MS },
+  );
+  const duties = createSecurityDuties({ leadership, reconcile: () => engine.reconcile(), alerts, clock });
   chat.slack?.connectAlerts(alerts);
   chat.teams?.connectAlerts(alerts);
   const ingest = (body: string) => alerts.ingestEvent(body);
@@ -192,7 +219,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
         logger: logger.child({ component: 'root-activity' }),
       })
     : undefined;
-  const scheduler = new ScanScheduler(alerts, {
+  const scheduler = new ScanScheduler(duties, {
     scanEveryMs: parseDuration(config.policy.alerts.scanEvery, { nowMs: clock.now() }) * 1000,
     scanAtStart: overrides.scanAtStart ?? true,
     logger: logger.child({ component: 'scan-scheduler' }),
@@ -237,9 +264,12 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   await chat.slack?.start();
   await engine.start();
   consumer?.start();
+  await leadership.renew();
+  const leaseTimer = setInterval(() => void leadership.renew(), LEADER_LEASE_MS / 3);
+  leaseTimer.unref();
   scheduler.start();
   const reconcileTimer = setInterval(() => {
-    engine.reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
+    duties.reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
   }, config.reconcileEveryMs);
   reconcileTimer.unref();
   logger.info({ url, mode: config.mode, replica: config.replicaId }, 'keyless is listening');
@@ -255,6 +285,8 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     ...(consumer ? { consumer } : {}),
     scanner,
     scheduler,
+    duties,
+    leadership,
     store,
     identity,
     server,
@@ -264,6 +296,9 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       clearInterval(reconcileTimer);
       await close(server);
       await scheduler.stop();
+      clearInterval(leaseTimer);
+      await leadership.release();
+      names.stop();
       await consumer?.stop();
       scanner.stop();
       await engine.stop();

@@ -1,11 +1,21 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ChatNotifier, DomainEvent, GrantStore, LogFields, Logger } from '../../src';
+import {
+  DRIFT_FINDING_KINDS,
+  type AlertEvent,
+  type AlertPublisher,
+  type ChatNotifier,
+  type DomainEvent,
+  type GrantStore,
+  type LogFields,
+  type Logger,
+} from '../../src';
 
 /**
- * Prometheus metrics, derived from the engine's domain events (a notifier like the chat ones) and,
- * for gauges, read from the store at scrape time.
+ * Prometheus metrics, derived from the engine's domain events (a notifier like the chat ones), from
+ * the security feed's events (an alert publisher like the chat ones) and, for gauges, read from the
+ * store at scrape time.
  */
-export class KeylessMetrics implements ChatNotifier {
+export class KeylessMetrics implements ChatNotifier, AlertPublisher {
   readonly registry = new Registry();
   private readonly requests = new Counter({
     name: 'keyless_requests_total',
@@ -33,7 +43,7 @@ export class KeylessMetrics implements ChatNotifier {
   });
   private readonly drift = new Counter({
     name: 'keyless_assignment_drift_total',
-    help: 'Assignments Identity Center and the grants disagree on',
+    help: 'Drifts between Identity Center and the grants: each fact once when first found (or found again after it was resolved), not each reconcile that sees it again',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
@@ -97,14 +107,18 @@ export class KeylessMetrics implements ChatNotifier {
       case 'break_glass_used':
         this.requests.inc({ outcome: 'break_glass' });
         break;
-      case 'assignment_drift':
-        this.drift.inc({ kind: event.drift.kind });
-        break;
       case 'revocation_stuck':
         this.stuck.inc();
         break;
       default:
         break;
+    }
+  }
+
+  /** Drift facts are counted when the security feed raises them: a repeat updates its alert, not the count. */
+  async publishAlert(event: AlertEvent): Promise<void> {
+    if (event.type === 'alert_raised' && DRIFT_FINDING_KINDS.has(event.alert.finding.kind)) {
+      this.drift.inc({ kind: event.alert.finding.kind });
     }
   }
 }

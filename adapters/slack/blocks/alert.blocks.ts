@@ -10,7 +10,7 @@ import {
   type Finding,
 } from '../../../src';
 import { AlertActions, AlertBlocks } from '../alert-ids';
-import { escapeText } from '../escape';
+import { escapeText, plainText } from '../escape';
 import {
   actorText,
   button,
@@ -59,6 +59,10 @@ export function evidenceLines(f: Finding): string[] {
     );
   }
   if (e.region && e.eventTime !== undefined) lines.push(`*Region* ${escapeText(e.region, { maxLength: 30 })}`);
+  if (e.permissionSet) lines.push(`*Permission set* ${escapeText(e.permissionSet, { maxLength: 120 })}`);
+  if (e.grantId) lines.push(`*Grant* \`${escapeText(e.grantId, { maxLength: 80 })}\``);
+  if (e.removed) lines.push('*Removed* by keyless (policy `reconcile.removeUnknown`)');
+  if (e.unresolvedNames) lines.push(`:grey_question: ${escapeText(e.unresolvedNames, { maxLength: 300 })}`);
   if (e.detail) lines.push(`_${escapeText(e.detail, { maxLength: 300 })}_`);
   return lines;
 }
@@ -157,22 +161,30 @@ const accountLine = (f: Finding) =>
     ? `${escapeText(f.account.name, { maxLength: 80 })} (\`${f.account.id}\`)`
     : escapeText(f.account.name, { maxLength: 80 });
 
+/**
+ * How often and how lately: a repeat of the same fact (the next reconcile, the next scan) moves
+ * these on this message instead of posting another one.
+ */
+export function seenText(a: Alert): string {
+  const times = `${a.occurrences} time${a.occurrences === 1 ? '' : 's'}`;
+  const last = a.occurrences > 1 ? ` · last seen ${slackDate(a.lastSeenAt)}` : ` · ${slackDate(a.firstSeenAt)}`;
+  return `${times}${last}${a.incident > 1 ? ` · incident ${a.incident}` : ''}`;
+}
+
 /** An immediate alert: what, where, who, the evidence, what to do, how fresh, and its buttons. */
 export function alertMessage(a: Alert, now: number): SlackMessage {
   const f = a.finding;
   const resolved = a.status === 'resolved';
   const title = `${f.title}${resolved ? ' (resolved)' : ''}`;
   const blocks: Block[] = [
-    header(`${resolved ? '✅' : f.severity === 'critical' ? '🚨' : '⚠️'} ${title}`),
+    header(`${resolved ? '✅' : f.severity === 'critical' ? '🚨' : '⚠️'} ${plainText(title, 148)}`),
     {
       type: 'section',
       fields: [
         md(`*Account*\n${accountLine(f)}`),
         md(`*Principal*\n${principalText(f)}`),
         md(`*Severity*\n${SEVERITY[f.severity]}`),
-        md(
-          `*Seen*\n${a.occurrences} time${a.occurrences === 1 ? '' : 's'}${a.incident > 1 ? ` · incident ${a.incident}` : ''}`,
-        ),
+        md(`*Seen*\n${seenText(a)}`),
       ],
     },
   ];
@@ -185,7 +197,7 @@ export function alertMessage(a: Alert, now: number): SlackMessage {
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: AlertBlocks.actions, elements: buttons });
   blocks.push(context(freshnessLine(f)));
   return {
-    text: `${SEVERITY[f.severity].replace(/^:[a-z_]+: /, '')}: ${f.title} in ${f.account.name}${resolved ? ' (resolved)' : ''}`,
+    text: `${SEVERITY[f.severity].replace(/^:[a-z_]+: /, '')}: ${escapeText(f.title, { maxLength: 150 })} in ${escapeText(f.account.name, { maxLength: 80 })}${resolved ? ' (resolved)' : ''}`,
     blocks,
   };
 }
@@ -194,7 +206,7 @@ export function alertMessage(a: Alert, now: number): SlackMessage {
 export function alertRepeatMessage(a: Alert, f: Finding): SlackMessage {
   const evidence = evidenceLines(f);
   return {
-    text: `Again: ${f.title} in ${f.account.name}`,
+    text: `Again: ${escapeText(f.title, { maxLength: 150 })} in ${escapeText(f.account.name, { maxLength: 80 })}`,
     blocks: [
       section(`:repeat: *Again* (${a.occurrences} in this incident): ${escapeText(f.title, { maxLength: 150 })}`),
       ...(evidence.length ? [section(evidence.join('\n'))] : []),

@@ -73,6 +73,10 @@ function evidenceFacts(f: Finding): CardElement {
           : `${new Date(e.lastUsedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC${e.lastUsedService ? ` · ${e.lastUsedService}` : ''}${e.lastUsedRegion ? ` in ${e.lastUsedRegion}` : ''}`,
     ],
     ['Region', e.region],
+    ['Permission set', e.permissionSet],
+    ['Grant', e.grantId],
+    ['Removed', e.removed ? 'by keyless (policy reconcile.removeUnknown)' : undefined],
+    ['Names', e.unresolvedNames],
     ['Detail', e.detail],
   ]);
 }
@@ -176,6 +180,16 @@ export function alertActions(a: Alert, now: number): CardElement[] {
   return availableAlertActions(a, now).flatMap((action) => toActions[action]());
 }
 
+/**
+ * How often and how lately: a repeat of the same fact (the next reconcile, the next scan) moves
+ * these on this card (updated in place) instead of posting another one.
+ */
+export function seenText(a: Alert): string {
+  const times = `seen ${a.occurrences} time${a.occurrences === 1 ? '' : 's'}`;
+  const last = a.occurrences > 1 ? ` · last seen ${cardDate(a.lastSeenAt)}` : ` · ${cardDate(a.firstSeenAt)}`;
+  return `${times}${last}${a.incident > 1 ? ` · incident ${a.incident}` : ''}`;
+}
+
 export function alertCard(a: Alert, now: number): AdaptiveCard {
   const f = a.finding;
   const resolved = a.status === 'resolved';
@@ -183,13 +197,10 @@ export function alertCard(a: Alert, now: number): AdaptiveCard {
     heading(
       `${resolved ? '✅' : f.severity === 'critical' ? '🚨' : '⚠️'} ${escapeCardText(f.title, { maxLength: 150 })}${resolved ? ' (resolved)' : ''}`,
     ),
-    text(
-      `**${SEVERITY[f.severity].label}** · seen ${a.occurrences} time${a.occurrences === 1 ? '' : 's'}${a.incident > 1 ? ` · incident ${a.incident}` : ''}`,
-      {
-        color: SEVERITY[f.severity].color,
-        spacing: 'None',
-      },
-    ),
+    text(`**${SEVERITY[f.severity].label}** · ${seenText(a)}`, {
+      color: SEVERITY[f.severity].color,
+      spacing: 'None',
+    }),
     evidenceFacts(f),
   ];
   if (f.advice) body.push(text(`**What to do:** ${escapeCardText(f.advice, { maxLength: 500 })}`));

@@ -37,14 +37,32 @@ describe('the scheduled key scan', () => {
     expect(digest!.messages).toHaveLength(2);
   });
 
-  it('does not post a finding again on the next scan, nor list it in the next digest', async () => {
+  it('does not post a finding again on the next scan, nor list it in the next digest: it counts it on its message', async () => {
     const { engine, publisher, clock } = testAlertEngine({ iam, options });
     await engine.scanAll();
     await engine.postDigest();
+    const posted = new Map(publisher.ofType('alert_raised').map((e) => [e.alert.dedupeKey, e.alert.messages]));
     publisher.clear();
     clock.advance(6 * 3600_000);
     await engine.scanAll();
     expect(await engine.postDigest()).toBeUndefined();
+    expect(publisher.types().every((t) => t === 'alert_updated')).toBe(true);
+    const updates = publisher.ofType('alert_updated');
+    expect(updates.map((u) => u.alert.dedupeKey).sort()).toEqual([...posted.keys()].sort());
+    for (const u of updates) {
+      expect(u.change).toBe('seen');
+      expect(u.alert.messages).toEqual(posted.get(u.alert.dedupeKey));
+      expect(u.alert.occurrences).toBe(2);
+      expect(u.alert.lastSeenAt).toBe(clock.now());
+    }
+  });
+
+  it('writes a sighting of a scan finding at most every seenWriteEveryMs when scans are re-run by hand', async () => {
+    const { engine, publisher, clock } = testAlertEngine({ iam, options: { ...options, seenWriteEveryMs: 3600_000 } });
+    await engine.scanAll();
+    publisher.clear();
+    clock.advance(60_000);
+    await engine.scanAll();
     expect(publisher.events).toEqual([]);
   });
 

@@ -36,15 +36,20 @@ describe('root activity through the alert engine', () => {
     expect(publisher.ofType('alert_raised')).toHaveLength(1);
   });
 
-  it('puts a repeat of the same incident in its thread instead of a new message', async () => {
+  it('puts a repeat of the same incident in its thread, and counts it on the alert message, instead of a new message', async () => {
     const { engine, publisher, clock } = testAlertEngine();
     await engine.ingestEvent(rootApiCall({ account: PROD.id, eventName: 'DeleteTrail', at: clock.now() }));
+    const posted = publisher.ofType('alert_raised')[0]!;
     clock.advance(10 * 60_000);
     await engine.ingestEvent(rootApiCall({ account: PROD.id, eventName: 'StopLogging', at: clock.now() }));
-    expect(publisher.types()).toEqual(['alert_raised', 'alert_repeated']);
+    expect(publisher.types()).toEqual(['alert_raised', 'alert_repeated', 'alert_updated']);
     const repeated = publisher.ofType('alert_repeated')[0]!;
     expect(repeated.alert.messages).toHaveLength(2);
     expect(repeated.finding.evidence.eventName).toBe('StopLogging');
+    const updated = publisher.ofType('alert_updated')[0]!;
+    expect(updated.alert.dedupeKey).toBe(posted.alert.dedupeKey);
+    expect(updated.alert.occurrences).toBe(2);
+    expect(updated.alert.lastSeenAt).toBe(clock.now());
   });
 
   it('posts a new message when root is used again after the incident window', async () => {
