@@ -1,4 +1,4 @@
-import { createAlertEngine, silentLogger, type AlertEngineOptions, type Policy } from '../../src';
+import { createAlertEngine, silentLogger, type AlertEngineOptions, type AlertNames, type Policy } from '../../src';
 import type { IamSeedInput } from '../../adapters/local/aws-emulator/services/iam';
 import { FakeIam } from '../fakes/fake-iam';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
@@ -19,11 +19,14 @@ export function testAlertEngine(
     policy?: Policy;
     accounts?: { id: string; name: string }[];
     store?: InMemoryAlertStore;
+    clock?: ManualClock;
+    publisher?: RecordingAlertPublisher;
+    names?: AlertNames;
   } = {},
 ) {
-  const clock = new ManualClock();
+  const clock = over.clock ?? new ManualClock();
   const store = over.store ?? new InMemoryAlertStore();
-  const publisher = new RecordingAlertPublisher(undefined, () => clock.now());
+  const publisher = over.publisher ?? new RecordingAlertPublisher(undefined, () => clock.now());
   const iam = new FakeIam(over.iam ?? { accounts: [] }, () => clock.now());
   const directory = new FakeIdentityCenter(demoSeed());
   const policy = over.policy ?? demoPolicy();
@@ -38,6 +41,7 @@ export function testAlertEngine(
     accounts: async () => accounts,
     scanner: iam,
     remediator: iam,
+    ...(over.names ? { names: over.names } : {}),
     options: { ...over.options },
   });
   return { engine, store, publisher, iam, clock, policy };
