@@ -50,13 +50,12 @@ export function driftFinding(drift: AssignmentDrift, names: DriftNames): Finding
     ...(names.person ? [] : [`the user (id ${a.principalId})`]),
     ...(names.permissionSetName ? [] : [`the permission set (${a.permissionSetArn})`]),
   ];
-  const where = names.accountName && names.accountName !== a.accountId ? names.accountName : a.accountId;
   const title =
     drift.kind === 'unknown_assignment'
-      ? `${who} has ${ps} in ${where} without a keyless grant`
+      ? `${who} has ${ps} without a keyless grant`
       : drift.kind === 'outlived_grant'
-        ? `${who} still has ${ps} in ${where} after the grant ended`
-        : `${who} lost ${ps} in ${where} outside keyless`;
+        ? `${who} still has ${ps} after the grant ended`
+        : `${who} lost ${ps} outside keyless`;
   return {
     dedupeKey: dedupeKeys.drift(drift.kind, a.principalId, a.accountId, a.permissionSetArn),
     kind: drift.kind,

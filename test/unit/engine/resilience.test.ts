@@ -172,8 +172,18 @@ describe('reconciliation', () => {
     t.identity.plant(stranger());
     const drifts = await t.engine.reconcile();
     expect(drifts).toEqual([expect.objectContaining({ kind: 'unknown_assignment', removed: false })]);
-    expect(t.notifier.ofType('assignment_drift')).toHaveLength(1);
+    // The grant engine does not post it: the security feed records it as one alert per fact.
+    expect(t.notifier.ofType('assignment_drift')).toHaveLength(0);
     expect(t.identity.has(stranger())).toBe(true);
+  });
+
+  it('answers completely or throws: an assignment it could not check must not read as no drift', async () => {
+    const t = testEngine();
+    t.identity.plant(stranger());
+    t.identity.plant(stranger('222222222222'));
+    jest.spyOn(t.store, 'getActiveSlot').mockRejectedValueOnce(new Error('ProvisionedThroughputExceeded'));
+    await expect(t.engine.reconcile()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await t.engine.reconcile()).toHaveLength(2);
   });
 
   it('removes it when the policy says so', async () => {

@@ -44,8 +44,9 @@ describe('assignment drift in the security feed', () => {
     const f = raised!.alert.finding;
     expect(f.kind).toBe('unknown_assignment');
     expect(f.title).toBe(
-      `Olga (olga@example.com) has ${permissionSet.name} in ${account.name} without a keyless grant`,
+      `Olga (olga@example.com) has ${permissionSet.name} without a keyless grant`,
     );
+    expect(f.account).toEqual({ id: account.id, name: account.name });
     expect(f.principal).toEqual({ type: 'person', name: 'Olga (olga@example.com)' });
     expect(f.evidence.permissionSet).toBe(permissionSet.name);
     expect(f.evidence.unresolvedNames).toBeUndefined();
