@@ -18,7 +18,17 @@ import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack';
 import { AlertActions } from '../../adapters/slack/alert-ids';
 import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams';
 import { AlertVerbs } from '../../adapters/teams/alert-verbs';
-import { createAlertEngine, createEngine, silentLogger, type AlertEngine, type Engine } from '../../src';
+import {
+  Leadership,
+  createAlertEngine,
+  createEngine,
+  createSecurityDuties,
+  silentLogger,
+  type AlertEngine,
+  type AssignmentKey,
+  type Engine,
+} from '../../src';
+import { FakeAlertNames } from '../fakes/fake-alert-names';
 import { demoPolicy } from '../builders/policy';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
 import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
@@ -58,6 +68,9 @@ describe('the security feed, end to end through Slack and Teams', () => {
   let slack: SlackAdapter;
   let teams: TeamsAdapter;
   let server: Server;
+  let identity: FakeIdentityCenter;
+  let alertStore: DynamoAlertStore;
+  let feedPublisher: FanOutAlertPublisher;
 
   const slackPosts = () => workspace.state.channelMessages(SLACK_SECURITY).filter((m) => !('thread_ts' in m));
   const teamsPosts = () => botPosts(connector, TEAMS_SECURITY);
@@ -91,7 +104,7 @@ describe('the security feed, end to end through Slack and Teams', () => {
     });
     const tableName = uniqueTableName();
     await ensureTable(client, tableName);
-    const identity = new FakeIdentityCenter(demoSeed());
+    identity = new FakeIdentityCenter(demoSeed());
     const grants = new InMemoryGrantStore();
     const policy = demoPolicy();
     engine = createEngine({
@@ -150,9 +163,11 @@ describe('the security feed, end to end through Slack and Teams', () => {
     });
     await connector.install('aad-carl', TEAMS_SECURITY);
 
+    alertStore = new DynamoAlertStore({ client, tableName });
+    feedPublisher = new FanOutAlertPublisher([slack.alerts, teams.alerts], silentLogger);
     alerts = createAlertEngine({
-      store: new DynamoAlertStore({ client, tableName }),
-      publisher: new FanOutAlertPublisher([slack.alerts, teams.alerts], silentLogger),
+      store: alertStore,
+      publisher: feedPublisher,
       clock: { now: Date.now, setTimer: () => ({ cancel: () => undefined }) },
       logger: silentLogger,
       policy: () => policy,
@@ -266,6 +281,63 @@ describe('the security feed, end to end through Slack and Teams', () => {
     const updated = workspace.state.channelMessages(SLACK_SECURITY).find((m) => m.ts === digest.ts)!;
     expect(JSON.stringify(updated.blocks)).toContain('Key deactivated');
     expect(textOf(cardOf(connector.world.findActivity(teamsDigest.id)))).toContain('Key deactivated');
+  });
+
+  it('posts a drift once across three replicas and many reconciles, counts it in place, and resolves it when it is gone', async () => {
+    const seed = demoSeed();
+    const olga = seed.principals.find((p) => p.userName === 'olga')!;
+    const assignment = {
+      principalId: olga.principalId,
+      accountId: PROD.id,
+      permissionSetArn: seed.permissionSets[0]!.arn,
+    } as AssignmentKey;
+    const clock = { now: Date.now, setTimer: () => ({ cancel: () => undefined }) };
+    const runs: string[] = [];
+    // Three replicas: their own feed engine and lease holder, one table, one Identity Center.
+    const replicas = ['r1', 'r2', 'r3'].map((owner) => {
+      const feed = createAlertEngine({
+        store: alertStore,
+        publisher: feedPublisher,
+        clock,
+        logger: silentLogger,
+        policy: () => demoPolicy(),
+        directory: identity,
+        accounts: async () => [PROD],
+        names: new FakeAlertNames(),
+      });
+      const leadership = new Leadership(
+        { lease: alertStore, clock, logger: silentLogger },
+        { name: 'security-duties', owner, ttlMs: 60_000 },
+      );
+      const reconcile = async () => (runs.push(owner), engine.reconcile());
+      return createSecurityDuties({ leadership, reconcile, alerts: feed, clock });
+    });
+    identity.plant(assignment);
+    for (let period = 0; period < 6; period++) {
+      for (const r of replicas) await r.reconcile();
+      await settle();
+    }
+    expect(runs).toHaveLength(6);
+    expect(new Set(runs).size).toBe(1);
+    const drifts = slackPosts().filter((m) => m.text.includes('without a keyless grant'));
+    expect(drifts).toHaveLength(1);
+    // What people read (button values carry the alert's key back to keyless and are not shown).
+    const slackText = JSON.stringify(drifts[0]!.blocks, (k, v: unknown) => (k === 'value' ? undefined : v));
+    expect(slackText).toContain('Olga (olga@example.com) has AdministratorAccess without a keyless grant');
+    expect(slackText).toContain('6 times · last seen');
+    expect(slackText).not.toContain(olga.principalId);
+    expect(drifts[0]!.edited).toBeDefined();
+    const cards = teamsPosts().filter((a) => textOf(cardOf(a)).includes('without a keyless grant'));
+    expect(cards).toHaveLength(1);
+    expect(textOf(cardOf(connector.world.findActivity(cards[0]!.id)))).toContain('seen 6 times');
+
+    await identity.unassign(assignment);
+    for (const r of replicas) await r.reconcile();
+    await settle();
+    const resolved = workspace.state.channelMessages(SLACK_SECURITY).find((m) => m.ts === drifts[0]!.ts)!;
+    expect(JSON.stringify(resolved.blocks)).toContain('Resolved');
+    expect(textOf(cardOf(connector.world.findActivity(cards[0]!.id)))).toContain('Resolved');
+    expect(slackPosts().filter((m) => m.text.includes('without a keyless grant'))).toHaveLength(1);
   });
 
   it('resolves a finding on the next scan once the key is used, and strikes it through in the digest', async () => {
