@@ -117,7 +117,12 @@ export class KeylessMetrics implements ChatNotifier, AlertPublisher {
 
   /** Drift facts are counted when the security feed raises them: a repeat updates its alert, not the count. */
   async publishAlert(event: AlertEvent): Promise<void> {
-    if (event.type === 'alert_raised' && DRIFT_FINDING_KINDS.has(event.alert.finding.kind)) {
+    // occurrences > 1: a post retried after chat was down, not a new fact.
+    if (
+      event.type === 'alert_raised' &&
+      event.alert.occurrences === 1 &&
+      DRIFT_FINDING_KINDS.has(event.alert.finding.kind)
+    ) {
       this.drift.inc({ kind: event.alert.finding.kind });
     }
   }

@@ -15,10 +15,10 @@ export type RecordOutcome = 'raised' | 'repeated' | 'updated' | 'unchanged';
 const FEED = systemActor('security-feed');
 
 /** Posts a new alert (or a new incident) and records where it went. */
-async function post(ctx: AlertContext, alert: Alert): Promise<Alert> {
+async function post(ctx: AlertContext, alert: Alert, retry = false): Promise<Alert> {
   if (alert.finding.delivery !== 'immediate') return alert;
   const messages = await publish(ctx, { type: 'alert_raised', alert });
-  ctx.stats.raised++;
+  if (!retry) ctx.stats.raised++;
   if (messages.length === 0) return alert;
   const { alert: next } = await commitAlert(ctx, alert.dedupeKey, () => ({
     type: 'posted',
@@ -91,6 +91,12 @@ async function repeat(ctx: AlertContext, current: Alert, finding: Finding, now: 
     );
     if (!changed) return 'unchanged';
     ctx.stats.repeated++;
+    if (alert.finding.delivery === 'immediate' && alert.messages.length === 0) {
+      // Its first post reached no channel (chat was down): the next sighting posts it, so that
+      // nothing is lost. Only the scheduled duties come here, run by one leader at a time.
+      await post(ctx, alert, true);
+      return 'updated';
+    }
     if (severityChanged) await announceChange(ctx, alert, 'severity');
     else await updateOwnMessages(ctx, alert, 'seen');
     return 'updated';

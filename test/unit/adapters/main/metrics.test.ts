@@ -1,4 +1,4 @@
-import { createAlertEngine, silentLogger, type AssignmentDrift, type AssignmentKey } from '../../../../src';
+import { createAlertEngine, dedupeKeys, silentLogger, type AssignmentDrift, type AssignmentKey } from '../../../../src';
 import { FanOutAlertPublisher } from '../../../../adapters/main/fan-out-alert-publisher';
 import { demoPolicy } from '../../../builders/policy';
 import { FakeAlertNames } from '../../../fakes/fake-alert-names';
@@ -70,6 +70,21 @@ describe('metrics', () => {
       clock.advance(10_000);
     }
     expect(await count('unknown_assignment')).toBe(1);
+    expect(await count('outlived_grant')).toBe(1);
+    // A post retried after chat was down is not a new fact.
+    await metrics.publishAlert({
+      type: 'alert_raised',
+      alert: {
+        ...(await store.getAlert(
+          dedupeKeys.drift(
+            'outlived_grant',
+            seed.principals[1]!.principalId,
+            seed.accounts[0]!.id,
+            seed.permissionSets[0]!.arn,
+          ),
+        ))!,
+      },
+    });
     expect(await count('outlived_grant')).toBe(1);
     await feed.recordDrifts([drift('outlived_grant', 1)]); // the unknown assignment was removed: resolved
     await feed.recordDrifts([drift('unknown_assignment', 0), drift('outlived_grant', 1)]); // and it is back

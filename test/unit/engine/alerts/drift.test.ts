@@ -43,9 +43,7 @@ describe('assignment drift in the security feed', () => {
     const [raised] = w.publisher.ofType('alert_raised');
     const f = raised!.alert.finding;
     expect(f.kind).toBe('unknown_assignment');
-    expect(f.title).toBe(
-      `Olga (olga@example.com) has ${permissionSet.name} without a keyless grant`,
-    );
+    expect(f.title).toBe(`Olga (olga@example.com) has ${permissionSet.name} without a keyless grant`);
     expect(f.account).toEqual({ id: account.id, name: account.name });
     expect(f.principal).toEqual({ type: 'person', name: 'Olga (olga@example.com)' });
     expect(f.evidence.permissionSet).toBe(permissionSet.name);
@@ -159,5 +157,21 @@ describe('assignment drift in the security feed', () => {
     const alert = (await w.feed.engine.getAlert(key))!;
     expect(alert.status).toBe('snoozed');
     expect(alert.occurrences).toBe(2);
+  });
+
+  it('posts a drift whose first post reached no channel on the next reconcile, once', async () => {
+    const w = world();
+    w.grants.identity.plant(stranger);
+    w.publisher.failWith = new Error('slack and teams are down');
+    await w.reconcile();
+    w.publisher.failWith = undefined;
+    w.clock.advance(60_000);
+    await w.reconcile();
+    w.clock.advance(60_000);
+    await w.reconcile();
+    expect(w.publisher.types()).toEqual(['alert_raised', 'alert_updated']);
+    const key = w.publisher.ofType('alert_raised')[0]!.alert.dedupeKey;
+    expect((await w.feed.engine.getAlert(key))!.messages).toHaveLength(2);
+    expect(w.feed.engine.stats.raised).toBe(1);
   });
 });

@@ -38,10 +38,13 @@ describe('the scheduled key scan', () => {
   });
 
   it('does not post a finding again on the next scan, nor list it in the next digest: it counts it on its message', async () => {
-    const { engine, publisher, clock } = testAlertEngine({ iam, options });
+    const { engine, publisher, clock, store } = testAlertEngine({ iam, options });
     await engine.scanAll();
     await engine.postDigest();
-    const posted = new Map(publisher.ofType('alert_raised').map((e) => [e.alert.dedupeKey, e.alert.messages]));
+    const posted = new Map(
+      publisher.ofType('alert_raised').map((e) => [e.alert.dedupeKey, store.alerts.get(e.alert.dedupeKey)!.messages]),
+    );
+    expect([...posted.values()].every((m) => m.length === 2)).toBe(true);
     publisher.clear();
     clock.advance(6 * 3600_000);
     await engine.scanAll();
