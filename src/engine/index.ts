@@ -17,9 +17,4 @@ export type { IngestOutcome } from './alerts/ingest-event';
 export type { AccountScanResult, ScanReport } from './alerts/scan';
 export { SNOOZE_DAYS } from './alerts/actions';
 export type { DriftReport } from './alerts/drift';
-export {
-  Leadership,
-  createSecurityDuties,
-  type LeadershipOptions,
-  type SecurityDuties,
-} from './alerts/leadership';
+export { Leadership, createSecurityDuties, type LeadershipOptions, type SecurityDuties } from './alerts/leadership';

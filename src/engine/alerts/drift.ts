@@ -1,10 +1,4 @@
-import {
-  DRIFT_FINDING_KINDS,
-  driftFinding,
-  systemActor,
-  type AssignmentDrift,
-  type DriftPerson,
-} from '../../domain';
+import { DRIFT_FINDING_KINDS, driftFinding, systemActor, type AssignmentDrift, type DriftPerson } from '../../domain';
 import { announceChange, commitAlert } from './commit';
 import type { AlertContext } from './deps';
 import { recordFinding } from './record-finding';
@@ -27,20 +21,31 @@ function nameCache(ctx: AlertContext) {
   const sets = new Map<string, Promise<string | undefined>>();
   const safely = <T>(what: string, id: string, p: () => Promise<T>): Promise<T | undefined> =>
     p().catch((error: unknown) => {
-      ctx.logger.warn({ err: error, code: 'NAME_LOOKUP_FAILED', what, id }, 'name lookup failed; the alert shows the id');
+      ctx.logger.warn(
+        { err: error, code: 'NAME_LOOKUP_FAILED', what, id },
+        'name lookup failed; the alert shows the id',
+      );
       return undefined;
     });
   return {
     person(id: string) {
       if (!ctx.names) return Promise.resolve(undefined);
       const names = ctx.names;
-      if (!people.has(id)) people.set(id, safely('person', id, () => names.person(id)));
+      if (!people.has(id))
+        people.set(
+          id,
+          safely('person', id, () => names.person(id)),
+        );
       return people.get(id)!;
     },
     permissionSet(arn: string) {
       if (!ctx.names) return Promise.resolve(undefined);
       const names = ctx.names;
-      if (!sets.has(arn)) sets.set(arn, safely('permissionSet', arn, () => names.permissionSetName(arn)));
+      if (!sets.has(arn))
+        sets.set(
+          arn,
+          safely('permissionSet', arn, () => names.permissionSetName(arn)),
+        );
       return sets.get(arn)!;
     },
   };

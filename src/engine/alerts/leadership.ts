@@ -35,7 +35,10 @@ export class Leadership {
     try {
       held = await this.deps.lease.acquire(this.options.name, this.options.owner, now, this.options.ttlMs);
     } catch (error) {
-      this.deps.logger.warn({ err: error, code: 'LEASE_UNAVAILABLE', lease: this.options.name }, 'leader lease not renewed');
+      this.deps.logger.warn(
+        { err: error, code: 'LEASE_UNAVAILABLE', lease: this.options.name },
+        'leader lease not renewed',
+      );
     }
     this.heldUntil = held ? now + this.options.ttlMs : -Infinity;
     if (held !== was) {

@@ -1,4 +1,3 @@
-import type { ConversationReference } from 'botbuilder';
 import { silentLogger } from '../../../../src';
 import { TeamsAlertPublisher } from '../../../../adapters/teams/teams-alert-publisher';
 import { alertCard } from '../../../../adapters/teams/cards/alert.card';
@@ -8,6 +7,7 @@ import { T0 } from '../../../builders';
 import { aDriftAlert, DRIFT_PERMISSION_SET_ARN, DRIFT_PRINCIPAL_ID } from '../../../builders/drift-alert';
 
 const CHANNEL = '19:security@thread.tacv2';
+type ConversationReference = Parameters<TeamsOutbox['send']>[0];
 
 function fakes() {
   const sent: { ref: ConversationReference; activity: unknown }[] = [];
