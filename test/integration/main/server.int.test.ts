@@ -57,4 +57,38 @@ describe('the composed keyless server', () => {
     expect((await fetch(`${keyless.url}/nope`)).status).toBe(404);
     expect((await fetch(`${keyless.url}/healthz`, { method: 'POST' })).status).toBe(405);
   });
+
+  it('leads the security duties alone: one drift made behind its back is one alert, named, counted once', async () => {
+    // A second replica on the same table: it does not lead while the first one renews its lease.
+    const second = await startKeyless(
+      loadConfig({ KEYLESS_PORT: '0', KEYLESS_SWEEP_MS: '200', KEYLESS_REPLICA_ID: 'replica-two' }),
+      { logger: silentLogger, scanAtStart: false },
+    );
+    try {
+      expect(keyless.leadership.isLeader()).toBe(true);
+      expect(second.leadership.isLeader()).toBe(false);
+      const olgaId = (await keyless.identity.resolvePrincipal('olga@example.com')).principalId;
+      const admin = (await keyless.identity.listPermissionSets()).find((p) => p.name === 'AdministratorAccess')!;
+      const prod = (await keyless.identity.listAccounts()).find((a) => a.name === 'prod')!;
+      await keyless.identity.assign({ principalId: olgaId, accountId: prod.id, permissionSetArn: admin.arn } as never);
+      for (let i = 0; i < 3; i++) {
+        expect(await second.duties.reconcile()).toBeUndefined();
+        expect(await keyless.duties.reconcile()).toMatchObject({ drifts: 1 });
+      }
+      const drifts = (await keyless.alertStore.listLiveAlerts({ accountId: prod.id })).filter(
+        (a) => a.finding.kind === 'unknown_assignment',
+      );
+      expect(drifts).toHaveLength(1);
+      expect(drifts[0]!.occurrences).toBe(3);
+      expect(drifts[0]!.finding.title).toBe(
+        'Olga Finance (olga@example.com) has AdministratorAccess without a keyless grant',
+      );
+      const metrics = await (await fetch(`${keyless.url}/metrics`)).text();
+      expect(metrics).toMatch(/^keyless_assignment_drift_total\{kind="unknown_assignment"\} 1$/m);
+    } finally {
+      await second.stop();
+    }
+    // Another replica stopping leaves the leader leading.
+    expect(keyless.leadership.isLeader()).toBe(true);
+  });
 });
