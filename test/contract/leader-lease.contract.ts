@@ -38,6 +38,13 @@ export function leaderLeaseContract(name: string, make: () => Promise<{ lease: L
       expect(await lease.acquire('duties', 'b', T0 + 2, TTL)).toBe(true);
     });
 
+    it('cannot be released by a holder it was taken over from', async () => {
+      expect(await lease.acquire('duties', 'a', T0, TTL)).toBe(true);
+      expect(await lease.acquire('duties', 'b', T0 + TTL + 1, TTL)).toBe(true);
+      await lease.release('duties', 'a');
+      expect(await lease.acquire('duties', 'c', T0 + TTL + 2, TTL)).toBe(false);
+    });
+
     it('keeps leases of different names apart', async () => {
       expect(await lease.acquire('duties', 'a', T0, TTL)).toBe(true);
       expect(await lease.acquire('other', 'b', T0, TTL)).toBe(true);
