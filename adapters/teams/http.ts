@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Activity } from 'botbuilder';
+import { z } from 'zod';
 
 /**
  * CloudAdapter.process wants Express-like objects with a parsed body. These are the smallest ones
@@ -92,4 +94,91 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
+}
+
+/** The smallest shape of a Bot Framework activity that keyless (and the SDK) can work with. */
+const activityShape = z
+  .object({
+    type: z.string().min(1).max(64),
+    id: z.string().max(256).optional(),
+    channelId: z.string().max(64).optional(),
+    serviceUrl: z.string().max(2048).optional(),
+    conversation: z
+      .object({ id: z.string().min(1).max(1024) })
+      .passthrough()
+      .optional(),
+    from: z
+      .object({ id: z.string().max(1024) })
+      .passthrough()
+      .optional(),
+    recipient: z
+      .object({ id: z.string().max(1024) })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough();
+
+/** A JSON object that is not an activity (`{}`, a missing type, a conversation without id) is a 400. */
+export function activityOf(body: Record<string, unknown>): Activity {
+  const parsed = activityShape.safeParse(body);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new HttpError(
+      400,
+      `Not a Bot Framework activity (${first ? `${first.path.join('.') || 'body'}: ${first.message}` : 'invalid'}).`,
+    );
+  }
+  return parsed.data as unknown as Activity;
+}
+
+/** 127.0.0.0/8, ::1 and the IPv4-mapped forms. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+  return v4.startsWith('127.') || address === '::1';
+}
+
+export type TokenFailureReason =
+  | 'missing_token'
+  | 'malformed_token'
+  | 'unknown_key'
+  | 'bad_algorithm'
+  | 'bad_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'wrong_audience'
+  | 'wrong_issuer'
+  | 'not_endorsed'
+  | 'keys_unavailable'
+  | 'rejected';
+
+/**
+ * What went wrong with a Bot Framework token, as a fixed word (the SDK's messages can carry key
+ * material or claims, so none of them is logged), and the HTTP answer: 401, or 503 when the signing
+ * keys themselves could not be fetched (the sender is not at fault; Bot Service retries).
+ */
+export function tokenFailureOf(error: unknown): { status: 401 | 503; reason: TokenFailureReason } {
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : '';
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  const m = message.toLowerCase();
+  if (
+    /failed to load (openid config|keys)/.test(m) ||
+    name === 'FetchError' ||
+    (typeof statusCode === 'number' && statusCode >= 500)
+  )
+    return { status: 503, reason: 'keys_unavailable' };
+  if (name === 'TokenExpiredError' || m.includes('expired')) return { status: 401, reason: 'expired' };
+  if (name === 'NotBeforeError') return { status: 401, reason: 'not_yet_valid' };
+  if (m.includes('signing key could not be retrieved')) return { status: 401, reason: 'unknown_key' };
+  if (m.includes('algorithm') || m.includes('signature is required')) return { status: 401, reason: 'bad_algorithm' };
+  if (m.includes('invalid signature')) return { status: 401, reason: 'bad_signature' };
+  if (m.includes('audience')) return { status: 401, reason: 'wrong_audience' };
+  if (m.includes('issuer')) return { status: 401, reason: 'wrong_issuer' };
+  if (m.includes('endorsement')) return { status: 401, reason: 'not_endorsed' };
+  if (m.includes('malformed') || m.includes('invalid token') || m.includes('jwt must') || m.includes('bearer'))
+    return { status: 401, reason: 'malformed_token' };
+  if (m.includes('unauthorized access') || m.includes('not authorized'))
+    return { status: 401, reason: 'missing_token' };
+  return { status: 401, reason: 'rejected' };
 }
