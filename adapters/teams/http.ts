@@ -149,6 +149,7 @@ export type TokenFailureReason =
   | 'wrong_audience'
   | 'wrong_issuer'
   | 'not_endorsed'
+  | 'service_url_mismatch'
   | 'keys_unavailable'
   | 'rejected';
 
@@ -157,28 +158,44 @@ export type TokenFailureReason =
  * material or claims, so none of them is logged), and the HTTP answer: 401, or 503 when the signing
  * keys themselves could not be fetched (the sender is not at fault; Bot Service retries).
  */
-export function tokenFailureOf(error: unknown): { status: 401 | 503; reason: TokenFailureReason } {
+export function tokenFailureOf(
+  error: unknown,
+  authorization: string | undefined,
+): { status: 401 | 503; reason: TokenFailureReason } {
   const name = error instanceof Error ? error.name : '';
-  const message = error instanceof Error ? error.message : '';
+  const m = (error instanceof Error ? error.message : '').toLowerCase();
   const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
-  const m = message.toLowerCase();
+  const unauthorized = (reason: TokenFailureReason) => ({ status: 401 as const, reason });
   if (
     /failed to load (openid config|keys)/.test(m) ||
     name === 'FetchError' ||
     (typeof statusCode === 'number' && statusCode >= 500)
   )
     return { status: 503, reason: 'keys_unavailable' };
-  if (name === 'TokenExpiredError' || m.includes('expired')) return { status: 401, reason: 'expired' };
-  if (name === 'NotBeforeError') return { status: 401, reason: 'not_yet_valid' };
-  if (m.includes('signing key could not be retrieved')) return { status: 401, reason: 'unknown_key' };
-  if (m.includes('algorithm') || m.includes('signature is required')) return { status: 401, reason: 'bad_algorithm' };
-  if (m.includes('invalid signature')) return { status: 401, reason: 'bad_signature' };
-  if (m.includes('audience')) return { status: 401, reason: 'wrong_audience' };
-  if (m.includes('issuer')) return { status: 401, reason: 'wrong_issuer' };
-  if (m.includes('endorsement')) return { status: 401, reason: 'not_endorsed' };
-  if (m.includes('malformed') || m.includes('invalid token') || m.includes('jwt must') || m.includes('bearer'))
-    return { status: 401, reason: 'malformed_token' };
-  if (m.includes('unauthorized access') || m.includes('not authorized'))
-    return { status: 401, reason: 'missing_token' };
-  return { status: 401, reason: 'rejected' };
+  if (!authorization) return unauthorized('missing_token');
+  if (!isBearerJwt(authorization)) return unauthorized('malformed_token');
+  if (name === 'TokenExpiredError' || m.includes('expired')) return unauthorized('expired');
+  if (name === 'NotBeforeError') return unauthorized('not_yet_valid');
+  if (m.includes('signing key could not be retrieved')) return unauthorized('unknown_key');
+  if (m.includes('algorithm') || m.includes('signature is required')) return unauthorized('bad_algorithm');
+  if (m.includes('invalid signature')) return unauthorized('bad_signature');
+  if (m.includes('audience') || m.includes('invalid appid')) return unauthorized('wrong_audience');
+  // The SDK answers "no valid identity" when the issuer is not one it trusts (checked before the key).
+  if (m.includes('issuer') || m.includes('no valid identity')) return unauthorized('wrong_issuer');
+  if (m.includes('endorsement')) return unauthorized('not_endorsed');
+  if (m.includes('serviceurl')) return unauthorized('service_url_mismatch');
+  return unauthorized('rejected');
+}
+
+/** `Bearer <header>.<payload>.<signature>` with a JSON header and payload (the signature may be empty: alg none). */
+function isBearerJwt(authorization: string): boolean {
+  const match = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)$/.exec(authorization);
+  if (!match) return false;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(match[1]!, 'base64url').toString('utf8'));
+    const payload: unknown = JSON.parse(Buffer.from(match[2]!, 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && typeof payload === 'object' && payload !== null;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  CallerIdConstants,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type Activity,
@@ -109,10 +110,17 @@ function authentication(config: TeamsAdapterConfig, logger: Logger): Configurati
     MicrosoftAppPassword: config.appPassword,
     MicrosoftAppType: appType,
     ...(config.tenantId ? { MicrosoftAppTenantId: config.tenantId } : {}),
+    // Setting any endpoint makes the SDK take every endpoint from the configuration: the public
+    // cloud's values, with the signing keys read from `openIdMetadataUrl`.
     ...(config.openIdMetadataUrl
       ? {
+          ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+          ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+          ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+          OAuthUrl: 'https://api.botframework.com',
           ToBotFromChannelOpenIdMetadataUrl: config.openIdMetadataUrl,
           ToBotFromEmulatorOpenIdMetadataUrl: config.openIdMetadataUrl,
+          CallerId: CallerIdConstants.PublicAzureChannel,
         }
       : {}),
   });
@@ -215,7 +223,7 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
     try {
       authenticated = await withoutSdkConsole(() => auth.authenticateRequest(activity, authorization ?? ''));
     } catch (error) {
-      const failure = tokenFailureOf(error);
+      const failure = tokenFailureOf(error, authorization);
       const fields = { code: failure.status === 401 ? 'UNAUTHENTICATED' : 'AUTH_UNAVAILABLE', reason: failure.reason };
       if (failure.status === 401) logger.warn(fields, 'Teams activity refused: token not valid');
       else logger.error(fields, 'Teams activity not verified: signing keys unavailable');
