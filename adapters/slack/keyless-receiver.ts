@@ -92,8 +92,9 @@ export class KeylessReceiver implements Receiver {
     let raw: Buffer;
     try {
       raw = await readBody(req, this.options.bodyLimitBytes ?? 1024 * 1024);
-    } catch {
-      return this.reject(res, 413, 'body_too_large');
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return this.reject(res, 413, 'body_too_large');
+      return void res.destroy();
     }
     const verdict = verifySignature({
       signingSecret: this.options.signingSecret,
@@ -112,6 +113,9 @@ export class KeylessReceiver implements Receiver {
       return this.reject(res, 400, 'unparseable_body');
     }
     if (body.ssl_check === '1') return void res.writeHead(200).end();
+    // Every Slack delivery names what it is: a slash command, or an event or interaction `type`.
+    if (typeof body.type !== 'string' && typeof body.command !== 'string')
+      return this.reject(res, 400, 'unrecognised_payload');
     if (body.type === 'url_verification') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ challenge: body.challenge }));
@@ -167,20 +171,27 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** A body over the limit: answered 413 once the sender has finished (the rest is read and dropped). */
+class BodyTooLarge extends Error {}
+
+/**
+ * Reads the body, keeping at most `limit` bytes. Past the limit the rest is still read (and
+ * dropped) so that the 413 reaches the sender instead of a connection reset; a sender that goes on
+ * past `limit * 16` is cut off.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
+      else if (size > limit * 16) req.destroy();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () =>
+      size > limit || declared > limit ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
@@ -190,10 +201,13 @@ export function parseBody(raw: Buffer, contentType: string | undefined): Record<
   const text = raw.toString('utf8');
   if (contentType?.startsWith('application/x-www-form-urlencoded')) {
     const form = parseQuery(text);
-    if (typeof form.payload === 'string') return JSON.parse(form.payload) as Record<string, unknown>;
+    if (typeof form.payload === 'string') return objectOf(JSON.parse(form.payload));
     return Object.fromEntries(Object.entries(form).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   }
-  const parsed: unknown = JSON.parse(text);
-  if (!parsed || typeof parsed !== 'object') throw new Error('not an object');
+  return objectOf(JSON.parse(text));
+}
+
+function objectOf(parsed: unknown): Record<string, unknown> {
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
   return parsed as Record<string, unknown>;
 }
