@@ -16,18 +16,28 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads a JSON object body, refusing more than `limitBytes` (413) and anything but an object (400). */
+/**
+ * Reads a JSON object body, refusing more than `limitBytes` (413) and anything but an object (400).
+ * Past the limit the rest is read and dropped, so that the sender gets the 413 rather than a reset
+ * (up to 16 times the limit; beyond that the connection is cut).
+ */
 export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<Record<string, unknown>> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limitBytes) throw new HttpError(413, `Body larger than ${limitBytes} bytes.`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buf.length;
-    if (size > limitBytes) throw new HttpError(413, `Body larger than ${limitBytes} bytes.`);
-    chunks.push(buf);
-  }
+  const chunks = await new Promise<Buffer[] | undefined>((resolve, reject) => {
+    const kept: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer | string) => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buf.length;
+      if (size <= limitBytes) kept.push(buf);
+      else if (size > limitBytes * 16) req.destroy();
+    });
+    req.on('end', () => resolve(size > limitBytes ? undefined : kept));
+    req.on('close', () => resolve(undefined)); // cut off (or gone) before the end
+    req.on('error', reject);
+  });
+  if (!chunks) throw new HttpError(413, `Body larger than ${limitBytes} bytes.`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));

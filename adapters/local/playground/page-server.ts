@@ -492,6 +492,9 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
     });
   });
   const host = options.host ?? '127.0.0.1';
+  // The page acts as anyone in Slack and Teams: it is served to this machine only.
+  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(host))
+    throw new Error(`The playground page listens on a loopback address only; ${host} is not one.`);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createLogger } from '../../../adapters/main/runtime';
 import { BotFrameworkKeys } from '../../support/bot-framework-keys';
 import { startTeamsHarness, type TeamsHarness } from '../../support/teams-harness';
@@ -148,6 +149,32 @@ describe('Teams /api/messages in local mode', () => {
     h = await startTeamsHarness();
   });
   afterEach(() => h.stop());
+
+  test('a chunked body (no Content-Length) over the limit is answered 413, not reset', async () => {
+    const url = new URL(h.botUrl);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.write('{"type":"message","text":"');
+      for (let i = 0; i < 40; i++) req.write('x'.repeat(8 * 1024));
+      req.end('"}');
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toEqual({ error: expect.stringMatching(/larger than/) });
+  });
 
   test.each([['{}'], ['not json']])('%s is a 400, never a 500', async (body) => {
     const res = await fetch(h.botUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
