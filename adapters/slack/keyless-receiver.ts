@@ -4,6 +4,7 @@ import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { GrantStore, Logger } from '../../src';
 import type { AckFirstGate } from './ack-first';
 import { DeliveryDedupe } from './delivery-dedupe';
+import { INVALID_BUTTON_TEXT } from './listeners/actions/interaction';
 import { verifySignature } from './verify-signature';
 
 export { deliveryIdOf } from './delivery-dedupe';
@@ -87,6 +88,27 @@ export class KeylessReceiver implements Receiver {
     res.end(reason);
   }
 
+  /** Tells the clicker of a button nobody handles that it is not valid (never logging the payload). */
+  private async answerUnknownButton(body: Record<string, unknown>): Promise<void> {
+    const user = (body.user as { id?: unknown } | undefined)?.id;
+    this.options.logger.warn(
+      { platform: 'slack', actor: typeof user === 'string' ? `slack:${user}` : undefined, code: 'INVALID_BUTTON' },
+      'button keyless does not know; nothing done',
+    );
+    const url = body.response_url;
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return;
+    try {
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: INVALID_BUTTON_TEXT }),
+        signal: AbortSignal.timeout(5000),
+      });
+    } catch (error) {
+      this.options.logger.warn({ err: error, platform: 'slack' }, 'private reply not delivered');
+    }
+  }
+
   private async process(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return this.reject(res, 405, 'method_not_allowed');
     let raw: Buffer;
@@ -150,10 +172,17 @@ export class KeylessReceiver implements Receiver {
       if (!this.app) throw new Error('receiver used before Bolt initialised it');
       await this.app.processEvent(event);
       if (!acked) {
-        // No listener answered (an action keyless does not handle): say so without an error page.
         acked = true;
-        res.writeHead(404);
-        res.end();
+        if (body.type === 'block_actions') {
+          // A button keyless never made (its action_id changed): acknowledged, and the clicker told.
+          res.writeHead(200);
+          res.end();
+          await this.answerUnknownButton(body);
+        } else {
+          // No listener answered (an event keyless does not handle): say so without an error page.
+          res.writeHead(404);
+          res.end();
+        }
       }
     } catch (error) {
       this.options.logger.error({ err: error, platform: 'slack' }, 'slack listener failed');

@@ -83,4 +83,17 @@ describe('Slack refusals over HTTP', () => {
     expect(logged).toMatchObject({ level: 'warn', fields: { actionId, actor: 'slack:U0ANN' } });
     if (value) expect(JSON.stringify(entries)).not.toContain(value);
   });
+
+  it('a button whose action_id keyless never made is acknowledged and answered privately, and changes nothing', async () => {
+    const { request, post } = await pendingRequest();
+    const payload = client().clickPayload('U0ANN', APPROVALS, post.ts, 'approve_request');
+    (payload.actions as { action_id: string }[])[0]!.action_id = 'approve_request_for_everyone';
+    const answer = await client().deliver({ type: 'interactive', payload });
+    expect(answer.status).toBe(200);
+    await stack.settle();
+    expect(ws().ephemeralsOf('U0ANN').at(-1)?.text).toBe(INVALID_BUTTON_TEXT);
+    expect((await stack.engine.getRequest(request.id))?.approvals).toHaveLength(0);
+    expect(entries.find((e) => e.fields.code === 'INVALID_BUTTON')).toMatchObject({ fields: { actor: 'slack:U0ANN' } });
+    expect(JSON.stringify(entries)).not.toContain('approve_request_for_everyone');
+  });
 });
