@@ -14,6 +14,7 @@ import { startSlackWorkspace } from '../local/slack-workspace';
 import { startTeamsConnector } from '../local/teams-connector';
 import type { KeylessConfig } from './config';
 import { startKeyless, type Keyless, type StartOverrides } from './compose';
+import { assertLocalStaysLocal } from './server';
 
 export interface Playground {
   keyless: Keyless;
@@ -76,6 +77,8 @@ export async function startPlayground(
   config: KeylessConfig,
   overrides: StartOverrides & { ephemeral?: boolean } = {},
 ): Promise<Playground> {
+  // Before anything starts: the loopback Teams connector is unauthenticated and the page acts as anyone.
+  assertLocalStaysLocal(config.host, 'local mode (the playground)');
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);

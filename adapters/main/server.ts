@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Logger } from '../../src';
+import { isIP, type AddressInfo } from 'node:net';
+import { ErrorCodes, KeylessError, type Logger } from '../../src';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -55,4 +55,32 @@ export async function close(server: Server): Promise<void> {
 
 export function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** 127.0.0.0/8, ::1 (bracketed or not) and `localhost`: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (h.startsWith('::ffff:')) return isIP(h.slice(7)) === 4 && h.slice(7).startsWith('127.');
+  return false;
+}
+
+/**
+ * Refuses to serve unauthenticated chat (local mode: the Teams connector without a bot token, the
+ * playground that speaks as anyone) on an address other machines can reach.
+ */
+export function assertLocalStaysLocal(host: string, what: string): void {
+  if (isLoopbackHost(host)) return;
+  throw new KeylessError(
+    ErrorCodes.ConfigInvalid,
+    `keyless cannot start: ${what} has no chat authentication, so it listens on a loopback address only, and KEYLESS_HOST=${host} is not one.`,
+    {
+      hint: 'Unset KEYLESS_HOST (local mode listens on 127.0.0.1), or run in production mode with Slack or Teams credentials to serve other machines.',
+      details: { host },
+    },
+  );
 }

@@ -17,6 +17,8 @@ export interface TokenBucketOptions {
   burst?: number;
   /** Injectable time source, for tests. */
   now?: () => number;
+  /** Injectable timer (runs `fn` after `delayMs` of the same time source), for tests. Default: setTimeout. */
+  setTimer?: (fn: () => void, delayMs: number) => void;
 }
 
 export type Priority = 'high' | 'normal';
@@ -32,14 +34,16 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
   private readonly waiters: Record<Priority, (() => void)[]> = { high: [], normal: [] };
-  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
   private readonly now: () => number;
+  private readonly setTimer: (fn: () => void, delayMs: number) => void;
 
   constructor(options: TokenBucketOptions) {
     if (!(options.ratePerSecond > 0)) throw new Error('ratePerSecond must be positive');
     this.ratePerSecond = options.ratePerSecond;
     this.burst = Math.max(1, options.burst ?? Math.ceil(options.ratePerSecond));
     this.now = options.now ?? Date.now;
+    this.setTimer = options.setTimer ?? ((fn, delayMs) => void setTimeout(fn, delayMs));
     this.tokens = this.burst;
     this.last = this.now();
   }
@@ -69,11 +73,12 @@ export class TokenBucket {
   }
 
   private schedule(): void {
-    if (this.timer) return;
+    if (this.scheduled) return;
+    this.scheduled = true;
     const wait = Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
-    this.timer = setTimeout(
+    this.setTimer(
       () => {
-        this.timer = undefined;
+        this.scheduled = false;
         this.refill();
         while (this.waiting > 0 && this.tokens >= 1) {
           this.tokens -= 1;

@@ -4,6 +4,7 @@ import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { GrantStore, Logger } from '../../src';
 import type { AckFirstGate } from './ack-first';
 import { DeliveryDedupe } from './delivery-dedupe';
+import { INVALID_BUTTON_TEXT } from './listeners/actions/interaction';
 import { verifySignature } from './verify-signature';
 
 export { deliveryIdOf } from './delivery-dedupe';
@@ -87,13 +88,35 @@ export class KeylessReceiver implements Receiver {
     res.end(reason);
   }
 
+  /** Tells the clicker of a button nobody handles that it is not valid (never logging the payload). */
+  private async answerUnknownButton(body: Record<string, unknown>): Promise<void> {
+    const user = (body.user as { id?: unknown } | undefined)?.id;
+    this.options.logger.warn(
+      { platform: 'slack', actor: typeof user === 'string' ? `slack:${user}` : undefined, code: 'INVALID_BUTTON' },
+      'button keyless does not know; nothing done',
+    );
+    const url = body.response_url;
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) return;
+    try {
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: INVALID_BUTTON_TEXT }),
+        signal: AbortSignal.timeout(5000),
+      });
+    } catch (error) {
+      this.options.logger.warn({ err: error, platform: 'slack' }, 'private reply not delivered');
+    }
+  }
+
   private async process(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return this.reject(res, 405, 'method_not_allowed');
     let raw: Buffer;
     try {
       raw = await readBody(req, this.options.bodyLimitBytes ?? 1024 * 1024);
-    } catch {
-      return this.reject(res, 413, 'body_too_large');
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return this.reject(res, 413, 'body_too_large');
+      return void res.destroy();
     }
     const verdict = verifySignature({
       signingSecret: this.options.signingSecret,
@@ -112,6 +135,9 @@ export class KeylessReceiver implements Receiver {
       return this.reject(res, 400, 'unparseable_body');
     }
     if (body.ssl_check === '1') return void res.writeHead(200).end();
+    // Every Slack delivery names what it is: a slash command, or an event or interaction `type`.
+    if (typeof body.type !== 'string' && typeof body.command !== 'string')
+      return this.reject(res, 400, 'unrecognised_payload');
     if (body.type === 'url_verification') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ challenge: body.challenge }));
@@ -146,10 +172,17 @@ export class KeylessReceiver implements Receiver {
       if (!this.app) throw new Error('receiver used before Bolt initialised it');
       await this.app.processEvent(event);
       if (!acked) {
-        // No listener answered (an action keyless does not handle): say so without an error page.
         acked = true;
-        res.writeHead(404);
-        res.end();
+        if (body.type === 'block_actions') {
+          // A button keyless never made (its action_id changed): acknowledged, and the clicker told.
+          res.writeHead(200);
+          res.end();
+          await this.answerUnknownButton(body);
+        } else {
+          // No listener answered (an event keyless does not handle): say so without an error page.
+          res.writeHead(404);
+          res.end();
+        }
       }
     } catch (error) {
       this.options.logger.error({ err: error, platform: 'slack' }, 'slack listener failed');
@@ -167,20 +200,27 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** A body over the limit: answered 413 once the sender has finished (the rest is read and dropped). */
+class BodyTooLarge extends Error {}
+
+/**
+ * Reads the body, keeping at most `limit` bytes. Past the limit the rest is still read (and
+ * dropped) so that the 413 reaches the sender instead of a connection reset; a sender that goes on
+ * past `limit * 16` is cut off.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
+      else if (size > limit * 16) req.destroy();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () =>
+      size > limit || declared > limit ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
@@ -190,10 +230,13 @@ export function parseBody(raw: Buffer, contentType: string | undefined): Record<
   const text = raw.toString('utf8');
   if (contentType?.startsWith('application/x-www-form-urlencoded')) {
     const form = parseQuery(text);
-    if (typeof form.payload === 'string') return JSON.parse(form.payload) as Record<string, unknown>;
+    if (typeof form.payload === 'string') return objectOf(JSON.parse(form.payload));
     return Object.fromEntries(Object.entries(form).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   }
-  const parsed: unknown = JSON.parse(text);
-  if (!parsed || typeof parsed !== 'object') throw new Error('not an object');
+  return objectOf(JSON.parse(text));
+}
+
+function objectOf(parsed: unknown): Record<string, unknown> {
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
   return parsed as Record<string, unknown>;
 }

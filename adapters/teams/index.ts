@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import {
+  CallerIdConstants,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type Activity,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
 import {
   ErrorCodes,
   KeylessError,
@@ -14,13 +21,14 @@ import {
 } from '../../src';
 import { ApprovalViews } from './approval-views';
 import { ConversationReferences } from './conversation-references';
-import { expressRequest, expressResponse, HttpError, readJsonBody, sendJson } from './http';
+import { activityOf, HttpError, isLoopbackAddress, readJsonBody, sendJson, tokenFailureOf } from './http';
 import { TeamsOutbox } from './outbox';
 import { ConversationPacer, type PacingOptions } from './pacing';
 import { TeamsRoster } from './roster';
 import { TeamsAlertPublisher } from './teams-alert-publisher';
 import { TeamsBot } from './teams-bot';
 import { TeamsNotifier } from './teams-notifier';
+import { muteSdkConsoleInScope, withoutSdkConsole } from './sdk-console';
 
 export interface TeamsAdapterConfig {
   /** MicrosoftAppId of the bot registration. Required unless `local`. */
@@ -36,6 +44,11 @@ export interface TeamsAdapterConfig {
   securityConversationId?: string;
   /** Where to post proactively before any activity told us (e.g. https://smba.trafficmanager.net/teams/). */
   serviceUrl?: string;
+  /**
+   * Where the Bot Framework's token signing keys are published (OpenID metadata). Default: the SDK's
+   * (login.botframework.com); a sovereign cloud or a test's loopback key server sets its own.
+   */
+  openIdMetadataUrl?: string;
 }
 
 export interface TeamsAdapterDeps {
@@ -97,7 +110,33 @@ function authentication(config: TeamsAdapterConfig, logger: Logger): Configurati
     MicrosoftAppPassword: config.appPassword,
     MicrosoftAppType: appType,
     ...(config.tenantId ? { MicrosoftAppTenantId: config.tenantId } : {}),
+    // Setting any endpoint makes the SDK take every endpoint from the configuration: the public
+    // cloud's values, with the signing keys read from `openIdMetadataUrl`.
+    ...(config.openIdMetadataUrl
+      ? {
+          ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+          ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+          ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+          OAuthUrl: 'https://api.botframework.com',
+          ToBotFromChannelOpenIdMetadataUrl: config.openIdMetadataUrl,
+          ToBotFromEmulatorOpenIdMetadataUrl: config.openIdMetadataUrl,
+          CallerId: CallerIdConstants.PublicAzureChannel,
+        }
+      : {}),
   });
+}
+
+type AuthenticateRequestResult = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+
+/** CloudAdapter, run with a request keyless authenticated itself (so that every refusal is answered by keyless). */
+class KeylessCloudAdapter extends CloudAdapter {
+  run(
+    authenticated: AuthenticateRequestResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authenticated, activity, logic);
+  }
 }
 
 /**
@@ -109,7 +148,8 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
   const logger = deps.logger.child({ platform: 'teams' });
   const auth = authentication(deps.config, logger);
   const authRequired = Boolean(deps.config.appId);
-  const adapter = new CloudAdapter(auth);
+  const adapter = new KeylessCloudAdapter(auth);
+  muteSdkConsoleInScope();
   const pacer = new ConversationPacer(deps.pacing);
   const references = new ConversationReferences(deps.conversations, logger, deps.config.serviceUrl);
   const views = new ApprovalViews(deps.engine, deps.conversations, logger);
@@ -149,6 +189,10 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
 
   let stopping = false;
   const inFlight = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (stopping) return sendJson(res, 503, { error: 'shutting down' });
@@ -156,24 +200,52 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
       res.setHeader('allow', 'POST');
       return sendJson(res, 405, { error: 'POST only' });
     }
-    // Checked before the SDK so that a missing token is a quiet 401 (the SDK logs to the console).
-    if (authRequired && !req.headers.authorization) {
-      logger.warn({ code: 'UNAUTHENTICATED' }, 'activity without a Bot Framework token refused');
+    // Local mode accepts unauthenticated activities: only from this machine, whatever the bind address.
+    if (!authRequired && !isLoopbackAddress(req.socket.remoteAddress)) {
+      logger.warn({ code: 'NOT_LOOPBACK' }, 'unauthenticated Teams activity from another host refused');
+      return sendJson(res, 403, { error: 'local mode answers this machine only' });
+    }
+    // Checked before the body is read and before the SDK: no token, no work at all.
+    const authorization = req.headers.authorization;
+    if (authRequired && !authorization) {
+      logger.warn({ code: 'UNAUTHENTICATED', reason: 'missing_token' }, 'Teams activity refused: no token');
       return sendJson(res, 401, { error: 'Authorization required' });
     }
-    let body: Record<string, unknown>;
+    let activity: Activity;
     try {
-      body = await readJsonBody(req, MAX_BODY_BYTES);
+      activity = activityOf(await readJsonBody(req, MAX_BODY_BYTES));
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 400;
+      if (status === 413) req.resume();
       return sendJson(res, status, { error: error instanceof Error ? error.message : 'bad request' });
     }
-    const work = adapter.process(expressRequest(req, body), expressResponse(res), (ctx) => bot.onTurn(ctx));
-    inFlight.add(work);
+    let authenticated: AuthenticateRequestResult;
     try {
-      await work;
-    } finally {
-      inFlight.delete(work);
+      authenticated = await withoutSdkConsole(() => auth.authenticateRequest(activity, authorization ?? ''));
+    } catch (error) {
+      const failure = tokenFailureOf(error, authorization);
+      const fields = { code: failure.status === 401 ? 'UNAUTHENTICATED' : 'AUTH_UNAVAILABLE', reason: failure.reason };
+      if (failure.status === 401) logger.warn(fields, 'Teams activity refused: token not valid');
+      else logger.error(fields, 'Teams activity not verified: signing keys unavailable');
+      return sendJson(res, failure.status, { error: failure.status === 401 ? 'Unauthorized' : 'Try again later' });
+    }
+    const work = adapter.run(authenticated, activity, (ctx) => bot.onTurn(ctx));
+    track(
+      work.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    try {
+      const answer = await work;
+      if (answer?.body !== undefined) sendJson(res, answer.status, answer.body);
+      else {
+        res.statusCode = answer?.status ?? 200;
+        res.end();
+      }
+    } catch (error) {
+      logger.error({ err: error, code: 'TURN_FAILED' }, 'Teams activity failed');
+      sendJson(res, 500, { error: 'internal error' });
     }
   }
 

@@ -31,6 +31,7 @@ import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   ERROR_CONTENT_TYPE,
   MESSAGE_CONTENT_TYPE,
+  INVALID_CARD_ACTION_TEXT,
   isVerb,
   Verbs,
   type Verb,
@@ -267,7 +268,7 @@ export class TeamsBot {
     const data = AlertActionData[verb].safeParse(raw);
     if (!data.success) {
       this.deps.logger.warn({ platform: 'teams', verb, code: ErrorCodes.InvalidInput }, 'alert card data refused');
-      return this.refuse(ctx, 'This card carries data I cannot accept.');
+      return this.refuse(ctx, INVALID_CARD_ACTION_TEXT);
     }
     const { user } = await this.deps.roster.whoSent(ctx);
     try {
@@ -345,14 +346,14 @@ export class TeamsBot {
     // Other invokes (message extensions, task modules) are not offered: no invoke response → 501.
     if (a.name !== ADAPTIVE_CARD_ACTION) return;
     const value = InvokeValueSchema.safeParse(a.value);
-    if (!value.success) return this.refuse(ctx, 'This card action is malformed.');
+    if (!value.success) return this.refuse(ctx, INVALID_CARD_ACTION_TEXT);
     const verb = value.data.action.verb;
     if (isAlertVerb(verb)) return this.onAlertAction(ctx, verb, value.data.action.data ?? {});
-    if (!isVerb(verb)) return this.refuse(ctx, `Unknown card action "${verb.slice(0, 60)}".`);
+    if (!isVerb(verb)) return this.refuse(ctx, INVALID_CARD_ACTION_TEXT);
     const data = ActionData[verb].safeParse(value.data.action.data ?? {});
     if (!data.success) {
       this.deps.logger.warn({ platform: 'teams', verb, code: ErrorCodes.InvalidInput }, 'card data refused');
-      return this.refuse(ctx, 'This card carries data I cannot accept.');
+      return this.refuse(ctx, INVALID_CARD_ACTION_TEXT);
     }
     const { user } = await this.deps.roster.whoSent(ctx);
     await this.deps.references.remember(a, user);
@@ -553,7 +554,10 @@ export class TeamsBot {
 
   /** A refused invoke: Universal Actions' error answer; nothing was changed. */
   private async refuse(ctx: TurnContext, message: string): Promise<void> {
-    this.deps.logger.warn({ platform: 'teams', code: ErrorCodes.InvalidInput, actor: ctx.activity.from?.id }, message);
+    this.deps.logger.warn(
+      { platform: 'teams', code: 'INVALID_BUTTON', actor: ctx.activity.from?.id },
+      'card action not valid; nothing done',
+    );
     await ctx.sendActivity({
       type: ActivityTypes.InvokeResponse,
       value: {

@@ -24,6 +24,13 @@ export type Verb = (typeof Verbs)[keyof typeof Verbs];
 const verbSet: ReadonlySet<string> = new Set(Object.values(Verbs));
 export const isVerb = (value: unknown): value is Verb => typeof value === 'string' && verbSet.has(value);
 
+/**
+ * What the clicker sees when a card action's verb or data is not one keyless made (tampered with,
+ * or damaged): nothing is done. Neither the verb nor the data is echoed or logged.
+ */
+export const INVALID_CARD_ACTION_TEXT =
+  'This button is not valid (its data was changed or is damaged), so nothing was done. Use the buttons on the latest card, or send "list".';
+
 /** Input ids of the cards' forms (Teams merges input values into `action.data` by id). */
 export const Inputs = {
   account: 'account',

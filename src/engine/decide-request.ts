@@ -2,6 +2,7 @@ import {
   ErrorCodes,
   KeylessError,
   isEligibleApprover,
+  isKeylessError,
   noteKey,
   parsePrincipalId,
   parseRequestId,
@@ -38,30 +39,35 @@ async function eligibleDecider(
   actor: ChatUser,
   action: 'approve' | 'deny',
 ) {
-  const principal = await principalOf(ctx, actor);
+  let principal: Awaited<ReturnType<typeof principalOf>>;
+  try {
+    principal = await principalOf(ctx, actor);
+  } catch (error) {
+    // Someone with no verified email, or unknown to Identity Center, clicked: refused, and audited too.
+    if (isKeylessError(error, ErrorCodes.PrincipalNotFound) || isKeylessError(error, ErrorCodes.UnverifiedIdentity)) {
+      await recordRefusal(
+        ctx,
+        request,
+        actor,
+        action,
+        error.code === ErrorCodes.PrincipalNotFound ? 'not known to Identity Center' : 'no verified email',
+        error.code,
+      );
+    }
+    throw error;
+  }
   const verdict = request.approvers
     ? isEligibleApprover(request.approvers, principal, request.principalId, request.selfApproval)
     : ({ eligible: false, why: 'not_listed' } as const);
   if (verdict.eligible) return principal;
   const self = verdict.why === 'self';
-  await ctx.store.appendNote({
-    subject: { kind: 'request', id: request.id },
-    key: noteKey(request.version, `${action}_refused`, userActor(actor).id),
-    version: request.version,
-    event: `${action}_refused`,
-    from: request.status,
-    to: request.status,
-    actor: userActor(actor),
-    at: ctx.clock.now(),
-    reason: self ? 'requester cannot approve their own request' : 'not an eligible approver',
-  });
-  ctx.logger.warn(
-    {
-      requestId: request.id,
-      actor: userActor(actor).id,
-      code: self ? ErrorCodes.SelfApprovalForbidden : ErrorCodes.NotEligibleApprover,
-    },
-    `${action} refused`,
+  await recordRefusal(
+    ctx,
+    request,
+    actor,
+    action,
+    self ? 'requester cannot approve their own request' : 'not an eligible approver',
+    self ? ErrorCodes.SelfApprovalForbidden : ErrorCodes.NotEligibleApprover,
   );
   throw self
     ? new KeylessError(
@@ -72,6 +78,29 @@ async function eligibleDecider(
         ErrorCodes.NotEligibleApprover,
         `You are not an approver for this request (rule "${request.rule}").`,
       );
+}
+
+/** Audits a refused decision as a note on the request (`approve_refused` / `deny_refused`) and logs it. */
+async function recordRefusal(
+  ctx: EngineContext,
+  request: AccessRequest,
+  actor: ChatUser,
+  action: 'approve' | 'deny',
+  reason: string,
+  code: string,
+): Promise<void> {
+  await ctx.store.appendNote({
+    subject: { kind: 'request', id: request.id },
+    key: noteKey(request.version, `${action}_refused`, userActor(actor).id),
+    version: request.version,
+    event: `${action}_refused`,
+    from: request.status,
+    to: request.status,
+    actor: userActor(actor),
+    at: ctx.clock.now(),
+    reason,
+  });
+  ctx.logger.warn({ requestId: request.id, actor: userActor(actor).id, code }, `${action} refused`);
 }
 
 /** One approval. Counted once per approver; the quorum approves the request and starts provisioning. */

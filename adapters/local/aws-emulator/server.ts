@@ -161,6 +161,9 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       } catch {
         throw new AwsError('SerializationException', 'Request body is not valid JSON.');
       }
+      // As AWS's JSON protocols: the body must be a JSON object (a structure), not an array or a scalar.
+      if (typeof input !== 'object' || input === null || Array.isArray(input))
+        throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
       // SQS long polls answer later: a handler may return a promise.
       const output = await handler(input, ctx(req));
       sendJson(res, 200, output ?? {}, requestId);
@@ -280,7 +283,14 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.end(text);
     };
-    const input = (body.trim() ? JSON.parse(body) : {}) as Record<string, unknown>;
+    let input: Record<string, unknown>;
+    try {
+      const parsed: unknown = body.trim() ? JSON.parse(body) : {};
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      input = parsed as Record<string, unknown>;
+    } catch {
+      return send(400, { __type: 'SerializationException', message: 'The admin API takes a JSON object.' });
+    }
     const route = `${req.method ?? 'GET'} ${path}`;
     switch (route) {
       case 'GET /_emulator/health':

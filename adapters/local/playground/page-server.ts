@@ -51,7 +51,7 @@ export interface RunningPlaygroundPage {
   stop(): Promise<void>;
 }
 
-class HttpProblem extends Error {
+export class HttpProblem extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -62,14 +62,59 @@ class HttpProblem extends Error {
 
 const WEB = join(__dirname, 'web');
 
+/** The page's API bodies are a few hundred bytes. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size <= BODY_LIMIT_BYTES) chunks.push(chunk as Buffer);
+  }
+  if (size > BODY_LIMIT_BYTES) throw new HttpProblem(413, `the body is larger than ${BODY_LIMIT_BYTES} bytes`);
   const raw = Buffer.concat(chunks).toString('utf8');
   if (!raw) return {};
-  const parsed: unknown = JSON.parse(raw);
-  if (typeof parsed !== 'object' || parsed === null) throw new HttpProblem(400, 'a JSON object is expected');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new HttpProblem(400, 'the body is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new HttpProblem(400, 'a JSON object is expected');
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * The page drives Slack and Teams as anyone, so only the page itself may call its API: the Host
+ * must be the loopback address it serves (a DNS-rebinding page sends its own name), an Origin, when
+ * sent, must be the page's own, and writes must be `application/json` (a cross-site form or a
+ * `text/plain` fetch cannot send that without a CORS preflight, which this server never grants).
+ */
+export function refusalOf(
+  req: Pick<IncomingMessage, 'method' | 'headers'>,
+  hosts: readonly string[],
+): HttpProblem | undefined {
+  const host = req.headers.host?.toLowerCase();
+  if (!host || !hosts.includes(host)) return new HttpProblem(403, 'this page answers on its loopback address only');
+  const origin = req.headers.origin;
+  if (origin !== undefined && !hosts.some((h) => origin.toLowerCase() === `http://${h}`))
+    return new HttpProblem(403, 'cross-origin requests are refused');
+  const fetchSite = req.headers['sec-fetch-site'];
+  if (fetchSite === 'cross-site') return new HttpProblem(403, 'cross-site requests are refused');
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') return new HttpProblem(415, 'writes must be sent as application/json');
+  }
+  return undefined;
+}
+
+/** The Host values a browser sends for the page served on `host`:`port`. */
+export function loopbackHosts(host: string, port: number): string[] {
+  const hosts = [host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`];
+  if (host === '127.0.0.1' || host === '::1') hosts.push(`localhost:${port}`);
+  return hosts.map((h) => h.toLowerCase());
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -433,7 +478,13 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
     send(res, 404, { error: `no route ${req.method ?? ''} ${path}` });
   }
 
+  let hosts: string[] = [];
   const server: Server = createServer((req, res) => {
+    const refused = refusalOf(req, hosts);
+    if (refused) {
+      req.resume();
+      return send(res, refused.status, { error: refused.message });
+    }
     route(req, res).catch((error: unknown) => {
       const status = error instanceof HttpProblem ? error.status : 500;
       if (!res.headersSent) send(res, status, { error: error instanceof Error ? error.message : String(error) });
@@ -441,13 +492,17 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
     });
   });
   const host = options.host ?? '127.0.0.1';
+  // The page acts as anyone in Slack and Teams: it is served to this machine only.
+  if (!/^(127\.\d+\.\d+\.\d+|::1|localhost)$/i.test(host))
+    throw new Error(`The playground page listens on a loopback address only; ${host} is not one.`);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  hosts = loopbackHosts(host, port);
   return {
-    url: `http://${host}:${port}/`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/`,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

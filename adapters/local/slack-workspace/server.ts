@@ -91,7 +91,10 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
     if (parts[0] === 'api' && parts[1] && req.method === 'POST') return webApi(parts[1], raw, req, res);
     if (parts[0] === 'response' && parts[1] && req.method === 'POST') {
       try {
-        state.respond(parts[1], raw ? (JSON.parse(raw) as Record<string, unknown>) : {});
+        const message = jsonObject(raw);
+        // As Slack's response_url (an incoming webhook): a body that is not a JSON object is a 400.
+        if (!message) return send(res, 400, { ok: false, error: 'invalid_payload' });
+        state.respond(parts[1], message);
         return send(res, 200, { ok: true });
       } catch (error) {
         return send(res, 404, { ok: false, error: error instanceof WorkspaceError ? error.error : String(error) });
@@ -102,7 +105,14 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
   }
 
   function webApi(method: string, raw: string, req: IncomingMessage, res: ServerResponse): void {
-    const args = parseArgs(raw, req.headers['content-type']);
+    let args: ReturnType<typeof parseArgs>;
+    try {
+      args = parseArgs(raw, req.headers['content-type']);
+    } catch {
+      // As Slack: the Web API reports errors in the body (HTTP 200), here `invalid_json`.
+      state.calls.push({ method, args: {}, at: Date.now(), ok: false, error: 'invalid_json' });
+      return send(res, 200, { ok: false, error: 'invalid_json' });
+    }
     const auth = req.headers.authorization?.replace(/^Bearer /, '') ?? (args.token as string | undefined);
     // Which kind of token called (never the token itself).
     const tokenType =
@@ -155,7 +165,9 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
   }
 
   async function admin(parts: string[], method: string, raw: string, res: ServerResponse): Promise<void> {
-    const body = (raw ? JSON.parse(raw) : {}) as Record<string, string>;
+    const parsed = jsonObject(raw);
+    if (!parsed) return send(res, 400, { ok: false, error: 'invalid_json' });
+    const body = parsed as Record<string, string>;
     const [what, id, sub] = parts;
     try {
       if (method === 'GET' && what === 'state') return send(res, 200, state.snapshot());
@@ -226,6 +238,19 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
       });
     },
   };
+}
+
+/** `raw` as a JSON object ({} when empty); undefined when it is not JSON or not an object. */
+function jsonObject(raw: string): Record<string, unknown> | undefined {
+  if (!raw) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -35,13 +35,31 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(body === undefined ? '' : JSON.stringify(body));
 };
 
+/** A request the Bot Connector refuses, answered with its ErrorResponse shape `{error: {code, message}}`. */
+class ConnectorError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const raw = Buffer.concat(chunks).toString('utf8');
   if (!raw) return {};
-  const parsed: unknown = JSON.parse(raw);
-  return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConnectorError(400, 'BadSyntax', 'The request body is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConnectorError(400, 'BadSyntax', 'The request body must be a JSON object.');
+  return parsed as Record<string, unknown>;
 }
 
 const member = (u: TeamsMember) => ({
@@ -98,7 +116,11 @@ export class TeamsConnector {
 
   async start(port = 0, host = '127.0.0.1'): Promise<string> {
     this.server = createServer((req, res) => {
-      this.route(req, res).catch((error: unknown) => json(res, 500, { error: String(error) }));
+      this.route(req, res).catch((error: unknown) =>
+        error instanceof ConnectorError
+          ? json(res, error.status, { error: { code: error.code, message: error.message } })
+          : json(res, 500, { error: { code: 'ServiceError', message: String(error) } }),
+      );
     });
     await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
     const { port: bound } = this.server.address() as AddressInfo;
@@ -161,6 +183,9 @@ export class TeamsConnector {
     if (!conv.botInstalled)
       return reply(403, { error: { code: 'BotNotInConversationRoster', message: conversationId } });
     const body = await readBody(req);
+    if ((method === 'POST' || method === 'PUT') && typeof body.type !== 'string') {
+      return reply(400, { error: { code: 'BadArgument', message: 'The activity has no type.' } });
+    }
 
     if (method === 'POST') {
       // A reply to an activity of this conversation goes into its thread; otherwise it is a new post

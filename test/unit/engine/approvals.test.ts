@@ -56,6 +56,37 @@ describe('approving and denying', () => {
     ]);
   });
 
+  it.each([
+    [
+      'unknown to Identity Center',
+      { email: 'nobody@example.com' },
+      ErrorCodes.PrincipalNotFound,
+      'not known to Identity Center',
+    ],
+    ['without a verified email', { email: undefined }, ErrorCodes.UnverifiedIdentity, 'no verified email'],
+  ])(
+    'refuses a person %s, audits it on both approve and deny, and changes nothing',
+    async (_name, over, code, reason) => {
+      const t = testEngine();
+      const { request } = await t.engine.requestAccess({ requester: users.rita, ...prodAdmin });
+      const { email: _email, ...base } = users.olga;
+      const stranger = { ...base, id: 'U0STRANGER', ...(over.email ? { email: over.email } : {}) };
+      expect(isKeylessError(await errorOf(t.engine.approve({ requestId: request.id, actor: stranger })), code)).toBe(
+        true,
+      );
+      expect(isKeylessError(await errorOf(t.engine.deny({ requestId: request.id, actor: stranger })), code)).toBe(true);
+      const after = await t.engine.getRequest(request.id);
+      expect(after?.status).toBe('pending');
+      expect(after?.approvals).toHaveLength(0);
+      const trail = await t.store.listAudit({ kind: 'request', id: request.id });
+      expect(trail.map((e) => [e.event, e.actor.id, e.reason])).toEqual([
+        ['create', expect.any(String), prodAdmin.reason],
+        ['approve_refused', 'slack:U0STRANGER', reason],
+        ['deny_refused', 'slack:U0STRANGER', reason],
+      ]);
+    },
+  );
+
   it('treats a double click as one approval', async () => {
     const t = testEngine();
     const { request } = await t.engine.requestAccess({ requester: users.rita, ...prodAdmin });

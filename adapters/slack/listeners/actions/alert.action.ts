@@ -4,7 +4,7 @@ import { alertActionReply, rootWindowModal, snoozeModal } from '../../blocks/ale
 import { refusalReply } from '../../blocks/replies.blocks';
 import { AlertActions } from '../../alert-ids';
 import { actorOf, alertsOf, replyPrivately, type ListenerContext } from '../context';
-import { replyTargetOf } from './interaction';
+import { refuseInvalidButton, replyTargetOf } from './interaction';
 
 /** An alert's dedupe key (or an account id) as a button carries it: printable, no spaces, bounded. */
 export function alertKeyFromButton(value: string | undefined): string | undefined {
@@ -32,7 +32,7 @@ export function registerAlertActions(app: App, ctx: ListenerContext): void {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const dedupeKey = alertKeyFromButton(action.value);
-      if (!dedupeKey) return;
+      if (!dedupeKey) return refuseInvalidButton(ctx, body, respond, actionId);
       const target = replyTargetOf(body, respond);
       await ctx.afterAck(async () => {
         try {
@@ -56,7 +56,7 @@ export function registerAlertActions(app: App, ctx: ListenerContext): void {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const value = alertKeyFromButton(action.value);
-      if (!value) return;
+      if (!value) return refuseInvalidButton(ctx, body, respond, actionId);
       await ctx.api.call('views.open', { trigger_id: body.trigger_id, view: view(value) }).catch(async (error) => {
         ctx.logger.warn({ err: error, actor: `slack:${body.user.id}` }, 'alert form not opened');
         await replyPrivately(ctx, replyTargetOf(body, respond), refusalReply(error));

@@ -4,7 +4,7 @@ import { refusalReply, requestStateReply } from '../../blocks/replies.blocks';
 import { section } from '../../blocks/common.blocks';
 import { Actions } from '../../ids';
 import { actorOf, replyPrivately, type ListenerContext, type ReplyTarget } from '../context';
-import { idFromButton, refreshHomeIfThere, replyTargetOf } from './interaction';
+import { idFromButton, refreshHomeIfThere, refuseInvalidButton, replyTargetOf } from './interaction';
 
 /**
  * Approve and Deny, on the approvals channel post, an approver's DM or the App Home. The actor is
@@ -16,15 +16,15 @@ export function registerApprovalActions(app: App, ctx: ListenerContext): void {
     await ack();
     const target = replyTargetOf(body, respond);
     const requestId = idFromButton(action.value);
-    if (!requestId) return;
+    if (!requestId) return refuseInvalidButton(ctx, body, respond, Actions.approve);
     await ctx.afterAck(() => approve(ctx, body, requestId, target));
   });
 
   // Deny asks for a reason first: open the modal while the trigger_id is fresh.
-  app.action<BlockAction<ButtonAction>>(Actions.deny, async ({ ack, body, action }) => {
+  app.action<BlockAction<ButtonAction>>(Actions.deny, async ({ ack, body, action, respond }) => {
     await ack();
     const requestId = idFromButton(action.value);
-    if (!requestId) return;
+    if (!requestId) return refuseInvalidButton(ctx, body, respond, Actions.deny);
     await ctx.api
       .call('views.open', { trigger_id: body.trigger_id, view: denyModal(requestId) })
       .catch((error: unknown) => {

@@ -3,7 +3,7 @@ import { extendModal, requestModal } from '../../blocks/request-modal.blocks';
 import { grantEndingReply, refusalReply, requestStateReply } from '../../blocks/replies.blocks';
 import { Actions } from '../../ids';
 import { actorOf, replyPrivately, type ListenerContext } from '../context';
-import { idFromButton, refreshHomeIfThere, replyTargetOf } from './interaction';
+import { idFromButton, refreshHomeIfThere, refuseInvalidButton, replyTargetOf } from './interaction';
 
 /** Revoke / End now, Extend…, Cancel request, and the Home's Request access button. */
 export function registerGrantActions(app: App, ctx: ListenerContext): void {
@@ -11,7 +11,7 @@ export function registerGrantActions(app: App, ctx: ListenerContext): void {
     await ack();
     const target = replyTargetOf(body, respond);
     const grantId = idFromButton(action.value);
-    if (!grantId) return;
+    if (!grantId) return refuseInvalidButton(ctx, body, respond, Actions.revoke);
     await ctx.afterAck(async () => {
       try {
         const actor = await actorOf(ctx, body.user.id, body.team?.id);
@@ -27,7 +27,7 @@ export function registerGrantActions(app: App, ctx: ListenerContext): void {
     await ack();
     const target = replyTargetOf(body, respond);
     const requestId = idFromButton(action.value);
-    if (!requestId) return;
+    if (!requestId) return refuseInvalidButton(ctx, body, respond, Actions.cancel);
     await ctx.afterAck(async () => {
       try {
         const actor = await actorOf(ctx, body.user.id, body.team?.id);
@@ -40,10 +40,10 @@ export function registerGrantActions(app: App, ctx: ListenerContext): void {
     });
   });
 
-  app.action<BlockAction<ButtonAction>>(Actions.extend, async ({ ack, body, action }) => {
+  app.action<BlockAction<ButtonAction>>(Actions.extend, async ({ ack, body, action, respond }) => {
     await ack();
     const grantId = idFromButton(action.value);
-    if (!grantId) return;
+    if (!grantId) return refuseInvalidButton(ctx, body, respond, Actions.extend);
     await ctx.api
       .call('views.open', { trigger_id: body.trigger_id, view: extendModal(grantId) })
       .catch((error: unknown) => {
