@@ -3,6 +3,7 @@ import {
   KeylessError,
   findAccount,
   findPermissionSet,
+  verifiedIdentityOf,
   type Account,
   type ChatUser,
   type PermissionSet,
@@ -12,14 +13,15 @@ import type { EngineContext } from './deps';
 
 /** A chat user's Identity Center principal, from the email their platform verified. */
 export async function principalOf(ctx: EngineContext, user: ChatUser): Promise<Principal> {
-  if (!user.email) {
+  const who = verifiedIdentityOf(user);
+  if (!who) {
     throw new KeylessError(
       ErrorCodes.UnverifiedIdentity,
       `I could not read a verified email for you on ${user.platform}, so I cannot tell who you are in AWS.`,
       { hint: 'Ask your workspace admin to make your email visible to apps.' },
     );
   }
-  return ctx.identity.resolvePrincipal(user.email);
+  return ctx.identity.resolvePrincipal(who);
 }
 
 export async function accountByText(ctx: EngineContext, text: string): Promise<Account> {

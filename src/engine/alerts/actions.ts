@@ -6,6 +6,7 @@ import {
   systemActor,
   transitionAlert,
   userActor,
+  verifiedIdentityOf,
   type Alert,
   type ChatUser,
   type Principal,
@@ -19,13 +20,14 @@ const REMEDIATION = systemActor('key-remediation');
 export const SNOOZE_DAYS = [7, 30] as const;
 
 async function principalOf(ctx: AlertContext, user: ChatUser): Promise<Principal> {
-  if (!user.email) {
+  const who = verifiedIdentityOf(user);
+  if (!who) {
     throw new KeylessError(
       ErrorCodes.UnverifiedIdentity,
       `I could not read a verified email for you on ${user.platform}, so I cannot tell who you are.`,
     );
   }
-  return ctx.directory.resolvePrincipal(user.email);
+  return ctx.directory.resolvePrincipal(who);
 }
 
 /** Deactivations are approved by a security approver (default: the policy's admins), never the requester. */
