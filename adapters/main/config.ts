@@ -14,7 +14,7 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const port = z.coerce.number().int().min(0).max(65535);
 
 /** A comma-separated list: entries trimmed, empty ones dropped, duplicates removed, each checked. */
-function idList(entry: z.ZodType<string>, what: string) {
+function idList(entry: z.ZodType<string>, what: string, aWhat: string) {
   return z
     .string()
     .transform((text) => [...new Set(text.split(',').map((t) => t.trim()))].filter(Boolean))
@@ -22,7 +22,7 @@ function idList(entry: z.ZodType<string>, what: string) {
       if (ids.length === 0) ctx.addIssue({ code: 'custom', message: `must list at least one ${what}` });
       for (const id of ids) {
         if (!entry.safeParse(id).success) {
-          ctx.addIssue({ code: 'custom', message: `"${id.slice(0, 60)}" is not a ${what}` });
+          ctx.addIssue({ code: 'custom', message: `"${id.slice(0, 60)}" is not ${aWhat}` });
         }
       }
     });
@@ -110,12 +110,16 @@ export const envSchema = z.object({
     .enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI'])
     .default('SingleTenant')
     .describe('The bot registration’s app type. Default SingleTenant: only the home tenant can get tokens for it.'),
-  KEYLESS_SLACK_TEAM_IDS: idList(slackTeamOrEnterpriseId, 'Slack team id (T…) or enterprise id (E…)')
+  KEYLESS_SLACK_TEAM_IDS: idList(
+    slackTeamOrEnterpriseId,
+    'Slack team id (T…) or enterprise id (E…)',
+    'a Slack team id (T…) or enterprise id (E…)',
+  )
     .optional()
     .describe(
       'Comma-separated Slack workspace ids (T…) and/or Enterprise Grid ids (E…) keyless serves; every other request is refused. Required with Slack outside local mode.',
     ),
-  KEYLESS_TEAMS_TENANT_IDS: idList(z.guid(), 'Entra ID tenant id (a GUID)')
+  KEYLESS_TEAMS_TENANT_IDS: idList(z.guid(), 'Entra ID tenant id (a GUID)', 'an Entra ID tenant id (a GUID)')
     .optional()
     .describe(
       'Comma-separated Entra ID tenant ids keyless serves on Teams; every other activity is refused. Required with Teams outside local mode.',
