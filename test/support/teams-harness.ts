@@ -43,13 +43,21 @@ export interface TeamsHarness {
 }
 
 export async function startTeamsHarness(
-  over: { config?: Partial<TeamsAdapterConfig>; policy?: Policy; logger?: Logger; people?: boolean } = {},
+  over: {
+    config?: Partial<TeamsAdapterConfig>;
+    policy?: Policy;
+    logger?: Logger;
+    people?: boolean;
+    /** Identity Center in memory (default: the demo organization). */
+    identity?: FakeIdentityCenter;
+  } = {},
 ): Promise<TeamsHarness> {
   const recorded = new RecordingNotifier();
   const fanOut = new FanOutNotifier([recorded], silentLogger);
   const { engine, store, identity, clock } = testEngine({
     notifier: fanOut,
     ...(over.policy ? { policy: over.policy } : {}),
+    ...(over.identity ? { identity: over.identity } : {}),
   });
   const teams = createTeamsAdapter({
     engine,

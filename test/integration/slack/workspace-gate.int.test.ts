@@ -102,7 +102,7 @@ describe.each([
     const [request] = (
       await stack.engine.listMine({ platform: 'slack', id: 'U0RITA', displayName: 'Rita', email: 'rita@example.com' })
     ).requests;
-    expect(request?.approvals ?? []).toEqual([]);
+    expect(request!.approvals).toEqual([]);
     expect(render(ws().message(APPROVALS, post.ts))).toContain('approve_request');
     expect(ws().ephemeralsOf('U0ANN')).toEqual([
       expect.objectContaining({ via: 'response_url', text: expect.stringContaining('does not serve') }),
