@@ -134,6 +134,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
         ...(config.teams.tenantId ? { tenantId: config.teams.tenantId } : {}),
         ...(config.teams.appType !== 'UserAssignedMSI' ? { appType: config.teams.appType } : {}),
         local: config.teams.authDisabled,
+        allowedTenantIds: config.teams.allowedTenantIds,
         ...(config.policy.channels.teams?.approvals
           ? { approvalsConversationId: config.policy.channels.teams.approvals }
           : {}),
@@ -156,6 +157,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
         ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
         botToken: config.slack.botToken,
         ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+        allowedTeamIds: config.slack.allowedTeamIds,
         ...(overrides.slackApiUrl ? { apiUrl: overrides.slackApiUrl } : {}),
         ...(config.policy.channels.slack?.approvals
           ? { approvalsChannel: config.policy.channels.slack.approvals }
@@ -319,6 +321,7 @@ async function bootAws(config: KeylessConfig, logger: Logger): Promise<{ identit
     region,
     instanceArn: config.policy.identityCenter.instanceArn,
     identityStoreId: config.policy.identityCenter.identityStoreId,
+    ...(config.aws.externalIdIssuer ? { directory: { externalIdIssuer: config.aws.externalIdIssuer } } : {}),
     pace: {
       tps: config.aws.tps,
       maxOutstandingCreates: config.aws.maxOutstanding,

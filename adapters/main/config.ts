@@ -4,11 +4,32 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ErrorCodes, KeylessError, formatIssues, isKeylessError, parsePolicy, type Policy } from '../../src';
+import { DEMO_EXTERNAL_ID_ISSUER } from '../local/aws-emulator/seed';
+import { LOCAL_SLACK_TEAM_ID } from '../local/slack-workspace/workspace';
+import { LOCAL_TEAMS_TENANT_ID } from '../local/teams-connector/world';
 
 export const PLAYGROUND_POLICY = join(__dirname, '..', 'local', 'playground', 'policy.yaml');
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const port = z.coerce.number().int().min(0).max(65535);
+
+/** A comma-separated list: entries trimmed, empty ones dropped, duplicates removed, each checked. */
+function idList(entry: z.ZodType<string>, what: string, aWhat: string) {
+  return z
+    .string()
+    .transform((text) => [...new Set(text.split(',').map((t) => t.trim()))].filter(Boolean))
+    .superRefine((ids, ctx) => {
+      if (ids.length === 0) ctx.addIssue({ code: 'custom', message: `must list at least one ${what}` });
+      for (const id of ids) {
+        if (!entry.safeParse(id).success) {
+          ctx.addIssue({ code: 'custom', message: `"${id.slice(0, 60)}" is not ${aWhat}` });
+        }
+      }
+    });
+}
+
+/** A Slack workspace (team) id `T…` or an Enterprise Grid organization id `E…`. */
+const slackTeamOrEnterpriseId = z.string().regex(/^[TE][A-Z0-9]{2,}$/);
 
 /**
  * Every setting keyless reads from the environment (README, "Configuration reference").
@@ -81,8 +102,35 @@ export const envSchema = z.object({
     .describe('Set it to use Socket Mode instead of HTTP.'),
   MICROSOFT_APP_ID: z.uuid().optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
-  MICROSOFT_APP_TENANT_ID: z.string().min(1).optional(),
-  MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MICROSOFT_APP_TENANT_ID: z
+    .guid('must be the Entra ID tenant id (a GUID)')
+    .optional()
+    .describe('The bot registration’s home tenant; required for SingleTenant (the default).'),
+  MICROSOFT_APP_TYPE: z
+    .enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI'])
+    .default('SingleTenant')
+    .describe('The bot registration’s app type. Default SingleTenant: only the home tenant can get tokens for it.'),
+  KEYLESS_SLACK_TEAM_IDS: idList(
+    slackTeamOrEnterpriseId,
+    'Slack team id (T…) or enterprise id (E…)',
+    'a Slack team id (T…) or enterprise id (E…)',
+  )
+    .optional()
+    .describe(
+      'Comma-separated Slack workspace ids (T…) and/or Enterprise Grid ids (E…) keyless serves; every other request is refused. Required with Slack outside local mode.',
+    ),
+  KEYLESS_TEAMS_TENANT_IDS: idList(z.guid(), 'Entra ID tenant id (a GUID)', 'an Entra ID tenant id (a GUID)')
+    .optional()
+    .describe(
+      'Comma-separated Entra ID tenant ids keyless serves on Teams; every other activity is refused. Required with Teams outside local mode.',
+    ),
+  KEYLESS_IDENTITY_EXTERNAL_ID_ISSUER: z
+    .string()
+    .regex(/^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,256}$/u, 'must be an identitystore ExternalId issuer (1–256 characters)')
+    .optional()
+    .describe(
+      'The Issuer of the ExternalIds that SCIM provisioning from Entra ID gives Identity Center users (aws identitystore describe-user shows it). Set: Teams users are found by their Entra object id first. Default: the demo issuer in local mode, unset in production (email only).',
+    ),
   KEYLESS_RECONCILE_EVERY: z
     .string()
     .optional()
@@ -154,7 +202,7 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
       );
     }
   }
-  const appType = env.MICROSOFT_APP_TYPE ?? 'MultiTenant';
+  const appType = env.MICROSOFT_APP_TYPE ?? 'SingleTenant';
   if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && appType !== 'UserAssignedMSI') {
     problems.push('MICROSOFT_APP_PASSWORD: Teams needs MICROSOFT_APP_PASSWORD with MICROSOFT_APP_ID');
   }
@@ -167,6 +215,16 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
       problems.push(
         'SLACK_BOT_TOKEN: production needs Slack (SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials',
       );
+    }
+    // Who may use keyless at all: a request from any other workspace or tenant is refused, so that a
+    // person elsewhere whose email matches an Identity Center user is never taken for that user.
+    if ((env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN) && !env.KEYLESS_SLACK_TEAM_IDS) {
+      problems.push(
+        'KEYLESS_SLACK_TEAM_IDS: production with Slack needs the Slack team ids (T…) and/or Enterprise Grid ids (E…) keyless serves',
+      );
+    }
+    if (env.MICROSOFT_APP_ID && !env.KEYLESS_TEAMS_TENANT_IDS) {
+      problems.push('KEYLESS_TEAMS_TENANT_IDS: production with Teams needs the Entra ID tenant ids keyless serves');
     }
     if (env.KEYLESS_LOCAL_AUTH_DISABLED === 'true') {
       problems.push('KEYLESS_LOCAL_AUTH_DISABLED: authentication can be disabled in local mode only');
@@ -189,7 +247,12 @@ export interface KeylessConfig {
   replicaId: string;
   retentionDays: number;
   logLevel: KeylessEnv['KEYLESS_LOG_LEVEL'];
-  aws: { tps: number; maxOutstanding: number };
+  aws: {
+    tps: number;
+    maxOutstanding: number;
+    /** identitystore ExternalId issuer of SCIM-provisioned users; unset: people are found by email only. */
+    externalIdIssuer?: string;
+  };
   sweepMs: number;
   reconcileEveryMs: number;
   policyFile: string;
@@ -207,8 +270,16 @@ export interface KeylessConfig {
     scanConcurrency: number;
   };
   /** A signing secret (HTTP), an app token (Socket Mode), or both (Socket Mode). */
-  slack?: { signingSecret?: string; botToken: string; appToken?: string };
+  slack?: {
+    signingSecret?: string;
+    botToken: string;
+    appToken?: string;
+    /** Slack team (T…) and Enterprise Grid (E…) ids served; every other request is refused. */
+    allowedTeamIds: string[];
+  };
   teams?: {
+    /** Entra ID tenant ids served; every other activity is refused. */
+    allowedTenantIds: string[];
     appId?: string;
     appPassword?: string;
     tenantId?: string;
@@ -260,7 +331,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     replicaId: e.KEYLESS_REPLICA_ID ?? `${hostname()}-${process.pid}`,
     retentionDays: e.KEYLESS_RETENTION_DAYS,
     logLevel: e.KEYLESS_LOG_LEVEL,
-    aws: { tps: e.KEYLESS_AWS_TPS, maxOutstanding: e.KEYLESS_AWS_MAX_OUTSTANDING },
+    aws: {
+      tps: e.KEYLESS_AWS_TPS,
+      maxOutstanding: e.KEYLESS_AWS_MAX_OUTSTANDING,
+      ...((e.KEYLESS_IDENTITY_EXTERNAL_ID_ISSUER ?? (mode === 'local' ? DEMO_EXTERNAL_ID_ISSUER : undefined))
+        ? { externalIdIssuer: e.KEYLESS_IDENTITY_EXTERNAL_ID_ISSUER ?? DEMO_EXTERNAL_ID_ISSUER }
+        : {}),
+    },
     sweepMs: e.KEYLESS_SWEEP_MS,
     reconcileEveryMs: durationMs(e.KEYLESS_RECONCILE_EVERY) ?? 15 * 60_000,
     policyFile,
@@ -281,12 +358,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
             ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
             botToken: e.SLACK_BOT_TOKEN,
             ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+            allowedTeamIds: e.KEYLESS_SLACK_TEAM_IDS ?? [LOCAL_SLACK_TEAM_ID],
           },
         }
       : {}),
     ...(e.MICROSOFT_APP_ID || mode === 'local'
       ? {
           teams: {
+            allowedTenantIds: e.KEYLESS_TEAMS_TENANT_IDS ?? [LOCAL_TEAMS_TENANT_ID],
             ...(e.MICROSOFT_APP_ID ? { appId: e.MICROSOFT_APP_ID } : {}),
             ...(e.MICROSOFT_APP_PASSWORD ? { appPassword: e.MICROSOFT_APP_PASSWORD } : {}),
             ...(e.MICROSOFT_APP_TENANT_ID ? { tenantId: e.MICROSOFT_APP_TENANT_ID } : {}),

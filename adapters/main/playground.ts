@@ -125,8 +125,12 @@ export async function startPlayground(
     const playgroundConfig: KeylessConfig = {
       ...config,
       port: 0,
-      slack: slackCredentials,
-      teams: config.teams ?? { appType: 'MultiTenant', authDisabled: true },
+      // The loopback workspace and tenant are the ones served, whatever else the environment lists.
+      slack: { ...slackCredentials, allowedTeamIds: [workspace.state.team.id] },
+      teams: {
+        ...(config.teams ?? { appType: 'MultiTenant', authDisabled: true }),
+        allowedTenantIds: [connector.world.tenantId],
+      },
       reconcileEveryMs: process.env.KEYLESS_RECONCILE_EVERY ? config.reconcileEveryMs : PLAYGROUND_RECONCILE_MS,
     };
     const keyless = await startKeyless(playgroundConfig, {

@@ -22,6 +22,7 @@ import { SlackApi, type SlackApiOptions } from './slack-api';
 import { SlackDirectory } from './slack-directory';
 import { SlackNotifier } from './slack-notifier';
 import { KeylessSocketReceiver } from './socket-receiver';
+import { workspaceGate } from './workspace-gate';
 
 export interface SlackAdapterConfig {
   /** Verifies requests over HTTP; required unless `appToken` (Socket Mode) is given. */
@@ -29,6 +30,11 @@ export interface SlackAdapterConfig {
   botToken: string;
   /** An app-level token (xapp-…, scope connections:write): Socket Mode instead of HTTP. */
   appToken?: string;
+  /**
+   * Slack workspace (T…) and Enterprise Grid (E…) ids keyless serves (KEYLESS_SLACK_TEAM_IDS). Every
+   * request from elsewhere is refused before any listener runs (see workspace-gate.ts). Empty: all refused.
+   */
+  allowedTeamIds: readonly string[];
   /** Web API root (also for apps.connections.open), for the loopback workspace, for example http://127.0.0.1:4001/api/. */
   apiUrl?: string;
   /** Default approvals channel (a rule may override it). */
@@ -156,6 +162,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   app.error(async (error) => {
     logger.error({ err: error }, 'slack listener error');
   });
+  // Before every listener, on HTTP and Socket Mode alike: only the listed workspaces are served.
+  app.use(workspaceGate(config.allowedTeamIds, logger));
 
   const alerts = new SlackAlertPublisher({
     api,

@@ -1,4 +1,4 @@
-import type { ChatUser, Logger } from '../../src';
+import { normalizeEmail, type ChatUser, type Logger } from '../../src';
 import { TtlCache } from '../shared/ttl-cache';
 import { slackErrorCode, type SlackApi } from './slack-api';
 
@@ -64,11 +64,14 @@ export class SlackDirectory {
     }
   }
 
-  /** The Slack user with this (directory) email, if any. */
+  /** The Slack user with this (directory) email, if any: asked for and cached in its one normalised form. */
   async userIdByEmail(email: string): Promise<string | undefined> {
-    const id = await this.byEmail.get(email.toLowerCase(), async () => {
+    const normalized = normalizeEmail(email);
+    const id = await this.byEmail.get(normalized, async () => {
       try {
-        const answer = (await this.api.call('users.lookupByEmail', { email })) as { user?: { id?: string } };
+        const answer = (await this.api.call('users.lookupByEmail', { email: normalized })) as {
+          user?: { id?: string };
+        };
         return answer.user?.id ?? null;
       } catch (error) {
         if (slackErrorCode(error) === 'users_not_found') return null;

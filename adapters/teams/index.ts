@@ -39,6 +39,11 @@ export interface TeamsAdapterConfig {
   appType?: 'SingleTenant' | 'MultiTenant';
   /** The loopback playground: with no app id, inbound activities are NOT authenticated. */
   local: boolean;
+  /**
+   * Entra ID tenant ids keyless serves (KEYLESS_TEAMS_TENANT_IDS). Every activity and invoke from
+   * another tenant is refused before anything else (TeamsBot.onTurn). Empty: all refused.
+   */
+  allowedTenantIds: readonly string[];
   /** The Teams approvals channel (`19:…@thread.tacv2`). */
   approvalsConversationId?: string;
   securityConversationId?: string;
@@ -171,6 +176,7 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
     pacer,
     idempotency: deps.idempotency,
     logger,
+    allowedTenantIds: deps.config.allowedTenantIds,
   });
   const notifier = new TeamsNotifier({
     outbox,

@@ -11,7 +11,8 @@ export interface TeamsPerson {
 /**
  * Who sent an activity: the roster's answer (TeamsInfo.getMember), never text the person typed.
  * The email is the roster's `email`, else its UPN; without either the person stays unverified and
- * the engine refuses (UNVERIFIED_IDENTITY). Answers are cached for a while per tenant and user.
+ * the engine refuses (UNVERIFIED_IDENTITY). The Entra ID object id comes along as `directoryId`, which
+ * Identity Center is asked for first. Answers are cached for a while per tenant and user.
  */
 export class TeamsRoster {
   private readonly cache: TtlCache<TeamsChannelAccount>;
@@ -37,13 +38,17 @@ export class TeamsRoster {
     }
     const email =
       member?.email?.trim() || (member?.userPrincipalName?.includes('@') ? member.userPrincipalName.trim() : undefined);
+    // The Entra ID object id, from the roster (or the authenticated activity): Identity Center users
+    // provisioned by SCIM from Entra ID carry it as their external id.
+    const directoryId = member?.aadObjectId ?? a.from.aadObjectId;
     const user: ChatUser = {
       platform: 'teams',
-      id: member?.aadObjectId ?? a.from.aadObjectId ?? a.from.id,
+      id: directoryId ?? a.from.id,
       displayName: member?.name ?? a.from.name ?? 'someone',
       ...(email ? { email } : {}),
       ...(a.localTimezone ? { timeZone: a.localTimezone } : {}),
       ...(tenantId ? { workspaceId: tenantId } : {}),
+      ...(directoryId ? { directoryId } : {}),
     };
     return { user, mri: a.from.id };
   }

@@ -50,6 +50,34 @@ export interface TeamsBotDeps {
   newFormId?: () => string;
   /** The security feed, once connected (undefined: alert buttons and `root-window` are refused). */
   alerts?: () => AlertEngine | undefined;
+  /** Entra ID tenant ids served; an activity from any other tenant is refused in onTurn. */
+  allowedTenantIds: readonly string[];
+}
+
+/**
+ * The tenant ids an activity names: `conversation.tenantId` and `channelData.tenant.id` (Teams
+ * sends both). Empty when it names none.
+ */
+export function tenantIdsOf(activity: Pick<Activity, 'conversation' | 'channelData'>): string[] {
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const ids = [activity.conversation?.tenantId, channelData?.tenant?.id].filter(
+    (id): id is string => typeof id === 'string' && id.length > 0,
+  );
+  return [...new Set(ids)];
+}
+
+/** Served only when the activity names a tenant and every tenant it names is listed (fail closed). */
+export function isServedTenant(allowed: ReadonlySet<string>, tenantIds: readonly string[]): boolean {
+  return tenantIds.length > 0 && tenantIds.every((id) => allowed.has(id));
+}
+
+const TENANT_ID_SHAPE = /^[0-9a-zA-Z-]{1,64}$/;
+
+/** What a person of another tenant reads; the tenant id is theirs, shown only in its plain form. */
+export function foreignTenantText(tenantIds: readonly string[]): string {
+  const shown = tenantIds.filter((id) => TENANT_ID_SHAPE.test(id));
+  const where = shown.length ? ` (${shown.join(', ')})` : '';
+  return `keyless does not serve your Microsoft 365 organization${where}: it grants AWS access only to the tenants its administrators listed. Nothing was done.`;
 }
 
 const MAX_ACCOUNTS_IN_FORM = 100;
@@ -69,13 +97,19 @@ function userMessage(error: unknown): { problem: string; hint?: string } {
 export class TeamsBot {
   private readonly now: () => number;
   private readonly newFormId: () => string;
+  private readonly allowedTenants: ReadonlySet<string>;
 
   constructor(private readonly deps: TeamsBotDeps) {
     this.now = deps.now ?? Date.now;
     this.newFormId = deps.newFormId ?? randomUUID;
+    this.allowedTenants = new Set(deps.allowedTenantIds);
   }
 
   async onTurn(ctx: TurnContext): Promise<void> {
+    // Before anything else, on every activity and invoke: only the listed tenants are served. A
+    // person elsewhere whose email matches an Identity Center user is never taken for that user.
+    const tenantIds = tenantIdsOf(ctx.activity);
+    if (!isServedTenant(this.allowedTenants, tenantIds)) return this.refuseTenant(ctx, tenantIds);
     switch (ctx.activity.type) {
       case ActivityTypes.Message:
         return this.onMessage(ctx);
@@ -550,6 +584,37 @@ export class TeamsBot {
       type: ActivityTypes.InvokeResponse,
       value: { status: 200, body: { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card } },
     } as Partial<Activity>);
+  }
+
+  /**
+   * An activity from a tenant keyless does not serve: one log line (no payload), counted by its
+   * code; a message is answered with the reason, an invoke with Universal Actions' error answer
+   * (403). Nothing else happens: no roster lookup, no conversation remembered, no engine call.
+   */
+  private async refuseTenant(ctx: TurnContext, tenantIds: string[]): Promise<void> {
+    const a = ctx.activity;
+    this.deps.logger.warn(
+      {
+        platform: 'teams',
+        code: ErrorCodes.ForeignWorkspace,
+        tenantIds: tenantIds.join(',') || undefined,
+        activityType: a.type,
+        actor: a.from?.aadObjectId ?? a.from?.id,
+      },
+      'activity from a Teams tenant keyless does not serve refused',
+    );
+    const text = foreignTenantText(tenantIds);
+    if (a.type === ActivityTypes.Invoke) {
+      await ctx.sendActivity({
+        type: ActivityTypes.InvokeResponse,
+        value: {
+          status: 200,
+          body: { statusCode: 403, type: ERROR_CONTENT_TYPE, value: { code: 'Forbidden', message: text } },
+        },
+      } as Partial<Activity>);
+      return;
+    }
+    if (a.type === ActivityTypes.Message) await ctx.sendActivity({ type: ActivityTypes.Message, text });
   }
 
   /** A refused invoke: Universal Actions' error answer; nothing was changed. */

@@ -1,3 +1,5 @@
+import { normalizeEmail } from '../../src';
+
 /**
  * Every id the Teams adapter puts on the wire, in one place: Action.Execute verbs, input ids, the
  * command menu, and the keys of stored conversation references. Cards, handlers, the manifest and
@@ -112,7 +114,7 @@ export const ConversationKeys = {
   /** A person's 1:1 chat with the bot, by aadObjectId. */
   user: (aadObjectId: string) => `teams:user:${aadObjectId}`,
   /** The same 1:1 chat, by the email the roster verified (to reach approvers named by email). */
-  email: (email: string) => `teams:email:${email.trim().toLowerCase()}`,
+  email: (email: string) => `teams:email:${normalizeEmail(email)}`,
   /** Any conversation the bot has seen or posted to, by conversation id (to update messages in place). */
   conversation: (conversationId: string) => `teams:conversation:${conversationId}`,
   /** Where the Teams service was last reached (serviceUrl, tenant, bot): to open 1:1 chats and post by id. */

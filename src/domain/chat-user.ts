@@ -15,6 +15,44 @@ export interface ChatUser {
   timeZone?: string;
   /** The Slack team or Teams tenant. */
   workspaceId?: string;
+  /**
+   * The person's id in the identity provider behind the chat platform, when the platform verified it:
+   * on Teams the Entra ID object id (aadObjectId). Identity Center users provisioned from Entra ID
+   * by SCIM carry it as their external id, so it identifies them without an email.
+   */
+  directoryId?: string;
+}
+
+/**
+ * The one form of an email address that keyless compares, caches and looks up: trimmed and wholly
+ * lower-cased (the local part too). Identity Center may match `emails.value` and `userName`
+ * case-sensitively, so keyless asks it for this form only, whatever case the chat platform used:
+ * the answer then depends on the address alone, never on what was looked up before. Addresses in
+ * Identity Center must therefore be stored in lower case (README, "Identity mapping").
+ */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Whether two addresses are the same person's under {@link normalizeEmail}. */
+export function sameEmail(a: string, b: string): boolean {
+  return normalizeEmail(a) === normalizeEmail(b);
+}
+
+/** What a chat platform verified about a person, to find them in Identity Center. */
+export interface VerifiedIdentity {
+  /** The verified email, normalised with {@link normalizeEmail}. */
+  email?: string;
+  /** The identity provider's id for the person (Teams: the Entra ID object id). */
+  externalId?: string;
+}
+
+/** The verified facts of a chat user, or undefined when the platform verified nothing usable. */
+export function verifiedIdentityOf(user: ChatUser): VerifiedIdentity | undefined {
+  const email = user.email?.trim() ? normalizeEmail(user.email) : undefined;
+  const externalId = user.directoryId?.trim() || undefined;
+  if (!email && !externalId) return undefined;
+  return { ...(email ? { email } : {}), ...(externalId ? { externalId } : {}) };
 }
 
 export function chatUserKey(user: Pick<ChatUser, 'platform' | 'id'>): string {

@@ -1,5 +1,5 @@
 import type { Account, PermissionSet } from './catalog';
-import type { Principal } from './chat-user';
+import { normalizeEmail, type Principal } from './chat-user';
 import { formatDuration } from './duration';
 import { ruleMaxSeconds, type ApproverSpec, type PeopleSpec, type Policy, type PolicyRule } from './policy';
 
@@ -46,10 +46,10 @@ export function matchesPermissionSet(names: readonly string[], name: string): bo
 }
 
 export function matchesPeople(spec: PeopleSpec, principal: Principal): boolean {
-  const email = principal.email.toLowerCase();
+  const email = normalizeEmail(principal.email);
   return (
     spec.groups.some((g) => g === '*' || principal.groups.some((pg) => pg.toLowerCase() === g.toLowerCase())) ||
-    spec.emails.some((e) => e.toLowerCase() === email)
+    spec.emails.some((e) => normalizeEmail(e) === email)
   );
 }
 

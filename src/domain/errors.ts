@@ -31,6 +31,8 @@ export const ErrorCodes = {
   Unavailable: 'UNAVAILABLE',
   ConfigInvalid: 'CONFIG_INVALID',
   AlertNotFound: 'ALERT_NOT_FOUND',
+  /** A chat request from a Slack workspace or Teams tenant keyless does not serve (refused, never processed). */
+  ForeignWorkspace: 'FOREIGN_WORKSPACE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -3,23 +3,42 @@ import {
   KeylessError,
   findAccount,
   findPermissionSet,
+  isKeylessError,
+  verifiedIdentityOf,
   type Account,
   type ChatUser,
   type PermissionSet,
   type Principal,
 } from '../domain';
+import type { Directory } from '../ports';
 import type { EngineContext } from './deps';
 
-/** A chat user's Identity Center principal, from the email their platform verified. */
-export async function principalOf(ctx: EngineContext, user: ChatUser): Promise<Principal> {
-  if (!user.email) {
-    throw new KeylessError(
-      ErrorCodes.UnverifiedIdentity,
-      `I could not read a verified email for you on ${user.platform}, so I cannot tell who you are in AWS.`,
-      { hint: 'Ask your workspace admin to make your email visible to apps.' },
-    );
+/**
+ * A chat user's Identity Center principal, from what their platform verified: the directory id
+ * (Teams: the Entra object id) and the email, by the Directory's one rule. A person with neither,
+ * or with only a directory id Identity Center does not know, is unverified: no typed text helps.
+ */
+export async function resolveChatUser(
+  directory: Pick<Directory, 'resolvePrincipal'>,
+  user: ChatUser,
+  unverifiedMessage = `I could not read a verified email for you on ${user.platform}, so I cannot tell who you are in AWS.`,
+): Promise<Principal> {
+  const unverified = () =>
+    new KeylessError(ErrorCodes.UnverifiedIdentity, unverifiedMessage, {
+      hint: 'Ask your workspace admin to make your email visible to apps.',
+    });
+  const who = verifiedIdentityOf(user);
+  if (!who) throw unverified();
+  try {
+    return await directory.resolvePrincipal(who);
+  } catch (error) {
+    if (!who.email && isKeylessError(error, ErrorCodes.PrincipalNotFound)) throw unverified();
+    throw error;
   }
-  return ctx.identity.resolvePrincipal(user.email);
+}
+
+export function principalOf(ctx: EngineContext, user: ChatUser): Promise<Principal> {
+  return resolveChatUser(ctx.identity, user);
 }
 
 export async function accountByText(ctx: EngineContext, text: string): Promise<Account> {

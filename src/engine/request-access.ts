@@ -6,6 +6,7 @@ import {
   describePeople,
   formatDuration,
   isLiveGrant,
+  normalizeEmail,
   parseDuration,
   parsePrincipalId,
   requestCreated,
@@ -216,10 +217,10 @@ export async function approverEmails(ctx: EngineContext, request: AccessRequest)
   const members = await Promise.all(spec.groups.filter((g) => g !== '*').map((g) => ctx.identity.listGroupMembers(g)));
   const emails = new Map<string, string>();
   for (const p of members.flat()) {
-    if (p.principalId !== request.principalId || request.selfApproval) emails.set(p.email.toLowerCase(), p.email);
+    if (p.principalId !== request.principalId || request.selfApproval) emails.set(normalizeEmail(p.email), p.email);
   }
-  for (const e of spec.emails) emails.set(e.toLowerCase(), e);
-  if (!request.selfApproval && request.requester.email) emails.delete(request.requester.email.toLowerCase());
+  for (const e of spec.emails) emails.set(normalizeEmail(e), e);
+  if (!request.selfApproval && request.requester.email) emails.delete(normalizeEmail(request.requester.email));
   ctx.logger.debug(
     { requestId: request.id, approvers: describePeople(spec), count: emails.size },
     'approvers resolved',

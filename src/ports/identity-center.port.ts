@@ -1,11 +1,15 @@
-import type { Account, AssignmentKey, PermissionSet, PermissionSetArn, Principal } from '../domain';
+import type { Account, AssignmentKey, PermissionSet, PermissionSetArn, Principal, VerifiedIdentity } from '../domain';
 
 /**
- * Who a person is in Identity Center. Resolve from an email the chat platform verified, never one
- * a person typed. Throws KeylessError PRINCIPAL_NOT_FOUND when nobody has that email.
+ * Who a person is in Identity Center. Resolve from what the chat platform verified, never from text
+ * a person typed: the identity provider's id first (Teams: the Entra ID object id, the external id
+ * SCIM provisioning gives Identity Center users) where the adapter can look it up, else the email
+ * in its one normalised form (`normalizeEmail`; a plain string is an email). Throws KeylessError
+ * PRINCIPAL_NOT_FOUND when nobody matches. The answer depends on the identity alone, never on what
+ * was looked up before.
  */
 export interface Directory {
-  resolvePrincipal(email: string): Promise<Principal>;
+  resolvePrincipal(who: string | VerifiedIdentity): Promise<Principal>;
   /** The members of an Identity Center group (by display name), to reach approvers. Empty when unknown. */
   listGroupMembers(groupName: string): Promise<Principal[]>;
 }

@@ -130,6 +130,7 @@ describe('the security feed, end to end through Slack and Teams', () => {
         signingSecret: SIGNING_SECRET,
         botToken: BOT_TOKEN,
         apiUrl: workspace.apiUrl,
+        allowedTeamIds: [workspace.state.team.id],
         securityChannel: SLACK_SECURITY,
         pacing: FAST_PACING,
       },
@@ -140,7 +141,12 @@ describe('the security feed, end to end through Slack and Teams', () => {
       conversations: grants,
       idempotency: grants,
       logger: silentLogger,
-      config: { local: true, securityConversationId: TEAMS_SECURITY, serviceUrl: `${connector.url}/` },
+      config: {
+        local: true,
+        allowedTenantIds: [connector.world.tenantId],
+        securityConversationId: TEAMS_SECURITY,
+        serviceUrl: `${connector.url}/`,
+      },
       pacing: { baseDelayMs: 5, maxDelayMs: 20 },
     });
     server = createServer((req, res) => {

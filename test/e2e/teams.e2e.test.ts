@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoGrantStore, ensureTable } from '../../adapters/dynamodb';
 import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../adapters/local/aws-emulator';
 import { startSlackWorkspace, type RunningSlackWorkspace } from '../../adapters/local/slack-workspace';
-import { TeamsConnector } from '../../adapters/local/teams-connector';
+import { LOCAL_TEAMS_TENANT_ID, TeamsConnector } from '../../adapters/local/teams-connector';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack';
 import { Actions } from '../../adapters/slack/ids';
 import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams';
@@ -81,6 +81,7 @@ describe('a request in Teams approved from Teams and Slack', () => {
         signingSecret: SIGNING_SECRET,
         botToken: BOT_TOKEN,
         apiUrl: workspace.apiUrl,
+        allowedTeamIds: [workspace.state.team.id],
         approvalsChannel: SLACK_APPROVALS,
         pacing: { tiers: { 2: 60_000, 3: 60_000, 4: 60_000 }, perChannelPerSecond: 1000, perChannelBurst: 1000 },
       },
@@ -91,7 +92,7 @@ describe('a request in Teams approved from Teams and Slack', () => {
       conversations: store,
       idempotency: store,
       logger: silentLogger,
-      config: { local: true, approvalsConversationId: APPROVALS },
+      config: { local: true, allowedTenantIds: [LOCAL_TEAMS_TENANT_ID], approvalsConversationId: APPROVALS },
       pacing: { baseDelayMs: 5, maxDelayMs: 20 },
     });
     fanOut.add(slack.notifier);

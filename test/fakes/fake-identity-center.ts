@@ -2,6 +2,7 @@ import {
   ErrorCodes,
   KeylessError,
   assignmentKeyString,
+  normalizeEmail,
   type Account,
   type AssignmentKey,
   type IdentityCenter,
@@ -9,10 +10,13 @@ import {
   type PermissionSetArn,
   type Principal,
   type PrincipalId,
+  type VerifiedIdentity,
 } from '../../src';
 
 export interface FakeIdentityCenterSeed {
   principals: Principal[];
+  /** External ids (for example Entra ID object ids) → principal id, as SCIM provisioning records them. */
+  externalIds?: Record<string, string>;
   accounts: Account[];
   permissionSets: PermissionSet[];
 }
@@ -36,12 +40,17 @@ export class FakeIdentityCenter implements IdentityCenter {
     this.failures.push({ op, error });
   }
 
-  async resolvePrincipal(email: string): Promise<Principal> {
-    const p = this.seed.principals.find((x) => x.email.toLowerCase() === email.toLowerCase());
+  /** The external id first, then the normalised email (the rule of the real adapter). */
+  async resolvePrincipal(who: string | VerifiedIdentity): Promise<Principal> {
+    const { email, externalId } = typeof who === 'string' ? { email: who, externalId: undefined } : who;
+    const byExternal = externalId ? this.seed.externalIds?.[externalId] : undefined;
+    const p =
+      (byExternal ? this.seed.principals.find((x) => x.principalId === byExternal) : undefined) ??
+      (email ? this.seed.principals.find((x) => normalizeEmail(x.email) === normalizeEmail(email)) : undefined);
     if (!p) {
       throw new KeylessError(
         ErrorCodes.PrincipalNotFound,
-        `Nobody with the email ${email} exists in IAM Identity Center.`,
+        `Nobody with the email ${email ?? '(none)'} exists in IAM Identity Center.`,
       );
     }
     return structuredClone(p);

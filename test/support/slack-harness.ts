@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSlackAdapter, type SlackAdapter, type SlackAdapterConfig } from '../../adapters/slack';
-import { startSlackWorkspace, type RunningSlackWorkspace, type RateLimits } from '../../adapters/local/slack-workspace';
+import {
+  LOCAL_SLACK_TEAM_ID,
+  startSlackWorkspace,
+  type RunningSlackWorkspace,
+  type RateLimits,
+} from '../../adapters/local/slack-workspace';
 import { DynamoGrantStore, ensureTable } from '../../adapters/dynamodb';
 import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../adapters/local/aws-emulator';
 import {
@@ -150,6 +155,7 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
       signingSecret: SIGNING_SECRET,
       botToken: BOT_TOKEN,
       apiUrl: workspace.apiUrl,
+      allowedTeamIds: [LOCAL_SLACK_TEAM_ID],
       approvalsChannel: APPROVALS,
       securityChannel: SECURITY,
       pacing: FAST_PACING,

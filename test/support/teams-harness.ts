@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterConfig } from '../../adapters/teams';
-import { TeamsConnector } from '../../adapters/local/teams-connector';
+import { LOCAL_TEAMS_TENANT_ID, TeamsConnector } from '../../adapters/local/teams-connector';
 import { silentLogger, type Engine, type Logger, type Policy } from '../../src';
 import { testEngine } from '../builders/test-engine';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
@@ -43,13 +43,21 @@ export interface TeamsHarness {
 }
 
 export async function startTeamsHarness(
-  over: { config?: Partial<TeamsAdapterConfig>; policy?: Policy; logger?: Logger; people?: boolean } = {},
+  over: {
+    config?: Partial<TeamsAdapterConfig>;
+    policy?: Policy;
+    logger?: Logger;
+    people?: boolean;
+    /** Identity Center in memory (default: the demo organization). */
+    identity?: FakeIdentityCenter;
+  } = {},
 ): Promise<TeamsHarness> {
   const recorded = new RecordingNotifier();
   const fanOut = new FanOutNotifier([recorded], silentLogger);
   const { engine, store, identity, clock } = testEngine({
     notifier: fanOut,
     ...(over.policy ? { policy: over.policy } : {}),
+    ...(over.identity ? { identity: over.identity } : {}),
   });
   const teams = createTeamsAdapter({
     engine,
@@ -57,7 +65,13 @@ export async function startTeamsHarness(
     conversations: store,
     idempotency: store,
     logger: over.logger ?? silentLogger,
-    config: { local: true, approvalsConversationId: APPROVALS, securityConversationId: SECURITY, ...over.config },
+    config: {
+      local: true,
+      approvalsConversationId: APPROVALS,
+      securityConversationId: SECURITY,
+      allowedTenantIds: [LOCAL_TEAMS_TENANT_ID],
+      ...over.config,
+    },
     pacing: { baseDelayMs: 5, maxDelayMs: 20 },
   });
   fanOut.add(teams.notifier);

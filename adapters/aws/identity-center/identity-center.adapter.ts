@@ -17,6 +17,7 @@ import {
   type PermissionSet,
   type PermissionSetArn,
   type Principal,
+  type VerifiedIdentity,
 } from '../../../src';
 import { ConcurrencyLimit, Pace } from '../../shared/pace';
 import { AwsCaller, defaultRetry, type RetryOptions } from './aws-caller';
@@ -128,8 +129,8 @@ export class AwsIdentityCenter implements IdentityCenter {
     this.catalog.stop();
   }
 
-  resolvePrincipal(email: string): Promise<Principal> {
-    return this.directory.resolvePrincipal(email);
+  resolvePrincipal(who: string | VerifiedIdentity): Promise<Principal> {
+    return this.directory.resolvePrincipal(who);
   }
 
   listGroupMembers(groupName: string): Promise<Principal[]> {

@@ -76,6 +76,13 @@ export const seedSchema = z
           id: z.string().optional(),
           displayName: z.string().optional(),
           groups: z.array(z.string()).default([]),
+          /**
+           * External ids, as SCIM provisioning records them (Entra ID: the user's object id, with the
+           * issuer Identity Center shows in DescribeUser's ExternalIds).
+           */
+          externalIds: z
+            .array(z.object({ issuer: z.string().min(1).max(256), id: z.string().min(1).max(256) }))
+            .default([]),
         }),
       )
       .default([]),
@@ -193,6 +200,12 @@ export function isoDurationSeconds(d: string): number {
   if (!m) return NaN;
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60;
 }
+
+/**
+ * The ExternalId issuer of the demo organization's users (demo-seed.yaml), standing for the one
+ * Identity Center records when Entra ID provisions users by SCIM; local mode looks Teams users up with it.
+ */
+export const DEMO_EXTERNAL_ID_ISSUER = 'https://scim.aws.com/keyless-demo';
 
 export interface GeneratedSeedOptions {
   accounts: number;

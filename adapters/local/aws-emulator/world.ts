@@ -25,6 +25,8 @@ export interface EmuUser {
   userName: string;
   email: string;
   displayName: string;
+  /** Identifiers issued by an external identity provider (SCIM provisioning records them). */
+  externalIds: { issuer: string; id: string }[];
 }
 export interface EmuGroup {
   id: string;
@@ -129,6 +131,7 @@ export class EmulatorWorld {
         userName: u.userName,
         email: u.email,
         displayName: u.displayName ?? u.userName,
+        externalIds: u.externalIds.map((e) => ({ issuer: e.issuer, id: e.id })),
       };
       this.users.set(user.id, user);
       for (const name of u.groups) this.memberships.get(this.groupByName(name)!.id)!.add(user.id);
@@ -172,6 +175,22 @@ export class EmulatorWorld {
   userByEmail(email: string): EmuUser | undefined {
     const needle = email.toLowerCase();
     for (const u of this.users.values()) if (u.email.toLowerCase() === needle) return u;
+    return undefined;
+  }
+
+  /**
+   * identitystore GetUserId's unique-attribute match. Exact, letter case included: AWS does not
+   * promise to match `userName` or `emails.value` case-insensitively, so the emulator does not either
+   * (keyless must send the form it documents, never rely on the service folding case).
+   */
+  userByUniqueAttribute(path: 'userName' | 'emails.value', value: string): EmuUser | undefined {
+    for (const u of this.users.values()) if ((path === 'userName' ? u.userName : u.email) === value) return u;
+    return undefined;
+  }
+
+  /** identitystore GetUserId's external-id match: issuer and id, both exact. */
+  userByExternalId(issuer: string, id: string): EmuUser | undefined {
+    for (const u of this.users.values()) if (u.externalIds.some((e) => e.issuer === issuer && e.id === id)) return u;
     return undefined;
   }
 

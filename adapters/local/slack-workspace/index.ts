@@ -1,5 +1,11 @@
 export { startSlackWorkspace, type RunningSlackWorkspace, type SlackWorkspaceOptions } from './server';
-export { SlackWorkspaceState, WorkspaceError, type WorkspaceUser, type WorkspaceChannel } from './workspace';
+export {
+  LOCAL_SLACK_TEAM_ID,
+  SlackWorkspaceState,
+  WorkspaceError,
+  type WorkspaceUser,
+  type WorkspaceChannel,
+} from './workspace';
 export {
   WorkspaceClient,
   type BotAnswer,

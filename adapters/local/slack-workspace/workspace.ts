@@ -43,8 +43,11 @@ export class WorkspaceError extends Error {
 const TRIGGER_TTL_MS = 3000;
 const RESPONSE_URL_TTL_MS = 30 * 60_000;
 
+/** The loopback workspace's team id (local mode allows it: KEYLESS_SLACK_TEAM_IDS). */
+export const LOCAL_SLACK_TEAM_ID = 'T0KEYLESS';
+
 export class SlackWorkspaceState {
-  readonly team = { id: 'T0KEYLESS', domain: 'keyless-local', name: 'keyless (local)' };
+  readonly team = { id: LOCAL_SLACK_TEAM_ID, domain: 'keyless-local', name: 'keyless (local)' };
   readonly app = { id: 'A0KEYLESS', botId: 'B0KEYLESS', botUserId: 'U0KEYLESSBOT' };
   readonly users = new Map<string, WorkspaceUser>();
   readonly channels = new Map<string, WorkspaceChannel>();

@@ -6,6 +6,7 @@ export {
   type TeamsConnectorOptions,
 } from './server';
 export {
+  LOCAL_TEAMS_TENANT_ID,
   TeamsWorld,
   type ConnectorCall,
   type ConversationType,

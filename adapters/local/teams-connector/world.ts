@@ -82,6 +82,9 @@ export interface WorldJson {
   calls: ConnectorCall[];
 }
 
+/** The loopback tenant's id (local mode allows it: KEYLESS_TEAMS_TENANT_IDS). */
+export const LOCAL_TEAMS_TENANT_ID = 'tenant-local';
+
 export class TeamsWorld {
   readonly users = new Map<string, TeamsMember>();
   readonly conversations = new Map<string, TeamsConversation>();
@@ -91,7 +94,7 @@ export class TeamsWorld {
   private seq = 0;
 
   constructor(
-    readonly tenantId = 'tenant-local',
+    readonly tenantId = LOCAL_TEAMS_TENANT_ID,
     readonly bot = { id: '28:keyless-local', name: 'keyless' },
   ) {}
 

@@ -12,20 +12,19 @@ import {
   type Remediation,
   type RootWindow,
 } from '../../domain';
+import { resolveChatUser } from '../identity';
 import { announceChange, commitAlert, loadAlert } from './commit';
 import type { AlertContext } from './deps';
 
 const REMEDIATION = systemActor('key-remediation');
 export const SNOOZE_DAYS = [7, 30] as const;
 
-async function principalOf(ctx: AlertContext, user: ChatUser): Promise<Principal> {
-  if (!user.email) {
-    throw new KeylessError(
-      ErrorCodes.UnverifiedIdentity,
-      `I could not read a verified email for you on ${user.platform}, so I cannot tell who you are.`,
-    );
-  }
-  return ctx.directory.resolvePrincipal(user.email);
+function principalOf(ctx: AlertContext, user: ChatUser): Promise<Principal> {
+  return resolveChatUser(
+    ctx.directory,
+    user,
+    `I could not read a verified email for you on ${user.platform}, so I cannot tell who you are.`,
+  );
 }
 
 /** Deactivations are approved by a security approver (default: the policy's admins), never the requester. */

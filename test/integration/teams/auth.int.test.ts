@@ -1,3 +1,4 @@
+import { LOCAL_TEAMS_TENANT_ID } from '../../../adapters/local/teams-connector';
 import { createTeamsAdapter } from '../../../adapters/teams';
 import { ErrorCodes, silentLogger, type Logger } from '../../../src';
 import { InMemoryGrantStore } from '../../fakes/in-memory-grant-store';
@@ -15,9 +16,17 @@ function recordingLogger(lines: { level: string; message: string }[]): Logger {
   return logger;
 }
 
-const deps = (config: Parameters<typeof createTeamsAdapter>[0]['config'], logger: Logger = silentLogger) => {
+type AdapterConfig = Parameters<typeof createTeamsAdapter>[0]['config'];
+const deps = (config: Omit<AdapterConfig, 'allowedTenantIds'>, logger: Logger = silentLogger) => {
   const store = new InMemoryGrantStore();
-  return { engine: testEngine().engine, refs: store, conversations: store, idempotency: store, logger, config };
+  return {
+    engine: testEngine().engine,
+    refs: store,
+    conversations: store,
+    idempotency: store,
+    logger,
+    config: { allowedTenantIds: [LOCAL_TEAMS_TENANT_ID], ...config },
+  };
 };
 
 describe('Teams authentication', () => {

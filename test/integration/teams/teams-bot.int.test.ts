@@ -227,7 +227,7 @@ describe('the Teams bot, over HTTP with the loopback connector', () => {
       serviceUrl: h.connector.url,
       from: { id: '29:aad-rita', aadObjectId: 'aad-rita' },
       recipient: h.connector.world.bot,
-      conversation: { id: conv.id, conversationType: 'personal' },
+      conversation: { id: conv.id, conversationType: 'personal', tenantId: conv.tenantId },
       value: {},
     });
     expect(answer.status).toBe(501);

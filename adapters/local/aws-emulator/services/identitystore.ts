@@ -22,15 +22,46 @@ function checkStore(input: JsonInput, ctx: ServiceContext): void {
     });
 }
 
-function uniqueAttribute(input: JsonInput): { path: string; value: string } {
+type Alternate = { kind: 'unique'; path: string; value: string } | { kind: 'external'; issuer: string; id: string };
+
+/** AWS's pattern for ExternalId.Issuer and .Id: 1–256 letters, marks, symbols, numbers or punctuation. */
+const EXTERNAL_ID_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,256}$/u;
+
+/**
+ * The AlternateIdentifier union (API_AlternateIdentifier): exactly one of ExternalId {Issuer, Id}
+ * or UniqueAttribute {AttributePath, AttributeValue}; anything else is a ValidationException.
+ */
+function alternateIdentifier(input: JsonInput): Alternate {
   const alternate = requireObject(input, 'AlternateIdentifier');
+  const external = alternate.ExternalId as JsonInput | undefined;
   const unique = alternate.UniqueAttribute as JsonInput | undefined;
-  if (!unique || typeof unique.AttributePath !== 'string') {
-    throw new AwsError('ValidationException', 'Only UniqueAttribute alternate identifiers are supported here.');
+  if ((external === undefined) === (unique === undefined)) {
+    throw new AwsError(
+      'ValidationException',
+      'AlternateIdentifier must have exactly one of ExternalId and UniqueAttribute.',
+    );
   }
-  if (typeof unique.AttributeValue !== 'string')
-    throw new AwsError('ValidationException', 'AttributeValue must be a string.');
-  return { path: unique.AttributePath, value: unique.AttributeValue };
+  if (external !== undefined) {
+    if (typeof external !== 'object' || external === null) {
+      throw new AwsError('ValidationException', 'ExternalId must be an object with Issuer and Id.');
+    }
+    for (const field of ['Issuer', 'Id'] as const) {
+      const v = external[field];
+      if (typeof v !== 'string' || !EXTERNAL_ID_PATTERN.test(v)) {
+        throw new AwsError(
+          'ValidationException',
+          `1 validation error detected: Value at 'alternateIdentifier.externalId.${field.toLowerCase()}' failed to satisfy constraint: Member must have length between 1 and 256 and match the pattern [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+`,
+        );
+      }
+    }
+    return { kind: 'external', issuer: external.Issuer as string, id: external.Id as string };
+  }
+  if (typeof unique !== 'object' || unique === null || typeof unique.AttributePath !== 'string') {
+    throw new AwsError('ValidationException', 'UniqueAttribute must have an AttributePath.');
+  }
+  if (typeof unique.AttributeValue !== 'string' || unique.AttributeValue.length === 0)
+    throw new AwsError('ValidationException', 'AttributeValue must be a non-empty string.');
+  return { kind: 'unique', path: unique.AttributePath, value: unique.AttributeValue };
 }
 
 function notFound(type: 'USER' | 'GROUP' | 'GROUP_MEMBERSHIP', id: string): AwsError {
@@ -60,12 +91,19 @@ export const identityStoreService: JsonService = {
   operations: {
     GetUserId(input, ctx) {
       checkStore(input, ctx);
-      const { path, value } = uniqueAttribute(input);
+      const alternate = alternateIdentifier(input);
       let found: EmuUser | undefined;
-      if (path === 'userName') found = ctx.world.userByName(value);
-      else if (path === 'emails.value') found = ctx.world.userByEmail(value);
-      else throw new AwsError('ValidationException', `AttributePath ${path} is not a unique attribute of users.`);
-      if (!found) throw notFound('USER', value);
+      if (alternate.kind === 'external') {
+        found = ctx.world.userByExternalId(alternate.issuer, alternate.id);
+        if (!found) throw notFound('USER', alternate.id);
+      } else {
+        const { path, value } = alternate;
+        if (path !== 'userName' && path !== 'emails.value')
+          throw new AwsError('ValidationException', `AttributePath ${path} is not a unique attribute of users.`);
+        // Exact match, letter case included (see EmulatorWorld.userByUniqueAttribute).
+        found = ctx.world.userByUniqueAttribute(path, value);
+        if (!found) throw notFound('USER', value);
+      }
       return { UserId: found.id, IdentityStoreId: ctx.world.identityStoreId };
     },
     DescribeUser(input, ctx) {
@@ -79,11 +117,15 @@ export const identityStoreService: JsonService = {
         DisplayName: u.displayName,
         Name: { GivenName: given, FamilyName: family.join(' ') || given, Formatted: u.displayName },
         Emails: [{ Value: u.email, Type: 'work', Primary: true }],
+        ...(u.externalIds.length ? { ExternalIds: u.externalIds.map((e) => ({ Issuer: e.issuer, Id: e.id })) } : {}),
       };
     },
     GetGroupId(input, ctx) {
       checkStore(input, ctx);
-      const { path, value } = uniqueAttribute(input);
+      const alternate = alternateIdentifier(input);
+      // Groups here carry no external ids: an ExternalId lookup finds none, as for an unprovisioned group.
+      if (alternate.kind === 'external') throw notFound('GROUP', alternate.id);
+      const { path, value } = alternate;
       if (path !== 'displayName')
         throw new AwsError('ValidationException', `AttributePath ${path} is not a unique attribute of groups.`);
       const g = ctx.world.groupByName(value);

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, isKeylessError } from '../../../../src';
 import { loadConfig, PLAYGROUND_POLICY } from '../../../../adapters/main/config';
+import { DEMO_EXTERNAL_ID_ISSUER } from '../../../../adapters/local/aws-emulator/seed';
+import { LOCAL_SLACK_TEAM_ID } from '../../../../adapters/local/slack-workspace';
+import { LOCAL_TEAMS_TENANT_ID } from '../../../../adapters/local/teams-connector';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -36,7 +39,12 @@ describe('configuration', () => {
       'identityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-1111111111111111", identityStoreId: d-1234567890, region: eu-west-1 }\n',
     );
     const config = loadConfig(
-      { SLACK_BOT_TOKEN: 'xoxb-123', SLACK_SIGNING_SECRET: 'a-signing-secret', KEYLESS_POLICY_FILE: policy },
+      {
+        SLACK_BOT_TOKEN: 'xoxb-123',
+        SLACK_SIGNING_SECRET: 'a-signing-secret',
+        KEYLESS_SLACK_TEAM_IDS: 'T0123ABCD',
+        KEYLESS_POLICY_FILE: policy,
+      },
       dir,
     );
     expect(config).toMatchObject({ mode: 'production', host: '0.0.0.0', slack: { botToken: 'xoxb-123' } });
@@ -67,6 +75,9 @@ describe('configuration', () => {
       expect.stringMatching(/^MICROSOFT_APP_ID: /),
       expect.stringMatching(/^SLACK_SIGNING_SECRET: Slack needs both/),
       expect.stringMatching(/^MICROSOFT_APP_PASSWORD: /),
+      'MICROSOFT_APP_TENANT_ID: a SingleTenant bot needs MICROSOFT_APP_TENANT_ID',
+      expect.stringMatching(/^KEYLESS_SLACK_TEAM_IDS: production with Slack needs/),
+      expect.stringMatching(/^KEYLESS_TEAMS_TENANT_IDS: production with Teams needs/),
       expect.stringMatching(/^policy file \/no\/such\/policy.yaml: cannot be read/),
     ]);
   });
@@ -92,5 +103,90 @@ describe('configuration', () => {
       'SLACK_BOT_TOKEN: production needs Slack (SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials',
       'KEYLESS_LOCAL_AUTH_DISABLED: authentication can be disabled in local mode only',
     ]);
+  });
+
+  describe('who is served', () => {
+    const policyFile = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'keyless-config-'));
+      const file = join(dir, 'keyless.yaml');
+      writeFileSync(
+        file,
+        'identityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-1111111111111111", identityStoreId: d-1234567890, region: eu-west-1 }\n',
+      );
+      return file;
+    };
+    const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+    const APP_ID = 'b2c1a7e4-5f3d-4c8a-9e21-6d0f1a2b3c4d';
+    const slackEnv = { SLACK_BOT_TOKEN: 'xoxb-123', SLACK_SIGNING_SECRET: 'a-signing-secret' };
+    const teamsEnv = { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'secret', MICROSOFT_APP_TENANT_ID: TENANT };
+
+    it('requires the Slack workspace list and the Teams tenant list outside local mode, reporting both at once', () => {
+      expect(problemsOf({ ...slackEnv, ...teamsEnv, KEYLESS_POLICY_FILE: policyFile() })).toEqual([
+        'KEYLESS_SLACK_TEAM_IDS: production with Slack needs the Slack team ids (T…) and/or Enterprise Grid ids (E…) keyless serves',
+        'KEYLESS_TEAMS_TENANT_IDS: production with Teams needs the Entra ID tenant ids keyless serves',
+      ]);
+    });
+
+    it('reads the lists trimmed and without duplicates, team (T…) and enterprise (E…) ids alike', () => {
+      const config = loadConfig({
+        ...slackEnv,
+        ...teamsEnv,
+        KEYLESS_POLICY_FILE: policyFile(),
+        KEYLESS_SLACK_TEAM_IDS: ' T0123ABCD, E0GRID42 ,T0123ABCD,',
+        KEYLESS_TEAMS_TENANT_IDS: `${TENANT}`,
+      });
+      expect(config.slack?.allowedTeamIds).toEqual(['T0123ABCD', 'E0GRID42']);
+      expect(config.teams?.allowedTenantIds).toEqual([TENANT]);
+    });
+
+    it('names every id that is not a Slack team/enterprise id or a tenant GUID', () => {
+      const problems = problemsOf({
+        ...slackEnv,
+        ...teamsEnv,
+        KEYLESS_POLICY_FILE: policyFile(),
+        KEYLESS_SLACK_TEAM_IDS: 'T0123ABCD,U0PERSON,acme',
+        KEYLESS_TEAMS_TENANT_IDS: 'contoso.onmicrosoft.com',
+      });
+      expect(problems).toEqual([
+        expect.stringMatching(/^KEYLESS_SLACK_TEAM_IDS: "U0PERSON" is not a Slack team id/),
+        expect.stringMatching(/^KEYLESS_SLACK_TEAM_IDS: "acme" is not a Slack team id/),
+        expect.stringMatching(/^KEYLESS_TEAMS_TENANT_IDS: "contoso.onmicrosoft.com" is not an Entra ID tenant id/),
+      ]);
+      expect(problemsOf({ ...slackEnv, KEYLESS_POLICY_FILE: policyFile(), KEYLESS_SLACK_TEAM_IDS: ' , ' })).toEqual([
+        expect.stringMatching(/^KEYLESS_SLACK_TEAM_IDS: must list at least one/),
+      ]);
+    });
+
+    it('makes the Teams bot SingleTenant by default, which needs its home tenant', () => {
+      const withoutTenant = { ...teamsEnv, MICROSOFT_APP_TENANT_ID: undefined, KEYLESS_TEAMS_TENANT_IDS: TENANT };
+      expect(problemsOf({ ...withoutTenant, KEYLESS_POLICY_FILE: policyFile() })).toEqual([
+        'MICROSOFT_APP_TENANT_ID: a SingleTenant bot needs MICROSOFT_APP_TENANT_ID',
+      ]);
+      const config = loadConfig({ ...teamsEnv, KEYLESS_TEAMS_TENANT_IDS: TENANT, KEYLESS_POLICY_FILE: policyFile() });
+      expect(config.teams).toMatchObject({ appType: 'SingleTenant', tenantId: TENANT, allowedTenantIds: [TENANT] });
+      // MultiTenant stays possible, explicitly.
+      expect(
+        problemsOf({
+          ...withoutTenant,
+          MICROSOFT_APP_TYPE: 'MultiTenant',
+          KEYLESS_POLICY_FILE: policyFile(),
+        }),
+      ).toEqual([]);
+    });
+
+    it('serves the loopback workspace and tenant in local mode, with the demo SCIM issuer', () => {
+      const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-123', SLACK_APP_TOKEN: 'xapp-1-abc', KEYLESS_MODE: 'local' });
+      expect(config.slack?.allowedTeamIds).toEqual([LOCAL_SLACK_TEAM_ID]);
+      expect(config.teams?.allowedTenantIds).toEqual([LOCAL_TEAMS_TENANT_ID]);
+      expect(config.aws.externalIdIssuer).toBe(DEMO_EXTERNAL_ID_ISSUER);
+    });
+
+    it('looks people up by external id in production only when the issuer is set', () => {
+      const base = { ...slackEnv, KEYLESS_SLACK_TEAM_IDS: 'T0123ABCD', KEYLESS_POLICY_FILE: policyFile() };
+      expect(loadConfig(base).aws.externalIdIssuer).toBeUndefined();
+      expect(
+        loadConfig({ ...base, KEYLESS_IDENTITY_EXTERNAL_ID_ISSUER: 'https://scim.aws.com/abc' }).aws.externalIdIssuer,
+      ).toBe('https://scim.aws.com/abc');
+    });
   });
 });

@@ -73,10 +73,14 @@ describe('keyless doctor', () => {
   });
 
   it('fails Teams without an app id outside local mode', () => {
-    expect(teamsChecks({ appType: 'MultiTenant', authDisabled: false })[0]?.status).toBe('fail');
+    expect(teamsChecks({ appType: 'MultiTenant', authDisabled: false, allowedTenantIds: [] })[0]?.status).toBe('fail');
     expect(
-      teamsChecks({ appId: '00000000-0000-0000-0000-000000000001', appType: 'MultiTenant', authDisabled: false })[0]
-        ?.status,
+      teamsChecks({
+        appId: '00000000-0000-0000-0000-000000000001',
+        appType: 'MultiTenant',
+        authDisabled: false,
+        allowedTenantIds: [],
+      })[0]?.status,
     ).toBe('ok');
   });
 });
