@@ -82,7 +82,12 @@ export const envSchema = z.object({
   MICROSOFT_APP_ID: z.uuid().optional(),
   MICROSOFT_APP_PASSWORD: z.string().min(1).optional(),
   MICROSOFT_APP_TENANT_ID: z.string().min(1).optional(),
-  MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MICROSOFT_APP_TYPE: z
+    .enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI'])
+    .default('MultiTenant')
+    .describe(
+      'SingleTenant or MultiTenant (UserAssignedMSI is refused: keyless signs in with MICROSOFT_APP_PASSWORD).',
+    ),
   KEYLESS_RECONCILE_EVERY: z
     .string()
     .optional()
@@ -155,6 +160,13 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
     }
   }
   const appType = env.MICROSOFT_APP_TYPE ?? 'MultiTenant';
+  if (appType === 'UserAssignedMSI') {
+    // botbuilder would need a ManagedIdentityServiceClientCredentialsFactory and the Azure instance
+    // metadata endpoint, which exists only on Azure compute: keyless signs in with a client secret.
+    problems.push(
+      'MICROSOFT_APP_TYPE: UserAssignedMSI is not supported: keyless signs in to the Bot Framework with a client secret (MICROSOFT_APP_PASSWORD), and a managed identity works only on Azure compute; register the bot as SingleTenant with a client secret',
+    );
+  }
   if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && appType !== 'UserAssignedMSI') {
     problems.push('MICROSOFT_APP_PASSWORD: Teams needs MICROSOFT_APP_PASSWORD with MICROSOFT_APP_ID');
   }
@@ -207,13 +219,21 @@ export interface KeylessConfig {
     scanConcurrency: number;
   };
   /** A signing secret (HTTP), an app token (Socket Mode), or both (Socket Mode). */
-  slack?: { signingSecret?: string; botToken: string; appToken?: string };
+  slack?: {
+    signingSecret?: string;
+    botToken: string;
+    appToken?: string;
+    /** The Slack workspaces (team ids) keyless answers (KEYLESS_SLACK_TEAM_IDS). */
+    allowedTeamIds?: string[];
+  };
   teams?: {
     appId?: string;
     appPassword?: string;
     tenantId?: string;
     appType: KeylessEnv['MICROSOFT_APP_TYPE'];
     authDisabled: boolean;
+    /** The Entra tenants keyless answers in Teams (KEYLESS_TEAMS_TENANT_IDS). */
+    allowedTenantIds?: string[];
   };
 }
 

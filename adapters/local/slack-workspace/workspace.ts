@@ -32,6 +32,10 @@ export interface WorkspaceChannel {
   isIm: boolean;
   /** For a DM: the person on the other side of the app. */
   user?: string;
+  /** A private channel (conversations.info then needs groups:read, and hides it from non-members). */
+  isPrivate?: boolean;
+  /** Whether the bot was invited. Without it chat.postMessage answers not_in_channel, as Slack does. */
+  botMember?: boolean;
 }
 
 export class WorkspaceError extends Error {
@@ -72,6 +76,8 @@ export class SlackWorkspaceState {
   private lastTs = 0;
   private seq = 0;
   now: () => number = Date.now;
+  /** The bot token's granted scopes (set by the server; tests may change them). */
+  scopes: string[] = [];
 
   constructor(readonly botToken: string) {}
 
@@ -88,8 +94,14 @@ export class SlackWorkspaceState {
     return u;
   }
 
-  addChannel(id: string, name: string): WorkspaceChannel {
-    const c = { id, name, isIm: false };
+  addChannel(id: string, name: string, options: { isPrivate?: boolean; botMember?: boolean } = {}): WorkspaceChannel {
+    const c: WorkspaceChannel = {
+      id,
+      name,
+      isIm: false,
+      isPrivate: options.isPrivate ?? false,
+      botMember: options.botMember ?? true,
+    };
     this.channels.set(id, c);
     return c;
   }
@@ -127,7 +139,9 @@ export class SlackWorkspaceState {
   }
 
   postMessage(channel: string, text: string, blocks: Block[]): SlackMessageRecord {
-    this.channel(channel);
+    const c = this.channel(channel);
+    if (!c.isIm && c.botMember === false)
+      throw new WorkspaceError(c.isPrivate ? 'channel_not_found' : 'not_in_channel');
     checkBlocks(blocks, 50);
     const message: SlackMessageRecord = {
       channel,
