@@ -234,6 +234,11 @@ export interface KeylessConfig {
     authDisabled: boolean;
     /** The Entra tenants keyless answers in Teams (KEYLESS_TEAMS_TENANT_IDS). */
     allowedTenantIds?: string[];
+    /**
+     * botbuilder's ToChannelFromBotLoginUrl: the Entra authority the bot's token is asked from
+     * (`keyless doctor` requests one there). Default https://login.microsoftonline.com/<tenant>.
+     */
+    loginUrl?: string;
   };
 }
 

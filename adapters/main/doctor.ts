@@ -40,7 +40,7 @@ export interface DoctorDeps {
   slackApiUrl?: string;
   /**
    * The Microsoft Entra authority the bot's token is asked from: botbuilder's ToChannelFromBotLoginUrl
-   * (the loopback Teams connector's `loginUrl()` locally). Default
+   * (the loopback Teams connector's `loginUrl()` locally). Default `config.teams.loginUrl`, then
    * https://login.microsoftonline.com/<MICROSOFT_APP_TENANT_ID, or botframework.com for a MultiTenant bot>.
    */
   teamsLoginUrl?: string;
@@ -143,7 +143,13 @@ export async function runDoctor(config: KeylessConfig, deps: DoctorDeps = {}): P
     }
   }
   if (config.teams && (production || config.teams.appId)) {
-    checks.push(...(await teamsChecks(config.teams, { loginUrl: deps.teamsLoginUrl, production, timeoutMs })));
+    checks.push(
+      ...(await teamsChecks(config.teams, {
+        loginUrl: deps.teamsLoginUrl ?? config.teams.loginUrl,
+        production,
+        timeoutMs,
+      })),
+    );
   }
   for (const more of deps.extra ?? []) checks.push(...(await more()));
   return report(checks);

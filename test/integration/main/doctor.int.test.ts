@@ -358,13 +358,14 @@ describe('keyless doctor against the emulators', () => {
     expect(check?.fix).toContain('create a new secret');
   });
 
-  it('fails the Teams credentials of an app asked from the wrong tenant', async () => {
-    const report = await runDoctor(healthyConfig(), {
-      slackApiUrl: slack.apiUrl,
-      teamsLoginUrl: teams.loginUrl('botframework.com'),
-    });
+  it('fails the Teams credentials of an app asked from the wrong tenant (the authority from config.teams.loginUrl)', async () => {
+    const config = healthyConfig();
+    const report = await runDoctor(
+      { ...config, teams: { ...config.teams!, loginUrl: teams.loginUrl('botframework.com') } },
+      { slackApiUrl: slack.apiUrl },
+    );
     const [check] = expectOnly(report, 'fail', 'Teams credentials');
-    expect(check?.detail).toContain('AADSTS700016');
+    expect(check?.detail).toContain(`at ${teams.url}/botframework.com was refused: AADSTS700016`);
     expect(check?.fix).toContain('MICROSOFT_APP_TENANT_ID');
   });
 
