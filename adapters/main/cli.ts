@@ -2,7 +2,7 @@
  * The keyless command line: `start` (the default; the local playground when no chat credentials are
  * configured). Problems are printed as readable messages, never as stack traces.
  */
-import { isKeylessError } from '../../src';
+import { isKeylessError, silentLogger } from '../../src';
 import { loadConfig } from './config';
 import { startKeyless } from './compose';
 import { exitCode, renderJson, renderText, runDoctor } from './doctor';
@@ -52,7 +52,11 @@ async function doctor(): Promise<void> {
   const config = loadConfig();
   const playground =
     config.mode === 'local'
-      ? await startPlayground({ ...config, port: 0 }, { quiet: true, ephemeral: true })
+      ? await startPlayground(
+          { ...config, port: 0 },
+          // With --json, stdout carries the one JSON document only.
+          { quiet: true, ephemeral: true, ...(json ? { logger: silentLogger } : {}) },
+        )
       : undefined;
   try {
     const report = await runDoctor(config, playground ? { slackApiUrl: `${playground.slackUrl}/api/` } : {});
