@@ -138,9 +138,10 @@ export class SlackWorkspaceState {
     return `${prefix}${this.seq.toString(36).toUpperCase().padStart(6, '0')}${randomBytes(2).toString('hex').toUpperCase()}`;
   }
 
-  postMessage(channel: string, text: string, blocks: Block[]): SlackMessageRecord {
+  /** `viaResponseUrl`: a response_url posts where the command was typed, member or not. */
+  postMessage(channel: string, text: string, blocks: Block[], viaResponseUrl = false): SlackMessageRecord {
     const c = this.channel(channel);
-    if (!c.isIm && c.botMember === false)
+    if (!viaResponseUrl && !c.isIm && c.botMember === false)
       throw new WorkspaceError(c.isPrivate ? 'channel_not_found' : 'not_in_channel');
     checkBlocks(blocks, 50);
     const message: SlackMessageRecord = {
@@ -234,7 +235,7 @@ export class SlackWorkspaceState {
     if (body.replace_original === true && r.messageTs) {
       this.updateMessage(r.channel, r.messageTs, text, blocks);
     } else if (body.response_type === 'in_channel') {
-      this.postMessage(r.channel, text, blocks);
+      this.postMessage(r.channel, text, blocks, true);
     } else {
       this.postEphemeral(r.channel, r.user, text, blocks, 'response_url');
     }
