@@ -377,6 +377,14 @@ async function queueCheck(queueUrl: string, region: string): Promise<Check> {
     );
   } catch (error) {
     const code = (error as { name?: string }).name ?? '';
+    if (/AccessDenied/.test(code)) {
+      // keyless's own role (manifest/aws) may only receive and delete: doctor cannot look further.
+      return warn(
+        name,
+        `${queueUrl}: the credentials doctor runs with may not read the queue's attributes (${code}), so its dead-letter queue is not checked`,
+        'Run doctor with credentials that may sqs:GetQueueAttributes and sqs:GetQueueUrl (an operator’s read-only role), or check by hand: aws sqs get-queue-attributes --queue-url <url> --attribute-names RedrivePolicy',
+      );
+    }
     return fail(
       name,
       `${queueUrl}: ${describeError(error)}`,

@@ -227,6 +227,17 @@ describe('keyless doctor against the emulators', () => {
     expect(gone?.detail).toContain('deleted-dlq does not exist');
   });
 
+  it('only warns when the credentials it runs with may not read the queue (keyless’s own role may not)', async () => {
+    aws.faults.deny('GetQueueAttributes');
+    try {
+      const [check] = expectOnly(await doctor(), 'warn', 'root-activity queue');
+      expect(check?.detail).toContain('its dead-letter queue is not checked');
+      expect(check?.fix).toContain('sqs:GetQueueAttributes');
+    } finally {
+      aws.faults.allow('GetQueueAttributes');
+    }
+  });
+
   it('fails a queue URL that names no queue', async () => {
     const [check] = expectOnly(
       await doctor({
