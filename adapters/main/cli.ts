@@ -2,10 +2,10 @@
  * The keyless command line: `start` (the default; the local playground when no chat credentials are
  * configured). Problems are printed as readable messages, never as stack traces.
  */
-import { isKeylessError } from '../../src';
+import { isKeylessError, silentLogger } from '../../src';
 import { loadConfig } from './config';
 import { startKeyless } from './compose';
-import { formatChecks, runDoctor } from './doctor';
+import { exitCode, renderJson, renderText, runDoctor } from './doctor';
 import { startPlayground } from './playground';
 
 async function start(): Promise<void> {
@@ -43,19 +43,25 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
-/** Checks a deployment (in local mode: the playground's own emulators, started for the check). */
+/**
+ * Checks a deployment (in local mode: the playground's own emulators, started for the check).
+ * `--json`: one JSON document on stdout, for pipelines. Exit code 1 when any check failed.
+ */
 async function doctor(): Promise<void> {
+  const json = process.argv.includes('--json');
   const config = loadConfig();
   const playground =
     config.mode === 'local'
-      ? await startPlayground({ ...config, port: 0 }, { quiet: true, ephemeral: true })
+      ? await startPlayground(
+          { ...config, port: 0 },
+          // With --json, stdout carries the one JSON document only.
+          { quiet: true, ephemeral: true, ...(json ? { logger: silentLogger } : {}) },
+        )
       : undefined;
   try {
-    const checks = await runDoctor(config);
-    console.log(formatChecks(checks));
-    const failed = checks.filter((c) => c.status === 'fail').length;
-    console.log(failed ? `\n${failed} problem(s) to fix.` : '\nAll checks passed.');
-    process.exitCode = failed ? 1 : 0;
+    const report = await runDoctor(config, playground ? { slackApiUrl: `${playground.slackUrl}/api/` } : {});
+    console.log(json ? renderJson(report) : renderText(report));
+    process.exitCode = exitCode(report);
   } finally {
     await playground?.stop();
   }

@@ -203,6 +203,13 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
     }
   }
   const appType = env.MICROSOFT_APP_TYPE ?? 'SingleTenant';
+  if (appType === 'UserAssignedMSI') {
+    // botbuilder would need a ManagedIdentityServiceClientCredentialsFactory and the Azure instance
+    // metadata endpoint, which exists only on Azure compute: keyless signs in with a client secret.
+    problems.push(
+      'MICROSOFT_APP_TYPE: UserAssignedMSI is not supported: keyless signs in to the Bot Framework with a client secret (MICROSOFT_APP_PASSWORD), and a managed identity works only on Azure compute; register the bot as SingleTenant with a client secret',
+    );
+  }
   if (env.MICROSOFT_APP_ID && !env.MICROSOFT_APP_PASSWORD && appType !== 'UserAssignedMSI') {
     problems.push('MICROSOFT_APP_PASSWORD: Teams needs MICROSOFT_APP_PASSWORD with MICROSOFT_APP_ID');
   }
@@ -285,6 +292,13 @@ export interface KeylessConfig {
     tenantId?: string;
     appType: KeylessEnv['MICROSOFT_APP_TYPE'];
     authDisabled: boolean;
+    /** The Entra tenants keyless answers in Teams (KEYLESS_TEAMS_TENANT_IDS). */
+    allowedTenantIds?: string[];
+    /**
+     * botbuilder's ToChannelFromBotLoginUrl: the Entra authority the bot's token is asked from
+     * (`keyless doctor` requests one there). Default https://login.microsoftonline.com/<tenant>.
+     */
+    loginUrl?: string;
   };
 }
 

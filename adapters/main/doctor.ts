@@ -1,55 +1,114 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { formatDuration, isKeylessError, matchesPermissionSet, ruleMaxSeconds, type IdentityCenter } from '../../src';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  formatDuration,
+  isKeylessError,
+  matchesPermissionSet,
+  ruleMaxSeconds,
+  type IdentityCenter,
+  type PermissionSet,
+} from '../../src';
 import { createAwsIdentityCenter } from '../aws/identity-center';
-import { createAwsSts } from '../aws/sts/sts';
-import { checkTable } from '../dynamodb';
+import { createAwsSts, type AwsSts } from '../aws/sts/sts';
+import { checkTable, TTL_ATTRIBUTE, ttlStatus } from '../dynamodb';
 import { requiredBotScopes } from '../slack';
 import type { KeylessConfig } from './config';
 
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+/** One thing `keyless doctor` looked at. Every warning and failure says how to fix it. */
 export interface Check {
-  status: 'ok' | 'warn' | 'fail';
   name: string;
+  status: CheckStatus;
   detail: string;
   /** How to fix it, for a warning or a failure. */
   fix?: string;
 }
 
-/** A check for a chat platform, contributed by the composition root (Slack auth.test, Teams credentials…). */
+/** What `keyless doctor` found: `ok` is false when any check failed (the CLI then exits 1). */
+export interface DoctorReport {
+  ok: boolean;
+  counts: Record<CheckStatus, number>;
+  checks: Check[];
+}
+
+/** A check contributed by the caller (the composition root, a test…). */
 export type ExtraCheck = () => Promise<Check[]>;
+
+export interface DoctorDeps {
+  /** The Slack Web API root; default https://slack.com/api/ (the loopback workspace's `apiUrl` locally). */
+  slackApiUrl?: string;
+  /**
+   * The Microsoft Entra authority the bot's token is asked from: botbuilder's ToChannelFromBotLoginUrl
+   * (the loopback Teams connector's `loginUrl()` locally). Default `config.teams.loginUrl`, then
+   * https://login.microsoftonline.com/<MICROSOFT_APP_TENANT_ID, or botframework.com for a MultiTenant bot>.
+   */
+  teamsLoginUrl?: string;
+  /** How long one HTTP call to Slack or Microsoft may take. Default 10 s. */
+  timeoutMs?: number;
+  extra?: ExtraCheck[];
+}
+
+const SLACK_API = 'https://slack.com/api/';
+const ENTRA = 'https://login.microsoftonline.com/';
+/** botbuilder's ToChannelFromBotOAuthScope, as the client-credentials scope. */
+const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com/.default';
+const SLACK_TEAM_ID = /^[TE][A-Z0-9]{2,}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const ok = (name: string, detail: string): Check => ({ name, status: 'ok', detail });
+const warn = (name: string, detail: string, fix: string): Check => ({ name, status: 'warn', detail, fix });
+const fail = (name: string, detail: string, fix: string): Check => ({ name, status: 'fail', detail, fix });
+
+function describeError(error: unknown): string {
+  if (isKeylessError(error)) return error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
 
 async function attempt(name: string, fix: string, work: () => Promise<string>): Promise<Check> {
   try {
-    return { status: 'ok', name, detail: await work() };
+    return ok(name, await work());
   } catch (error) {
-    const detail = isKeylessError(error)
-      ? error.message
-      : error instanceof Error
-        ? `${error.name}: ${error.message}`
-        : String(error);
-    return { status: 'fail', name, detail, fix };
+    return fail(name, describeError(error), fix);
   }
 }
 
+/** Runs `work` on every item, at most `limit` at once, keeping the order. */
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]!);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
 /**
- * `keyless doctor`: checks what a first deployment gets wrong, and says how to fix each. Runs
- * against whatever the SDK's standard configuration points at (real AWS, or the playground's emulators).
+ * `keyless doctor`: checks what a first deployment gets wrong, and says how to fix each: the AWS
+ * identity, Identity Center and its permission sets, the table, the security feed (queue and its
+ * dead-letter queue, the EventBridge secret, the member-account roles with the ExternalId), Slack
+ * (token, scopes, channel membership, workspace allow-list) and Teams (a real token request, tenant
+ * allow-list). AWS is reached through the SDK's standard configuration (real AWS, or the emulators).
  */
-export async function runDoctor(config: KeylessConfig, extra: ExtraCheck[] = []): Promise<Check[]> {
-  const region = config.policy.identityCenter.region;
+export async function runDoctor(config: KeylessConfig, deps: DoctorDeps = {}): Promise<DoctorReport> {
+  const production = config.mode === 'production';
   const checks: Check[] = [
-    {
-      status: 'ok',
-      name: 'configuration',
-      detail: `mode ${config.mode}, policy ${config.policyFile} (${config.policy.rules.length} rules)`,
-    },
+    ok('configuration', `mode ${config.mode}, policy ${config.policyFile} (${config.policy.rules.length} rules)`),
   ];
+  const region = config.policy.identityCenter.region;
+  const sts = createAwsSts(region);
 
   checks.push(
     await attempt(
       'AWS identity',
       'Give keyless AWS credentials (AWS_PROFILE, a task role…) and set AWS_REGION.',
       async () => {
-        const me = await createAwsSts(region).callerIdentity();
+        const me = await sts.callerIdentity();
         return `${me.arn} in account ${me.account}`;
       },
     ),
@@ -61,21 +120,65 @@ export async function runDoctor(config: KeylessConfig, extra: ExtraCheck[] = [])
     identityStoreId: config.policy.identityCenter.identityStoreId,
     useOrganizations: true,
   });
-  const sets = await identity.listPermissionSets().catch(() => undefined);
-  checks.push(
-    sets
-      ? {
-          status: 'ok',
-          name: 'Identity Center instance',
-          detail: `${sets.length} permission sets in ${config.policy.identityCenter.instanceArn}`,
-        }
-      : {
-          status: 'fail',
-          name: 'Identity Center instance',
-          detail: `cannot list permission sets of ${config.policy.identityCenter.instanceArn}`,
-          fix: 'Check identityCenter.instanceArn and region in the policy, and that the role has manifest/aws/iam-policy.json.',
-        },
-  );
+  try {
+    checks.push(...(await identityCenterChecks(config, identity)));
+    checks.push(...(await tableChecks(config, region)));
+    checks.push(...(await feedChecks(config, region, identity, sts)));
+  } finally {
+    identity.stop?.();
+  }
+
+  const timeoutMs = deps.timeoutMs ?? 10_000;
+  if (config.slack) {
+    checks.push(
+      ...(await slackChecks(config.slack.botToken, deps.slackApiUrl ?? SLACK_API, {
+        channels: config.policy.channels.slack ?? {},
+        allowedTeamIds: config.slack.allowedTeamIds,
+        requireAllowList: production,
+        timeoutMs,
+      })),
+    );
+    if (config.slack.appToken) {
+      checks.push(await slackSocketModeCheck(config.slack.appToken, deps.slackApiUrl ?? SLACK_API, timeoutMs));
+    }
+  }
+  if (config.teams && (production || config.teams.appId)) {
+    checks.push(
+      ...(await teamsChecks(config.teams, {
+        loginUrl: deps.teamsLoginUrl ?? config.teams.loginUrl,
+        production,
+        timeoutMs,
+      })),
+    );
+  }
+  for (const more of deps.extra ?? []) checks.push(...(await more()));
+  return report(checks);
+}
+
+export function report(checks: Check[]): DoctorReport {
+  const counts = { ok: 0, warn: 0, fail: 0 };
+  for (const c of checks) counts[c.status]++;
+  return { ok: counts.fail === 0, counts, checks };
+}
+
+// ---------------------------------------------------------------------------------- Identity Center
+
+async function identityCenterChecks(config: KeylessConfig, identity: IdentityCenter): Promise<Check[]> {
+  const checks: Check[] = [];
+  const instanceArn = config.policy.identityCenter.instanceArn;
+  let sets: PermissionSet[] | undefined;
+  try {
+    sets = await identity.listPermissionSets();
+    checks.push(ok('Identity Center instance', `${sets.length} permission sets in ${instanceArn}`));
+  } catch (error) {
+    checks.push(
+      fail(
+        'Identity Center instance',
+        `cannot list the permission sets of ${instanceArn} (${describeError(error)})`,
+        'Check identityCenter.instanceArn and region in the policy, and that keyless’s role has manifest/aws/iam-policy.json.',
+      ),
+    );
+  }
 
   const groups = [
     ...new Set(
@@ -87,7 +190,7 @@ export async function runDoctor(config: KeylessConfig, extra: ExtraCheck[] = [])
   checks.push(
     await attempt(
       'identity store',
-      'Check identityCenter.identityStoreId and the identitystore:* read actions.',
+      'Check identityCenter.identityStoreId and the identitystore:* read actions, or fix the group names in the policy.',
       async () => {
         const sizes = await Promise.all(
           groups.map(async (g) => [g, (await identity.listGroupMembers(g)).length] as const),
@@ -100,110 +203,411 @@ export async function runDoctor(config: KeylessConfig, extra: ExtraCheck[] = [])
       },
     ),
   );
+  if (!sets) return checks;
 
-  if (sets) {
-    const named = [
-      ...new Set([
-        ...config.policy.rules.flatMap((r) => r.permissionSets),
-        ...(config.policy.breakGlass?.permissionSets ?? []),
-      ]),
-    ].filter((n) => n !== '*');
-    const missing = named.filter((n) => !sets.some((s) => s.name.toLowerCase() === n.toLowerCase()));
-    checks.push(
-      missing.length
-        ? {
-            status: 'fail',
-            name: 'permission sets',
-            detail: `the policy names permission sets that do not exist: ${missing.join(', ')}`,
-            fix: 'Create and provision them in Identity Center, or fix the names in the policy.',
-          }
-        : { status: 'ok', name: 'permission sets', detail: `all ${named.length} named in the policy exist` },
-    );
-    for (const rule of config.policy.rules.filter((r) => r.effect === 'allow')) {
-      const longSessions = sets.filter(
-        (s) => matchesPermissionSet(rule.permissionSets, s.name) && s.sessionDurationSeconds > ruleMaxSeconds(rule),
-      );
-      if (longSessions.length) {
-        checks.push({
-          status: 'warn',
-          name: `session length (${rule.name})`,
-          detail: `${longSessions.map((s) => `${s.name} sessions last ${formatDuration(s.sessionDurationSeconds)}`).join(', ')}, longer than the ${formatDuration(ruleMaxSeconds(rule))} grants of this rule: removing an assignment does not end a session already open`,
-          fix: 'Shorten the permission sets’ session duration, or deploy the session deny policy (README, "Security model").',
-        });
-      }
-    }
-  }
-  identity.stop?.();
-
-  const dynamo = new DynamoDBClient({ region });
+  const named = [
+    ...new Set([
+      ...config.policy.rules.filter((r) => r.effect === 'allow').flatMap((r) => r.permissionSets),
+      ...(config.policy.breakGlass?.permissionSets ?? []),
+    ]),
+  ].filter((n) => n !== '*');
+  const missing = named.filter((n) => !sets.some((s) => s.name.toLowerCase() === n.toLowerCase()));
   checks.push(
-    await attempt(
-      'DynamoDB table',
-      `Create it: npm run table -- create --table ${config.table} (or deploy manifest/aws/table.yml).`,
-      async () => {
-        const table = await checkTable(dynamo, config.table);
-        return `${config.table} is ${table.TableStatus ?? 'present'} with the expected keys and index`;
-      },
-    ),
+    missing.length
+      ? fail(
+          'permission sets',
+          `the policy names permission sets that do not exist: ${missing.join(', ')}`,
+          'Create and provision them in Identity Center, or fix the names in the policy.',
+        )
+      : ok('permission sets', `all ${named.length} named in the policy exist`),
   );
-  dynamo.destroy();
-
-  if (config.slack) checks.push(...(await slackChecks(config.slack.botToken)));
-  if (config.slack?.appToken) checks.push(await slackSocketModeCheck(config.slack.appToken));
-  if (config.mode === 'production') checks.push(...teamsChecks(config.teams));
-  for (const more of extra) checks.push(...(await more()));
+  checks.push(sessionLengthCheck(config, sets));
   return checks;
 }
 
 /**
- * Slack: the bot token works (auth.test) and was granted every scope the code needs (the
- * `x-oauth-scopes` header of the answer). keyless asks for no scope only to run this check.
+ * Removing an account assignment does not end a session already open: a permission set whose
+ * session lasts longer than the longest grant the policy allows for it outlives every grant.
  */
-export async function slackChecks(botToken: string, apiUrl = 'https://slack.com/api/'): Promise<Check[]> {
-  const name = 'Slack';
-  try {
-    const response = await fetch(new URL('auth.test', apiUrl), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${botToken}` },
-    });
-    const body = (await response.json()) as { ok: boolean; error?: string; team?: string; user?: string };
-    if (!body.ok) {
-      return [
-        {
-          status: 'fail',
-          name,
-          detail: `auth.test answered ${body.error ?? response.status}`,
-          fix: 'Check SLACK_BOT_TOKEN (Bot User OAuth Token, xoxb-…) and that the app is installed.',
-        },
-      ];
+export function sessionLengthCheck(config: KeylessConfig, sets: PermissionSet[]): Check {
+  const grants = [
+    ...config.policy.rules
+      .filter((r) => r.effect === 'allow')
+      .map((r) => ({ sets: r.permissionSets, max: ruleMaxSeconds(r) })),
+    ...(config.policy.breakGlass
+      ? [{ sets: config.policy.breakGlass.permissionSets, max: ruleMaxSeconds(config.policy.breakGlass) }]
+      : []),
+  ];
+  const outliving: string[] = [];
+  for (const set of sets) {
+    const maxima = grants.filter((g) => matchesPermissionSet(g.sets, set.name)).map((g) => g.max);
+    if (maxima.length === 0) continue;
+    const longest = Math.max(...maxima);
+    if (set.sessionDurationSeconds > longest) {
+      outliving.push(
+        `${set.name} sessions last ${formatDuration(set.sessionDurationSeconds)}, the longest grant ${formatDuration(longest)}`,
+      );
     }
-    const granted = new Set(
-      (response.headers.get('x-oauth-scopes') ?? '')
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
+  }
+  return outliving.length
+    ? warn(
+        'session length',
+        `${outliving.join('; ')}: removing an assignment does not end a session already open, so sessions outlive grants`,
+        'Set each permission set’s session duration to at most the longest grant of the policy (Identity Center → Permission sets → Edit), or deploy the session deny policy (README, "Security model").',
+      )
+    : ok('session length', 'no permission set’s session outlasts the longest grant the policy allows for it');
+}
+
+// ---------------------------------------------------------------------------------- DynamoDB
+
+async function tableChecks(config: KeylessConfig, region: string): Promise<Check[]> {
+  const dynamo = new DynamoDBClient({ region });
+  try {
+    const table = await checkTable(dynamo, config.table).then(
+      () => ok('DynamoDB table', `${config.table} has the key schema and the index keyless needs`),
+      (error: unknown) =>
+        fail(
+          'DynamoDB table',
+          describeError(error),
+          `Point KEYLESS_TABLE at keyless's table, or create it: npm run table -- create --table ${config.table} (or deploy manifest/aws/table.yml).`,
+        ),
     );
-    const missing = requiredBotScopes().filter((scope) => !granted.has(scope));
-    return [
-      { status: 'ok', name, detail: `signed in as ${body.user ?? 'the bot'} in ${body.team ?? 'the workspace'}` },
-      missing.length
-        ? {
-            status: 'fail',
-            name: 'Slack scopes',
-            detail: `missing ${missing.join(', ')}`,
-            fix: 'Reinstall the app from manifest/slack/manifest.yml (README, "Connect Slack").',
-          }
-        : { status: 'ok', name: 'Slack scopes', detail: `all ${granted.size} granted` },
-    ];
-  } catch (error) {
-    return [
-      {
-        status: 'fail',
+    if (table.status === 'fail') return [table];
+    const ttlFix = `Turn TTL on for attribute ${TTL_ATTRIBUTE}: aws dynamodb update-time-to-live --table-name ${config.table} --time-to-live-specification Enabled=true,AttributeName=${TTL_ATTRIBUTE}`;
+    let ttl: Check;
+    try {
+      const status = await ttlStatus(dynamo, config.table);
+      if (status === 'ENABLED' || status === 'ENABLING') {
+        ttl = ok(
+          'DynamoDB TTL',
+          `${status} on ${TTL_ATTRIBUTE}: closed records are deleted after ${config.retentionDays} days`,
+        );
+      } else if (status === 'unsupported') {
+        ttl = warn('DynamoDB TTL', 'this DynamoDB endpoint has no TTL API: closed records are never deleted', ttlFix);
+      } else {
+        const detail = `TTL is ${status}${status.includes(' on ') ? ` (keyless writes ${TTL_ATTRIBUTE})` : ''}: closed records are never deleted`;
+        // The playground's embedded store has no TTL: only a deployment must have it.
+        ttl =
+          config.mode === 'production' ? fail('DynamoDB TTL', detail, ttlFix) : warn('DynamoDB TTL', detail, ttlFix);
+      }
+    } catch (error) {
+      ttl = fail('DynamoDB TTL', describeError(error), 'Give keyless’s role dynamodb:DescribeTimeToLive on the table.');
+    }
+    return [table, ttl];
+  } finally {
+    dynamo.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------- security feed
+
+async function feedChecks(
+  config: KeylessConfig,
+  region: string,
+  identity: IdentityCenter,
+  sts: AwsSts,
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  const { queueUrl, eventBridgeSecret } = config.alerts;
+  if (queueUrl) checks.push(await queueCheck(queueUrl, region));
+  if (eventBridgeSecret) {
+    checks.push(
+      eventBridgeSecret.length >= 32
+        ? ok('EventBridge secret', `set (${eventBridgeSecret.length} characters): POST /alerts/eventbridge is served`)
+        : warn(
+            'EventBridge secret',
+            `set, but only ${eventBridgeSecret.length} characters long`,
+            'Use a random secret of at least 32 characters (openssl rand -hex 32) in KEYLESS_ALERTS_EVENTBRIDGE_SECRET and the API destination’s connection.',
+          ),
+    );
+  } else if (queueUrl) {
+    checks.push(ok('EventBridge secret', 'not set: root activity arrives through the queue only'));
+  } else if (config.mode === 'production') {
+    checks.push(
+      fail(
+        'EventBridge secret',
+        'keyless receives no root activity: neither KEYLESS_ROOT_EVENTS_QUEUE_URL nor KEYLESS_ALERTS_EVENTBRIDGE_SECRET is set',
+        'Set KEYLESS_ROOT_EVENTS_QUEUE_URL to the RootEventsQueueUrl output of manifest/aws/template.yml, or KEYLESS_ALERTS_EVENTBRIDGE_SECRET to the header value of your EventBridge API destination (x-keyless-eventbridge-secret).',
+      ),
+    );
+  }
+  checks.push(await memberRolesCheck(config, identity, sts));
+  return checks;
+}
+
+/** The root-activity queue exists, and sends what keyless cannot handle to a dead-letter queue that exists. */
+async function queueCheck(queueUrl: string, region: string): Promise<Check> {
+  const name = 'root-activity queue';
+  const sqs = new SQSClient({ region });
+  try {
+    const attributes = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'RedrivePolicy'] }),
+      )
+    ).Attributes;
+    const redrive = attributes?.RedrivePolicy
+      ? (JSON.parse(attributes.RedrivePolicy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string })
+      : undefined;
+    const dlqFix =
+      'Give the queue a redrive policy to a dead-letter queue (manifest/aws/template.yml: RootEventsDeadLetterQueue, maxReceiveCount 5).';
+    if (!redrive?.deadLetterTargetArn) {
+      return fail(
         name,
-        detail: `Slack cannot be reached (${(error as Error).message})`,
-        fix: 'keyless needs outbound HTTPS to slack.com.',
-      },
+        `${queueUrl} has no dead-letter queue: an event keyless cannot handle is retried until SQS drops it after its retention period, unseen`,
+        dlqFix,
+      );
+    }
+    // arn:aws:sqs:<region>:<account>:<name>
+    const [, , , dlqRegion, dlqAccount, dlqName] = redrive.deadLetterTargetArn.split(':');
+    try {
+      const dlqClient = dlqRegion && dlqRegion !== region ? new SQSClient({ region: dlqRegion }) : sqs;
+      await dlqClient.send(
+        new GetQueueUrlCommand({ QueueName: dlqName, ...(dlqAccount ? { QueueOwnerAWSAccountId: dlqAccount } : {}) }),
+      );
+      if (dlqClient !== sqs) dlqClient.destroy();
+    } catch (error) {
+      if ((error as { name?: string }).name === 'QueueDoesNotExist' || /NonExistentQueue/.test(String(error))) {
+        return fail(name, `its dead-letter queue ${redrive.deadLetterTargetArn} does not exist`, dlqFix);
+      }
+      throw error;
+    }
+    return ok(
+      name,
+      `${attributes?.QueueArn ?? queueUrl}, dead-letter queue ${dlqName} after ${redrive.maxReceiveCount ?? '?'} receives`,
+    );
+  } catch (error) {
+    const code = (error as { name?: string }).name ?? '';
+    if (/AccessDenied/.test(code)) {
+      // keyless's own role (manifest/aws) may only receive and delete: doctor cannot look further.
+      return warn(
+        name,
+        `${queueUrl}: the credentials doctor runs with may not read the queue's attributes (${code}), so its dead-letter queue is not checked`,
+        'Run doctor with credentials that may sqs:GetQueueAttributes and sqs:GetQueueUrl (an operator’s read-only role), or check by hand: aws sqs get-queue-attributes --queue-url <url> --attribute-names RedrivePolicy',
+      );
+    }
+    return fail(
+      name,
+      `${queueUrl}: ${describeError(error)}`,
+      code === 'QueueDoesNotExist' || /NonExistentQueue/.test(code)
+        ? 'Set KEYLESS_ROOT_EVENTS_QUEUE_URL to the RootEventsQueueUrl output of manifest/aws/template.yml.'
+        : 'Give keyless’s role sqs:GetQueueAttributes on the queue and sqs:GetQueueUrl on its dead-letter queue.',
+    );
+  } finally {
+    sqs.destroy();
+  }
+}
+
+/**
+ * The member-account roles (manifest/aws/member-roles.yml) are assumed as the scanner assumes them:
+ * the audit role and the remediation role in every account, WITH the configured ExternalId. AWS
+ * answers a missing role, a trust policy without keyless's role and a wrong or missing ExternalId
+ * alike (AccessDenied), so the detail lists what to compare.
+ */
+async function memberRolesCheck(config: KeylessConfig, identity: IdentityCenter, sts: AwsSts): Promise<Check> {
+  const name = 'member-account roles';
+  const { auditRole, remediationRole, externalId } = config.alerts;
+  let accounts: { id: string; name: string }[];
+  try {
+    accounts = await identity.listAccounts();
+  } catch (error) {
+    return fail(
+      name,
+      `cannot list the organization's accounts (${describeError(error)})`,
+      'Give keyless’s role organizations:ListAccounts (manifest/aws/iam-policy.json).',
+    );
+  }
+  const roles = [auditRole, remediationRole];
+  const attempts = accounts.flatMap((a) => roles.map((role) => ({ account: a, role })));
+  const refused = (
+    await mapLimit(attempts, 8, async ({ account, role }) => {
+      try {
+        await sts.assumeRole(account.id, role, externalId, 'keyless-doctor');
+        return undefined;
+      } catch (error) {
+        return { account, role, why: isKeylessError(error) ? error.code : describeError(error) };
+      }
+    })
+  ).filter((r) => r !== undefined);
+  const withId = externalId
+    ? 'with the configured ExternalId'
+    : 'with NO ExternalId (KEYLESS_ALERTS_EXTERNAL_ID unset)';
+  if (refused.length === 0) {
+    const detail = `${roles.join(' and ')} assumed in all ${accounts.length} accounts ${withId}`;
+    return externalId || config.mode !== 'production'
+      ? ok(name, detail)
+      : warn(
+          name,
+          `${detail}: the roles trust keyless without an ExternalId condition`,
+          'Deploy manifest/aws/member-roles.yml with an ExternalId and set the same value in KEYLESS_ALERTS_EXTERNAL_ID.',
+        );
+  }
+  const shown = refused
+    .slice(0, 10)
+    .map((r) => `${r.role} in ${r.account.name} (${r.account.id})`)
+    .join(', ');
+  return fail(
+    name,
+    `sts:AssumeRole ${withId} was refused for ${refused.length} of ${attempts.length}: ${shown}${refused.length > 10 ? ', …' : ''}`,
+    `Deploy manifest/aws/member-roles.yml in those accounts (a StackSet over the organization) trusting keyless’s role, with its ExternalId parameter equal to KEYLESS_ALERTS_EXTERNAL_ID${externalId ? '' : ' (set it: keyless sends none)'}; AWS answers AccessDenied alike for a missing role, another trusted principal, and a wrong or missing ExternalId.`,
+  );
+}
+
+// ---------------------------------------------------------------------------------- Slack
+
+async function slackCall(
+  apiUrl: string,
+  method: string,
+  token: string,
+  args: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ body: { ok: boolean; error?: string; needed?: string } & Record<string, unknown>; headers: Headers }> {
+  const response = await fetch(new URL(method, apiUrl), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(args).toString(),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const body = (await response.json()) as { ok: boolean; error?: string } & Record<string, unknown>;
+  return { body, headers: response.headers };
+}
+
+const unreachable = (name: string, host: string, error: unknown): Check =>
+  fail(name, `${host} cannot be reached (${(error as Error).message})`, `keyless needs outbound HTTPS to ${host}.`);
+
+export interface SlackCheckOptions {
+  channels?: { approvals?: string; security?: string };
+  allowedTeamIds?: string[] | undefined;
+  /** Production: a missing workspace allow-list fails. */
+  requireAllowList?: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * Slack: the bot token works (auth.test); it was granted every scope the code needs (the
+ * `x-oauth-scopes` header); the bot is a member of the approvals and security channels
+ * (conversations.info `is_member`: channels:read for a public channel, groups:read for a private
+ * one, where a channel the bot is not in is channel_not_found); the workspace allow-list has the
+ * workspace keyless is installed in.
+ */
+export async function slackChecks(
+  botToken: string,
+  apiUrl = SLACK_API,
+  options: SlackCheckOptions = {},
+): Promise<Check[]> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let auth: Awaited<ReturnType<typeof slackCall>>;
+  try {
+    auth = await slackCall(apiUrl, 'auth.test', botToken, {}, timeoutMs);
+  } catch (error) {
+    return [unreachable('Slack', 'slack.com', error)];
+  }
+  if (!auth.body.ok) {
+    return [
+      fail(
+        'Slack',
+        `auth.test answered ${auth.body.error ?? 'an error'}`,
+        'Check SLACK_BOT_TOKEN (Bot User OAuth Token, xoxb-…) and that the app is installed.',
+      ),
     ];
+  }
+  const teamId = typeof auth.body.team_id === 'string' ? auth.body.team_id : undefined;
+  const checks: Check[] = [
+    ok(
+      'Slack',
+      `signed in as ${String(auth.body.user ?? 'the bot')} in ${String(auth.body.team ?? 'the workspace')}${teamId ? ` (${teamId})` : ''}`,
+    ),
+  ];
+  const granted = new Set(
+    (auth.headers.get('x-oauth-scopes') ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+  const missing = requiredBotScopes().filter((scope) => !granted.has(scope));
+  checks.push(
+    missing.length
+      ? fail(
+          'Slack scopes',
+          `missing ${missing.join(', ')}`,
+          'Add them to the app (or recreate it from manifest/slack/manifest.yml) and reinstall it to the workspace (README, "Connect Slack").',
+        )
+      : ok('Slack scopes', `all ${requiredBotScopes().length} that keyless needs are granted`),
+  );
+
+  for (const [role, channel] of Object.entries(options.channels ?? {})) {
+    if (!channel) continue;
+    checks.push(await slackChannelCheck(apiUrl, botToken, role, channel, timeoutMs));
+  }
+
+  const list = options.allowedTeamIds ?? [];
+  const name = 'Slack workspace allow-list';
+  const malformed = list.filter((id) => !SLACK_TEAM_ID.test(id));
+  if (list.length === 0) {
+    if (options.requireAllowList) {
+      checks.push(
+        fail(
+          name,
+          'KEYLESS_SLACK_TEAM_IDS is empty: keyless does not say which workspaces it answers',
+          `Set KEYLESS_SLACK_TEAM_IDS=${teamId ?? '<team id>'} (the team_id of auth.test).`,
+        ),
+      );
+    }
+  } else if (malformed.length) {
+    checks.push(
+      fail(
+        name,
+        `not Slack team ids: ${malformed.map((x) => JSON.stringify(x)).join(', ')}`,
+        'List team ids (T… or E… for Enterprise Grid), comma-separated, in KEYLESS_SLACK_TEAM_IDS.',
+      ),
+    );
+  } else if (teamId && !list.includes(teamId)) {
+    checks.push(
+      fail(
+        name,
+        `the bot's own workspace ${teamId} is not in KEYLESS_SLACK_TEAM_IDS (${list.join(', ')}): keyless would refuse every request from it`,
+        `Add ${teamId} to KEYLESS_SLACK_TEAM_IDS.`,
+      ),
+    );
+  } else {
+    checks.push(ok(name, `${list.length} workspace(s), the bot's own (${teamId ?? '?'}) among them`));
+  }
+  return checks;
+}
+
+async function slackChannelCheck(
+  apiUrl: string,
+  botToken: string,
+  role: string,
+  channel: string,
+  timeoutMs: number,
+): Promise<Check> {
+  const name = `Slack ${role} channel`;
+  const invite = `Invite the bot to it: /invite @keyless in the channel (and check channels.slack.${role} in the policy).`;
+  try {
+    const { body } = await slackCall(apiUrl, 'conversations.info', botToken, { channel }, timeoutMs);
+    if (body.ok) {
+      const c = body.channel as { name?: string; is_member?: boolean } | undefined;
+      return c?.is_member
+        ? ok(name, `#${c.name ?? channel} (${channel}): the bot is a member`)
+        : fail(
+            name,
+            `#${c?.name ?? channel} (${channel}): the bot is not a member, chat.postMessage answers not_in_channel`,
+            invite,
+          );
+    }
+    if (body.error === 'missing_scope') {
+      return fail(
+        name,
+        `${channel}: cannot be checked without the ${body.needed ?? 'channels:read or groups:read'} scope`,
+        'Add channels:read and groups:read to the app (manifest/slack/manifest.yml) and reinstall it.',
+      );
+    }
+    if (body.error === 'channel_not_found') {
+      return fail(name, `${channel}: not found, or a private channel the bot is not in`, invite);
+    }
+    return fail(name, `${channel}: conversations.info answered ${body.error ?? 'an error'}`, invite);
+  } catch (error) {
+    return unreachable(name, 'slack.com', error);
   }
 }
 
@@ -211,55 +615,170 @@ export async function slackChecks(botToken: string, apiUrl = 'https://slack.com/
  * Slack Socket Mode: the app-level token opens connections (apps.connections.open hands out a
  * one-time WebSocket URL, which is left unused and expires).
  */
-export async function slackSocketModeCheck(appToken: string, apiUrl = 'https://slack.com/api/'): Promise<Check> {
+export async function slackSocketModeCheck(appToken: string, apiUrl = SLACK_API, timeoutMs = 10_000): Promise<Check> {
   const name = 'Slack Socket Mode';
   try {
-    const response = await fetch(new URL('apps.connections.open', apiUrl), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${appToken}` },
-    });
-    const body = (await response.json()) as { ok: boolean; error?: string };
+    const { body } = await slackCall(apiUrl, 'apps.connections.open', appToken, {}, timeoutMs);
     return body.ok
-      ? { status: 'ok', name, detail: 'the app-level token opens connections' }
-      : {
-          status: 'fail',
+      ? ok(name, 'the app-level token opens connections')
+      : fail(
           name,
-          detail: `apps.connections.open answered ${body.error ?? response.status}`,
-          fix: 'Check SLACK_APP_TOKEN (an app-level token, xapp-…, with connections:write) and that Socket Mode is on in the app settings.',
-        };
+          `apps.connections.open answered ${body.error ?? 'an error'}`,
+          'Check SLACK_APP_TOKEN (an app-level token, xapp-…, with connections:write) and that Socket Mode is on in the app settings.',
+        );
   } catch (error) {
-    return {
-      status: 'fail',
-      name,
-      detail: `Slack cannot be reached (${(error as Error).message})`,
-      fix: 'keyless needs outbound HTTPS to slack.com.',
-    };
+    return unreachable(name, 'slack.com', error);
   }
 }
 
-/** Teams: credentials that fit together (a token is fetched from Microsoft only when a message is sent). */
-export function teamsChecks(teams: KeylessConfig['teams']): Check[] {
-  if (!teams) return [];
+// ---------------------------------------------------------------------------------- Teams
+
+export interface TeamsCheckOptions {
+  /** botbuilder's ToChannelFromBotLoginUrl (the authority); default from the app type and tenant. */
+  loginUrl?: string | undefined;
+  /** Production: a missing tenant allow-list fails. */
+  production?: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * Teams: the bot's credentials get a token, asked as botbuilder asks it (client credentials at
+ * `<authority>/oauth2/v2.0/token`, scope https://api.botframework.com/.default), so a wrong or
+ * expired secret, or an app id from another tenant, shows here and not at the first message; and
+ * the tenant allow-list is there, well-formed, with the bot's own tenant.
+ */
+export async function teamsChecks(
+  teams: NonNullable<KeylessConfig['teams']>,
+  options: TeamsCheckOptions = {},
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  const name = 'Teams credentials';
   if (!teams.appId) {
-    return [
-      {
-        status: teams.authDisabled ? 'warn' : 'fail',
-        name: 'Teams',
-        detail: 'no MICROSOFT_APP_ID: activities are not authenticated (local mode only)',
-        fix: 'Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (README, "Connect Teams").',
-      },
-    ];
+    checks.push({
+      status: teams.authDisabled ? 'warn' : 'fail',
+      name,
+      detail: 'no MICROSOFT_APP_ID: activities are not authenticated (local mode only)',
+      fix: 'Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (README, "Connect Teams").',
+    });
+  } else if (!teams.appPassword) {
+    checks.push(
+      fail(
+        name,
+        `bot ${teams.appId} has no MICROSOFT_APP_PASSWORD`,
+        'Set MICROSOFT_APP_PASSWORD to a client secret of the app registration.',
+      ),
+    );
+  } else {
+    checks.push(await teamsTokenCheck(teams, options));
   }
-  return [
-    {
-      status: 'ok',
-      name: 'Teams',
-      detail: `bot ${teams.appId} (${teams.appType}${teams.tenantId ? `, tenant ${teams.tenantId}` : ''})`,
-    },
-  ];
+
+  const list = teams.allowedTenantIds ?? [];
+  const listName = 'Teams tenant allow-list';
+  const malformed = list.filter((id) => !GUID.test(id));
+  if (list.length === 0) {
+    if (options.production) {
+      checks.push(
+        fail(
+          listName,
+          'KEYLESS_TEAMS_TENANT_IDS is empty: keyless does not say which Microsoft Entra tenants it answers',
+          `Set KEYLESS_TEAMS_TENANT_IDS=${teams.tenantId ?? '<your tenant id>'} (Azure portal → Microsoft Entra ID → Overview → Tenant ID).`,
+        ),
+      );
+    }
+  } else if (malformed.length) {
+    checks.push(
+      fail(
+        listName,
+        `not tenant ids (GUIDs): ${malformed.map((x) => JSON.stringify(x)).join(', ')}`,
+        'List tenant ids (GUIDs), comma-separated, in KEYLESS_TEAMS_TENANT_IDS.',
+      ),
+    );
+  } else if (
+    teams.appType === 'SingleTenant' &&
+    teams.tenantId &&
+    !list.some((t) => t.toLowerCase() === teams.tenantId!.toLowerCase())
+  ) {
+    checks.push(
+      fail(
+        listName,
+        `the bot's own tenant ${teams.tenantId} is not in KEYLESS_TEAMS_TENANT_IDS: keyless would refuse every activity from it`,
+        `Add ${teams.tenantId} to KEYLESS_TEAMS_TENANT_IDS.`,
+      ),
+    );
+  } else {
+    checks.push(ok(listName, `${list.length} tenant(s)`));
+  }
+  return checks;
 }
 
-export function formatChecks(checks: Check[]): string {
+async function teamsTokenCheck(teams: NonNullable<KeylessConfig['teams']>, options: TeamsCheckOptions): Promise<Check> {
+  const name = 'Teams credentials';
+  const tenant = teams.appType === 'SingleTenant' && teams.tenantId ? teams.tenantId : 'botframework.com';
+  const authority = (options.loginUrl ?? `${ENTRA}${tenant}`).replace(/\/+$/, '');
+  const host = new URL(authority).host;
+  let response: Response;
+  try {
+    response = await fetch(`${authority}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: teams.appId!,
+        client_secret: teams.appPassword!,
+        scope: BOT_FRAMEWORK_SCOPE,
+      }).toString(),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+  } catch (error) {
+    return unreachable(name, host, error);
+  }
+  const body = (await response.json().catch(() => ({}))) as {
+    access_token?: string;
+    error?: string;
+    error_description?: string;
+    error_codes?: number[];
+  };
+  if (response.ok && body.access_token) {
+    return ok(name, `bot ${teams.appId} (${teams.appType}) got a Bot Framework token from ${authority}`);
+  }
+  // The first sentence of Entra's description (AADSTS code and what it means), never the secret.
+  const why = (body.error_description ?? body.error ?? `HTTP ${response.status}`).split(/(?<=\.)\s/)[0];
+  const code = body.error_codes?.[0];
+  const fix =
+    code === 7000215
+      ? `MICROSOFT_APP_PASSWORD is not a valid client secret of app ${teams.appId}: create a new secret (Azure portal → App registrations → Certificates & secrets) and use its Value, not its ID.`
+      : code === 700016
+        ? `App ${teams.appId} is not registered in tenant ${tenant}: check MICROSOFT_APP_ID, MICROSOFT_APP_TYPE and MICROSOFT_APP_TENANT_ID (a SingleTenant bot asks its own tenant).`
+        : 'Check MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TYPE and MICROSOFT_APP_TENANT_ID against the bot’s app registration (README, "Connect Teams").';
+  return fail(name, `the token request for bot ${teams.appId} at ${authority} was refused: ${why}`, fix);
+}
+
+// ---------------------------------------------------------------------------------- output
+
+/** The report for people: one line per check, the fix under each warning and failure, a verdict. */
+export function renderText(doctor: DoctorReport): string {
   const mark = { ok: '✔', warn: '!', fail: '✖' } as const;
-  return checks.map((c) => `${mark[c.status]} ${c.name}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ''}`).join('\n');
+  const lines = doctor.checks.map(
+    (c) => `${mark[c.status]} ${c.name}: ${c.detail}${c.fix ? `\n    fix: ${c.fix}` : ''}`,
+  );
+  const { fail: failed, warn: warned } = doctor.counts;
+  lines.push(
+    '',
+    failed
+      ? `${failed} problem(s) to fix${warned ? `, ${warned} warning(s)` : ''}.`
+      : warned
+        ? `No problem; ${warned} warning(s).`
+        : 'All checks passed.',
+  );
+  return lines.join('\n');
+}
+
+/** The report for pipelines: one JSON document. */
+export function renderJson(doctor: DoctorReport): string {
+  return JSON.stringify(doctor, null, 2);
+}
+
+/** The exit code of `keyless doctor`: 1 when any check failed. */
+export function exitCode(doctor: DoctorReport): number {
+  return doctor.ok ? 0 : 1;
 }

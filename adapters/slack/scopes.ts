@@ -25,9 +25,16 @@ export type SlackMethod = keyof typeof METHODS;
  */
 export const FEATURE_SCOPES = ['commands', 'users:read.email'] as const;
 
+/**
+ * Read-only scopes `keyless doctor` uses to see, with conversations.info, that the bot is a member
+ * of the approvals and security channels: channels:read for a public channel, groups:read for a
+ * private one (without membership chat.postMessage answers not_in_channel).
+ */
+export const DOCTOR_SCOPES = ['channels:read', 'groups:read'] as const;
+
 /** Every bot scope the code needs, sorted. */
 export function requiredBotScopes(): string[] {
-  const scopes = new Set<string>(FEATURE_SCOPES);
+  const scopes = new Set<string>([...FEATURE_SCOPES, ...DOCTOR_SCOPES]);
   for (const { scope } of Object.values(METHODS)) if (scope) scopes.add(scope);
   return [...scopes].sort();
 }

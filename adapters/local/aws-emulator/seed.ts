@@ -102,6 +102,22 @@ export const seedSchema = z
       .default([]),
     /** Assignments that exist before keyless starts (drift, reconciliation). */
     assignments: z.array(z.object({ user: z.string(), account: accountId, permissionSet: z.string() })).default([]),
+    /**
+     * IAM roles in member accounts that trust keyless's role (member-roles.yml). Omitted: every role
+     * exists in every account and trusts the caller without condition (the older, lenient world).
+     * Given: only these roles exist, and a role with an `externalId` is assumed only with that
+     * ExternalId (the trust policy's `sts:ExternalId` condition).
+     */
+    roles: z
+      .array(
+        z.object({
+          name: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name'),
+          /** The accounts the role is deployed in; every account when omitted. */
+          accounts: z.array(accountId).optional(),
+          externalId: z.string().min(2).max(1224).optional(),
+        }),
+      )
+      .optional(),
     /** The security feed: IAM users and keys in member accounts, SQS queues. */
     iam: iamSeedSchema.optional(),
     sqs: sqsSeedSchema.optional(),

@@ -40,6 +40,14 @@ export interface EmuPermissionSet {
   sessionDuration: string;
   createdAt: number;
 }
+/** A role in member accounts and its trust policy's ExternalId condition. */
+export interface EmuRole {
+  name: string;
+  /** undefined: deployed in every account. */
+  accounts?: string[];
+  externalId?: string;
+}
+
 export interface EmuAssignment {
   principalId: string;
   principalType: 'USER' | 'GROUP';
@@ -91,6 +99,8 @@ export class EmulatorWorld {
   readonly provisioned = new Map<string, Set<string>>();
   readonly assignments = new Map<string, EmuAssignment>();
   readonly operations = new Map<string, AssignmentOperation>();
+  /** Member-account roles; undefined: every role exists everywhere and trusts the caller. */
+  roles: EmuRole[] | undefined;
 
   constructor(
     seed: EmulatorSeed,
@@ -102,6 +112,7 @@ export class EmulatorWorld {
     this.organizationId = seed.organization.id;
     this.managementAccountId = seed.organization.managementAccountId;
     this.rootId = seed.organization.rootId;
+    this.roles = seed.roles?.map((r) => ({ ...r, ...(r.accounts ? { accounts: [...r.accounts] } : {}) }));
     this.caller = seed.caller ?? {
       account: seed.organization.managementAccountId,
       arn: `arn:aws:sts::${seed.organization.managementAccountId}:assumed-role/keyless/keyless`,
@@ -159,6 +170,12 @@ export class EmulatorWorld {
         permissionSetArn: ps.arn,
       });
     }
+  }
+
+  /** The role `name` as deployed in `accountId`, if it is. */
+  role(accountId: string, name: string): EmuRole | { name: string } | undefined {
+    if (!this.roles) return { name };
+    return this.roles.find((r) => r.name === name && (!r.accounts || r.accounts.includes(accountId)));
   }
 
   groupByName(name: string): EmuGroup | undefined {

@@ -4,7 +4,17 @@ import type { Duplex } from 'node:stream';
 import { WorkspaceClient } from './client';
 import { DEMO_CHANNELS, DEMO_USERS } from './demo-users';
 import type { SocketModeServer } from './socket-mode';
-import { APP_LEVEL_METHODS, METHODS, SlackRateLimiter, parseArgs, type Handler, type RateLimits } from './web-api';
+import {
+  APP_LEVEL_METHODS,
+  DEFAULT_BOT_SCOPES,
+  METHODS,
+  MissingScopeError,
+  SCOPE_NEEDED,
+  SlackRateLimiter,
+  parseArgs,
+  type Handler,
+  type RateLimits,
+} from './web-api';
 import { SlackWorkspaceState, WorkspaceError, type WorkspaceUser } from './workspace';
 
 export interface SlackWorkspaceOptions {
@@ -24,6 +34,8 @@ export interface SlackWorkspaceOptions {
   users?: WorkspaceUser[];
   channels?: { id: string; name: string }[];
   rateLimits?: RateLimits;
+  /** The bot scopes granted at install; default DEFAULT_BOT_SCOPES (what the app manifest asks). */
+  scopes?: string[];
 }
 
 export interface RunningSlackWorkspace {
@@ -61,6 +73,7 @@ export interface RunningSlackWorkspace {
  */
 export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promise<RunningSlackWorkspace> {
   const state = new SlackWorkspaceState(options.botToken);
+  state.scopes = [...(options.scopes ?? DEFAULT_BOT_SCOPES)];
   for (const u of options.users ?? DEMO_USERS) state.addUser(u);
   for (const c of options.channels ?? DEMO_CHANNELS) state.addChannel(c.id, c.name);
   const limiter = new SlackRateLimiter(options.rateLimits);
@@ -151,16 +164,24 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
     }
     // A slow apps.connections.open, when a test asks for one.
     const delayMs = appLevel ? (socketMode?.delays.connectionsOpenMs ?? 0) : 0;
+    // As Slack: every answer to a bot token names the scopes the token was granted.
+    const headers: Record<string, string> = tokenType === 'bot' ? { 'x-oauth-scopes': state.scopes.join(',') } : {};
     const reply = (body: unknown) =>
-      delayMs > 0 ? void setTimeout(() => send(res, 200, body), delayMs) : send(res, 200, body);
+      delayMs > 0 ? void setTimeout(() => send(res, 200, body, headers), delayMs) : send(res, 200, body, headers);
     try {
+      const needed = tokenType === 'bot' ? SCOPE_NEEDED[method]?.(state, args) : undefined;
+      if (needed !== undefined && !state.scopes.includes(needed)) throw new MissingScopeError(needed, state.scopes);
       const result = handler(state, args);
       log(true);
       reply({ ok: true, ...result });
     } catch (error) {
       const code = error instanceof WorkspaceError ? error.error : 'internal_error';
       log(false, code);
-      reply({ ok: false, error: code });
+      reply({
+        ok: false,
+        error: code,
+        ...(error instanceof MissingScopeError ? { needed: error.needed, provided: error.provided.join(',') } : {}),
+      });
     }
   }
 
@@ -185,8 +206,17 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
         });
       }
       if (method === 'POST' && what === 'users') return send(res, 200, state.addUser(body as unknown as WorkspaceUser));
-      if (method === 'POST' && what === 'channels' && body.id && body.name)
-        return send(res, 200, state.addChannel(body.id, body.name));
+      if (method === 'POST' && what === 'channels' && body.id && body.name) {
+        const b = body as unknown as { isPrivate?: boolean; botMember?: boolean };
+        return send(
+          res,
+          200,
+          state.addChannel(body.id, body.name, {
+            ...(b.isPrivate !== undefined ? { isPrivate: b.isPrivate } : {}),
+            ...(b.botMember !== undefined ? { botMember: b.botMember } : {}),
+          }),
+        );
+      }
       if (method === 'POST' && what === 'act' && id) return send(res, 200, await act(id, body));
       send(res, 404, { ok: false, error: 'not_found' });
     } catch (error) {
@@ -262,7 +292,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body ?? null));
 }

@@ -53,6 +53,47 @@ function tzOffsetSeconds(zone: string): number {
   }
 }
 
+/**
+ * The bot scopes the workspace grants when a test names none: what manifest/slack/manifest.yml asks
+ * for. Slack sends the granted scopes with every Web API answer (`x-oauth-scopes`).
+ */
+export const DEFAULT_BOT_SCOPES = [
+  'channels:read',
+  'chat:write',
+  'commands',
+  'groups:read',
+  'im:write',
+  'users:read',
+  'users:read.email',
+];
+
+/**
+ * The scope each method needs (Slack's method reference), given its arguments: conversations.info
+ * needs channels:read for a public channel and groups:read for a private one.
+ */
+export const SCOPE_NEEDED: Record<string, (ws: SlackWorkspaceState, args: Args) => string | undefined> = {
+  'chat.postMessage': () => 'chat:write',
+  'chat.update': () => 'chat:write',
+  'chat.postEphemeral': () => 'chat:write',
+  'users.info': () => 'users:read',
+  'users.lookupByEmail': () => 'users:read.email',
+  'conversations.open': () => 'im:write',
+  'conversations.info': (ws, a) => {
+    const c = ws.channels.get(str(a.channel) ?? '');
+    return c?.isIm ? 'im:read' : c?.isPrivate ? 'groups:read' : 'channels:read';
+  },
+};
+
+/** Slack's answer to a call without the scope it needs. */
+export class MissingScopeError extends WorkspaceError {
+  constructor(
+    readonly needed: string,
+    readonly provided: string[],
+  ) {
+    super('missing_scope');
+  }
+}
+
 export const METHODS: Record<string, Handler> = {
   'auth.test': (ws) => ({
     url: `https://${ws.team.domain}.slack.com/`,
@@ -113,6 +154,25 @@ export const METHODS: Record<string, Handler> = {
     const u = [...ws.users.values()].find((x) => x.email?.toLowerCase() === email && !x.deleted);
     if (!u) throw new WorkspaceError('users_not_found');
     return { user: userInfo(ws, u) };
+  },
+  'conversations.info': (ws, a) => {
+    const id = str(a.channel);
+    if (!id) throw new WorkspaceError('channel_not_found');
+    const c = ws.channel(id);
+    // A private channel the bot is not in does not exist for the bot.
+    if (c.isPrivate && c.botMember === false) throw new WorkspaceError('channel_not_found');
+    return {
+      channel: {
+        id: c.id,
+        name: c.name,
+        is_channel: !c.isIm && !c.isPrivate,
+        is_group: !!c.isPrivate,
+        is_im: c.isIm,
+        is_private: !!c.isPrivate || c.isIm,
+        is_archived: false,
+        ...(c.isIm ? { user: c.user } : { is_member: c.botMember !== false }),
+      },
+    };
   },
   'conversations.open': (ws, a) => {
     const users = (str(a.users) ?? '').split(',').filter(Boolean);

@@ -32,6 +32,10 @@ export interface WorkspaceChannel {
   isIm: boolean;
   /** For a DM: the person on the other side of the app. */
   user?: string;
+  /** A private channel (conversations.info then needs groups:read, and hides it from non-members). */
+  isPrivate?: boolean;
+  /** Whether the bot was invited. Without it chat.postMessage answers not_in_channel, as Slack does. */
+  botMember?: boolean;
 }
 
 export class WorkspaceError extends Error {
@@ -75,6 +79,8 @@ export class SlackWorkspaceState {
   private lastTs = 0;
   private seq = 0;
   now: () => number = Date.now;
+  /** The bot token's granted scopes (set by the server; tests may change them). */
+  scopes: string[] = [];
 
   constructor(readonly botToken: string) {}
 
@@ -91,8 +97,14 @@ export class SlackWorkspaceState {
     return u;
   }
 
-  addChannel(id: string, name: string): WorkspaceChannel {
-    const c = { id, name, isIm: false };
+  addChannel(id: string, name: string, options: { isPrivate?: boolean; botMember?: boolean } = {}): WorkspaceChannel {
+    const c: WorkspaceChannel = {
+      id,
+      name,
+      isIm: false,
+      isPrivate: options.isPrivate ?? false,
+      botMember: options.botMember ?? true,
+    };
     this.channels.set(id, c);
     return c;
   }
@@ -129,8 +141,11 @@ export class SlackWorkspaceState {
     return `${prefix}${this.seq.toString(36).toUpperCase().padStart(6, '0')}${randomBytes(2).toString('hex').toUpperCase()}`;
   }
 
-  postMessage(channel: string, text: string, blocks: Block[]): SlackMessageRecord {
-    this.channel(channel);
+  /** `viaResponseUrl`: a response_url posts where the command was typed, member or not. */
+  postMessage(channel: string, text: string, blocks: Block[], viaResponseUrl = false): SlackMessageRecord {
+    const c = this.channel(channel);
+    if (!viaResponseUrl && !c.isIm && c.botMember === false)
+      throw new WorkspaceError(c.isPrivate ? 'channel_not_found' : 'not_in_channel');
     checkBlocks(blocks, 50);
     const message: SlackMessageRecord = {
       channel,
@@ -223,7 +238,7 @@ export class SlackWorkspaceState {
     if (body.replace_original === true && r.messageTs) {
       this.updateMessage(r.channel, r.messageTs, text, blocks);
     } else if (body.response_type === 'in_channel') {
-      this.postMessage(r.channel, text, blocks);
+      this.postMessage(r.channel, text, blocks, true);
     } else {
       this.postEphemeral(r.channel, r.user, text, blocks, 'response_url');
     }

@@ -2,6 +2,8 @@ export {
   TeamsConnector,
   executeActions,
   startTeamsConnector,
+  BOT_FRAMEWORK_SCOPE,
+  type BotRegistration,
   type BotAnswer,
   type TeamsConnectorOptions,
 } from './server';

@@ -1,3 +1,5 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parse as parseForm } from 'node:querystring';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -22,6 +24,30 @@ export interface TeamsConnectorOptions {
   world?: TeamsWorld;
   /** Sent as the Authorization header to the bot (for auth tests); none by default. */
   authorization?: string;
+  /** Bot registrations the loopback token endpoint knows (see `registerApp`). */
+  apps?: BotRegistration[];
+}
+
+/** A bot's app registration in Microsoft Entra: its client secret and, single-tenant, its home tenant. */
+export interface BotRegistration {
+  appId: string;
+  password: string;
+  /** Set: a SingleTenant app, whose tokens come from this tenant only. Unset: MultiTenant (botframework.com). */
+  tenantId?: string;
+}
+
+/** The scope a bot asks for to call the Bot Connector (botbuilder's ToChannelFromBotOAuthScope + /.default). */
+export const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com/.default';
+
+/** An Entra error answer: `{error, error_description: "AADSTS…: …", error_codes}`. */
+function entraError(res: ServerResponse, status: number, error: string, code: number, description: string): void {
+  json(res, status, {
+    error,
+    error_description: `AADSTS${code}: ${description} Trace ID: ${randomUUID()} Correlation ID: ${randomUUID()} Timestamp: ${new Date().toISOString().replace('T', ' ').slice(0, 19)}Z`,
+    error_codes: [code],
+    timestamp: new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z',
+    error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+  });
 }
 
 export interface BotAnswer {
@@ -98,12 +124,26 @@ export class TeamsConnector {
   private server: Server | undefined;
   private botUrl: string | undefined;
   private authorization: string | undefined;
+  private readonly apps = new Map<string, BotRegistration>();
+  /** Tokens the loopback token endpoint issued, by app id (never the tokens). */
+  readonly tokensIssued = new Map<string, number>();
   url = '';
 
   constructor(options: TeamsConnectorOptions = {}) {
     this.world = options.world ?? new TeamsWorld();
     this.botUrl = options.botUrl;
     this.authorization = options.authorization;
+    for (const app of options.apps ?? []) this.registerApp(app);
+  }
+
+  /** Registers (or replaces) a bot's app registration for the token endpoint. */
+  registerApp(app: BotRegistration): void {
+    this.apps.set(app.appId.toLowerCase(), { ...app });
+  }
+
+  /** The authority to give as botbuilder's ToChannelFromBotLoginUrl: `<url>/<tenant>`. */
+  loginUrl(tenant = 'botframework.com'): string {
+    return `${this.url}/${tenant}`;
   }
 
   setBotUrl(url: string): void {
@@ -142,10 +182,66 @@ export class TeamsConnector {
     const url = new URL(req.url ?? '/', 'http://loopback');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] === '_admin') return this.admin(req, res, parts.slice(1));
+    if (parts.length === 4 && parts[1] === 'oauth2' && parts[2] === 'v2.0' && parts[3] === 'token') {
+      return this.token(req, res, parts[0]!);
+    }
     // The bot's calls may come under a path prefix (e.g. serviceUrl …/teams/): find "v3".
     const v3 = parts.indexOf('v3');
     if (v3 >= 0 && parts[v3 + 1] === 'conversations') return this.connector(req, res, parts.slice(v3 + 2));
     json(res, 404, { error: { code: 'NotFound', message: url.pathname } });
+  }
+
+  /**
+   * Microsoft Entra's token endpoint (`POST /<tenant>/oauth2/v2.0/token`), client credentials only,
+   * with Entra's answers: a wrong secret is 401 invalid_client AADSTS7000215, an app unknown in the
+   * tenant 400 unauthorized_client AADSTS700016.
+   */
+  private async token(req: IncomingMessage, res: ServerResponse, tenant: string): Promise<void> {
+    if (req.method !== 'POST') return json(res, 405, { error: 'invalid_request' });
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const form = parseForm(Buffer.concat(chunks).toString('utf8'));
+    const field = (name: string) => (typeof form[name] === 'string' ? form[name] : undefined);
+    if (field('grant_type') !== 'client_credentials') {
+      return entraError(res, 400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+    }
+    const clientId = field('client_id') ?? '';
+    const app = this.apps.get(clientId.toLowerCase());
+    const home = app?.tenantId ?? 'botframework.com';
+    if (!app || home.toLowerCase() !== tenant.toLowerCase()) {
+      return entraError(
+        res,
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      );
+    }
+    if (field('client_secret') !== app.password) {
+      return entraError(
+        res,
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.appId}'.`,
+      );
+    }
+    if (field('scope') !== BOT_FRAMEWORK_SCOPE) {
+      return entraError(
+        res,
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${field('scope') ?? ''} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
+    }
+    this.tokensIssued.set(app.appId, (this.tokensIssued.get(app.appId) ?? 0) + 1);
+    json(res, 200, {
+      token_type: 'Bearer',
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      access_token: randomBytes(48).toString('base64url'),
+    });
   }
 
   /** The Bot Connector API, as the bot calls it. */

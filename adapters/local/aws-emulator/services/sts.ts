@@ -24,7 +24,16 @@ export const stsService: QueryService = {
       if (!match) throw new AwsError('ValidationError', `${roleArn} is invalid`);
       if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) throw new AwsError('ValidationError', 'RoleSessionName is invalid');
       const [, accountId, roleName] = match as unknown as [string, string, string];
-      if (!ctx.world.accounts.has(accountId)) {
+      const externalId = params.get('ExternalId') ?? undefined;
+      if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+        throw new AwsError('ValidationError', 'ExternalId is invalid');
+      }
+      // AWS answers a missing role, a trust policy that does not name the caller and an unmet
+      // sts:ExternalId condition alike: AccessDenied, naming neither which nor why.
+      const role = ctx.world.accounts.has(accountId) ? ctx.world.role(accountId, roleName) : undefined;
+      const required = role && 'externalId' in role ? role.externalId : undefined;
+      const trusted = role !== undefined && (required === undefined || required === externalId);
+      if (!trusted) {
         throw new AwsError(
           'AccessDenied',
           `User: ${ctx.world.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
@@ -36,7 +45,6 @@ export const stsService: QueryService = {
       const roleId = `AROA${randomBytes(8).toString('hex').toUpperCase()}`;
       const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
       // IAM in the member account reads which account and role a later call acts in from the key.
-      const externalId = params.get('ExternalId');
       recordSession(accessKeyId, { accountId, roleName, sessionName, ...(externalId ? { externalId } : {}) });
       return (
         '<Credentials>' +

@@ -72,15 +72,20 @@ describe('keyless doctor', () => {
     }
   });
 
-  it('fails Teams without an app id outside local mode', () => {
-    expect(teamsChecks({ appType: 'MultiTenant', authDisabled: false, allowedTenantIds: [] })[0]?.status).toBe('fail');
+  it('fails Teams without an app id outside local mode, and without a password for an app id', async () => {
+    expect((await teamsChecks({ appType: 'MultiTenant', authDisabled: false, allowedTenantIds: [] }))[0]).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('MICROSOFT_APP_ID'),
+    });
     expect(
-      teamsChecks({
-        appId: '00000000-0000-0000-0000-000000000001',
-        appType: 'MultiTenant',
-        authDisabled: false,
-        allowedTenantIds: [],
-      })[0]?.status,
-    ).toBe('ok');
+      (
+        await teamsChecks({
+          appId: '00000000-0000-0000-0000-000000000001',
+          appType: 'MultiTenant',
+          authDisabled: false,
+          allowedTenantIds: [],
+        })
+      )[0],
+    ).toMatchObject({ status: 'fail', fix: expect.stringContaining('MICROSOFT_APP_PASSWORD') });
   });
 });
