@@ -201,7 +201,6 @@ export class BotStack extends Stack {
     });
     (queue.node.defaultChild as sqs.CfnQueue).overrideLogicalId('RootEventsQueue');
     (deadLetters.node.defaultChild as sqs.CfnQueue).overrideLogicalId('RootEventsDeadLetterQueue');
-    acknowledge(deadLetters, 'AwsSolutions-SQS3', 'This is the dead-letter queue of RootEventsQueue and of its rule.');
 
     const bus = new events.EventBus(this, 'SecurityBus', { eventBusName: 'keyless-security' });
     (bus.node.defaultChild as events.CfnEventBus).overrideLogicalId('SecurityBus');
