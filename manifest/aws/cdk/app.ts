@@ -7,7 +7,8 @@
  * The output is deterministic: no bootstrap version rule, no asset, no analytics metadata, no
  * construct paths. test/unit/manifest/cdk-synth.test.ts fails when the committed files differ.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, DefaultStackSynthesizer, Validations, type Stack } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -42,7 +43,12 @@ export function buildApp(options: { nag?: boolean } = {}): KeylessApp {
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   const member = new MemberStack(app, 'keyless-member', { synthesizer: synthesizer() });
   // The StackSet embeds the member template: a scratch app synthesizes it first.
-  const scratch = new App({ analyticsReporting: false, context: { 'aws:cdk:enable-path-metadata': false } });
+  // It has its own output folder: under `cdk synth`, CDK_OUTDIR belongs to the real app.
+  const scratch = new App({
+    analyticsReporting: false,
+    outdir: mkdtempSync(join(tmpdir(), 'keyless-member-')),
+    context: { 'aws:cdk:enable-path-metadata': false },
+  });
   const memberTemplate = templateOf(new MemberStack(scratch, 'keyless-member', { synthesizer: synthesizer() }));
   const org = new OrgStack(app, 'keyless-org', memberTemplate, { synthesizer: synthesizer() });
   const bot = new BotStack(app, 'keyless', { synthesizer: synthesizer() });

@@ -113,6 +113,16 @@ describe('npm run synth', () => {
   });
 });
 
+describe("CloudFormation's resource schemas", () => {
+  it('accept every resource of the three templates (CDK validates the synthesized templates against them)', () => {
+    const report = JSON.parse(readFileSync(join(built.app.outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
+    };
+    const cfn = report.pluginReports.find((p) => p.pluginName === 'CloudFormation Validate');
+    expect(cfn).toMatchObject({ conclusion: 'success', violations: [] });
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   const report = new AwsSolutionsChecks(built.app).validateScope(built.app);
 
