@@ -213,6 +213,9 @@ export class BotStack extends Stack {
         conditions: { StringEquals: { 'aws:PrincipalOrgID': organizationId.valueAsString } },
       }),
     );
+    for (const child of bus.node.findAll()) {
+      if (child instanceof events.CfnEventBusPolicy) child.overrideLogicalId('SecurityBusPolicy');
+    }
     const rule = new events.CfnRule(this, 'RootActivityRule', {
       description: 'Root activity, exposed keys and Region heartbeats from the organization, to keyless',
       eventBusName: bus.eventBusName,
@@ -358,8 +361,12 @@ export class BotStack extends Stack {
       'AwsSolutions-ECS2',
       'The environment holds names, URLs, switches and the ExternalId (an identifier, not a secret); every credential comes from Secrets Manager.',
     );
+    const executionRole = taskDefinition.obtainExecutionRole();
+    (executionRole.node.defaultChild as iam.CfnRole).overrideLogicalId('TaskExecutionRole');
+    const executionPolicy = executionRole.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+    if (executionPolicy instanceof iam.CfnPolicy) executionPolicy.overrideLogicalId('TaskExecutionRolePolicy');
     acknowledge(
-      taskDefinition.obtainExecutionRole(),
+      executionRole,
       'AwsSolutions-IAM5',
       'ecr:GetAuthorizationToken, which ECS needs to pull the image, takes no resource.',
       ['Resource::*'],
@@ -483,6 +490,8 @@ export class BotStack extends Stack {
     service.overrideLogicalId('Service');
     // The target group must belong to the load balancer before the service registers tasks in it.
     service.addResourceDependency(listenerRule);
+    // Tasks read their secrets and image with the execution role's policy: it exists before they start.
+    if (executionPolicy instanceof iam.CfnPolicy) service.addResourceDependency(executionPolicy);
 
     new CfnOutput(this, 'KeylessTable', { value: table.ref, description: 'The DynamoDB table (KEYLESS_TABLE)' });
     new CfnOutput(this, 'RootEventsQueueUrl', { value: queue.queueUrl });

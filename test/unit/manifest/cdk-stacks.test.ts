@@ -243,6 +243,10 @@ describe('the bot stack (template.yml)', () => {
       ToPort: port,
     });
     expect(bot.Resources.ServiceSecurityGroup!.Properties!.SecurityGroupIngress).toBeUndefined();
+    // Tasks start once the target group is on the listener and the execution role may read secrets.
+    expect((bot.Resources.Service as { DependsOn?: string[] }).DependsOn).toEqual(
+      expect.arrayContaining(['ChatPaths', 'TaskExecutionRolePolicy']),
+    );
   });
 
   it('creates the policy parameter that KEYLESS_POLICY names', () => {
