@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { tableDefinition } from '../../../adapters/dynamodb';
-import { envSchema } from '../../../adapters/main/config';
 
 const root = join(__dirname, '..', '..', '..');
 type Template = {
@@ -54,21 +53,28 @@ function references(
   return out;
 }
 
-describe.each(['template.yml', 'table.yml'])('the CloudFormation template %s', (file) => {
+describe.each(['template.yml', 'member-roles.yml', 'org.yml', 'table.yml'])(
+  'the CloudFormation template %s',
+  (file) => {
+    const template = load(file);
+
+    it('refers only to parameters, resources and pseudo parameters that exist', () => {
+      const known = new Set([...Object.keys(template.Parameters ?? {}), ...Object.keys(template.Resources)]);
+      const dangling = references(template).filter(
+        (r) => !known.has(r.target) && !PSEUDO.has(r.target) && !(r.locals ?? []).includes(r.target),
+      );
+      expect(dangling).toEqual([]);
+    });
+
+    it('gets attributes of resources only', () => {
+      const bad = references(template).filter((r) => r.kind === 'GetAtt' && !(r.target in template.Resources));
+      expect(bad).toEqual([]);
+    });
+  },
+);
+
+describe.each(['template.yml', 'table.yml'])('the table in %s', (file) => {
   const template = load(file);
-
-  it('refers only to parameters, resources and pseudo parameters that exist', () => {
-    const known = new Set([...Object.keys(template.Parameters ?? {}), ...Object.keys(template.Resources)]);
-    const dangling = references(template).filter(
-      (r) => !known.has(r.target) && !PSEUDO.has(r.target) && !(r.locals ?? []).includes(r.target),
-    );
-    expect(dangling).toEqual([]);
-  });
-
-  it('gets attributes of resources only', () => {
-    const bad = references(template).filter((r) => r.kind === 'GetAtt' && !(r.target in template.Resources));
-    expect(bad).toEqual([]);
-  });
 
   it('defines the table exactly as the code creates it', () => {
     const table = Object.values(template.Resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!;
@@ -81,62 +87,5 @@ describe.each(['template.yml', 'table.yml'])('the CloudFormation template %s', (
     expect(table.Properties?.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
     expect(table.Properties?.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
     expect((table.Properties?.SSESpecification as { SSEEnabled: boolean }).SSEEnabled).toBe(true);
-  });
-});
-
-describe('the deployment template', () => {
-  const template = load('template.yml');
-  const policy = JSON.parse(readFileSync(join(root, 'manifest', 'aws', 'iam-policy.json'), 'utf8')) as {
-    Statement: { Sid: string; Action: string | string[] }[];
-  };
-
-  it('gives the bot’s role exactly the AWS actions of iam-policy.json, statement by statement', () => {
-    const role = template.Resources.TaskRole!.Properties as {
-      Policies: { PolicyDocument: { Statement: { Sid: string; Action: string | string[] }[] } }[];
-    };
-    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
-    const actions = (s: { Action: string | string[] }) => [s.Action].flat().sort();
-    for (const expected of policy.Statement) {
-      const found = statements.find((s) => s.Sid === expected.Sid);
-      expect({ sid: expected.Sid, actions: found && actions(found) }).toEqual({
-        sid: expected.Sid,
-        actions: actions(expected),
-      });
-    }
-    const extra = statements.filter((s) => !policy.Statement.some((p) => p.Sid === s.Sid)).flatMap(actions);
-    expect(extra.every((a) => a.startsWith('dynamodb:') || a.startsWith('sqs:'))).toBe(true);
-  });
-
-  it('runs two tasks by default, and routes root activity through EventBridge to SQS with a dead-letter queue', () => {
-    expect((template.Parameters!.DesiredCount as { Default: number }).Default).toBe(2);
-    expect(template.Resources.RootActivityRule?.Type).toBe('AWS::Events::Rule');
-    const queue = template.Resources.RootEventsQueue!.Properties as { RedrivePolicy: { maxReceiveCount: number } };
-    expect(queue.RedrivePolicy.maxReceiveCount).toBeGreaterThan(1);
-    expect(template.Resources.Service?.Type).toBe('AWS::ECS::Service');
-    expect(template.Resources.LogGroup?.Type).toBe('AWS::Logs::LogGroup');
-  });
-
-  it('sets only variables that keyless or the AWS SDK reads', () => {
-    const container = (
-      template.Resources.TaskDefinition!.Properties as {
-        ContainerDefinitions: { Environment: { Name: string }[]; Secrets: { Name: string }[] }[];
-      }
-    ).ContainerDefinitions[0]!;
-    const known = new Set(Object.keys(envSchema.shape));
-    const names = [...container.Environment, ...container.Secrets].map((e) => e.Name);
-    expect(names.filter((n) => !known.has(n) && !n.startsWith('AWS_'))).toEqual([]);
-  });
-
-  it('reads chat secrets from Secrets Manager, never from plain environment values', () => {
-    const container = (
-      template.Resources.TaskDefinition!.Properties as {
-        ContainerDefinitions: { Environment: { Name: string }[]; Secrets: { Name: string }[] }[];
-      }
-    ).ContainerDefinitions[0]!;
-    const plain = container.Environment.map((e) => e.Name);
-    expect(plain.filter((n) => /SECRET|TOKEN|PASSWORD/.test(n))).toEqual([]);
-    expect(container.Secrets.map((s) => s.Name)).toEqual(
-      expect.arrayContaining(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN', 'MICROSOFT_APP_PASSWORD']),
-    );
   });
 });

@@ -1,0 +1,151 @@
+/**
+ * The bot's IAM policy: the one source. The bot stack builds its task role from it (with
+ * CloudFormation references), and `npm run synth` writes it with placeholders to
+ * manifest/aws/iam-policy.json for people who run keyless under a role of their own. The
+ * least-privilege tests (test/integration/aws/*least-privilege*.int.test.ts) hold that file to the
+ * calls the code makes; test/unit/manifest/cdk-stacks.test.ts holds the stack's role to that file.
+ */
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string | string[];
+}
+
+/** Where the policy's resources are. Strings, or CloudFormation tokens inside the stack. */
+export interface BotPolicyPlaces {
+  partition: string;
+  /** The account that holds Identity Center (its identity store ARN names it). */
+  identityStoreAccountId: string;
+  identityCenterInstanceArn: string;
+  /** `ssoins-…`, the last part of the instance ARN. */
+  identityCenterInstanceId: string;
+  identityStoreId: string;
+  scannerRoleName: string;
+  remediationRoleName: string;
+  tableArn: string;
+  /** The index keyless queries (adapters/dynamodb/items.ts GSI_NAME). */
+  indexName: string;
+  queueArn: string;
+  policyParameterArn: string;
+}
+
+/** Placeholders of manifest/aws/iam-policy.json: replace them with your own values. */
+export const PLACEHOLDERS: BotPolicyPlaces = {
+  partition: 'aws',
+  identityStoreAccountId: 'REPLACE_MANAGEMENT_ACCOUNT_ID',
+  identityCenterInstanceArn: 'arn:aws:sso:::instance/ssoins-REPLACE0000000000',
+  identityCenterInstanceId: 'ssoins-REPLACE0000000000',
+  identityStoreId: 'd-REPLACE000',
+  scannerRoleName: 'keyless-scanner',
+  remediationRoleName: 'keyless-key-remediation',
+  tableArn: 'arn:aws:dynamodb:REPLACE_REGION:REPLACE_ACCOUNT_ID:table/keyless',
+  indexName: 'byStatusExpiry',
+  queueArn: 'arn:aws:sqs:REPLACE_REGION:REPLACE_ACCOUNT_ID:keyless-root-activity',
+  policyParameterArn: 'arn:aws:ssm:REPLACE_REGION:REPLACE_ACCOUNT_ID:parameter/keyless/policy',
+};
+
+/** Exactly the actions the code calls, each on the narrowest resources AWS lets a policy name. */
+export function botPolicyStatements(p: BotPolicyPlaces): PolicyStatement[] {
+  const identityCenter = [
+    p.identityCenterInstanceArn,
+    `arn:${p.partition}:sso:::permissionSet/${p.identityCenterInstanceId}/*`,
+    `arn:${p.partition}:sso:::account/*`,
+  ];
+  return [
+    {
+      Sid: 'IdentityCenterAssignmentWritesOnTheInstancePermissionSetsAndAccounts',
+      Effect: 'Allow',
+      Action: ['sso:CreateAccountAssignment', 'sso:DeleteAccountAssignment'],
+      Resource: identityCenter,
+    },
+    {
+      Sid: 'IdentityCenterReadsOnTheInstanceAndItsPermissionSets',
+      Effect: 'Allow',
+      Action: [
+        'sso:DescribeAccountAssignmentCreationStatus',
+        'sso:DescribeAccountAssignmentDeletionStatus',
+        'sso:DescribePermissionSet',
+        'sso:ListAccountAssignments',
+        'sso:ListAccountsForProvisionedPermissionSet',
+        'sso:ListPermissionSets',
+      ],
+      Resource: identityCenter,
+    },
+    {
+      Sid: 'IdentityStoreReadsOfUsersGroupsAndMembershipsInTheOneStore',
+      Effect: 'Allow',
+      Action: [
+        'identitystore:DescribeGroup',
+        'identitystore:DescribeUser',
+        'identitystore:GetGroupId',
+        'identitystore:GetUserId',
+        'identitystore:ListGroupMemberships',
+        'identitystore:ListGroupMembershipsForMember',
+      ],
+      Resource: [
+        `arn:${p.partition}:identitystore::${p.identityStoreAccountId}:identitystore/${p.identityStoreId}`,
+        `arn:${p.partition}:identitystore:::user/*`,
+        `arn:${p.partition}:identitystore:::group/*`,
+        `arn:${p.partition}:identitystore:::membership/*`,
+      ],
+    },
+    {
+      Sid: 'OrganizationsReadOnlyTreeWalkAndAccountTagsForTheCatalog',
+      Effect: 'Allow',
+      Action: [
+        'organizations:ListAccountsForParent',
+        'organizations:ListOrganizationalUnitsForParent',
+        'organizations:ListRoots',
+        'organizations:ListTagsForResource',
+      ],
+      Resource: '*',
+    },
+    {
+      Sid: 'StsWhoAmIAtBootNeedsNoResource',
+      Effect: 'Allow',
+      Action: ['sts:GetCallerIdentity'],
+      Resource: '*',
+    },
+    {
+      Sid: 'AssumeTheAuditAndKeyRemediationRolesInMemberAccounts',
+      Effect: 'Allow',
+      Action: ['sts:AssumeRole'],
+      Resource: [
+        `arn:${p.partition}:iam::*:role/${p.scannerRoleName}`,
+        `arn:${p.partition}:iam::*:role/${p.remediationRoleName}`,
+      ],
+    },
+    {
+      Sid: 'TheKeylessTableAndItsIndex',
+      Effect: 'Allow',
+      Action: [
+        'dynamodb:DeleteItem',
+        'dynamodb:DescribeTable',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+      Resource: [p.tableArn, `${p.tableArn}/index/${p.indexName}`],
+    },
+    {
+      Sid: 'ReceiveDeleteAndDelayRootActivityEventsFromTheFeedQueue',
+      Effect: 'Allow',
+      Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+      Resource: p.queueArn,
+    },
+    {
+      Sid: 'ReadThePolicyFromItsParameter',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter'],
+      Resource: p.policyParameterArn,
+    },
+  ];
+}
+
+/** manifest/aws/iam-policy.json. */
+export function iamPolicyDocument(): { Version: '2012-10-17'; Statement: PolicyStatement[] } {
+  return { Version: '2012-10-17', Statement: botPolicyStatements(PLACEHOLDERS) };
+}
