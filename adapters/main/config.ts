@@ -292,8 +292,6 @@ export interface KeylessConfig {
     tenantId?: string;
     appType: KeylessEnv['MICROSOFT_APP_TYPE'];
     authDisabled: boolean;
-    /** The Entra tenants keyless answers in Teams (KEYLESS_TEAMS_TENANT_IDS). */
-    allowedTenantIds?: string[];
     /**
      * botbuilder's ToChannelFromBotLoginUrl: the Entra authority the bot's token is asked from
      * (`keyless doctor` requests one there). Default https://login.microsoftonline.com/<tenant>.

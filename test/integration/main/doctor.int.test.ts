@@ -346,10 +346,8 @@ describe('keyless doctor against the emulators', () => {
 
   it('fails the Slack allow-list when missing, malformed, or without the bot’s own workspace', async () => {
     const config = healthyConfig();
-    const { allowedTeamIds: _list, ...rest } = config.slack!;
-    const run = (allowedTeamIds: string[] | undefined) =>
-      doctor({ ...config, slack: { ...rest, ...(allowedTeamIds ? { allowedTeamIds } : {}) } });
-    const [missing] = expectOnly(await run(undefined), 'fail', 'Slack workspace allow-list');
+    const run = (allowedTeamIds: string[]) => doctor({ ...config, slack: { ...config.slack!, allowedTeamIds } });
+    const [missing] = expectOnly(await run([]), 'fail', 'Slack workspace allow-list');
     expect(missing?.fix).toBe(`Set KEYLESS_SLACK_TEAM_IDS=${slack.state.team.id} (the team_id of auth.test).`);
     const [malformed] = expectOnly(await run(['acme.slack.com']), 'fail', 'Slack workspace allow-list');
     expect(malformed?.detail).toBe('not Slack team ids: "acme.slack.com"');
@@ -382,10 +380,8 @@ describe('keyless doctor against the emulators', () => {
 
   it('fails the Teams tenant allow-list when missing, malformed, or without the bot’s tenant', async () => {
     const config = healthyConfig();
-    const { allowedTenantIds: _list, ...rest } = config.teams!;
-    const run = (allowedTenantIds: string[] | undefined) =>
-      doctor({ ...config, teams: { ...rest, ...(allowedTenantIds ? { allowedTenantIds } : {}) } });
-    const [missing] = expectOnly(await run(undefined), 'fail', 'Teams tenant allow-list');
+    const run = (allowedTenantIds: string[]) => doctor({ ...config, teams: { ...config.teams!, allowedTenantIds } });
+    const [missing] = expectOnly(await run([]), 'fail', 'Teams tenant allow-list');
     expect(missing?.fix).toBe(
       `Set KEYLESS_TEAMS_TENANT_IDS=${TENANT} (Azure portal → Microsoft Entra ID → Overview → Tenant ID).`,
     );

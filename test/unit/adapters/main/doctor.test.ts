@@ -73,10 +73,12 @@ describe('keyless doctor', () => {
   });
 
   it('fails Teams without an app id outside local mode, and without a password for an app id', async () => {
-    expect((await teamsChecks({ appType: 'MultiTenant', authDisabled: false, allowedTenantIds: [] }))[0]).toMatchObject({
-      status: 'fail',
-      fix: expect.stringContaining('MICROSOFT_APP_ID'),
-    });
+    expect((await teamsChecks({ appType: 'MultiTenant', authDisabled: false, allowedTenantIds: [] }))[0]).toMatchObject(
+      {
+        status: 'fail',
+        fix: expect.stringContaining('MICROSOFT_APP_ID'),
+      },
+    );
     expect(
       (
         await teamsChecks({
