@@ -102,7 +102,7 @@ export class TeamsNotifier implements ChatNotifier {
       case 'grant_extended':
         return void (await this.toRequester(
           event.grant.requester,
-          grantExtendedCard(event.grant, event.actor, event.addSeconds),
+          grantExtendedCard(event.grant, event.actor, event),
         ));
       case 'grant_expiring':
         return void (await this.toRequester(event.grant.requester, grantReminderCard(event.grant, this.deps.now())));

@@ -31,6 +31,8 @@ export const ErrorCodes = {
   Unavailable: 'UNAVAILABLE',
   ConfigInvalid: 'CONFIG_INVALID',
   AlertNotFound: 'ALERT_NOT_FOUND',
+  /** A change would let a grant outlast what its rules allow (a bug, refused). */
+  DurationCapExceeded: 'DURATION_CAP_EXCEEDED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
