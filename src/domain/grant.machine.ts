@@ -185,7 +185,13 @@ export function grantCreated(
   actor: Actor,
 ): Transition<Grant> {
   const grant: Omit<Grant, 'version' | 'history'> = { ...input, capSeconds: input.capSeconds ?? input.durationSeconds };
-  assertTerm(grant);
+  // A new grant is provisioning: its end is set on activation, from a duration within the cap.
+  assertTerm({
+    id: grant.id,
+    status: grant.status,
+    durationSeconds: grant.durationSeconds,
+    capSeconds: grant.capSeconds,
+  });
   const audit: AuditEvent = {
     subject: { kind: 'grant', id: grant.id },
     key: transitionKey(1),
