@@ -225,6 +225,17 @@ function checkCalls(c: ReplicaCluster): void {
     ok.set(k, (ok.get(k) ?? 0) + 1);
   }
   for (const [k, n] of ok) expect({ call: k, n }).toEqual({ call: k, n: 1 });
+  // Only eligible approvers counted, never the requester; every state change audited once, in a chain.
+  for (const r of c.store.requests.values()) {
+    for (const a of r.approvals) {
+      expect(approvers.some((p) => p.email === a.actor.email)).toBe(true);
+      expect(a.principalId).not.toBe(r.principalId);
+    }
+  }
+  for (const record of [...c.store.requests.values(), ...c.store.grants.values()]) {
+    expect(record.history.map((e) => e.version)).toEqual(Array.from({ length: record.version }, (_, i) => i + 1));
+    expect(record.history.at(-1)!.to).toBe(record.status);
+  }
   // One active grant per (user, account, permission set).
   const active = [...c.store.grants.values()].filter((g) => g.status === 'active');
   const triples = active.map((g) => assignmentKeyString(grantAssignment(g)));
