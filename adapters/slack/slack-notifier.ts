@@ -86,7 +86,7 @@ export class SlackNotifier implements ChatNotifier {
         return this.refreshHome(event.grant);
       case 'grant_extended':
         await this.updateCopies(undefined, event.grant);
-        await this.toRequester(event.grant, (zone) => extendedDm(event.grant, zone, event.addSeconds));
+        await this.toRequester(event.grant, (zone) => extendedDm(event.grant, zone, event));
         return this.refreshHome(event.grant);
       case 'grant_expiring':
         return this.toRequester(event.grant, (zone) => reminderDm(event.grant, zone, Date.now()));

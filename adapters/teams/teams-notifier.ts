@@ -100,10 +100,7 @@ export class TeamsNotifier implements ChatNotifier {
         await this.toRequester(event.grant.requester, grantFailedCard(event.grant));
         return this.updateForGrant(event.grant);
       case 'grant_extended':
-        return void (await this.toRequester(
-          event.grant.requester,
-          grantExtendedCard(event.grant, event.actor, event.addSeconds),
-        ));
+        return void (await this.toRequester(event.grant.requester, grantExtendedCard(event.grant, event.actor, event)));
       case 'grant_expiring':
         return void (await this.toRequester(event.grant.requester, grantReminderCard(event.grant, this.deps.now())));
       case 'grant_ended':

@@ -40,6 +40,16 @@ export interface AccessRequest {
   denial?: { actor: Actor; at: number; reason: string };
   /** For an extension: the live grant it asks more time for. */
   extendsGrantId?: GrantId;
+  /**
+   * The maximum of the rule that decided (break-glass: its cap), in seconds: the grant this request
+   * creates or extends never lasts longer than this from when the request is applied.
+   */
+  capSeconds?: number;
+  /**
+   * True for `extend`: the time asked is added to the grant's end. Otherwise a request for a live
+   * (user, account, permission set) ends the grant at the later of the two ends. Both are cut to the cap.
+   */
+  addsTime?: boolean;
   /** Once approved and fulfilled: the grant created or extended (set once, by `link_grant`). */
   grantId?: GrantId;
   createdAt: number;

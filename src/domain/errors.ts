@@ -33,6 +33,8 @@ export const ErrorCodes = {
   AlertNotFound: 'ALERT_NOT_FOUND',
   /** A chat request from a Slack workspace or Teams tenant keyless does not serve (refused, never processed). */
   ForeignWorkspace: 'FOREIGN_WORKSPACE',
+  /** A change would let a grant outlast what its rules allow (a bug, refused). */
+  DurationCapExceeded: 'DURATION_CAP_EXCEEDED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -14,7 +14,20 @@ export type DomainEvent =
   | { type: 'request_updated'; request: AccessRequest; actor: Actor }
   | { type: 'grant_activated'; grant: Grant; request: AccessRequest }
   | { type: 'grant_failed'; grant: Grant }
-  | { type: 'grant_extended'; grant: Grant; actor: Actor; addSeconds: number }
+  /**
+   * An approved request moved (or did not need to move) a live grant's end. `grant.expiresAt` is the
+   * real end (absent while provisioning: `grant.durationSeconds` from activation); `addSeconds` is what
+   * was really added (0 when the grant already ended later), `capped` says the rule's cap cut the ask.
+   */
+  | {
+      type: 'grant_extended';
+      grant: Grant;
+      actor: Actor;
+      addSeconds: number;
+      requestedSeconds: number;
+      capped: boolean;
+      previousExpiresAt?: number;
+    }
   | { type: 'grant_expiring'; grant: Grant }
   | { type: 'grant_ended'; grant: Grant }
   /** Break-glass: access already given, loudly announced. */

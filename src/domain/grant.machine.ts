@@ -2,6 +2,7 @@ import { transitionKey, type AuditEvent, type Transition } from './audit';
 import type { Actor } from './chat-user';
 import { ErrorCodes, KeylessError } from './errors';
 import type { Grant, GrantStatus } from './grant';
+import { activationTerm, assertTerm, extendTerm, type ExtensionMode } from './grant-term';
 import { applyTransition, type TransitionTable } from './transition-table';
 
 export type GrantEvent =
@@ -11,7 +12,17 @@ export type GrantEvent =
   | { type: 'revoke_requested'; actor: Actor; at: number; reason: string }
   | { type: 'unassignment_confirmed'; actor: Actor; at: number }
   | { type: 'unassignment_failed'; actor: Actor; at: number; message: string }
-  | { type: 'extended'; actor: Actor; at: number; addSeconds: number; requestId: string; reason?: string }
+  | {
+      type: 'extended';
+      actor: Actor;
+      at: number;
+      /** What the approved request asked for, and the maximum of the rule that approved it. */
+      requestedSeconds: number;
+      capSeconds: number;
+      mode: ExtensionMode;
+      requestId: string;
+      reason?: string;
+    }
   | { type: 'reminded'; actor: Actor; at: number };
 
 const revoke = (g: Grant, e: Extract<GrantEvent, { type: 'revoke_requested' }>): Grant => ({
@@ -20,6 +31,38 @@ const revoke = (g: Grant, e: Extract<GrantEvent, { type: 'revoke_requested' }>):
   endReason: 'revoked',
   endedBy: e.actor,
 });
+
+/**
+ * An approved request for a live grant: the end moves to the later of the two ends (or by the time
+ * asked, for `extend`), cut to the cap of the rule that approved it (grant-term.ts). A request that
+ * does not move the end is still recorded, so it is applied once.
+ */
+const extend = (g: Grant, e: Extract<GrantEvent, { type: 'extended' }>): Grant => {
+  const o = extendTerm(g, {
+    at: e.at,
+    requestedSeconds: e.requestedSeconds,
+    capSeconds: e.capSeconds,
+    mode: e.mode,
+  });
+  return {
+    ...g,
+    durationSeconds: o.durationSeconds,
+    capSeconds: o.capSeconds,
+    ...(o.windowStartAt !== undefined ? { windowStartAt: o.windowStartAt } : {}),
+    ...(o.expiresAt !== undefined ? { expiresAt: o.expiresAt } : {}),
+  };
+};
+
+/** True when a transition moved what bounds the grant's access in time. */
+function termMoved(before: Grant, after: Grant): boolean {
+  return (
+    before.expiresAt !== after.expiresAt ||
+    before.durationSeconds !== after.durationSeconds ||
+    before.capSeconds !== after.capSeconds ||
+    before.windowStartAt !== after.windowStartAt ||
+    before.activatedAt !== after.activatedAt
+  );
+}
 
 /**
  * The grant machine (design §4), kept apart from the request:
@@ -36,12 +79,7 @@ const revoke = (g: Grant, e: Extract<GrantEvent, { type: 'revoke_requested' }>):
 export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
   provisioning: {
     on: {
-      assignment_confirmed: (g, e) => ({
-        ...g,
-        status: 'active',
-        activatedAt: e.at,
-        expiresAt: e.at + g.durationSeconds * 1000,
-      }),
+      assignment_confirmed: (g, e) => ({ ...g, status: 'active', ...activationTerm(g, e.at) }),
       assignment_failed: (g, e) => ({
         ...g,
         status: 'failed',
@@ -49,7 +87,7 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
         failure: { code: e.code, message: e.message },
       }),
       revoke_requested: revoke,
-      extended: (g, e) => ({ ...g, durationSeconds: g.durationSeconds + e.addSeconds }),
+      extended: extend,
     },
   },
   active: {
@@ -64,11 +102,7 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
         return { ...g, status: 'deprovisioning', endReason: 'expired' };
       },
       revoke_requested: revoke,
-      extended: (g, e) => ({
-        ...g,
-        expiresAt: (g.expiresAt ?? e.at) + e.addSeconds * 1000,
-        durationSeconds: g.durationSeconds + e.addSeconds,
-      }),
+      extended: extend,
       reminded: (g, e) => (g.remindedAt ? 'noop' : { ...g, remindedAt: e.at }),
     },
     repeatable: ['assignment_confirmed'],
@@ -92,6 +126,18 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
 export function transitionGrant(grant: Grant, event: GrantEvent): Transition<Grant> | undefined {
   const result = applyTransition('grant', grantTable, grant, event);
   if (result === 'noop') return undefined;
+  // The duration invariant, on every path that moves an end (ending a grant is never blocked).
+  const moved = termMoved(grant, result);
+  if (moved) assertTerm(result);
+  const ext =
+    event.type === 'extended'
+      ? extendTerm(grant, {
+          at: event.at,
+          requestedSeconds: event.requestedSeconds,
+          capSeconds: event.capSeconds,
+          mode: event.mode,
+        })
+      : undefined;
   const version = grant.version + 1;
   const reason =
     event.type === 'revoke_requested' || (event.type === 'extended' && event.reason)
@@ -111,14 +157,41 @@ export function transitionGrant(grant: Grant, event: GrantEvent): Transition<Gra
     ...reason,
     details: {
       ...(result.expiresAt !== undefined ? { expiresAt: result.expiresAt } : {}),
-      ...(event.type === 'extended' ? { addSeconds: event.addSeconds, requestId: event.requestId } : {}),
+      ...(event.type === 'extended'
+        ? {
+            requestId: event.requestId,
+            requestedSeconds: event.requestedSeconds,
+            capSeconds: event.capSeconds,
+            mode: event.mode,
+            moved,
+            addedSeconds: ext?.addedSeconds ?? 0,
+            capped: ext?.capped ?? false,
+            ...(grant.expiresAt !== undefined ? { previousExpiresAt: grant.expiresAt } : {}),
+            durationSeconds: result.durationSeconds,
+          }
+        : {}),
       ...(event.type === 'unassignment_failed' ? { attempts: result.deprovisionAttempts } : {}),
     },
   };
   return { next: { ...result, version, history: [...grant.history, audit] }, audit };
 }
 
-export function grantCreated(grant: Omit<Grant, 'version' | 'history'>, actor: Actor): Transition<Grant> {
+/**
+ * A new grant, in provisioning. `capSeconds` is the maximum of the rule that approved it; absent, the
+ * grant is capped at the duration asked. A grant that would outlast its cap is refused.
+ */
+export function grantCreated(
+  input: Omit<Grant, 'version' | 'history' | 'capSeconds'> & { capSeconds?: number },
+  actor: Actor,
+): Transition<Grant> {
+  const grant: Omit<Grant, 'version' | 'history'> = { ...input, capSeconds: input.capSeconds ?? input.durationSeconds };
+  // A new grant is provisioning: its end is set on activation, from a duration within the cap.
+  assertTerm({
+    id: grant.id,
+    status: grant.status,
+    durationSeconds: grant.durationSeconds,
+    capSeconds: grant.capSeconds,
+  });
   const audit: AuditEvent = {
     subject: { kind: 'grant', id: grant.id },
     key: transitionKey(1),
@@ -128,7 +201,7 @@ export function grantCreated(grant: Omit<Grant, 'version' | 'history'>, actor: A
     to: grant.status,
     actor,
     at: grant.createdAt,
-    details: { requestId: grant.requestId, durationSeconds: grant.durationSeconds },
+    details: { requestId: grant.requestId, durationSeconds: grant.durationSeconds, capSeconds: grant.capSeconds },
   };
   return { next: { ...grant, version: 1, history: [audit] }, audit };
 }

@@ -21,10 +21,20 @@ export interface Grant {
   permissionSetName: string;
   rule: string;
   breakGlass: boolean;
-  /** How long the grant lasts once active (extensions add to it while provisioning). */
+  /**
+   * How long the grant lasts once active (an approved request may lengthen it while provisioning,
+   * never past `capSeconds`); once active, `expiresAt − activatedAt`.
+   */
   durationSeconds: number;
+  /**
+   * The maximum of the rule that approved the request behind the current end (break-glass: its own
+   * cap), in seconds. The end is never more than this after `windowStartAt` (see grant-term.ts).
+   */
+  capSeconds: number;
   createdAt: number;
   activatedAt?: number;
+  /** When the current window began: activation, or the last approved request that moved the end. */
+  windowStartAt?: number;
   /** Epoch ms; set when the assignment is confirmed. */
   expiresAt?: number;
   /** Why the grant is ending or ended. */

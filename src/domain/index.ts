@@ -9,6 +9,7 @@ export * from './errors';
 export * from './events';
 export * from './grant';
 export * from './grant.machine';
+export * from './grant-term';
 export * from './ids';
 export * from './policy';
 export * from './transition-table';

@@ -4,7 +4,8 @@ import { requestAccess, type RequestAccessResult } from './request-access';
 
 /**
  * Asks for more time on one's own live grant. It is a request like any other (an extension of the
- * live grant), decided by the same rules: the time left plus the extra must fit the rule's maximum.
+ * live grant), decided by the same rules: the time left plus the extra must fit the rule's maximum,
+ * and when it is applied the end moves by the time asked, cut to that maximum from then.
  */
 export async function extend(
   ctx: EngineContext,
@@ -30,6 +31,7 @@ export async function extend(
     permissionSet: grant.permissionSetName,
     duration: input.duration,
     reason: input.reason?.trim() || `extension of ${grant.id}`,
+    addsTime: true,
     ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
   });
 }

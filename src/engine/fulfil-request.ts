@@ -1,13 +1,18 @@
 import {
   ErrorCodes,
+  boundedCap,
   grantAssignment,
+  grantCapSeconds,
   grantCreated,
   isKeylessError,
   isLiveGrant,
   parseGrantId,
   systemActor,
   type AccessRequest,
+  type Actor,
+  type DomainEvent,
   type Grant,
+  type GrantEvent,
   type GrantId,
 } from '../domain';
 import { commitGrant, commitRequest, withLease } from './commit';
@@ -41,6 +46,7 @@ export async function fulfil(ctx: EngineContext, requestId: string): Promise<voi
 
   const grantId = grantIdFor(request);
   const now = ctx.clock.now();
+  const capSeconds = capOf(request);
   const grant = grantCreated(
     {
       id: grantId,
@@ -55,7 +61,8 @@ export async function fulfil(ctx: EngineContext, requestId: string): Promise<voi
       permissionSetName: request.permissionSetName,
       rule: request.rule,
       breakGlass: request.kind === 'break_glass',
-      durationSeconds: request.durationSeconds,
+      durationSeconds: Math.min(request.durationSeconds, capSeconds),
+      capSeconds,
       createdAt: now,
       deprovisionAttempts: 0,
     },
@@ -66,46 +73,87 @@ export async function fulfil(ctx: EngineContext, requestId: string): Promise<voi
   } catch (error) {
     if (!isKeylessError(error, ErrorCodes.VersionConflict)) throw error;
   }
-  const linked = await link(ctx, request, grantId);
-  if (request.kind === 'break_glass') {
+  const { request: linked, changed } = await link(ctx, request, grantId);
+  // Announced by the replica whose write linked the grant, so once however many sweeps race here.
+  if (request.kind === 'break_glass' && changed) {
     await ctx.publish({ type: 'break_glass_used', grant, request: linked });
   }
   await activate(ctx, grantId);
 }
 
-async function link(ctx: EngineContext, request: AccessRequest, grantId: GrantId): Promise<AccessRequest> {
-  const { request: linked } = await commitRequest(ctx, request.id, (r) =>
+function link(
+  ctx: EngineContext,
+  request: AccessRequest,
+  grantId: GrantId,
+): Promise<{ request: AccessRequest; changed: boolean }> {
+  return commitRequest(ctx, request.id, (r) =>
     r.status === 'approved' && !r.grantId
       ? { type: 'link_grant', actor: PROVISIONER, at: ctx.clock.now(), grantId }
       : undefined,
   );
-  return linked;
 }
 
-/** Adds an approved extension's time to a live grant, once. False when the grant is no longer live. */
+/** The maximum of the rule that approved a request (requests recorded before caps: their duration). */
+function capOf(request: Pick<AccessRequest, 'capSeconds' | 'durationSeconds'>): number {
+  return boundedCap(request.capSeconds, request.durationSeconds);
+}
+
+/**
+ * The event that applies an approved request `requestId` to a live grant, once: the grant machine
+ * moves the end to the later end (or adds, for `extend`), cut to `capSeconds` (grant-term.ts).
+ */
+function extension(
+  ctx: EngineContext,
+  g: Grant,
+  ask: { requestId: string; requestedSeconds: number; capSeconds: number; addsTime: boolean; reason?: string },
+): GrantEvent | undefined {
+  if (g.status !== 'active' && g.status !== 'provisioning') return undefined;
+  if (g.requestId === ask.requestId || g.history.some((e) => e.details?.requestId === ask.requestId)) return undefined;
+  return {
+    type: 'extended',
+    actor: PROVISIONER,
+    at: ctx.clock.now(),
+    requestedSeconds: ask.requestedSeconds,
+    capSeconds: ask.capSeconds,
+    mode: ask.addsTime ? 'add' : 'later_end',
+    requestId: ask.requestId,
+    ...(ask.reason ? { reason: ask.reason } : {}),
+  };
+}
+
+/** What the requester is told after an extension: the real end, what was really added, and any cut. */
+export function extendedEvent(grant: Grant, requestId: string, actor: Actor): DomainEvent | undefined {
+  const audit = grant.history.find((e) => e.event === 'extended' && e.details?.requestId === requestId);
+  if (!audit) return undefined;
+  const d = audit.details ?? {};
+  const previous = typeof d.previousExpiresAt === 'number' ? d.previousExpiresAt : undefined;
+  return {
+    type: 'grant_extended',
+    grant,
+    actor,
+    addSeconds: typeof d.addedSeconds === 'number' ? d.addedSeconds : 0,
+    requestedSeconds: typeof d.requestedSeconds === 'number' ? d.requestedSeconds : 0,
+    capped: d.capped === true,
+    ...(previous !== undefined ? { previousExpiresAt: previous } : {}),
+  };
+}
+
+/** Applies an approved extension to a live grant, once. False when the grant is no longer live. */
 async function applyExtension(ctx: EngineContext, request: AccessRequest, grantId: GrantId): Promise<boolean> {
   const { grant, changed } = await commitGrant(ctx, grantId, (g) =>
-    (g.status === 'active' || g.status === 'provisioning') &&
-    !g.history.some((e) => e.details?.requestId === request.id)
-      ? {
-          type: 'extended',
-          actor: PROVISIONER,
-          at: ctx.clock.now(),
-          addSeconds: request.durationSeconds,
-          requestId: request.id,
-          reason: request.reason,
-        }
-      : undefined,
+    extension(ctx, g, {
+      requestId: request.id,
+      requestedSeconds: request.durationSeconds,
+      capSeconds: capOf(request),
+      addsTime: request.addsTime === true,
+      reason: request.reason,
+    }),
   );
   const applied = grant.history.some((e) => e.event === 'extended' && e.details?.requestId === request.id);
   if (changed) {
     ctx.scheduler.track(grant);
-    await ctx.publish({
-      type: 'grant_extended',
-      grant,
-      actor: request.approvals.at(-1)?.actor ?? PROVISIONER,
-      addSeconds: request.durationSeconds,
-    });
+    const event = extendedEvent(grant, request.id, request.approvals.at(-1)?.actor ?? PROVISIONER);
+    if (event) await ctx.publish(event);
   }
   return applied;
 }
@@ -180,18 +228,15 @@ async function claimSlot(ctx: EngineContext, grant: Grant): Promise<boolean> {
     ctx.logger.info({ grantId: grant.id, holder: holderId }, 'waiting for the previous grant to end');
     return false;
   }
-  // A race let two approved requests reach provisioning for one triple: merge into the holder.
+  // A race let two approved requests reach provisioning for one triple: merge into the holder, which
+  // then ends at the later of the two ends, cut to the cap (never the sum of the two durations).
   const { grant: extended, changed } = await commitGrant(ctx, holderId, (g) =>
-    (g.status === 'active' || g.status === 'provisioning') &&
-    !g.history.some((e) => e.details?.requestId === grant.requestId)
-      ? {
-          type: 'extended',
-          actor: PROVISIONER,
-          at: ctx.clock.now(),
-          addSeconds: grant.durationSeconds,
-          requestId: grant.requestId,
-        }
-      : undefined,
+    extension(ctx, g, {
+      requestId: grant.requestId,
+      requestedSeconds: grant.durationSeconds,
+      capSeconds: grantCapSeconds(grant),
+      addsTime: false,
+    }),
   );
   if (changed) ctx.scheduler.track(extended);
   const message = `Merged into grant ${holderId}, which already gives this access.`;
@@ -200,12 +245,9 @@ async function claimSlot(ctx: EngineContext, grant: Grant): Promise<boolean> {
       ? { type: 'assignment_failed', actor: PROVISIONER, at: ctx.clock.now(), code: 'MERGED', message }
       : undefined,
   );
-  if (changed)
-    await ctx.publish({
-      type: 'grant_extended',
-      grant: extended,
-      actor: PROVISIONER,
-      addSeconds: grant.durationSeconds,
-    });
+  if (changed) {
+    const event = extendedEvent(extended, grant.requestId, PROVISIONER);
+    if (event) await ctx.publish(event);
+  }
   return false;
 }

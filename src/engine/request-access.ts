@@ -34,6 +34,11 @@ export interface RequestAccessInput {
   ticket?: string;
   breakGlass?: boolean;
   /**
+   * `extend`: the time asked is added to the live grant's end. Otherwise a request for a live
+   * (user, account, permission set) ends it at the later of the two ends. Both are cut to the cap.
+   */
+  addsTime?: boolean;
+  /**
    * A key unique to this submission (a chat delivery or view id). A retry with the same key returns
    * the request already created instead of a second one.
    */
@@ -116,8 +121,14 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
   const key = { principalId, accountId: account.id, permissionSetArn: permissionSet.arn };
 
   const holder = await liveHolder(ctx, key);
-  // An extension asks for the access that will remain after it: what is left, plus the new time.
-  const remaining = holder?.expiresAt !== undefined ? Math.max(0, Math.ceil((holder.expiresAt - now) / 1000)) : 0;
+  // `extend` asks for the access that will remain after it: what is left, plus the new time. Another
+  // request for a live grant asks only for its own time (the grant then ends at the later end).
+  const addsTime = holder !== undefined && input.addsTime === true;
+  const remaining = !addsTime
+    ? 0
+    : holder.expiresAt !== undefined
+      ? Math.max(0, Math.ceil((holder.expiresAt - now) / 1000))
+      : holder.durationSeconds;
   const decision = decide(policy, {
     principal,
     account,
@@ -159,6 +170,8 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
       selfApproval: decision.selfApproval,
       approvals: [],
       ...(holder ? { extendsGrantId: holder.id } : {}),
+      ...(decision.maxDurationSeconds !== undefined ? { capSeconds: decision.maxDurationSeconds } : {}),
+      ...(addsTime ? { addsTime: true } : {}),
       createdAt: now,
       decideBy: now + policy.approvalWindowSeconds * 1000,
       ...(immediate ? { decidedAt: now } : {}),

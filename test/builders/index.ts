@@ -92,7 +92,7 @@ export function aRequest(over: Partial<Omit<AccessRequest, 'version' | 'history'
 }
 
 export function aGrant(over: Partial<Omit<Grant, 'version' | 'history'>> = {}): Grant {
-  const base: Omit<Grant, 'version' | 'history'> = {
+  const base: Parameters<typeof grantCreated>[0] = {
     id: `grt${seq()}` as GrantId,
     status: 'provisioning',
     requestId: `req${seq()}` as RequestId,

@@ -35,6 +35,8 @@ export function testEngine<
     identity?: I;
     clock?: C;
     notifier?: ChatNotifier;
+    /** Replicas on one store need ids that never collide (as the real random ones). */
+    idPrefix?: string;
   } = {},
 ) {
   const store = over.store ?? (new InMemoryGrantStore() as GrantStore as S);
@@ -48,7 +50,7 @@ export function testEngine<
     notifier: over.notifier ?? notifier,
     clock,
     logger: silentLogger,
-    ids: new SequentialIds(),
+    ids: new SequentialIds(over.idPrefix),
     policy: () => policy,
     options: { replicaId: 'replica-1', ...over.options },
   });

@@ -85,7 +85,8 @@ describe('three replicas on one table', () => {
         const statuses = await Promise.all(grantIds.map((id) => setup.store.getGrant(id).then((g) => g?.status)));
         return statuses.every((s) => s === 'expired');
       },
-      45_000,
+      // A bound only against a hang: it returns as soon as every grant expired, however slow the machine.
+      150_000,
       1000,
     );
     // Let any second revocation attempt (a replica late on its timer) reach the emulator.
@@ -95,9 +96,11 @@ describe('three replicas on one table', () => {
     const grants = await Promise.all(grantIds.map((id) => setup.store.getGrant(id)));
     expect(grants.filter((g) => g?.status !== 'expired').map((g) => `${g?.id}: ${g?.status}`)).toEqual([]);
     expect(allExpired).toBe(true);
-    // The expiries came in a burst: all within a few seconds of each other.
-    const expiries = grants.map((g) => g!.expiresAt!);
-    expect(Math.max(...expiries) - Math.min(...expiries)).toBeLessThan(30_000);
+    // Each grant lasted what was asked, exactly (no merge, no extension, whatever the machine's
+    // speed), and none ended before its expiry.
+    expect(
+      grants.filter((g) => g!.expiresAt! - g!.activatedAt! !== DURATION_S * 1000 || g!.endedAt! < g!.expiresAt!),
+    ).toEqual([]);
 
     // Exactly one DeleteAccountAssignment per grant: as many calls as grants, one per triple.
     expect(aws.log.count('DeleteAccountAssignment')).toBe(GRANTS);
@@ -112,5 +115,5 @@ describe('three replicas on one table', () => {
     // Each grant assigned once too, and nothing left assigned.
     expect(aws.log.count('CreateAccountAssignment', 'ok')).toBe(GRANTS);
     expect(aws.state.assignments()).toEqual([]);
-  }, 90_000);
+  }, 240_000);
 });

@@ -114,6 +114,8 @@ export class SsoAssignments {
         );
       } catch (error) {
         // The permission set exists (checked above), so "not found" is the assignment: already gone.
+        // Only that: a ConflictException (another operation on this assignment is running) is retried
+        // by the caller and, if it persists, fails for the engine to retry. It never means "gone".
         if (isNotFound(error)) return;
         throw error;
       }

@@ -118,16 +118,24 @@ export function reminderDm(g: Grant, zone: string | undefined, nowMs: number): S
   };
 }
 
-export function extendedDm(g: Grant, zone: string | undefined, addSeconds: number): SlackMessage {
-  const until = g.expiresAt !== undefined ? formatLocalTime(g.expiresAt, zone) : 'its new expiry';
-  return {
-    text: `Access extended until ${until}`,
-    blocks: [
-      section(
-        `:heavy_plus_sign: Your access to ${what(g)} got ${formatDuration(addSeconds)} more: *active until ${until}*.`,
-      ),
-    ],
-  };
+export function extendedDm(
+  g: Grant,
+  zone: string | undefined,
+  change: { addSeconds: number; capped: boolean },
+): SlackMessage {
+  // The real end, as stored after the change: never "+N" on top of what the requester last saw.
+  const end =
+    g.expiresAt !== undefined
+      ? `active until ${formatLocalTime(g.expiresAt, zone)}`
+      : `lasting ${formatDuration(g.durationSeconds)} once active`;
+  const cut = change.capped ? ` (the rule allows no more than ${formatDuration(g.capSeconds)} at a time)` : '';
+  const line =
+    change.addSeconds > 0
+      ? `:heavy_plus_sign: Your access to ${what(g)} got ${formatDuration(change.addSeconds)} more: *${end}*${cut}.`
+      : change.capped
+        ? `:heavy_minus_sign: Your access to ${what(g)} could not get more time${cut}: it stays *${end}*.`
+        : `:information_source: Your access to ${what(g)} already lasts beyond what you asked: it stays *${end}*.`;
+  return { text: `Access ${end}`, blocks: [section(line)] };
 }
 
 export function endedDm(g: Grant, zone: string | undefined): SlackMessage {

@@ -108,14 +108,27 @@ export function grantReminderCard(grant: Grant, nowMs: number): AdaptiveCard {
   );
 }
 
-export function grantExtendedCard(grant: Grant, actor: Actor, addSeconds: number): AdaptiveCard {
+export function grantExtendedCard(
+  grant: Grant,
+  actor: Actor,
+  change: { addSeconds: number; capped: boolean },
+): AdaptiveCard {
   const zone = grant.requester.timeZone;
+  // The real end, as stored after the change: never "+N" on top of what the requester last saw.
+  const cut = change.capped ? ` The rule allows no more than ${formatDuration(grant.capSeconds)} at a time.` : '';
+  const line =
+    change.addSeconds > 0
+      ? `${target(grant)} got ${b(formatDuration(change.addSeconds))} more (${escapeCardText(actor.name)}).${cut}`
+      : change.capped
+        ? `${target(grant)} could not get more time.${cut}`
+        : `${target(grant)} already lasts beyond what was asked.`;
   return adaptiveCard(
     [
-      heading('Access extended'),
-      text(`${target(grant)} got ${b(formatDuration(addSeconds))} more (${escapeCardText(actor.name)}).`),
+      heading(change.addSeconds > 0 ? 'Access extended' : 'Access unchanged'),
+      text(line),
       facts([
         ['Until', grant.expiresAt ? formatLocalTime(grant.expiresAt, zone) : undefined],
+        ['Lasts', grant.expiresAt ? undefined : `${formatDuration(grant.durationSeconds)} once active`],
         ['Grant', grant.id],
       ]),
     ],

@@ -18,7 +18,15 @@ const events: Record<GrantEvent['type'], GrantEvent> = {
   revoke_requested: { type: 'revoke_requested', actor, at, reason: 'done' },
   unassignment_confirmed: { type: 'unassignment_confirmed', actor, at },
   unassignment_failed: { type: 'unassignment_failed', actor, at, message: 'throttled' },
-  extended: { type: 'extended', actor, at, addSeconds: 600, requestId: 'req-x' },
+  extended: {
+    type: 'extended',
+    actor,
+    at,
+    requestedSeconds: 600,
+    capSeconds: 7200,
+    mode: 'add',
+    requestId: 'req-x',
+  },
   reminded: { type: 'reminded', actor, at },
 };
 

@@ -142,7 +142,7 @@ describe('the grant lifecycle', () => {
     expect((await t.engine.getGrant(grantId))?.status).toBe('active');
   });
 
-  it('turns a second request for a live grant into an extension, never a second assignment', async () => {
+  it('turns a second request for a live grant into an extension to the later end, never a second assignment', async () => {
     const t = testEngine();
     const first = await t.engine.requestAccess({
       requester: users.olga,
@@ -155,6 +155,7 @@ describe('the grant lifecycle', () => {
     const grantId = (await t.engine.getRequest(first.request.id))!.grantId!;
     const before = (await t.engine.getGrant(grantId))!.expiresAt!;
 
+    // 30 minutes asked while an hour is left: the grant already ends later, so nothing moves.
     const second = await t.engine.requestAccess({
       requester: users.olga,
       account: 'sandbox',
@@ -164,14 +165,32 @@ describe('the grant lifecycle', () => {
     });
     await t.engine.idle();
     expect(second.request.kind).toBe('extension');
-    expect((await t.engine.getGrant(grantId))!.expiresAt).toBe(before + 30 * 60_000);
+    expect((await t.engine.getGrant(grantId))!.expiresAt).toBe(before);
+    expect(t.notifier.ofType('grant_extended').at(-1)).toMatchObject({ addSeconds: 0, grant: { expiresAt: before } });
+
+    // Three hours asked later on: the end becomes that later end.
+    t.clock.advance(20 * 60_000);
+    await t.engine.requestAccess({
+      requester: users.olga,
+      account: 'sandbox',
+      permissionSet: 'ReadOnlyAccess',
+      duration: '3h',
+      reason: 'a long query',
+    });
+    await t.engine.idle();
+    const end = t.clock.now() + 3 * 3600_000;
+    expect((await t.engine.getGrant(grantId))!.expiresAt).toBe(end);
+    expect(t.notifier.ofType('grant_extended').at(-1)).toMatchObject({
+      addSeconds: (end - before) / 1000,
+      grant: { expiresAt: end },
+    });
     expect(t.identity.assignCalls).toHaveLength(1);
-    expect(t.notifier.ofType('grant_extended')).toHaveLength(1);
+    expect(t.notifier.ofType('grant_extended')).toHaveLength(2);
   });
 
   it('refuses an extension that would go beyond the rule maximum, saying how much is left', async () => {
     const t = testEngine();
-    await t.engine.requestAccess({
+    const { request } = await t.engine.requestAccess({
       requester: users.olga,
       account: 'sandbox',
       permissionSet: 'ReadOnlyAccess',
@@ -179,15 +198,8 @@ describe('the grant lifecycle', () => {
       reason: 'long job',
     });
     await t.engine.idle();
-    const error = await errorOf(
-      t.engine.requestAccess({
-        requester: users.olga,
-        account: 'sandbox',
-        permissionSet: 'ReadOnlyAccess',
-        duration: '2h',
-        reason: 'more',
-      }),
-    );
+    const grantId = (await t.engine.getRequest(request.id))!.grantId!;
+    const error = await errorOf(t.engine.extend({ grantId, actor: users.olga, duration: '2h', reason: 'more' }));
     expect(isKeylessError(error, ErrorCodes.PolicyDenied)).toBe(true);
     expect((error as { hint: string }).hint).toContain('1h or less');
   });

@@ -2,6 +2,7 @@ import {
   activeDm,
   decisionDm,
   endedDm,
+  extendedDm,
   failedDm,
   reminderDm,
 } from '../../../../../adapters/slack/blocks/requester.blocks';
@@ -14,6 +15,24 @@ const active = () =>
   aGrant({ id: 'grt000001' as GrantId, status: 'active', activatedAt: T0, expiresAt: Date.UTC(2026, 10, 23, 17, 0) });
 
 describe("the requester's DMs", () => {
+  it('tells the real end after an extension or a merge, never "+N" on top of what was asked', () => {
+    const g = { ...active(), capSeconds: 8 * 3600 };
+    const moved = text(extendedDm(g, 'UTC', { addSeconds: 2 * 3600, capped: false }));
+    expect(moved).toContain('got 2h more');
+    expect(moved).toContain('active until Mon 23 Nov, 17:00 (UTC)');
+    const merged = text(extendedDm(g, 'UTC', { addSeconds: 0, capped: false }));
+    expect(merged).toContain('already lasts beyond what you asked');
+    expect(merged).toContain('active until Mon 23 Nov, 17:00 (UTC)');
+    expect(merged).not.toContain('more:');
+    const cut = text(extendedDm(g, 'UTC', { addSeconds: 0, capped: true }));
+    expect(cut).toContain('could not get more time');
+    expect(cut).toContain('no more than 8h at a time');
+    const provisioning = aGrant({ durationSeconds: 4 * 3600, capSeconds: 4 * 3600 });
+    expect(text(extendedDm(provisioning, 'UTC', { addSeconds: 3600, capped: false }))).toContain(
+      'lasting 4h once active',
+    );
+  });
+
   it("gives the expiry in the requester's own time zone", () => {
     expect(text(activeDm(active(), 'Europe/Paris'))).toContain('Mon 23 Nov, 18:00 (Europe/Paris)');
     expect(text(activeDm(active(), 'Asia/Tokyo'))).toContain('Tue 24 Nov, 02:00 (Asia/Tokyo)');

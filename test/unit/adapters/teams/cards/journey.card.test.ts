@@ -2,6 +2,7 @@ import type { Grant } from '../../../../../src';
 import {
   grantActiveCard,
   grantEndedCard,
+  grantExtendedCard,
   grantFailedCard,
   grantReminderCard,
   requestStatusCard,
@@ -18,6 +19,18 @@ const active = (): Grant => ({
 });
 
 describe("the requester's journey cards", () => {
+  test('an extension or a merge shows the real end, and says when nothing was added', () => {
+    const actor = { kind: 'system' as const, id: 'system:provisioner', name: 'provisioner' };
+    const moved = JSON.stringify(grantExtendedCard(active(), actor, { addSeconds: 3600, capped: false }));
+    expect(moved).toContain('Access extended');
+    expect(moved).toContain('**1h** more');
+    expect(moved).toContain('Mon 23 Nov, 12:00 (Europe/Paris)');
+    const merged = JSON.stringify(grantExtendedCard(active(), actor, { addSeconds: 0, capped: false }));
+    expect(merged).toContain('Access unchanged');
+    expect(merged).toContain('already lasts beyond what was asked');
+    expect(merged).toContain('Mon 23 Nov, 12:00 (Europe/Paris)');
+  });
+
   test('a submitted request shows its approvers and progress, with Cancel', () => {
     const card = requestStatusCard(aRequest({ id: 'req-1' as never, requester: rita }));
     expect(card).toMatchSnapshot();
