@@ -117,9 +117,22 @@ export function formatDuration(totalSeconds: number): string {
   return [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : ''].filter(Boolean).join(' ') || '0m';
 }
 
-/** A local time for a person: `Tue 24 Nov, 18:00 (Europe/Paris)`. */
-export function formatLocalTime(epochMs: number, zone = 'UTC'): string {
-  const dt = DateTime.fromMillis(epochMs, { zone });
-  const safe = dt.isValid ? dt : DateTime.fromMillis(epochMs, { zone: 'UTC' });
-  return `${safe.toFormat('ccc d LLL, HH:mm')} (${safe.zoneName})`;
+/** The zone a person's times are written in: their own (a valid IANA name), else UTC. */
+export function readerZone(zone: string | undefined): string {
+  if (!zone) return 'UTC';
+  return DateTime.fromMillis(0, { zone }).isValid ? zone : 'UTC';
+}
+
+/**
+ * The one way keyless writes an instant for a person, on every platform: in their own zone (chat
+ * profile: Slack users.info `tz`, Teams `localTimezone`), with the zone's abbreviation or offset
+ * and its name, `Mon 23 Nov, 10:00 GMT+1 (Europe/Paris)`; with no known zone, in UTC and saying so,
+ * `Mon 23 Nov, 09:00 UTC`. Pure: the same instant and zone give the same text on Slack and Teams.
+ */
+export function formatLocalTime(epochMs: number, zone?: string): string {
+  const name = readerZone(zone);
+  const dt = DateTime.fromMillis(epochMs, { zone: name, locale: 'en-US' });
+  const when = dt.toFormat('ccc d LLL, HH:mm');
+  if (name === 'UTC' || name === 'Etc/UTC') return `${when} UTC`;
+  return `${when} ${dt.offsetNameShort ?? dt.toFormat('ZZ')} (${name})`;
 }
