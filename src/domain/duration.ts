@@ -127,12 +127,12 @@ export function readerZone(zone: string | undefined): string {
  * The one way keyless writes an instant for a person, on every platform: in their own zone (chat
  * profile: Slack users.info `tz`, Teams `localTimezone`), with the zone's abbreviation or offset
  * and its name, `Mon 23 Nov, 10:00 GMT+1 (Europe/Paris)`; with no known zone, in UTC and saying so,
- * `Mon 23 Nov, 09:00 UTC`. Pure: the same instant and zone give the same text on Slack and Teams.
+ * `Mon 23 Nov, 09:00 (UTC)`. Pure: the same instant and zone give the same text on Slack and Teams.
  */
 export function formatLocalTime(epochMs: number, zone?: string): string {
   const name = readerZone(zone);
   const dt = DateTime.fromMillis(epochMs, { zone: name, locale: 'en-US' });
   const when = dt.toFormat('ccc d LLL, HH:mm');
-  if (name === 'UTC' || name === 'Etc/UTC') return `${when} UTC`;
+  if (name === 'UTC' || name === 'Etc/UTC') return `${when} (UTC)`;
   return `${when} ${dt.offsetNameShort ?? dt.toFormat('ZZ')} (${name})`;
 }
