@@ -11,6 +11,9 @@ interface Holder {
   startedAt: string;
 }
 
+/** Lock files this process holds (a second start in the same process is refused too). */
+const heldHere = new Set<string>();
+
 export interface DataFolderLock {
   readonly path: string;
   release(): void;
@@ -30,19 +33,24 @@ export function lockDataFolder(
   const path = join(dir, LOCK_FILE);
   const me: Holder = { pid: probe.pid, host: probe.host, startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (createExclusive(path, me)) {
+    if (!heldHere.has(path) && createExclusive(path, me)) {
+      heldHere.add(path);
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
+        heldHere.delete(path);
         process.removeListener('exit', release);
         if (readHolder(path)?.pid === me.pid) unlinkQuietly(path);
       };
       process.once('exit', release);
       return { path, release };
     }
-    const holder = readHolder(path);
-    if (holder && holder.pid !== me.pid && (holder.host !== me.host || probe.isAlive(holder.pid))) {
+    const holder = readHolder(path) ?? (heldHere.has(path) ? me : undefined);
+    // Our own PID in a lock we do not hold is a previous life of this PID (a container's PID 1): stale.
+    const ours = holder?.pid === me.pid && holder.host === me.host;
+    const live = holder && (ours ? heldHere.has(path) : holder.host !== me.host || probe.isAlive(holder.pid));
+    if (holder && live) {
       throw new KeylessError(
         ErrorCodes.ConfigInvalid,
         `The data folder ${dir} is in use by another keyless (PID ${holder.pid}${holder.host !== me.host ? ` on ${holder.host}` : ''}, started ${holder.startedAt}).`,
@@ -86,7 +94,11 @@ function readHolder(path: string): Holder | undefined {
   try {
     const value = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
     if (typeof value.pid === 'number' && Number.isInteger(value.pid) && value.pid > 0) {
-      return { pid: value.pid, host: String(value.host ?? ''), startedAt: String(value.startedAt ?? 'at an unknown time') };
+      return {
+        pid: value.pid,
+        host: String(value.host ?? ''),
+        startedAt: String(value.startedAt ?? 'at an unknown time'),
+      };
     }
   } catch {
     // A lock being written, or garbage: treated as stale.

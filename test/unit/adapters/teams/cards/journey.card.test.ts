@@ -19,7 +19,7 @@ const active = (over: Partial<Grant> = {}): Grant => ({
   expiresAt: T0 + 2 * 3600_000,
   ...over,
 });
-const titles = (card: { actions?: { title?: string }[] }) => (card.actions ?? []).map((a) => a.title);
+const titles = (card: { actions?: unknown[] }) => (card.actions ?? []).map((a) => (a as { title?: string }).title);
 const ann = { kind: 'user' as const, id: 'slack:U0ANN', name: 'Ann' };
 
 describe("the requester's journey cards", () => {
