@@ -143,7 +143,7 @@ export class TeamsBot {
       case 'help':
         return void (await this.reply(ctx, helpCard()));
       case 'list':
-        return void (await this.reply(ctx, listCard(await engine.listMine(user))));
+        return void (await this.reply(ctx, listCard(await engine.listMine(user), user.timeZone)));
       case 'accounts':
         return void (await this.reply(
           ctx,

@@ -49,6 +49,23 @@ describe('Teams journey cards once the grant has ended', () => {
     expect(textOf(after)).toMatch(/expired at \w{3} \d+ \w{3}, \d\d:\d\d GMT\+9 \(Asia\/Tokyo\)/);
   });
 
+  test('times follow the zone the person’s client sent last (remembered with their conversation)', async () => {
+    const { activityId } = await olgaGetsSandbox();
+    h.connector.world.addUser({
+      aadObjectId: 'aad-olga',
+      name: 'Olga',
+      email: 'olga@example.com',
+      timeZone: 'America/New_York',
+    });
+    await h.connector.say('aad-olga', 'list');
+    await h.settle();
+    expect(h.store.conversations.get('teams:user:aad-olga#tz')).toEqual({ timeZone: 'America/New_York' });
+    h.clock.advance(3600_000);
+    await h.engine.sweep();
+    await h.settle();
+    expect(textOf(cardOf(h.connector.world.findActivity(activityId)))).toMatch(/EST \(America\/New_York\)/);
+  });
+
   test('End now arriving after the end is answered with the real state, and nothing is removed twice', async () => {
     const { activityId, grantId } = await olgaGetsSandbox();
     h.clock.advance(3600_000);
