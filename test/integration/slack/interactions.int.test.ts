@@ -131,6 +131,26 @@ describe('Slack interactions over HTTP', () => {
     expect(render(redrawn)).toMatch(/was revoked by .* GMT\+1 \(Europe\/Paris\)/);
   });
 
+  it('answers a stale Extend on an expired grant with the real state instead of opening the form', async () => {
+    await client().command('U0RITA', 'request sandbox ReadOnlyAccess 1h read logs');
+    await stack.settle();
+    const active = dm('U0RITA').find((m) => m.text.startsWith('Access active'))!;
+    const click = client().clickPayload('U0RITA', active.channel, active.ts, 'revoke_grant') as {
+      actions: { action_id: string }[];
+    };
+    click.actions[0]!.action_id = 'extend_grant'; // the Extend… of the reminder, as an old client would send it
+    (stack.clock as ManualClock).advance(3600_000);
+    await stack.engine.sweep();
+    await stack.settle();
+    const opened = ws().views.size;
+    await client().deliver({ type: 'interactive', payload: click });
+    await stack.settle();
+    expect(ws().views.size).toBe(opened);
+    expect(render(ws().ephemeralsOf('U0RITA').at(-1))).toMatch(
+      /This access already ended at .* GMT\+1 \(Europe\/Paris\) \(expired\)\./,
+    );
+  });
+
   it('answers End now on a DM whose grant already expired with the real state, and changes nothing', async () => {
     await client().command('U0RITA', 'request sandbox ReadOnlyAccess 1h read logs');
     await stack.settle();
