@@ -112,7 +112,9 @@ export const envSchema = z.object({
   MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('MultiTenant'),
   KEYLESS_RECONCILE_EVERY: spanMs(RECONCILE_BOUNDS)
     .optional()
-    .describe(`How often to compare Identity Center with the grants, between 1m and 1d: ${DURATION_FORMS}. Default 15m.`),
+    .describe(
+      `How often to compare Identity Center with the grants, between 1m and 1d: ${DURATION_FORMS}. Default 15m.`,
+    ),
   KEYLESS_ROOT_EVENTS_QUEUE_URL: z
     .url()
     .optional()
@@ -352,7 +354,14 @@ export function loadPolicyFile(path: string): Policy {
   return parsePolicy(document, `policy file ${path}`);
 }
 
-type CstNode = { type?: string; offset?: number; source?: string; start?: unknown; end?: unknown; [k: string]: unknown };
+type CstNode = {
+  type?: string;
+  offset?: number;
+  source?: string;
+  start?: unknown;
+  end?: unknown;
+  [k: string]: unknown;
+};
 
 /**
  * Where a YAML error is, for the person who must fix it: line and column, both 1-based (the `yaml`

@@ -1,7 +1,9 @@
-import type { Activity } from 'botbuilder';
 import { ConversationReferences } from '../../../../adapters/teams/conversation-references';
 import { silentLogger, type ChatUser } from '../../../../src';
 import { InMemoryGrantStore } from '../../../fakes/in-memory-grant-store';
+
+/** The activity type of botbuilder, taken from the adapter (botbuilder stays in adapters/teams). */
+type Activity = Parameters<ConversationReferences['remember']>[0];
 
 const activity = (localTimezone?: string) =>
   ({
