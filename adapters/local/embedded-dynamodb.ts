@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import { lockDataFolder } from './data-folder-lock';
 
 export interface EmbeddedDynamoOptions {
   path?: string;
@@ -12,15 +13,20 @@ export interface EmbeddedDynamoOptions {
    * expire. For checks of a deployment's settings (`keyless doctor`), not for expiry.
    */
   ttlSettings?: boolean;
+  /** Hold this data folder for this process (data-folder-lock.ts) until `stop`. */
+  lock?: string;
 }
 
 /**
  * dynalite (an implementation of the DynamoDB API on LevelDB) on 127.0.0.1: the embedded store of
- * the playground (on disk under the data folder) and of fast tests (in memory).
+ * the playground (on disk under the data folder) and of fast tests (in memory). With `lock`, the
+ * folder is held for this process (data-folder-lock.ts) until `stop`.
  */
 export async function startEmbeddedDynamo(
   options: EmbeddedDynamoOptions = {},
 ): Promise<{ url: string; stop(): Promise<void> }> {
+  // The folder lock comes first: a second start on the same files fails here, at once and clearly.
+  const lock = options.lock ? lockDataFolder(options.lock) : undefined;
   if (options.path) mkdirSync(options.path, { recursive: true });
   const server = dynalite({
     createTableMs: 0,
@@ -29,14 +35,22 @@ export async function startEmbeddedDynamo(
     ...(options.path ? { path: options.path } : {}),
   });
   if (options.ttlSettings) withTtlSettings(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: () =>
+      new Promise<void>((resolve) => server.close(() => resolve())).finally(() => {
+        lock?.release();
+      }),
   };
 }
 

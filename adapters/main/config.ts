@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { LineCounter, Parser, parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { ErrorCodes, KeylessError, formatIssues, isKeylessError, parsePolicy, type Policy } from '../../src';
+import {
+  DURATION_FORMS,
+  ErrorCodes,
+  KeylessError,
+  checkSpan,
+  formatIssues,
+  isKeylessError,
+  parsePolicy,
+  type Policy,
+} from '../../src';
 import { DEMO_EXTERNAL_ID_ISSUER } from '../local/aws-emulator/seed';
 import { LOCAL_SLACK_TEAM_ID } from '../local/slack-workspace/workspace';
 import { LOCAL_TEAMS_TENANT_ID } from '../local/teams-connector/world';
@@ -30,6 +39,24 @@ function idList(entry: z.ZodType<string>, what: string, aWhat: string) {
 
 /** A Slack workspace (team) id `T…` or an Enterprise Grid organization id `E…`. */
 const slackTeamOrEnterpriseId = z.string().regex(/^[TE][A-Z0-9]{2,}$/);
+
+/** The shortest and longest reconcile interval: `0s` would run reconciles back to back. */
+export const RECONCILE_BOUNDS = { minSeconds: 60, maxSeconds: 24 * 3600 };
+
+/**
+ * A duration setting, read by the domain's one duration reader (the same forms as the policy file
+ * and chat), in milliseconds. Anything else is a problem naming the variable and the accepted forms.
+ */
+function spanMs(bounds: { minSeconds: number; maxSeconds: number }) {
+  return z.string().transform((value, ctx) => {
+    const checked = checkSpan(value, bounds);
+    if (!checked.ok) {
+      ctx.addIssue({ code: 'custom', message: checked.problem });
+      return z.NEVER;
+    }
+    return checked.seconds * 1000;
+  });
+}
 
 /**
  * Every setting keyless reads from the environment (README, "Configuration reference").
@@ -131,10 +158,11 @@ export const envSchema = z.object({
     .describe(
       'The Issuer of the ExternalIds that SCIM provisioning from Entra ID gives Identity Center users (aws identitystore describe-user shows it). Set: Teams users are found by their Entra object id first. Default: the demo issuer in local mode, unset in production (email only).',
     ),
-  KEYLESS_RECONCILE_EVERY: z
-    .string()
+  KEYLESS_RECONCILE_EVERY: spanMs(RECONCILE_BOUNDS)
     .optional()
-    .describe('How often to compare Identity Center with the grants, e.g. 15m. Default 15m.'),
+    .describe(
+      `How often to compare Identity Center with the grants, between 1m and 1d: ${DURATION_FORMS}. Default 15m.`,
+    ),
   KEYLESS_ROOT_EVENTS_QUEUE_URL: z
     .url()
     .optional()
@@ -351,7 +379,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         : {}),
     },
     sweepMs: e.KEYLESS_SWEEP_MS,
-    reconcileEveryMs: durationMs(e.KEYLESS_RECONCILE_EVERY) ?? 15 * 60_000,
+    reconcileEveryMs: e.KEYLESS_RECONCILE_EVERY ?? 15 * 60_000,
     policyFile,
     policy,
     createTable: e.KEYLESS_CREATE_TABLE ?? mode === 'local',
@@ -389,13 +417,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
 }
 
-function durationMs(text: string | undefined): number | undefined {
-  if (!text) return undefined;
-  const m = /^(\d+)(s|m|h)$/.exec(text.trim());
-  if (!m) return undefined;
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000 }[m[2] as 's' | 'm' | 'h'];
-}
-
 /** Reads and validates a policy file: YAML syntax errors and schema problems, all with their place. */
 export function loadPolicyFile(path: string): Policy {
   let text: string;
@@ -414,12 +435,63 @@ export function loadPolicyFile(path: string): Policy {
   try {
     document = parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
+    const place = error instanceof YAMLParseError ? yamlErrorPlace(text, error) : undefined;
+    const where = place ? ` (line ${place.line}, column ${place.col})` : '';
+    const why = error instanceof YAMLParseError ? error.message.split(' at line ')[0] : 'not YAML';
     throw new KeylessError(ErrorCodes.InvalidPolicy, `The policy file ${path} is not valid YAML${where}.`, {
-      details: {
-        problems: [`file ${path}${where}: ${error instanceof Error ? error.message.split('\n')[0] : 'not YAML'}`],
-      },
+      details: { problems: [`file ${path}${where}: ${why}`] },
     });
   }
   return parsePolicy(document, `policy file ${path}`);
+}
+
+type CstNode = {
+  type?: string;
+  offset?: number;
+  source?: string;
+  start?: unknown;
+  end?: unknown;
+  [k: string]: unknown;
+};
+
+/**
+ * Where a YAML error is, for the person who must fix it: line and column, both 1-based (the `yaml`
+ * package's `linePos`, used as it is). An unclosed `[`, `{` or quote is reported where the parser
+ * gave up, often the line after; the place shown is then the opener itself.
+ */
+export function yamlErrorPlace(text: string, error: YAMLParseError): { line: number; col: number } | undefined {
+  const lines = new LineCounter();
+  const opener = unclosedOpeners([...new Parser(lines.addNewLine).parse(text)])
+    .filter((offset) => offset <= error.pos[0])
+    .pop();
+  if (opener !== undefined) return lines.linePos(opener);
+  return error.linePos?.[0];
+}
+
+/** Offsets of flow collections and quoted scalars that never close, in document order. */
+function unclosedOpeners(tokens: unknown[]): number[] {
+  const found: number[] = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(walk);
+    if (!value || typeof value !== 'object') return;
+    const node = value as CstNode;
+    if (node.type === 'flow-collection' && typeof node.offset === 'number') {
+      const open = (node.start as CstNode | undefined)?.source;
+      const close = open === '[' ? ']' : '}';
+      const ends = Array.isArray(node.end) ? (node.end as CstNode[]) : [];
+      if (!ends.some((t) => t.source === close)) found.push(node.offset);
+    }
+    if (
+      (node.type === 'double-quoted-scalar' || node.type === 'single-quoted-scalar') &&
+      typeof node.offset === 'number' &&
+      typeof node.source === 'string'
+    ) {
+      const quote = node.source[0];
+      const body = node.source.trimEnd();
+      if (body.length < 2 || body[body.length - 1] !== quote) found.push(node.offset);
+    }
+    for (const [key, child] of Object.entries(node)) if (key !== 'source') walk(child);
+  };
+  walk(tokens);
+  return found.sort((a, b) => a - b);
 }

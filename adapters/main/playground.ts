@@ -86,7 +86,9 @@ export async function startPlayground(
   try {
     const dynamo = process.env.AWS_ENDPOINT_URL_DYNAMODB
       ? external(process.env.AWS_ENDPOINT_URL_DYNAMODB)
-      : await startEmbeddedDynamo(overrides.ephemeral ? {} : { path: join(config.dataDir, 'dynamodb') });
+      : await startEmbeddedDynamo(
+          overrides.ephemeral ? {} : { path: join(config.dataDir, 'dynamodb'), lock: config.dataDir },
+        );
     stops.push(() => dynamo.stop());
     const aws = process.env.AWS_ENDPOINT_URL
       ? external(process.env.AWS_ENDPOINT_URL)

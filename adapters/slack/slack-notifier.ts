@@ -17,6 +17,7 @@ import {
   endedDm,
   extendedDm,
   failedDm,
+  grantDmNow,
   reminderDm,
   submittedDm,
   submittedDmUpdated,
@@ -78,20 +79,24 @@ export class SlackNotifier implements ChatNotifier {
         return this.requestUpdated(event);
       case 'grant_activated':
         await this.updateCopies(event.request, event.grant);
-        await this.toRequester(event.grant, (zone) => activeDm(event.grant, zone));
+        await this.toRequester(event.grant, (zone) => activeDm(event.grant, zone), 'grant_dm');
         return this.refreshHome(event.grant);
       case 'grant_failed':
         await this.updateCopies(undefined, event.grant);
+        await this.redrawGrantDms(event.grant);
         await this.toRequester(event.grant, () => failedDm(event.grant));
         return this.refreshHome(event.grant);
       case 'grant_extended':
         await this.updateCopies(undefined, event.grant);
+        await this.redrawGrantDms(event.grant);
         await this.toRequester(event.grant, (zone) => extendedDm(event.grant, zone, event));
         return this.refreshHome(event.grant);
       case 'grant_expiring':
-        return this.toRequester(event.grant, (zone) => reminderDm(event.grant, zone, Date.now()));
+        return this.toRequester(event.grant, (zone) => reminderDm(event.grant, zone, Date.now()), 'grant_dm');
       case 'grant_ended':
+        // The DMs with End now / Extend lose their buttons first, then the requester is told.
         await this.updateCopies(undefined, event.grant);
+        await this.redrawGrantDms(event.grant);
         await this.toRequester(event.grant, (zone) => endedDm(event.grant, zone));
         return this.refreshHome(event.grant);
       case 'break_glass_used':
@@ -183,10 +188,12 @@ export class SlackNotifier implements ChatNotifier {
     if (refs.length === 0) return;
     const current = request ?? (await this.deps.engine.getRequest(requestId));
     if (!current) return;
+    const zone = grant ? await this.zoneOf(grant) : undefined;
     const results = await Promise.allSettled(
       refs.map((ref) => {
-        const message = ref.role === 'requester_dm' ? submittedDmUpdated(current) : approvalMessage(current, grant);
-        if (ref.role === 'security') return Promise.resolve();
+        if (ref.role === 'security' || ref.role === 'grant_dm') return Promise.resolve();
+        const message =
+          ref.role === 'requester_dm' ? submittedDmUpdated(current) : approvalMessage(current, grant, zone);
         return this.deps.api.call('chat.update', {
           channel: ref.channel,
           ts: ref.messageId,
@@ -208,12 +215,56 @@ export class SlackNotifier implements ChatNotifier {
     await this.post(dm, message);
   }
 
-  /** A DM to the grantee (Slack users only), with times in their own zone from users.info. */
-  private async toRequester(grant: Grant, render: (zone: string | undefined) => SlackMessage): Promise<void> {
+  /**
+   * A DM to the grantee (Slack users only), with times in their own zone. `grant_dm` messages (the
+   * ones with End now / Extend) are remembered, to be redrawn as the grant changes.
+   */
+  private async toRequester(
+    grant: Grant,
+    render: (zone: string | undefined) => SlackMessage,
+    role?: 'grant_dm',
+  ): Promise<void> {
     if (grant.requester.platform !== 'slack') return;
-    const zone = (await this.deps.directory.timeZone(grant.requester.id)) ?? grant.requester.timeZone;
+    const zone = await this.zoneOf(grant);
     const dm = await this.deps.directory.dmChannel(grant.requester.id);
-    await this.post(dm, render(zone));
+    const ts = await this.post(dm, render(zone));
+    if (role) await this.remember(grant.requestId, { channel: dm, messageId: ts, role });
+  }
+
+  /**
+   * The requester's zone (the one rule of both platforms): their Slack profile's (users.info `tz`),
+   * else the one recorded with the request; formatLocalTime writes UTC, and says so, without one.
+   * Shared messages (approvals) use it too, so an instant reads the same everywhere.
+   */
+  private async zoneOf(grant: Grant): Promise<string | undefined> {
+    if (grant.requester.platform !== 'slack') return grant.requester.timeZone;
+    const profile = await this.deps.directory.timeZone(grant.requester.id).catch(() => undefined);
+    return profile ?? grant.requester.timeZone;
+  }
+
+  /** Every DM of the grant with End now / Extend, redrawn in place as the grant is now. */
+  private async redrawGrantDms(grant: Grant): Promise<void> {
+    if (grant.requester.platform !== 'slack') return;
+    const refs = (await this.deps.refs.listMessageRefs(grant.requestId)).filter(
+      (r) => r.platform === 'slack' && r.role === 'grant_dm',
+    );
+    if (refs.length === 0) return;
+    const message = grantDmNow(grant, await this.zoneOf(grant));
+    const results = await Promise.allSettled(
+      refs.map((ref) =>
+        this.deps.api.call('chat.update', {
+          channel: ref.channel,
+          ts: ref.messageId,
+          text: message.text,
+          blocks: message.blocks,
+        }),
+      ),
+    );
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        this.deps.logger.warn({ err: r.reason, grantId: grant.id, platform: 'slack' }, 'a grant DM was not updated');
+      }
+    }
   }
 
   private async toSecurity(message: SlackMessage, requestId?: RequestId): Promise<void> {

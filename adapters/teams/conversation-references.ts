@@ -11,6 +11,19 @@ export interface ServiceInfo {
   tenantId?: string;
 }
 
+const zoneKey = (aadObjectId: string) => `${ConversationKeys.user(aadObjectId)}#tz`;
+
+/** An IANA zone name the runtime knows (a client's `localTimezone` is text it sent, not trusted as is). */
+function isZone(zone: string): boolean {
+  if (zone.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const isReference = (value: unknown): value is ConversationReference =>
   typeof value === 'object' &&
   value !== null &&
@@ -52,6 +65,10 @@ export class ConversationReferences {
         ...(tenantId ? { tenantId } : {}),
       } satisfies ServiceInfo),
     ];
+    // The person's zone as their client sends it (`localTimezone`, IANA): their times are written in it.
+    if (user?.timeZone && isZone(user.timeZone)) {
+      writes.push(this.save(zoneKey(user.id), { timeZone: user.timeZone }));
+    }
     if (activity.conversation?.conversationType === 'personal' && user) {
       writes.push(this.save(ConversationKeys.user(user.id), ref));
       if (user.email) writes.push(this.save(ConversationKeys.email(user.email), ref));
@@ -78,6 +95,17 @@ export class ConversationReferences {
       return isReference(value) ? value : undefined;
     } catch (error) {
       this.logger.error({ err: error, platform: 'teams', key }, 'could not read a conversation reference');
+      return undefined;
+    }
+  }
+
+  /** The IANA zone a person's Teams client last sent (`localTimezone`), if any. */
+  async timeZoneOf(aadObjectId: string): Promise<string | undefined> {
+    try {
+      const value = await this.store.getConversation(zoneKey(aadObjectId));
+      return typeof value?.timeZone === 'string' && isZone(value.timeZone) ? value.timeZone : undefined;
+    } catch (error) {
+      this.logger.warn({ err: error, platform: 'teams' }, 'could not read a time zone; UTC is used');
       return undefined;
     }
   }

@@ -3,6 +3,7 @@ import { ActivityTypes, type Activity, type TurnContext } from 'botbuilder';
 import {
   ErrorCodes,
   KeylessError,
+  endedGrantText,
   isKeylessError,
   type AccessRequest,
   type Alert,
@@ -17,7 +18,7 @@ import {
 import type { ApprovalViews } from './approval-views';
 import type { ApprovalCardOptions } from './cards/approval.card';
 import { attachment, type AdaptiveCard } from './cards/card';
-import { grantActiveCard, requestStatusCard } from './cards/journey.card';
+import { grantCard, requestStatusCard } from './cards/journey.card';
 import { accountsCard, helpCard, infoCard, listCard, noApprovalsCard, problemCard } from './cards/messages.card';
 import { accountStepCard, detailsStepCard, type FormContext } from './cards/request-form.card';
 import { parseCommand, type Command } from './commands';
@@ -177,7 +178,7 @@ export class TeamsBot {
       case 'help':
         return void (await this.reply(ctx, helpCard()));
       case 'list':
-        return void (await this.reply(ctx, listCard(await engine.listMine(user))));
+        return void (await this.reply(ctx, listCard(await engine.listMine(user), user.timeZone)));
       case 'accounts':
         return void (await this.reply(
           ctx,
@@ -202,15 +203,19 @@ export class TeamsBot {
         ));
       }
       case 'revoke': {
-        const grant = await engine.revoke({
+        const result = await engine.revoke({
           grantId: command.grantId,
           actor: user,
           ...(command.reason ? { reason: command.reason } : {}),
         });
+        const grant = result.grant;
+        const ended = result.outcome === 'already_ended' ? endedGrantText(grant, user.timeZone) : undefined;
         return void (await this.reply(
           ctx,
           infoCard(
-            `Ending grant ${grant.id} (${grant.permissionSetName} on ${grant.accountName}) now; I will confirm when the assignment is removed.`,
+            ended
+              ? `${ended} Grant ${grant.id} (${grant.permissionSetName} on ${grant.accountName}); nothing was changed.`
+              : `Ending grant ${grant.id} (${grant.permissionSetName} on ${grant.accountName}) now; I will confirm when the assignment is removed.`,
           ),
         ));
       }
@@ -545,7 +550,7 @@ export class TeamsBot {
     const { engine } = this.deps;
     const grant = await engine.getGrant(data.grantId);
     if (!grant) return problemCard(`There is no grant ${data.grantId}.`, 'list');
-    if (!data.extendBy) return grantActiveCard(grant, 'Say how much more time you need, for example 1h.');
+    if (!data.extendBy) return grantCard(grant, user.timeZone, 'Say how much more time you need, for example 1h.');
     try {
       const result = await engine.extend({
         grantId: data.grantId,
@@ -560,22 +565,27 @@ export class TeamsBot {
         r.status === 'pending'
           ? `Extension asked (request ${r.id}): waiting for ${r.approvalsRequired - r.approvals.length} approval(s).`
           : 'Extension approved by policy; adding the time now.';
-      return grantActiveCard(grant, notice);
+      return grantCard(grant, user.timeZone, notice);
     } catch (error) {
       if (!isKeylessError(error)) throw error;
-      return grantActiveCard(grant, error.toUserText());
+      // GRANT_ENDED: the grant is shown as it is now (no buttons), with the engine's words.
+      const now = error.code === ErrorCodes.GrantEnded ? ((await engine.getGrant(data.grantId)) ?? grant) : grant;
+      return grantCard(now, user.timeZone, error.toUserText());
     }
   }
 
   private async endGrant(grantId: string, user: ChatUser): Promise<AdaptiveCard> {
     const { engine } = this.deps;
     try {
-      const grant = await engine.revoke({ grantId, actor: user, reason: 'ended early from Teams' });
-      return grantActiveCard(grant, 'Ending your access now; I will confirm when it is removed.');
+      const result = await engine.revoke({ grantId, actor: user, reason: 'ended early from Teams' });
+      // The card answers with the grant as it is: ending now, or already ended (and since when).
+      return result.outcome === 'already_ended'
+        ? grantCard(result.grant, user.timeZone, endedGrantText(result.grant, user.timeZone))
+        : grantCard(result.grant, user.timeZone, 'Ending your access now; I will confirm when it is removed.');
     } catch (error) {
       if (!isKeylessError(error)) throw error;
       const grant = await engine.getGrant(grantId);
-      return grant ? grantActiveCard(grant, error.toUserText()) : problemCard(error.message, error.hint);
+      return grant ? grantCard(grant, user.timeZone, error.toUserText()) : problemCard(error.message, error.hint);
     }
   }
 

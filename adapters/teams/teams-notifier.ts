@@ -15,7 +15,7 @@ import { attachment, type AdaptiveCard } from './cards/card';
 import {
   breakGlassCard,
   driftCard,
-  grantActiveCard,
+  grantCard,
   grantEndedCard,
   grantExtendedCard,
   grantFailedCard,
@@ -88,24 +88,41 @@ export class TeamsNotifier implements ChatNotifier {
       case 'request_submitted':
         return this.onSubmitted(event.request, event.approverEmails, event.channels?.teams?.approvals);
       case 'request_updated':
-        await this.updateCopies(event.request);
+        await this.updateCopies(event.request, undefined, ['approvals', 'approver_dm', 'requester_dm']);
         if (event.request.status === 'denied' || event.request.status === 'timed_out') {
-          await this.toRequester(event.request.requester, requestStatusCard(event.request));
+          await this.toRequesterOfRequest(event.request, requestStatusCard(event.request));
         }
         return;
-      case 'grant_activated':
-        await this.toRequester(event.grant.requester, grantActiveCard(event.grant));
+      case 'grant_activated': {
+        const zone = await this.zoneOf(event.grant.requester);
+        await this.toRequester(event.grant, grantCard(event.grant, zone), 'grant_dm');
         return this.updateCopies(event.request, event.grant, ['approvals', 'approver_dm']);
+      }
       case 'grant_failed':
-        await this.toRequester(event.grant.requester, grantFailedCard(event.grant));
+        await this.redrawGrantCards(event.grant);
+        await this.toRequester(event.grant, grantFailedCard(event.grant));
         return this.updateForGrant(event.grant);
-      case 'grant_extended':
-        return void (await this.toRequester(event.grant.requester, grantExtendedCard(event.grant, event.actor, event)));
-      case 'grant_expiring':
-        return void (await this.toRequester(event.grant.requester, grantReminderCard(event.grant, this.deps.now())));
-      case 'grant_ended':
-        await this.toRequester(event.grant.requester, grantEndedCard(event.grant));
+      case 'grant_extended': {
+        const zone = await this.zoneOf(event.grant.requester);
+        await this.redrawGrantCards(event.grant, zone);
+        return void (await this.toRequester(
+          event.grant,
+          grantExtendedCard(event.grant, event.actor, event, zone),
+          'grant_dm',
+        ));
+      }
+      case 'grant_expiring': {
+        const zone = await this.zoneOf(event.grant.requester);
+        const card = grantReminderCard(event.grant, this.deps.now(), zone);
+        return void (await this.toRequester(event.grant, card, 'grant_dm'));
+      }
+      case 'grant_ended': {
+        // Every card with End now / Extend is redrawn without them; then the requester is told.
+        const zone = await this.zoneOf(event.grant.requester);
+        await this.redrawGrantCards(event.grant, zone);
+        await this.toRequester(event.grant, grantEndedCard(event.grant, zone));
         return this.updateForGrant(event.grant);
+      }
       case 'break_glass_used':
         return void (await this.toSecurity(breakGlassCard(event.grant, event.request), event.request.id, 'security'));
       case 'assignment_drift':
@@ -216,10 +233,47 @@ export class TeamsNotifier implements ChatNotifier {
     }
   }
 
-  private async toRequester(user: ChatUser, card: AdaptiveCard): Promise<void> {
-    if (user.platform !== 'teams') return;
-    const ref = await this.personalChat(user);
+  /** Tells a request's requester (a Teams user) where it stands, in their 1:1 chat. */
+  private async toRequesterOfRequest(request: AccessRequest, card: AdaptiveCard): Promise<void> {
+    if (request.requester.platform !== 'teams') return;
+    const ref = await this.personalChat(request.requester);
     if (ref) await this.post(ref, card);
+  }
+
+  /** A card to the grantee's 1:1 chat; `grant_dm` cards are remembered to be redrawn as the grant changes. */
+  private async toRequester(grant: Grant, card: AdaptiveCard, role?: 'grant_dm'): Promise<void> {
+    if (grant.requester.platform !== 'teams') return;
+    const ref = await this.personalChat(grant.requester);
+    if (ref) await this.post(ref, card, role ? grant.requestId : undefined, role);
+  }
+
+  /**
+   * The person's own zone: what their Teams client last sent (`localTimezone`, remembered with
+   * their conversation), else what it sent with the request, else UTC (formatLocalTime says so).
+   */
+  private async zoneOf(user: ChatUser): Promise<string | undefined> {
+    return (await this.deps.references.timeZoneOf(user.id)) ?? user.timeZone;
+  }
+
+  /** Every journey card of the grant (active, reminder, extended), redrawn in place as the grant is now. */
+  private async redrawGrantCards(grant: Grant, zone?: string): Promise<void> {
+    const refs = (await this.deps.refs.listMessageRefs(grant.requestId)).filter(
+      (r) => r.platform === 'teams' && r.role === 'grant_dm',
+    );
+    if (refs.length === 0) return;
+    const card = grantCard(grant, zone ?? (await this.zoneOf(grant.requester)));
+    for (const r of refs) {
+      const ref = await this.deps.references.forConversation(r.channel);
+      if (!ref) continue;
+      try {
+        await this.deps.outbox.update(ref, r.messageId, { attachments: [attachment(card)] });
+      } catch (error) {
+        this.deps.logger.error(
+          { err: error, platform: 'teams', grantId: grant.id, conversationId: r.channel },
+          'could not update a Teams grant card',
+        );
+      }
+    }
   }
 
   private async toSecurity(card: AdaptiveCard, requestId?: string, role?: MessageRef['role']): Promise<void> {

@@ -17,6 +17,8 @@ export const ErrorCodes = {
   VersionConflict: 'VERSION_CONFLICT',
   RequestNotFound: 'REQUEST_NOT_FOUND',
   GrantNotFound: 'GRANT_NOT_FOUND',
+  /** An action (end, extend) on a grant that has ended or is ending: the message says when and how. */
+  GrantEnded: 'GRANT_ENDED',
   PolicyDenied: 'POLICY_DENIED',
   NotEligibleApprover: 'NOT_ELIGIBLE_APPROVER',
   SelfApprovalForbidden: 'SELF_APPROVAL_FORBIDDEN',

@@ -8,6 +8,7 @@ export * from './duration';
 export * from './errors';
 export * from './events';
 export * from './grant';
+export * from './grant-state-text';
 export * from './grant.machine';
 export * from './grant-term';
 export * from './ids';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { Duration } from 'luxon';
 import { ErrorCodes, KeylessError } from './errors';
-import { ABSOLUTE_MAX_SECONDS } from './duration';
+import { ABSOLUTE_MAX_SECONDS, DURATION_FORMS, parseSpan } from './duration';
 
 /**
  * The policy file (design §8): who may request what, who approves, how many approvals,
@@ -9,20 +8,16 @@ import { ABSOLUTE_MAX_SECONDS } from './duration';
  * JSON Schema generated from this file (`npm run schema`) lets editors check it as people type.
  */
 
-const COMPACT_DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/i;
-
-/** Parses a duration written in a policy file (no time of day here) into seconds, or undefined. */
+/**
+ * Parses a duration written in a policy file (no time of day here) into seconds, or undefined. The
+ * same reader as requests and the environment (duration.ts `parseSpan`).
+ */
 export function policyDurationSeconds(text: string): number | undefined {
-  const value = text.trim();
-  const compact = COMPACT_DURATION.exec(value);
-  if (compact && (compact[1] || compact[2] || compact[3])) {
-    return Number(compact[1] ?? 0) * 86400 + Number(compact[2] ?? 0) * 3600 + Number(compact[3] ?? 0) * 60;
+  try {
+    return parseSpan(text);
+  } catch {
+    return undefined;
   }
-  if (/^P/i.test(value)) {
-    const iso = Duration.fromISO(value.toUpperCase());
-    return iso.isValid ? Math.round(iso.as('seconds')) : undefined;
-  }
-  return undefined;
 }
 
 const durationText = z
@@ -31,7 +26,7 @@ const durationText = z
   .refine((v) => {
     const s = policyDurationSeconds(v);
     return s !== undefined && s >= 60 && s <= ABSOLUTE_MAX_SECONDS;
-  }, 'must be a duration between 1m and 30d, such as 90m, 4h, 1d or PT2H');
+  }, `must be a duration between 1m and 30d: ${DURATION_FORMS}`);
 
 const accountMatcher = z
   .string()

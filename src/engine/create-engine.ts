@@ -16,7 +16,7 @@ import { extend } from './extend-grant';
 import { approvalsFor, explain, findAccounts, listMine, requestOptions } from './queries';
 import { reconcile } from './reconcile-assignments';
 import { requestAccess, type RequestAccessInput, type RequestAccessResult } from './request-access';
-import { revoke } from './revoke-grant';
+import { revoke, type RevokeResult } from './revoke-grant';
 import { sweep, type SweepReport } from './sweep';
 
 /**
@@ -30,8 +30,8 @@ export interface Engine {
   approve(input: { requestId: string; actor: ChatUser }): Promise<DecideResult>;
   deny(input: { requestId: string; actor: ChatUser; reason?: string }): Promise<DecideResult>;
   cancel(input: { requestId: string; actor: ChatUser }): Promise<DecideResult>;
-  /** End a grant before its expiry. */
-  revoke(input: { grantId: string; actor: ChatUser; reason?: string }): Promise<Grant>;
+  /** End a grant before its expiry; on a grant that has ended, says so (`already_ended`) and changes nothing. */
+  revoke(input: { grantId: string; actor: ChatUser; reason?: string }): Promise<RevokeResult>;
   /** Ask for more time on one's own grant. */
   extend(input: {
     grantId: string;

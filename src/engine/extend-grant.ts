@@ -1,4 +1,4 @@
-import { ErrorCodes, KeylessError, parseGrantId, type ChatUser } from '../domain';
+import { ErrorCodes, KeylessError, grantAcceptsActions, grantEndedError, parseGrantId, type ChatUser } from '../domain';
 import type { EngineContext } from './deps';
 import { requestAccess, type RequestAccessResult } from './request-access';
 
@@ -19,12 +19,7 @@ export async function extend(
   if (grant.requester.platform !== input.actor.platform || grant.requester.id !== input.actor.id) {
     throw new KeylessError(ErrorCodes.NotAllowed, 'Only the person who holds a grant can extend it.');
   }
-  if (grant.status !== 'active' && grant.status !== 'provisioning') {
-    throw new KeylessError(
-      ErrorCodes.InvalidTransition,
-      `Grant ${grant.id} has ${grant.status === 'failed' ? 'failed' : 'ended'}; request new access instead.`,
-    );
-  }
+  if (!grantAcceptsActions(grant)) throw grantEndedError(grant, input.actor.timeZone);
   return requestAccess(ctx, {
     requester: input.actor,
     account: grant.accountId,

@@ -3,6 +3,7 @@ export { defaultEngineOptions, type EngineDeps, type EngineOptions } from './dep
 export type { DecideResult, DecisionOutcome } from './decide-request';
 export type { RequestAccessInput, RequestAccessResult } from './request-access';
 export type { SweepReport } from './sweep';
+export type { RevokeResult } from './revoke-grant';
 export { grantIdFor } from './fulfil-request';
 export { retryDelayMs } from './deprovision';
 export { createAlertEngine, type AlertEngine } from './alerts/create-alert-engine';

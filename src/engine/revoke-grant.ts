@@ -14,13 +14,20 @@ import { deprovisionInBackground } from './deprovision';
 import { principalOf } from './identity';
 
 /**
+ * What `revoke` did: `revoking` when this call started the removal; `already_ended` when the grant
+ * had ended or was already ending (expired, revoked, failed): nothing was changed, and
+ * `endedGrantText(grant, zone)` says what happened to it.
+ */
+export type RevokeResult = { outcome: 'revoking'; grant: Grant } | { outcome: 'already_ended'; grant: Grant };
+
+/**
  * Ends a grant early. Allowed to the grantee, to anyone who could approve the request behind it,
  * and to the policy's admins.
  */
 export async function revoke(
   ctx: EngineContext,
   input: { grantId: string; actor: ChatUser; reason?: string },
-): Promise<Grant> {
+): Promise<RevokeResult> {
   const grantId = parseGrantId(input.grantId);
   const grant = await ctx.store.getGrant(grantId);
   if (!grant)
@@ -45,9 +52,8 @@ export async function revoke(
       ? { type: 'revoke_requested', actor: userActor(input.actor), at: ctx.clock.now(), reason }
       : undefined,
   );
-  if (changed) {
-    ctx.logger.info({ grantId, actor: userActor(input.actor).id }, 'early revocation requested');
-    deprovisionInBackground(ctx, grantId);
-  }
-  return next;
+  if (!changed) return { outcome: 'already_ended', grant: next };
+  ctx.logger.info({ grantId, actor: userActor(input.actor).id }, 'early revocation requested');
+  deprovisionInBackground(ctx, grantId);
+  return { outcome: 'revoking', grant: next };
 }

@@ -72,8 +72,12 @@ export interface MessageRef {
   channel: string;
   /** Slack `ts` or Teams activity id. */
   messageId: string;
-  /** What the message is: the approvals channel post, an approver DM, the requester's DM. */
-  role: 'approvals' | 'approver_dm' | 'requester_dm' | 'security';
+  /**
+   * What the message is: the approvals channel post, an approver DM, the requester's DM about the
+   * request, the requester's DM about the grant (active, reminder: the ones with End now / Extend,
+   * redrawn without buttons when the grant ends), a security notice.
+   */
+  role: 'approvals' | 'approver_dm' | 'requester_dm' | 'grant_dm' | 'security';
 }
 
 export interface MessageRefStore {

@@ -28,8 +28,9 @@ function userInfo(ws: SlackWorkspaceState, u: WorkspaceUser) {
     name: u.name,
     deleted: !!u.deleted,
     real_name: u.realName,
+    // As Slack answers: the IANA name, its long label ("Central European Standard Time"), the offset in seconds.
     tz: u.tz,
-    tz_label: u.tz,
+    tz_label: tzLabel(u.tz),
     tz_offset: offset,
     is_bot: !!u.isBot,
     profile: {
@@ -38,6 +39,15 @@ function userInfo(ws: SlackWorkspaceState, u: WorkspaceUser) {
       ...(u.email ? { email: u.email } : {}),
     },
   };
+}
+
+function tzLabel(zone: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'long' }).formatToParts(new Date());
+    return parts.find((p) => p.type === 'timeZoneName')?.value ?? zone;
+  } catch {
+    return zone;
+  }
 }
 
 function tzOffsetSeconds(zone: string): number {

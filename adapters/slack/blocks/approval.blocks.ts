@@ -21,7 +21,7 @@ import { escapeText } from '../escape';
  * request is pending it has Approve / Deny buttons (their value is the request id, nothing else);
  * once it is decided the buttons go and the outcome stays, with the grant's state under it.
  */
-export function approvalMessage(request: AccessRequest, grant?: Grant): SlackMessage {
+export function approvalMessage(request: AccessRequest, grant?: Grant, zone?: string): SlackMessage {
   const blocks: Block[] = [
     header(`${kindLabel(request)}: ${request.permissionSetName} in ${request.accountName}`),
     requestFields(request),
@@ -40,7 +40,7 @@ export function approvalMessage(request: AccessRequest, grant?: Grant): SlackMes
       ],
     });
   }
-  if (grant) blocks.push(context(grantStatusLine(grant)));
+  if (grant) blocks.push(context(grantStatusLine(grant, zone ?? grant.requester.timeZone)));
   return {
     text: `${kindLabel(request)} from ${requesterText(request)}: ${escapeText(request.permissionSetName)} in ${accountText(request)} (${request.status})`,
     blocks,

@@ -87,19 +87,23 @@ export function requestStatusLine(r: AccessRequest): string {
   }
 }
 
-/** Where the grant behind an approved request stands. */
-export function grantStatusLine(g: Grant): string {
+/**
+ * Where the grant behind an approved request stands. Its times are written in the requester's zone
+ * (`formatLocalTime`, the rule of both platforms), so the approval message in Slack and the card in
+ * Teams show the same instant the same way.
+ */
+export function grantStatusLine(g: Grant, zone: string | undefined = g.requester.timeZone): string {
   switch (g.status) {
     case 'provisioning':
       return ':gear: Access is being set up in AWS…';
     case 'active':
-      return `:large_green_circle: Access active until ${g.expiresAt !== undefined ? slackDate(g.expiresAt) : 'its expiry'}`;
+      return `:large_green_circle: Access active until ${g.expiresAt !== undefined ? formatLocalTime(g.expiresAt, zone) : 'its expiry'}`;
     case 'deprovisioning':
       return ':gear: Access is being removed in AWS…';
     case 'expired':
-      return `:white_circle: Access expired${g.endedAt !== undefined ? ` ${slackDate(g.endedAt)}` : ''}`;
+      return `:white_circle: Access expired${g.endedAt !== undefined ? ` at ${formatLocalTime(g.endedAt, zone)}` : ''}`;
     case 'revoked':
-      return `:white_circle: Access revoked${g.endedBy ? ` by ${actorText(g.endedBy)}` : ''}${g.endedAt !== undefined ? ` ${slackDate(g.endedAt)}` : ''}`;
+      return `:white_circle: Access revoked${g.endedBy ? ` by ${actorText(g.endedBy)}` : ''}${g.endedAt !== undefined ? ` at ${formatLocalTime(g.endedAt, zone)}` : ''}`;
     case 'failed':
       return `:x: Access could not be set up: ${escapeText(g.failure?.message) || 'unknown AWS error'}`;
   }

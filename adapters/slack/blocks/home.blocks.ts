@@ -1,4 +1,4 @@
-import { formatDuration, formatLocalTime, type AccessRequest, type Grant } from '../../../src';
+import { formatDuration, formatLocalTime, grantAcceptsActions, type AccessRequest, type Grant } from '../../../src';
 import { escapeText } from '../escape';
 import { Actions, Views } from '../ids';
 import {
@@ -47,11 +47,14 @@ export function homeView(s: HomeState): HomeView {
       type: 'section',
       text: { type: 'mrkdwn', text: grantLine(g, s.zone) },
     });
-    blocks.push({
-      type: 'actions',
-      block_id: `grant:${g.id}`,
-      elements: [button('Extend…', Actions.extend, g.id), button('Revoke', Actions.revoke, g.id, 'danger')],
-    });
+    // Buttons only while they can do something: a grant that is ending shows its state, nothing to click.
+    if (grantAcceptsActions(g)) {
+      blocks.push({
+        type: 'actions',
+        block_id: `grant:${g.id}`,
+        elements: [button('Extend…', Actions.extend, g.id), button('Revoke', Actions.revoke, g.id, 'danger')],
+      });
+    }
   }
 
   if (s.requests.length > 0) {

@@ -1,4 +1,5 @@
 import {
+  endedGrantText,
   formatDuration,
   formatLocalTime,
   isKeylessError,
@@ -6,6 +7,7 @@ import {
   type Account,
   type Grant,
   type RequestAccessResult,
+  type RevokeResult,
 } from '../../../src';
 import { escapeText } from '../escape';
 import { COMMAND } from '../ids';
@@ -137,7 +139,24 @@ export function whyReply(explanation: string): SlackMessage {
   return { text: explanation, blocks: [section(`:scales: ${escapeText(explanation, { maxLength: 1000 })}`)] };
 }
 
-export function grantEndingReply(g: Grant): SlackMessage {
+/**
+ * The answer to End now / `revoke`: the removal started, or, on a grant that had already ended or
+ * was ending, what happened to it and when (in the reader's zone). Never "removing it now" for a
+ * grant that is gone.
+ */
+export function grantEndingReply(result: RevokeResult, zone?: string): SlackMessage {
+  const g = result.grant;
+  const ended = result.outcome === 'already_ended' ? endedGrantText(g, zone) : undefined;
+  if (ended !== undefined) {
+    return {
+      text: ended,
+      blocks: [
+        section(
+          `:information_source: ${escapeText(ended, { maxLength: 500 })} Grant \`${g.id}\` (*${escapeText(g.permissionSetName)}* in ${accountText(g)}); nothing was changed.`,
+        ),
+      ],
+    };
+  }
   return {
     text: `Ending grant ${g.id}`,
     blocks: [

@@ -1,4 +1,11 @@
-import { formatDuration, formatLocalTime, type AccessRequest, type Actor, type Grant } from '../../../src';
+import {
+  formatDuration,
+  formatLocalTime,
+  grantAcceptsActions,
+  type AccessRequest,
+  type Actor,
+  type Grant,
+} from '../../../src';
 import { escapeText } from '../escape';
 import { Actions, Blocks } from '../ids';
 import {
@@ -144,10 +151,12 @@ export function endedDm(g: Grant, zone: string | undefined): SlackMessage {
     g.status === 'revoked' || g.endReason === 'revoked'
       ? `was revoked${g.endedBy ? ` by ${actorText(g.endedBy)}` : ''}${at}`
       : `expired${at}`;
+  const removal =
+    g.status === 'deprovisioning' ? 'The assignment is being removed from AWS.' : 'The assignment is removed from AWS.';
   return {
     text: `Access ended: ${g.permissionSetName} in ${g.accountName}`,
     blocks: [
-      section(`:white_circle: Your access to ${what(g)} ${how}. The assignment is removed from AWS.`),
+      section(`:white_circle: Your access to ${what(g)} ${how}. ${removal}`),
       context('Console or CLI sessions opened before this keep working until their own session ends.'),
     ],
   };
@@ -163,4 +172,14 @@ export function failedDm(g: Grant): SlackMessage {
       context('Nothing is assigned. Ask again, or tell the AWS admins if it keeps failing.'),
     ],
   };
+}
+
+/**
+ * A grant DM (active, reminder) as the grant is now, for the in-place update: live, with End now;
+ * ended or failed, with no buttons at all (a click on a stale button cannot happen).
+ */
+export function grantDmNow(g: Grant, zone: string | undefined): SlackMessage {
+  if (g.status === 'failed') return failedDm(g);
+  if (!grantAcceptsActions(g)) return endedDm(g, zone);
+  return activeDm(g, zone);
 }

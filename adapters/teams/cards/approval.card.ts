@@ -60,8 +60,12 @@ export function requestStatusLine(request: AccessRequest): { text: string; color
   }
 }
 
-export function grantStatusLine(grant: Grant): string {
-  const zone = grant.requester.timeZone;
+/**
+ * Where the grant behind a request stands. Shared messages (the approvals channel, approvers' chats)
+ * write its times in the requester's zone, as Slack's approval message does: the same instant reads
+ * the same on both platforms (`formatLocalTime`).
+ */
+export function grantStatusLine(grant: Grant, zone: string | undefined = grant.requester.timeZone): string {
   switch (grant.status) {
     case 'provisioning':
       return 'Setting up access in IAM Identity Center…';
@@ -70,9 +74,9 @@ export function grantStatusLine(grant: Grant): string {
     case 'deprovisioning':
       return 'Removing access…';
     case 'expired':
-      return 'Access expired and was removed';
+      return `Access expired${grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : ''} and was removed`;
     case 'revoked':
-      return `Access revoked${grant.endedBy ? ` by ${escapeCardText(grant.endedBy.name, { maxLength: 80 })}` : ''}`;
+      return `Access revoked${grant.endedBy ? ` by ${escapeCardText(grant.endedBy.name, { maxLength: 80 })}` : ''}${grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : ''}`;
     case 'failed':
       return `Access could not be set up: ${escapeCardText(grant.failure?.message, { maxLength: 300 })}`;
   }

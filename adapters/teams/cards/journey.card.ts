@@ -3,6 +3,7 @@ import {
   describePeople,
   formatDuration,
   formatLocalTime,
+  grantAcceptsActions,
   type AccessRequest,
   type Actor,
   type AssignmentDrift,
@@ -66,7 +67,7 @@ function extendForm(grantId: string): AdaptiveCard {
 }
 
 function grantActions(grant: Grant) {
-  return grant.status === 'active' || grant.status === 'provisioning'
+  return grantAcceptsActions(grant)
     ? [
         showCard('Extend…', extendForm(grant.id)),
         execute('End now', Verbs.endGrant, { grantId: grant.id }, 'destructive'),
@@ -74,9 +75,19 @@ function grantActions(grant: Grant) {
     : [];
 }
 
-/** Access is live: when it ends, in the requester's own time zone. */
-export function grantActiveCard(grant: Grant, notice?: string): AdaptiveCard {
-  const zone = grant.requester.timeZone;
+const noticeText = (notice: string | undefined) =>
+  notice ? [text(escapeCardText(notice, { multiline: true }), { weight: 'Bolder' })] : [];
+
+/**
+ * The grant as it is now, for its holder, with times in `zone` (their own; UTC when unknown): live
+ * with Extend / End now, or ended / failed with no buttons. The answer to a click on a journey card
+ * and the in-place update of every journey card when the grant changes.
+ */
+export function grantCard(grant: Grant, zone: string | undefined, notice?: string): AdaptiveCard {
+  if (grant.status === 'failed') return grantFailedCard(grant, notice);
+  if (grant.status === 'expired' || grant.status === 'revoked' || grant.status === 'deprovisioning') {
+    return grantEndedCard(grant, zone, notice);
+  }
   return adaptiveCard(
     [
       heading(grant.status === 'active' ? '✅ Access active' : 'Your access'),
@@ -85,16 +96,25 @@ export function grantActiveCard(grant: Grant, notice?: string): AdaptiveCard {
         ['Until', grant.expiresAt ? formatLocalTime(grant.expiresAt, zone) : undefined],
         ['Grant', grant.id],
       ]),
-      text(grantStatusLine(grant), { isSubtle: true }),
-      ...(notice ? [text(escapeCardText(notice, { multiline: true }), { weight: 'Bolder' })] : []),
+      text(grantStatusLine(grant, zone), { isSubtle: true }),
+      ...noticeText(notice),
     ],
     { actions: grantActions(grant) },
   );
 }
 
+/** Access is live: when it ends, in the requester's own time zone. */
+export function grantActiveCard(grant: Grant, notice?: string, zone: string | undefined = grant.requester.timeZone) {
+  return grantCard(grant, zone, notice);
+}
+
 /** Shortly before expiry. */
-export function grantReminderCard(grant: Grant, nowMs: number): AdaptiveCard {
-  const zone = grant.requester.timeZone;
+export function grantReminderCard(
+  grant: Grant,
+  nowMs: number,
+  zone: string | undefined = grant.requester.timeZone,
+): AdaptiveCard {
+  if (!grantAcceptsActions(grant)) return grantCard(grant, zone);
   const left = grant.expiresAt ? formatDuration(Math.max(0, (grant.expiresAt - nowMs) / 1000)) : undefined;
   return adaptiveCard(
     [
@@ -112,8 +132,8 @@ export function grantExtendedCard(
   grant: Grant,
   actor: Actor,
   change: { addSeconds: number; capped: boolean },
+  zone: string | undefined = grant.requester.timeZone,
 ): AdaptiveCard {
-  const zone = grant.requester.timeZone;
   // The real end, as stored after the change: never "+N" on top of what the requester last saw.
   const cut = change.capped ? ` The rule allows no more than ${formatDuration(grant.capSeconds)} at a time.` : '';
   const line =
@@ -136,22 +156,33 @@ export function grantExtendedCard(
   );
 }
 
-export function grantEndedCard(grant: Grant): AdaptiveCard {
-  const how =
-    grant.endReason === 'revoked'
-      ? `was revoked${grant.endedBy ? ` by ${escapeCardText(grant.endedBy.name)}` : ''}`
-      : 'expired';
+export function grantEndedCard(
+  grant: Grant,
+  zone: string | undefined = grant.requester.timeZone,
+  notice?: string,
+): AdaptiveCard {
+  const revoked = grant.endReason === 'revoked' || grant.status === 'revoked';
+  const at = grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : '';
+  const how = revoked
+    ? `was revoked${grant.endedBy ? ` by ${escapeCardText(grant.endedBy.name)}` : ''}${at}`
+    : `expired${at}`;
+  const ending = grant.status === 'deprovisioning';
   return adaptiveCard([
-    heading(grant.endReason === 'revoked' ? 'Access revoked' : 'Access expired'),
-    text(`${target(grant)} ${how}; the assignment is removed.`),
+    heading(revoked ? 'Access revoked' : 'Access expired'),
+    text(
+      ending
+        ? `${target(grant)} ${how}; the assignment is being removed.`
+        : `${target(grant)} ${how}; the assignment is removed.`,
+    ),
     text('Console or CLI sessions opened before now can last until their session duration ends.', {
       isSubtle: true,
     }),
     facts([['Grant', grant.id]]),
+    ...noticeText(notice),
   ]);
 }
 
-export function grantFailedCard(grant: Grant): AdaptiveCard {
+export function grantFailedCard(grant: Grant, notice?: string): AdaptiveCard {
   return adaptiveCard([
     heading('❌ Access could not be set up'),
     text(
@@ -162,6 +193,7 @@ export function grantFailedCard(grant: Grant): AdaptiveCard {
       ['Grant', grant.id],
     ]),
     text('Nothing was granted. Ask again, or tell your AWS admins if it keeps failing.', { isSubtle: true }),
+    ...noticeText(notice),
   ]);
 }
 

@@ -36,13 +36,14 @@ export function infoCard(message: string): AdaptiveCard {
   return adaptiveCard([text(escapeCardText(message, { multiline: true, maxLength: 2000 }))]);
 }
 
-export function listCard(mine: { grants: Grant[]; requests: AccessRequest[] }): AdaptiveCard {
+/** The person's grants and open requests; times in `zone` (the reader's own, from their Teams client). */
+export function listCard(mine: { grants: Grant[]; requests: AccessRequest[] }, zone?: string): AdaptiveCard {
   if (mine.grants.length === 0 && mine.requests.length === 0) {
     return adaptiveCard([heading('Your access'), text('You have no live grants and no open requests.')]);
   }
   const grants = mine.grants.map((g) =>
     text(
-      `${b(g.permissionSetName)} on ${b(`${g.accountName} (${g.accountId})`)}: ${g.status}${g.expiresAt ? `, until ${formatLocalTime(g.expiresAt, g.requester.timeZone)}` : ''} (grant ${escapeCardText(g.id)})`,
+      `${b(g.permissionSetName)} on ${b(`${g.accountName} (${g.accountId})`)}: ${g.status}${g.expiresAt ? `, until ${formatLocalTime(g.expiresAt, zone ?? g.requester.timeZone)}` : ''} (grant ${escapeCardText(g.id)})`,
     ),
   );
   const requests = mine.requests.map((r) =>

@@ -1,5 +1,6 @@
 import { ErrorCodes, KeylessError, type ChatUser, type GrantId } from '../../../src';
 import { FakeIdentityCenter } from '../../fakes/fake-identity-center';
+import type { ManualClock } from '../../fakes/manual-clock';
 import type { SlackMessageRecord } from '../../../adapters/local/slack-workspace';
 import { APPROVALS, SECURITY, startSlackStack, type SlackStack } from '../../support/slack-harness';
 
@@ -119,11 +120,59 @@ describe('Slack interactions over HTTP', () => {
     await stack.settle();
     const active = dm('U0RITA').find((m) => m.text.startsWith('Access active'))!;
     expect(render(active)).toContain('(Europe/Paris)');
+    const grantId = JSON.stringify(active.blocks).match(/"action_id":"revoke_grant","value":"([^"]+)"/)![1] as GrantId;
     await client().clickInMessage('U0RITA', active.channel, active.ts, 'revoke_grant');
     await stack.settle();
-    const grantId = JSON.stringify(active.blocks).match(/"action_id":"revoke_grant","value":"([^"]+)"/)![1] as GrantId;
     expect((await stack.engine.getGrant(grantId))?.status).toBe('revoked');
     expect(render(dm('U0RITA').at(-1))).toContain('was revoked by <@U0RITA>');
+    // The "active" DM is redrawn in place: no End now left to click.
+    const redrawn = dm('U0RITA').find((m) => m.ts === active.ts)!;
+    expect(JSON.stringify(redrawn.blocks)).not.toContain('revoke_grant');
+    expect(render(redrawn)).toMatch(/was revoked by .* GMT\+1 \(Europe\/Paris\)/);
+  });
+
+  it('answers a stale Extend on an expired grant with the real state instead of opening the form', async () => {
+    await client().command('U0RITA', 'request sandbox ReadOnlyAccess 1h read logs');
+    await stack.settle();
+    const active = dm('U0RITA').find((m) => m.text.startsWith('Access active'))!;
+    const click = client().clickPayload('U0RITA', active.channel, active.ts, 'revoke_grant') as {
+      actions: { action_id: string }[];
+    };
+    click.actions[0]!.action_id = 'extend_grant'; // the Extend… of the reminder, as an old client would send it
+    (stack.clock as ManualClock).advance(3600_000);
+    await stack.engine.sweep();
+    await stack.settle();
+    const opened = ws().views.size;
+    await client().deliver({ type: 'interactive', payload: click });
+    await stack.settle();
+    expect(ws().views.size).toBe(opened);
+    expect(render(ws().ephemeralsOf('U0RITA').at(-1))).toMatch(
+      /This access already ended at .* GMT\+1 \(Europe\/Paris\) \(expired\)\./,
+    );
+  });
+
+  it('answers End now on a DM whose grant already expired with the real state, and changes nothing', async () => {
+    await client().command('U0RITA', 'request sandbox ReadOnlyAccess 1h read logs');
+    await stack.settle();
+    const active = dm('U0RITA').find((m) => m.text.startsWith('Access active'))!;
+    const grantId = JSON.stringify(active.blocks).match(/"action_id":"revoke_grant","value":"([^"]+)"/)![1] as GrantId;
+    // What a client still showing the old button would send (built while the button is shown).
+    const staleClick = client().clickPayload('U0RITA', active.channel, active.ts, 'revoke_grant');
+    (stack.clock as ManualClock).advance(3600_000);
+    await stack.engine.sweep();
+    await stack.settle();
+    expect((await stack.engine.getGrant(grantId))?.status).toBe('expired');
+    // The DM lost its button; a client that still shows the old one (or a replay) clicks anyway.
+    expect(JSON.stringify(dm('U0RITA').find((m) => m.ts === active.ts)!.blocks)).not.toContain('revoke_grant');
+    const identity = stack.identity as FakeIdentityCenter;
+    const unassigns = identity.unassignCalls.length;
+    await client().deliver({ type: 'interactive', payload: staleClick });
+    await stack.settle();
+    const answer = render(ws().ephemeralsOf('U0RITA').at(-1));
+    expect(answer).toMatch(/This access already ended at .* GMT\+1 \(Europe\/Paris\) \(expired\)\./);
+    expect(answer).not.toContain('removing it from AWS now');
+    expect(identity.unassignCalls).toHaveLength(unassigns);
+    expect((await stack.engine.getGrant(grantId))?.status).toBe('expired');
   });
 
   it('extends a grant through the Extend form from the Home tab', async () => {

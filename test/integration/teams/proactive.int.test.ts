@@ -58,7 +58,7 @@ describe('proactive Teams messages', () => {
     await h.connector.say('aad-rita', 'request sandbox ReadOnlyAccess 2h INC-5 look at logs');
     await h.settle();
     const active = lastBotPost(h.connector, RITA_DM);
-    expect(textOf(cardOf(active))).toContain('Mon 23 Nov, 12:00 (Europe/Paris)');
+    expect(textOf(cardOf(active))).toContain('Mon 23 Nov, 12:00 GMT+1 (Europe/Paris)');
 
     h.clock.advance(2 * 3600_000 - 10 * 60_000);
     await h.engine.sweep();

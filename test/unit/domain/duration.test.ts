@@ -1,4 +1,14 @@
-import { ErrorCodes, formatDuration, formatLocalTime, isKeylessError, parseDuration } from '../../../src';
+import {
+  DURATION_FORMS,
+  ErrorCodes,
+  checkSpan,
+  formatDuration,
+  formatLocalTime,
+  isKeylessError,
+  parseDuration,
+  parseSpan,
+  policyDurationSeconds,
+} from '../../../src';
 import { T0 } from '../../builders';
 
 const ctx = { nowMs: T0, zone: 'Europe/Paris' }; // 09:00 UTC = 10:00 in Paris
@@ -65,6 +75,40 @@ describe('parseDuration', () => {
   });
 });
 
+describe('parseSpan and checkSpan: the one reader of configured durations', () => {
+  it.each([
+    ['90m', 5400],
+    ['1h30m', 5400],
+    ['PT15M', 900],
+    ['1d', 86400],
+    ['45min', 2700],
+  ])('reads %s as %i seconds, as a request does', (input, seconds) => {
+    expect(parseSpan(input)).toBe(seconds);
+    expect(parseDuration(input, ctx)).toBe(seconds);
+  });
+
+  it.each(['soon', '15', '0s', '1h30', '-5m', '', 'PTXH', 'until 18:00'])('refuses %p as a span', (input) => {
+    expect(() => parseSpan(input)).toThrow(expect.objectContaining({ code: ErrorCodes.InvalidDuration }));
+  });
+
+  it('says what it accepts, and the bounds, when a configured span is refused', () => {
+    const bounds = { minSeconds: 60, maxSeconds: 86400 };
+    expect(checkSpan('2h', bounds)).toEqual({ ok: true, seconds: 7200 });
+    expect(checkSpan('soon', bounds)).toEqual({
+      ok: false,
+      problem: `"soon" is not a duration; write ${DURATION_FORMS}`,
+    });
+    expect(checkSpan('0m', bounds)).toMatchObject({ ok: false, problem: expect.stringContaining('between 1m and 1d') });
+    expect(checkSpan('2d', bounds)).toMatchObject({ ok: false, problem: expect.stringContaining('out of range') });
+  });
+
+  it('is the reader of the policy file too', () => {
+    expect(policyDurationSeconds('1h 30m')).toBe(parseSpan('1h 30m'));
+    expect(policyDurationSeconds('PT15M')).toBe(900);
+    expect(policyDurationSeconds('soon')).toBeUndefined();
+  });
+});
+
 describe('formatting', () => {
   it.each([
     [45, '45s'],
@@ -73,8 +117,26 @@ describe('formatting', () => {
     [3600, '1h'],
   ])('formats %i seconds as %s', (s, text) => expect(formatDuration(s)).toBe(text));
 
-  it('shows a local time with its zone', () => {
-    expect(formatLocalTime(T0, 'Europe/Paris')).toBe('Mon 23 Nov, 10:00 (Europe/Paris)');
+  it.each([
+    ['Europe/Paris', 'Mon 23 Nov, 10:00 GMT+1 (Europe/Paris)'],
+    ['America/New_York', 'Mon 23 Nov, 04:00 EST (America/New_York)'],
+    ['Asia/Kolkata', 'Mon 23 Nov, 14:30 GMT+5:30 (Asia/Kolkata)'],
+    ['Australia/Sydney', 'Mon 23 Nov, 20:00 GMT+11 (Australia/Sydney)'],
+    ['UTC', 'Mon 23 Nov, 09:00 (UTC)'],
+  ])('writes an instant in %s with the zone’s abbreviation or offset, and its name', (zone, text) => {
+    expect(formatLocalTime(T0, zone)).toBe(text);
+  });
+
+  it('falls back to UTC, and says so, when the zone is unknown or missing', () => {
     expect(formatLocalTime(T0, 'Nowhere/Land')).toBe('Mon 23 Nov, 09:00 (UTC)');
+    expect(formatLocalTime(T0, undefined)).toBe('Mon 23 Nov, 09:00 (UTC)');
+    expect(formatLocalTime(T0, '')).toBe('Mon 23 Nov, 09:00 (UTC)');
+  });
+
+  it('follows daylight saving time: the same zone, another offset in summer', () => {
+    expect(formatLocalTime(Date.UTC(2026, 6, 1, 9, 0), 'Europe/Paris')).toBe('Wed 1 Jul, 11:00 GMT+2 (Europe/Paris)');
+    expect(formatLocalTime(Date.UTC(2026, 6, 1, 9, 0), 'America/New_York')).toBe(
+      'Wed 1 Jul, 05:00 EDT (America/New_York)',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { grantAcceptsActions, grantEndedError } from '../../../../src';
 import { extendModal, requestModal } from '../../blocks/request-modal.blocks';
 import { grantEndingReply, refusalReply, requestStateReply } from '../../blocks/replies.blocks';
 import { Actions } from '../../ids';
@@ -15,7 +16,8 @@ export function registerGrantActions(app: App, ctx: ListenerContext): void {
     await ctx.afterAck(async () => {
       try {
         const actor = await actorOf(ctx, body.user.id, body.team?.id);
-        await replyPrivately(ctx, target, grantEndingReply(await ctx.engine.revoke({ grantId, actor })));
+        const result = await ctx.engine.revoke({ grantId, actor });
+        await replyPrivately(ctx, target, grantEndingReply(result, actor.timeZone));
       } catch (error) {
         await replyPrivately(ctx, target, refusalReply(error));
       }
@@ -44,6 +46,17 @@ export function registerGrantActions(app: App, ctx: ListenerContext): void {
     await ack();
     const grantId = idFromButton(action.value);
     if (!grantId) return refuseInvalidButton(ctx, body, respond, Actions.extend);
+    // A stale Extend (the grant ended since the message was drawn) gets the grant's real state, no form.
+    const grant = await ctx.engine.getGrant(grantId).catch(() => undefined);
+    if (grant && !grantAcceptsActions(grant)) {
+      const target = replyTargetOf(body, respond);
+      await ctx.afterAck(async () => {
+        const actor = await actorOf(ctx, body.user.id, body.team?.id).catch(() => undefined);
+        await replyPrivately(ctx, target, refusalReply(grantEndedError(grant, actor?.timeZone)));
+        await refreshHomeIfThere(ctx, body);
+      });
+      return;
+    }
     await ctx.api
       .call('views.open', { trigger_id: body.trigger_id, view: extendModal(grantId) })
       .catch((error: unknown) => {

@@ -96,6 +96,7 @@ async function run(
     case 'revoke':
       return grantEndingReply(
         await engine.revoke({ grantId: c.grantId, actor: user, ...(c.reason ? { reason: c.reason } : {}) }),
+        user.timeZone,
       );
     case 'extend':
       return requestReply(

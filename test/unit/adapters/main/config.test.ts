@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCodes, isKeylessError } from '../../../../src';
+import { ErrorCodes, isKeylessError, parseSpan } from '../../../../src';
 import { loadConfig, PLAYGROUND_POLICY } from '../../../../adapters/main/config';
 import { DEMO_EXTERNAL_ID_ISSUER } from '../../../../adapters/local/aws-emulator/seed';
 import { LOCAL_SLACK_TEAM_ID } from '../../../../adapters/local/slack-workspace';
@@ -93,8 +93,64 @@ describe('configuration', () => {
       ]),
     );
     expect(problemsOf({ KEYLESS_POLICY_FILE: join(dir, 'broken.yaml') })).toEqual([
-      expect.stringMatching(/broken\.yaml \(line \d+\)/),
+      expect.stringMatching(/broken\.yaml \(line 2, column 11\): Flow sequence/),
     ]);
+  });
+
+  it.each([
+    // [the file, where the mistake is (1-based line and column, as an editor shows them)]
+    ['an unclosed [ is shown where it opens, not where the parser gave up', 'a: 1\nb: [1\nc: 3\n', 2, 4],
+    ['an unclosed { likewise', 'a: "ok"\nb: {c: 1\n', 2, 4],
+    ['an unclosed quote likewise', 'x: 1\ny: "unterminated\nz: 2\n', 2, 4],
+    ['a duplicate key on its own line', 'a: 1\na: 2\n', 2, 1],
+    ['a tab used as indentation', 'a:\n\t- b\n', 2, 1],
+  ])('places a YAML error at its line and column: %s', (_name, yaml, line, column) => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyless-config-'));
+    writeFileSync(join(dir, 'p.yaml'), yaml);
+    expect(problemsOf({ KEYLESS_POLICY_FILE: join(dir, 'p.yaml') })).toEqual([
+      expect.stringContaining(`p.yaml (line ${line}, column ${column}): `),
+    ]);
+  });
+
+  it.each(['15m', '1h30m', 'PT15M', '2h', '1d', ' 90m '])(
+    'reads KEYLESS_RECONCILE_EVERY=%p with the one duration reader',
+    (text) => {
+      const config = loadConfig({ KEYLESS_RECONCILE_EVERY: text }, '/tmp');
+      expect(config.reconcileEveryMs).toBe(parseSpan(text) * 1000);
+    },
+  );
+
+  it('reads the forms a request and the policy file accept, to the same value', () => {
+    expect(loadConfig({ KEYLESS_RECONCILE_EVERY: '1h30m' }, '/tmp').reconcileEveryMs).toBe(90 * 60_000);
+    expect(loadConfig({ KEYLESS_RECONCILE_EVERY: 'PT15M' }, '/tmp').reconcileEveryMs).toBe(15 * 60_000);
+    expect(loadConfig({}, '/tmp').reconcileEveryMs).toBe(15 * 60_000);
+  });
+
+  it.each([
+    ['soon', /^KEYLESS_RECONCILE_EVERY: "soon" is not a duration; write 90m, 2h, 1h30m, 1d .* PT15M/],
+    ['15', /^KEYLESS_RECONCILE_EVERY: "15" is not a duration/],
+    ['0s', /^KEYLESS_RECONCILE_EVERY: "0s" is not a duration/],
+    ['0m', /^KEYLESS_RECONCILE_EVERY: "0m" is out of range: it must be between 1m and 1d/],
+    ['PT0S', /^KEYLESS_RECONCILE_EVERY: "PT0S" is out of range/],
+    ['PT30S', /^KEYLESS_RECONCILE_EVERY: "PT30S" is out of range/],
+    ['2d', /^KEYLESS_RECONCILE_EVERY: "2d" is out of range/],
+    ['-5m', /^KEYLESS_RECONCILE_EVERY: "-5m" is not a duration/],
+  ])('refuses KEYLESS_RECONCILE_EVERY=%p, naming the variable and the accepted forms', (text, message) => {
+    expect(problemsOf({ KEYLESS_RECONCILE_EVERY: text })).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('refuses the same text in the policy file as in the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyless-config-'));
+    const base =
+      'identityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-1111111111111111", identityStoreId: d-1234567890, region: eu-west-1 }\n';
+    writeFileSync(join(dir, 'soon.yaml'), `${base}approvalWindow: soon\n`);
+    writeFileSync(join(dir, 'mixed.yaml'), `${base}approvalWindow: 1h30m\nreminderBefore: PT15M\n`);
+    expect(problemsOf({ KEYLESS_POLICY_FILE: join(dir, 'soon.yaml') })).toEqual([
+      expect.stringMatching(/^policy approvalWindow: must be a duration between 1m and 30d: 90m, 2h, 1h30m, 1d/),
+    ]);
+    const policy = loadConfig({ KEYLESS_POLICY_FILE: join(dir, 'mixed.yaml') }, dir).policy;
+    expect(policy.approvalWindowSeconds).toBe(5400);
+    expect(policy.reminderBeforeSeconds).toBe(900);
   });
 
   it('refuses production without a policy file, and disabled auth outside local mode', () => {

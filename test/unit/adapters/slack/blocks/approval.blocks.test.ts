@@ -12,10 +12,42 @@ const pending = () =>
   });
 const approval = (actor: Actor, n: number) => ({ actor, principalId: `p${n}` as PrincipalId, at: T0 + n });
 const text = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
+const mrkdwnOf = (value: unknown): string =>
+  JSON.stringify(value, (key, v: unknown) =>
+    v && typeof v === 'object' && (v as { type?: string }).type === 'plain_text' ? undefined : v,
+  );
+const titles = (m: { blocks: { type: string }[] }) =>
+  m.blocks
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => (b as unknown as { elements: { text: { text: string } }[] }).elements)
+    .map((e) => e.text.text);
 
 describe('the approval message', () => {
   it('shows requester, account, permission set, duration, reason, ticket, progress and both buttons while pending', () => {
-    expect(approvalMessage(pending())).toMatchSnapshot();
+    const m = approvalMessage(pending());
+    expect(m).toMatchSnapshot();
+    const t = text(m);
+    expect(t).toContain('*Requester*\\n<@U0REQUEST>');
+    expect(t).toContain('*Account*\\nprod (`111111111111`)');
+    expect(t).toContain('*Permission set*\\nAdministratorAccess');
+    expect(t).toContain('*Duration*\\n1h');
+    expect(t).toContain('*Ticket*\\n<https://jira.example/OPS-7>');
+    expect(t).toContain('0 of 2');
+    expect(titles(m)).toEqual(['Approve', 'Deny…']);
+  });
+
+  it('never lets the reason or names broadcast, mention or link', () => {
+    const m = approvalMessage({
+      ...pending(),
+      accountName: 'acct <!everyone>',
+      permissionSetName: 'PS <@U0EVE>',
+    });
+    // mrkdwn is where Slack reads <!…> and <@…>; the header is plain_text, shown as typed.
+    const t = mrkdwnOf(m.blocks) + m.text;
+    expect(t).toContain('*Reason*\\nINC-42 &lt;!channel&gt; see &lt;https://evil.example|runbook&gt;');
+    expect(t).toContain('acct &lt;!everyone&gt;');
+    expect(t).toContain('PS &lt;@U0EVE&gt;');
+    expect(t).not.toMatch(/<!channel>|<!everyone>|<@U0EVE>|<https:\/\/evil/);
   });
 
   it('carries only the request id in the button values', () => {
@@ -38,7 +70,21 @@ describe('the approval message', () => {
     const grant = aGrant({ id: 'grt000001' as GrantId, status: 'active', expiresAt: T0 + 2 * 3600_000 });
     const m = approvalMessage(request, grant);
     expect(m.blocks.some((b) => b.type === 'actions')).toBe(false);
+    // The expiry in the requester's zone (Rita: Europe/Paris), as Teams' card writes it.
+    expect(text(m)).toContain('Access active until Mon 23 Nov, 12:00 GMT+1 (Europe/Paris)');
     expect(m).toMatchSnapshot();
+  });
+
+  it("writes the grant's end in the zone it is given, with its offset, and says UTC without one", () => {
+    const request = { ...pending(), status: 'approved' as const, approvals: [approval(ann, 1), approval(bob, 2)] };
+    const grant = {
+      ...aGrant({ status: 'expired', requester: { ...pending().requester, timeZone: undefined } }),
+      endedAt: T0,
+    } as const;
+    expect(text(approvalMessage(request, grant))).toContain('Access expired at Mon 23 Nov, 09:00 (UTC)');
+    expect(text(approvalMessage(request, grant, 'America/New_York'))).toContain(
+      'Access expired at Mon 23 Nov, 04:00 EST (America/New_York)',
+    );
   });
 
   it.each([

@@ -4,11 +4,28 @@ import {
   extendModal,
   requestModal,
 } from '../../../../../adapters/slack/blocks/request-modal.blocks';
+import { Actions, Blocks } from '../../../../../adapters/slack/ids';
 import { anAccount } from '../../../../builders';
 
 describe('the request form', () => {
   it('starts with the account type-ahead and asks to pick an account first', () => {
-    expect(requestModal()).toMatchSnapshot();
+    const view = requestModal();
+    expect(view).toMatchSnapshot();
+    const account = view.blocks.find((b) => b.block_id === Blocks.account) as unknown as {
+      element: { type: string; action_id: string };
+    };
+    expect(account.element).toMatchObject({ type: 'external_select', action_id: Actions.accountSelect });
+    expect(view.private_metadata).toBe('');
+    expect(view.submit?.text).toBe('Request');
+  });
+
+  it('names the chosen account escaped, and carries only its id in the form state', () => {
+    const view = requestModal({ account: anAccount({ name: 'prod <!channel>' }), options: [] });
+    expect(JSON.parse(view.private_metadata!)).toEqual({ account: '111111111111' });
+    // mrkdwn is where Slack reads <!…>; the select's option is plain_text, shown as typed.
+    const mrkdwn = JSON.stringify(view.blocks.filter((b) => b.type === 'section'));
+    expect(mrkdwn).toContain('*prod &lt;!channel&gt;*');
+    expect(mrkdwn).not.toContain('<!channel>');
   });
 
   it('offers the permission sets the rules allow, each with its longest duration', () => {

@@ -4,15 +4,27 @@ import {
   endedDm,
   extendedDm,
   failedDm,
+  grantDmNow,
   reminderDm,
+  submittedDm,
 } from '../../../../../adapters/slack/blocks/requester.blocks';
-import type { Actor, GrantId } from '../../../../../src';
+import type { Actor, Grant, GrantId } from '../../../../../src';
 import { T0, aGrant, aRequest } from '../../../../builders';
 
 const carl: Actor = { kind: 'user', id: 'slack:U0CARL', name: 'Carl' };
 const text = (m: { blocks: unknown[] }) => JSON.stringify(m.blocks);
-const active = () =>
-  aGrant({ id: 'grt000001' as GrantId, status: 'active', activatedAt: T0, expiresAt: Date.UTC(2026, 10, 23, 17, 0) });
+const buttons = (m: { blocks: { type: string }[] }) =>
+  m.blocks
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => (b as unknown as { elements: { action_id: string; value: string }[] }).elements)
+    .map((e) => [e.action_id, e.value]);
+const active = (over: Partial<Grant> = {}): Grant => ({
+  ...aGrant({ id: 'grt000001' as GrantId, accountName: 'prod <!channel>', permissionSetName: 'Admin <@U0EVE>' }),
+  status: 'active',
+  activatedAt: T0,
+  expiresAt: Date.UTC(2026, 10, 23, 17, 0),
+  ...over,
+});
 
 describe("the requester's DMs", () => {
   it('tells the real end after an extension or a merge, never "+N" on top of what was asked', () => {
@@ -33,20 +45,56 @@ describe("the requester's DMs", () => {
     );
   });
 
-  it("gives the expiry in the requester's own time zone", () => {
-    expect(text(activeDm(active(), 'Europe/Paris'))).toContain('Mon 23 Nov, 18:00 (Europe/Paris)');
-    expect(text(activeDm(active(), 'Asia/Tokyo'))).toContain('Tue 24 Nov, 02:00 (Asia/Tokyo)');
+  it("gives the expiry in the requester's own time zone, with its offset and name", () => {
+    expect(text(activeDm(active(), 'Europe/Paris'))).toContain('Mon 23 Nov, 18:00 GMT+1 (Europe/Paris)');
+    expect(text(activeDm(active(), 'Asia/Tokyo'))).toContain('Tue 24 Nov, 02:00 GMT+9 (Asia/Tokyo)');
+    expect(text(activeDm(active(), undefined))).toContain('Mon 23 Nov, 17:00 (UTC)');
     expect(activeDm(active(), 'Europe/Paris')).toMatchSnapshot();
+  });
+
+  it('names the account and the permission set, escaped: no broadcast or mention from their names', () => {
+    const t = text(activeDm(active(), 'UTC'));
+    expect(t).toContain('Admin &lt;@U0EVE&gt;');
+    expect(t).toContain('prod &lt;!channel&gt; (`111111111111`)');
+    expect(t).not.toMatch(/<!channel>|<@U0EVE>/);
+  });
+
+  it('offers End now (the grant id only) while the access is live', () => {
+    expect(buttons(activeDm(active(), 'UTC'))).toEqual([['revoke_grant', 'grt000001']]);
   });
 
   it('reminds before expiry with Extend and End now, both carrying the grant id', () => {
     const m = reminderDm(active(), 'UTC', Date.UTC(2026, 10, 23, 16, 50));
     expect(text(m)).toContain('(in 10m)');
-    const actions = m.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string }[] };
-    expect(actions.elements.map((e) => [e.action_id, e.value])).toEqual([
+    expect(buttons(m)).toEqual([
       ['extend_grant', 'grt000001'],
       ['revoke_grant', 'grt000001'],
     ]);
+  });
+
+  it('redraws a grant DM without any button once the grant is ending, ended or failed', () => {
+    expect(buttons(grantDmNow(active(), 'UTC'))).toEqual([['revoke_grant', 'grt000001']]);
+    const ended: Grant[] = [
+      active({ status: 'deprovisioning', endReason: 'expired', endedAt: T0 + 3600_000 }),
+      active({ status: 'expired', endReason: 'expired', endedAt: T0 + 3600_000 }),
+      active({ status: 'revoked', endReason: 'revoked', endedBy: carl, endedAt: T0 + 3600_000 }),
+      active({ status: 'failed', failure: { code: 'X', message: 'quota' } }),
+    ];
+    for (const g of ended) {
+      const m = grantDmNow(g, 'Europe/Paris');
+      expect(buttons(m)).toEqual([]);
+      expect(m.blocks.some((b) => b.type === 'actions')).toBe(false);
+    }
+    expect(text(grantDmNow(ended[1]!, 'Europe/Paris'))).toContain('expired at Mon 23 Nov, 11:00 GMT+1 (Europe/Paris)');
+    expect(text(grantDmNow(ended[0]!, 'UTC'))).toContain('being removed');
+  });
+
+  it('confirms a submitted request with its id, the target and Cancel; the reason never becomes a mention', () => {
+    const r = aRequest({ reason: '<!here> please', permissionSetName: 'ReadOnly' });
+    const m = submittedDm(r);
+    expect(text(m)).toContain('*ReadOnly* in prod (`111111111111`)');
+    expect(text(m)).not.toContain('<!here>');
+    expect(buttons(m)).toEqual([['cancel_request', r.id]]);
   });
 
   it("tells who approved, and shows a denial's reason escaped", () => {
@@ -57,14 +105,8 @@ describe("the requester's DMs", () => {
   });
 
   it("says when access ended and how, and passes on AWS's reason for a failure", () => {
-    const revoked = {
-      ...active(),
-      status: 'revoked' as const,
-      endReason: 'revoked' as const,
-      endedBy: carl,
-      endedAt: T0,
-    };
-    expect(text(endedDm(revoked, 'UTC'))).toContain('was revoked by <@U0CARL>');
+    const revoked = active({ status: 'revoked', endReason: 'revoked', endedBy: carl, endedAt: T0 });
+    expect(text(endedDm(revoked, 'UTC'))).toContain('was revoked by <@U0CARL> at Mon 23 Nov, 09:00 (UTC)');
     const failed = aGrant({
       status: 'failed',
       failure: { code: 'ASSIGNMENT_FAILED', message: 'IAM role quota <exceeded>' },

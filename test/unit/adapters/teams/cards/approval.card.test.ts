@@ -84,6 +84,24 @@ describe('the approval card', () => {
     expect(card).toMatchSnapshot();
     expect(card.actions).toBeUndefined();
     expect(card.refresh).toBeUndefined();
+    // The requester's zone, written as Slack's approval message writes it.
+    expect(JSON.stringify(card)).toContain('Access active until Mon 23 Nov, 12:00 GMT+1 (Europe/Paris)');
+  });
+
+  test('who asks for what, for how long and why, with names that cannot format or link', () => {
+    const card = approvalCard(
+      {
+        ...pending(),
+        requester: { ...pending().requester, displayName: 'Rita [admin](https://evil.example)' },
+        accountName: '**prod**',
+      },
+      { kind: 'base' },
+    );
+    const t = JSON.stringify(card);
+    expect(t).toContain('**Rita \\\\[admin\\\\](https://evil.example)** asks for **AdministratorAccess**');
+    expect(t).toContain('on **\\\\*\\\\*prod\\\\*\\\\* (111111111111)** for **1h**');
+    expect(t).toContain('"title":"Reason"');
+    expect(t).toContain('"title":"Ticket","value":"OPS-42"');
   });
 
   test('a denial shows who denied and why', () => {

@@ -1,0 +1,120 @@
+import { SlackNotifier } from '../../../../adapters/slack/slack-notifier';
+import { silentLogger, type AccessRequest, type Grant } from '../../../../src';
+import { InMemoryGrantStore } from '../../../fakes/in-memory-grant-store';
+import { T0, aChatUser, aGrant, aRequest } from '../../../builders';
+
+type Call = { method: string; args: Record<string, unknown> };
+
+/** The Slack Web API as the notifier sees it: every call recorded, each post given its own ts. */
+function recordingApi() {
+  const calls: Call[] = [];
+  let ts = 0;
+  return {
+    calls,
+    api: {
+      async call(method: string, args: Record<string, unknown> = {}) {
+        calls.push({ method, args });
+        return { ok: true, ts: `1700000000.${String(++ts).padStart(6, '0')}` };
+      },
+    },
+  };
+}
+
+const actionsIn = (blocks: unknown) =>
+  (blocks as { type: string; elements?: { action_id: string }[] }[])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? [])
+    .map((e) => e.action_id);
+
+function setup(profileZone: string | undefined) {
+  const rita = aChatUser({ timeZone: 'Asia/Tokyo' });
+  const request: AccessRequest = { ...aRequest({ requester: rita }), status: 'approved' };
+  const grant: Grant = {
+    ...aGrant({ requester: rita, requestId: request.id }),
+    status: 'active',
+    activatedAt: T0,
+    expiresAt: T0 + 3600_000,
+  };
+  const refs = new InMemoryGrantStore();
+  const { api, calls } = recordingApi();
+  const notifier = new SlackNotifier({
+    api: api as never,
+    directory: {
+      timeZone: async () => profileZone,
+      dmChannel: async () => 'D0RITA',
+      userIdByEmail: async () => undefined,
+    } as never,
+    refs,
+    engine: { getRequest: async () => request },
+    logger: silentLogger,
+  });
+  return { notifier, calls, grant, request, refs };
+}
+
+describe('the requester’s grant DMs in Slack', () => {
+  it('are redrawn in place without End now or Extend when the grant expires, then the end is told', async () => {
+    const { notifier, calls, grant, request, refs } = setup('Europe/Paris');
+    await notifier.publish({ type: 'grant_activated', grant, request });
+    await notifier.publish({ type: 'grant_expiring', grant });
+    await notifier.idle();
+    const posted = calls.filter((c) => c.method === 'chat.postMessage');
+    expect(posted.map((c) => actionsIn(c.args.blocks))).toEqual([['revoke_grant'], ['extend_grant', 'revoke_grant']]);
+    expect((await refs.listMessageRefs(request.id)).filter((r) => r.role === 'grant_dm')).toHaveLength(2);
+
+    calls.length = 0;
+    const expired: Grant = { ...grant, status: 'expired', endReason: 'expired', endedAt: T0 + 3600_000 };
+    await notifier.publish({ type: 'grant_ended', grant: expired });
+    await notifier.idle();
+    const updates = calls.filter((c) => c.method === 'chat.update');
+    expect(updates.map((c) => c.args.ts).sort()).toEqual(['1700000000.000001', '1700000000.000002']);
+    for (const u of updates) {
+      expect(actionsIn(u.args.blocks)).toEqual([]);
+      expect(JSON.stringify(u.args.blocks)).toContain('expired at Mon 23 Nov, 11:00 GMT+1 (Europe/Paris)');
+    }
+    const told = calls.filter((c) => c.method === 'chat.postMessage');
+    expect(told).toHaveLength(1);
+    expect(actionsIn(told[0]!.args.blocks)).toEqual([]);
+  });
+
+  it('are redrawn without buttons when the grant is revoked or fails, too', async () => {
+    for (const end of [
+      { type: 'grant_ended' as const, status: 'revoked' as const },
+      { type: 'grant_failed' as const, status: 'failed' as const },
+    ]) {
+      const { notifier, calls, grant, request } = setup('Europe/Paris');
+      await notifier.publish({ type: 'grant_activated', grant, request });
+      await notifier.idle();
+      calls.length = 0;
+      await notifier.publish({
+        type: end.type,
+        grant: { ...grant, status: end.status, endedAt: T0, failure: { code: 'X', message: 'quota' } },
+      });
+      await notifier.idle();
+      const updates = calls.filter((c) => c.method === 'chat.update' && c.args.channel === 'D0RITA');
+      expect(updates).toHaveLength(1);
+      expect(actionsIn(updates[0]!.args.blocks)).toEqual([]);
+    }
+  });
+
+  it('write times in the person’s Slack profile zone, else the one recorded with the request, else UTC', async () => {
+    for (const [profile, expected] of [
+      ['America/New_York', 'Mon 23 Nov, 05:00 EST (America/New_York)'],
+      [undefined, 'Mon 23 Nov, 19:00 GMT+9 (Asia/Tokyo)'],
+    ] as const) {
+      const { notifier, calls, grant, request } = setup(profile);
+      await notifier.publish({ type: 'grant_activated', grant, request });
+      await notifier.idle();
+      expect(JSON.stringify(calls.find((c) => c.method === 'chat.postMessage')!.args.blocks)).toContain(expected);
+    }
+    const { notifier, calls, grant, request } = setup(undefined);
+    await notifier.publish({
+      type: 'grant_activated',
+      grant: { ...grant, requester: { ...grant.requester, timeZone: undefined } },
+      request,
+    });
+    await notifier.idle();
+    expect(JSON.stringify(calls.find((c) => c.method === 'chat.postMessage')!.args.blocks)).toContain(
+      'Mon 23 Nov, 10:00 (UTC)',
+    );
+  });
+});
