@@ -167,12 +167,14 @@ export class ReplicaCluster {
   begin(op: 'assign' | 'unassign', key: AssignmentKey, replica: string): { grantId: string | undefined; key: string } {
     const k = assignmentKeyString(key);
     const now = this.clock.now();
-    const wanted = op === 'assign' ? 'provisioning' : 'deprovisioning';
+    // Deletes come from a grant being torn down, or from one whose assignment just failed, cleaning
+    // up what an earlier attempt with a lost answer may have left.
+    const wanted = op === 'assign' ? ['provisioning'] : ['deprovisioning', 'provisioning'];
     const held = [...this.store.grants.values()].filter((g) => {
       const lease = this.store.leases.get(g.id);
       return (
         assignmentKeyString(grantAssignment(g)) === k &&
-        g.status === wanted &&
+        wanted.includes(g.status) &&
         lease?.owner === replica &&
         lease.until >= now
       );
@@ -181,7 +183,7 @@ export class ReplicaCluster {
     // for the slot): the call is for the one that holds the slot.
     const mine = held.length > 1 ? held.filter((g) => this.store.slots.get(k) === g.id) : held;
     if (mine.length !== 1) {
-      this.violations.push(`${replica} called ${op} on ${k} holding the lease of ${mine.length} ${wanted} grant(s)`);
+      this.violations.push(`${replica} called ${op} on ${k} holding the lease of ${mine.length} ${wanted.join('/')} grant(s)`);
     }
     const open = this.open.get(k) ?? 0;
     if (open > 0) this.violations.push(`${replica} called ${op} on ${k} while another call on it was open`);

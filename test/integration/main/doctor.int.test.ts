@@ -87,12 +87,10 @@ describe('keyless doctor against the emulators', () => {
       KEYLESS_ROOT_EVENTS_QUEUE_URL: `${aws.url}/${MANAGEMENT}/keyless-root-events`,
       KEYLESS_ALERTS_EVENTBRIDGE_SECRET: EVENTBRIDGE_SECRET,
       KEYLESS_ALERTS_EXTERNAL_ID: EXTERNAL_ID,
+      KEYLESS_SLACK_TEAM_IDS: slack.state.team.id,
+      KEYLESS_TEAMS_TENANT_IDS: TENANT,
     });
-    return {
-      ...config,
-      slack: { ...config.slack!, allowedTeamIds: [slack.state.team.id] },
-      teams: { ...config.teams!, allowedTenantIds: [TENANT] },
-    };
+    return config;
   }
 
   const doctor = (config: KeylessConfig = healthyConfig()) =>

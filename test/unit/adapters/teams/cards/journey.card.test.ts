@@ -29,11 +29,11 @@ describe("the requester's journey cards", () => {
     const moved = JSON.stringify(grantExtendedCard(active(), actor, { addSeconds: 3600, capped: false }));
     expect(moved).toContain('Access extended');
     expect(moved).toContain('**1h** more');
-    expect(moved).toContain('Mon 23 Nov, 12:00 (Europe/Paris)');
+    expect(moved).toContain('Mon 23 Nov, 12:00 GMT+1 (Europe/Paris)');
     const merged = JSON.stringify(grantExtendedCard(active(), actor, { addSeconds: 0, capped: false }));
     expect(merged).toContain('Access unchanged');
     expect(merged).toContain('already lasts beyond what was asked');
-    expect(merged).toContain('Mon 23 Nov, 12:00 (Europe/Paris)');
+    expect(merged).toContain('Mon 23 Nov, 12:00 GMT+1 (Europe/Paris)');
   });
 
   test('a submitted request shows its approvers and progress, with Cancel', () => {
