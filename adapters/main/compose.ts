@@ -166,7 +166,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const scanner = new AwsIamScanner(sts, {
     auditRoleName: config.alerts.auditRole,
     remediationRoleName: config.alerts.remediationRole,
-    ...(config.alerts.externalId ? { externalId: config.alerts.externalId } : {}),
+    externalId: config.alerts.externalId,
     perAccountTps: config.alerts.tpsPerAccount,
     logger: logger.child({ component: 'iam-scanner' }),
   });

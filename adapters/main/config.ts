@@ -4,11 +4,24 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ErrorCodes, KeylessError, formatIssues, isKeylessError, parsePolicy, type Policy } from '../../src';
+import { openPolicySource, parsePolicyLocation, policyLocationName, type PolicyLocation } from './policy-source';
 
 export const PLAYGROUND_POLICY = join(__dirname, '..', 'local', 'playground', 'policy.yaml');
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const port = z.coerce.number().int().min(0).max(65535);
+/** sts:AssumeRole's ExternalId: 2–1224 characters of [\w+=,.@:/-]. */
+const externalId = z
+  .string()
+  .min(2)
+  .max(1224)
+  .regex(/^[\w+=,.@:/-]+$/, 'must be 2–1224 characters of letters, digits and +=,.@:/-');
+
+/**
+ * The ExternalId of the playground: the local AWS emulator's demo organization requires it on every
+ * AssumeRole into its member accounts (demo-seed.yaml, memberRoles.externalId), as member-roles.yml does.
+ */
+export const LOCAL_MEMBER_ROLE_EXTERNAL_ID = 'keyless-playground';
 
 /**
  * Every setting keyless reads from the environment (README, "Configuration reference").
@@ -22,11 +35,25 @@ export const envSchema = z.object({
     .describe(
       'local: the playground on 127.0.0.1; production: real Slack/Teams/AWS. Default: local when no chat credentials are set.',
     ),
+  KEYLESS_POLICY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Where the policy YAML is: a file path, ssm:/parameter/name (SSM GetParameter, decrypted) or s3://bucket/key. Default: the playground policy in local mode; required in production.',
+    ),
   KEYLESS_POLICY_FILE: z
     .string()
     .min(1)
     .optional()
-    .describe('Path of the policy YAML. Default: the playground policy in local mode; required in production.'),
+    .describe('Path of the policy YAML (the older spelling of KEYLESS_POLICY with a file path).'),
+  KEYLESS_POLICY_RELOAD_EVERY: z
+    .string()
+    .regex(/^(0|\d+(s|m|h))$/, 'must be a duration like 30s, 5m or 1h (0: never reload)')
+    .optional()
+    .describe(
+      'How often keyless looks for a changed policy (file content, SSM version, S3 ETag). Default 60s; 0 never.',
+    ),
   KEYLESS_HOST: z
     .string()
     .min(1)
@@ -110,12 +137,14 @@ export const envSchema = z.object({
     .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
     .default('keyless-key-remediation')
     .describe('The role keyless assumes in member accounts to deactivate an approved key (UpdateAccessKey only).'),
-  KEYLESS_ALERTS_EXTERNAL_ID: z
-    .string()
-    .min(2)
-    .max(1224)
+  KEYLESS_MEMBER_ROLE_EXTERNAL_ID: externalId
     .optional()
-    .describe('The ExternalId sent with sts:AssumeRole to the member-account roles (member-roles.yml).'),
+    .describe(
+      'The ExternalId sent with every sts:AssumeRole into member accounts (member-roles.yml parameter ExternalId). Required in production.',
+    ),
+  KEYLESS_ALERTS_EXTERNAL_ID: externalId
+    .optional()
+    .describe('The older name of KEYLESS_MEMBER_ROLE_EXTERNAL_ID (used when that one is unset).'),
   KEYLESS_ALERTS_TPS_PER_ACCOUNT: z.coerce
     .number()
     .positive()
@@ -162,7 +191,14 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
     problems.push('MICROSOFT_APP_TENANT_ID: a SingleTenant bot needs MICROSOFT_APP_TENANT_ID');
   }
   if (modeOf(env) === 'production') {
-    if (!env.KEYLESS_POLICY_FILE) problems.push('KEYLESS_POLICY_FILE: production needs a policy file');
+    if (!env.KEYLESS_POLICY && !env.KEYLESS_POLICY_FILE) {
+      problems.push('KEYLESS_POLICY: production needs a policy (a file path, ssm:/name or s3://bucket/key)');
+    }
+    if (!env.KEYLESS_MEMBER_ROLE_EXTERNAL_ID && !env.KEYLESS_ALERTS_EXTERNAL_ID) {
+      problems.push(
+        'KEYLESS_MEMBER_ROLE_EXTERNAL_ID: production needs the ExternalId the member-account roles require (member-roles.yml)',
+      );
+    }
     if (!env.SLACK_BOT_TOKEN && !env.MICROSOFT_APP_ID) {
       problems.push(
         'SLACK_BOT_TOKEN: production needs Slack (SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials',
@@ -192,7 +228,11 @@ export interface KeylessConfig {
   aws: { tps: number; maxOutstanding: number };
   sweepMs: number;
   reconcileEveryMs: number;
+  /** Where the policy comes from, as people name it: a file path, `ssm:/name` or `s3://bucket/key`. */
   policyFile: string;
+  policyLocation: PolicyLocation;
+  /** How often the policy is looked at again (0: never). */
+  policyReloadEveryMs: number;
   policy: Policy;
   createTable: boolean;
   alerts: {
@@ -202,7 +242,8 @@ export interface KeylessConfig {
     eventBridgeSecret?: string;
     auditRole: string;
     remediationRole: string;
-    externalId?: string;
+    /** Sent with every sts:AssumeRole into member accounts (their trust policies require it). */
+    externalId: string;
     tpsPerAccount: number;
     scanConcurrency: number;
   };
@@ -217,11 +258,28 @@ export interface KeylessConfig {
   };
 }
 
+/** The policy location of an environment (KEYLESS_POLICY, then KEYLESS_POLICY_FILE, then the playground's). */
+export function policyLocationOf(env: NodeJS.ProcessEnv, cwd = process.cwd()): PolicyLocation | { problem: string } {
+  const text = env.KEYLESS_POLICY || env.KEYLESS_POLICY_FILE || PLAYGROUND_POLICY;
+  return parsePolicyLocation(text, cwd);
+}
+
+/** A policy read from SSM or S3 before the configuration is checked (`loadConfigWithPolicy`). */
+export interface FetchedPolicy {
+  text: string;
+  version: string;
+}
+
 /**
  * Reads the environment and the policy file. Every problem, in both, is reported at once in one
- * CONFIG_INVALID error (the boot prints it and exits non-zero).
+ * CONFIG_INVALID error (the boot prints it and exits non-zero). A policy in SSM or S3 is read by
+ * `loadConfigWithPolicy`, which passes its text here as `fetched`.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): KeylessConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  fetched?: FetchedPolicy | { problems: string[] },
+): KeylessConfig {
   const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const problems: string[] = [];
   const parsed = envSchema.safeParse(raw);
@@ -229,19 +287,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   problems.push(...crossChecks(raw));
   const e = parsed.success ? parsed.data : undefined;
   const mode = modeOf(raw);
-  const policyFile = resolve(cwd, e?.KEYLESS_POLICY_FILE ?? env.KEYLESS_POLICY_FILE ?? PLAYGROUND_POLICY);
+  const location = policyLocationOf(raw, cwd);
   let policy: Policy | undefined;
-  try {
-    policy = loadPolicyFile(policyFile);
-  } catch (error) {
-    if (!isKeylessError(error)) throw error;
-    problems.push(
-      ...(Array.isArray(error.details.problems)
-        ? (error.details.problems as string[]).map((p) => `policy ${p}`)
-        : [error.message]),
-    );
+  let policyFile = PLAYGROUND_POLICY;
+  if ('problem' in location) {
+    problems.push(`${raw.KEYLESS_POLICY ? 'KEYLESS_POLICY' : 'KEYLESS_POLICY_FILE'}: ${location.problem}`);
+  } else {
+    policyFile = policyLocationName(location);
+    try {
+      if (location.kind === 'file') policy = loadPolicyFile(location.path);
+      else if (fetched && 'text' in fetched) policy = parsePolicyText(fetched.text, policyFile);
+      else if (fetched) problems.push(...fetched.problems);
+      else problems.push(`KEYLESS_POLICY: ${policyFile} is read when keyless starts (loadConfigWithPolicy)`);
+    } catch (error) {
+      if (!isKeylessError(error)) throw error;
+      problems.push(...policyProblems(error));
+    }
   }
-  if (problems.length > 0 || !e || !policy) {
+  if (problems.length > 0 || !e || !policy || 'problem' in location) {
     throw new KeylessError(
       ErrorCodes.ConfigInvalid,
       `keyless cannot start: ${problems.length} configuration problem(s):\n- ${problems.join('\n- ')}`,
@@ -251,6 +314,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       },
     );
   }
+  // Production requires one (crossChecks); the playground's emulator requires its own.
+  const externalId = e.KEYLESS_MEMBER_ROLE_EXTERNAL_ID ?? e.KEYLESS_ALERTS_EXTERNAL_ID ?? LOCAL_MEMBER_ROLE_EXTERNAL_ID;
   return {
     mode,
     host: e.KEYLESS_HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
@@ -264,6 +329,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sweepMs: e.KEYLESS_SWEEP_MS,
     reconcileEveryMs: durationMs(e.KEYLESS_RECONCILE_EVERY) ?? 15 * 60_000,
     policyFile,
+    policyLocation: location,
+    policyReloadEveryMs:
+      e.KEYLESS_POLICY_RELOAD_EVERY === '0' ? 0 : (durationMs(e.KEYLESS_POLICY_RELOAD_EVERY) ?? 60_000),
     policy,
     createTable: e.KEYLESS_CREATE_TABLE ?? mode === 'local',
     alerts: {
@@ -271,7 +339,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...(e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET ? { eventBridgeSecret: e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET } : {}),
       auditRole: e.KEYLESS_ALERTS_AUDIT_ROLE,
       remediationRole: e.KEYLESS_ALERTS_REMEDIATION_ROLE,
-      ...(e.KEYLESS_ALERTS_EXTERNAL_ID ? { externalId: e.KEYLESS_ALERTS_EXTERNAL_ID } : {}),
+      externalId,
       tpsPerAccount: e.KEYLESS_ALERTS_TPS_PER_ACCOUNT,
       scanConcurrency: e.KEYLESS_ALERTS_SCAN_CONCURRENCY,
     },
@@ -305,6 +373,13 @@ function durationMs(text: string | undefined): number | undefined {
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000 }[m[2] as 's' | 'm' | 'h'];
 }
 
+/** The problems of a policy error, each marked as the policy's. */
+export function policyProblems(error: KeylessError): string[] {
+  return Array.isArray(error.details.problems)
+    ? (error.details.problems as string[]).map((p) => `policy ${p}`)
+    : [error.message];
+}
+
 /** Reads and validates a policy file: YAML syntax errors and schema problems, all with their place. */
 export function loadPolicyFile(path: string): Policy {
   let text: string;
@@ -319,16 +394,49 @@ export function loadPolicyFile(path: string): Policy {
       },
     );
   }
+  return parsePolicyText(text, path);
+}
+
+/** Validates a policy YAML read from `where` (a file, an SSM parameter, an S3 object). */
+export function parsePolicyText(text: string, where: string): Policy {
   let document: unknown;
   try {
     document = parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
-    throw new KeylessError(ErrorCodes.InvalidPolicy, `The policy file ${path} is not valid YAML${where}.`, {
+    const at = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
+    throw new KeylessError(ErrorCodes.InvalidPolicy, `The policy ${where} is not valid YAML${at}.`, {
       details: {
-        problems: [`file ${path}${where}: ${error instanceof Error ? error.message.split('\n')[0] : 'not YAML'}`],
+        problems: [`file ${where}${at}: ${error instanceof Error ? error.message.split('\n')[0] : 'not YAML'}`],
       },
     });
   }
-  return parsePolicy(document, `policy file ${path}`);
+  return parsePolicy(document, `policy file ${where}`);
+}
+
+/**
+ * loadConfig, with a policy in SSM or S3 read first (through `read`, the production readers by
+ * default). A policy that cannot be read is one more configuration problem, reported with the others.
+ */
+export async function loadConfigWithPolicy(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  read: (location: PolicyLocation) => Promise<FetchedPolicy> = async (location) =>
+    (await openPolicySource(location).read())!,
+): Promise<KeylessConfig> {
+  const location = policyLocationOf(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+    cwd,
+  );
+  if ('problem' in location || location.kind === 'file') return loadConfig(env, cwd);
+  let fetched: FetchedPolicy | { problems: string[] };
+  try {
+    fetched = await read(location);
+  } catch (error) {
+    fetched = {
+      problems: isKeylessError(error)
+        ? policyProblems(error)
+        : [`policy ${policyLocationName(location)}: ${error instanceof Error ? error.message : String(error)}`],
+    };
+  }
+  return loadConfig(env, cwd, fetched);
 }

@@ -95,6 +95,11 @@ export const seedSchema = z
       .default([]),
     /** Assignments that exist before keyless starts (drift, reconciliation). */
     assignments: z.array(z.object({ user: z.string(), account: accountId, permissionSet: z.string() })).default([]),
+    /**
+     * The roles keyless assumes in member accounts (member-roles.yml): when `externalId` is set,
+     * their trust policies require it (condition sts:ExternalId), as the deployed roles do.
+     */
+    memberRoles: z.object({ externalId: z.string().min(2).max(1224).optional() }).optional(),
     /** The security feed: IAM users and keys in member accounts, SQS queues. */
     iam: iamSeedSchema.optional(),
     sqs: sqsSeedSchema.optional(),

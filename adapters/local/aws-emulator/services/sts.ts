@@ -24,7 +24,14 @@ export const stsService: QueryService = {
       if (!match) throw new AwsError('ValidationError', `${roleArn} is invalid`);
       if (!/^[\w+=,.@-]{2,64}$/.test(sessionName)) throw new AwsError('ValidationError', 'RoleSessionName is invalid');
       const [, accountId, roleName] = match as unknown as [string, string, string];
-      if (!ctx.world.accounts.has(accountId)) {
+      const externalIdParam = params.get('ExternalId');
+      if (externalIdParam !== null && !/^[\w+=,.@:/-]{2,1224}$/.test(externalIdParam)) {
+        throw new AwsError('ValidationError', 'ExternalId is invalid');
+      }
+      // The role's trust policy: an account of the organization, and (StringEquals sts:ExternalId) the
+      // configured ExternalId when the roles require one; AWS answers both with the same AccessDenied.
+      const required = ctx.world.memberRoleExternalId;
+      if (!ctx.world.accounts.has(accountId) || (required !== undefined && externalIdParam !== required)) {
         throw new AwsError(
           'AccessDenied',
           `User: ${ctx.world.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,

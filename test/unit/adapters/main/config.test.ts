@@ -36,7 +36,12 @@ describe('configuration', () => {
       'identityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-1111111111111111", identityStoreId: d-1234567890, region: eu-west-1 }\n',
     );
     const config = loadConfig(
-      { SLACK_BOT_TOKEN: 'xoxb-123', SLACK_SIGNING_SECRET: 'a-signing-secret', KEYLESS_POLICY_FILE: policy },
+      {
+        SLACK_BOT_TOKEN: 'xoxb-123',
+        SLACK_SIGNING_SECRET: 'a-signing-secret',
+        KEYLESS_POLICY_FILE: policy,
+        KEYLESS_MEMBER_ROLE_EXTERNAL_ID: 'ext-id-1',
+      },
       dir,
     );
     expect(config).toMatchObject({ mode: 'production', host: '0.0.0.0', slack: { botToken: 'xoxb-123' } });
@@ -59,6 +64,7 @@ describe('configuration', () => {
       SLACK_BOT_TOKEN: 'not-a-token',
       MICROSOFT_APP_ID: 'not-a-uuid',
       KEYLESS_POLICY_FILE: '/no/such/policy.yaml',
+      KEYLESS_MEMBER_ROLE_EXTERNAL_ID: 'ext-id-1',
     });
     expect(problems).toEqual([
       expect.stringMatching(/^KEYLESS_PORT: /),
@@ -88,7 +94,8 @@ describe('configuration', () => {
 
   it('refuses production without a policy file, and disabled auth outside local mode', () => {
     expect(problemsOf({ KEYLESS_MODE: 'production', KEYLESS_LOCAL_AUTH_DISABLED: 'true' })).toEqual([
-      'KEYLESS_POLICY_FILE: production needs a policy file',
+      'KEYLESS_POLICY: production needs a policy (a file path, ssm:/name or s3://bucket/key)',
+      'KEYLESS_MEMBER_ROLE_EXTERNAL_ID: production needs the ExternalId the member-account roles require (member-roles.yml)',
       'SLACK_BOT_TOKEN: production needs Slack (SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials',
       'KEYLESS_LOCAL_AUTH_DISABLED: authentication can be disabled in local mode only',
     ]);
