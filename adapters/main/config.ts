@@ -4,7 +4,13 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ErrorCodes, KeylessError, formatIssues, isKeylessError, parsePolicy, type Policy } from '../../src';
-import { openPolicySource, parsePolicyLocation, policyLocationName, type PolicyLocation } from './policy-source';
+import {
+  fileVersion,
+  openPolicySource,
+  parsePolicyLocation,
+  policyLocationName,
+  type PolicyLocation,
+} from './policy-source';
 
 export const PLAYGROUND_POLICY = join(__dirname, '..', 'local', 'playground', 'policy.yaml');
 
@@ -231,6 +237,8 @@ export interface KeylessConfig {
   /** Where the policy comes from, as people name it: a file path, `ssm:/name` or `s3://bucket/key`. */
   policyFile: string;
   policyLocation: PolicyLocation;
+  /** The version of `policy` (content hash of a file, SSM parameter version, S3 ETag). */
+  policyVersion: string;
   /** How often the policy is looked at again (0: never). */
   policyReloadEveryMs: number;
   policy: Policy;
@@ -290,14 +298,20 @@ export function loadConfig(
   const location = policyLocationOf(raw, cwd);
   let policy: Policy | undefined;
   let policyFile = PLAYGROUND_POLICY;
+  let policyVersion = '';
   if ('problem' in location) {
     problems.push(`${raw.KEYLESS_POLICY ? 'KEYLESS_POLICY' : 'KEYLESS_POLICY_FILE'}: ${location.problem}`);
   } else {
     policyFile = policyLocationName(location);
     try {
-      if (location.kind === 'file') policy = loadPolicyFile(location.path);
-      else if (fetched && 'text' in fetched) policy = parsePolicyText(fetched.text, policyFile);
-      else if (fetched) problems.push(...fetched.problems);
+      if (location.kind === 'file') {
+        const text = readPolicyFile(location.path);
+        policyVersion = fileVersion(text);
+        policy = parsePolicyText(text, location.path);
+      } else if (fetched && 'text' in fetched) {
+        policyVersion = fetched.version;
+        policy = parsePolicyText(fetched.text, policyFile);
+      } else if (fetched) problems.push(...fetched.problems);
       else problems.push(`KEYLESS_POLICY: ${policyFile} is read when keyless starts (loadConfigWithPolicy)`);
     } catch (error) {
       if (!isKeylessError(error)) throw error;
@@ -330,6 +344,7 @@ export function loadConfig(
     reconcileEveryMs: durationMs(e.KEYLESS_RECONCILE_EVERY) ?? 15 * 60_000,
     policyFile,
     policyLocation: location,
+    policyVersion,
     policyReloadEveryMs:
       e.KEYLESS_POLICY_RELOAD_EVERY === '0' ? 0 : (durationMs(e.KEYLESS_POLICY_RELOAD_EVERY) ?? 60_000),
     policy,
@@ -382,9 +397,12 @@ export function policyProblems(error: KeylessError): string[] {
 
 /** Reads and validates a policy file: YAML syntax errors and schema problems, all with their place. */
 export function loadPolicyFile(path: string): Policy {
-  let text: string;
+  return parsePolicyText(readPolicyFile(path), path);
+}
+
+function readPolicyFile(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new KeylessError(
       ErrorCodes.InvalidPolicy,
@@ -394,7 +412,6 @@ export function loadPolicyFile(path: string): Policy {
       },
     );
   }
-  return parsePolicyText(text, path);
 }
 
 /** Validates a policy YAML read from `where` (a file, an SSM parameter, an S3 object). */

@@ -48,6 +48,8 @@ export function policyLocationName(location: PolicyLocation): string {
   }
 }
 
+export const fileVersion = (text: string): string => createHash('sha256').update(text).digest('hex');
+
 /** A file: the version is the content's hash, so a touch without a change is not a reload. */
 export class FilePolicySource implements PolicyDocumentSource {
   constructor(readonly name: string) {}
@@ -62,7 +64,7 @@ export class FilePolicySource implements PolicyDocumentSource {
         details: { problems: [`file ${this.name}: cannot be read (${code})`] },
       });
     }
-    const version = createHash('sha256').update(text).digest('hex');
+    const version = fileVersion(text);
     return version === knownVersion ? undefined : { text, version };
   }
 }

@@ -21,6 +21,7 @@ import {
   grantFailedCard,
   grantReminderCard,
   requestStatusCard,
+  policyRefusedCard,
   revocationStuckCard,
 } from './cards/journey.card';
 import { ConversationReferences } from './conversation-references';
@@ -115,6 +116,8 @@ export class TeamsNotifier implements ChatNotifier {
         return void (await this.toSecurity(driftCard(event.drift)));
       case 'revocation_stuck':
         return void (await this.toSecurity(revocationStuckCard(event.grant, event.attempts, event.message)));
+      case 'policy_refused':
+        return void (await this.toSecurity(policyRefusedCard(event.source, event.problems)));
     }
   }
 
@@ -247,6 +250,7 @@ function queueKey(event: DomainEvent): string {
     case 'revocation_stuck':
       return event.grant.requestId;
     case 'assignment_drift':
+    case 'policy_refused':
       return 'security';
   }
 }

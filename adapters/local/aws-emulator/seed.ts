@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { configStoresSeedSchema } from './services/config-stores-seed';
 import { iamSeedSchema, sqsSeedSchema } from './services/security-seed';
 
 const accountId = z.string().regex(/^\d{12}$/, 'an account id has exactly 12 digits (quote it in YAML)');
@@ -103,6 +104,9 @@ export const seedSchema = z
     /** The security feed: IAM users and keys in member accounts, SQS queues. */
     iam: iamSeedSchema.optional(),
     sqs: sqsSeedSchema.optional(),
+    /** Where the policy may be kept: SSM parameters, S3 buckets and objects. */
+    ssm: configStoresSeedSchema.shape.ssm.optional(),
+    s3: configStoresSeedSchema.shape.s3.optional(),
   })
   .superRefine((seed, ctx) => {
     const parents = new Set([seed.organization.rootId, ...seed.organization.ous.map((o) => o.id)]);
