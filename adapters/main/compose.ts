@@ -21,7 +21,12 @@ import {
   type IdentityCenter,
   type Logger,
 } from '../../src';
-import { EVENTBRIDGE_PATH, SqsRootActivityConsumer, eventBridgeHandler } from '../alerts/root-activity';
+import {
+  EVENTBRIDGE_PATH,
+  SqsRootActivityConsumer,
+  eventBridgeHandler,
+  organizationMembersOnly,
+} from '../alerts/root-activity';
 import { ScanScheduler } from '../alerts/stale-keys';
 import { AwsIamScanner } from '../aws/iam/iam-scanner';
 import { AwsIdentityCenter } from '../aws/identity-center';
@@ -263,7 +268,11 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   });
   chat.slack?.connectAlerts(alerts);
   chat.teams?.connectAlerts(alerts);
-  const ingest = (body: string) => alerts.ingestEvent(body);
+  // Both paths (queue and endpoint) take events of the organization's accounts only.
+  const ingest = organizationMembersOnly((body: string) => alerts.ingestEvent(body), {
+    memberAccounts: async () => (await identity.listAccounts()).map((a) => a.id),
+    logger: logger.child({ component: 'root-activity' }),
+  });
   const consumer = config.alerts.queueUrl
     ? new SqsRootActivityConsumer(clients.sqs, ingest, {
         queueUrl: config.alerts.queueUrl,
