@@ -52,9 +52,9 @@ function buildContext(): string[] {
       const re = new RegExp(
         `^${glob
           .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-          .replace(/\*\*\/?/g, '\u0000')
+          .replace(/\*\*\/?/g, '@@ANY@@')
           .replace(/\*/g, '[^/]*')
-          .replace(/\u0000/g, '.*')}(/.*)?$`,
+          .replace(/@@ANY@@/g, '.*')}(/.*)?$`,
       );
       return { include, re };
     });
