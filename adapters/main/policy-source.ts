@@ -21,7 +21,7 @@ const S3_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 export function parsePolicyLocation(text: string, cwd: string): PolicyLocation | { problem: string } {
   if (text.startsWith('ssm:')) {
     const parameter = text.slice('ssm:'.length);
-    if (!SSM_NAME.test(parameter) || parameter.length > 2048 || /^\/?(aws|ssm)/i.test(parameter)) {
+    if (!SSM_NAME.test(parameter) || parameter.length > 2048) {
       return { problem: `"${text}" is not an SSM parameter name (like ssm:/keyless/policy)` };
     }
     return { kind: 'ssm', parameter };
