@@ -59,6 +59,17 @@ module.exports = {
       to: { path: '^node_modules/(botbuilder|botframework-)' },
     },
     {
+      name: 'production-path-loads-no-local-code',
+      comment:
+        'keyless start (production) must not load the emulators, the playground or dynalite: only the playground module and cli.ts (dynamically, on the playground/emulator commands) reach them.',
+      severity: 'error',
+      from: { path: '^adapters/main/', pathNot: '^adapters/main/playground\\.ts$' },
+      to: {
+        path: ['^adapters/local/', '^adapters/main/playground\\.ts$', '^node_modules/(dynalite|esbuild|tsx)/'],
+        dependencyTypesNot: ['dynamic-import'],
+      },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

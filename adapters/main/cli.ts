@@ -1,32 +1,93 @@
+#!/usr/bin/env node
 /**
- * The keyless command line: `start` (the default; the local playground when no chat credentials are
- * configured). Problems are printed as readable messages, never as stack traces.
+ * The keyless command line (package bin `keyless`):
+ *   keyless start                       the bot (production), or the local playground when no chat credentials are set
+ *   keyless playground                  the local playground (a clone with dev dependencies only)
+ *   keyless doctor [--json]             checks a deployment and says how to fix each problem
+ *   keyless table create|check          creates or checks the DynamoDB table
+ *   keyless policy check <where>        validates a policy (file, ssm:/name or s3://bucket/key)
+ *   keyless policy explain <email> <account> <permission-set>
+ *   keyless emulator [--port] [--seed]  the local AWS emulator (a clone with dev dependencies only)
+ * Problems are printed as readable messages, never as stack traces. Exit codes: 0 done, 1 failed
+ * (or problems found), 2 bad usage.
+ *
+ * The production path (start with real configuration, doctor, table, policy) loads nothing from
+ * adapters/local and no dev dependency: the playground and the emulator are imported dynamically,
+ * on their own commands only (test/integration/main/production-path.int.test.ts).
  */
-import { isKeylessError, silentLogger } from '../../src';
-import { loadConfig } from './config';
-import { startKeyless } from './compose';
-import { exitCode, renderJson, renderText, runDoctor } from './doctor';
-import { startPlayground } from './playground';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import {
+  decide,
+  explainDecision,
+  findAccount,
+  findPermissionSet,
+  isKeylessError,
+  maxRequestableSeconds,
+  silentLogger,
+  type Logger,
+  type LogFields,
+} from '../../src';
+import { loadConfigWithPolicy, parsePolicyText, policyProblems, type KeylessConfig } from './config';
+import { openPolicySource, parsePolicyLocation } from './policy-source';
+
+// Each command loads what it needs when it runs: `keyless --help` and `policy check` stay quick.
+const compose = () => import('./compose');
+
+/** A failure of a command the person can act on: printed as is, exit code 1. */
+class CliFailure extends Error {}
+
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'keyless') return pkg.version ?? '0.0.0';
+  }
+  return '0.0.0';
+}
+
+/** Loads a module that exists only in a clone with dev dependencies (the playground, the emulator). */
+async function localOnly<T>(what: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+      throw new CliFailure(
+        `${what} is not part of this installation (it needs the repository and its dev dependencies: npm ci, then npm start).`,
+      );
+    }
+    throw error;
+  }
+}
 
 async function start(): Promise<void> {
-  const config = loadConfig();
-  const running =
-    config.mode === 'local'
-      ? await startPlayground(config)
-      : await startKeyless(config).then((keyless) => ({ keyless, stop: () => keyless.stop() }));
-  if ('url' in running) {
-    console.log(`keyless (${config.mode}) is running at ${running.url}`);
-    console.log(`  the playground page; keyless itself answers Slack and Teams at ${running.keyless.url}`);
-  } else {
-    console.log(`keyless (${config.mode}) is running at ${running.keyless.url}`);
-  }
+  const config = await loadConfigWithPolicy();
+  if (config.mode === 'local') return playground(config);
+  const { startKeyless } = await compose();
+  const keyless = await startKeyless(config);
+  console.log(`keyless (${config.mode}) is running at ${keyless.url}`);
+  stopOnSignals(() => keyless.stop());
+}
+
+async function playground(loaded?: KeylessConfig): Promise<void> {
+  const config = loaded ?? (await loadConfigWithPolicy({ ...process.env, KEYLESS_MODE: 'local' }));
+  const { startPlayground } = await localOnly('The playground', () => import('./playground'));
+  const running = await startPlayground(config);
+  console.log(`keyless (${config.mode}) is running at ${running.url}`);
+  console.log(`  the playground page; keyless itself answers Slack and Teams at ${running.keyless.url}`);
+  stopOnSignals(() => running.stop());
+}
+
+function stopOnSignals(stop: () => Promise<void>): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: finishing work in flight, then stopping…`);
-    running
-      .stop()
+    stop()
       .then(() => process.exit(0))
       .catch((error: unknown) => fail(error));
   };
@@ -34,45 +95,194 @@ async function start(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-function fail(error: unknown): never {
-  if (isKeylessError(error)) {
-    console.error(error.toUserText());
-  } else {
-    console.error(`keyless failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  process.exit(1);
-}
-
-/**
- * Checks a deployment (in local mode: the playground's own emulators, started for the check).
- * `--json`: one JSON document on stdout, for pipelines. Exit code 1 when any check failed.
- */
-async function doctor(): Promise<void> {
-  const json = process.argv.includes('--json');
-  const config = loadConfig();
-  const playground =
+/** Checks a deployment (in local mode: the playground's own emulators, started for the check). */
+async function doctor(options: { json?: boolean }): Promise<void> {
+  const config = await loadConfigWithPolicy();
+  const local =
     config.mode === 'local'
-      ? await startPlayground(
-          { ...config, port: 0 },
-          // With --json, stdout carries the one JSON document only.
-          { quiet: true, ephemeral: true, ...(json ? { logger: silentLogger } : {}) },
+      ? await localOnly('The playground', () => import('./playground')).then((m) =>
+          m.startPlayground(
+            { ...config, port: 0 },
+            // With --json, stdout carries the one JSON document only.
+            { quiet: true, ephemeral: true, ...(options.json ? { logger: silentLogger } : {}) },
+          ),
         )
       : undefined;
   try {
-    const report = await runDoctor(config, playground ? { slackApiUrl: `${playground.slackUrl}/api/` } : {});
-    console.log(json ? renderJson(report) : renderText(report));
+    const { exitCode, renderJson, renderText, runDoctor } = await import('./doctor');
+    const report = await runDoctor(config, local ? { slackApiUrl: `${local.slackUrl}/api/` } : {});
+    console.log(options.json ? renderJson(report) : renderText(report));
     process.exitCode = exitCode(report);
   } finally {
-    await playground?.stop();
+    await local?.stop();
   }
 }
 
-const commands: Record<string, () => Promise<void>> = { start, doctor };
+const consoleLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (fields: LogFields, message: string) =>
+    console.warn(`warning: ${message}${fields.code ? ` (${String(fields.code)})` : ''}`),
+  error: (_fields: LogFields, message: string) => console.error(message),
+  child: () => consoleLogger,
+};
 
-const name = process.argv[2] ?? 'start';
-const command = commands[name];
-if (!command) {
-  console.error(`unknown command "${name}"; commands: ${Object.keys(commands).join(', ')}`);
-  process.exit(2);
+async function table(action: 'create' | 'check', options: { table?: string }): Promise<void> {
+  const [{ DynamoDBClient }, { DEFAULT_TABLE_NAME, checkTable, ensureTable, ttlStatus }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('../dynamodb'),
+  ]);
+  const name = options.table || process.env.KEYLESS_TABLE || DEFAULT_TABLE_NAME;
+  const client = new DynamoDBClient({});
+  try {
+    if (action === 'create') {
+      const outcome = await ensureTable(client, name, consoleLogger);
+      console.log(outcome === 'created' ? `Table ${name} created.` : `Table ${name} exists and matches.`);
+    } else {
+      await checkTable(client, name);
+      console.log(`Table ${name} matches keyless' definition (TTL: ${await ttlStatus(client, name)}).`);
+    }
+  } finally {
+    client.destroy();
+  }
 }
-command().catch(fail);
+
+async function policyCheck(where: string): Promise<void> {
+  const location = parsePolicyLocation(where, process.cwd());
+  if ('problem' in location) throw new CliFailure(location.problem);
+  const source = openPolicySource(location);
+  let problems: string[];
+  try {
+    const document = (await source.read())!;
+    const policy = parsePolicyText(document.text, source.name);
+    console.log(`The policy ${source.name} is valid: ${policy.rules.length} rule(s).`);
+    for (const rule of policy.rules) console.log(`  - ${rule.name}`);
+    return;
+  } catch (error) {
+    if (!isKeylessError(error)) throw error;
+    problems = policyProblems(error);
+  }
+  throw new CliFailure(`The policy ${source.name} has ${problems.length} problem(s):\n- ${problems.join('\n- ')}`);
+}
+
+/** The policy's answer for a person (by email), an account (id or name) and a permission set. */
+async function policyExplain(email: string, accountText: string, permissionSetText: string): Promise<void> {
+  if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new CliFailure(`"${email}" is not an email address.`);
+  const config = await loadConfigWithPolicy();
+  const [{ createAwsClients }, { AwsIdentityCenter }] = await Promise.all([
+    compose(),
+    import('../aws/identity-center'),
+  ]);
+  const clients = createAwsClients(config.policy.identityCenter.region);
+  const identity = new AwsIdentityCenter(
+    { ssoAdmin: clients.ssoAdmin, identityStore: clients.identityStore, organizations: clients.organizations },
+    {
+      instanceArn: config.policy.identityCenter.instanceArn,
+      identityStoreId: config.policy.identityCenter.identityStoreId,
+      logger: silentLogger,
+    },
+  );
+  try {
+    const [principal, accounts, sets] = await Promise.all([
+      identity.resolvePrincipal(email),
+      identity.listAccounts(),
+      identity.listPermissionSets(),
+    ]);
+    const account = findAccount(accounts, accountText);
+    if (!account) throw new CliFailure(`No account called "${accountText}" (use the 12-digit id or the exact name).`);
+    const permissionSet = findPermissionSet(sets, permissionSetText);
+    if (!permissionSet) throw new CliFailure(`No permission set called "${permissionSetText}".`);
+    const policy = config.policy;
+    const max = maxRequestableSeconds(policy, { principal, account, permissionSet });
+    const decision = decide(policy, { principal, account, permissionSet, durationSeconds: max ?? 60 });
+    console.log(`${email} → ${permissionSet.name} in ${account.name} (${account.id}):`);
+    console.log(explainDecision(decision));
+  } finally {
+    for (const client of Object.values(clients)) client.destroy();
+  }
+}
+
+async function emulator(options: Record<string, string | undefined>): Promise<void> {
+  const { runEmulatorCli } = await localOnly('The local AWS emulator', () => import('../local/aws-emulator/cli'));
+  const args = Object.entries(options).flatMap(([k, v]) =>
+    v === undefined ? [] : [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, v],
+  );
+  await runEmulatorCli(args);
+}
+
+function fail(error: unknown): never {
+  if (error instanceof CliFailure) console.error(error.message);
+  else if (isKeylessError(error)) console.error(error.toUserText());
+  else if (error instanceof CommanderError) process.exit(error.exitCode);
+  else console.error(`keyless failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('keyless')
+    .description('Just-in-time AWS access granted in Slack and Microsoft Teams.')
+    .version(packageVersion())
+    .showHelpAfterError('(keyless --help lists the commands)')
+    .exitOverride((error) => {
+      // Help and version are not failures; every other commander error is bad usage.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') process.exit(0);
+      process.exit(2);
+    });
+
+  program
+    .command('start')
+    .description('Start keyless (the local playground when no Slack or Teams credentials are set).')
+    .action(start);
+  program
+    .command('playground')
+    .description('Start the local playground: emulated AWS, Slack and Teams on 127.0.0.1 (needs dev dependencies).')
+    .action(() => playground());
+  program
+    .command('doctor')
+    .description('Check a deployment (AWS identity, Identity Center, table, chat) and say how to fix each problem.')
+    .option('--json', 'print the checks as JSON')
+    .action(doctor);
+
+  const tableCommand = program.command('table').description('The DynamoDB table (KEYLESS_TABLE, default keyless).');
+  for (const action of ['create', 'check'] as const) {
+    tableCommand
+      .command(action)
+      .description(
+        action === 'create' ? 'Create the table where it is missing, check it otherwise.' : 'Check the table.',
+      )
+      .option('--table <name>', 'the table name (default: KEYLESS_TABLE, else keyless)')
+      .action((options: { table?: string }) => table(action, options));
+  }
+
+  const policyCommand = program.command('policy').description('Check and explain a policy.');
+  policyCommand
+    .command('check')
+    .argument('<where>', 'a file path, ssm:/parameter/name or s3://bucket/key')
+    .description('Validate a policy and list every problem.')
+    .action(policyCheck);
+  policyCommand
+    .command('explain')
+    .argument('<email>', 'the requester’s email in Identity Center')
+    .argument('<account>', 'an account id or name')
+    .argument('<permission-set>', 'a permission set name')
+    .description('Say what the policy in force (KEYLESS_POLICY) answers for this request, and why.')
+    .action(policyExplain);
+
+  program
+    .command('emulator')
+    .description('Run the local AWS emulator (needs dev dependencies); point keyless at it with AWS_ENDPOINT_URL.')
+    .addOption(new Option('--port <port>', 'port (0 picks a free one)').default('4599'))
+    .option('--seed <file>', 'the organization to emulate (default: the demo organization)')
+    .option('--delay <ms>', 'how long an assignment takes to provision')
+    .option('--tps-limit <n>', 'throttle Identity Center above this many calls per second')
+    .action(emulator);
+  return program;
+}
+
+if (require.main === module) {
+  // `keyless` alone starts, as `npm start` always did.
+  const argv = process.argv.length > 2 ? process.argv : [...process.argv, 'start'];
+  buildProgram()
+    .parseAsync(argv)
+    .catch((error: unknown) => fail(error));
+}

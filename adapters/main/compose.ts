@@ -1,11 +1,19 @@
 import type { Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { STSClient } from '@aws-sdk/client-sts';
 import {
   Leadership,
   createAlertEngine,
   createEngine,
   createSecurityDuties,
+  ErrorCodes,
+  KeylessError,
   parseDuration,
   type AlertEngine,
   type AlertPublisher,
@@ -16,16 +24,24 @@ import {
   type Logger,
   type SecurityDuties,
 } from '../../src';
-import { EVENTBRIDGE_PATH, SqsRootActivityConsumer, eventBridgeHandler } from '../alerts/root-activity';
+import {
+  EVENTBRIDGE_PATH,
+  SqsRootActivityConsumer,
+  eventBridgeHandler,
+  organizationMembersOnly,
+} from '../alerts/root-activity';
 import { ScanScheduler } from '../alerts/stale-keys';
 import { AwsIamScanner } from '../aws/iam/iam-scanner';
-import { createAwsIdentityCenter } from '../aws/identity-center';
-import { createAwsSts, type AwsSts } from '../aws/sts/sts';
+import { AwsIdentityCenter } from '../aws/identity-center';
+import { organizationsRegionFor } from '../aws/identity-center/create-identity-center';
+import { AwsSts } from '../aws/sts/sts';
 import { DynamoAlertStore, DynamoGrantStore, ensureTable, checkTable } from '../dynamodb';
 import { createSlackAdapter, EVENTS_PATH, type SlackAdapter } from '../slack';
 import { createTeamsAdapter, type TeamsAdapter } from '../teams';
 import { identityCenterNames } from './alert-names';
 import type { KeylessConfig } from './config';
+import { openPolicySource } from './policy-source';
+import { PolicyWatcher, type PolicyRefusal } from './policy-watcher';
 import { FanOutAlertPublisher } from './fan-out-alert-publisher';
 import { FanOutNotifier } from './fan-out-notifier';
 import { countingLogger, KeylessMetrics } from './metrics';
@@ -41,6 +57,9 @@ export interface Keyless {
   /** The security feed (issue 7): root activity, key scans, alerts and their buttons. */
   alerts: AlertEngine;
   alertStore: DynamoAlertStore;
+  /** The policy in force, reloaded when its source changes (KEYLESS_POLICY_RELOAD_EVERY). */
+  policy: PolicyWatcher;
+  clients: AwsClients;
   /** The root-activity queue consumer, when KEYLESS_ROOT_EVENTS_QUEUE_URL is set. */
   consumer?: SqsRootActivityConsumer;
   scanner: AwsIamScanner;
@@ -75,6 +94,54 @@ export interface StartOverrides {
   scanAtStart?: boolean;
   /** The consumer's long-poll wait (0–20 s; tests shorten it so that stop() is quick). */
   queueWaitSeconds?: number;
+  /** Told when a changed policy is refused (tests); the log and the security channel are told anyway. */
+  onPolicyRefused?: (refusal: PolicyRefusal) => void;
+}
+
+/**
+ * Every AWS client keyless uses, each in its own service's region. Only the SDK's standard
+ * configuration applies (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>):
+ * - DynamoDB, SQS, SSM, S3 and STS (regional endpoints): where keyless runs (AWS_REGION);
+ * - sso-admin and identitystore: where the Identity Center instance is (the policy's identityCenter.region);
+ * - Organizations: its one endpoint per partition (us-east-1 for the commercial regions);
+ * - IAM (global, us-east-1) is built by the scanner per member account with the role's credentials.
+ * Identity Center clients do not retry (keyless retries itself under its pace).
+ */
+export interface AwsClients {
+  dynamo: DynamoDBClient;
+  sqs: SQSClient;
+  ssm: SSMClient;
+  s3: S3Client;
+  sts: STSClient;
+  ssoAdmin: SSOAdminClient;
+  identityStore: IdentitystoreClient;
+  organizations: OrganizationsClient;
+}
+
+export function createAwsClients(identityCenterRegion: string): AwsClients {
+  const identityCenter = { region: identityCenterRegion, maxAttempts: 1 };
+  return {
+    dynamo: new DynamoDBClient({}),
+    sqs: new SQSClient({}),
+    ssm: new SSMClient({}),
+    s3: new S3Client({}),
+    sts: new STSClient({}),
+    ssoAdmin: new SSOAdminClient(identityCenter),
+    identityStore: new IdentitystoreClient(identityCenter),
+    organizations: new OrganizationsClient({ maxAttempts: 1, region: organizationsRegionFor(identityCenterRegion) }),
+  };
+}
+
+/** The region keyless runs in (the SDK's resolution); a clear boot error when there is none. */
+async function runningRegion(client: DynamoDBClient): Promise<string> {
+  try {
+    return await client.config.region();
+  } catch (error) {
+    throw new KeylessError(ErrorCodes.ConfigInvalid, 'keyless does not know which AWS region it runs in.', {
+      hint: 'Set AWS_REGION (ECS and Lambda set it), or a region in the AWS_PROFILE.',
+      cause: error,
+    });
+  }
 }
 
 /**
@@ -94,10 +161,11 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const metrics = new KeylessMetrics();
   const logger = countingLogger(overrides.logger ?? createLogger(overrides.quiet ? 'warn' : config.logLevel), metrics);
   const clock = overrides.clock ?? systemClock;
-  const region = config.policy.identityCenter.region;
-
-  const { identity, sts } = await bootAws(config, logger);
-  const dynamo = new DynamoDBClient({ region });
+  const clients = createAwsClients(config.policy.identityCenter.region);
+  const region = await runningRegion(clients.dynamo);
+  logger.info({ region, identityCenterRegion: config.policy.identityCenter.region }, 'AWS regions');
+  const { identity, sts } = await bootAws(config, clients, logger);
+  const dynamo = clients.dynamo;
   if (overrides.createTable ?? config.createTable) await ensureTable(dynamo, config.table, logger);
   else await checkTable(dynamo, config.table);
   const store = new DynamoGrantStore({ client: dynamo, tableName: config.table, retentionDays: config.retentionDays });
@@ -108,6 +176,19 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   });
 
   metrics.watchStore(store);
+  const policy = new PolicyWatcher({
+    source: openPolicySource(config.policyLocation, { ssm: () => clients.ssm, s3: () => clients.s3 }),
+    initial: config.policy,
+    initialVersion: config.policyVersion,
+    everyMs: config.policyReloadEveryMs,
+    logger: logger.child({ component: 'policy' }),
+    onRefused: (refusal) => {
+      overrides.onPolicyRefused?.(refusal);
+      return policyRefusedNotice(refusal);
+    },
+  });
+  // Set once the chat adapters exist: the security channel(s) hear of a refused policy.
+  let policyRefusedNotice: (refusal: PolicyRefusal) => Promise<void> = () => Promise.resolve();
   const notifier = new FanOutNotifier([metrics, ...(overrides.notifiers ?? [])], logger);
   const engine = createEngine({
     store,
@@ -116,7 +197,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     clock,
     logger,
     ids: randomIds,
-    policy: () => config.policy,
+    policy: () => policy.current(),
     options: { replicaId: config.replicaId, sweepIntervalMs: config.sweepMs },
   });
 
@@ -168,6 +249,9 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     notifier.add(chat.slack.notifier);
   }
 
+  policyRefusedNotice = (refusal) =>
+    notifier.publish({ type: 'policy_refused', source: refusal.source, problems: refusal.problems });
+
   // The security feed: one publisher per configured platform, fanned out; the scanner reads member
   // accounts through the audit role and deactivates keys through the remediation role (STS).
   const alertPublisher = new FanOutAlertPublisher(
@@ -182,7 +266,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const scanner = new AwsIamScanner(sts, {
     auditRoleName: config.alerts.auditRole,
     remediationRoleName: config.alerts.remediationRole,
-    ...(config.alerts.externalId ? { externalId: config.alerts.externalId } : {}),
+    externalId: config.alerts.externalId,
     perAccountTps: config.alerts.tpsPerAccount,
     logger: logger.child({ component: 'iam-scanner' }),
   });
@@ -196,13 +280,13 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     publisher: alertPublisher,
     clock,
     logger: logger.child({ component: 'alerts' }),
-    policy: () => config.policy,
+    policy: () => policy.current(),
     directory: identity,
     accounts: async () => (await identity.listAccounts()).map((a) => ({ id: a.id, name: a.name })),
     scanner,
     remediator: scanner,
     names,
-    options: { scanConcurrency: config.alerts.scanConcurrency },
+    options: { scanConcurrency: config.alerts.scanConcurrency, expectedRegions: config.alerts.expectedRegions },
   });
   // One replica leads reconcile, scans, the digest and blind-spot checks (a lease in the table);
   // the others skip them, so a drift or a finding is recorded and posted once, not once per replica.
@@ -213,9 +297,13 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const duties = createSecurityDuties({ leadership, reconcile: () => engine.reconcile(), alerts, clock });
   chat.slack?.connectAlerts(alerts);
   chat.teams?.connectAlerts(alerts);
-  const ingest = (body: string) => alerts.ingestEvent(body);
+  // Both paths (queue and endpoint) take events of the organization's accounts only.
+  const ingest = organizationMembersOnly((body: string) => alerts.ingestEvent(body), {
+    memberAccounts: async () => (await identity.listAccounts()).map((a) => a.id),
+    logger: logger.child({ component: 'root-activity' }),
+  });
   const consumer = config.alerts.queueUrl
-    ? new SqsRootActivityConsumer(new SQSClient({ region }), ingest, {
+    ? new SqsRootActivityConsumer(clients.sqs, ingest, {
         queueUrl: config.alerts.queueUrl,
         ...(overrides.queueWaitSeconds !== undefined ? { waitTimeSeconds: overrides.queueWaitSeconds } : {}),
         logger: logger.child({ component: 'root-activity' }),
@@ -270,6 +358,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const leaseTimer = setInterval(() => void leadership.renew(), LEADER_LEASE_MS / 3);
   leaseTimer.unref();
   scheduler.start();
+  policy.start();
   const reconcileTimer = setInterval(() => {
     duties.reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
   }, config.reconcileEveryMs);
@@ -284,6 +373,8 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     engine,
     alerts,
     alertStore,
+    policy,
+    clients,
     ...(consumer ? { consumer } : {}),
     scanner,
     scheduler,
@@ -296,6 +387,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     async stop() {
       draining = true;
       clearInterval(reconcileTimer);
+      await policy.stop();
       await close(server);
       await scheduler.stop();
       clearInterval(leaseTimer);
@@ -307,28 +399,33 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       await chat.teams?.stop();
       await chat.slack?.stop();
       if ('stop' in identity && typeof identity.stop === 'function') identity.stop();
-      dynamo.destroy();
+      for (const client of Object.values(clients)) client.destroy();
       logger.info({}, 'keyless stopped');
     },
   };
 }
 
-async function bootAws(config: KeylessConfig, logger: Logger): Promise<{ identity: IdentityCenter; sts: AwsSts }> {
-  const region = config.policy.identityCenter.region;
-  const sts = createAwsSts(region, logger);
+async function bootAws(
+  config: KeylessConfig,
+  clients: AwsClients,
+  logger: Logger,
+): Promise<{ identity: IdentityCenter; sts: AwsSts }> {
+  const sts = new AwsSts(clients.sts, { logger });
   await sts.callerIdentity(); // logs who keyless is in AWS; a failure is a clear boot error
-  const identity = createAwsIdentityCenter({
-    region,
-    instanceArn: config.policy.identityCenter.instanceArn,
-    identityStoreId: config.policy.identityCenter.identityStoreId,
-    ...(config.aws.externalIdIssuer ? { directory: { externalIdIssuer: config.aws.externalIdIssuer } } : {}),
-    pace: {
-      tps: config.aws.tps,
-      maxOutstandingCreates: config.aws.maxOutstanding,
-      maxOutstandingDeletes: config.aws.maxOutstanding,
+  const identity = new AwsIdentityCenter(
+    { ssoAdmin: clients.ssoAdmin, identityStore: clients.identityStore, organizations: clients.organizations },
+    {
+      instanceArn: config.policy.identityCenter.instanceArn,
+      identityStoreId: config.policy.identityCenter.identityStoreId,
+      ...(config.aws.externalIdIssuer ? { directory: { externalIdIssuer: config.aws.externalIdIssuer } } : {}),
+      pace: {
+        tps: config.aws.tps,
+        maxOutstandingCreates: config.aws.maxOutstanding,
+        maxOutstandingDeletes: config.aws.maxOutstanding,
+      },
+      logger,
     },
-    logger,
-  });
+  );
   identity.start();
   return { identity, sts };
 }

@@ -13,14 +13,39 @@ import {
   parsePolicy,
   type Policy,
 } from '../../src';
-import { DEMO_EXTERNAL_ID_ISSUER } from '../local/aws-emulator/seed';
-import { LOCAL_SLACK_TEAM_ID } from '../local/slack-workspace/workspace';
-import { LOCAL_TEAMS_TENANT_ID } from '../local/teams-connector/world';
+import {
+  fileVersion,
+  openPolicySource,
+  parsePolicyLocation,
+  policyLocationName,
+  type PolicyLocation,
+} from './policy-source';
 
 export const PLAYGROUND_POLICY = join(__dirname, '..', 'local', 'playground', 'policy.yaml');
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const port = z.coerce.number().int().min(0).max(65535);
+/** sts:AssumeRole's ExternalId: 2–1224 characters of [\w+=,.@:/-]. */
+const externalId = z
+  .string()
+  .min(2)
+  .max(1224)
+  .regex(/^[\w+=,.@:/-]+$/, 'must be 2–1224 characters of letters, digits and +=,.@:/-');
+
+/**
+ * The ExternalId of the playground: the local AWS emulator's demo organization requires it on every
+ * AssumeRole into its member accounts (demo-seed.yaml, memberRoles.externalId), as member-roles.yml does.
+ */
+export const LOCAL_MEMBER_ROLE_EXTERNAL_ID = 'keyless-playground';
+
+/**
+ * What local mode serves when nothing else is set: the loopback Slack workspace's team, the loopback
+ * Teams connector's tenant, and the demo organization's SCIM issuer. The production start path loads
+ * no local code, so they are written here; a test checks they equal the loopback services' own.
+ */
+export const LOCAL_SLACK_TEAM_ID = 'T0KEYLESS';
+export const LOCAL_TEAMS_TENANT_ID = 'tenant-local';
+export const DEMO_EXTERNAL_ID_ISSUER = 'https://scim.aws.com/keyless-demo';
 
 /** A comma-separated list: entries trimmed, empty ones dropped, duplicates removed, each checked. */
 function idList(entry: z.ZodType<string>, what: string, aWhat: string) {
@@ -42,6 +67,8 @@ const slackTeamOrEnterpriseId = z.string().regex(/^[TE][A-Z0-9]{2,}$/);
 
 /** The shortest and longest reconcile interval: `0s` would run reconciles back to back. */
 export const RECONCILE_BOUNDS = { minSeconds: 60, maxSeconds: 24 * 3600 };
+/** How often the policy may be looked at again (0, never, is written apart). */
+export const POLICY_RELOAD_BOUNDS = { minSeconds: 5, maxSeconds: 24 * 3600 };
 
 /**
  * A duration setting, read by the domain's one duration reader (the same forms as the policy file
@@ -70,11 +97,33 @@ export const envSchema = z.object({
     .describe(
       'local: the playground on 127.0.0.1; production: real Slack/Teams/AWS. Default: local when no chat credentials are set.',
     ),
+  KEYLESS_POLICY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Where the policy YAML is: a file path, ssm:/parameter/name (SSM GetParameter, decrypted) or s3://bucket/key. Default: the playground policy in local mode; required in production.',
+    ),
   KEYLESS_POLICY_FILE: z
     .string()
     .min(1)
     .optional()
-    .describe('Path of the policy YAML. Default: the playground policy in local mode; required in production.'),
+    .describe('Path of the policy YAML (the older spelling of KEYLESS_POLICY with a file path).'),
+  KEYLESS_POLICY_RELOAD_EVERY: z
+    .string()
+    .transform((value, ctx) => {
+      if (value.trim() === '0') return 0;
+      const checked = checkSpan(value, POLICY_RELOAD_BOUNDS);
+      if (!checked.ok) {
+        ctx.addIssue({ code: 'custom', message: `${checked.problem} (or 0: never reload)` });
+        return z.NEVER;
+      }
+      return checked.seconds * 1000;
+    })
+    .optional()
+    .describe(
+      `How often keyless looks for a changed policy (file content, SSM version, S3 ETag), between 5s and 1d: ${DURATION_FORMS}. Default 60s; 0 never.`,
+    ),
   KEYLESS_HOST: z
     .string()
     .min(1)
@@ -186,12 +235,14 @@ export const envSchema = z.object({
     .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
     .default('keyless-key-remediation')
     .describe('The role keyless assumes in member accounts to deactivate an approved key (UpdateAccessKey only).'),
-  KEYLESS_ALERTS_EXTERNAL_ID: z
-    .string()
-    .min(2)
-    .max(1224)
+  KEYLESS_MEMBER_ROLE_EXTERNAL_ID: externalId
     .optional()
-    .describe('The ExternalId sent with sts:AssumeRole to the member-account roles (member-roles.yml).'),
+    .describe(
+      'The ExternalId sent with every sts:AssumeRole into member accounts (member-roles.yml parameter ExternalId). Required in production.',
+    ),
+  KEYLESS_ALERTS_EXTERNAL_ID: externalId
+    .optional()
+    .describe('The older name of KEYLESS_MEMBER_ROLE_EXTERNAL_ID (used when that one is unset).'),
   KEYLESS_ALERTS_TPS_PER_ACCOUNT: z.coerce
     .number()
     .positive()
@@ -205,6 +256,15 @@ export const envSchema = z.object({
     .max(64)
     .default(16)
     .describe('Member accounts scanned at once.'),
+  KEYLESS_ALERTS_EXPECTED_REGIONS: idList(
+    z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+    'AWS Region',
+    'an AWS Region name (for example eu-west-1)',
+  )
+    .optional()
+    .describe(
+      'Comma-separated Regions whose root-activity heartbeat must arrive; a Region silent for a day raises "region silent" (the detector is blind there). The stacks set the Regions they forward. Default: none checked.',
+    ),
   KEYLESS_CREATE_TABLE: bool
     .optional()
     .describe(
@@ -245,7 +305,14 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
     problems.push('MICROSOFT_APP_TENANT_ID: a SingleTenant bot needs MICROSOFT_APP_TENANT_ID');
   }
   if (modeOf(env) === 'production') {
-    if (!env.KEYLESS_POLICY_FILE) problems.push('KEYLESS_POLICY_FILE: production needs a policy file');
+    if (!env.KEYLESS_POLICY && !env.KEYLESS_POLICY_FILE) {
+      problems.push('KEYLESS_POLICY: production needs a policy (a file path, ssm:/name or s3://bucket/key)');
+    }
+    if (!env.KEYLESS_MEMBER_ROLE_EXTERNAL_ID && !env.KEYLESS_ALERTS_EXTERNAL_ID) {
+      problems.push(
+        'KEYLESS_MEMBER_ROLE_EXTERNAL_ID: production needs the ExternalId the member-account roles require (member-roles.yml)',
+      );
+    }
     if (!env.SLACK_BOT_TOKEN && !env.MICROSOFT_APP_ID) {
       problems.push(
         'SLACK_BOT_TOKEN: production needs Slack (SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials',
@@ -290,7 +357,13 @@ export interface KeylessConfig {
   };
   sweepMs: number;
   reconcileEveryMs: number;
+  /** Where the policy comes from, as people name it: a file path, `ssm:/name` or `s3://bucket/key`. */
   policyFile: string;
+  policyLocation: PolicyLocation;
+  /** The version of `policy` (content hash of a file, SSM parameter version, S3 ETag). */
+  policyVersion: string;
+  /** How often the policy is looked at again (0: never). */
+  policyReloadEveryMs: number;
   policy: Policy;
   createTable: boolean;
   alerts: {
@@ -300,9 +373,12 @@ export interface KeylessConfig {
     eventBridgeSecret?: string;
     auditRole: string;
     remediationRole: string;
-    externalId?: string;
+    /** Sent with every sts:AssumeRole into member accounts (their trust policies require it). */
+    externalId: string;
     tpsPerAccount: number;
     scanConcurrency: number;
+    /** Regions that must keep sending heartbeats (KEYLESS_ALERTS_EXPECTED_REGIONS). */
+    expectedRegions: string[];
   };
   /** A signing secret (HTTP), an app token (Socket Mode), or both (Socket Mode). */
   slack?: {
@@ -328,11 +404,28 @@ export interface KeylessConfig {
   };
 }
 
+/** The policy location of an environment (KEYLESS_POLICY, then KEYLESS_POLICY_FILE, then the playground's). */
+export function policyLocationOf(env: NodeJS.ProcessEnv, cwd = process.cwd()): PolicyLocation | { problem: string } {
+  const text = env.KEYLESS_POLICY || env.KEYLESS_POLICY_FILE || PLAYGROUND_POLICY;
+  return parsePolicyLocation(text, cwd);
+}
+
+/** A policy read from SSM or S3 before the configuration is checked (`loadConfigWithPolicy`). */
+export interface FetchedPolicy {
+  text: string;
+  version: string;
+}
+
 /**
  * Reads the environment and the policy file. Every problem, in both, is reported at once in one
- * CONFIG_INVALID error (the boot prints it and exits non-zero).
+ * CONFIG_INVALID error (the boot prints it and exits non-zero). A policy in SSM or S3 is read by
+ * `loadConfigWithPolicy`, which passes its text here as `fetched`.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): KeylessConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  fetched?: FetchedPolicy | { problems: string[] },
+): KeylessConfig {
   const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const problems: string[] = [];
   const parsed = envSchema.safeParse(raw);
@@ -340,19 +433,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   problems.push(...crossChecks(raw));
   const e = parsed.success ? parsed.data : undefined;
   const mode = modeOf(raw);
-  const policyFile = resolve(cwd, e?.KEYLESS_POLICY_FILE ?? env.KEYLESS_POLICY_FILE ?? PLAYGROUND_POLICY);
+  const location = policyLocationOf(raw, cwd);
   let policy: Policy | undefined;
-  try {
-    policy = loadPolicyFile(policyFile);
-  } catch (error) {
-    if (!isKeylessError(error)) throw error;
-    problems.push(
-      ...(Array.isArray(error.details.problems)
-        ? (error.details.problems as string[]).map((p) => `policy ${p}`)
-        : [error.message]),
-    );
+  let policyFile = PLAYGROUND_POLICY;
+  let policyVersion = '';
+  if ('problem' in location) {
+    problems.push(`${raw.KEYLESS_POLICY ? 'KEYLESS_POLICY' : 'KEYLESS_POLICY_FILE'}: ${location.problem}`);
+  } else {
+    policyFile = policyLocationName(location);
+    try {
+      if (location.kind === 'file') {
+        const text = readPolicyFile(location.path);
+        policyVersion = fileVersion(text);
+        policy = parsePolicyText(text, location.path);
+      } else if (fetched && 'text' in fetched) {
+        policyVersion = fetched.version;
+        policy = parsePolicyText(fetched.text, policyFile);
+      } else if (fetched) problems.push(...fetched.problems);
+      else problems.push(`KEYLESS_POLICY: ${policyFile} is read when keyless starts (loadConfigWithPolicy)`);
+    } catch (error) {
+      if (!isKeylessError(error)) throw error;
+      problems.push(...policyProblems(error));
+    }
   }
-  if (problems.length > 0 || !e || !policy) {
+  if (problems.length > 0 || !e || !policy || 'problem' in location) {
     throw new KeylessError(
       ErrorCodes.ConfigInvalid,
       `keyless cannot start: ${problems.length} configuration problem(s):\n- ${problems.join('\n- ')}`,
@@ -362,6 +466,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       },
     );
   }
+  // Production requires one (crossChecks); the playground's emulator requires its own.
+  const externalId = e.KEYLESS_MEMBER_ROLE_EXTERNAL_ID ?? e.KEYLESS_ALERTS_EXTERNAL_ID ?? LOCAL_MEMBER_ROLE_EXTERNAL_ID;
   return {
     mode,
     host: e.KEYLESS_HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
@@ -381,6 +487,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sweepMs: e.KEYLESS_SWEEP_MS,
     reconcileEveryMs: e.KEYLESS_RECONCILE_EVERY ?? 15 * 60_000,
     policyFile,
+    policyLocation: location,
+    policyVersion,
+    policyReloadEveryMs: e.KEYLESS_POLICY_RELOAD_EVERY ?? 60_000,
     policy,
     createTable: e.KEYLESS_CREATE_TABLE ?? mode === 'local',
     alerts: {
@@ -388,9 +497,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ...(e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET ? { eventBridgeSecret: e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET } : {}),
       auditRole: e.KEYLESS_ALERTS_AUDIT_ROLE,
       remediationRole: e.KEYLESS_ALERTS_REMEDIATION_ROLE,
-      ...(e.KEYLESS_ALERTS_EXTERNAL_ID ? { externalId: e.KEYLESS_ALERTS_EXTERNAL_ID } : {}),
+      externalId,
       tpsPerAccount: e.KEYLESS_ALERTS_TPS_PER_ACCOUNT,
       scanConcurrency: e.KEYLESS_ALERTS_SCAN_CONCURRENCY,
+      expectedRegions: e.KEYLESS_ALERTS_EXPECTED_REGIONS ?? [],
     },
     ...(e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)
       ? {
@@ -417,11 +527,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
 }
 
+/** The problems of a policy error, each marked as the policy's. */
+export function policyProblems(error: KeylessError): string[] {
+  return Array.isArray(error.details.problems)
+    ? (error.details.problems as string[]).map((p) => `policy ${p}`)
+    : [error.message];
+}
+
 /** Reads and validates a policy file: YAML syntax errors and schema problems, all with their place. */
 export function loadPolicyFile(path: string): Policy {
-  let text: string;
+  return parsePolicyText(readPolicyFile(path), path);
+}
+
+function readPolicyFile(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new KeylessError(
       ErrorCodes.InvalidPolicy,
@@ -431,18 +551,50 @@ export function loadPolicyFile(path: string): Policy {
       },
     );
   }
+}
+
+/** Validates a policy YAML read from `where` (a file, an SSM parameter, an S3 object). */
+export function parsePolicyText(text: string, where: string): Policy {
   let document: unknown;
   try {
     document = parseYaml(text, { prettyErrors: true });
   } catch (error) {
     const place = error instanceof YAMLParseError ? yamlErrorPlace(text, error) : undefined;
-    const where = place ? ` (line ${place.line}, column ${place.col})` : '';
+    const at = place ? ` (line ${place.line}, column ${place.col})` : '';
     const why = error instanceof YAMLParseError ? error.message.split(' at line ')[0] : 'not YAML';
-    throw new KeylessError(ErrorCodes.InvalidPolicy, `The policy file ${path} is not valid YAML${where}.`, {
-      details: { problems: [`file ${path}${where}: ${why}`] },
+    throw new KeylessError(ErrorCodes.InvalidPolicy, `The policy ${where} is not valid YAML${at}.`, {
+      details: { problems: [`file ${where}${at}: ${why}`] },
     });
   }
-  return parsePolicy(document, `policy file ${path}`);
+  return parsePolicy(document, `policy file ${where}`);
+}
+
+/**
+ * loadConfig, with a policy in SSM or S3 read first (through `read`, the production readers by
+ * default). A policy that cannot be read is one more configuration problem, reported with the others.
+ */
+export async function loadConfigWithPolicy(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+  read: (location: PolicyLocation) => Promise<FetchedPolicy> = async (location) =>
+    (await openPolicySource(location).read())!,
+): Promise<KeylessConfig> {
+  const location = policyLocationOf(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+    cwd,
+  );
+  if ('problem' in location || location.kind === 'file') return loadConfig(env, cwd);
+  let fetched: FetchedPolicy | { problems: string[] };
+  try {
+    fetched = await read(location);
+  } catch (error) {
+    fetched = {
+      problems: isKeylessError(error)
+        ? policyProblems(error)
+        : [`policy ${policyLocationName(location)}: ${error instanceof Error ? error.message : String(error)}`],
+    };
+  }
+  return loadConfig(env, cwd, fetched);
 }
 
 type CstNode = {

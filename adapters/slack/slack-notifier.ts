@@ -22,7 +22,12 @@ import {
   submittedDm,
   submittedDmUpdated,
 } from './blocks/requester.blocks';
-import { breakGlassMessage, driftMessage, revocationStuckMessage } from './blocks/security.blocks';
+import {
+  breakGlassMessage,
+  driftMessage,
+  policyRefusedMessage,
+  revocationStuckMessage,
+} from './blocks/security.blocks';
 import type { SlackApi } from './slack-api';
 import type { SlackDirectory } from './slack-directory';
 
@@ -105,6 +110,8 @@ export class SlackNotifier implements ChatNotifier {
         return this.toSecurity(driftMessage(event.drift));
       case 'revocation_stuck':
         return this.toSecurity(revocationStuckMessage(event.grant, event.attempts, event.message));
+      case 'policy_refused':
+        return this.toSecurity(policyRefusedMessage(event.source, event.problems));
     }
   }
 
@@ -305,6 +312,7 @@ function queueKey(event: DomainEvent): string {
       return `req:${event.grant.requestId}`;
     case 'assignment_drift':
     case 'revocation_stuck':
+    case 'policy_refused':
       return 'security';
   }
 }

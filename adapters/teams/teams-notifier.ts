@@ -21,6 +21,7 @@ import {
   grantFailedCard,
   grantReminderCard,
   requestStatusCard,
+  policyRefusedCard,
   revocationStuckCard,
 } from './cards/journey.card';
 import { ConversationReferences } from './conversation-references';
@@ -129,6 +130,8 @@ export class TeamsNotifier implements ChatNotifier {
         return void (await this.toSecurity(driftCard(event.drift)));
       case 'revocation_stuck':
         return void (await this.toSecurity(revocationStuckCard(event.grant, event.attempts, event.message)));
+      case 'policy_refused':
+        return void (await this.toSecurity(policyRefusedCard(event.source, event.problems)));
     }
   }
 
@@ -298,6 +301,7 @@ function queueKey(event: DomainEvent): string {
     case 'revocation_stuck':
       return event.grant.requestId;
     case 'assignment_drift':
+    case 'policy_refused':
       return 'security';
   }
 }

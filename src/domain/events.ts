@@ -35,7 +35,9 @@ export type DomainEvent =
   /** Identity Center and the grants disagree (design §6). */
   | { type: 'assignment_drift'; drift: AssignmentDrift }
   /** A revocation keeps failing: a person must look. */
-  | { type: 'revocation_stuck'; grant: Grant; attempts: number; message: string };
+  | { type: 'revocation_stuck'; grant: Grant; attempts: number; message: string }
+  /** A changed policy was refused (every problem listed); the policy in force stays. */
+  | { type: 'policy_refused'; source: string; problems: string[] };
 
 export interface ChannelOverride {
   slack?: { approvals?: string | undefined; security?: string | undefined } | undefined;

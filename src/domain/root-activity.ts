@@ -12,6 +12,12 @@ import { formatIssues } from './policy';
  */
 
 export const CONSOLE_SIGN_IN = 'AWS Console Sign In via CloudTrail';
+/**
+ * EventBridge's guide spells the sign-in detail-type "AWS Console Signin via CloudTrail"
+ * (eb-service-event-cloudtrail), while delivered events carry "AWS Console Sign In via CloudTrail":
+ * rules match both, and the parser reads the documented spelling as the delivered one.
+ */
+export const CONSOLE_SIGN_IN_AS_DOCUMENTED = 'AWS Console Signin via CloudTrail';
 export const API_CALL = 'AWS API Call via CloudTrail';
 export const HEALTH_EVENT = 'AWS Health Event';
 export const SCHEDULED_EVENT = 'Scheduled Event';
@@ -109,6 +115,13 @@ export function parseSecurityEvent(
     } catch {
       return { ok: false, problems: ['(root): not valid JSON'] };
     }
+  }
+  if (
+    value &&
+    typeof value === 'object' &&
+    (value as Record<string, unknown>)['detail-type'] === CONSOLE_SIGN_IN_AS_DOCUMENTED
+  ) {
+    value = { ...(value as Record<string, unknown>), 'detail-type': CONSOLE_SIGN_IN };
   }
   const result = securityEventSchema.safeParse(value);
   return result.success ? { ok: true, event: result.data } : { ok: false, problems: formatIssues(result.error.issues) };

@@ -11,3 +11,4 @@ export {
   EVENTBRIDGE_PATH,
   type EventBridgeEndpointOptions,
 } from './eventbridge-endpoint';
+export { organizationMembersOnly, type OrganizationFilterOptions } from './organization-filter';

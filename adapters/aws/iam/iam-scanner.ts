@@ -35,7 +35,8 @@ export interface IamRoleOptions {
   auditRoleName: string;
   /** The remediation role: UpdateAccessKey only. */
   remediationRoleName: string;
-  externalId?: string;
+  /** Sent with every AssumeRole: the member roles' trust policies require it (sts:ExternalId). */
+  externalId: string;
   /** IAM calls per second per account. Default 5. */
   perAccountTps: number;
   /** Role sessions started per second across accounts (the stagger). Default 10. */
@@ -52,7 +53,7 @@ export interface IamRoleOptions {
   logger?: Logger;
 }
 
-export const defaultIamRoleOptions: Omit<IamRoleOptions, 'auditRoleName' | 'remediationRoleName'> = {
+export const defaultIamRoleOptions: Omit<IamRoleOptions, 'auditRoleName' | 'remediationRoleName' | 'externalId'> = {
   perAccountTps: 5,
   assumeTps: 10,
   reportPollMs: 2000,
@@ -87,7 +88,7 @@ export class AwsIamScanner implements IamScanner, KeyRemediator {
 
   constructor(
     private readonly sts: Pick<AwsSts, 'assumeRole'>,
-    options: Partial<IamRoleOptions> & Pick<IamRoleOptions, 'auditRoleName' | 'remediationRoleName'>,
+    options: Partial<IamRoleOptions> & Pick<IamRoleOptions, 'auditRoleName' | 'remediationRoleName' | 'externalId'>,
   ) {
     this.options = { ...defaultIamRoleOptions, ...options };
     this.assumePace = new Pace({ tps: this.options.assumeTps, maxOutstanding: 1000 });

@@ -12,6 +12,8 @@ import { AwsIdentityCenter, type AwsIdentityCenterOptions } from './identity-cen
 export interface CreateAwsIdentityCenterOptions extends AwsIdentityCenterOptions {
   /** Identity Center's home region. */
   region: string;
+  /** Organizations' region: its one endpoint per partition (organizationsRegionFor). */
+  organizationsRegion?: string;
   /** false when Organizations access is not granted (then `staticAccounts` lists the accounts). */
   useOrganizations?: boolean;
 }
@@ -22,8 +24,26 @@ export function createAwsIdentityCenter(options: CreateAwsIdentityCenterOptions)
     {
       ssoAdmin: new SSOAdminClient(config),
       identityStore: new IdentitystoreClient(config),
-      ...(options.useOrganizations === false ? {} : { organizations: new OrganizationsClient(config) }),
+      ...(options.useOrganizations === false
+        ? {}
+        : {
+            organizations: new OrganizationsClient({
+              ...config,
+              region: options.organizationsRegion ?? organizationsRegionFor(options.region),
+            }),
+          }),
     },
     options,
   );
+}
+
+/**
+ * AWS Organizations has one endpoint per partition: "specify the us-east-1 region for all API calls
+ * made from the commercial Regions outside of China", cn-northwest-1 from the China Regions
+ * (Organizations API reference, "Endpoint to call"), us-gov-west-1 in GovCloud.
+ */
+export function organizationsRegionFor(region: string): string {
+  if (region.startsWith('cn-')) return 'cn-northwest-1';
+  if (region.startsWith('us-gov-')) return 'us-gov-west-1';
+  return 'us-east-1';
 }

@@ -53,11 +53,17 @@ export class AwsSts {
   async assumeRole(
     accountId: string,
     roleName: string,
-    externalId: string | undefined,
+    externalId: string,
     sessionName: string,
   ): Promise<TemporaryCredentials> {
     if (!isAccountId(accountId))
       throw new KeylessError(ErrorCodes.InvalidAccountId, `"${accountId}" is not an AWS account id.`);
+    // The member roles trust keyless only with the ExternalId (member-roles.yml): never assume without it.
+    if (!externalId) {
+      throw new KeylessError(ErrorCodes.ConfigInvalid, 'No ExternalId to assume member-account roles with.', {
+        hint: 'Set KEYLESS_MEMBER_ROLE_EXTERNAL_ID to the ExternalId parameter of member-roles.yml.',
+      });
+    }
     const roleArn = `arn:${this.options.partition ?? 'aws'}:iam::${accountId}:role/${roleName}`;
     try {
       const out = await this.client.send(
@@ -65,7 +71,7 @@ export class AwsSts {
           RoleArn: roleArn,
           RoleSessionName: sessionName,
           DurationSeconds: this.options.durationSeconds ?? 3600,
-          ...(externalId ? { ExternalId: externalId } : {}),
+          ExternalId: externalId,
         }),
       );
       const c = out.Credentials;

@@ -31,6 +31,9 @@ const TEMPLATES: Record<string, (o: Record<string, unknown>) => unknown> = {
   heartbeat: (o) => events.heartbeat(o as unknown as Parameters<typeof events.heartbeat>[0]),
 };
 
+/** The organization's root-activity queue in the demo seed (manifest/aws: keyless-root-events). */
+export const ORGANIZATION_QUEUE = 'keyless-root-events';
+
 export function createSecurityFeed(seed: EmulatorSeed, now: () => number) {
   let state!: SecurityFeedState;
   const build = () => {
@@ -71,7 +74,8 @@ export function createSecurityFeed(seed: EmulatorSeed, now: () => number) {
 
   /**
    * `POST /_emulator/events {queue, events?: [...], template?: name, ...options}` sends events to a
-   * queue; `POST /_emulator/iam/use-key {account, accessKeyId}` marks a key used now;
+   * queue; `POST /_emulator/organization/root-activity {account, template?}` delivers a member
+   * account's event to the organization's queue as org-wide forwarding does; `POST /_emulator/iam/use-key {account, accessKeyId}` marks a key used now;
    * `POST /_emulator/iam/keys {account}` lists an account's keys.
    */
   function admin(route: string, input: Record<string, unknown>): AdminAnswer | undefined {
@@ -87,6 +91,19 @@ export function createSecurityFeed(seed: EmulatorSeed, now: () => number) {
           return { status: 400, body: { message: `give events or a template: ${Object.keys(TEMPLATES).join(', ')}` } };
         const sent = list.map((e) => state.sqs.send(queue, typeof e === 'string' ? e : JSON.stringify(e)).id);
         return { status: 200, body: { sent } };
+      }
+      case 'POST /_emulator/organization/root-activity': {
+        // Org-wide forwarding: the member account's event (its `account` is the member account)
+        // reaches the one queue of the organization, as the stack's EventBridge rules deliver it.
+        const account = String(input.account ?? '');
+        if (!seed.accounts.some((a) => a.id === account)) {
+          return { status: 400, body: { message: `account ${account} is not in the organization` } };
+        }
+        const template = typeof input.template === 'string' ? input.template : 'root-console-sign-in';
+        if (!TEMPLATES[template]) return { status: 400, body: { message: `no template ${template}` } };
+        const queue = typeof input.queue === 'string' ? input.queue : ORGANIZATION_QUEUE;
+        const event = TEMPLATES[template]!({ ...input, account });
+        return { status: 200, body: { sent: [state.sqs.send(queue, JSON.stringify(event)).id], event } };
       }
       case 'POST /_emulator/iam/use-key':
         state.iam.useKey(String(input.account), String(input.accessKeyId));

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { configStoresSeedSchema } from './services/config-stores-seed';
 import { iamSeedSchema, sqsSeedSchema } from './services/security-seed';
 
 const accountId = z.string().regex(/^\d{12}$/, 'an account id has exactly 12 digits (quote it in YAML)');
@@ -118,9 +119,17 @@ export const seedSchema = z
         }),
       )
       .optional(),
+    /**
+     * The roles keyless assumes in member accounts (member-roles.yml): when `externalId` is set,
+     * their trust policies require it (condition sts:ExternalId), as the deployed roles do.
+     */
+    memberRoles: z.object({ externalId: z.string().min(2).max(1224).optional() }).optional(),
     /** The security feed: IAM users and keys in member accounts, SQS queues. */
     iam: iamSeedSchema.optional(),
     sqs: sqsSeedSchema.optional(),
+    /** Where the policy may be kept: SSM parameters, S3 buckets and objects. */
+    ssm: configStoresSeedSchema.shape.ssm.optional(),
+    s3: configStoresSeedSchema.shape.s3.optional(),
   })
   .superRefine((seed, ctx) => {
     const parents = new Set([seed.organization.rootId, ...seed.organization.ous.map((o) => o.id)]);

@@ -15,6 +15,7 @@ import { AwsError, xml, type JsonService, type QueryService, type ServiceContext
 import { RequestLog } from './request-log';
 import { createSecurityFeed, type SecurityFeedState } from './security-feed';
 import type { EmulatorSeed } from './seed';
+import { ConfigStores } from './services/config-stores';
 import { identityStoreService } from './services/identitystore';
 import { organizationsService } from './services/organizations';
 import { ssoAdminService } from './services/sso-admin';
@@ -41,6 +42,8 @@ export interface EmulatorStateView {
   completedAt(requestId: string): number | undefined;
   /** IAM in member accounts and SQS (the security feed). */
   readonly security: SecurityFeedState;
+  /** SSM parameters and S3 objects (where a policy may be kept). */
+  readonly configStores: ConfigStores;
 }
 
 export interface RunningAwsEmulator {
@@ -86,6 +89,19 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
   const faults = new Faults(options.faults);
   const log = new RequestLog();
   const feed = createSecurityFeed(options.seed, now);
+  const newStores = () =>
+    new ConfigStores(
+      { ssm: options.seed.ssm, s3: options.seed.s3 },
+      options.seed.region,
+      options.seed.organization.managementAccountId,
+      now,
+    );
+  let stores = newStores();
+  // Delegates to the current stores, so that reset() takes effect.
+  const ssmService: JsonService = {
+    ...stores.ssmService,
+    operations: { GetParameter: (input, c) => stores.ssmService.operations.GetParameter!(input, c) },
+  };
   const ctx = (req: IncomingMessage): ServiceContext => {
     const accessKeyId = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
     return {
@@ -101,6 +117,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
     ssoAdminService,
     identityStoreService,
     organizationsService,
+    ssmService,
     ...feed.jsonServices,
     ...(options.jsonServices ?? []),
   ];
@@ -267,10 +284,14 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
     get security() {
       return feed.state;
     },
+    get configStores() {
+      return stores;
+    },
   };
 
   function reset(): void {
     world = new EmulatorWorld(options.seed, now);
+    stores = newStores();
     feed.reset();
     faults.reset();
     if (options.faults) faults.set(options.faults);
@@ -325,6 +346,16 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
         allow?.forEach((op) => faults.allow(op));
         return send(200, faults.snapshot());
       }
+      case 'POST /_emulator/ssm/parameter':
+        return send(200, {
+          version: stores.putParameter(
+            String(input.name),
+            String(input.value),
+            input.type === 'String' ? 'String' : 'SecureString',
+          ),
+        });
+      case 'POST /_emulator/s3/object':
+        return send(200, { etag: stores.putObject(String(input.bucket), String(input.key), String(input.body)) });
       case 'POST /_emulator/reset':
         reset();
         return send(200, { ok: true });
@@ -341,6 +372,12 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       .then((body) => {
         const path = (req.url ?? '/').split('?')[0]!;
         if (path.startsWith('/_emulator/')) return handleAdmin(req, res, path, body);
+        if (signingService(req) === 's3') {
+          const at = now();
+          const done = stores.handleS3(req, res);
+          log.record({ at, service: 's3', operation: done.operation, outcome: done.outcome, httpStatus: done.status });
+          return;
+        }
         const target = req.headers['x-amz-target'];
         if (typeof target === 'string') return handleJson(req, res, target, body);
         if (

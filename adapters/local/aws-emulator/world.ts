@@ -88,6 +88,8 @@ export class EmulatorWorld {
   readonly managementAccountId: string;
   readonly rootId: string;
   readonly caller: { account: string; arn: string; userId: string };
+  /** The ExternalId the member accounts' roles require (seed memberRoles.externalId); undefined: none. */
+  readonly memberRoleExternalId: string | undefined;
   readonly ous = new Map<string, OrgUnit>();
   readonly accounts = new Map<string, EmuAccount>();
   readonly users = new Map<string, EmuUser>();
@@ -113,6 +115,7 @@ export class EmulatorWorld {
     this.managementAccountId = seed.organization.managementAccountId;
     this.rootId = seed.organization.rootId;
     this.roles = seed.roles?.map((r) => ({ ...r, ...(r.accounts ? { accounts: [...r.accounts] } : {}) }));
+    this.memberRoleExternalId = seed.memberRoles?.externalId;
     this.caller = seed.caller ?? {
       account: seed.organization.managementAccountId,
       arn: `arn:aws:sts::${seed.organization.managementAccountId}:assumed-role/keyless/keyless`,

@@ -43,3 +43,18 @@ export function revocationStuckMessage(g: Grant, attempts: number, message: stri
     ],
   };
 }
+
+/** A changed policy was refused: every problem (at most 20 shown), and the old policy stays in force. */
+export function policyRefusedMessage(source: string, problems: string[]): SlackMessage {
+  const shown = problems.slice(0, 20).map((p) => `• ${escapeText(p.slice(0, 300))}`);
+  if (problems.length > shown.length) shown.push(`• …and ${problems.length - shown.length} more (see the logs)`);
+  return {
+    text: `A new policy was refused: ${problems.length} problem(s); the policy in force stays`,
+    blocks: [
+      section(
+        `:no_entry: *A new policy was refused* (${escapeText(source)}): ${problems.length} problem(s). The policy in force stays until a valid one replaces it.`,
+      ),
+      section(shown.join('\n').slice(0, 2900)),
+    ],
+  };
+}

@@ -240,3 +240,16 @@ export function revocationStuckCard(grant: Grant, attempts: number, message: str
     ]),
   ]);
 }
+
+/** A changed policy was refused: every problem (at most 20 shown), and the old policy stays in force. */
+export function policyRefusedCard(source: string, problems: string[]): AdaptiveCard {
+  const shown = problems.slice(0, 20).map((p) => `- ${escapeCardText(p, { maxLength: 300 })}`);
+  if (problems.length > shown.length) shown.push(`- …and ${problems.length - shown.length} more (see the logs)`);
+  return adaptiveCard([
+    heading('⛔ A new policy was refused'),
+    text(
+      `${escapeCardText(source, { maxLength: 300 })}: ${problems.length} problem(s). The policy in force stays until a valid one replaces it.`,
+    ),
+    text(shown.join('\n')),
+  ]);
+}

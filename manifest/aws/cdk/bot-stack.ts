@@ -55,6 +55,9 @@ export const UNSET_ENV: Record<string, string> = {
   KEYLESS_ALERTS_SCAN_CONCURRENCY: 'default 16 accounts at once',
   KEYLESS_CREATE_TABLE: 'production only checks the table, which this stack creates',
   KEYLESS_LOCAL_AUTH_DISABLED: 'local mode only; refused in production',
+  KEYLESS_IDENTITY_EXTERNAL_ID_ISSUER:
+    'optional: the SCIM issuer of Entra ID object ids in Identity Center; unset, Teams users are found by verified email',
+  KEYLESS_POLICY_RELOAD_EVERY: 'default 60s',
 };
 
 export class BotStack extends Stack {
@@ -154,7 +157,7 @@ export class BotStack extends Stack {
     const appType = p('MicrosoftAppType', {
       type: 'String',
       default: 'SingleTenant',
-      allowedValues: ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'],
+      allowedValues: ['SingleTenant', 'MultiTenant'],
       description: 'The Azure Bot type (SingleTenant needs MICROSOFT_APP_TENANT_ID in the secret).',
     });
 

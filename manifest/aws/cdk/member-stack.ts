@@ -31,13 +31,22 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { acknowledge } from './nag';
-import { API_CALL, CONSOLE_SIGN_IN, CREDENTIALS_EXPOSED, HEALTH_EVENT } from '../../../src';
+import {
+  API_CALL,
+  CONSOLE_SIGN_IN,
+  CONSOLE_SIGN_IN_AS_DOCUMENTED,
+  CREDENTIALS_EXPOSED,
+  HEALTH_EVENT,
+} from '../../../src';
 import { HOME_REGION, REMEDIATION_ROLE, SCANNER_ROLE } from './names';
 
 /** Root activity and exposed keys: the events keyless turns into findings. */
 export const ROOT_ACTIVITY_PATTERN = {
   $or: [
-    { 'detail-type': [CONSOLE_SIGN_IN, API_CALL], detail: { userIdentity: { type: ['Root'] } } },
+    {
+      'detail-type': [CONSOLE_SIGN_IN, CONSOLE_SIGN_IN_AS_DOCUMENTED, API_CALL],
+      detail: { userIdentity: { type: ['Root'] } },
+    },
     { source: ['aws.health'], 'detail-type': [HEALTH_EVENT], detail: { eventTypeCode: [CREDENTIALS_EXPOSED] } },
   ],
 };

@@ -36,6 +36,7 @@ export async function startSecurityFeedEnv(
   const emulator = await startAwsEmulator({
     seed: parseSeed({
       ...demo,
+      memberRoles: { externalId: 'keyless-ext-1' },
       iam,
       sqs: {
         queues: [

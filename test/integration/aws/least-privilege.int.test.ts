@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AccountId, PermissionSetArn, PrincipalId } from '../../../src';
 import { AwsSts } from '../../../adapters/aws/sts/sts';
+import { LOCAL_MEMBER_ROLE_EXTERNAL_ID } from '../../../adapters/main/config';
 import { startEmulatedIdentityCenter, type EmulatedIdentityCenter } from './emulator-harness';
 
 /** Emulator service name → IAM service prefix. */
@@ -62,7 +63,7 @@ describe('the least-privilege IAM policy', () => {
     await ic.unassign(key);
     const sts = new AwsSts(env.sts);
     await sts.callerIdentity();
-    await sts.assumeRole('111111111111', 'keyless-scanner', 'ext-1', 'keyless-scan');
+    await sts.assumeRole('111111111111', 'keyless-scanner', LOCAL_MEMBER_ROLE_EXTERNAL_ID, 'keyless-scan');
 
     const called = new Set(
       emulator.log.entries().map((e) => `${IAM_PREFIX[e.service] ?? `unmapped(${e.service})`}:${e.operation}`),

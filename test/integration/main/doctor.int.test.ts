@@ -269,8 +269,11 @@ describe('keyless doctor against the emulators', () => {
     expect(wrong?.detail).toContain('keyless-scanner in prod (111111111111)');
     expect(wrong?.fix).toContain('member-roles.yml');
 
-    const { externalId: _id, ...withoutId } = config.alerts;
-    const [missing] = expectOnly(await doctor({ ...config, alerts: withoutId }), 'fail', 'member-account roles');
+    const [missing] = expectOnly(
+      await doctor({ ...config, alerts: { ...config.alerts, externalId: '' } }),
+      'fail',
+      'member-account roles',
+    );
     expect(missing?.detail).toContain('NO ExternalId');
     expect(missing?.fix).toContain('set it: keyless sends none');
   });

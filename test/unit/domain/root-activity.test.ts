@@ -1,4 +1,12 @@
-import { classifySecurityEvent, parseSecurityEvent, systemActor, type Finding, type RootWindow } from '../../../src';
+import {
+  CONSOLE_SIGN_IN,
+  CONSOLE_SIGN_IN_AS_DOCUMENTED,
+  classifySecurityEvent,
+  parseSecurityEvent,
+  systemActor,
+  type Finding,
+  type RootWindow,
+} from '../../../src';
 import {
   credentialsExposed,
   heartbeat,
@@ -186,5 +194,15 @@ describe('security event validation', () => {
 
   it('accepts an event given as JSON text', () => {
     expect(parseSecurityEvent(JSON.stringify(rootConsoleSignIn({ account: ACCOUNT }))).ok).toBe(true);
+  });
+});
+
+describe('the sign-in detail-type', () => {
+  it('reads the spelling of EventBridge’s guide ("Signin") as the delivered one ("Sign In")', () => {
+    const delivered = rootConsoleSignIn({ account: '111111111111', at: NOW }) as unknown as Record<string, unknown>;
+    expect(delivered['detail-type']).toBe(CONSOLE_SIGN_IN);
+    const parsed = parseSecurityEvent({ ...delivered, 'detail-type': CONSOLE_SIGN_IN_AS_DOCUMENTED });
+    expect(parsed.ok && parsed.event['detail-type']).toBe(CONSOLE_SIGN_IN);
+    expect(parseSecurityEvent({ ...delivered, 'detail-type': 'AWS Console Sign-in' }).ok).toBe(false);
   });
 });

@@ -39,13 +39,7 @@ const org = templateOf(built.org) as CfnTemplate;
  * tenant allow-lists and the expected Regions of the blind-detector. Remove a name once
  * adapters/main/config.ts reads it; the test below fails when a name here is read already.
  */
-const ANNOUNCED = [
-  'KEYLESS_POLICY',
-  'KEYLESS_MEMBER_ROLE_EXTERNAL_ID',
-  'KEYLESS_SLACK_TEAM_IDS',
-  'KEYLESS_TEAMS_TENANT_IDS',
-  'KEYLESS_ALERTS_EXPECTED_REGIONS',
-];
+const ANNOUNCED: string[] = [];
 
 // Example values for the parameters without a default (the README's command passes these).
 const TASK_ROLE_ARN = 'arn:aws:iam::111122223333:role/keyless-TaskRole-EXAMPLE';
@@ -53,6 +47,8 @@ const EXTERNAL_ID = 'b1f0c9d4e2a74f3e9c5d8a7b6e1f2a3c';
 const BUS_ARN = 'arn:aws:events:us-east-1:111122223333:event-bus/keyless-security';
 const botParameters: Record<string, Resolved> = {
   ImageTag: '1.0.0',
+  SlackTeamIds: 'T0123ABCD',
+  TeamsTenantIds: '72f988bf-86f1-41af-91ab-2d7cd011db47',
   VpcId: 'vpc-0123456789abcdef0',
   SubnetIds: ['subnet-0aaa', 'subnet-0bbb'],
   PublicSubnetIds: ['subnet-0ccc', 'subnet-0ddd'],

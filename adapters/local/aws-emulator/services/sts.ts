@@ -31,7 +31,8 @@ export const stsService: QueryService = {
       // AWS answers a missing role, a trust policy that does not name the caller and an unmet
       // sts:ExternalId condition alike: AccessDenied, naming neither which nor why.
       const role = ctx.world.accounts.has(accountId) ? ctx.world.role(accountId, roleName) : undefined;
-      const required = role && 'externalId' in role ? role.externalId : undefined;
+      // A role's own ExternalId (seed roles), else the one every member role requires (seed memberRoles).
+      const required = (role && 'externalId' in role ? role.externalId : undefined) ?? ctx.world.memberRoleExternalId;
       const trusted = role !== undefined && (required === undefined || required === externalId);
       if (!trusted) {
         throw new AwsError(

@@ -2,10 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, isKeylessError, parseSpan } from '../../../../src';
-import { loadConfig, PLAYGROUND_POLICY } from '../../../../adapters/main/config';
-import { DEMO_EXTERNAL_ID_ISSUER } from '../../../../adapters/local/aws-emulator/seed';
-import { LOCAL_SLACK_TEAM_ID } from '../../../../adapters/local/slack-workspace';
-import { LOCAL_TEAMS_TENANT_ID } from '../../../../adapters/local/teams-connector';
+import {
+  DEMO_EXTERNAL_ID_ISSUER,
+  LOCAL_SLACK_TEAM_ID,
+  LOCAL_TEAMS_TENANT_ID,
+  loadConfig,
+  PLAYGROUND_POLICY,
+} from '../../../../adapters/main/config';
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
@@ -44,6 +47,7 @@ describe('configuration', () => {
         SLACK_SIGNING_SECRET: 'a-signing-secret',
         KEYLESS_SLACK_TEAM_IDS: 'T0123ABCD',
         KEYLESS_POLICY_FILE: policy,
+        KEYLESS_MEMBER_ROLE_EXTERNAL_ID: 'ext-id-1',
       },
       dir,
     );
@@ -67,6 +71,7 @@ describe('configuration', () => {
       SLACK_BOT_TOKEN: 'not-a-token',
       MICROSOFT_APP_ID: 'not-a-uuid',
       KEYLESS_POLICY_FILE: '/no/such/policy.yaml',
+      KEYLESS_MEMBER_ROLE_EXTERNAL_ID: 'ext-id-1',
     });
     expect(problems).toEqual([
       expect.stringMatching(/^KEYLESS_PORT: /),
@@ -155,7 +160,8 @@ describe('configuration', () => {
 
   it('refuses production without a policy file, and disabled auth outside local mode', () => {
     expect(problemsOf({ KEYLESS_MODE: 'production', KEYLESS_LOCAL_AUTH_DISABLED: 'true' })).toEqual([
-      'KEYLESS_POLICY_FILE: production needs a policy file',
+      'KEYLESS_POLICY: production needs a policy (a file path, ssm:/name or s3://bucket/key)',
+      'KEYLESS_MEMBER_ROLE_EXTERNAL_ID: production needs the ExternalId the member-account roles require (member-roles.yml)',
       'SLACK_BOT_TOKEN: production needs Slack (SLACK_BOT_TOKEN) or Teams (MICROSOFT_APP_ID) credentials',
       'KEYLESS_LOCAL_AUTH_DISABLED: authentication can be disabled in local mode only',
     ]);
@@ -244,5 +250,16 @@ describe('configuration', () => {
         loadConfig({ ...base, KEYLESS_IDENTITY_EXTERNAL_ID_ISSUER: 'https://scim.aws.com/abc' }).aws.externalIdIssuer,
       ).toBe('https://scim.aws.com/abc');
     });
+  });
+});
+
+describe('local mode defaults', () => {
+  it('serve exactly the loopback workspace, tenant and demo issuer (written in config, which loads no local code)', async () => {
+    const workspace = await import('../../../../adapters/local/slack-workspace/workspace');
+    const connector = await import('../../../../adapters/local/teams-connector/world');
+    const seed = await import('../../../../adapters/local/aws-emulator/seed');
+    expect(LOCAL_SLACK_TEAM_ID).toBe(workspace.LOCAL_SLACK_TEAM_ID);
+    expect(LOCAL_TEAMS_TENANT_ID).toBe(connector.LOCAL_TEAMS_TENANT_ID);
+    expect(DEMO_EXTERNAL_ID_ISSUER).toBe(seed.DEMO_EXTERNAL_ID_ISSUER);
   });
 });
