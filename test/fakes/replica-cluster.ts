@@ -183,7 +183,9 @@ export class ReplicaCluster {
     // for the slot): the call is for the one that holds the slot.
     const mine = held.length > 1 ? held.filter((g) => this.store.slots.get(k) === g.id) : held;
     if (mine.length !== 1) {
-      this.violations.push(`${replica} called ${op} on ${k} holding the lease of ${mine.length} ${wanted.join('/')} grant(s)`);
+      this.violations.push(
+        `${replica} called ${op} on ${k} holding the lease of ${mine.length} ${wanted.join('/')} grant(s)`,
+      );
     }
     const open = this.open.get(k) ?? 0;
     if (open > 0) this.violations.push(`${replica} called ${op} on ${k} while another call on it was open`);
