@@ -102,8 +102,8 @@ describe('three replicas on one table', () => {
       grants.filter((g) => g!.expiresAt! - g!.activatedAt! !== DURATION_S * 1000 || g!.endedAt! < g!.expiresAt!),
     ).toEqual([]);
 
-    // Exactly one DeleteAccountAssignment per grant: as many calls as grants, one per triple.
-    expect(aws.log.count('DeleteAccountAssignment')).toBe(GRANTS);
+    // Exactly one accepted DeleteAccountAssignment per grant, one per triple (a call AWS throttled and
+    // keyless made again is not a second deletion).
     expect(aws.log.count('DeleteAccountAssignment', 'ok')).toBe(GRANTS);
     const deletesPerTriple = new Map<string, number>();
     for (const op of aws.state.operations().filter((o) => o.kind === 'delete')) {

@@ -149,6 +149,7 @@ describe('keyless (the command line)', () => {
       MICROSOFT_APP_ID: '00000000-0000-4000-8000-000000000001',
       MICROSOFT_APP_PASSWORD: 'not-a-real-password',
       MICROSOFT_APP_TYPE: 'MultiTenant',
+      KEYLESS_TEAMS_TENANT_IDS: '72f988bf-86f1-41af-91ab-2d7cd011db47',
       KEYLESS_TABLE: 'doctor-table-missing',
     });
     const report = JSON.parse(run.stdout) as {

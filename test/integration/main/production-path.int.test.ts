@@ -108,6 +108,8 @@ describe('the production start path', () => {
         KEYLESS_LOG_LEVEL: 'warn',
         MICROSOFT_APP_ID: '00000000-0000-4000-8000-000000000001',
         MICROSOFT_APP_PASSWORD: 'not-a-real-password',
+        MICROSOFT_APP_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        KEYLESS_TEAMS_TENANT_IDS: '72f988bf-86f1-41af-91ab-2d7cd011db47',
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: 'AKIAPRODPATH00000000',
         AWS_SECRET_ACCESS_KEY: 'prod-path',

@@ -179,8 +179,17 @@ describe('configuration', () => {
     };
     const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
     const APP_ID = 'b2c1a7e4-5f3d-4c8a-9e21-6d0f1a2b3c4d';
-    const slackEnv = { SLACK_BOT_TOKEN: 'xoxb-123', SLACK_SIGNING_SECRET: 'a-signing-secret' };
-    const teamsEnv = { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: 'secret', MICROSOFT_APP_TENANT_ID: TENANT };
+    const slackEnv = {
+      SLACK_BOT_TOKEN: 'xoxb-123',
+      SLACK_SIGNING_SECRET: 'a-signing-secret',
+      KEYLESS_MEMBER_ROLE_EXTERNAL_ID: 'ext-id-1',
+    };
+    const teamsEnv = {
+      MICROSOFT_APP_ID: APP_ID,
+      MICROSOFT_APP_PASSWORD: 'secret',
+      MICROSOFT_APP_TENANT_ID: TENANT,
+      KEYLESS_MEMBER_ROLE_EXTERNAL_ID: 'ext-id-1',
+    };
 
     it('requires the Slack workspace list and the Teams tenant list outside local mode, reporting both at once', () => {
       expect(problemsOf({ ...slackEnv, ...teamsEnv, KEYLESS_POLICY_FILE: policyFile() })).toEqual([
