@@ -1,3 +1,4 @@
+import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand, type Trail } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -331,8 +332,107 @@ async function feedChecks(
       ),
     );
   }
+  checks.push(await organizationTrailCheck());
   checks.push(await memberRolesCheck(config, identity, sts));
   return checks;
+}
+
+const TRAIL_CHECK = 'CloudTrail organization trail';
+const CREATE_TRAIL =
+  'create an organization trail that logs management events in all Regions, from the management account: aws cloudtrail create-trail --name organization-trail --s3-bucket-name <bucket> --is-organization-trail --is-multi-region-trail, then aws cloudtrail start-logging --name organization-trail';
+
+/** What an organization trail lacks for root activity to reach EventBridge from every account. */
+function trailShortfalls(t: Trail, logging: boolean | undefined): string[] {
+  return [
+    ...(t.IsOrganizationTrail ? [] : ['not an organization trail (member accounts are not logged)']),
+    ...(t.IsMultiRegionTrail ? [] : [`single-Region (${t.HomeRegion ?? '?'} only)`]),
+    ...(logging === false ? ['not logging'] : []),
+  ];
+}
+
+/**
+ * Root activity of the member accounts reaches EventBridge (and keyless) only when CloudTrail logs
+ * management events in every account and every Region: an organization trail, multi-Region, logging.
+ * CloudTrail is asked in AWS_REGION, where a multi-Region trail of another Region shows as a shadow
+ * trail (its status asked by ARN, as CloudTrail requires). keyless's own role may not read CloudTrail
+ * (manifest/aws/iam-policy.json grants it nothing there): doctor then only warns.
+ */
+async function organizationTrailCheck(): Promise<Check> {
+  const cloudTrail = new CloudTrailClient({});
+  const denied = (error: unknown, action: string): Check | undefined => {
+    const code = (error as { name?: string }).name ?? '';
+    if (!/AccessDenied|UnauthorizedOperation|NotAuthorized/.test(code)) return undefined;
+    return warn(
+      TRAIL_CHECK,
+      `the credentials doctor runs with may not call ${action} (${code}), so the organization trail is not checked`,
+      'Run doctor with credentials that may cloudtrail:DescribeTrails and cloudtrail:GetTrailStatus (an operator’s read-only role, e.g. the SecurityAudit policy); keyless’s own role does not need them and manifest/aws/iam-policy.json does not grant them. Or check by hand: aws cloudtrail describe-trails, then aws cloudtrail get-trail-status --name <trail ARN> (an organization trail, multi-Region, IsLogging true).',
+    );
+  };
+  try {
+    let trails: Trail[];
+    try {
+      trails = (await cloudTrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }))).trailList ?? [];
+    } catch (error) {
+      return (
+        denied(error, 'cloudtrail:DescribeTrails') ??
+        fail(
+          TRAIL_CHECK,
+          `cannot list the trails: ${describeError(error)}`,
+          `Check AWS_REGION and the credentials, or ${CREATE_TRAIL}.`,
+        )
+      );
+    }
+    if (trails.length === 0) {
+      return fail(
+        TRAIL_CHECK,
+        'no CloudTrail trail: root activity is not logged, so EventBridge never sends it to keyless',
+        `Create one: ${CREATE_TRAIL}.`,
+      );
+    }
+    // The candidates, organization trails first, then multi-Region ones.
+    const rank = (t: Trail) => (t.IsOrganizationTrail ? 2 : 0) + (t.IsMultiRegionTrail ? 1 : 0);
+    const candidates = [...trails].sort((a, b) => rank(b) - rank(a));
+    const seen: { trail: Trail; logging: boolean | undefined }[] = [];
+    for (const trail of candidates) {
+      let logging: boolean | undefined;
+      if (trail.IsOrganizationTrail && trail.IsMultiRegionTrail) {
+        try {
+          const status = await cloudTrail.send(new GetTrailStatusCommand({ Name: trail.TrailARN ?? trail.Name }));
+          logging = status.IsLogging === true;
+        } catch (error) {
+          const refused = denied(error, 'cloudtrail:GetTrailStatus');
+          if (refused) return refused;
+          throw error;
+        }
+        if (logging) {
+          return ok(
+            TRAIL_CHECK,
+            `${trail.Name ?? '?'} (${trail.TrailARN ?? '?'}): an organization trail, in all Regions, logging`,
+          );
+        }
+      }
+      seen.push({ trail, logging });
+    }
+    const best = seen[0]!;
+    const name = best.trail.Name ?? '<trail>';
+    const detail = `no organization trail logs management events in all Regions, so root activity of the member accounts never reaches EventBridge: ${seen
+      .map((s) => `${s.trail.Name ?? '?'} is ${trailShortfalls(s.trail, s.logging).join(', ')}`)
+      .join('; ')}`;
+    const fix = !best.trail.IsOrganizationTrail
+      ? `From the management account, make ${name} an organization trail (aws cloudtrail update-trail --name ${name} --is-organization-trail --is-multi-region-trail, then aws cloudtrail start-logging --name ${name}), or ${CREATE_TRAIL}.`
+      : !best.trail.IsMultiRegionTrail
+        ? `Make it log in all Regions: aws cloudtrail update-trail --name ${name} --is-multi-region-trail${best.logging === false ? `, then aws cloudtrail start-logging --name ${name}` : ''}.`
+        : `Start it: aws cloudtrail start-logging --name ${best.trail.TrailARN ?? name}.`;
+    return fail(TRAIL_CHECK, detail, fix);
+  } catch (error) {
+    return fail(
+      TRAIL_CHECK,
+      describeError(error),
+      `Check the organization trail by hand (aws cloudtrail describe-trails), or ${CREATE_TRAIL}.`,
+    );
+  } finally {
+    cloudTrail.destroy();
+  }
 }
 
 /** The root-activity queue exists, and sends what keyless cannot handle to a dead-letter queue that exists. */

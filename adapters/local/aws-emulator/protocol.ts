@@ -26,6 +26,8 @@ export interface ServiceContext {
   accessKeyId?: string;
   /** The request's Host header, for URLs that point back at the emulator (SQS queue URLs). */
   host?: string;
+  /** The Region of the SigV4 credential scope, when the request was signed. */
+  region?: string;
 }
 
 export type JsonInput = Record<string, unknown>;
@@ -36,6 +38,8 @@ export interface JsonService {
   name: string;
   /** The `X-Amz-Target` prefix, e.g. `SWBExternalService`. */
   targetPrefix: string;
+  /** Other spellings of the prefix AWS accepts (the fully qualified one and the short one of the Smithy model). */
+  targetPrefixAliases?: string[];
   /** The error code this service answers when it throttles. */
   throttleCode: string;
   /** Whether the shared Identity Center TPS limit applies to it. */

@@ -124,6 +124,28 @@ export const seedSchema = z
      * their trust policies require it (condition sts:ExternalId), as the deployed roles do.
      */
     memberRoles: z.object({ externalId: z.string().min(2).max(1224).optional() }).optional(),
+    /**
+     * CloudTrail trails of the management account (DescribeTrails, GetTrailStatus). Root activity
+     * reaches keyless only when one is an organization trail, multi-Region and logging.
+     */
+    cloudTrail: z
+      .object({
+        trails: z
+          .array(
+            z.object({
+              name: z.string().regex(/^[A-Za-z0-9][\w.-]{2,127}$/, 'a trail name: 3 to 128 letters, digits, . _ -'),
+              /** The Region the trail was created in; the seed's region when omitted. */
+              homeRegion: z.string().optional(),
+              s3BucketName: z.string().min(3),
+              isOrganizationTrail: z.boolean().default(false),
+              isMultiRegionTrail: z.boolean().default(false),
+              includeGlobalServiceEvents: z.boolean().default(true),
+              logging: z.boolean().default(true),
+            }),
+          )
+          .default([]),
+      })
+      .default({ trails: [] }),
     /** The security feed: IAM users and keys in member accounts, SQS queues. */
     iam: iamSeedSchema.optional(),
     sqs: sqsSeedSchema.optional(),

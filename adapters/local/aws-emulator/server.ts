@@ -17,6 +17,7 @@ import { createSecurityFeed, type SecurityFeedState } from './security-feed';
 import type { EmulatorSeed } from './seed';
 import { ConfigStores } from './services/config-stores';
 import { identityStoreService } from './services/identitystore';
+import { cloudTrailService } from './services/cloudtrail';
 import { organizationsService } from './services/organizations';
 import { ssoAdminService } from './services/sso-admin';
 import { stsService } from './services/sts';
@@ -104,11 +105,13 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
   };
   const ctx = (req: IncomingMessage): ServiceContext => {
     const accessKeyId = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+    const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
     return {
       world,
       faults,
       now,
       ...(accessKeyId ? { accessKeyId } : {}),
+      ...(region ? { region } : {}),
       ...(req.headers.host ? { host: req.headers.host } : {}),
     };
   };
@@ -117,12 +120,15 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
     ssoAdminService,
     identityStoreService,
     organizationsService,
+    cloudTrailService,
     ssmService,
     ...feed.jsonServices,
     ...(options.jsonServices ?? []),
   ];
   const queryServices = [stsService, ...feed.queryServices, ...(options.queryServices ?? [])];
-  const byPrefix = new Map(jsonServices.map((s) => [s.targetPrefix, s]));
+  const byPrefix = new Map(
+    jsonServices.flatMap((s) => [s.targetPrefix, ...(s.targetPrefixAliases ?? [])].map((p) => [p, s] as const)),
+  );
   const byName = new Map(queryServices.map((s) => [s.name, s]));
 
   /** Faults that apply before an operation runs: access denied, throttling. */
@@ -161,7 +167,10 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
   async function handleJson(req: IncomingMessage, res: ServerResponse, target: string, body: string): Promise<void> {
     const at = now();
     const requestId = randomUUID();
-    const [prefix, operation = ''] = target.split('.', 2) as [string, string | undefined];
+    // The operation follows the last dot: some prefixes have dots (com.amazonaws.cloudtrail.v20131101.…).
+    const dot = target.lastIndexOf('.');
+    const prefix = dot < 0 ? target : target.slice(0, dot);
+    const operation = dot < 0 ? '' : target.slice(dot + 1);
     const service = byPrefix.get(prefix);
     const serviceName = service?.name ?? prefix;
     const handler = service?.operations[operation];

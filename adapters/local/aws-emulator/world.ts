@@ -48,6 +48,17 @@ export interface EmuRole {
   externalId?: string;
 }
 
+export interface EmuTrail {
+  name: string;
+  homeRegion: string;
+  s3BucketName: string;
+  isOrganizationTrail: boolean;
+  isMultiRegionTrail: boolean;
+  includeGlobalServiceEvents: boolean;
+  /** StartLogging / StopLogging. */
+  logging: boolean;
+}
+
 export interface EmuAssignment {
   principalId: string;
   principalType: 'USER' | 'GROUP';
@@ -103,6 +114,8 @@ export class EmulatorWorld {
   readonly operations = new Map<string, AssignmentOperation>();
   /** Member-account roles; undefined: every role exists everywhere and trusts the caller. */
   roles: EmuRole[] | undefined;
+  /** The management account's CloudTrail trails (tests change them to break the organization trail). */
+  trails: EmuTrail[];
 
   constructor(
     seed: EmulatorSeed,
@@ -116,6 +129,7 @@ export class EmulatorWorld {
     this.rootId = seed.organization.rootId;
     this.roles = seed.roles?.map((r) => ({ ...r, ...(r.accounts ? { accounts: [...r.accounts] } : {}) }));
     this.memberRoleExternalId = seed.memberRoles?.externalId;
+    this.trails = seed.cloudTrail.trails.map((t) => ({ ...t, homeRegion: t.homeRegion ?? seed.region }));
     this.caller = seed.caller ?? {
       account: seed.organization.managementAccountId,
       arn: `arn:aws:sts::${seed.organization.managementAccountId}:assumed-role/keyless/keyless`,

@@ -30,6 +30,7 @@ const TENANT = '0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a';
 const BOT_TOKEN = 'xoxb-doctor-test-token';
 const EVENTBRIDGE_SECRET = 'a-long-random-eventbridge-shared-secret-0123456789';
 const MANAGEMENT = '100000000001';
+const ORG_TRAIL_ARN = `arn:aws:cloudtrail:us-east-1:${MANAGEMENT}:trail/organization-trail`;
 
 describe('keyless doctor against the emulators', () => {
   let aws: RunningAwsEmulator;
@@ -122,6 +123,7 @@ describe('keyless doctor against the emulators', () => {
     'DynamoDB TTL',
     'root-activity queue',
     'EventBridge secret',
+    'CloudTrail organization trail',
     'member-account roles',
     'Slack',
     'Slack scopes',
@@ -140,6 +142,9 @@ describe('keyless doctor against the emulators', () => {
     expect(exitCode(report)).toBe(0);
     expect(byName(report, 'member-account roles').detail).toBe(
       'keyless-scanner and keyless-key-remediation assumed in all 9 accounts with the configured ExternalId',
+    );
+    expect(byName(report, 'CloudTrail organization trail').detail).toBe(
+      `organization-trail (${ORG_TRAIL_ARN}): an organization trail, in all Regions, logging`,
     );
     expect(byName(report, 'Teams credentials').detail).toContain('got a Bot Framework token');
     expect(teams.tokensIssued.get(APP_ID)).toBeGreaterThan(0);
@@ -256,6 +261,91 @@ describe('keyless doctor against the emulators', () => {
     expect(check?.detail).toContain('receives no root activity');
     expect(check?.fix).toContain('KEYLESS_ALERTS_EVENTBRIDGE_SECRET');
     expect(report.checks.some((c) => c.name === 'root-activity queue')).toBe(false);
+  });
+
+  describe('the organization trail', () => {
+    let saved: typeof aws.state.world.trails;
+    beforeEach(() => {
+      saved = aws.state.world.trails.map((t) => ({ ...t }));
+    });
+    afterEach(() => {
+      aws.state.world.trails = saved;
+    });
+    const orgTrail = () => aws.state.world.trails.find((t) => t.name === 'organization-trail')!;
+
+    it('fails when there is no trail at all', async () => {
+      aws.state.world.trails = [];
+      const [check] = expectOnly(await doctor(), 'fail', 'CloudTrail organization trail');
+      expect(check?.detail).toContain('no CloudTrail trail');
+      expect(check?.fix).toContain('--is-organization-trail --is-multi-region-trail');
+      expect(check?.fix).toContain('start-logging');
+    });
+
+    it('fails when the only trail is not an organization trail', async () => {
+      orgTrail().isOrganizationTrail = false;
+      const [check] = expectOnly(await doctor(), 'fail', 'CloudTrail organization trail');
+      expect(check?.detail).toContain(
+        'organization-trail is not an organization trail (member accounts are not logged)',
+      );
+      expect(check?.fix).toContain('aws cloudtrail update-trail --name organization-trail --is-organization-trail');
+    });
+
+    it('fails when the organization trail logs in one Region only', async () => {
+      orgTrail().isMultiRegionTrail = false;
+      const [check] = expectOnly(await doctor(), 'fail', 'CloudTrail organization trail');
+      expect(check?.detail).toContain('organization-trail is single-Region (us-east-1 only)');
+      expect(check?.fix).toBe(
+        'Make it log in all Regions: aws cloudtrail update-trail --name organization-trail --is-multi-region-trail.',
+      );
+    });
+
+    it('fails when the organization trail does not log', async () => {
+      orgTrail().logging = false;
+      const [check] = expectOnly(await doctor(), 'fail', 'CloudTrail organization trail');
+      expect(check?.detail).toContain('organization-trail is not logging');
+      expect(check?.fix).toBe(`Start it: aws cloudtrail start-logging --name ${ORG_TRAIL_ARN}.`);
+    });
+
+    it('finds a multi-Region organization trail of another Region (a shadow trail), and not a single-Region one', async () => {
+      orgTrail().homeRegion = 'eu-west-1';
+      const report = await doctor();
+      expect(report.checks.filter((c) => c.status !== 'ok')).toEqual([]);
+      expect(byName(report, 'CloudTrail organization trail').detail).toContain(
+        `arn:aws:cloudtrail:eu-west-1:${MANAGEMENT}:trail/organization-trail`,
+      );
+      orgTrail().isMultiRegionTrail = false;
+      const [check] = expectOnly(await doctor(), 'fail', 'CloudTrail organization trail');
+      expect(check?.detail).toContain('no CloudTrail trail');
+    });
+
+    it('passes when one trail of several is the organization trail', async () => {
+      aws.state.world.trails.unshift({
+        ...orgTrail(),
+        name: 'account-trail',
+        isOrganizationTrail: false,
+        isMultiRegionTrail: false,
+      });
+      const report = await doctor();
+      expect(byName(report, 'CloudTrail organization trail')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringContaining('organization-trail'),
+      });
+    });
+
+    it.each(['DescribeTrails', 'GetTrailStatus'])(
+      'only warns, naming the permissions, when the credentials may not call %s (keyless’s own role may not)',
+      async (operation) => {
+        aws.faults.deny(operation);
+        try {
+          const [check] = expectOnly(await doctor(), 'warn', 'CloudTrail organization trail');
+          expect(check?.detail).toContain(`may not call cloudtrail:${operation} (AccessDeniedException)`);
+          expect(check?.fix).toContain('cloudtrail:DescribeTrails and cloudtrail:GetTrailStatus');
+          expect(check?.fix).toContain('manifest/aws/iam-policy.json does not grant them');
+        } finally {
+          aws.faults.allow(operation);
+        }
+      },
+    );
   });
 
   it('fails the member-account roles when keyless sends a wrong ExternalId, or none', async () => {
