@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { AuditEvent, ChatNotifier, DomainEvent } from '../../src';
+import type { AlertEvent, AlertPublisher, AuditEvent, ChatNotifier, DomainEvent } from '../../src';
 import { loadDemoSeed, startAwsEmulator } from '../local/aws-emulator';
 import { startEmbeddedDynamo } from '../local/embedded-dynamodb';
 import {
@@ -36,9 +36,21 @@ const PLAYGROUND_RECONCILE_MS = 10_000;
  * Remembers which requests and grants keyless spoke about, and the security alerts it raised, so
  * that the page can show the audit trail (read from keyless' store) and the alerts.
  */
-class PlaygroundRecorder implements ChatNotifier {
+class PlaygroundRecorder implements ChatNotifier, AlertPublisher {
   readonly subjects = new Map<string, AuditEvent['subject']>();
-  readonly alerts: AlertLine[] = [];
+  private readonly lines: (AlertLine & { key?: string })[] = [];
+
+  get alerts(): AlertLine[] {
+    return this.lines.map(({ at, title, detail }) => ({ at, title, detail }));
+  }
+
+  private add(line: AlertLine & { key?: string }): void {
+    // One line per alert: a repeat or a change replaces it (the chat message is updated in place too).
+    const at = line.key ? this.lines.findIndex((l) => l.key === line.key) : -1;
+    if (at >= 0) this.lines.splice(at, 1);
+    this.lines.unshift(line);
+    this.lines.splice(50);
+  }
 
   async publish(event: DomainEvent): Promise<void> {
     const remember = (kind: 'request' | 'grant', id: string | undefined) => {
@@ -49,19 +61,24 @@ class PlaygroundRecorder implements ChatNotifier {
     };
     if ('request' in event) remember('request', event.request.id);
     if ('grant' in event) remember('grant', event.grant.id);
-    if (event.type === 'assignment_drift') {
-      const d = event.drift;
-      this.alerts.unshift({
-        at: d.detectedAt,
-        title: d.kind.replace(/_/g, ' '),
-        detail: `principal ${d.assignment.principalId}, account ${d.assignment.accountId}${d.removed ? ' (removed)' : ''}`,
-      });
-    } else if (event.type === 'break_glass_used') {
-      this.alerts.unshift({ at: Date.now(), title: 'break-glass used', detail: event.grant.id });
+    if (event.type === 'break_glass_used') {
+      this.add({ at: Date.now(), title: 'break-glass used', detail: event.grant.id });
     } else if (event.type === 'revocation_stuck') {
-      this.alerts.unshift({ at: Date.now(), title: 'revocation stuck', detail: event.message });
+      this.add({ at: Date.now(), title: 'revocation stuck', detail: event.message });
     }
-    this.alerts.splice(50);
+  }
+
+  /** The security feed's alerts (drift, keys, root), as posted to the security channels. */
+  async publishAlert(event: AlertEvent): Promise<void> {
+    if (!('alert' in event)) return;
+    const { finding, dedupeKey, occurrences, status, lastSeenAt } = event.alert;
+    const seen = occurrences > 1 ? ` · ${occurrences} times` : '';
+    this.add({
+      key: dedupeKey,
+      at: lastSeenAt,
+      title: finding.title,
+      detail: `${finding.account.name} (${finding.account.id}) · ${status}${seen}`,
+    });
   }
 }
 
@@ -139,6 +156,7 @@ export async function startPlayground(
       createTable: true,
       ...overrides,
       notifiers: [recorder, ...(overrides.notifiers ?? [])],
+      alertPublishers: [recorder, ...(overrides.alertPublishers ?? [])],
       slackApiUrl: workspace.apiUrl,
       teamsServiceUrl: `${connector.url}/`,
     });

@@ -236,7 +236,7 @@ async function flow(page: Page, url: string): Promise<void> {
   await page.getByTestId('slack-channel-C0SECURITY').click();
   await until(
     'the security alert in Slack #security',
-    () => visible(slackMessages(page).filter({ hasText: 'no grant explains' })),
+    () => visible(slackMessages(page).filter({ hasText: 'without a keyless grant' })),
     45_000,
   );
   await page.getByTestId('teams-conversation-security').click();
