@@ -5,6 +5,7 @@ import type {
   Engine,
   Grant,
   Logger,
+  LogFields,
   MessageRef,
   MessageRefStore,
   RequestId,
@@ -196,11 +197,24 @@ export class SlackNotifier implements ChatNotifier {
     const current = request ?? (await this.deps.engine.getRequest(requestId));
     if (!current) return;
     const zone = grant ? await this.zoneOf(grant) : undefined;
+    await this.updateInPlace(
+      refs.filter((ref) => ref.role !== 'security' && ref.role !== 'grant_dm'),
+      (ref) => (ref.role === 'requester_dm' ? submittedDmUpdated(current) : approvalMessage(current, grant, zone)),
+      { requestId },
+      'a message copy was not updated',
+    );
+  }
+
+  /** chat.update on every message, each as `messageFor` draws it; a failed one is logged, not thrown. */
+  private async updateInPlace(
+    refs: MessageRef[],
+    messageFor: (ref: MessageRef) => SlackMessage,
+    fields: LogFields,
+    failure: string,
+  ): Promise<void> {
     const results = await Promise.allSettled(
       refs.map((ref) => {
-        if (ref.role === 'security' || ref.role === 'grant_dm') return Promise.resolve();
-        const message =
-          ref.role === 'requester_dm' ? submittedDmUpdated(current) : approvalMessage(current, grant, zone);
+        const message = messageFor(ref);
         return this.deps.api.call('chat.update', {
           channel: ref.channel,
           ts: ref.messageId,
@@ -210,9 +224,7 @@ export class SlackNotifier implements ChatNotifier {
       }),
     );
     for (const r of results) {
-      if (r.status === 'rejected') {
-        this.deps.logger.warn({ err: r.reason, requestId, platform: 'slack' }, 'a message copy was not updated');
-      }
+      if (r.status === 'rejected') this.deps.logger.warn({ ...fields, err: r.reason, platform: 'slack' }, failure);
     }
   }
 
@@ -257,21 +269,7 @@ export class SlackNotifier implements ChatNotifier {
     );
     if (refs.length === 0) return;
     const message = grantDmNow(grant, await this.zoneOf(grant));
-    const results = await Promise.allSettled(
-      refs.map((ref) =>
-        this.deps.api.call('chat.update', {
-          channel: ref.channel,
-          ts: ref.messageId,
-          text: message.text,
-          blocks: message.blocks,
-        }),
-      ),
-    );
-    for (const r of results) {
-      if (r.status === 'rejected') {
-        this.deps.logger.warn({ err: r.reason, grantId: grant.id, platform: 'slack' }, 'a grant DM was not updated');
-      }
-    }
+    await this.updateInPlace(refs, () => message, { grantId: grant.id }, 'a grant DM was not updated');
   }
 
   private async toSecurity(message: SlackMessage, requestId?: RequestId): Promise<void> {

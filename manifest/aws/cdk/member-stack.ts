@@ -30,6 +30,7 @@ import { CfnCondition, CfnParameter, CfnResource, Duration, Fn, Stack, type Stac
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { keylessLinkParameters } from './link-parameters';
 import { acknowledge } from './nag';
 import {
   API_CALL,
@@ -60,24 +61,7 @@ export class MemberStack extends Stack {
         'keyless in a member account: audit and key-remediation roles, root activity and heartbeat forwarding',
       ...props,
     });
-    const keylessRoleArn = new CfnParameter(this, 'KeylessRoleArn', {
-      type: 'String',
-      allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
-      description: "ARN of keyless's task role (output TaskRoleArn of the keyless stack).",
-    });
-    const externalId = new CfnParameter(this, 'ExternalId', {
-      type: 'String',
-      noEcho: true,
-      minLength: 16,
-      maxLength: 1224,
-      allowedPattern: '^[\\w+=,.@:/-]+$',
-      description: 'The ExternalId keyless sends with sts:AssumeRole (the same value as the keyless stack).',
-    });
-    const busArn = new CfnParameter(this, 'EventBusArn', {
-      type: 'String',
-      allowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/.+$',
-      description: "keyless's event bus (output EventBusArn of the keyless stack).",
-    });
+    const { keylessRoleArn, externalId, busArn } = keylessLinkParameters(this);
     const rolesRegion = new CfnParameter(this, 'RolesRegion', {
       type: 'String',
       default: HOME_REGION,

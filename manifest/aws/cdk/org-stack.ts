@@ -8,6 +8,7 @@
 import { CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnStackSet } from 'aws-cdk-lib/aws-cloudformation';
 import type { Construct } from 'constructs';
+import { keylessLinkParameters } from './link-parameters';
 import { DEFAULT_REGIONS, HOME_REGION, STACK_SET_NAME } from './names';
 
 export class OrgStack extends Stack {
@@ -26,24 +27,7 @@ export class OrgStack extends Stack {
       description:
         "Regions to forward root activity and heartbeats from. Keep it equal to the keyless stack's WatchedRegions.",
     });
-    const keylessRoleArn = new CfnParameter(this, 'KeylessRoleArn', {
-      type: 'String',
-      allowedPattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/.+$',
-      description: "ARN of keyless's task role (output TaskRoleArn of the keyless stack).",
-    });
-    const externalId = new CfnParameter(this, 'ExternalId', {
-      type: 'String',
-      noEcho: true,
-      minLength: 16,
-      maxLength: 1224,
-      allowedPattern: '^[\\w+=,.@:/-]+$',
-      description: 'The ExternalId keyless sends with sts:AssumeRole (the same value as the keyless stack).',
-    });
-    const busArn = new CfnParameter(this, 'EventBusArn', {
-      type: 'String',
-      allowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:\\d{12}:event-bus/.+$',
-      description: "keyless's event bus (output EventBusArn of the keyless stack).",
-    });
+    const { keylessRoleArn, externalId, busArn } = keylessLinkParameters(this);
     const rolesRegion = new CfnParameter(this, 'RolesRegion', {
       type: 'String',
       default: HOME_REGION,
