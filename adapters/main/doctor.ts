@@ -530,7 +530,7 @@ async function memberRolesCheck(config: KeylessConfig, identity: IdentityCenter,
   ).filter((r) => r !== undefined);
   const withId = externalId
     ? 'with the configured ExternalId'
-    : 'with NO ExternalId (KEYLESS_ALERTS_EXTERNAL_ID unset)';
+    : 'with NO ExternalId (KEYLESS_MEMBER_ROLE_EXTERNAL_ID unset)';
   if (refused.length === 0) {
     const detail = `${roles.join(' and ')} assumed in all ${accounts.length} accounts ${withId}`;
     return externalId || config.mode !== 'production'
@@ -538,7 +538,7 @@ async function memberRolesCheck(config: KeylessConfig, identity: IdentityCenter,
       : warn(
           name,
           `${detail}: the roles trust keyless without an ExternalId condition`,
-          'Deploy manifest/aws/member-roles.yml with an ExternalId and set the same value in KEYLESS_ALERTS_EXTERNAL_ID.',
+          'Deploy manifest/aws/member-roles.yml with an ExternalId and set the same value in KEYLESS_MEMBER_ROLE_EXTERNAL_ID.',
         );
   }
   const shown = refused
@@ -548,7 +548,7 @@ async function memberRolesCheck(config: KeylessConfig, identity: IdentityCenter,
   return fail(
     name,
     `sts:AssumeRole ${withId} was refused for ${refused.length} of ${attempts.length}: ${shown}${refused.length > 10 ? ', …' : ''}`,
-    `Deploy manifest/aws/member-roles.yml in those accounts (a StackSet over the organization) trusting keyless’s role, with its ExternalId parameter equal to KEYLESS_ALERTS_EXTERNAL_ID${externalId ? '' : ' (set it: keyless sends none)'}; AWS answers AccessDenied alike for a missing role, another trusted principal, and a wrong or missing ExternalId.`,
+    `Deploy manifest/aws/member-roles.yml in those accounts (a StackSet over the organization) trusting keyless’s role, with its ExternalId parameter equal to KEYLESS_MEMBER_ROLE_EXTERNAL_ID${externalId ? '' : ' (set it: keyless sends none)'}; AWS answers AccessDenied alike for a missing role, another trusted principal, and a wrong or missing ExternalId.`,
   );
 }
 

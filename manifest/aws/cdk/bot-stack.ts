@@ -58,6 +58,7 @@ export const UNSET_ENV: Record<string, string> = {
   KEYLESS_IDENTITY_EXTERNAL_ID_ISSUER:
     'optional: the SCIM issuer of Entra ID object ids in Identity Center; unset, Teams users are found by verified email',
   KEYLESS_POLICY_RELOAD_EVERY: 'default 60s',
+  KEYLESS_ALERTS_EXTERNAL_ID: 'the older name of KEYLESS_MEMBER_ROLE_EXTERNAL_ID, which the stack sets',
 };
 
 export class BotStack extends Stack {
@@ -337,8 +338,6 @@ export class BotStack extends Stack {
         KEYLESS_ALERTS_AUDIT_ROLE: SCANNER_ROLE,
         KEYLESS_ALERTS_REMEDIATION_ROLE: REMEDIATION_ROLE,
         KEYLESS_MEMBER_ROLE_EXTERNAL_ID: externalId.valueAsString,
-        // The name keyless read before KEYLESS_MEMBER_ROLE_EXTERNAL_ID; the same value.
-        KEYLESS_ALERTS_EXTERNAL_ID: externalId.valueAsString,
         KEYLESS_ALERTS_EXPECTED_REGIONS: Fn.join(',', watchedRegions.valueAsList),
         KEYLESS_SLACK_TEAM_IDS: slackTeamIds.valueAsString,
         KEYLESS_TEAMS_TENANT_IDS: teamsTenantIds.valueAsString,

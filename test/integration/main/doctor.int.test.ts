@@ -87,7 +87,7 @@ describe('keyless doctor against the emulators', () => {
       MICROSOFT_APP_TYPE: 'SingleTenant',
       KEYLESS_ROOT_EVENTS_QUEUE_URL: `${aws.url}/${MANAGEMENT}/keyless-root-events`,
       KEYLESS_ALERTS_EVENTBRIDGE_SECRET: EVENTBRIDGE_SECRET,
-      KEYLESS_ALERTS_EXTERNAL_ID: EXTERNAL_ID,
+      KEYLESS_MEMBER_ROLE_EXTERNAL_ID: EXTERNAL_ID,
       KEYLESS_SLACK_TEAM_IDS: slack.state.team.id,
       KEYLESS_TEAMS_TENANT_IDS: TENANT,
     });
