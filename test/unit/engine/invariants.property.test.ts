@@ -150,7 +150,7 @@ describe('engine invariants under random sequences', () => {
         for (const r of t.store.requests.values())
           seen.set(`request:${r.status}`, (seen.get(`request:${r.status}`) ?? 0) + 1);
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
     // The sequences must reach every corner, or the invariants above were checked on nothing.
     for (const state of [
