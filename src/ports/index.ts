@@ -10,3 +10,4 @@ export * from './iam-scanner.port';
 export * from './alert-publisher.port';
 export * from './leader-lease.port';
 export * from './alert-names.port';
+export * from './session-cut-policies.port';
