@@ -1,5 +1,5 @@
 import { deflateRawSync } from 'node:zlib';
-import { Commands } from './verbs';
+import { MenuCommands } from './verbs';
 
 /**
  * The Teams app package: manifest checks, placeholder filling and a tiny zip writer (stored and
@@ -91,7 +91,7 @@ export function validateManifest(manifest: unknown, options: { filled?: boolean 
 
 /** The command menu the manifest should list: the code's commands, in order. */
 export function expectedCommandList(): { title: string; description: string }[] {
-  return Commands.map((c) => ({ title: c.name, description: c.description }));
+  return MenuCommands.map((c) => ({ title: c.name, description: c.description }));
 }
 
 /** Replaces `${{NAME}}` placeholders; throws listing every variable that is missing. */

@@ -3,6 +3,7 @@ import { Commands, type CommandName } from './verbs';
 /** A text command, parsed. Pure: no engine call, no I/O. */
 export type Command =
   | { name: 'help' }
+  | { name: 'home' }
   | { name: 'list' }
   | { name: 'approvals' }
   | { name: 'accounts'; filter: string }
@@ -66,6 +67,8 @@ export function parseCommand(raw: string | undefined): ParseResult {
     case 'help':
     case '?':
       return { ok: true, command: { name: 'help' } };
+    case 'home':
+      return { ok: true, command: { name: 'home' } };
     case 'list':
       return { ok: true, command: { name: 'list' } };
     case 'approvals':

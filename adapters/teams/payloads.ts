@@ -32,10 +32,13 @@ export const InvokeValueSchema = z.object({
 });
 export type InvokeValue = z.infer<typeof InvokeValueSchema>;
 
+/** Which card a button sits on, so that the answer redraws that card (the home card, the status card…). */
+const onHome = z.enum(['home']).optional();
+
 export const ActionData = {
-  [Verbs.approve]: z.object({ requestId: entityId }),
-  [Verbs.deny]: z.object({ requestId: entityId, denyReason: optionalText(500) }),
-  [Verbs.cancel]: z.object({ requestId: entityId, view: z.enum(['status', 'approval']).optional() }),
+  [Verbs.approve]: z.object({ requestId: entityId, view: onHome }),
+  [Verbs.deny]: z.object({ requestId: entityId, denyReason: optionalText(500), view: onHome }),
+  [Verbs.cancel]: z.object({ requestId: entityId, view: z.enum(['status', 'approval', 'home']).optional() }),
   [Verbs.refresh]: z.object({ requestId: entityId }),
   [Verbs.chooseAccount]: z.object({
     formId,
@@ -52,9 +55,33 @@ export const ActionData = {
     reason: optionalText(500),
     ticket: optionalText(300),
   }),
-  [Verbs.extendGrant]: z.object({ grantId: entityId, extendBy: optionalText(50), reason: optionalText(500) }),
-  [Verbs.endGrant]: z.object({ grantId: entityId }),
+  [Verbs.extendGrant]: z.object({
+    grantId: entityId,
+    extendBy: optionalText(50),
+    reason: optionalText(500),
+    view: onHome,
+  }),
+  [Verbs.endGrant]: z.object({ grantId: entityId, view: onHome }),
+  [Verbs.homeRefresh]: z.object({}),
+  [Verbs.startForm]: z.object({ breakGlass: flag }),
 } satisfies Record<Verb, z.ZodType>;
+
+/**
+ * An `application/search` invoke (dynamic type-ahead): what the person typed, the dataset the card
+ * named, and the page Teams asks for. Bounds keep a forged query cheap.
+ */
+export const SearchInvokeValueSchema = z.object({
+  dataset: z.string().max(100),
+  queryText: z.string().max(200).optional().default(''),
+  queryOptions: z
+    .object({
+      skip: z.coerce.number().int().min(0).max(100_000).optional().default(0),
+      top: z.coerce.number().int().min(1).max(1000).optional().default(15),
+    })
+    .partial()
+    .optional(),
+});
+export type SearchInvokeValue = z.infer<typeof SearchInvokeValueSchema>;
 
 export type ActionDataOf<V extends Verb> = z.output<(typeof ActionData)[V]>;
 

@@ -4,32 +4,46 @@ import {
   ErrorCodes,
   KeylessError,
   endedGrantText,
+  formatLocalTime,
   isKeylessError,
   type AccessRequest,
   type Alert,
   type AlertEngine,
   type ChatUser,
   type Engine,
+  type Grant,
   type GrantStore,
   type Logger,
   type MessageRefStore,
   type RequestAccessResult,
 } from '../../src';
 import type { ApprovalViews } from './approval-views';
-import type { ApprovalCardOptions } from './cards/approval.card';
+import { DENY_REASON_MISSING_TEXT, MIN_DENY_REASON_LENGTH, type ApprovalCardOptions } from './cards/approval.card';
 import { attachment, type AdaptiveCard } from './cards/card';
+import { homeCard, type HomeState } from './cards/home.card';
 import { grantCard, requestStatusCard } from './cards/journey.card';
 import { accountsCard, helpCard, infoCard, listCard, noApprovalsCard, problemCard } from './cards/messages.card';
-import { accountStepCard, detailsStepCard, type FormContext } from './cards/request-form.card';
+import { accountChoice, accountStepCard, detailsStepCard, type FormContext } from './cards/request-form.card';
 import { parseCommand, type Command } from './commands';
 import type { ConversationReferences } from './conversation-references';
 import type { ConversationPacer } from './pacing';
 import { AlertVerbs, isAlertVerb, type AlertVerb } from './alert-verbs';
-import { ActionData, AlertActionData, InvokeValueSchema, type ActionDataOf, type AlertActionDataOf } from './payloads';
+import {
+  ActionData,
+  AlertActionData,
+  InvokeValueSchema,
+  SearchInvokeValueSchema,
+  type ActionDataOf,
+  type AlertActionDataOf,
+} from './payloads';
 import type { TeamsRoster } from './roster';
 import {
+  ACCOUNT_DATASET,
   ADAPTIVE_CARD_ACTION,
   ADAPTIVE_CARD_CONTENT_TYPE,
+  MAX_SEARCH_RESULTS,
+  SEARCH_INVOKE,
+  SEARCH_RESPONSE_CONTENT_TYPE,
   ERROR_CONTENT_TYPE,
   MESSAGE_CONTENT_TYPE,
   INVALID_CARD_ACTION_TEXT,
@@ -81,8 +95,15 @@ export function foreignTenantText(tenantIds: readonly string[]): string {
   return `keyless does not serve your Microsoft 365 organization${where}: it grants AWS access only to the tenants its administrators listed. Nothing was done.`;
 }
 
-const MAX_ACCOUNTS_IN_FORM = 100;
 const MAX_APPROVAL_CARDS = 10;
+
+type DecideData = {
+  requestId: string;
+  denyReason?: string | undefined;
+  view?: 'status' | 'approval' | 'home' | undefined;
+};
+/** How long a click on Extend waits for an extension approved by policy to be applied (the card then shows the new end). */
+const EXTENSION_WAIT_MS = 3000;
 
 /** What a person sees when something they asked for cannot be done: the problem, then the fix. */
 function userMessage(error: unknown): { problem: string; hint?: string } {
@@ -140,7 +161,10 @@ export class TeamsBot {
       { platform: 'teams', conversationType: a.conversation?.conversationType, actor: person?.user.id },
       'keyless installed in a Teams conversation',
     );
-    if (personal && a.type === ActivityTypes.ConversationUpdate) await this.reply(ctx, helpCard());
+    // The first thing a person sees in their 1:1 chat is their home card: access, approvals, buttons.
+    if (personal && a.type === ActivityTypes.ConversationUpdate && person) {
+      await this.reply(ctx, await this.home(person.user));
+    }
   }
 
   // ---------------------------------------------------------------- text commands
@@ -177,6 +201,8 @@ export class TeamsBot {
     switch (command.name) {
       case 'help':
         return void (await this.reply(ctx, helpCard()));
+      case 'home':
+        return void (await this.reply(ctx, await this.home(user)));
       case 'list':
         return void (await this.reply(ctx, listCard(await engine.listMine(user), user.timeZone)));
       case 'accounts':
@@ -232,10 +258,7 @@ export class TeamsBot {
       case 'request':
       case 'break-glass': {
         const breakGlass = command.name === 'break-glass';
-        if (command.form) {
-          const accounts = await engine.findAccounts('', MAX_ACCOUNTS_IN_FORM);
-          return void (await this.reply(ctx, accountStepCard(accounts, { formId: this.newFormId(), breakGlass })));
-        }
+        if (command.form) return void (await this.reply(ctx, await this.newForm(breakGlass)));
         const result = await engine.requestAccess({
           requester: user,
           account: command.account,
@@ -382,6 +405,7 @@ export class TeamsBot {
 
   private async onInvoke(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
+    if (a.name === SEARCH_INVOKE) return this.onSearch(ctx);
     // Other invokes (message extensions, task modules) are not offered: no invoke response → 501.
     if (a.name !== ADAPTIVE_CARD_ACTION) return;
     const value = InvokeValueSchema.safeParse(a.value);
@@ -416,7 +440,11 @@ export class TeamsBot {
       case Verbs.approve:
       case Verbs.deny:
       case Verbs.cancel:
-        return this.decide(verb, data as ActionDataOf<typeof Verbs.deny>, user);
+        return this.decide(verb, data as DecideData, user);
+      case Verbs.homeRefresh:
+        return this.home(user);
+      case Verbs.startForm:
+        return this.newForm((data as ActionDataOf<typeof Verbs.startForm>).breakGlass);
       case Verbs.refresh:
         return this.refreshView((data as ActionDataOf<typeof Verbs.refresh>).requestId, user);
       case Verbs.chooseAccount:
@@ -426,7 +454,7 @@ export class TeamsBot {
       case Verbs.extendGrant:
         return this.extendGrant(ctx, data as ActionDataOf<typeof Verbs.extendGrant>, user);
       case Verbs.endGrant:
-        return this.endGrant((data as ActionDataOf<typeof Verbs.endGrant>).grantId, user);
+        return this.endGrant(data as ActionDataOf<typeof Verbs.endGrant>, user);
       default:
         throw new Error(`unhandled verb ${String(verb)}`);
     }
@@ -440,12 +468,20 @@ export class TeamsBot {
 
   private async decide(
     verb: typeof Verbs.approve | typeof Verbs.deny | typeof Verbs.cancel,
-    data: { requestId: string; denyReason?: string | undefined; view?: 'status' | 'approval' | undefined },
+    data: DecideData,
     user: ChatUser,
   ): Promise<AdaptiveCard> {
     const { engine, views } = this.deps;
     let notice: ApprovalCardOptions['notice'];
     let request: AccessRequest;
+    // Deny needs a reason, as in Slack: the card marks it required, and the bot refuses an empty one
+    // (a client may skip the card's check). Nothing is changed; the clicker is told why.
+    if (verb === Verbs.deny && (data.denyReason ?? '').length < MIN_DENY_REASON_LENGTH) {
+      const refusal = { text: DENY_REASON_MISSING_TEXT, tone: 'attention' as const };
+      if (data.view === 'home') return this.home(user, refusal);
+      request = await this.loadRequest(data.requestId);
+      return views.card(request, await views.viewerOf(request, user), { notice: refusal });
+    }
     try {
       const result =
         verb === Verbs.approve
@@ -476,8 +512,60 @@ export class TeamsBot {
       request = await this.loadRequest(data.requestId);
       notice = { text: error.toUserText(), tone: 'attention' };
     }
+    if (data.view === 'home') return this.home(user, notice);
     if (data.view === 'status') return requestStatusCard(request);
     return views.card(request, await views.viewerOf(request, user), notice ? { notice } : {});
+  }
+
+  /** The home card, drawn from the engine now. */
+  private async home(user: ChatUser, notice?: HomeState['notice']): Promise<AdaptiveCard> {
+    const { engine } = this.deps;
+    const zone = user.timeZone;
+    try {
+      const [mine, approvals] = await Promise.all([engine.listMine(user), engine.approvalsFor(user)]);
+      return homeCard({ ...mine, approvals, ...(zone ? { zone } : {}), ...(notice ? { notice } : {}) });
+    } catch (error) {
+      if (!isKeylessError(error)) throw error;
+      const { problem, hint } = userMessage(error);
+      return homeCard({
+        grants: [],
+        requests: [],
+        approvals: [],
+        problem: hint ? `${problem} ${hint}` : problem,
+        ...(zone ? { zone } : {}),
+        ...(notice ? { notice } : {}),
+      });
+    }
+  }
+
+  /** Step 1 of the request form: the first accounts; the type-ahead finds every other one. */
+  private async newForm(breakGlass: boolean, notice?: string): Promise<AdaptiveCard> {
+    const accounts = await this.deps.engine.findAccounts('', MAX_SEARCH_RESULTS);
+    return accountStepCard(accounts, { formId: this.newFormId(), breakGlass, ...(notice ? { notice } : {}) });
+  }
+
+  /**
+   * The account picker's type-ahead (`application/search`): the accounts matching what was typed
+   * (name, id or OU, as Slack's picker), the page Teams asks for, at most 15 per answer.
+   */
+  private async onSearch(ctx: TurnContext): Promise<void> {
+    const value = SearchInvokeValueSchema.safeParse(ctx.activity.value);
+    if (!value.success || value.data.dataset !== ACCOUNT_DATASET) {
+      return this.refuse(ctx, 'This search is not one keyless offers; nothing was searched.');
+    }
+    const skip = value.data.queryOptions?.skip ?? 0;
+    const top = Math.min(value.data.queryOptions?.top ?? MAX_SEARCH_RESULTS, MAX_SEARCH_RESULTS);
+    let results: { title: string; value: string }[] = [];
+    try {
+      const found = await this.deps.engine.findAccounts(value.data.queryText, skip + top);
+      results = found.slice(skip, skip + top).map(accountChoice);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, platform: 'teams' }, 'account search failed');
+    }
+    await ctx.sendActivity({
+      type: ActivityTypes.InvokeResponse,
+      value: { status: 200, body: { statusCode: 200, type: SEARCH_RESPONSE_CONTENT_TYPE, value: { results } } },
+    } as Partial<Activity>);
   }
 
   private async refreshView(requestId: string, user: ChatUser): Promise<AdaptiveCard> {
@@ -491,7 +579,7 @@ export class TeamsBot {
     user: ChatUser,
   ): Promise<AdaptiveCard> {
     const form: FormContext = { formId: data.formId, breakGlass: data.breakGlass };
-    const accounts = () => this.deps.engine.findAccounts('', MAX_ACCOUNTS_IN_FORM);
+    const accounts = () => this.deps.engine.findAccounts('', MAX_SEARCH_RESULTS);
     if (data.restart || !data.account) {
       return accountStepCard(await accounts(), data.restart ? form : { ...form, notice: 'Choose an account first.' });
     }
@@ -548,9 +636,12 @@ export class TeamsBot {
     user: ChatUser,
   ): Promise<AdaptiveCard> {
     const { engine } = this.deps;
+    const home = data.view === 'home';
     const grant = await engine.getGrant(data.grantId);
     if (!grant) return problemCard(`There is no grant ${data.grantId}.`, 'list');
-    if (!data.extendBy) return grantCard(grant, user.timeZone, 'Say how much more time you need, for example 1h.');
+    const answer = (g: Grant, notice: string, tone: 'good' | 'attention' | 'default' = 'default') =>
+      home ? this.home(user, { text: notice, tone }) : Promise.resolve(grantCard(g, user.timeZone, notice));
+    if (!data.extendBy) return answer(grant, 'Say how much more time you need, for example 1h.', 'attention');
     try {
       const result = await engine.extend({
         grantId: data.grantId,
@@ -561,29 +652,50 @@ export class TeamsBot {
         idempotencyKey: `teams:extend:${ctx.activity.replyToId ?? ctx.activity.id}:${data.extendBy}`,
       });
       const r = result.request;
-      const notice =
-        r.status === 'pending'
-          ? `Extension asked (request ${r.id}): waiting for ${r.approvalsRequired - r.approvals.length} approval(s).`
-          : 'Extension approved by policy; adding the time now.';
-      return grantCard(grant, user.timeZone, notice);
+      if (r.status === 'pending') {
+        return answer(
+          grant,
+          `Extension asked (request ${r.id}): waiting for ${r.approvalsRequired - r.approvals.length} approval(s).`,
+        );
+      }
+      if (r.status !== 'approved') return answer(grant, `Extension ${r.status.replace('_', ' ')} (request ${r.id}).`);
+      // Approved by policy: the clicked card shows the grant with its new end, once applied.
+      const extended = await this.extensionApplied(grant.id, r.id);
+      if (!extended) return answer(grant, 'Extension approved by policy; adding the time now.', 'good');
+      const until = extended.expiresAt !== undefined ? formatLocalTime(extended.expiresAt, user.timeZone) : undefined;
+      return answer(extended, until ? `Extended: your access now ends ${until}.` : 'Extended.', 'good');
     } catch (error) {
       if (!isKeylessError(error)) throw error;
       // GRANT_ENDED: the grant is shown as it is now (no buttons), with the engine's words.
       const now = error.code === ErrorCodes.GrantEnded ? ((await engine.getGrant(data.grantId)) ?? grant) : grant;
-      return grantCard(now, user.timeZone, error.toUserText());
+      return answer(now, error.toUserText(), 'attention');
     }
   }
 
-  private async endGrant(grantId: string, user: ChatUser): Promise<AdaptiveCard> {
+  /** The grant once the extension `requestId` is applied to it (bounded wait), else undefined. */
+  private async extensionApplied(grantId: string, requestId: string): Promise<Grant | undefined> {
+    const deadline = Date.now() + EXTENSION_WAIT_MS;
+    for (;;) {
+      const grant = await this.deps.engine.getGrant(grantId);
+      if (grant?.history.some((e) => e.event === 'extended' && e.details?.requestId === requestId)) return grant;
+      if (!grant || Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  private async endGrant(data: ActionDataOf<typeof Verbs.endGrant>, user: ChatUser): Promise<AdaptiveCard> {
     const { engine } = this.deps;
+    const grantId = data.grantId;
+    const home = data.view === 'home';
     try {
       const result = await engine.revoke({ grantId, actor: user, reason: 'ended early from Teams' });
       // The card answers with the grant as it is: ending now, or already ended (and since when).
-      return result.outcome === 'already_ended'
-        ? grantCard(result.grant, user.timeZone, endedGrantText(result.grant, user.timeZone))
-        : grantCard(result.grant, user.timeZone, 'Ending your access now; I will confirm when it is removed.');
+      const ended = result.outcome === 'already_ended' ? endedGrantText(result.grant, user.timeZone) : undefined;
+      const notice = ended ?? 'Ending your access now; I will confirm when it is removed.';
+      return home ? this.home(user, { text: notice, tone: 'default' }) : grantCard(result.grant, user.timeZone, notice);
     } catch (error) {
       if (!isKeylessError(error)) throw error;
+      if (home) return this.home(user, { text: error.toUserText(), tone: 'attention' });
       const grant = await engine.getGrant(grantId);
       return grant ? grantCard(grant, user.timeZone, error.toUserText()) : problemCard(error.message, error.hint);
     }

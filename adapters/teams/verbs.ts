@@ -19,6 +19,10 @@ export const Verbs = {
   submitRequest: 'keyless.form.submit',
   extendGrant: 'keyless.grant.extend',
   endGrant: 'keyless.grant.end',
+  /** The home card: redrawn from the engine. */
+  homeRefresh: 'keyless.home.refresh',
+  /** The home card's "Request access": answers with the request form in place. */
+  startForm: 'keyless.form.start',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];
@@ -47,6 +51,13 @@ export const Inputs = {
 
 /** The invoke name of Universal Actions. */
 export const ADAPTIVE_CARD_ACTION = 'adaptiveCard/action';
+/** The invoke Teams sends as a person types in a dynamic type-ahead (`choices.data` of type Data.Query). */
+export const SEARCH_INVOKE = 'application/search';
+export const SEARCH_RESPONSE_CONTENT_TYPE = 'application/vnd.microsoft.search.searchResponse';
+/** The Data.Query dataset of the request form's account picker. */
+export const ACCOUNT_DATASET = 'keyless.accounts';
+/** Teams shows at most 15 options in a type-ahead dropdown: one answer holds at most this many. */
+export const MAX_SEARCH_RESULTS = 15;
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 export const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
 /** An Action.Execute answer that shows a message and leaves the card unchanged. */
@@ -56,6 +67,8 @@ export interface CommandSpec {
   name: string;
   /** What the command menu shows (manifest `commandLists`, at most 32 characters). */
   description: string;
+  /** False: understood when typed, left out of the command menu (Teams allows 10 there). */
+  menu?: boolean;
   usage: string;
   example: string;
 }
@@ -71,6 +84,7 @@ export const Commands = [
     usage: 'request [account permission-set duration reason…]',
     example: 'request prod AdministratorAccess 2h INC-1234 restore the queue',
   },
+  { name: 'home', description: 'Your access and approvals', usage: 'home', example: 'home' },
   { name: 'list', description: 'Your grants and open requests', usage: 'list', example: 'list' },
   { name: 'approvals', description: 'Requests waiting for you', usage: 'approvals', example: 'approvals' },
   {
@@ -104,10 +118,13 @@ export const Commands = [
     usage: 'root-window <account> <duration> <reason…>',
     example: 'root-window prod 2h CHG-42 close the old support plan',
   },
-  { name: 'help', description: 'What keyless can do', usage: 'help', example: 'help' },
+  { name: 'help', description: 'What keyless can do', usage: 'help', example: 'help', menu: false },
 ] as const satisfies readonly CommandSpec[];
 
 export type CommandName = (typeof Commands)[number]['name'];
+
+/** The commands of the bot's command menu (the manifest lists exactly these, at most 10). */
+export const MenuCommands: readonly CommandSpec[] = Commands.filter((c: CommandSpec) => c.menu !== false);
 
 /** Keys of the ConversationStore (values are Bot Framework ConversationReferences). */
 export const ConversationKeys = {

@@ -106,16 +106,31 @@ interface CardAction {
   card?: { actions?: CardAction[]; body?: unknown[] };
 }
 
-/** Every Action.Execute in a card, ShowCard sub-cards included. */
+/**
+ * Every Action.Execute in a card, as Teams shows them: the card's actions, ActionSets in its body
+ * (inside containers and columns too), and ShowCard sub-cards, in reading order.
+ */
 export function executeActions(card: unknown): CardAction[] {
   const out: CardAction[] = [];
-  const walk = (actions: CardAction[] | undefined) => {
+  const walkActions = (actions: CardAction[] | undefined) => {
     for (const a of actions ?? []) {
       if (a.type === 'Action.Execute') out.push(a);
-      if (a.type === 'Action.ShowCard') walk(a.card?.actions);
+      if (a.type === 'Action.ShowCard') walkCard(a.card);
     }
   };
-  walk((card as { actions?: CardAction[] } | undefined)?.actions);
+  const walkElements = (elements: unknown[] | undefined) => {
+    for (const e of elements ?? []) {
+      const el = e as { type?: string; actions?: CardAction[]; items?: unknown[]; columns?: { items?: unknown[] }[] };
+      if (el.type === 'ActionSet') walkActions(el.actions);
+      walkElements(el.items);
+      for (const c of el.columns ?? []) walkElements(c.items);
+    }
+  };
+  const walkCard = (c: { actions?: CardAction[]; body?: unknown[] } | undefined) => {
+    walkElements(c?.body);
+    walkActions(c?.actions);
+  };
+  walkCard(card as { actions?: CardAction[]; body?: unknown[] } | undefined);
   return out;
 }
 
@@ -461,9 +476,18 @@ export class TeamsConnector {
    * Clicks the Action.Execute titled `title` on the card this person sees, with input values merged
    * into its data (as Teams does).
    */
-  async click(as: string, activityId: string, title: string, inputs: Record<string, string> = {}): Promise<BotAnswer> {
+  async click(
+    as: string,
+    activityId: string,
+    title: string,
+    inputs: Record<string, string> = {},
+    /** When a card holds several buttons of this title (a home card), the one whose data has these values. */
+    where: Record<string, unknown> = {},
+  ): Promise<BotAnswer> {
     const card = this.cardSeenBy(as, activityId);
-    const action = executeActions(card).find((a) => a.title === title);
+    const action = executeActions(card).find(
+      (a) => a.title === title && Object.entries(where).every(([k, v]) => a.data?.[k] === v),
+    );
     if (!action) {
       const titles = executeActions(card).map((a) => a.title);
       throw new Error(`no "${title}" button on ${activityId} for ${as} (there are: ${titles.join(', ') || 'none'})`);
@@ -471,6 +495,33 @@ export class TeamsConnector {
     return this.invokeRaw(as, activityId, {
       action: { type: 'Action.Execute', id: '', verb: action.verb, data: { ...action.data, ...inputs } },
       trigger: 'manual',
+    });
+  }
+
+  /**
+   * What Teams sends as a person types in a dynamic type-ahead (`choices.data` of type Data.Query):
+   * an `application/search` invoke with the typed text, the dataset and the page asked for.
+   */
+  async search(
+    as: string,
+    activityId: string,
+    query: { dataset: string; queryText: string; skip?: number; top?: number },
+  ): Promise<BotAnswer> {
+    const user = this.person(as);
+    const activity = this.world.findActivity(activityId);
+    const conv = this.conversation(activity?.conversationId ?? this.world.personalChat(user.aadObjectId).id);
+    return this.postToBot({
+      ...this.baseActivity(user, conv),
+      id: this.world.nextId('in-'),
+      type: 'invoke',
+      name: 'application/search',
+      replyToId: activityId,
+      value: {
+        kind: 'search',
+        queryText: query.queryText,
+        queryOptions: { skip: query.skip ?? 0, top: query.top ?? 15 },
+        dataset: query.dataset,
+      },
     });
   }
 

@@ -1,4 +1,4 @@
-import { formatDuration, formatLocalTime, type AccessRequest, type Grant } from '../../../src';
+import { formatDuration, formatLocalTime, type AccessRequest, type Actor, type Grant } from '../../../src';
 import { Inputs, Verbs } from '../verbs';
 import { adaptiveCard, b, execute, facts, heading, MAX_REFRESH_USERS, showCard, text, type AdaptiveCard } from './card';
 import { escapeCardText } from './escape';
@@ -26,7 +26,7 @@ const KIND_TITLE: Record<AccessRequest['kind'], string> = {
 };
 
 function names(request: AccessRequest): string {
-  return request.approvals.map((a) => escapeCardText(a.actor.name, { maxLength: 80 })).join(', ');
+  return request.approvals.map((a) => actorName(a.actor)).join(', ');
 }
 
 /** One sentence on where the request stands; the same for every viewer. */
@@ -50,7 +50,7 @@ export function requestStatusLine(request: AccessRequest): { text: string; color
       };
     case 'denied':
       return {
-        text: `Denied by ${escapeCardText(request.denial?.actor.name, { maxLength: 80 })}: ${escapeCardText(request.denial?.reason, { maxLength: 300 })}`,
+        text: `Denied by ${request.denial ? actorName(request.denial.actor) : 'an approver'}: ${escapeCardText(request.denial?.reason, { maxLength: 300 }) || 'no reason given'}`,
         color: 'Attention',
       };
     case 'cancelled':
@@ -68,7 +68,7 @@ export function requestStatusLine(request: AccessRequest): { text: string; color
 export function grantStatusLine(grant: Grant, zone: string | undefined = grant.requester.timeZone): string {
   switch (grant.status) {
     case 'provisioning':
-      return 'Setting up access in IAM Identity Center…';
+      return 'Setting up access in AWS…';
     case 'active':
       return grant.expiresAt ? `Access active until ${formatLocalTime(grant.expiresAt, zone)}` : 'Access active';
     case 'deprovisioning':
@@ -76,13 +76,19 @@ export function grantStatusLine(grant: Grant, zone: string | undefined = grant.r
     case 'expired':
       return `Access expired${grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : ''} and was removed`;
     case 'revoked':
-      return `Access revoked${grant.endedBy ? ` by ${escapeCardText(grant.endedBy.name, { maxLength: 80 })}` : ''}${grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : ''}`;
+      return `Access revoked${grant.endedBy ? ` by ${actorName(grant.endedBy)}` : ''}${grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : ''}`;
     case 'failed':
       return `Access could not be set up: ${escapeCardText(grant.failure?.message, { maxLength: 300 })}`;
   }
 }
 
-function denyForm(requestId: string): AdaptiveCard {
+/** At least this many characters of reason for a Deny (as in Slack's deny form). */
+export const MIN_DENY_REASON_LENGTH = 3;
+export const DENY_REASON_MISSING_TEXT =
+  'Say why you deny this request, in a few words: the requester sees your reason. Nothing was changed.';
+
+/** Deny's form: a required reason, checked again by the bot (a client may skip the check). */
+export function denyForm(requestId: string, extra: Record<string, unknown> = {}): AdaptiveCard {
   return adaptiveCard(
     [
       {
@@ -90,11 +96,18 @@ function denyForm(requestId: string): AdaptiveCard {
         id: Inputs.denyReason,
         label: 'Why? (the requester sees this)',
         placeholder: 'Use the read-only role for this',
+        isRequired: true,
+        errorMessage: 'Say why, in a few words.',
         maxLength: 500,
       },
     ],
-    { actions: [execute('Deny', Verbs.deny, { requestId }, 'destructive')] },
+    { actions: [execute('Deny', Verbs.deny, { requestId, ...extra }, 'destructive')] },
   );
+}
+
+/** A person or keyless itself (never an internal component name such as "provisioner"). */
+export function actorName(actor: Pick<Actor, 'kind' | 'name'>): string {
+  return actor.kind === 'system' ? 'keyless' : escapeCardText(actor.name, { maxLength: 80 });
 }
 
 /** The approval message: who asks for what, why, and the N-of-M progress; buttons while pending. */

@@ -10,7 +10,7 @@ import {
   type Grant,
 } from '../../../src';
 import { Inputs, Verbs } from '../verbs';
-import { grantStatusLine, requestStatusLine } from './approval.card';
+import { actorName, grantStatusLine, requestStatusLine } from './approval.card';
 import { adaptiveCard, b, execute, facts, heading, showCard, text, type AdaptiveCard } from './card';
 import { escapeCardText } from './escape';
 
@@ -49,7 +49,7 @@ export function requestStatusCard(request: AccessRequest): AdaptiveCard {
   );
 }
 
-function extendForm(grantId: string): AdaptiveCard {
+export function extendForm(grantId: string, extra: Record<string, unknown> = {}): AdaptiveCard {
   return adaptiveCard(
     [
       {
@@ -62,7 +62,7 @@ function extendForm(grantId: string): AdaptiveCard {
       },
       { type: 'Input.Text', id: Inputs.reason, label: 'Why? (optional)', maxLength: 500 },
     ],
-    { actions: [execute('Extend', Verbs.extendGrant, { grantId })] },
+    { actions: [execute('Extend', Verbs.extendGrant, { grantId, ...extra })] },
   );
 }
 
@@ -138,7 +138,7 @@ export function grantExtendedCard(
   const cut = change.capped ? ` The rule allows no more than ${formatDuration(grant.capSeconds)} at a time.` : '';
   const line =
     change.addSeconds > 0
-      ? `${target(grant)} got ${b(formatDuration(change.addSeconds))} more (${escapeCardText(actor.name)}).${cut}`
+      ? `${target(grant)} got ${b(formatDuration(change.addSeconds))} more (${actor.kind === 'system' ? 'approved by policy' : `approved by ${actorName(actor)}`}).${cut}`
       : change.capped
         ? `${target(grant)} could not get more time.${cut}`
         : `${target(grant)} already lasts beyond what was asked.`;
@@ -164,7 +164,7 @@ export function grantEndedCard(
   const revoked = grant.endReason === 'revoked' || grant.status === 'revoked';
   const at = grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : '';
   const how = revoked
-    ? `was revoked${grant.endedBy ? ` by ${escapeCardText(grant.endedBy.name)}` : ''}${at}`
+    ? `was revoked${grant.endedBy ? ` by ${actorName(grant.endedBy)}` : ''}${at}`
     : `expired${at}`;
   const ending = grant.status === 'deprovisioning';
   return adaptiveCard([

@@ -1,5 +1,5 @@
 import { accountLabel, formatDuration, type Account, type PermissionSet } from '../../../src';
-import { Inputs, Verbs } from '../verbs';
+import { ACCOUNT_DATASET, Inputs, MAX_SEARCH_RESULTS, Verbs } from '../verbs';
 import { adaptiveCard, b, execute, heading, text, type AdaptiveCard, type CardElement } from './card';
 import { escapeCardText } from './escape';
 
@@ -22,6 +22,16 @@ function noticeBlock(notice: string | undefined): CardElement[] {
 
 const title = (breakGlass: boolean) => (breakGlass ? '🚨 Break-glass access' : 'Request AWS access');
 
+/** How an account reads in the picker, in the card's first choices and in every search answer alike. */
+export function accountChoice(a: Account): { title: string; value: string } {
+  return { title: `${accountLabel(a)}${a.ouNames?.length ? ` · ${a.ouNames.join(' / ')}` : ''}`, value: a.id };
+}
+
+/**
+ * Step 1. The picker is a dynamic type-ahead: it opens on the first accounts and, as the person
+ * types, Teams asks the bot (`application/search`, dataset ACCOUNT_DATASET) for the accounts that
+ * match by name, id or OU, page by page; so every account of the organization can be chosen.
+ */
 export function accountStepCard(accounts: readonly Account[], ctx: FormContext, selected?: string): AdaptiveCard {
   return adaptiveCard(
     [
@@ -38,16 +48,14 @@ export function accountStepCard(accounts: readonly Account[], ctx: FormContext, 
         type: 'Input.ChoiceSet',
         id: Inputs.account,
         label: 'Account',
-        // "filtered" is the searchable (type-ahead) choice set in Teams.
+        // "filtered" with choices.data: Teams' dynamic type-ahead (the dropdown shows at most 15).
         style: 'filtered',
         isRequired: true,
         errorMessage: 'Choose an account.',
         placeholder: 'Search by name, OU or id',
         ...(selected ? { value: selected } : {}),
-        choices: accounts.map((a) => ({
-          title: `${accountLabel(a)}${a.ouNames?.length ? ` · ${a.ouNames.join(' / ')}` : ''}`,
-          value: a.id,
-        })),
+        choices: accounts.slice(0, MAX_SEARCH_RESULTS).map(accountChoice),
+        'choices.data': { type: 'Data.Query', dataset: ACCOUNT_DATASET, count: MAX_SEARCH_RESULTS },
       },
     ],
     { actions: [execute('Next', Verbs.chooseAccount, { formId: ctx.formId, breakGlass: ctx.breakGlass })] },
