@@ -1,3 +1,4 @@
+import { formatLocalTime } from '../../../src';
 import { APPROVALS, SECURITY, startTeamsHarness, type TeamsHarness } from '../../support/teams-harness';
 import { answerCard, botPosts, cardOf, lastBotPost, textOf } from '../../support/teams-cards';
 
@@ -73,14 +74,23 @@ describe('proactive Teams messages', () => {
     expect(h.identity.assignments.size).toBe(0);
   });
 
-  test('Extend from the active card asks for more time as a new request', async () => {
+  test('Extend from the active card asks for more time as a new request; the clicked card shows the new end', async () => {
     await h.connector.install('aad-rita');
     await h.connector.say('aad-rita', 'request sandbox ReadOnlyAccess 2h INC-5 look at logs');
     await h.settle();
     const active = lastBotPost(h.connector, RITA_DM);
+    const before = [...h.store.grants.values()][0]!.expiresAt!;
+    const newEnd = formatLocalTime(before + 3600_000, 'Europe/Paris');
+    expect(textOf(cardOf(active))).not.toContain(newEnd);
     const answer = answerCard(await h.connector.click('aad-rita', active.id, 'Extend', { extendBy: '1h' }));
+    // The answer (what the clicker sees in place of the card) is the grant with its new end.
+    expect(textOf(answer)).toContain(`Extended: your access now ends ${newEnd}.`);
+    expect(textOf(answer)).toContain(`"title":"Until","value":"${newEnd}"`);
     await h.settle();
-    expect(textOf(answer)).toContain('Extension approved by policy');
-    expect(textOf(cardOf(lastBotPost(h.connector, RITA_DM)))).toContain('Access extended');
+    const extended = textOf(cardOf(lastBotPost(h.connector, RITA_DM)));
+    expect(extended).toContain('Access extended');
+    // Approved by policy: keyless's internal component names never reach a card.
+    expect(extended).toContain('approved by policy');
+    expect(extended).not.toMatch(/provisioner/i);
   });
 });
