@@ -9,6 +9,7 @@ export type Command =
   | { name: 'accounts'; filter: string }
   | { name: 'why'; account: string; permissionSet: string }
   | { name: 'revoke'; grantId: string; reason?: string }
+  | { name: 'cancel'; requestId: string }
   | { name: 'extend'; grantId: string; duration: string; reason?: string }
   | { name: 'root-window'; account: string; duration: string; reason: string }
   /** `request` or `break-glass` with no arguments: show the form. */
@@ -87,6 +88,11 @@ export function parseCommand(raw: string | undefined): ParseResult {
       if (!grantId) return bad('revoke', '`revoke` needs the id of a grant (`list` shows yours).');
       const reason = rest(1);
       return { ok: true, command: { name: 'revoke', grantId, ...(reason ? { reason } : {}) } };
+    }
+    case 'cancel': {
+      const [requestId] = args;
+      if (!requestId) return bad('cancel', '`cancel` needs the id of one of your open requests (`list` shows them).');
+      return { ok: true, command: { name: 'cancel', requestId } };
     }
     case 'extend': {
       const [grantId, duration] = args;

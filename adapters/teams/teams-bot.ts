@@ -245,6 +245,15 @@ export class TeamsBot {
           ),
         ));
       }
+      case 'cancel': {
+        const result = await engine.cancel({ requestId: command.requestId, actor: user });
+        const card = requestStatusCard(result.request);
+        if (result.outcome === 'cancelled') return void (await this.reply(ctx, card));
+        return void (await this.reply(
+          ctx,
+          infoCard(`Request ${result.request.id} was already decided; nothing was changed.`),
+        ));
+      }
       case 'extend': {
         const result = await engine.extend({
           grantId: command.grantId,

@@ -100,6 +100,13 @@ export const Commands = [
     example: 'revoke g-7f3a done',
   },
   {
+    name: 'cancel',
+    description: 'Withdraw an open request',
+    usage: 'cancel <request-id>',
+    example: 'cancel r-7f3a',
+    menu: false,
+  },
+  {
     name: 'why',
     description: 'Explain what you may ask for',
     usage: 'why <account> <permission-set>',

@@ -208,7 +208,7 @@ export const FAST_EMULATOR_TIMING: Pick<AwsIdentityCenterOptions, 'polling' | 'r
  */
 export function localIdentityCenter(
   awsUrl: string,
-  options: Pick<AwsIdentityCenterOptions, 'pace' | 'polling' | 'retry'> = {},
+  options: Pick<AwsIdentityCenterOptions, 'pace' | 'polling' | 'retry' | 'catalog'> = {},
 ): { identity: AwsIdentityCenter; destroy(): void } {
   const config = { endpoint: awsUrl, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 };
   const clients = {

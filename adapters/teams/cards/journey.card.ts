@@ -163,9 +163,7 @@ export function grantEndedCard(
 ): AdaptiveCard {
   const revoked = grant.endReason === 'revoked' || grant.status === 'revoked';
   const at = grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : '';
-  const how = revoked
-    ? `was revoked${grant.endedBy ? ` by ${actorName(grant.endedBy)}` : ''}${at}`
-    : `expired${at}`;
+  const how = revoked ? `was revoked${grant.endedBy ? ` by ${actorName(grant.endedBy)}` : ''}${at}` : `expired${at}`;
   const ending = grant.status === 'deprovisioning';
   return adaptiveCard([
     heading(revoked ? 'Access revoked' : 'Access expired'),
