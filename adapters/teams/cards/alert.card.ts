@@ -163,6 +163,7 @@ export function alertActions(a: Alert, now: number): CardElement[] {
             id: AlertInputs.rootWindowDuration,
             label: 'For how long (e.g. 2h)',
             isRequired: true,
+            errorMessage: 'Give a duration such as 2h (at most 24h).',
             value: '1h',
           },
           {
@@ -170,6 +171,7 @@ export function alertActions(a: Alert, now: number): CardElement[] {
             id: AlertInputs.rootWindowReason,
             label: 'Why is root needed?',
             isRequired: true,
+            errorMessage: 'Say why root is needed.',
             maxLength: 500,
           },
         ],
