@@ -20,6 +20,12 @@ describe('parsing Teams text commands', () => {
     });
   });
 
+  test('"home" asks for the home card; "cancel" needs a request id', () => {
+    expect(parseCommand('Home')).toEqual({ ok: true, command: { name: 'home' } });
+    expect(parseCommand('cancel r-123')).toEqual({ ok: true, command: { name: 'cancel', requestId: 'r-123' } });
+    expect(parseCommand('cancel')).toMatchObject({ ok: false, example: 'cancel r-7f3a' });
+  });
+
   test('an empty message or "help" asks for help', () => {
     expect(parseCommand('')).toEqual({ ok: true, command: { name: 'help' } });
     expect(parseCommand('HELP')).toEqual({ ok: true, command: { name: 'help' } });
