@@ -1,4 +1,11 @@
-import { formatDuration, formatLocalTime, type AccessRequest, type Actor, type Grant } from '../../../src';
+import {
+  describePeople,
+  formatDuration,
+  formatLocalTime,
+  type AccessRequest,
+  type Actor,
+  type Grant,
+} from '../../../src';
 import { Inputs, Verbs } from '../verbs';
 import { adaptiveCard, b, execute, facts, heading, MAX_REFRESH_USERS, showCard, text, type AdaptiveCard } from './card';
 import { escapeCardText } from './escape';
@@ -82,6 +89,18 @@ export function grantStatusLine(grant: Grant, zone: string | undefined = grant.r
   }
 }
 
+/**
+ * While a request is open, who may decide it and until when, written in the requester's zone (the
+ * rule of shared messages): requester and approvers read the same facts on every card.
+ */
+export function pendingFacts(request: AccessRequest): [string, string | undefined][] {
+  if (request.status !== 'pending') return [];
+  return [
+    ['Approvers', request.approvers ? describePeople(request.approvers) : undefined],
+    ['Decide by', formatLocalTime(request.decideBy, request.requester.timeZone)],
+  ];
+}
+
 /** At least this many characters of reason for a Deny (as in Slack's deny form). */
 export const MIN_DENY_REASON_LENGTH = 3;
 export const DENY_REASON_MISSING_TEXT =
@@ -127,6 +146,7 @@ export function approvalCard(
       ['Reason', request.reason],
       ['Ticket', request.ticket],
       ['Rule', request.rule],
+      ...pendingFacts(request),
       ['Request', request.id],
     ]),
     text(status.text, { weight: 'Bolder', color: status.color }),

@@ -1,6 +1,5 @@
 import {
   approvalProgress,
-  describePeople,
   formatDuration,
   formatLocalTime,
   grantAcceptsActions,
@@ -10,7 +9,7 @@ import {
   type Grant,
 } from '../../../src';
 import { Inputs, Verbs } from '../verbs';
-import { actorName, grantStatusLine, requestStatusLine } from './approval.card';
+import { actorName, grantStatusLine, pendingFacts, requestStatusLine } from './approval.card';
 import { adaptiveCard, b, execute, facts, heading, showCard, text, type AdaptiveCard } from './card';
 import { escapeCardText } from './escape';
 
@@ -25,7 +24,6 @@ const target = (r: Pick<Grant, 'permissionSetName' | 'accountName' | 'accountId'
 /** The requester's own copy of a request; updated in place as approvers decide. */
 export function requestStatusCard(request: AccessRequest): AdaptiveCard {
   const status = requestStatusLine(request);
-  const approvers = request.approvers ? describePeople(request.approvers) : undefined;
   return adaptiveCard(
     [
       heading(request.status === 'pending' ? 'Request submitted' : 'Your request'),
@@ -33,8 +31,8 @@ export function requestStatusCard(request: AccessRequest): AdaptiveCard {
       facts([
         ['Reason', request.reason],
         ['Ticket', request.ticket],
-        ['Approvers', approvers],
         ['Progress', request.status === 'pending' ? approvalProgress(request) : undefined],
+        ...pendingFacts(request),
         ['Request', request.id],
       ]),
       text(status.text, { weight: 'Bolder', color: status.color }),

@@ -118,6 +118,7 @@ const NOT_RENDERERS = new Set([
   'requestStatusLine',
   'grantStatusLine',
   'actorName',
+  'pendingFacts',
   'homeGrantLine',
   'accountChoice',
 ]);

@@ -1,4 +1,4 @@
-import type { ChatUser, Grant } from '../../../../../src';
+import { formatLocalTime, type ChatUser, type Grant } from '../../../../../src';
 import { approvalCard } from '../../../../../adapters/teams/cards/approval.card';
 import { executeActions } from '../../../../../adapters/local/teams-connector';
 import { Verbs } from '../../../../../adapters/teams/verbs';
@@ -23,6 +23,34 @@ describe('the approval card', () => {
     expect(titles(card)).toEqual(['Approve', 'Deny']);
     expect(card.refresh?.userIds).toEqual(['29:aad-bob', '29:aad-rita']);
     expect(card.version).toBe('1.5');
+  });
+
+  test('while open, everyone reads who may decide and until when; once decided, who decided', () => {
+    const open = JSON.stringify(approvalCard({ ...pending(), approvals: [approval(ann, 2)] }, { kind: 'base' }));
+    expect(open).toContain('"title":"Approvers","value":"group sre-leads"');
+    expect(open).toContain(`"title":"Decide by","value":"${formatLocalTime(pending().decideBy, pending().requester.timeZone)}"`);
+    expect(open).toContain('approved by Ann');
+    const decided = approvalCard(
+      {
+        ...pending(),
+        status: 'denied',
+        denial: { actor: { kind: 'user', id: 'teams:aad-bob', name: 'Bob' }, at: T0, reason: 'no' },
+      },
+      { kind: 'base' },
+    );
+    expect(JSON.stringify(decided)).not.toContain('Decide by');
+    expect(JSON.stringify(decided)).toContain('Denied by Bob: no');
+    // A system actor is "keyless", never an internal component name.
+    const auto = approvalCard(
+      {
+        ...pending(),
+        status: 'approved',
+        approvals: [{ ...approval(ann, 2), actor: { kind: 'system', id: 'provisioner', name: 'provisioner' } }],
+      },
+      { kind: 'base' },
+    );
+    expect(JSON.stringify(auto)).toContain('Approved by keyless');
+    expect(JSON.stringify(auto)).not.toContain('provisioner');
   });
 
   test('the reason cannot become a link', () => {
