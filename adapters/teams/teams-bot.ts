@@ -96,6 +96,8 @@ export function foreignTenantText(tenantIds: readonly string[]): string {
 }
 
 const MAX_APPROVAL_CARDS = 10;
+export const HOME_ELSEWHERE_TEXT =
+  'Your home card shows your own access and approvals, so it lives in our 1:1 chat: write "home" to me there.';
 
 type DecideData = {
   requestId: string;
@@ -202,6 +204,10 @@ export class TeamsBot {
       case 'help':
         return void (await this.reply(ctx, helpCard()));
       case 'home':
+        // The home card shows a person's own access: only in their 1:1 chat, never in a channel.
+        if (ctx.activity.conversation.conversationType !== 'personal') {
+          return void (await this.reply(ctx, infoCard(HOME_ELSEWHERE_TEXT)));
+        }
         return void (await this.reply(ctx, await this.home(user)));
       case 'list':
         return void (await this.reply(ctx, listCard(await engine.listMine(user), user.timeZone)));

@@ -34,6 +34,15 @@ describe('the Teams bot, over HTTP with the loopback connector', () => {
     expect(h.store.conversations.has('teams:email:bob@example.com')).toBe(true);
   });
 
+  test('the home card is shown in the 1:1 chat only, never in a channel', async () => {
+    await h.connector.say('aad-rita', 'home', APPROVALS);
+    const inChannel = textOf(cardOf(lastBotPost(h.connector, APPROVALS)));
+    expect(inChannel).toContain('lives in our 1:1 chat');
+    expect(inChannel).not.toContain('Your access');
+    await h.connector.say('aad-rita', 'home');
+    expect(textOf(cardOf(lastBotPost(h.connector, RITA_DM)))).toContain('Waiting for your approval');
+  });
+
   test('a command is answered with a card in the same conversation', async () => {
     await h.connector.say('aad-rita', 'accounts pay');
     expect(textOf(cardOf(lastBotPost(h.connector, RITA_DM)))).toContain('payments (333333333333)');
