@@ -28,7 +28,9 @@ describe('the approval card', () => {
   test('while open, everyone reads who may decide and until when; once decided, who decided', () => {
     const open = JSON.stringify(approvalCard({ ...pending(), approvals: [approval(ann, 2)] }, { kind: 'base' }));
     expect(open).toContain('"title":"Approvers","value":"group sre-leads"');
-    expect(open).toContain(`"title":"Decide by","value":"${formatLocalTime(pending().decideBy, pending().requester.timeZone)}"`);
+    expect(open).toContain(
+      `"title":"Decide by","value":"${formatLocalTime(pending().decideBy, pending().requester.timeZone)}"`,
+    );
     expect(open).toContain('approved by Ann');
     const decided = approvalCard(
       {
