@@ -26,6 +26,11 @@ export const FINDING_KINDS = [
   'unused_access_key',
   'never_used_access_key',
   'two_active_keys',
+  // Scheduled scans: IAM user hygiene (the credential report's password and MFA columns).
+  'console_user_without_mfa',
+  'console_password_unused',
+  'console_password_never_used',
+  'human_user_with_access_keys',
   // The scanner saying it is blind.
   'account_not_scanned',
   'region_silent',

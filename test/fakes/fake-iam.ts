@@ -61,6 +61,13 @@ export class FakeIam implements IamScanner, KeyRemediator {
     };
   }
 
+  async listUserTags(accountId: string, userName: string): Promise<Record<string, string>> {
+    this.check(accountId);
+    const user = this.state.account(accountId).users.get(userName);
+    if (!user) throw new KeylessError(ErrorCodes.InvalidInput, 'no such user');
+    return { ...user.tags };
+  }
+
   async setAccessKeyStatus(accountId: string, userName: string, accessKeyId: string, status: 'Active' | 'Inactive') {
     this.check(accountId);
     const k = this.state.findKey(accountId, accessKeyId);

@@ -5,11 +5,13 @@ import {
   dedupeKeys,
   evaluateAccountSummary,
   evaluateCredentialReport,
+  evaluateUserHygiene,
   isKeylessError,
   parseCredentialReport,
   scanRules,
   systemActor,
   userKindOf,
+  userKindRuleOf,
   usersToConfirm,
   type Finding,
   type LiveKey,
@@ -57,15 +59,19 @@ export async function findingsOf(ctx: AlertContext, account: ScanAccount): Promi
   const now = ctx.clock.now();
   const alerts = ctx.policy().alerts;
   const rules = scanRules(alerts, ctx.options.machineThresholds);
-  const rule = ctx.options.userKindRule;
+  // The policy's `machineUsers` says who is a machine; the engine option fills in what it leaves out.
+  const rule = { ...ctx.options.userKindRule, ...userKindRuleOf(alerts.machineUsers) };
   const kinds = new Map<string, UserKind>();
   if (rule.machineTag && scanner.listUserTags) {
-    const withKeys = rows.filter((r) => r.keys.some((k) => k.active)).map((r) => r.user);
-    await forEachLimit(withKeys, ctx.options.userConcurrency, async (user) => {
-      kinds.set(user, userKindOf(user, await scanner.listUserTags!(account.id, user), rule));
+    // Only users some rule applies to: an active key or a console password.
+    const judged = rows.filter(
+      (r) => r.user !== ROOT_ACCOUNT_ROW && (r.passwordEnabled || r.keys.some((k) => k.active)),
+    );
+    await forEachLimit(judged, ctx.options.userConcurrency, async (r) => {
+      kinds.set(r.user, userKindOf(r.user, await scanner.listUserTags!(account.id, r.user), rule, r.path));
     }).then(throwFirst);
   }
-  const userKind = (user: string) => kinds.get(user) ?? userKindOf(user, undefined, rule);
+  const userKind = (user: string, path: string) => kinds.get(user) ?? userKindOf(user, undefined, rule, path);
   const base = { account, now, reportGeneratedAt: snapshot.reportGeneratedAt, rules, userKind };
   const candidates = evaluateCredentialReport(rows, base);
   const live = new Map<string, LiveKey[]>();
@@ -91,7 +97,11 @@ export async function findingsOf(ctx: AlertContext, account: ScanAccount): Promi
     rows.filter((r) => r.user === ROOT_ACCOUNT_ROW || live.has(r.user)),
     { ...base, live },
   );
-  return [...confirmed, ...evaluateAccountSummary(snapshot.summary, { account, now })];
+  return [
+    ...confirmed,
+    ...evaluateUserHygiene(rows, base),
+    ...evaluateAccountSummary(snapshot.summary, { account, now }),
+  ];
 }
 
 function throwFirst(failures: unknown[]): void {

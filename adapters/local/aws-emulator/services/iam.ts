@@ -26,6 +26,7 @@ export interface EmuAccessKey {
 }
 export interface EmuIamUser {
   name: string;
+  path: string;
   id: string;
   createdAt: number;
   passwordLastUsedAt: number | null | undefined;
@@ -87,6 +88,7 @@ export class IamState {
       for (const u of a.users) {
         account.users.set(u.name, {
           name: u.name,
+          path: u.path,
           id: userId(),
           createdAt: t - u.createdDaysAgo * DAY,
           passwordLastUsedAt:
@@ -186,7 +188,7 @@ export class IamState {
       lines.push(
         [
           u.name,
-          `arn:aws:iam::${accountId}:user/${u.name}`,
+          `arn:aws:iam::${accountId}:user${u.path}${u.name}`,
           csvDate(u.createdAt, 'N/A'),
           String(pwd),
           pwd ? csvDate(u.passwordLastUsedAt, 'no_information') : 'N/A',
@@ -321,7 +323,7 @@ export function createIamService(state: IamState): QueryService {
         const members = items
           .map(
             (u) =>
-              `<member>${xml('Path', '/')}${xml('UserName', u.name)}${xml('UserId', u.id)}${xml('Arn', `arn:aws:iam::${a.accountId}:user/${u.name}`)}${xml('CreateDate', isoDate(u.createdAt))}${typeof u.passwordLastUsedAt === 'number' ? xml('PasswordLastUsed', isoDate(u.passwordLastUsedAt)) : ''}</member>`,
+              `<member>${xml('Path', u.path)}${xml('UserName', u.name)}${xml('UserId', u.id)}${xml('Arn', `arn:aws:iam::${a.accountId}:user${u.path}${u.name}`)}${xml('CreateDate', isoDate(u.createdAt))}${typeof u.passwordLastUsedAt === 'number' ? xml('PasswordLastUsed', isoDate(u.passwordLastUsedAt)) : ''}</member>`,
           )
           .join('');
         return `<Users>${members}</Users>${tail}`;
