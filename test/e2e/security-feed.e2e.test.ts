@@ -98,6 +98,10 @@ describe('the security feed, end to end through Slack and Teams', () => {
           users: [
             { name: 'deploy-bot', keys: [{ id: STALE_KEY, createdDaysAgo: 200, lastUsedDaysAgo: 100 }] },
             { name: 'alice', keys: [{ id: 'AKIAFRESH00000000001', createdDaysAgo: 10, lastUsedDaysAgo: 1 }] },
+            // IAM user hygiene: a password alone, a password unused, a password never used.
+            { name: 'ana', passwordLastUsedDaysAgo: 1, mfa: false },
+            { name: 'ben', passwordLastUsedDaysAgo: 120, mfa: true },
+            { name: 'cleo', createdDaysAgo: 30, passwordLastUsedDaysAgo: null, mfa: true },
           ],
         },
       ],
@@ -357,5 +361,53 @@ describe('the security feed, end to end through Slack and Teams', () => {
     expect(report.resolved).toBe(1);
     expect((await alerts.getAlert(key))!.status).toBe('resolved');
     expect(workspace.state.channelMessages(SLACK_SECURITY).at(-1)!.edited).toBeDefined();
+  });
+
+  it('lists every IAM user hygiene finding in the Slack and Teams digests, acknowledges one from each chat, and resolves one once fixed', async () => {
+    await alerts.scanAll();
+    await alerts.postDigest();
+    await settle();
+    const digest = slackPosts().at(-1)!;
+    const teamsDigest = teamsPosts().at(-1)!;
+    const shown = JSON.stringify(digest.blocks, (k, v: unknown) => (k === 'value' ? undefined : v));
+    const card = textOf(cardOf(teamsDigest));
+    const expected = [
+      ['ana', 'Console password without MFA'],
+      ['ben', 'Console password unused for 90+ days'],
+      ['cleo', 'Console password never used'],
+      ['alice', 'should be in Identity Center'],
+    ];
+    for (const [user, title] of expected) {
+      expect(shown).toContain(title);
+      expect(shown).toContain(user);
+      expect(card).toContain(title);
+      expect(card).toContain(user);
+    }
+    const mfa = `user:${PROD.id}:ana:console_user_without_mfa`;
+    const unused = `user:${PROD.id}:ben:console_password_unused`;
+    await workspace.client.clickInMessage('U0RITA', SLACK_SECURITY, digest.ts, AlertActions.acknowledge, mfa);
+    const answer = await connector.invokeRaw('aad-sam', teamsDigest.id, {
+      action: { type: 'Action.Execute', verb: AlertVerbs.acknowledge, data: { dedupeKey: unused } },
+      trigger: 'manual',
+    });
+    expect(answer.status).toBe(200);
+    await settle();
+    expect((await alerts.getAlert(mfa))!.status).toBe('acknowledged');
+    expect((await alerts.getAlert(unused))!.status).toBe('acknowledged');
+    // Deactivate is offered only for a key: a user finding has no key to deactivate.
+    const item = workspace.state.channelMessages(SLACK_SECURITY).find((m) => m.ts === digest.ts)!;
+    const mfaButtons = (item.blocks as { block_id?: string; elements?: { action_id: string }[] }[]).find(
+      (b) => b.block_id === `alert_actions:${mfa}`,
+    );
+    expect(mfaButtons?.elements?.map((e) => e.action_id) ?? []).not.toContain(AlertActions.deactivate);
+
+    // Ana gets MFA: the next scan resolves the finding, struck through in the digest that listed it.
+    env.emulator.state.security.iam.account(PROD.id).users.get('ana')!.mfa = true;
+    env.emulator.state.security.iam.account(PROD.id).report = undefined;
+    await alerts.scanAll();
+    await settle();
+    expect((await alerts.getAlert(mfa))!.status).toBe('resolved');
+    const after = workspace.state.channelMessages(SLACK_SECURITY).find((m) => m.ts === digest.ts)!;
+    expect(JSON.stringify(after.blocks)).toMatch(/~\*Console password without MFA\*/);
   });
 });
