@@ -1,4 +1,5 @@
 import type { Actor } from './chat-user';
+import type { KeyRotation } from './key-rotation';
 
 /**
  * The security feed (issue 7): findings from CloudTrail root activity, AWS Health and the scheduled
@@ -31,6 +32,8 @@ export const FINDING_KINDS = [
   'console_password_unused',
   'console_password_never_used',
   'human_user_with_access_keys',
+  // The rotation assistant: the old key was used again after it was deactivated.
+  'key_rotation_rolled_back',
   // The scanner saying it is blind.
   'account_not_scanned',
   'region_silent',
@@ -184,6 +187,8 @@ export interface Alert {
   messages: AlertMessageRef[];
   /** The digest it was listed in (digest alerts). */
   digestId?: string;
+  /** The rotation assistant's state, for a key past its rotation age (stale_access_key). */
+  rotation?: KeyRotation;
   history: AlertAuditEntry[];
 }
 
@@ -284,7 +289,10 @@ export type AlertAction =
   | 'approve_deactivation'
   | 'deny_deactivation'
   | 'reactivate'
-  | 'announce_root';
+  | 'announce_root'
+  | 'delete_key'
+  | 'approve_deletion'
+  | 'deny_deletion';
 
 /**
  * What a person may do with an alert in its present state, in display order. Both chat platforms
@@ -300,5 +308,8 @@ export function availableAlertActions(a: Alert, now: number): AlertAction[] {
   if (r === 'pending_approval') actions.push('approve_deactivation', 'deny_deactivation');
   if (r === 'done' && (a.remediation?.reversibleUntil ?? 0) >= now) actions.push('reactivate');
   if (live && ROOT_FINDING_KINDS.has(a.finding.kind)) actions.push('announce_root');
+  const d = a.rotation?.deletion.status ?? 'none';
+  if (a.rotation?.step === 'ready_to_delete' && ['none', 'denied', 'failed'].includes(d)) actions.push('delete_key');
+  if (a.rotation && d === 'pending_approval') actions.push('approve_deletion', 'deny_deletion');
   return actions;
 }

@@ -210,6 +210,29 @@ export const policySchema = z
         machine: userThresholds.describe(
           'Thresholds for machine IAM users (see machineUsers), over the ones above. Machine users are never told to move to Identity Center.',
         ),
+        rotation: z
+          .object({
+            enabled: z
+              .boolean()
+              .default(true)
+              .describe('Walk the owner of a key past staleKeyDays through its rotation, and watch it.'),
+            ownerTag: z
+              .string()
+              .min(1)
+              .max(128)
+              .default('owner')
+              .describe("The IAM user tag holding the owner's email; without it the security channel is told."),
+            deleteAfterDays: z
+              .number()
+              .int()
+              .min(1)
+              .max(365)
+              .default(7)
+              .describe('Delete is offered once the old key was inactive and unused for this many days.'),
+          })
+          .strict()
+          .default({ enabled: true, ownerTag: 'owner', deleteAfterDays: 7 })
+          .describe('The rotation assistant: new key, deactivate the old one, then delete it (each approved).'),
         machineUsers: z
           .object({
             namePattern: regexText
@@ -244,6 +267,7 @@ export const policySchema = z
         scanEvery: '6h',
         human: {},
         machine: {},
+        rotation: { enabled: true, ownerTag: 'owner', deleteAfterDays: 7 },
         machineUsers: {},
       })
       .describe('The security feed: thresholds for access keys, console passwords and root use.'),

@@ -76,6 +76,17 @@ export class FakeIam implements IamScanner, KeyRemediator {
     this.statusChanges.push({ accountId, accessKeyId, status });
   }
 
+  readonly deletions: { accountId: string; accessKeyId: string }[] = [];
+
+  async deleteAccessKey(accountId: string, userName: string, accessKeyId: string) {
+    this.check(accountId);
+    const a = this.state.account(accountId);
+    const k = a.keys.get(accessKeyId);
+    if (!k || k.userName !== userName) throw new KeylessError(ErrorCodes.InvalidInput, 'no such key');
+    a.keys.delete(accessKeyId);
+    this.deletions.push({ accountId, accessKeyId });
+  }
+
   /** The id of a user's key, by position (oldest first). */
   keyId(accountId: string, userName: string, index = 0): string {
     return this.state.keysOf(accountId, userName)[index]!.id;
