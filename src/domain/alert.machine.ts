@@ -338,6 +338,9 @@ export function transitionAlert(
     result = applyRotation(alert, event as RotationEvent);
     to = result === 'noop' ? from : `rotation:${result.rotation!.step}:${result.rotation!.deletion.status}`;
   } else if (REMEDIATION_EVENTS.has(event.type)) {
+    if (alert.rotation?.step === 'deleted' && event.type !== 'deactivated') {
+      throw new KeylessError(ErrorCodes.InvalidTransition, 'This key was deleted: a deletion is never undone.');
+    }
     const current = none(alert);
     from = `remediation:${current.status}`;
     const r = applyTransition('key deactivation', remediationTable, current, event as RemediationEvent);

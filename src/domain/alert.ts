@@ -306,7 +306,9 @@ export function availableAlertActions(a: Alert, now: number): AlertAction[] {
   if (live) actions.push('snooze');
   if (live && a.finding.accessKeyId && ['none', 'denied', 'failed', 'reverted'].includes(r)) actions.push('deactivate');
   if (r === 'pending_approval') actions.push('approve_deactivation', 'deny_deactivation');
-  if (r === 'done' && (a.remediation?.reversibleUntil ?? 0) >= now) actions.push('reactivate');
+  // A deleted key has nothing to reactivate: deletion is never undone.
+  if (r === 'done' && (a.remediation?.reversibleUntil ?? 0) >= now && a.rotation?.step !== 'deleted')
+    actions.push('reactivate');
   if (live && ROOT_FINDING_KINDS.has(a.finding.kind)) actions.push('announce_root');
   const d = a.rotation?.deletion.status ?? 'none';
   if (a.rotation?.step === 'ready_to_delete' && ['none', 'denied', 'failed'].includes(d)) actions.push('delete_key');

@@ -226,3 +226,25 @@ describe('rotation steps (pure)', () => {
     expect(ownerFromTags(undefined, 'owner')).toBeUndefined();
   });
 });
+
+describe('a deleted key', () => {
+  it('offers no Reactivate and refuses one: a deletion is never undone', async () => {
+    const { engine, iam: fake, clock } = testAlertEngine({ iam: iam(), accounts: [PROD] });
+    await engine.scanAll();
+    const fresh = fake.state.createKey(PROD.id, 'deployer', clock.now());
+    fake.state.useKey(PROD.id, fresh.id, clock.now());
+    await engine.scanAll();
+    await engine.requestDeactivation({ dedupeKey: STALE, actor: users.rita });
+    await engine.approveDeactivation({ dedupeKey: STALE, actor: users.sam });
+    clock.advance(7 * DAY);
+    await engine.scanAll();
+    await engine.requestDeletion({ dedupeKey: STALE, actor: users.rita });
+    const deleted = await engine.approveDeletion({ dedupeKey: STALE, actor: users.sam });
+    const { availableAlertActions } = await import('../../../../src');
+    expect(availableAlertActions(deleted, clock.now())).not.toContain('reactivate');
+    await expect(engine.reactivate({ dedupeKey: STALE, actor: users.sam })).rejects.toMatchObject({
+      code: ErrorCodes.InvalidTransition,
+    });
+    expect(fake.statusChanges.map((c) => c.status)).toEqual(['Inactive']);
+  });
+});
