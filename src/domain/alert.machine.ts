@@ -4,11 +4,13 @@ import type {
   AlertMessageRef,
   AlertStatus,
   Finding,
+  KeyDeletion,
+  KeyRotation,
   Remediation,
   RemediationStatus,
 } from './alert';
 import type { Actor } from './chat-user';
-import { isRotationActive, type KeyDeletion, type KeyRotation } from './key-rotation';
+import { isRotationActive } from './key-rotation';
 import { ErrorCodes, KeylessError } from './errors';
 import { applyTransition, type TransitionTable } from './transition-table';
 

@@ -1,5 +1,4 @@
 import type { Actor } from './chat-user';
-import type { KeyRotation } from './key-rotation';
 
 /**
  * The security feed (issue 7): findings from CloudTrail root activity, AWS Health and the scheduled
@@ -145,6 +144,50 @@ export interface Remediation {
   failure?: string;
   /** The key's state as re-checked before acting. */
   checked?: { status: 'Active' | 'Inactive'; lastUsedAt: number | null; service?: string; region?: string; at: number };
+}
+
+/** The rotation assistant's steps (key-rotation.ts derives them from the live keys). */
+export const ROTATION_STEPS = [
+  'waiting_new_key',
+  'new_key_unused',
+  'ready_to_deactivate',
+  'old_key_deactivated',
+  'ready_to_delete',
+  'rolled_back',
+  'deleted',
+] as const;
+export type RotationStep = (typeof ROTATION_STEPS)[number];
+
+export type DeletionStatus = 'none' | 'pending_approval' | 'approved' | 'done' | 'denied' | 'failed';
+
+export interface KeyDeletion {
+  status: DeletionStatus;
+  requestedBy?: Actor;
+  requestedAt?: number;
+  decidedBy?: Actor;
+  decidedAt?: number;
+  reason?: string;
+  doneAt?: number;
+  failure?: string;
+}
+
+export interface KeyRotation {
+  step: RotationStep;
+  startedAt: number;
+  /** The owner's email, from the user's owner tag; absent: the security channel is told instead. */
+  owner?: string;
+  /** The newer key, as last seen (id shown by its last 4 characters only). */
+  newKey?: { accessKeyId: string; createdAt: number; lastUsedAt: number | null };
+  /** The old key's last use, as last seen. */
+  oldKeyLastUsedAt?: number | null;
+  /** When keyless first saw the old key inactive (it may be deactivated outside keyless too). */
+  oldInactiveSince?: number;
+  /** When a use of the old key after its deactivation was seen: a rollback. */
+  rolledBackAt?: number;
+  deletion: KeyDeletion;
+  /** The one rotation message (the owner's DM, or the security channel), updated in place. */
+  messages: AlertMessageRef[];
+  checkedAt: number;
 }
 
 /** Where an alert (or a digest) was posted, so that it can be updated in place or replied to. */

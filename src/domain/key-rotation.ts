@@ -1,5 +1,4 @@
-import type { Actor } from './chat-user';
-import type { AlertMessageRef, Remediation } from './alert';
+import type { KeyRotation, Remediation, RotationStep } from './alert';
 import type { LiveKey } from './credential-report';
 
 /**
@@ -18,49 +17,6 @@ import type { LiveKey } from './credential-report';
  * - rolled_back          the old key was used again after it was deactivated: flagged;
  * - deleted              the old key is gone (deleted by keyless, or outside it).
  */
-export const ROTATION_STEPS = [
-  'waiting_new_key',
-  'new_key_unused',
-  'ready_to_deactivate',
-  'old_key_deactivated',
-  'ready_to_delete',
-  'rolled_back',
-  'deleted',
-] as const;
-export type RotationStep = (typeof ROTATION_STEPS)[number];
-
-export type DeletionStatus = 'none' | 'pending_approval' | 'approved' | 'done' | 'denied' | 'failed';
-
-export interface KeyDeletion {
-  status: DeletionStatus;
-  requestedBy?: Actor;
-  requestedAt?: number;
-  decidedBy?: Actor;
-  decidedAt?: number;
-  reason?: string;
-  doneAt?: number;
-  failure?: string;
-}
-
-export interface KeyRotation {
-  step: RotationStep;
-  startedAt: number;
-  /** The owner's email, from the user's owner tag; absent: the security channel is told instead. */
-  owner?: string;
-  /** The newer key, as last seen (id shown by its last 4 characters only). */
-  newKey?: { accessKeyId: string; createdAt: number; lastUsedAt: number | null };
-  /** The old key's last use, as last seen. */
-  oldKeyLastUsedAt?: number | null;
-  /** When keyless first saw the old key inactive (it may be deactivated outside keyless too). */
-  oldInactiveSince?: number;
-  /** When a use of the old key after its deactivation was seen: a rollback. */
-  rolledBackAt?: number;
-  deletion: KeyDeletion;
-  /** The one rotation message (the owner's DM, or the security channel), updated in place. */
-  messages: AlertMessageRef[];
-  checkedAt: number;
-}
-
 export const TERMINAL_ROTATION_STEPS: ReadonlySet<RotationStep> = new Set<RotationStep>(['deleted']);
 
 export const isRotationActive = (r: KeyRotation | undefined): r is KeyRotation =>
