@@ -147,7 +147,8 @@ export class IamState {
    */
   createKey(accountId: string, userName: string, at = this.now()): EmuAccessKey {
     const a = this.account(accountId);
-    if (!a.users.has(userName)) throw new AwsError('NoSuchEntity', `The user with name ${userName} cannot be found.`, 404);
+    if (!a.users.has(userName))
+      throw new AwsError('NoSuchEntity', `The user with name ${userName} cannot be found.`, 404);
     if (this.keysOf(accountId, userName).length >= 2) {
       throw new AwsError('LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2', 409);
     }
