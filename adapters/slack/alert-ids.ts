@@ -12,6 +12,10 @@ export const AlertActions = {
   approveDeactivation: 'alert_approve_deactivation',
   denyDeactivation: 'alert_deny_deactivation',
   reactivate: 'alert_reactivate_key',
+  /** The rotation assistant's last step: Delete the old key (approval-gated, never undone). */
+  deleteKey: 'alert_delete_key',
+  approveDeletion: 'alert_approve_deletion',
+  denyDeletion: 'alert_deny_deletion',
   /** Opens the root-window modal for the alert's account. */
   announceRoot: 'alert_announce_root',
   snoozeReasonInput: 'alert_snooze_reason_input',

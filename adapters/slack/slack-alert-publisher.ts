@@ -1,5 +1,5 @@
 import type { AlertEvent, AlertMessageRef, AlertPublisher, Logger } from '../../src';
-import { alertMessage, alertRepeatMessage, digestMessage } from './blocks/alert.blocks';
+import { alertMessage, alertRepeatMessage, digestMessage, rotationMessage } from './blocks/alert.blocks';
 import type { SlackMessage } from './blocks/common.blocks';
 import type { SlackApi } from './slack-api';
 
@@ -8,6 +8,8 @@ export interface SlackAlertPublisherDeps {
   logger: Logger;
   /** The security channel; without one, nothing is posted (and a warning is logged once). */
   securityChannel?: string;
+  /** The DM channel of the Slack user with this email (users.lookupByEmail, conversations.open). */
+  dmChannelByEmail?: (email: string) => Promise<string | undefined>;
   now?: () => number;
 }
 
@@ -39,6 +41,13 @@ export class SlackAlertPublisher implements AlertPublisher {
           return await this.update(event.digest.messages, digestMessage(event.digest, event.alerts, this.now()));
         case 'alert_repeated':
           return await this.reply(event.alert.messages, alertRepeatMessage(event.alert, event.finding));
+        case 'rotation_posted':
+          return await this.post(
+            rotationMessage(event.alert, this.now()),
+            await this.ownerDm(event.alert.rotation?.owner),
+          );
+        case 'rotation_updated':
+          return await this.update(event.alert.rotation?.messages ?? [], rotationMessage(event.alert, this.now()));
       }
     } catch (error) {
       this.deps.logger.error({ err: error, event: event.type, platform: 'slack' }, 'slack alert delivery failed');
@@ -46,8 +55,19 @@ export class SlackAlertPublisher implements AlertPublisher {
     }
   }
 
-  private async post(message: SlackMessage): Promise<AlertMessageRef[]> {
-    const channel = this.deps.securityChannel;
+  /** The owner's DM; undefined (the security channel then) when there is no owner or no such Slack user. */
+  private async ownerDm(owner: string | undefined): Promise<string | undefined> {
+    if (!owner || !this.deps.dmChannelByEmail) return undefined;
+    try {
+      return await this.deps.dmChannelByEmail(owner);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, platform: 'slack' }, 'key owner not reachable in Slack: security channel');
+      return undefined;
+    }
+  }
+
+  private async post(message: SlackMessage, to?: string): Promise<AlertMessageRef[]> {
+    const channel = to ?? this.deps.securityChannel;
     if (!channel) {
       if (!this.warned) this.deps.logger.warn({ platform: 'slack' }, 'no Slack security channel: alerts not posted');
       this.warned = true;

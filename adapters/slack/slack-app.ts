@@ -168,6 +168,10 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
   const alerts = new SlackAlertPublisher({
     api,
     logger,
+    dmChannelByEmail: async (email) => {
+      const id = await directory.userIdByEmail(email);
+      return id ? directory.dmChannel(id) : undefined;
+    },
     ...(config.securityChannel ? { securityChannel: config.securityChannel } : {}),
   });
   let alertEngine: AlertEngine | undefined;

@@ -11,6 +11,10 @@ export const AlertVerbs = {
   approveDeactivation: 'keyless.alert.deactivate.approve',
   denyDeactivation: 'keyless.alert.deactivate.deny',
   reactivate: 'keyless.alert.reactivate',
+  /** The rotation assistant's last step: Delete the old key (approval-gated, never undone). */
+  deleteKey: 'keyless.alert.delete',
+  approveDeletion: 'keyless.alert.delete.approve',
+  denyDeletion: 'keyless.alert.delete.deny',
   /** data: { accountId } + inputs `rootWindowDuration`, `rootWindowReason`. */
   announceRoot: 'keyless.alert.root-window',
 } as const;

@@ -100,6 +100,9 @@ export const AlertActionData = {
   [AlertVerbs.approveDeactivation]: byKey,
   [AlertVerbs.denyDeactivation]: byKey,
   [AlertVerbs.reactivate]: byKey,
+  [AlertVerbs.deleteKey]: byKey,
+  [AlertVerbs.approveDeletion]: byKey,
+  [AlertVerbs.denyDeletion]: byKey,
   [AlertVerbs.announceRoot]: z.object({
     accountId: z.string().regex(/^\d{12}$/, 'not an account id'),
     [AlertInputs.rootWindowDuration]: optionalText(20),

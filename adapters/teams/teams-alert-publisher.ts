@@ -1,6 +1,6 @@
 import type { ConversationReference } from 'botbuilder';
 import type { AlertEvent, AlertMessageRef, AlertPublisher, Logger } from '../../src';
-import { alertCard, alertRepeatCard, digestCard } from './cards/alert.card';
+import { alertCard, alertRepeatCard, digestCard, rotationCard } from './cards/alert.card';
 import { attachment, type AdaptiveCard } from './cards/card';
 import type { ConversationReferences } from './conversation-references';
 import type { TeamsOutbox } from './outbox';
@@ -41,6 +41,11 @@ export class TeamsAlertPublisher implements AlertPublisher {
           return await this.update(event.digest.messages, digestCard(event.digest, event.alerts, this.now()));
         case 'alert_repeated':
           return await this.reply(event.alert.messages, alertRepeatCard(event.alert, event.finding));
+        // Teams has no owner lookup here: the rotation card goes to the security channel.
+        case 'rotation_posted':
+          return await this.post(rotationCard(event.alert, this.now()));
+        case 'rotation_updated':
+          return await this.update(event.alert.rotation?.messages ?? [], rotationCard(event.alert, this.now()));
       }
     } catch (error) {
       this.deps.logger.error({ err: error, event: event.type, platform: 'teams' }, 'Teams alert delivery failed');

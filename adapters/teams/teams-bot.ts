@@ -393,6 +393,18 @@ export class TeamsBot {
         const { dedupeKey } = data as AlertActionDataOf<typeof AlertVerbs.reactivate>;
         return done('Reactivated', await alerts.reactivate({ dedupeKey, actor }));
       }
+      case AlertVerbs.deleteKey: {
+        const { dedupeKey } = data as AlertActionDataOf<typeof AlertVerbs.deleteKey>;
+        return done('Deletion requested', await alerts.requestDeletion({ dedupeKey, actor }));
+      }
+      case AlertVerbs.approveDeletion: {
+        const { dedupeKey } = data as AlertActionDataOf<typeof AlertVerbs.approveDeletion>;
+        return done('Deletion approved: the old key is deleted', await alerts.approveDeletion({ dedupeKey, actor }));
+      }
+      case AlertVerbs.denyDeletion: {
+        const { dedupeKey } = data as AlertActionDataOf<typeof AlertVerbs.denyDeletion>;
+        return done('Deletion denied', await alerts.denyDeletion({ dedupeKey, actor }));
+      }
       case AlertVerbs.announceRoot: {
         const d = data as AlertActionDataOf<typeof AlertVerbs.announceRoot>;
         const window = await alerts.announceRootWindow({

@@ -21,7 +21,11 @@ import { demoPolicy } from '../../test/builders/policy';
 import type { BenchArgs } from '../run';
 import { DelayedHandler } from '../support/delayed-handler';
 
-/** A user mix with every kind of finding: mostly healthy keys, some stale, unused, never used, doubled. */
+/**
+ * A user mix with every kind of finding: mostly healthy keys, some stale, unused, never used, doubled;
+ * machine users (IAM path `/machine/`) and people with keys; console users without MFA, with a
+ * password unused or never used, and healthy ones.
+ */
 function iamSeed(accountIds: string[], users: number): IamSeedInput {
   return {
     accounts: accountIds.map((accountId, a) => ({
@@ -44,7 +48,18 @@ function iamSeed(accountIds: string[], users: number): IamSeedInput {
                   : n < 12
                     ? [{ createdDaysAgo: 20 + n, lastUsedDaysAgo: 1 }]
                     : []; // console-only users
-        return { name: `user-${String(u).padStart(3, '0')}`, keys };
+        const console =
+          n === 12
+            ? { passwordLastUsedDaysAgo: 1, mfa: false } // console without MFA
+            : n === 13
+              ? { passwordLastUsedDaysAgo: 120, mfa: true } // password unused
+              : n === 14
+                ? { passwordLastUsedDaysAgo: null, mfa: true } // password never used
+                : n >= 15
+                  ? { passwordLastUsedDaysAgo: 2, mfa: true }
+                  : {};
+        const path = n >= 4 && n < 8 ? '/machine/' : '/';
+        return { name: `user-${String(u).padStart(3, '0')}`, path, keys, ...console };
       }),
     })),
   };
@@ -80,7 +95,8 @@ export default async function keyScan(args: BenchArgs): Promise<Record<string, u
     assumeTps: 200,
     client: { ...base, requestHandler: handler },
   });
-  const policy: Policy = demoPolicy();
+  // Machine users are told by IAM path, which the credential report carries: no extra IAM call.
+  const policy: Policy = demoPolicy({ alerts: { machineUsers: { pathPrefix: '/machine/' } } });
   const engine = createAlertEngine({
     store: new InMemoryAlertStore(),
     publisher: countingPublisher(),

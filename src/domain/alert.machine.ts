@@ -4,10 +4,13 @@ import type {
   AlertMessageRef,
   AlertStatus,
   Finding,
+  KeyDeletion,
+  KeyRotation,
   Remediation,
   RemediationStatus,
 } from './alert';
 import type { Actor } from './chat-user';
+import { isRotationActive } from './key-rotation';
 import { ErrorCodes, KeylessError } from './errors';
 import { applyTransition, type TransitionTable } from './transition-table';
 
@@ -25,7 +28,83 @@ export type AlertTransition =
   | { type: 'posted'; actor: Actor; at: number; messages: AlertMessageRef[]; digestId?: string }
   /** Root use announced (`root-window`) for the time of this alert: labelled, still shown. */
   | { type: 'expected_marked'; actor: Actor; at: number; expected: NonNullable<Finding['expected']> }
-  | RemediationEvent;
+  | RemediationEvent
+  | RotationEvent;
+
+/** The rotation assistant's events (key-rotation.ts): its state, its message, and Delete. */
+export type RotationEvent =
+  | { type: 'rotation_started'; actor: Actor; at: number; rotation: KeyRotation }
+  | { type: 'rotation_observed'; actor: Actor; at: number; rotation: KeyRotation }
+  | { type: 'rotation_posted'; actor: Actor; at: number; messages: AlertMessageRef[] }
+  | { type: 'deletion_requested'; actor: Actor; at: number }
+  | { type: 'deletion_approved'; actor: Actor; at: number }
+  | { type: 'deletion_denied'; actor: Actor; at: number; reason: string }
+  | { type: 'key_deleted'; actor: Actor; at: number }
+  | { type: 'deletion_failed'; actor: Actor; at: number; message: string };
+
+const ROTATION_EVENTS: ReadonlySet<string> = new Set([
+  'rotation_started',
+  'rotation_observed',
+  'rotation_posted',
+  'deletion_requested',
+  'deletion_approved',
+  'deletion_denied',
+  'key_deleted',
+  'deletion_failed',
+]);
+
+const refuse = (message: string): never => {
+  throw new KeylessError(ErrorCodes.InvalidTransition, message);
+};
+
+/**
+ * The rotation's changes. Delete is offered only once the old key is inactive and was not used for
+ * the whole waiting period (step ready_to_delete); it needs a request and an approval, and once done
+ * nothing undoes it.
+ *
+ * | deletion \ event | requested        | approved | denied | key deleted | failed |
+ * |------------------|------------------|----------|--------|-------------|--------|
+ * | none             | pending_approval | —        | —      | —           | —      |
+ * | pending_approval | (no-op)          | approved | denied | —           | —      |
+ * | approved         | —                | (no-op)  | —      | done        | failed |
+ * | done             | —                | (no-op)  | —      | (no-op)     | —      |
+ * | denied, failed   | pending_approval | —        | —      | —           | —      |
+ */
+function applyRotation(a: Alert, e: RotationEvent): Alert | 'noop' {
+  if (e.type === 'rotation_started') return a.rotation ? 'noop' : { ...a, rotation: e.rotation };
+  const r = a.rotation;
+  if (!r) return refuse('This alert has no key rotation.');
+  const d = r.deletion;
+  const withDeletion = (deletion: KeyDeletion, extra: Partial<KeyRotation> = {}): Alert => ({
+    ...a,
+    rotation: { ...r, ...extra, deletion },
+  });
+  switch (e.type) {
+    case 'rotation_observed':
+      return r.step === 'deleted' ? 'noop' : { ...a, rotation: { ...e.rotation, deletion: d, messages: r.messages } };
+    case 'rotation_posted':
+      return { ...a, rotation: { ...r, messages: [...r.messages, ...e.messages] } };
+    case 'deletion_requested':
+      if (d.status === 'pending_approval') return 'noop';
+      if (r.step !== 'ready_to_delete' || !['none', 'denied', 'failed'].includes(d.status))
+        return refuse('The old key can be deleted only once it was inactive and unused for the whole waiting period.');
+      return withDeletion({ status: 'pending_approval', requestedBy: e.actor, requestedAt: e.at });
+    case 'deletion_approved':
+      if (d.status === 'approved' || d.status === 'done') return 'noop';
+      if (d.status !== 'pending_approval') return refuse('There is no deletion waiting for approval here.');
+      return withDeletion({ ...d, status: 'approved', decidedBy: e.actor, decidedAt: e.at });
+    case 'deletion_denied':
+      if (d.status !== 'pending_approval') return refuse('There is no deletion waiting for approval here.');
+      return withDeletion({ ...d, status: 'denied', decidedBy: e.actor, decidedAt: e.at, reason: e.reason });
+    case 'key_deleted':
+      if (d.status === 'done') return 'noop';
+      if (d.status !== 'approved') return refuse('A key is deleted only after an approval.');
+      return withDeletion({ ...d, status: 'done', doneAt: e.at }, { step: 'deleted' });
+    case 'deletion_failed':
+      if (d.status !== 'approved') return refuse('There is no approved deletion here.');
+      return withDeletion({ ...d, status: 'failed', failure: e.message });
+  }
+}
 
 export type RemediationEvent =
   | {
@@ -127,7 +206,7 @@ const none = (a: Alert): Rem =>
     userName: a.finding.userName ?? '',
   };
 
-type StatusEvent = Exclude<AlertTransition, RemediationEvent>;
+type StatusEvent = Exclude<AlertTransition, RemediationEvent | RotationEvent>;
 
 const seen = (a: Alert, e: Extract<AlertTransition, { type: 'seen' }>): Alert => ({
   ...a,
@@ -232,6 +311,14 @@ function entryDetails(event: AlertTransition, next: Alert): Record<string, strin
       return { keyLast4: event.accessKeyId.slice(-4), keyStatus: event.checked.status };
     case 'deactivated':
       return { reversibleUntil: event.reversibleUntil };
+    case 'rotation_started':
+    case 'rotation_observed':
+      return {
+        step: event.rotation.step,
+        ...(event.rotation.newKey ? { newKeyLast4: event.rotation.newKey.accessKeyId.slice(-4) } : {}),
+      };
+    case 'key_deleted':
+      return { keyLast4: (next.finding.accessKeyId ?? '').slice(-4), undo: false };
     default:
       return {};
   }
@@ -245,13 +332,26 @@ export function transitionAlert(
   let result: Alert | 'noop';
   let from: string = alert.status;
   let to: string;
-  if (REMEDIATION_EVENTS.has(event.type)) {
+  if (ROTATION_EVENTS.has(event.type)) {
+    const before = alert.rotation
+      ? `rotation:${alert.rotation.step}:${alert.rotation.deletion.status}`
+      : 'rotation:none';
+    from = before;
+    result = applyRotation(alert, event as RotationEvent);
+    to = result === 'noop' ? from : `rotation:${result.rotation!.step}:${result.rotation!.deletion.status}`;
+  } else if (REMEDIATION_EVENTS.has(event.type)) {
+    if (alert.rotation?.step === 'deleted' && event.type !== 'deactivated') {
+      throw new KeylessError(ErrorCodes.InvalidTransition, 'This key was deleted: a deletion is never undone.');
+    }
     const current = none(alert);
     from = `remediation:${current.status}`;
     const r = applyTransition('key deactivation', remediationTable, current, event as RemediationEvent);
     result = r === 'noop' ? 'noop' : { ...alert, remediation: r };
     to = r === 'noop' ? from : `remediation:${r.status}`;
   } else {
+    // A key being rotated keeps its alert open until the rotation ends (the old key deleted), even
+    // once the scan no longer finds the key stale: the rotation's Delete step lives on it.
+    if (event.type === 'resolve' && isRotationActive(alert.rotation)) return undefined;
     result = applyTransition('alert', alertTable, alert, event as StatusEvent);
     to = result === 'noop' ? from : result.status;
   }
@@ -260,7 +360,7 @@ export function transitionAlert(
   const reason =
     'reason' in event && typeof event.reason === 'string'
       ? { reason: event.reason }
-      : event.type === 'deactivation_failed'
+      : event.type === 'deactivation_failed' || event.type === 'deletion_failed'
         ? { reason: event.message }
         : {};
   const entry: AlertAuditEntry = {

@@ -26,6 +26,13 @@ export const FINDING_KINDS = [
   'unused_access_key',
   'never_used_access_key',
   'two_active_keys',
+  // Scheduled scans: IAM user hygiene (the credential report's password and MFA columns).
+  'console_user_without_mfa',
+  'console_password_unused',
+  'console_password_never_used',
+  'human_user_with_access_keys',
+  // The rotation assistant: the old key was used again after it was deactivated.
+  'key_rotation_rolled_back',
   // The scanner saying it is blind.
   'account_not_scanned',
   'region_silent',
@@ -139,6 +146,50 @@ export interface Remediation {
   checked?: { status: 'Active' | 'Inactive'; lastUsedAt: number | null; service?: string; region?: string; at: number };
 }
 
+/** The rotation assistant's steps (key-rotation.ts derives them from the live keys). */
+export const ROTATION_STEPS = [
+  'waiting_new_key',
+  'new_key_unused',
+  'ready_to_deactivate',
+  'old_key_deactivated',
+  'ready_to_delete',
+  'rolled_back',
+  'deleted',
+] as const;
+export type RotationStep = (typeof ROTATION_STEPS)[number];
+
+export type DeletionStatus = 'none' | 'pending_approval' | 'approved' | 'done' | 'denied' | 'failed';
+
+export interface KeyDeletion {
+  status: DeletionStatus;
+  requestedBy?: Actor;
+  requestedAt?: number;
+  decidedBy?: Actor;
+  decidedAt?: number;
+  reason?: string;
+  doneAt?: number;
+  failure?: string;
+}
+
+export interface KeyRotation {
+  step: RotationStep;
+  startedAt: number;
+  /** The owner's email, from the user's owner tag; absent: the security channel is told instead. */
+  owner?: string;
+  /** The newer key, as last seen (id shown by its last 4 characters only). */
+  newKey?: { accessKeyId: string; createdAt: number; lastUsedAt: number | null };
+  /** The old key's last use, as last seen. */
+  oldKeyLastUsedAt?: number | null;
+  /** When keyless first saw the old key inactive (it may be deactivated outside keyless too). */
+  oldInactiveSince?: number;
+  /** When a use of the old key after its deactivation was seen: a rollback. */
+  rolledBackAt?: number;
+  deletion: KeyDeletion;
+  /** The one rotation message (the owner's DM, or the security channel), updated in place. */
+  messages: AlertMessageRef[];
+  checkedAt: number;
+}
+
 /** Where an alert (or a digest) was posted, so that it can be updated in place or replied to. */
 export interface AlertMessageRef {
   platform: 'slack' | 'teams';
@@ -179,6 +230,8 @@ export interface Alert {
   messages: AlertMessageRef[];
   /** The digest it was listed in (digest alerts). */
   digestId?: string;
+  /** The rotation assistant's state, for a key past its rotation age (stale_access_key). */
+  rotation?: KeyRotation;
   history: AlertAuditEntry[];
 }
 
@@ -279,7 +332,10 @@ export type AlertAction =
   | 'approve_deactivation'
   | 'deny_deactivation'
   | 'reactivate'
-  | 'announce_root';
+  | 'announce_root'
+  | 'delete_key'
+  | 'approve_deletion'
+  | 'deny_deletion';
 
 /**
  * What a person may do with an alert in its present state, in display order. Both chat platforms
@@ -293,7 +349,12 @@ export function availableAlertActions(a: Alert, now: number): AlertAction[] {
   if (live) actions.push('snooze');
   if (live && a.finding.accessKeyId && ['none', 'denied', 'failed', 'reverted'].includes(r)) actions.push('deactivate');
   if (r === 'pending_approval') actions.push('approve_deactivation', 'deny_deactivation');
-  if (r === 'done' && (a.remediation?.reversibleUntil ?? 0) >= now) actions.push('reactivate');
+  // A deleted key has nothing to reactivate: deletion is never undone.
+  if (r === 'done' && (a.remediation?.reversibleUntil ?? 0) >= now && a.rotation?.step !== 'deleted')
+    actions.push('reactivate');
   if (live && ROOT_FINDING_KINDS.has(a.finding.kind)) actions.push('announce_root');
+  const d = a.rotation?.deletion.status ?? 'none';
+  if (a.rotation?.step === 'ready_to_delete' && ['none', 'denied', 'failed'].includes(d)) actions.push('delete_key');
+  if (a.rotation && d === 'pending_approval') actions.push('approve_deletion', 'deny_deletion');
   return actions;
 }

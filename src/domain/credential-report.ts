@@ -24,6 +24,10 @@ export interface KeySlotReport {
 export interface CredentialReportRow {
   user: string;
   arn: string;
+  /** The user's IAM path, read from the ARN (`/` for most users). */
+  path: string;
+  /** When the console password was set (`password_last_changed`), when the report says. */
+  passwordLastChanged?: number;
   userCreationTime: number | undefined;
   passwordEnabled: boolean;
   /** undefined: not applicable or no information; null: never used. */
@@ -96,6 +100,14 @@ const usedAt = (value: string | undefined): number | null => dateOf(value) ?? nu
 const optional = (value: string | undefined): string | undefined =>
   value === undefined || NOT_A_DATE.has(value) ? undefined : value;
 
+/** The IAM path of a user ARN (`arn:aws:iam::123456789012:user/division/ana` → `/division/`). */
+export function iamPathOf(arn: string): string {
+  const resource = arn.split(':').slice(5).join(':');
+  if (!resource.startsWith('user/')) return '/';
+  const parts = resource.slice('user/'.length).split('/');
+  return parts.length <= 1 ? '/' : `/${parts.slice(0, -1).join('/')}/`;
+}
+
 /** Parses the report's CSV; a report without the columns keyless reads is refused, naming them. */
 export function parseCredentialReport(csv: string): CredentialReportRow[] {
   const [header, ...lines] = parseCsv(csv);
@@ -119,9 +131,13 @@ export function parseCredentialReport(csv: string): CredentialReportRow[] {
       };
     };
     const pwd = get('password_last_used');
+    const arn = get('arn') ?? '';
+    const changed = index.has('password_last_changed') ? dateOf(cells[index.get('password_last_changed')!]) : undefined;
     return {
       user: get('user') ?? '',
-      arn: get('arn') ?? '',
+      arn,
+      path: iamPathOf(arn),
+      ...(changed !== undefined ? { passwordLastChanged: changed } : {}),
       userCreationTime: dateOf(get('user_creation_time')),
       passwordEnabled: get('password_enabled') === 'true',
       passwordLastUsed: pwd === 'N/A' ? null : dateOf(pwd),
@@ -140,23 +156,49 @@ export interface KeyThresholds {
   newKeyGraceDays: number;
 }
 
+/** Thresholds that apply per kind of user (human, machine). */
+export interface UserThresholds extends KeyThresholds {
+  /** A console password not used for this long is reported. */
+  passwordUnusedDays: number;
+  /** A console password never used is reported once it was set this long ago. */
+  passwordNeverUsedGraceDays: number;
+}
+
 export interface ScanRules {
-  human: KeyThresholds;
-  machine: KeyThresholds;
+  human: UserThresholds;
+  machine: UserThresholds;
   rootPasswordUsedDays: number;
 }
 
-/** Rules from the policy's `alerts` block; machine users may get their own thresholds. */
-export function scanRules(
-  alerts: KeyThresholds & { rootPasswordUsedDays: number },
-  machine: Partial<KeyThresholds> = {},
-): ScanRules {
-  const human = {
+/** The policy's `alerts` block as the scan reads it: defaults, then per-kind overrides. */
+export interface AlertThresholdsConfig extends KeyThresholds {
+  rootPasswordUsedDays: number;
+  passwordUnusedDays?: number;
+  passwordNeverUsedGraceDays?: number;
+  human?: Partial<UserThresholds>;
+  machine?: Partial<UserThresholds>;
+}
+
+const defined = <T extends object>(o: T | undefined): Partial<T> =>
+  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/**
+ * Rules from the policy's `alerts` block: its top-level thresholds apply to everyone, `human` and
+ * `machine` override them per kind; `machine` (the engine option) overrides the policy's machine ones.
+ */
+export function scanRules(alerts: AlertThresholdsConfig, machine: Partial<KeyThresholds> = {}): ScanRules {
+  const base: UserThresholds = {
     staleKeyDays: alerts.staleKeyDays,
     unusedKeyDays: alerts.unusedKeyDays,
     newKeyGraceDays: alerts.newKeyGraceDays,
+    passwordUnusedDays: alerts.passwordUnusedDays ?? 90,
+    passwordNeverUsedGraceDays: alerts.passwordNeverUsedGraceDays ?? 7,
   };
-  return { human, machine: { ...human, ...machine }, rootPasswordUsedDays: alerts.rootPasswordUsedDays };
+  return {
+    human: { ...base, ...defined(alerts.human) },
+    machine: { ...base, ...defined(alerts.machine), ...defined(machine) },
+    rootPasswordUsedDays: alerts.rootPasswordUsedDays,
+  };
 }
 
 export interface UserKindRule {
@@ -164,14 +206,38 @@ export interface UserKindRule {
   machineUserPattern?: RegExp;
   /** A tag that marks machine users: `{ key: 'keyless:user-kind', value: 'machine' }`. */
   machineTag?: { key: string; value?: string };
+  /** An IAM path that marks machine users: `/machine/` (the user's path starts with it). */
+  machinePathPrefix?: string;
 }
 
-export function userKindOf(userName: string, tags: Record<string, string> | undefined, rule: UserKindRule): UserKind {
+/** The policy's `alerts.machineUsers` as a rule (its pattern was checked to compile when the policy loaded). */
+export function userKindRuleOf(spec: {
+  namePattern?: string | undefined;
+  pathPrefix?: string | undefined;
+  tag?: { key: string; value?: string | undefined } | undefined;
+}): UserKindRule {
+  return {
+    ...(spec.namePattern ? { machineUserPattern: new RegExp(spec.namePattern) } : {}),
+    ...(spec.pathPrefix ? { machinePathPrefix: spec.pathPrefix } : {}),
+    ...(spec.tag
+      ? { machineTag: { key: spec.tag.key, ...(spec.tag.value !== undefined ? { value: spec.tag.value } : {}) } }
+      : {}),
+  };
+}
+
+/** Machine when the tag, the path or the name says so; human otherwise. */
+export function userKindOf(
+  userName: string,
+  tags: Record<string, string> | undefined,
+  rule: UserKindRule,
+  path?: string,
+): UserKind {
   if (rule.machineTag && tags) {
     const value = tags[rule.machineTag.key];
     if (value !== undefined && (rule.machineTag.value === undefined || value === rule.machineTag.value))
       return 'machine';
   }
+  if (rule.machinePathPrefix && path?.startsWith(rule.machinePathPrefix)) return 'machine';
   return rule.machineUserPattern?.test(userName) ? 'machine' : 'human';
 }
 
@@ -191,7 +257,8 @@ export interface EvaluateContext {
   now: number;
   reportGeneratedAt: number;
   rules: ScanRules;
-  userKind: (userName: string) => UserKind;
+  /** The kind of an IAM user, from its name and its path (and the tags the scan read). */
+  userKind: (userName: string, path: string) => UserKind;
   /** Live keys per user, in creation order; when given for a user, they replace the report's key columns. */
   live?: ReadonlyMap<string, readonly LiveKey[]>;
 }
@@ -207,6 +274,14 @@ const ADVICE: Partial<Record<FindingKind, string>> = {
     'The root password was used recently. Confirm it was for a task that needs root, and that root MFA is on.',
   root_access_key_present: 'The root user has an access key. Delete it: root keys should not exist.',
   root_mfa_disabled: 'The root user has no MFA. Enable MFA on root now (a hardware key or passkey is best).',
+  console_user_without_mfa:
+    'This user signs in to the console with a password alone. Enable MFA for them now, or remove the password if they do not need the console.',
+  console_password_unused:
+    'This console password has not been used for a long time: remove it (the user keeps their other credentials).',
+  console_password_never_used:
+    'This user has a console password but has never signed in: remove the password unless they are about to use it.',
+  human_user_with_access_keys:
+    'A person with long-lived access keys should be in Identity Center: give them a permission set (short-lived credentials through `aws sso login` or keyless), then deactivate and delete these keys.',
 };
 
 export const adviceFor = (kind: FindingKind): string => ADVICE[kind] ?? '';
@@ -320,7 +395,7 @@ export function evaluateCredentialReport(rows: readonly CredentialReportRow[], c
       }
       continue;
     }
-    const userKind = ctx.userKind(row.user);
+    const userKind = ctx.userKind(row.user, row.path);
     const t = ctx.rules[userKind];
     const keys = activeKeys(row, ctx);
     const principal = { type: 'iam_user' as const, name: row.user, arn: row.arn, userKind };
@@ -378,6 +453,82 @@ export function evaluateCredentialReport(rows: readonly CredentialReportRow[], c
         },
         userName: row.user,
       });
+    }
+  }
+  return findings;
+}
+
+/**
+ * The findings about IAM users themselves, read from the credential report alone (no live lookup:
+ * the card says how old the report is, and the next scan resolves what was fixed):
+ * - a console password without MFA;
+ * - a console password not used for `passwordUnusedDays`;
+ * - a console password never used, once set more than `passwordNeverUsedGraceDays` ago;
+ * - a human user with an active access key: people belong in Identity Center.
+ * Thresholds are the ones of the user's kind.
+ */
+export function evaluateUserHygiene(
+  rows: readonly CredentialReportRow[],
+  ctx: Omit<EvaluateContext, 'live'>,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const row of rows) {
+    if (row.user === ROOT_ACCOUNT_ROW) continue;
+    const userKind = ctx.userKind(row.user, row.path);
+    const t = ctx.rules[userKind];
+    const finding = (
+      kind: FindingKind,
+      severity: Finding['severity'],
+      title: string,
+      evidence: Finding['evidence'] = {},
+    ): Finding => ({
+      source: 'scan',
+      account: ctx.account,
+      observedAt: ctx.now,
+      dedupeKey: dedupeKeys.user(ctx.account.id, row.user, kind),
+      kind,
+      severity,
+      delivery: 'digest',
+      principal: { type: 'iam_user', name: row.user, arn: row.arn, userKind },
+      title,
+      advice: adviceFor(kind),
+      evidence: { ...evidence, reportGeneratedAt: ctx.reportGeneratedAt },
+      userName: row.user,
+    });
+    if (row.passwordEnabled) {
+      if (!row.mfaActive) {
+        findings.push(finding('console_user_without_mfa', 'high', 'Console password without MFA'));
+      }
+      const used = row.passwordLastUsed;
+      if (typeof used === 'number') {
+        if (ctx.now - used >= t.passwordUnusedDays * DAY_MS) {
+          findings.push(
+            finding('console_password_unused', 'medium', `Console password unused for ${t.passwordUnusedDays}+ days`, {
+              lastUsedAt: used,
+            }),
+          );
+        }
+      } else {
+        const setAt = row.passwordLastChanged ?? row.userCreationTime;
+        if (setAt === undefined || ctx.now - setAt >= t.passwordNeverUsedGraceDays * DAY_MS) {
+          findings.push(
+            finding('console_password_never_used', 'medium', 'Console password never used', { lastUsedAt: null }),
+          );
+        }
+      }
+    }
+    if (userKind === 'human') {
+      const active = row.keys.filter((k) => k.active);
+      if (active.length > 0) {
+        findings.push(
+          finding(
+            'human_user_with_access_keys',
+            'medium',
+            `A person on an IAM user with ${active.length} active access key${active.length > 1 ? 's' : ''}: should be in Identity Center`,
+            { count: active.length },
+          ),
+        );
+      }
     }
   }
   return findings;

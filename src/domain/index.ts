@@ -19,4 +19,5 @@ export * from './alert';
 export * from './alert.machine';
 export * from './root-activity';
 export * from './credential-report';
+export * from './key-rotation';
 export * from './drift-finding';

@@ -28,6 +28,42 @@ const durationText = z
     return s !== undefined && s >= 60 && s <= ABSOLUTE_MAX_SECONDS;
   }, `must be a duration between 1m and 30d: ${DURATION_FORMS}`);
 
+/** A regular expression written as text: it must compile. */
+const regexText = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine((v) => {
+    try {
+      new RegExp(v);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a valid regular expression');
+
+/** Per-kind overrides of the security feed's user thresholds (days). */
+const userThresholds = z
+  .object({
+    staleKeyDays: z.number().int().min(1).optional().describe('Overrides alerts.staleKeyDays for this kind.'),
+    unusedKeyDays: z.number().int().min(1).optional().describe('Overrides alerts.unusedKeyDays for this kind.'),
+    newKeyGraceDays: z.number().int().min(0).optional().describe('Overrides alerts.newKeyGraceDays for this kind.'),
+    passwordUnusedDays: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Overrides alerts.passwordUnusedDays for this kind.'),
+    passwordNeverUsedGraceDays: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Overrides alerts.passwordNeverUsedGraceDays for this kind.'),
+  })
+  .strict()
+  .default({});
+
 const accountMatcher = z
   .string()
   .describe('A 12-digit account id, "ou:<ou id>" (the OU and everything below it), "tag:<key>=<value>", or "*".')
@@ -151,6 +187,18 @@ export const policySchema = z
           .min(0)
           .default(7)
           .describe('A key never used is reported only after this grace period.'),
+        passwordUnusedDays: z
+          .number()
+          .int()
+          .min(1)
+          .default(90)
+          .describe('A console password not used for this many days is reported (remove it).'),
+        passwordNeverUsedGraceDays: z
+          .number()
+          .int()
+          .min(0)
+          .default(7)
+          .describe('A console password never used is reported once it was set this many days ago.'),
         rootPasswordUsedDays: z
           .number()
           .int()
@@ -158,10 +206,71 @@ export const policySchema = z
           .default(30)
           .describe('Root password use within this many days is reported.'),
         scanEvery: durationText.default('6h').describe('How often the accounts are scanned for stale keys.'),
+        human: userThresholds.describe('Thresholds for human IAM users, over the ones above.'),
+        machine: userThresholds.describe(
+          'Thresholds for machine IAM users (see machineUsers), over the ones above. Machine users are never told to move to Identity Center.',
+        ),
+        rotation: z
+          .object({
+            enabled: z
+              .boolean()
+              .default(true)
+              .describe('Walk the owner of a key past staleKeyDays through its rotation, and watch it.'),
+            ownerTag: z
+              .string()
+              .min(1)
+              .max(128)
+              .default('owner')
+              .describe("The IAM user tag holding the owner's email; without it the security channel is told."),
+            deleteAfterDays: z
+              .number()
+              .int()
+              .min(1)
+              .max(365)
+              .default(7)
+              .describe('Delete is offered once the old key was inactive and unused for this many days.'),
+          })
+          .strict()
+          .default({ enabled: true, ownerTag: 'owner', deleteAfterDays: 7 })
+          .describe('The rotation assistant: new key, deactivate the old one, then delete it (each approved).'),
+        machineUsers: z
+          .object({
+            namePattern: regexText
+              .optional()
+              .describe('A user whose name matches this regular expression is a machine user, e.g. ^(svc|ci)-.'),
+            pathPrefix: z
+              .string()
+              .regex(/^\/([\w+=,.@-]+\/)*$/, 'must be an IAM path such as /machine/')
+              .optional()
+              .describe('A user whose IAM path starts with this (e.g. /machine/) is a machine user.'),
+            tag: z
+              .object({
+                key: z.string().min(1).max(128).describe('The tag key, e.g. keyless:user-kind.'),
+                value: z.string().max(256).optional().describe('Any value when omitted.'),
+              })
+              .strict()
+              .optional()
+              .describe('A user with this tag is a machine user (read with ListUserTags).'),
+          })
+          .strict()
+          .default({})
+          .describe('How keyless tells machine users from humans; every other IAM user is human.'),
       })
       .strict()
-      .default({ staleKeyDays: 90, unusedKeyDays: 45, newKeyGraceDays: 7, rootPasswordUsedDays: 30, scanEvery: '6h' })
-      .describe('The security feed: thresholds for access keys and root use.'),
+      .default({
+        staleKeyDays: 90,
+        unusedKeyDays: 45,
+        newKeyGraceDays: 7,
+        passwordUnusedDays: 90,
+        passwordNeverUsedGraceDays: 7,
+        rootPasswordUsedDays: 30,
+        scanEvery: '6h',
+        human: {},
+        machine: {},
+        rotation: { enabled: true, ownerTag: 'owner', deleteAfterDays: 7 },
+        machineUsers: {},
+      })
+      .describe('The security feed: thresholds for access keys, console passwords and root use.'),
   })
   .strict()
   .superRefine((policy, ctx) => {

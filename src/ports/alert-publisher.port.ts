@@ -14,13 +14,21 @@ export type AlertEvent =
   /** The daily digest: post it; return where it was posted. */
   | { type: 'digest_posted'; digest: AlertDigest; alerts: Alert[] }
   /** An alert of a digest changed: re-render the digest in place (`digest.messages`). */
-  | { type: 'digest_updated'; digest: AlertDigest; alerts: Alert[]; change: string };
+  | { type: 'digest_updated'; digest: AlertDigest; alerts: Alert[]; change: string }
+  /**
+   * The rotation assistant's message for `alert.rotation`: to its owner (`alert.rotation.owner`, an
+   * email the adapter resolves to a chat user, in a direct message) or, when there is none or it
+   * cannot be resolved, to the security channel. Returns where it was posted.
+   */
+  | { type: 'rotation_posted'; alert: Alert }
+  /** The rotation changed: update `alert.rotation.messages` in place. */
+  | { type: 'rotation_updated'; alert: Alert; change: string };
 
 export type AlertEventType = AlertEvent['type'];
 
 export interface AlertPublisher {
   /**
-   * Delivers one event to every configured security channel. For `alert_raised` and `digest_posted`
+   * Delivers one event to every configured security channel. For `alert_raised`, `digest_posted` and `rotation_posted`
    * it returns the messages it created (one per channel); for the others, nothing. It must not
    * throw for a delivery problem on one platform: it logs, and returns what it did post.
    */

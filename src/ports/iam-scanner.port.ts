@@ -28,7 +28,11 @@ export interface IamScanner {
   listUserTags?(accountId: string, userName: string): Promise<Record<string, string>>;
 }
 
-/** UpdateAccessKey through a separate remediation role that may do only that. Never deletes. */
+/**
+ * UpdateAccessKey (and, for the rotation assistant's last step, DeleteAccessKey) through a separate
+ * remediation role that may do only these. keyless deletes a key only after an approval, once it
+ * was inactive and unused for the rotation's whole waiting period.
+ */
 export interface KeyRemediator {
   setAccessKeyStatus(
     accountId: string,
@@ -36,4 +40,6 @@ export interface KeyRemediator {
     accessKeyId: string,
     status: 'Active' | 'Inactive',
   ): Promise<void>;
+  /** DeleteAccessKey: irreversible. Optional: without it, the rotation stops at deactivation. */
+  deleteAccessKey?(accountId: string, userName: string, accessKeyId: string): Promise<void>;
 }

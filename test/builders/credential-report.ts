@@ -15,7 +15,21 @@ export interface ReportKey {
   lastUsedAt?: number | null;
 }
 
-export function reportUser(name: string, keys: ReportKey[] = [], createdAt = Date.UTC(2024, 0, 1)): string {
+/** A console password (absent: the user has none) and MFA, and the user's IAM path. */
+export interface ReportUserOptions {
+  /** Set: the user has a console password, last used then (null: never used, `no_information`). */
+  password?: { lastUsedAt: number | null; setAt?: number };
+  mfa?: boolean;
+  path?: string;
+}
+
+export function reportUser(
+  name: string,
+  keys: ReportKey[] = [],
+  createdAt = Date.UTC(2024, 0, 1),
+  options: ReportUserOptions = {},
+): string {
+  const pwd = options.password;
   const slot = (k: ReportKey | undefined) =>
     k
       ? [
@@ -28,13 +42,13 @@ export function reportUser(name: string, keys: ReportKey[] = [], createdAt = Dat
       : ['false', 'N/A', 'N/A', 'N/A', 'N/A'];
   return [
     name,
-    `arn:aws:iam::111111111111:user/${name}`,
+    `arn:aws:iam::111111111111:user${options.path ?? '/'}${name}`,
     d(createdAt),
-    'false',
+    String(pwd !== undefined),
+    pwd ? d(pwd.lastUsedAt, 'no_information') : 'N/A',
+    pwd ? d(pwd.setAt ?? createdAt) : 'N/A',
     'N/A',
-    'N/A',
-    'N/A',
-    'false',
+    String(options.mfa ?? false),
     ...slot(keys[0]),
     ...slot(keys[1]),
     'false',

@@ -96,8 +96,16 @@ describe('the security feed, end to end through Slack and Teams', () => {
         {
           accountId: PROD.id,
           users: [
-            { name: 'deploy-bot', keys: [{ id: STALE_KEY, createdDaysAgo: 200, lastUsedDaysAgo: 100 }] },
+            {
+              name: 'deploy-bot',
+              tags: { owner: 'rita@example.com' },
+              keys: [{ id: STALE_KEY, createdDaysAgo: 200, lastUsedDaysAgo: 100 }],
+            },
             { name: 'alice', keys: [{ id: 'AKIAFRESH00000000001', createdDaysAgo: 10, lastUsedDaysAgo: 1 }] },
+            // IAM user hygiene: a password alone, a password unused, a password never used.
+            { name: 'ana', passwordLastUsedDaysAgo: 1, mfa: false },
+            { name: 'ben', passwordLastUsedDaysAgo: 120, mfa: true },
+            { name: 'cleo', createdDaysAgo: 30, passwordLastUsedDaysAgo: null, mfa: true },
           ],
         },
       ],
@@ -357,5 +365,172 @@ describe('the security feed, end to end through Slack and Teams', () => {
     expect(report.resolved).toBe(1);
     expect((await alerts.getAlert(key))!.status).toBe('resolved');
     expect(workspace.state.channelMessages(SLACK_SECURITY).at(-1)!.edited).toBeDefined();
+  });
+
+  it('lists every IAM user hygiene finding in the Slack and Teams digests, acknowledges one from each chat, and resolves one once fixed', async () => {
+    await alerts.scanAll();
+    await alerts.postDigest();
+    await settle();
+    const digest = slackPosts().at(-1)!;
+    const teamsDigest = teamsPosts().at(-1)!;
+    const shown = JSON.stringify(digest.blocks, (k, v: unknown) => (k === 'value' ? undefined : v));
+    const card = textOf(cardOf(teamsDigest));
+    const expected = [
+      ['ana', 'Console password without MFA'],
+      ['ben', 'Console password unused for 90+ days'],
+      ['cleo', 'Console password never used'],
+      ['alice', 'should be in Identity Center'],
+    ];
+    for (const [user, title] of expected) {
+      expect(shown).toContain(title);
+      expect(shown).toContain(user);
+      expect(card).toContain(title);
+      expect(card).toContain(user);
+    }
+    const mfa = `user:${PROD.id}:ana:console_user_without_mfa`;
+    const unused = `user:${PROD.id}:ben:console_password_unused`;
+    await workspace.client.clickInMessage('U0RITA', SLACK_SECURITY, digest.ts, AlertActions.acknowledge, mfa);
+    const answer = await connector.invokeRaw('aad-sam', teamsDigest.id, {
+      action: { type: 'Action.Execute', verb: AlertVerbs.acknowledge, data: { dedupeKey: unused } },
+      trigger: 'manual',
+    });
+    expect(answer.status).toBe(200);
+    await settle();
+    expect((await alerts.getAlert(mfa))!.status).toBe('acknowledged');
+    expect((await alerts.getAlert(unused))!.status).toBe('acknowledged');
+    // Deactivate is offered only for a key: a user finding has no key to deactivate.
+    const item = workspace.state.channelMessages(SLACK_SECURITY).find((m) => m.ts === digest.ts)!;
+    const mfaButtons = (item.blocks as { block_id?: string; elements?: { action_id: string }[] }[]).find(
+      (b) => b.block_id === `alert_actions:${mfa}`,
+    );
+    expect(mfaButtons?.elements?.map((e) => e.action_id) ?? []).not.toContain(AlertActions.deactivate);
+
+    // Ana gets MFA: the next scan resolves the finding, struck through in the digest that listed it.
+    env.emulator.state.security.iam.account(PROD.id).users.get('ana')!.mfa = true;
+    env.emulator.state.security.iam.account(PROD.id).report = undefined;
+    await alerts.scanAll();
+    await settle();
+    expect((await alerts.getAlert(mfa))!.status).toBe('resolved');
+    const after = workspace.state.channelMessages(SLACK_SECURITY).find((m) => m.ts === digest.ts)!;
+    expect(JSON.stringify(after.blocks)).toMatch(/~\*Console password without MFA\*/);
+  });
+
+  describe("the rotation assistant, through Slack (the owner's DM) and Teams (approvals)", () => {
+    const STALE = `key:${PROD.id}:${STALE_KEY}:stale_access_key`;
+    const RITA_DM = 'D0RITA';
+    let offset = 0;
+    let rot: AlertEngine;
+    const iam = () => env.emulator.state.security.iam;
+    const dm = () => workspace.state.channelMessages(RITA_DM);
+    const dmText = () => JSON.stringify(dm()[0]!.blocks, (k, v: unknown) => (k === 'value' ? undefined : v));
+    const dmButtons = () =>
+      (dm()[0]!.blocks as { elements?: { action_id?: string }[] }[]).flatMap((b) =>
+        (b.elements ?? []).map((e) => e.action_id),
+      );
+    const rotationCard = () => teamsPosts().find((a) => textOf(cardOf(a)).includes('Rotate access key'))!;
+    const scan = async () => {
+      await rot.scanAll();
+      await settle();
+    };
+    const samInTeams = async (activityId: string, verb: string) =>
+      connector.invokeRaw('aad-sam', activityId, {
+        action: { type: 'Action.Execute', verb, data: { dedupeKey: STALE } },
+        trigger: 'manual',
+      });
+
+    beforeEach(() => {
+      offset = 0;
+      const clock = { now: () => Date.now() + offset, setTimer: () => ({ cancel: () => undefined }) };
+      rot = createAlertEngine({
+        store: alertStore,
+        publisher: feedPublisher,
+        clock,
+        logger: silentLogger,
+        policy: () => demoPolicy(),
+        directory: identity,
+        accounts: async () => [PROD],
+        scanner: env.scanner,
+        remediator: env.scanner,
+      });
+      slack.connectAlerts(rot);
+      teams.connectAlerts(rot);
+    });
+
+    async function toDeactivated() {
+      await scan();
+      expect(dm()).toHaveLength(1);
+      expect(dmText()).toContain('Step 1 of 4');
+      expect(dmText()).toContain('never creates or sees secret keys');
+
+      // The owner creates the new key themselves (keyless never does): the same message moves on.
+      const fresh = iam().createKey(PROD.id, 'deploy-bot');
+      await scan();
+      expect(dm()).toHaveLength(1);
+      expect(dmText()).toContain('Step 2 of 4');
+      expect(dmText()).toContain(`…${fresh.id.slice(-4)}`);
+      expect(dmButtons()).not.toContain(AlertActions.deactivate);
+
+      iam().useKey(PROD.id, fresh.id);
+      await scan();
+      expect(dmText()).toContain('Step 3 of 4');
+      expect(dmText()).toContain('Deactivate the old key');
+
+      // Rita asks in her DM; the request reaches the security channel, where Sam approves in Teams.
+      await workspace.client.clickInMessage('U0RITA', RITA_DM, dm()[0]!.ts, AlertActions.deactivate, STALE);
+      await settle();
+      expect(dmText()).toContain('Deactivation requested');
+      const answer = await samInTeams(rotationCard().id, AlertVerbs.approveDeactivation);
+      expect(textOf(answer.body)).toContain('Deactivation approved');
+      await settle();
+      expect(iam().findKey(PROD.id, STALE_KEY)!.status).toBe('Inactive');
+      expect(dmText()).toContain('Key deactivated');
+      expect(dmButtons()).toContain(AlertActions.reactivate);
+      expect(dm()).toHaveLength(1);
+      return fresh;
+    }
+
+    it('walks the owner from a new key to the old key deleted, one message updated in place, every step approved', async () => {
+      await toDeactivated();
+      // The waiting period (deleteAfterDays, 7 by default) passes with no use of the old key.
+      offset = 8 * 86_400_000;
+      await scan();
+      expect(dmText()).toContain('Step 4 of 4');
+      expect(dmText()).toContain('Deleting cannot be undone');
+      expect(dmButtons()).toContain(AlertActions.deleteKey);
+
+      await workspace.client.clickInMessage('U0RITA', RITA_DM, dm()[0]!.ts, AlertActions.deleteKey, STALE);
+      await settle();
+      expect(dmText()).toContain('Deletion requested');
+      expect(iam().findKey(PROD.id, STALE_KEY)).toBeDefined();
+      const answer = await samInTeams(rotationCard().id, AlertVerbs.approveDeletion);
+      expect(textOf(answer.body)).toContain('Deletion approved');
+      await settle();
+      expect(iam().findKey(PROD.id, STALE_KEY)).toBeUndefined();
+      expect(dmText()).toContain('Old key deleted');
+      expect(dmText()).toContain('cannot be undone');
+      expect(dmButtons()).not.toContain(AlertActions.reactivate);
+      expect(dm()).toHaveLength(1);
+      expect(dm()[0]!.edited).toBeDefined();
+      expect(textOf(cardOf(connector.world.findActivity(rotationCard().id)))).toContain('Old key deleted');
+      const history = (await rot.getAlert(STALE))!.history.map((h) => `${h.event}:${h.actor.id}`);
+      expect(history).toEqual(
+        expect.arrayContaining(['deletion_requested:slack:U0RITA', 'deletion_approved:teams:aad-sam']),
+      );
+    });
+
+    it('flags a rollback: the old key used again after its deactivation', async () => {
+      await toDeactivated();
+      // Sam undoes the deactivation, and something uses the old key again.
+      await samInTeams(rotationCard().id, AlertVerbs.reactivate);
+      await settle();
+      iam().useKey(PROD.id, STALE_KEY, Date.now() + 60_000);
+      offset = 120_000;
+      await scan();
+      expect(dmText()).toContain('Rollback');
+      const flagged = slackPosts().find((m) => m.text.includes('used again after it was deactivated'));
+      expect(flagged).toBeDefined();
+      expect(teamsPosts().some((a) => textOf(cardOf(a)).includes('used again after it was deactivated'))).toBe(true);
+      expect(dmButtons()).not.toContain(AlertActions.deleteKey);
+    });
   });
 });

@@ -61,12 +61,30 @@ export class FakeIam implements IamScanner, KeyRemediator {
     };
   }
 
+  async listUserTags(accountId: string, userName: string): Promise<Record<string, string>> {
+    this.check(accountId);
+    const user = this.state.account(accountId).users.get(userName);
+    if (!user) throw new KeylessError(ErrorCodes.InvalidInput, 'no such user');
+    return { ...user.tags };
+  }
+
   async setAccessKeyStatus(accountId: string, userName: string, accessKeyId: string, status: 'Active' | 'Inactive') {
     this.check(accountId);
     const k = this.state.findKey(accountId, accessKeyId);
     if (!k || k.userName !== userName) throw new KeylessError(ErrorCodes.InvalidInput, 'no such key');
     k.status = status;
     this.statusChanges.push({ accountId, accessKeyId, status });
+  }
+
+  readonly deletions: { accountId: string; accessKeyId: string }[] = [];
+
+  async deleteAccessKey(accountId: string, userName: string, accessKeyId: string) {
+    this.check(accountId);
+    const a = this.state.account(accountId);
+    const k = a.keys.get(accessKeyId);
+    if (!k || k.userName !== userName) throw new KeylessError(ErrorCodes.InvalidInput, 'no such key');
+    a.keys.delete(accessKeyId);
+    this.deletions.push({ accountId, accessKeyId });
   }
 
   /** The id of a user's key, by position (oldest first). */

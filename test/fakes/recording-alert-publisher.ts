@@ -20,7 +20,7 @@ export class RecordingAlertPublisher implements AlertPublisher {
   async publishAlert(event: AlertEvent): Promise<AlertMessageRef[] | void> {
     if (this.failWith) throw this.failWith;
     this.events.push({ event: structuredClone(event), at: this.now() });
-    if (event.type !== 'alert_raised' && event.type !== 'digest_posted') return;
+    if (event.type !== 'alert_raised' && event.type !== 'digest_posted' && event.type !== 'rotation_posted') return;
     return this.channels.map((c) => ({ ...c, messageId: `${c.platform}-msg-${++this.seq}` }));
   }
 

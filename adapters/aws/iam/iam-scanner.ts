@@ -1,6 +1,6 @@
 /**
  * IAM in member accounts for the security feed: the audit role (credential report, account summary,
- * access keys, last use, user tags) and the remediation role (UpdateAccessKey only), each assumed
+ * access keys, last use, user tags) and the remediation role (UpdateAccessKey; DeleteAccessKey for an approved rotation), each assumed
  * with STS AssumeRole and an ExternalId. Calls of one account share a pace (IAM's rates are token
  * buckets per account and API, not published); role sessions start through a global pace, which
  * staggers accounts. Throttling and `LimitExceeded` back off with jitter.
@@ -14,6 +14,7 @@ import {
   ListAccessKeysCommand,
   ListUserTagsCommand,
   UpdateAccessKeyCommand,
+  DeleteAccessKeyCommand,
   type IAMClientConfig,
 } from '@aws-sdk/client-iam';
 import {
@@ -33,7 +34,7 @@ import type { AwsSts, TemporaryCredentials } from '../sts/sts';
 export interface IamRoleOptions {
   /** The audit role deployed in every member account (manifest/aws/member-roles.yml). */
   auditRoleName: string;
-  /** The remediation role: UpdateAccessKey only. */
+  /** The remediation role: UpdateAccessKey, and DeleteAccessKey for an approved rotation. */
   remediationRoleName: string;
   /** Sent with every AssumeRole: the member roles' trust policies require it (sts:ExternalId). */
   externalId: string;
@@ -253,7 +254,17 @@ export class AwsIamScanner implements IamScanner, KeyRemediator {
     return Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
   }
 
-  /** UpdateAccessKey through the remediation role. Never DeleteAccessKey: Inactive is reversible. */
+  /**
+   * DeleteAccessKey through the remediation role: only the rotation assistant's approved last step
+   * calls it (the engine re-checks that the key is inactive and unused first). Irreversible.
+   */
+  async deleteAccessKey(accountId: string, userName: string, accessKeyId: string): Promise<void> {
+    await this.call(accountId, 'remediation', 'iam:DeleteAccessKey', (c) =>
+      c.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId })),
+    );
+  }
+
+  /** UpdateAccessKey through the remediation role: Inactive is reversible. */
   async setAccessKeyStatus(accountId: string, userName: string, accessKeyId: string, status: 'Active' | 'Inactive') {
     await this.call(accountId, 'remediation', 'iam:UpdateAccessKey', (c) =>
       c.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status })),

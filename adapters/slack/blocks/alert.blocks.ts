@@ -8,6 +8,7 @@ import {
   type AlertDigest,
   type AlertSeverity,
   type Finding,
+  ROTATION_STEP_TEXT,
 } from '../../../src';
 import { AlertActions, AlertBlocks } from '../alert-ids';
 import { escapeText, plainText } from '../escape';
@@ -111,7 +112,7 @@ export function statusLines(a: Alert, now: number): string[] {
         break;
       case 'done':
         lines.push(
-          `:lock: *Key deactivated* (approved by ${r.decidedBy ? actorText(r.decidedBy) : 'an approver'}${r.doneAt !== undefined ? `, ${slackDate(r.doneAt)}` : ''}).${r.reversibleUntil !== undefined && now <= r.reversibleUntil ? ` It can be reactivated until ${slackDate(r.reversibleUntil)}; it is never deleted by keyless.` : ''}`,
+          `:lock: *Key deactivated* (approved by ${r.decidedBy ? actorText(r.decidedBy) : 'an approver'}${r.doneAt !== undefined ? `, ${slackDate(r.doneAt)}` : ''}).${r.reversibleUntil !== undefined && now <= r.reversibleUntil ? ` It can be reactivated until ${slackDate(r.reversibleUntil)}; ${a.rotation ? 'keyless offers Delete only after the waiting period, with another approval.' : 'it is never deleted by keyless.'}` : ''}`,
         );
         break;
       case 'denied':
@@ -129,7 +130,77 @@ export function statusLines(a: Alert, now: number): string[] {
         break;
     }
   }
+  const d = a.rotation?.deletion;
+  if (d && d.status !== 'none') {
+    const who = (x: typeof d.requestedBy) => (x ? actorText(x) : 'someone');
+    const line = {
+      pending_approval: `:hourglass_flowing_sand: *Deletion requested* by ${who(d.requestedBy)}; a security approver must approve. Deleting cannot be undone.`,
+      approved: `:gear: Deletion approved by ${who(d.decidedBy)}; applying…`,
+      done: `:wastebasket: *Old key deleted* (approved by ${who(d.decidedBy)}${d.doneAt !== undefined ? `, ${slackDate(d.doneAt)}` : ''}). Recorded; it cannot be undone.`,
+      denied: `:no_entry: Deletion denied by ${who(d.decidedBy)}: ${escapeText(d.reason, { maxLength: 200 }) || 'no reason given'}`,
+      failed: `:x: Deletion not done: ${escapeText(d.failure, { maxLength: 200 })}`,
+    }[d.status];
+    lines.push(line);
+  }
   return lines;
+}
+
+/**
+ * The rotation assistant's one message (the owner's DM, or the security channel), updated in place
+ * at every step: the key, the step's instructions, what keyless saw, and the step's buttons.
+ */
+export function rotationMessage(a: Alert, now: number): SlackMessage {
+  const f = a.finding;
+  const r = a.rotation!;
+  const oldKey = `\`…${escapeText(f.evidence.keyLast4 ?? (f.accessKeyId ?? '').slice(-4), { maxLength: 8 })}\``;
+  const facts = [
+    `Old key ${oldKey}${f.evidence.keyAgeDays !== undefined ? `, ${f.evidence.keyAgeDays} days old` : ''}, last used ${r.oldKeyLastUsedAt == null ? 'never' : slackDate(r.oldKeyLastUsedAt)}`,
+    r.newKey
+      ? `New key \`…${escapeText(r.newKey.accessKeyId.slice(-4), { maxLength: 8 })}\`, created ${slackDate(r.newKey.createdAt)}, ${r.newKey.lastUsedAt === null ? 'not used yet' : `last used ${slackDate(r.newKey.lastUsedAt)}`}`
+      : undefined,
+    r.rolledBackAt !== undefined && r.step === 'rolled_back'
+      ? `:warning: *Rollback*: the old key was used again after it was deactivated (seen ${slackDate(r.rolledBackAt)}).`
+      : undefined,
+  ].filter(Boolean);
+  const blocks: Block[] = [
+    header(`🔑 ${plainText(`Rotate access key of ${f.principal.name} in ${f.account.name}`, 140)}`),
+    section(
+      `*${r.step === 'deleted' ? 'Done' : 'What to do now'}:* ${escapeText(ROTATION_STEP_TEXT[r.step], { maxLength: 600 })}`,
+    ),
+    section(facts.join('\n')),
+  ];
+  const status = statusLines(a, now).filter((l) => !l.startsWith(':white_check_mark:'));
+  if (status.length > 0) blocks.push(section(status.join('\n')));
+  const rotationActions: readonly string[] = [
+    AlertActions.deactivate,
+    AlertActions.reactivate,
+    AlertActions.deleteKey,
+    AlertActions.approveDeactivation,
+    AlertActions.denyDeactivation,
+    AlertActions.approveDeletion,
+    AlertActions.denyDeletion,
+  ];
+  const buttons = alertButtons(a, now).filter((b) => rotationActions.includes(b.action_id ?? ''));
+  // Deactivate is offered once the new key is in use (or again after a rollback).
+  const offered = buttons.filter(
+    (b) => b.action_id !== AlertActions.deactivate || r.step === 'ready_to_deactivate' || r.step === 'rolled_back',
+  );
+  const labelled = offered.map((b) =>
+    b.action_id === AlertActions.deactivate
+      ? { ...b, text: { type: 'plain_text' as const, text: 'Deactivate the old key' } }
+      : b,
+  );
+  if (labelled.length > 0)
+    blocks.push({ type: 'actions', block_id: `${AlertBlocks.actions}:rotation`, elements: labelled });
+  blocks.push(
+    context(
+      `keyless never creates or sees secret keys: it reads key ids, status and last use. Checked ${slackDate(r.checkedAt)}. Account \`${escapeText(f.account.id, { maxLength: 20 })}\``,
+    ),
+  );
+  return {
+    text: `Rotate access key …${(f.accessKeyId ?? '').slice(-4)} of ${escapeText(f.principal.name, { maxLength: 80 })} in ${escapeText(f.account.name, { maxLength: 80 })}: ${r.step.replace(/_/g, ' ')}`,
+    blocks,
+  };
 }
 
 /** The buttons an alert offers in its state (the domain decides which: `availableAlertActions`). */
@@ -146,6 +217,9 @@ export function alertButtons(a: Alert, now: number): types.Button[] {
     deny_deactivation: () => [button('Deny', AlertActions.denyDeactivation, key)],
     reactivate: () => [button('Reactivate', AlertActions.reactivate, key)],
     announce_root: () => [button('Announce root use', AlertActions.announceRoot, a.finding.account.id)],
+    delete_key: () => [button('Delete the old key (cannot be undone)', AlertActions.deleteKey, key, 'danger')],
+    approve_deletion: () => [button('Approve deletion', AlertActions.approveDeletion, key, 'danger')],
+    deny_deletion: () => [button('Deny deletion', AlertActions.denyDeletion, key)],
   };
   return availableAlertActions(a, now).flatMap((action) => toButtons[action]());
 }

@@ -6,6 +6,7 @@ import {
   type AlertDigest,
   type AlertSeverity,
   type Finding,
+  ROTATION_STEP_TEXT,
 } from '../../../src';
 import { AlertInputs, AlertVerbs, type AlertVerb } from '../alert-verbs';
 import { adaptiveCard, facts, heading, text, type AdaptiveCard, type CardElement } from './card';
@@ -110,12 +111,24 @@ function statusTexts(a: Alert, now: number): string[] {
     const line: Record<string, string> = {
       pending_approval: `⏳ **Deactivation requested** by ${by(r.requestedBy)}; a security approver must approve.${use}`,
       approved: `⚙️ Deactivation approved by ${by(r.decidedBy)}; applying…`,
-      done: `🔒 **Key deactivated** (approved by ${by(r.decidedBy)}).${r.reversibleUntil !== undefined && now <= r.reversibleUntil ? ` It can be reactivated until ${cardDate(r.reversibleUntil)}; keyless never deletes keys.` : ''}`,
+      done: `🔒 **Key deactivated** (approved by ${by(r.decidedBy)}).${r.reversibleUntil !== undefined && now <= r.reversibleUntil ? ` It can be reactivated until ${cardDate(r.reversibleUntil)}; ${a.rotation ? 'keyless offers Delete only after the waiting period, with another approval.' : 'keyless never deletes keys.'}` : ''}`,
       denied: `⛔ Deactivation denied by ${by(r.decidedBy)}: ${escapeCardText(r.reason, { maxLength: 200 }) || 'no reason given'}`,
       failed: `❌ Deactivation failed: ${escapeCardText(r.failure, { maxLength: 200 })}`,
       reverted: `🔓 Key reactivated by ${by(r.revertedBy)}`,
     };
     if (line[r.status]) lines.push(line[r.status]!);
+  }
+  const d = a.rotation?.deletion;
+  if (d && d.status !== 'none') {
+    const by = (x: typeof d.decidedBy) => (x ? actorName(x) : 'someone');
+    const line: Record<string, string> = {
+      pending_approval: `⏳ **Deletion requested** by ${by(d.requestedBy)}; a security approver must approve. Deleting cannot be undone.`,
+      approved: `⚙️ Deletion approved by ${by(d.decidedBy)}; applying…`,
+      done: `🗑️ **Old key deleted** (approved by ${by(d.decidedBy)}). Recorded; it cannot be undone.`,
+      denied: `⛔ Deletion denied by ${by(d.decidedBy)}: ${escapeCardText(d.reason, { maxLength: 200 }) || 'no reason given'}`,
+      failed: `❌ Deletion not done: ${escapeCardText(d.failure, { maxLength: 200 })}`,
+    };
+    if (line[d.status]) lines.push(line[d.status]!);
   }
   return lines;
 }
@@ -154,6 +167,9 @@ export function alertActions(a: Alert, now: number): CardElement[] {
     approve_deactivation: () => [exec('Approve deactivation', AlertVerbs.approveDeactivation, data, 'destructive')],
     deny_deactivation: () => [exec('Deny', AlertVerbs.denyDeactivation, data)],
     reactivate: () => [exec('Reactivate', AlertVerbs.reactivate, data)],
+    delete_key: () => [exec('Delete the old key (cannot be undone)', AlertVerbs.deleteKey, data, 'destructive')],
+    approve_deletion: () => [exec('Approve deletion', AlertVerbs.approveDeletion, data, 'destructive')],
+    deny_deletion: () => [exec('Deny deletion', AlertVerbs.denyDeletion, data)],
     announce_root: () => [
       showCard(
         'Announce root use',
@@ -209,6 +225,51 @@ export function alertCard(a: Alert, now: number): AdaptiveCard {
   for (const line of statusTexts(a, now)) body.push(text(line));
   body.push(text(freshness(f), { isSubtle: true, size: 'Small' }));
   return adaptiveCard(body, { actions: alertActions(a, now) });
+}
+
+/** The rotation assistant's one card (Teams: the security channel), updated in place at every step. */
+export function rotationCard(a: Alert, now: number): AdaptiveCard {
+  const f = a.finding;
+  const r = a.rotation!;
+  const body: CardElement[] = [
+    heading(
+      `🔑 Rotate access key of ${escapeCardText(f.principal.name, { maxLength: 80 })} in ${escapeCardText(f.account.name, { maxLength: 80 })}`,
+    ),
+    text(
+      `**${r.step === 'deleted' ? 'Done' : 'What to do now'}:** ${escapeCardText(ROTATION_STEP_TEXT[r.step], { maxLength: 600 })}`,
+    ),
+    text(
+      `Old key …${escapeCardText((f.accessKeyId ?? '').slice(-4), { maxLength: 8 })}, last used ${r.oldKeyLastUsedAt == null ? 'never' : cardDate(r.oldKeyLastUsedAt)}` +
+        (r.newKey
+          ? ` · new key …${escapeCardText(r.newKey.accessKeyId.slice(-4), { maxLength: 8 })}, ${r.newKey.lastUsedAt === null ? 'not used yet' : `last used ${cardDate(r.newKey.lastUsedAt)}`}`
+          : ''),
+    ),
+  ];
+  if (r.step === 'rolled_back' && r.rolledBackAt !== undefined)
+    body.push(
+      text(`⚠️ **Rollback**: the old key was used again after it was deactivated (seen ${cardDate(r.rolledBackAt)}).`),
+    );
+  for (const line of statusTexts(a, now).filter((l) => !l.startsWith('✅'))) body.push(text(line));
+  body.push(
+    text('keyless never creates or sees secret keys: it reads key ids, status and last use.', {
+      isSubtle: true,
+      size: 'Small',
+    }),
+  );
+  const keyVerbs: readonly string[] = [
+    AlertVerbs.reactivate,
+    AlertVerbs.deleteKey,
+    AlertVerbs.approveDeactivation,
+    AlertVerbs.denyDeactivation,
+    AlertVerbs.approveDeletion,
+    AlertVerbs.denyDeletion,
+  ];
+  const deactivate = r.step === 'ready_to_deactivate' || r.step === 'rolled_back';
+  const actions = alertActions(a, now).filter((x) => {
+    const verb = (x as { verb?: string }).verb ?? '';
+    return keyVerbs.includes(verb) || (verb === AlertVerbs.deactivate && deactivate);
+  });
+  return adaptiveCard(body, { actions });
 }
 
 export function alertRepeatCard(a: Alert, f: Finding): AdaptiveCard {

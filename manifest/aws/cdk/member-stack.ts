@@ -5,7 +5,7 @@
  * service-managed StackSet never targets, deploys it with plain CloudFormation (README).
  *
  * - In the home Region only (IAM is global): the audit role (keyless-scanner) and the remediation
- *   role (keyless-key-remediation, UpdateAccessKey only). Both trust only keyless's task role, and
+ *   role (keyless-key-remediation: UpdateAccessKey, and DeleteAccessKey for an approved rotation). Both trust only keyless's task role, and
  *   only with the ExternalId.
  * - In every Region: a rule that forwards root activity and AWS Health exposed-key notices to
  *   keyless's event bus, and a heartbeat rule that forwards a scheduled event to the same bus.
@@ -108,13 +108,21 @@ export class MemberStack extends Stack {
       roleName: REMEDIATION_ROLE,
       maxSessionDuration: Duration.hours(1),
       assumedBy: trustKeyless(),
-      description: 'keyless key remediation: deactivate or reactivate an access key, never delete or read',
+      description:
+        'keyless key remediation: deactivate or reactivate an access key, delete one after an approved rotation; never create or read',
       inlinePolicies: {
         'keyless-key-remediation': new iam.PolicyDocument({
           statements: [
             new iam.PolicyStatement({
-              sid: 'ActivateOrDeactivateAccessKeysOfUsersNeverDelete',
+              sid: 'ActivateOrDeactivateAccessKeysOfUsers',
               actions: ['iam:UpdateAccessKey'],
+              resources: [usersArn],
+            }),
+            // The rotation assistant's last step, after an approval, on a key inactive and unused
+            // for the whole waiting period. Never CreateAccessKey: keyless never handles a secret.
+            new iam.PolicyStatement({
+              sid: 'DeleteRotatedAccessKeysOfUsers',
+              actions: ['iam:DeleteAccessKey'],
               resources: [usersArn],
             }),
           ],

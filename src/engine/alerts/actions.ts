@@ -15,6 +15,7 @@ import {
 import { resolveChatUser } from '../identity';
 import { announceChange, commitAlert, loadAlert } from './commit';
 import type { AlertContext } from './deps';
+import { refreshRotation, showToApprovers } from './rotation';
 
 const REMEDIATION = systemActor('key-remediation');
 export const SNOOZE_DAYS = [7, 30] as const;
@@ -119,8 +120,10 @@ export async function requestDeactivation(
     userName,
     checked,
   }));
-  if (changed) await announceChange(ctx, alert, 'deactivation_requested');
-  return alert;
+  if (!changed) return alert;
+  const shown = alert.rotation ? await showToApprovers(ctx, alert) : alert;
+  await announceChange(ctx, shown, 'deactivation_requested');
+  return shown;
 }
 
 /** Step 2: approved → re-check → UpdateAccessKey Status=Inactive through the remediation role. */
@@ -159,7 +162,7 @@ export async function approveDeactivation(
       'access key deactivated',
     );
     await announceChange(ctx, alert, 'deactivated');
-    return alert;
+    return await afterKeyChange(ctx, alert);
   } catch (error) {
     const { alert } = await commitAlert(ctx, input.dedupeKey, () => ({
       type: 'deactivation_failed',
@@ -206,7 +209,17 @@ export async function reactivate(ctx: AlertContext, input: { dedupeKey: string; 
   await remediator.setAccessKeyStatus(current.finding.account.id, r.userName, r.accessKeyId, 'Active');
   const { alert, changed } = await commitAlert(ctx, input.dedupeKey, () => event);
   if (changed) await announceChange(ctx, alert, 'reactivated');
-  return alert;
+  return changed ? afterKeyChange(ctx, alert) : alert;
+}
+
+/** A rotation's step follows a key's status at once; a failed re-read waits for the next scan. */
+async function afterKeyChange(ctx: AlertContext, alert: Alert): Promise<Alert> {
+  try {
+    return await refreshRotation(ctx, alert);
+  } catch (error) {
+    ctx.logger.warn({ err: error, keyLast4: alert.finding.accessKeyId?.slice(-4) }, 'rotation not re-read');
+    return alert;
+  }
 }
 
 /**

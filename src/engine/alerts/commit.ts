@@ -55,6 +55,9 @@ export async function publish(ctx: AlertContext, event: AlertEvent) {
 /** Tells the channels that an alert changed: its own messages, or the digest that lists it. */
 export async function announceChange(ctx: AlertContext, alert: Alert, change: string): Promise<void> {
   if (alert.messages.length > 0) await publish(ctx, { type: 'alert_updated', alert, change });
+  // The rotation assistant's one message follows every change of its alert (a step, Deactivate, Delete).
+  if (alert.rotation && alert.rotation.messages.length > 0)
+    await publish(ctx, { type: 'rotation_updated', alert, change });
   if (alert.digestId) {
     const digest = await ctx.store.getDigest(alert.digestId);
     if (!digest) return;

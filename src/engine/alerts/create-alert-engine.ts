@@ -1,4 +1,5 @@
 import type { Alert, AlertDigest, AssignmentDrift, ChatUser, RootWindow } from '../../domain';
+import { approveDeletion, denyDeletion, requestDeletion } from './rotation';
 import {
   acknowledge,
   announceRootWindow,
@@ -46,6 +47,10 @@ export interface AlertEngine {
   approveDeactivation(input: { dedupeKey: string; actor: ChatUser }): Promise<Alert>;
   denyDeactivation(input: { dedupeKey: string; actor: ChatUser; reason?: string }): Promise<Alert>;
   reactivate(input: { dedupeKey: string; actor: ChatUser }): Promise<Alert>;
+  /** The rotation assistant's last step: Delete the old key (approval-gated, never undone). */
+  requestDeletion(input: { dedupeKey: string; actor: ChatUser }): Promise<Alert>;
+  approveDeletion(input: { dedupeKey: string; actor: ChatUser }): Promise<Alert>;
+  denyDeletion(input: { dedupeKey: string; actor: ChatUser; reason?: string }): Promise<Alert>;
   announceRootWindow(input: {
     actor: ChatUser;
     account: string;
@@ -127,6 +132,9 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     approveDeactivation: (input) => approveDeactivation(ctx, input),
     denyDeactivation: (input) => denyDeactivation(ctx, input),
     reactivate: (input) => reactivate(ctx, input),
+    requestDeletion: (input) => requestDeletion(ctx, input),
+    approveDeletion: (input) => approveDeletion(ctx, input),
+    denyDeletion: (input) => denyDeletion(ctx, input),
     announceRootWindow: (input) => announceRootWindow(ctx, input),
     getAlert: (key) => deps.store.getAlert(key),
     get stats() {

@@ -5,11 +5,13 @@ import {
   dedupeKeys,
   evaluateAccountSummary,
   evaluateCredentialReport,
+  evaluateUserHygiene,
   isKeylessError,
   parseCredentialReport,
   scanRules,
   systemActor,
   userKindOf,
+  userKindRuleOf,
   usersToConfirm,
   type Finding,
   type LiveKey,
@@ -19,6 +21,7 @@ import { forEachLimit } from '../concurrency';
 import { announceChange, commitAlert } from './commit';
 import type { AlertContext, ScanAccount } from './deps';
 import { recordFinding } from './record-finding';
+import { rotateKeys } from './rotation';
 
 const SCANNER = systemActor('key-scanner');
 
@@ -51,21 +54,33 @@ function requireScanner(ctx: AlertContext) {
 
 /** The findings of one account now: the credential report screens, live key facts confirm. */
 export async function findingsOf(ctx: AlertContext, account: ScanAccount): Promise<Finding[]> {
+  return (await accountFacts(ctx, account)).findings;
+}
+
+/** The findings, and the keys read live to confirm them (the rotation assistant reuses them). */
+async function accountFacts(
+  ctx: AlertContext,
+  account: ScanAccount,
+): Promise<{ findings: Finding[]; live: Map<string, LiveKey[]> }> {
   const scanner = requireScanner(ctx);
   const snapshot = await scanner.readAccount(account.id);
   const rows = parseCredentialReport(snapshot.reportCsv);
   const now = ctx.clock.now();
   const alerts = ctx.policy().alerts;
   const rules = scanRules(alerts, ctx.options.machineThresholds);
-  const rule = ctx.options.userKindRule;
+  // The policy's `machineUsers` says who is a machine; the engine option fills in what it leaves out.
+  const rule = { ...ctx.options.userKindRule, ...userKindRuleOf(alerts.machineUsers) };
   const kinds = new Map<string, UserKind>();
   if (rule.machineTag && scanner.listUserTags) {
-    const withKeys = rows.filter((r) => r.keys.some((k) => k.active)).map((r) => r.user);
-    await forEachLimit(withKeys, ctx.options.userConcurrency, async (user) => {
-      kinds.set(user, userKindOf(user, await scanner.listUserTags!(account.id, user), rule));
+    // Only users some rule applies to: an active key or a console password.
+    const judged = rows.filter(
+      (r) => r.user !== ROOT_ACCOUNT_ROW && (r.passwordEnabled || r.keys.some((k) => k.active)),
+    );
+    await forEachLimit(judged, ctx.options.userConcurrency, async (r) => {
+      kinds.set(r.user, userKindOf(r.user, await scanner.listUserTags!(account.id, r.user), rule, r.path));
     }).then(throwFirst);
   }
-  const userKind = (user: string) => kinds.get(user) ?? userKindOf(user, undefined, rule);
+  const userKind = (user: string, path: string) => kinds.get(user) ?? userKindOf(user, undefined, rule, path);
   const base = { account, now, reportGeneratedAt: snapshot.reportGeneratedAt, rules, userKind };
   const candidates = evaluateCredentialReport(rows, base);
   const live = new Map<string, LiveKey[]>();
@@ -91,7 +106,14 @@ export async function findingsOf(ctx: AlertContext, account: ScanAccount): Promi
     rows.filter((r) => r.user === ROOT_ACCOUNT_ROW || live.has(r.user)),
     { ...base, live },
   );
-  return [...confirmed, ...evaluateAccountSummary(snapshot.summary, { account, now })];
+  return {
+    findings: [
+      ...confirmed,
+      ...evaluateUserHygiene(rows, base),
+      ...evaluateAccountSummary(snapshot.summary, { account, now }),
+    ],
+    live,
+  };
 }
 
 function throwFirst(failures: unknown[]): void {
@@ -101,8 +123,9 @@ function throwFirst(failures: unknown[]): void {
 /** Scans one account and applies the result: new findings post, vanished ones resolve. */
 export async function scanAccount(ctx: AlertContext, account: ScanAccount): Promise<AccountScanResult> {
   let findings: Finding[];
+  let live: Map<string, LiveKey[]>;
   try {
-    findings = await findingsOf(ctx, account);
+    ({ findings, live } = await accountFacts(ctx, account));
   } catch (error) {
     const code = isKeylessError(error) ? error.code : 'UNAVAILABLE';
     const message = (error as Error).message ?? String(error);
@@ -133,10 +156,11 @@ export async function scanAccount(ctx: AlertContext, account: ScanAccount): Prom
   }
   let raised = 0;
   for (const f of findings) if ((await recordFinding(ctx, f)) === 'raised') raised++;
+  await rotateKeys(ctx, account, live);
   const present = new Set(findings.map((f) => f.dedupeKey));
-  const live = await ctx.store.listLiveAlerts({ accountId: account.id });
+  const alerts = await ctx.store.listLiveAlerts({ accountId: account.id });
   let resolved = 0;
-  for (const alert of live) {
+  for (const alert of alerts) {
     const scanned = alert.finding.source === 'scan' || alert.finding.kind === 'account_not_scanned';
     if (!scanned || present.has(alert.dedupeKey)) continue;
     const now = ctx.clock.now();

@@ -26,6 +26,7 @@ describe('the IAM scanner against the emulator', () => {
               ],
             },
             { name: 'never', keys: [{ id: 'AKIANEVER00000000001', createdDaysAgo: 30 }] },
+            { name: 'pathed', path: '/machine/ci/' },
           ],
         },
       ],
@@ -85,6 +86,23 @@ describe('the IAM scanner against the emulator', () => {
       'keyless-remediation:UpdateAccessKey',
       'keyless-remediation:UpdateAccessKey',
     ]);
+  });
+
+  it('deletes a key through the remediation role, and answers NoSuchEntity for a key already gone', async () => {
+    const iam = env.emulator.state.security.iam;
+    const key = iam.createKey(PROD, 'never');
+    expect(() => iam.createKey(PROD, 'never')).toThrow(/AccessKeysPerUser/);
+    await env.scanner.deleteAccessKey(PROD, 'never', key.id);
+    expect(iam.findKey(PROD, key.id)).toBeUndefined();
+    expect(iam.calls.at(-1)).toMatchObject({ operation: 'DeleteAccessKey', roleName: 'keyless-remediation' });
+    await expect(env.scanner.deleteAccessKey(PROD, 'never', key.id)).rejects.toThrow();
+  });
+
+  it('puts the IAM path in the report ARN, as IAM does', async () => {
+    const iam = env.emulator.state.security.iam;
+    const snapshot = await env.scanner.readAccount(PROD);
+    expect(snapshot.reportCsv).toContain(`\npathed,arn:aws:iam::${PROD}:user/machine/ci/pathed,`);
+    expect(iam.reportCsv(PROD)).toContain(`\nbob,arn:aws:iam::${PROD}:user/bob,`);
   });
 
   it('assumes the audit role with the configured ExternalId', async () => {

@@ -63,6 +63,7 @@ describe('the security feed least-privilege policies', () => {
     await env.scanner.keyLastUsed(PROD, 'AKIABOB0000000000001');
     await env.scanner.listUserTags(PROD, 'bob');
     await env.scanner.setAccessKeyStatus(PROD, 'bob', 'AKIABOB0000000000001', 'Inactive');
+    await env.scanner.deleteAccessKey(PROD, 'bob', 'AKIABOB0000000000001');
     const calls = env.emulator.state.security.iam.calls;
     for (const logicalId of ['KeylessScannerRole', 'KeylessKeyRemediationRole']) {
       const { roleName, actions } = rolePolicy(logicalId);
@@ -71,8 +72,11 @@ describe('the security feed least-privilege policies', () => {
     }
   });
 
-  it('lets the remediation role change a key status and nothing else: no delete, no read', () => {
-    expect(sorted(rolePolicy('KeylessKeyRemediationRole').actions)).toEqual(['iam:UpdateAccessKey']);
+  it('lets the remediation role change a key status and delete a key, and nothing else: no create, no read', () => {
+    expect(sorted(rolePolicy('KeylessKeyRemediationRole').actions)).toEqual([
+      'iam:DeleteAccessKey',
+      'iam:UpdateAccessKey',
+    ]);
   });
 
   it("gives keyless's own role exactly the queue and AssumeRole actions its consumer and scanner call", async () => {

@@ -1,6 +1,9 @@
 import {
   evaluateAccountSummary,
   evaluateCredentialReport,
+  evaluateUserHygiene,
+  iamPathOf,
+  userKindRuleOf,
   matchSlots,
   parseCredentialReport,
   parseCsv,
@@ -8,6 +11,7 @@ import {
   userKindOf,
   type EvaluateContext,
   type LiveKey,
+  type UserKindRule,
 } from '../../../src';
 import { DAY, reportCsv, reportRoot, reportUser } from '../../builders/credential-report';
 
@@ -151,6 +155,109 @@ describe('credential report rules', () => {
     const newer: LiveKey = { accessKeyId: 'AKIANEWER00000000000', status: 'Active', createdAt: NOW - 10 * DAY };
     const older: LiveKey = { accessKeyId: 'AKIAOLDER00000000000', status: 'Active', createdAt: NOW - 30 * DAY };
     expect(matchSlots(row!, [newer, older]).map((k) => k?.accessKeyId)).toEqual([older.accessKeyId, newer.accessKeyId]);
+  });
+});
+
+describe('IAM user hygiene rules', () => {
+  const EVERYONE = { ...ALERTS, passwordUnusedDays: 90, passwordNeverUsedGraceDays: 7 };
+  function hygiene(
+    csv: string,
+    alerts: Parameters<typeof scanRules>[0] = EVERYONE,
+    rule: UserKindRule = { machineUserPattern: /^svc-/ },
+  ) {
+    return evaluateUserHygiene(parseCredentialReport(csv), {
+      account: { id: '111111111111', name: 'prod' },
+      now: NOW,
+      reportGeneratedAt: NOW - 3600_000,
+      rules: scanRules(alerts),
+      userKind: (user, path) => userKindOf(user, undefined, rule, path),
+    })
+      .map((f) => `${f.userName}:${f.kind}`)
+      .sort();
+  }
+  const recent = { lastUsedAt: NOW - DAY };
+
+  it('finds a console password without MFA, and not one with MFA', () => {
+    expect(hygiene(reportCsv(reportUser('ana', [], NOW - 400 * DAY, { password: recent })))).toEqual([
+      'ana:console_user_without_mfa',
+    ]);
+    expect(hygiene(reportCsv(reportUser('ana', [], NOW - 400 * DAY, { password: recent, mfa: true })))).toEqual([]);
+  });
+
+  it('does not ask a user without a console password for MFA', () => {
+    expect(hygiene(reportCsv(reportUser('ana', [], NOW - 400 * DAY, { mfa: false })))).toEqual([]);
+  });
+
+  it('finds a console password unused for passwordUnusedDays, not one used the day before the threshold', () => {
+    const at = (days: number) => ({ password: { lastUsedAt: NOW - days * DAY }, mfa: true });
+    expect(hygiene(reportCsv(reportUser('ana', [], NOW - 400 * DAY, at(90))))).toEqual(['ana:console_password_unused']);
+    expect(hygiene(reportCsv(reportUser('ana', [], NOW - 400 * DAY, at(89))))).toEqual([]);
+  });
+
+  it('finds a console password never used once it was set passwordNeverUsedGraceDays ago', () => {
+    const set = (days: number) => ({ password: { lastUsedAt: null, setAt: NOW - days * DAY }, mfa: true });
+    expect(hygiene(reportCsv(reportUser('ana', [], NOW - 400 * DAY, set(8))))).toEqual([
+      'ana:console_password_never_used',
+    ]);
+    expect(hygiene(reportCsv(reportUser('ana', [], NOW - 400 * DAY, set(6))))).toEqual([]);
+  });
+
+  it('tells a person on an IAM user with an active key to move to Identity Center, not a machine user', () => {
+    const key = [{ createdAt: NOW - 10 * DAY, lastUsedAt: NOW - DAY }];
+    expect(hygiene(reportCsv(reportUser('ana', key), reportUser('svc-ci', key)))).toEqual([
+      'ana:human_user_with_access_keys',
+    ]);
+    expect(hygiene(reportCsv(reportUser('ana', [{ ...key[0]!, active: false }])))).toEqual([]);
+  });
+
+  it('applies per-kind thresholds from the policy: machine users may keep a password unused longer', () => {
+    const alerts = { ...EVERYONE, machine: { passwordUnusedDays: 365 }, human: { passwordUnusedDays: 30 } };
+    const old = { password: { lastUsedAt: NOW - 100 * DAY }, mfa: true };
+    const csv = reportCsv(reportUser('ana', [], NOW - 400 * DAY, old), reportUser('svc-ci', [], NOW - 400 * DAY, old));
+    expect(hygiene(csv, alerts)).toEqual(['ana:console_password_unused']);
+    const month = { password: { lastUsedAt: NOW - 40 * DAY }, mfa: true };
+    expect(hygiene(reportCsv(reportUser('ana', [], NOW - 400 * DAY, month)), alerts)).toEqual([
+      'ana:console_password_unused',
+    ]);
+  });
+
+  it('tells machine users by IAM path, as the policy names it', () => {
+    const rule = userKindRuleOf({ pathPrefix: '/machine/' });
+    const key = [{ createdAt: NOW - 10 * DAY, lastUsedAt: NOW - DAY }];
+    const csv = reportCsv(reportUser('deployer', key, undefined, { path: '/machine/ci/' }), reportUser('ana', key));
+    expect(hygiene(csv, EVERYONE, rule)).toEqual(['ana:human_user_with_access_keys']);
+    expect(iamPathOf('arn:aws:iam::111111111111:user/machine/ci/deployer')).toBe('/machine/ci/');
+    expect(iamPathOf('arn:aws:iam::111111111111:user/ana')).toBe('/');
+  });
+
+  it('reads the policy machineUsers block as a rule: name pattern, path and tag', () => {
+    const rule = userKindRuleOf({ namePattern: '^ci-', pathPrefix: '/svc/', tag: { key: 'kind', value: 'machine' } });
+    expect(userKindOf('ci-build', undefined, rule, '/')).toBe('machine');
+    expect(userKindOf('ana', undefined, rule, '/svc/')).toBe('machine');
+    expect(userKindOf('ana', { kind: 'machine' }, rule, '/')).toBe('machine');
+    expect(userKindOf('ana', { kind: 'human' }, rule, '/')).toBe('human');
+  });
+
+  it('names each finding by user and kind, carries the report time, and says which thresholds applied', () => {
+    const [f] = evaluateUserHygiene(
+      parseCredentialReport(reportCsv(reportUser('ana', [], NOW - 400 * DAY, { password: recent }))),
+      {
+        account: { id: '111111111111', name: 'prod' },
+        now: NOW,
+        reportGeneratedAt: NOW - 3600_000,
+        rules: scanRules(EVERYONE),
+        userKind: () => 'human',
+      },
+    );
+    expect(f).toMatchObject({
+      dedupeKey: 'user:111111111111:ana:console_user_without_mfa',
+      severity: 'high',
+      delivery: 'digest',
+      source: 'scan',
+      principal: { type: 'iam_user', name: 'ana', userKind: 'human' },
+      evidence: { reportGeneratedAt: NOW - 3600_000 },
+    });
+    expect(f!.advice).toMatch(/MFA/);
   });
 });
 

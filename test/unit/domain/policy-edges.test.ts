@@ -119,3 +119,26 @@ describe('a deny rule wins for break-glass too', () => {
     expect(decide(withDeny, ask({ principal: lead, account: prod, breakGlass: true })).outcome).toBe('break_glass');
   });
 });
+
+describe('the alerts block: user kinds and per-kind thresholds', () => {
+  it('refuses a machineUsers name pattern that is not a regular expression, naming the field', () => {
+    expect(() => demoPolicy({ alerts: { machineUsers: { namePattern: '(svc' } } })).toThrow(
+      /machineUsers.*namePattern|regular expression/,
+    );
+  });
+
+  it('refuses a path that is not an IAM path, and an unknown threshold', () => {
+    expect(() => demoPolicy({ alerts: { machineUsers: { pathPrefix: 'machine' } } })).toThrow(/IAM path/);
+    expect(() => demoPolicy({ alerts: { machine: { staleDays: 3 } as never } })).toThrow();
+  });
+
+  it('defaults the password thresholds and leaves per-kind overrides empty', () => {
+    expect(demoPolicy().alerts).toMatchObject({
+      passwordUnusedDays: 90,
+      passwordNeverUsedGraceDays: 7,
+      human: {},
+      machine: {},
+      machineUsers: {},
+    });
+  });
+});

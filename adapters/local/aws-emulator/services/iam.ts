@@ -26,6 +26,7 @@ export interface EmuAccessKey {
 }
 export interface EmuIamUser {
   name: string;
+  path: string;
   id: string;
   createdAt: number;
   passwordLastUsedAt: number | null | undefined;
@@ -87,6 +88,7 @@ export class IamState {
       for (const u of a.users) {
         account.users.set(u.name, {
           name: u.name,
+          path: u.path,
           id: userId(),
           createdAt: t - u.createdDaysAgo * DAY,
           passwordLastUsedAt:
@@ -139,6 +141,30 @@ export class IamState {
     Object.assign(k, { lastUsedAt: at, service, region });
   }
 
+  /**
+   * Tests and the playground: the user creates a key (as they would in the IAM console). The secret
+   * is never kept: keyless never sees one. At most 2 keys per user, as IAM allows.
+   */
+  createKey(accountId: string, userName: string, at = this.now()): EmuAccessKey {
+    const a = this.account(accountId);
+    if (!a.users.has(userName))
+      throw new AwsError('NoSuchEntity', `The user with name ${userName} cannot be found.`, 404);
+    if (this.keysOf(accountId, userName).length >= 2) {
+      throw new AwsError('LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2', 409);
+    }
+    const key: EmuAccessKey = {
+      id: keyId(),
+      userName,
+      status: 'Active',
+      createdAt: at,
+      lastUsedAt: null,
+      service: 's3',
+      region: 'us-east-1',
+    };
+    a.keys.set(key.id, key);
+    return key;
+  }
+
   /** The credential report's CSV as of now (a report is this snapshot, frozen at generation). */
   reportCsv(accountId: string): string {
     const a = this.account(accountId);
@@ -186,7 +212,7 @@ export class IamState {
       lines.push(
         [
           u.name,
-          `arn:aws:iam::${accountId}:user/${u.name}`,
+          `arn:aws:iam::${accountId}:user${u.path}${u.name}`,
           csvDate(u.createdAt, 'N/A'),
           String(pwd),
           pwd ? csvDate(u.passwordLastUsedAt, 'no_information') : 'N/A',
@@ -321,7 +347,7 @@ export function createIamService(state: IamState): QueryService {
         const members = items
           .map(
             (u) =>
-              `<member>${xml('Path', '/')}${xml('UserName', u.name)}${xml('UserId', u.id)}${xml('Arn', `arn:aws:iam::${a.accountId}:user/${u.name}`)}${xml('CreateDate', isoDate(u.createdAt))}${typeof u.passwordLastUsedAt === 'number' ? xml('PasswordLastUsed', isoDate(u.passwordLastUsedAt)) : ''}</member>`,
+              `<member>${xml('Path', u.path)}${xml('UserName', u.name)}${xml('UserId', u.id)}${xml('Arn', `arn:aws:iam::${a.accountId}:user${u.path}${u.name}`)}${xml('CreateDate', isoDate(u.createdAt))}${typeof u.passwordLastUsedAt === 'number' ? xml('PasswordLastUsed', isoDate(u.passwordLastUsedAt)) : ''}</member>`,
           )
           .join('');
         return `<Users>${members}</Users>${tail}`;
@@ -350,6 +376,25 @@ export function createIamService(state: IamState): QueryService {
           .map(([k, v]) => `<member>${xml('Key', k)}${xml('Value', v)}</member>`)
           .join('');
         return `<Tags>${tags}</Tags>${xml('IsTruncated', 'false')}`;
+      },
+      CreateAccessKey(params, ctx) {
+        const a = accountOf(state, ctx, 'CreateAccessKey');
+        const user = userOf(a, params);
+        const k = state.createKey(a.accountId, user.name, ctx.now());
+        // IAM returns the secret once; the emulator makes one up and forgets it.
+        const secret = randomBytes(30).toString('base64').slice(0, 40);
+        return `<AccessKey>${xml('UserName', k.userName)}${xml('AccessKeyId', k.id)}${xml('Status', k.status)}${xml('SecretAccessKey', secret)}${xml('CreateDate', isoDate(k.createdAt))}</AccessKey>`;
+      },
+      DeleteAccessKey(params, ctx) {
+        const a = accountOf(state, ctx, 'DeleteAccessKey');
+        const user = userOf(a, params);
+        const id = params.get('AccessKeyId') ?? '';
+        const k = a.keys.get(id);
+        if (!k || k.userName !== user.name) {
+          throw new AwsError('NoSuchEntity', `The Access Key with id ${id} cannot be found.`, 404);
+        }
+        a.keys.delete(id);
+        return '';
       },
       UpdateAccessKey(params, ctx) {
         const a = accountOf(state, ctx, 'UpdateAccessKey');

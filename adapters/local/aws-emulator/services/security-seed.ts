@@ -19,7 +19,13 @@ const keySeed = z.object({
 });
 const userSeed = z.object({
   name: z.string().regex(/^[\w+=,.@-]{1,64}$/),
+  /** The IAM path (`/` or `/a/b/`): machine users may be told by it. */
+  path: z
+    .string()
+    .regex(/^\/([\w+=,.@-]+\/)*$/)
+    .default('/'),
   createdDaysAgo: daysAgo.default(400),
+  /** undefined: no console password; null: a password never used. */
   passwordLastUsedDaysAgo: daysAgo.nullable().optional(),
   mfa: z.boolean().default(false),
   tags: z.record(z.string(), z.string()).default({}),

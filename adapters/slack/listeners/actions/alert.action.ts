@@ -20,6 +20,9 @@ const DIRECT: [actionId: string, done: string, call: AlertCall][] = [
   [AlertActions.approveDeactivation, 'Deactivation approved', (a, i) => a.approveDeactivation(i)],
   [AlertActions.denyDeactivation, 'Deactivation denied', (a, i) => a.denyDeactivation(i)],
   [AlertActions.reactivate, 'Reactivated', (a, i) => a.reactivate(i)],
+  [AlertActions.deleteKey, 'Deletion requested', (a, i) => a.requestDeletion(i)],
+  [AlertActions.approveDeletion, 'Deletion approved: the old key is deleted', (a, i) => a.approveDeletion(i)],
+  [AlertActions.denyDeletion, 'Deletion denied', (a, i) => a.denyDeletion(i)],
 ];
 
 /**

@@ -1,4 +1,9 @@
-import { alertMessage, alertRepeatMessage, digestMessage } from '../../../../adapters/slack/blocks/alert.blocks';
+import {
+  alertMessage,
+  alertRepeatMessage,
+  digestMessage,
+  rotationMessage,
+} from '../../../../adapters/slack/blocks/alert.blocks';
 import { AlertActions } from '../../../../adapters/slack/alert-ids';
 import { aDigest, alertScenarios, RENDER_NOW } from '../../../builders/alert-scenarios';
 
@@ -52,5 +57,48 @@ describe('Slack rendering of security alerts', () => {
     const digest = digestMessage(aDigest(list), list, RENDER_NOW);
     expect(digest).toMatchSnapshot();
     expect(digest.blocks.length).toBeLessThanOrEqual(50);
+  });
+});
+
+describe('Slack rendering of the rotation assistant', () => {
+  const rotating = (over: Partial<NonNullable<(typeof scenarios)['stale']>['rotation']>) => ({
+    ...scenarios.stale!,
+    rotation: {
+      step: 'waiting_new_key' as const,
+      startedAt: RENDER_NOW,
+      deletion: { status: 'none' as const },
+      messages: [],
+      checkedAt: RENDER_NOW,
+      oldKeyLastUsedAt: RENDER_NOW - 86_400_000,
+      ...over,
+    },
+  });
+  const shown = (value: unknown) => JSON.stringify(value, (k, v: unknown) => (k === 'value' ? undefined : v));
+
+  it('tells the owner the step, never offers to create a key, and offers Deactivate only once the new key is used', () => {
+    const waiting = rotationMessage(rotating({}), RENDER_NOW);
+    expect(shown(waiting)).toContain('Step 1 of 4');
+    expect(shown(waiting)).toContain('never creates or sees secret keys');
+    expect(actionIds(waiting)).toEqual([]);
+    const newKey = { accessKeyId: 'AKIANEWKEY0000009999', createdAt: RENDER_NOW, lastUsedAt: RENDER_NOW };
+    const ready = rotationMessage(rotating({ step: 'ready_to_deactivate', newKey }), RENDER_NOW);
+    expect(actionIds(ready)).toEqual([AlertActions.deactivate]);
+    expect(shown(ready)).toContain('Deactivate the old key');
+    expect(shown(ready)).toContain('…9999');
+    expect(shown(ready)).not.toContain('AKIANEWKEY0000009999');
+  });
+
+  it('offers Delete only when ready, says it cannot be undone, and then its approval', () => {
+    const ready = rotationMessage(rotating({ step: 'ready_to_delete' }), RENDER_NOW);
+    expect(actionIds(ready)).toContain(AlertActions.deleteKey);
+    expect(shown(ready)).toContain('cannot be undone');
+    const pending = rotationMessage(
+      rotating({ step: 'ready_to_delete', deletion: { status: 'pending_approval', requestedAt: RENDER_NOW } }),
+      RENDER_NOW,
+    );
+    expect(actionIds(pending)).toEqual([AlertActions.approveDeletion, AlertActions.denyDeletion]);
+    expect(actionIds(rotationMessage(rotating({ step: 'old_key_deactivated' }), RENDER_NOW))).not.toContain(
+      AlertActions.deleteKey,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { ErrorCodes } from '../../../../src';
 import { users } from '../../../builders/test-engine';
 import { PROD, SANDBOX, testAlertEngine } from '../../../builders/test-alert-engine';
+import { demoPolicy } from '../../../builders/policy';
 
 const iam = {
   accounts: [
@@ -22,7 +23,8 @@ describe('the scheduled key scan', () => {
   it('finds stale and unused keys for the digest, and root problems at once', async () => {
     const { engine, publisher } = testAlertEngine({ iam, options });
     const report = await engine.scanAll();
-    expect(report).toMatchObject({ accounts: 2, scanned: 2, failed: [], findings: 4 });
+    // bob, idle and fresh are people on IAM users with keys: three more findings (svc-ci is a machine).
+    expect(report).toMatchObject({ accounts: 2, scanned: 2, failed: [], findings: 7 });
     expect(
       publisher
         .ofType('alert_raised')
@@ -30,8 +32,16 @@ describe('the scheduled key scan', () => {
         .sort(),
     ).toEqual(['root_access_key_present', 'root_mfa_disabled']);
     const digest = await engine.postDigest();
-    expect(publisher.ofType('digest_posted')[0]!.alerts.map((a) => `${a.finding.userName}:${a.finding.kind}`)).toEqual([
+    expect(
+      publisher
+        .ofType('digest_posted')[0]!
+        .alerts.map((a) => `${a.finding.userName}:${a.finding.kind}`)
+        .sort(),
+    ).toEqual([
+      'bob:human_user_with_access_keys',
       'bob:stale_access_key',
+      'fresh:human_user_with_access_keys',
+      'idle:human_user_with_access_keys',
       'idle:unused_access_key',
     ]);
     expect(digest!.messages).toHaveLength(2);
@@ -79,14 +89,15 @@ describe('the scheduled key scan', () => {
     expect(report.resolved).toBe(1);
     const [update] = publisher.ofType('digest_updated');
     expect(update!.change).toBe('resolved');
-    expect(update!.alerts.find((a) => a.finding.userName === 'idle')!.status).toBe('resolved');
+    expect(update!.alerts.find((a) => a.finding.kind === 'unused_access_key')!.status).toBe('resolved');
   });
 
   it('looks up key ids only for users with candidate findings', async () => {
     const { engine, iam: fake } = testAlertEngine({ iam, options });
     await engine.scanAccount(PROD);
-    // The report and the summary, then ListAccessKeys + GetAccessKeyLastUsed for bob and idle only.
-    expect(fake.calls).toBe(1 + 2 * 2);
+    // The report and the summary, then ListAccessKeys + GetAccessKeyLastUsed for bob and idle only;
+    // bob's key is past its rotation age: the rotation assistant reads his owner tag (and reuses his keys).
+    expect(fake.calls).toBe(1 + 2 * 2 + 1);
   });
 
   it('reports an account it could not scan as an alert, and resolves it once the scan works', async () => {
@@ -195,5 +206,73 @@ describe('alert actions', () => {
       'deactivation_requested:slack:U0RITA',
       'deactivation_denied:slack:U0SAM',
     ]);
+  });
+});
+
+describe('IAM user hygiene in the scan, configured by the policy alerts block', () => {
+  const hygieneIam = {
+    accounts: [
+      {
+        accountId: PROD.id,
+        users: [
+          // A person signing in with a password alone, and another whose password lies unused.
+          { name: 'ana', passwordLastUsedDaysAgo: 1, mfa: false },
+          { name: 'ben', passwordLastUsedDaysAgo: 100, mfa: true },
+          // A console password nobody ever used.
+          { name: 'cleo', createdDaysAgo: 30, passwordLastUsedDaysAgo: null, mfa: true },
+          // A person with a key (should be in Identity Center), and machines told by tag and by path.
+          { name: 'dan', keys: [{ createdDaysAgo: 10, lastUsedDaysAgo: 1 }] },
+          {
+            name: 'deployer',
+            tags: { 'keyless:user-kind': 'machine' },
+            passwordLastUsedDaysAgo: 100,
+            mfa: true,
+            keys: [{ createdDaysAgo: 10, lastUsedDaysAgo: 1 }],
+          },
+          { name: 'builder', path: '/machine/', keys: [{ createdDaysAgo: 10, lastUsedDaysAgo: 1 }] },
+        ],
+      },
+    ],
+  };
+  const policy = demoPolicy({
+    alerts: {
+      machine: { passwordUnusedDays: 365 },
+      machineUsers: { tag: { key: 'keyless:user-kind', value: 'machine' }, pathPrefix: '/machine/' },
+    },
+  });
+
+  it('finds console users without MFA, unused and never-used passwords, and people with keys; machines by tag and path', async () => {
+    const { engine, store } = testAlertEngine({ iam: hygieneIam, policy, accounts: [PROD] });
+    await engine.scanAll();
+    const live = (await store.listLiveAlerts({ accountId: PROD.id }))
+      .map((a) => `${a.finding.userName}:${a.finding.kind}`)
+      .sort();
+    expect(live).toEqual([
+      'ana:console_user_without_mfa',
+      'ben:console_password_unused',
+      'cleo:console_password_never_used',
+      'dan:human_user_with_access_keys',
+    ]);
+  });
+
+  it('without machineUsers in the policy, the tagged and pathed users count as people', async () => {
+    const { engine, store } = testAlertEngine({ iam: hygieneIam, policy: demoPolicy(), accounts: [PROD] });
+    await engine.scanAll();
+    const people = (await store.listLiveAlerts({ accountId: PROD.id }))
+      .filter((a) => a.finding.kind === 'human_user_with_access_keys')
+      .map((a) => a.finding.userName)
+      .sort();
+    expect(people).toEqual(['builder', 'dan', 'deployer']);
+  });
+
+  it('resolves a hygiene finding on the next scan once fixed, through the lifecycle every finding has', async () => {
+    const { engine, iam: fake, clock } = testAlertEngine({ iam: hygieneIam, policy, accounts: [PROD] });
+    await engine.scanAll();
+    const key = `user:${PROD.id}:ana:console_user_without_mfa`;
+    await engine.acknowledge({ dedupeKey: key, actor: users.rita });
+    fake.state.account(PROD.id).users.get('ana')!.mfa = true;
+    clock.advance(60_000);
+    await engine.scanAll();
+    expect((await engine.getAlert(key))!.status).toBe('resolved');
   });
 });
