@@ -6,8 +6,9 @@
  * Scale-out, with replicas as separate processes (as in production): N keyless processes on one
  * dynalite process and one AWS emulator process revoke a burst of grants expiring within a window
  * (see bench/support/replicas-run.ts for what is set up and measured). `--replicas 1` is the
- * single-engine comparison. `--kill K` SIGKILLs K replicas in the middle of the burst and reports
- * the grants not yet revoked then apart (killed_*). `--find-rate` searches the highest sustained
+ * single-engine comparison. `--kill K` SIGKILLs K replicas in the middle of the burst (once a share
+ * `--kill-at` of the grants is revoked) and reports the grants not yet revoked then apart
+ * (killed_*). `--find-rate` searches the highest sustained
  * expiry rate (grants/s, expiring evenly over `--duration` seconds) at which p99 lag stays ≤ 1 s
  * with no grant missed or revoked twice (max_rate_per_s).
  */

@@ -62,14 +62,20 @@ export interface ReplicasRunOptions {
   graceMs: number;
   /** Replicas SIGKILLed in the middle of the burst (the last ones: replica-1 always lives). */
   kill?: number;
-  /** When to kill, as a share of the window (default 0.5). */
+  /** Kill once this share of the grants is revoked (default 0.5: the middle of the burst). */
   killAt?: number;
   /** KEYLESS_SWEEP_MS of the replicas (default: keyless's own default). */
   sweepMs?: number;
   /** Slack for replica-1 (it then answers /slack/events), as the slack-ack bench needs. */
   slack?: { signingSecret: string; botToken: string; apiUrl: string };
-  /** Runs while the burst is being revoked (from the first expiry), with replica-1's URL. */
-  during?: (replica1Url: string) => Promise<void>;
+  /**
+   * Work beside the burst, with replica-1's URL: `prepare` once the replicas are ready, `run` from
+   * the first expiry (or when `prepare` is done, if later), while the burst is being revoked.
+   */
+  during?: {
+    prepare?(replica1Url: string): Promise<void>;
+    run(replica1Url: string, firstExpiry: number): Promise<void>;
+  };
   log?: (line: string) => void;
 }
 
@@ -301,13 +307,24 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
     const deadline = lastExpiry + o.graceMs;
 
     // Work during the burst (the Slack load), and the kill.
-    const during = o.during
-      ? sleep(Math.max(0, firstExpiry - Date.now())).then(() => o.during!(replicas[0]!.url!))
-      : Promise.resolve();
+    const during = (async () => {
+      if (!o.during) return;
+      const url = replicas[0]!.url!;
+      await o.during.prepare?.(url);
+      await sleep(Math.max(0, firstExpiry - Date.now()));
+      await o.during.run(url, firstExpiry);
+    })();
+    during.catch(() => undefined); // awaited below; a failure there must not be unhandled meanwhile
     let revokedAtKill: Set<string> | undefined;
     if (kill > 0) {
-      await sleep(Math.max(0, firstExpiry + o.windowMs * (o.killAt ?? 0.5) - Date.now()));
-      revokedAtKill = new Set((await deletes()).map((op) => targetKey(op.assignment)));
+      // In the middle of the burst: once a share of the grants is revoked (the clock would not do
+      // on a loaded machine, where the replicas may start after the first expiries).
+      const share = Math.max(1, Math.round(o.grants * (o.killAt ?? 0.5)));
+      for (;;) {
+        revokedAtKill = new Set((await deletes()).map((op) => targetKey(op.assignment)));
+        if (revokedAtKill.size >= share || Date.now() > deadline) break;
+        await sleep(50);
+      }
       const victims = replicas.slice(-kill);
       await Promise.all(
         victims.map(async (r) => {
@@ -413,7 +430,12 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
   } finally {
     for (const r of replicas) r.send({ type: 'stop' });
     await Promise.all(
-      replicas.map((r) => Promise.race([r.service.exited, sleep(10_000)]).then(() => r.service.kill('SIGKILL'))),
+      replicas.map(async (r) => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([r.service.exited, new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+        clearTimeout(timer);
+        await r.service.kill('SIGKILL');
+      }),
     );
     for (const c of cleanups.reverse()) c();
     await Promise.all([aws?.kill('SIGTERM'), dynamo?.kill('SIGTERM')]);
