@@ -61,7 +61,7 @@ async function duringRevocations(args: BenchArgs): Promise<Record<string, unknow
   try {
     const revocation = await runReplicas({
       // The Slack set-up (pending requests, warm-up) happens in the lead, before the burst.
-      ...replicasOptions({ lead: '20000', ...args }, 1),
+      ...replicasOptions({ lead: '40000', ...args }, 1),
       slack: { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl: `${side.workspace}/api/` },
       during: {
         async prepare(url) {

@@ -243,7 +243,7 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
       KEYLESS_PORT: '0',
       KEYLESS_TABLE: table,
       KEYLESS_DATA_DIR: join(dir, 'data'),
-      KEYLESS_LOG_LEVEL: process.env.BENCH_DEBUG ? 'info' : 'warn',
+      KEYLESS_LOG_LEVEL: 'warn',
       ...(o.sweepMs ? { KEYLESS_SWEEP_MS: String(o.sweepMs) } : {}),
       SLACK_SIGNING_SECRET: '',
       SLACK_BOT_TOKEN: '',
@@ -259,7 +259,9 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
               BENCH_SLACK_API_URL: o.slack.apiUrl,
             }
           : {};
-      replicas.push(spawnReplica(`replica-${r}`, { ...env, ...slack }));
+      const replica = spawnReplica(`replica-${r}`, { ...env, ...slack });
+      if (process.env.BENCH_DEBUG) replica.service.onLine((line) => log(`${replica.name}: ${line.slice(0, 300)}`));
+      replicas.push(replica);
     }
 
     // Set-up: the table, assignments, slots and active grants (while the replicas load).
