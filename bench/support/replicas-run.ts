@@ -221,16 +221,15 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
   const replicas: Replica[] = [];
   const cleanups: (() => void)[] = [];
   try {
+    // Generous start-up limits: on a loaded machine, loading the modules alone takes seconds.
     [aws, dynamo] = await Promise.all([
-      spawnService('adapters/local/aws-emulator/cli.ts', [
-        '--port',
-        '0',
-        '--seed',
-        seedFile,
-        '--delay',
-        String(o.delayMs),
-      ]),
-      spawnService('bench/support/dynalite-server.ts', []),
+      spawnService(
+        'adapters/local/aws-emulator/cli.ts',
+        ['--port', '0', '--seed', seedFile, '--delay', String(o.delayMs)],
+        {},
+        120_000,
+      ),
+      spawnService('bench/support/dynalite-server.ts', [], {}, 120_000),
     ]);
     const admin = new AwsEmulatorAdminClient(aws.url);
     const env: NodeJS.ProcessEnv = {
@@ -299,7 +298,7 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
 
     // The replicas start (each its first sweep), all at once.
     for (const r of replicas) r.send({ type: 'start' });
-    for (const r of replicas) r.url = expect(await r.next('ready', 60_000), 'ready').url;
+    for (const r of replicas) r.url = expect(await r.next('ready', 600_000), 'ready').url;
     const infraBefore = { dynalite: cpuSeconds(dynamo.child.pid!), emulator: cpuSeconds(aws.child.pid!) };
     const setupMargin = firstExpiry - Date.now();
     log(`replicas ready; first expiry in ${setupMargin} ms, window ${o.windowMs} ms`);
