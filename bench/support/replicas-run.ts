@@ -339,7 +339,12 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
     }
 
     // Wait for the burst to pass (plus grace for stragglers and for any second revocation).
-    while (Date.now() < deadline && (await deletes()).length < o.grants) await sleep(500);
+    // Done when every grant has its Delete and is recorded as ended in the table (a killed
+    // replica's grant may be unassigned and recorded only once its lease lapses).
+    const unsettled = async () =>
+      (await setupStore.store.listGrants({ status: 'active' })).length +
+      (await setupStore.store.listGrants({ status: 'deprovisioning' })).length;
+    while (Date.now() < deadline && ((await deletes()).length < o.grants || (await unsettled()) > 0)) await sleep(500);
     await sleep(Math.min(3000, Math.max(0, deadline - Date.now())));
     await during;
     const live = replicas.filter((r) => !r.killed);
