@@ -37,6 +37,7 @@ interface LoadAnswer {
   wallMs: number;
   calls: number;
   generatorCpuMs: number;
+  posts?: number;
 }
 
 async function duringRevocations(args: BenchArgs): Promise<Record<string, unknown>> {
@@ -58,6 +59,7 @@ async function duringRevocations(args: BenchArgs): Promise<Record<string, unknow
   let load: LoadAnswer | undefined;
   let loadStartedAt = 0;
   let firstExpiry = 0;
+  let approvalPosts = 0;
   try {
     const revocation = await runReplicas({
       // The Slack set-up (pending requests, warm-up) happens in the lead, before the burst.
@@ -66,7 +68,7 @@ async function duringRevocations(args: BenchArgs): Promise<Record<string, unknow
       during: {
         async prepare(url) {
           const botUrl = `${url}${EVENTS_PATH}`;
-          await control({ botUrl, prepare: pending });
+          approvalPosts = (await control({ botUrl, prepare: pending })).posts ?? 0;
           await control({ botUrl, warmUp: true });
         },
         async run(url, expiry) {
@@ -92,6 +94,7 @@ async function duringRevocations(args: BenchArgs): Promise<Record<string, unknow
       ...(run.errors ? { errors_by_cause: run.why } : {}),
       load_started_ms_after_first_expiry: loadStartedAt - firstExpiry,
       load_wall_ms: Math.round(run.wallMs),
+      approval_posts: approvalPosts,
       grants,
       replicas,
       ...figures,
