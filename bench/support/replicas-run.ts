@@ -116,6 +116,11 @@ export interface ReplicasRunResult {
   not_expired: number;
   /** First expiry − the moment every replica was ready (negative: the burst began before). */
   setup_margin_ms: number;
+  /**
+   * Grants unassigned before every replica was ready (a loaded machine: the start-ups ran into the
+   * burst). Their CPU is in `startup_cpu_s`, not in `cpu_s`: compare CPU only when this is 0.
+   */
+  revoked_before_ready: number;
 }
 
 interface Replica {
@@ -300,7 +305,8 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
     for (const r of replicas) r.send({ type: 'start' });
     for (const r of replicas) r.url = expect(await r.next('ready', 600_000), 'ready').url;
     const infraBefore = { dynalite: cpuSeconds(dynamo.child.pid!), emulator: cpuSeconds(aws.child.pid!) };
-    const setupMargin = firstExpiry - Date.now();
+    const allReadyAt = Date.now();
+    const setupMargin = firstExpiry - allReadyAt;
     log(`replicas ready; first expiry in ${setupMargin} ms, window ${o.windowMs} ms`);
 
     const deletes = async () => (await admin.state()).operations.filter((op) => op.kind === 'delete');
@@ -432,6 +438,7 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
       per_replica: Object.fromEntries(reports.map(({ replica, ...rest }) => [replica, rest])),
       not_expired: notExpired,
       setup_margin_ms: setupMargin,
+      revoked_before_ready: state.operations.filter((op) => op.kind === 'delete' && op.createdAt < allReadyAt).length,
     };
   } finally {
     for (const r of replicas) r.send({ type: 'stop' });
