@@ -392,8 +392,18 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
     killedLags.sort((a, b) => a - b);
 
     const reports: ReplicaReport[] = replicas.map((r) => {
-      if (!r.last) throw new Error(`${r.name} reported nothing`);
-      return r.killed ? { ...r.last, killed: true } : r.last;
+      // A replica killed before its first report (during its start-up) did nothing that was counted.
+      const none: ReplicaFigures = {
+        replica: r.name,
+        cpu_s: 0,
+        startup_cpu_s: 0,
+        dynamodb_ops: {},
+        delete_calls: 0,
+        event_loop_delay_p99_ms: 0,
+        event_loop_delay_max_ms: 0,
+      };
+      if (!r.last && !r.killed) throw new Error(`${r.name} reported nothing`);
+      return r.killed ? { ...(r.last ?? none), killed: true } : r.last!;
     });
     const dynamoOps: Record<string, number> = {};
     for (const rep of reports)
