@@ -4,6 +4,7 @@
  * engine), started in this process or as child processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -63,6 +64,16 @@ export const quantile = (sorted: readonly number[], q: number): number =>
 
 // Child processes
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Service {
   child: ChildProcess;
   /** The first line the service printed on stdout (its URL). */
@@ -99,9 +110,15 @@ export interface ChildService {
 
 /**
  * Starts `node --import tsx <script> ...args`: one process (no tsx wrapper), so that SIGKILL
- * reaches the code itself. The process is killed when this one exits, even on failure.
+ * reaches the code itself. The process is killed when this one exits, even on failure. With `ipc`,
+ * the child has an IPC channel (`child.send`, `process.send`).
  */
-export function spawnChild(script: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildService {
+export function spawnChild(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { ipc?: boolean } = {},
+): ChildService {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', killAllChildren);
@@ -109,7 +126,7 @@ export function spawnChild(script: string, args: string[], env: NodeJS.ProcessEn
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

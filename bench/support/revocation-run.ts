@@ -13,7 +13,6 @@
  * in-process timers) and revoke. lag = arrival of the DeleteAccountAssignment call at the emulator
  * (its operation log) − the grant's expiresAt.
  */
-import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmbeddedDynamo } from '../../adapters/local/embedded-dynamodb';
@@ -22,6 +21,7 @@ import { DynamoGrantStore } from '../../adapters/dynamodb';
 import type { Engine, GrantId } from '../../src';
 import {
   activeGrant,
+  cpuSeconds,
   forEachLimit,
   localDynamo,
   localEngine,
@@ -70,16 +70,6 @@ export interface RevocationRunResult {
   event_loop_delay_p99_ms: number;
   /** CPU seconds used while revoking: this process, and dynalite when in its own process. */
   cpu_s: { bench: number; dynalite?: number };
-}
-
-/** CPU seconds (user + system) a process has used, from /proc (Linux). */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Counts the commands a DynamoDB client sends, by name. */

@@ -3,7 +3,8 @@
  * in its own process: the loopback workspace and the load generator (signed slash commands and
  * button clicks). The bot under test runs in another process, so what is measured is the bot's
  * ack time, not the generator's CPU. Prints one JSON line `{workspace, control}` when ready; POST
- * `{botUrl, requests, concurrency}` to `control` runs the load and answers with the latencies.
+ * `{botUrl, requests, concurrency}` to `control` runs the load and answers with the latencies
+ * (`{botUrl, warmUp: true}` warms the bot up; `{botUrl, prepare: n}` has Rita ask for n approvals).
  */
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +42,25 @@ async function main(): Promise<void> {
         await client.clickInMessage(user, post.channel, post.ts, 'approve_request');
     }
     return { latencies: [], errors: 0, wallMs: 0 };
+  }
+
+  /**
+   * Pending requests to click on, asked through Slack as the bot's users do (for a bot in another
+   * process): Rita asks for prod and payments admin (two sre-leads must approve); resolves once the
+   * bot has posted them all in the approvals channel.
+   */
+  async function prepare(botUrl: string, count: number) {
+    client.botUrl = botUrl;
+    for (let i = 0; i < count; i++) {
+      const account = i % 2 ? 'prod' : 'payments';
+      await client.send({ body: client.commandForm('U0RITA', `request ${account} AdministratorAccess 1h bench ${i}`) });
+    }
+    // The posts come after the acks (paced by Slack's limits): the load clicks on those that came.
+    const deadline = Date.now() + 120_000;
+    while (state.channelMessages('C0APPROVALS').length < count && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { latencies: [], errors: 0, wallMs: 0, posts: state.channelMessages('C0APPROVALS').length };
   }
 
   /**
@@ -144,13 +164,15 @@ async function main(): Promise<void> {
         requests,
         concurrency,
         warmUp: warm,
+        prepare: pending,
       } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
         botUrl: string;
         requests: number;
         concurrency: number;
         warmUp?: boolean;
+        prepare?: number;
       };
-      (warm ? warmUp(botUrl) : run(botUrl, requests, concurrency)).then(
+      (pending ? prepare(botUrl, pending) : warm ? warmUp(botUrl) : run(botUrl, requests, concurrency)).then(
         (result) =>
           res
             .writeHead(200, { 'content-type': 'application/json' })

@@ -1,0 +1,58 @@
+/**
+ * Issue 13, item 4 (small): the multi-process replicas bench (`npm run bench -- replicas`) with
+ * tiny numbers: two keyless replica processes on one dynalite process and one AWS emulator
+ * process, 20 grants expiring in a burst. Every grant must be revoked, none twice; with one
+ * replica SIGKILLed in the middle of the burst, every grant must still be revoked, and the result
+ * must carry every figure the bench promises. Timings are measured, never asserted (the machine
+ * may be loaded: the grace is long, and the run ends as soon as every grant is revoked).
+ */
+import { runReplicas, type ReplicasRunOptions } from '../../bench/support/replicas-run';
+import { killAllChildren } from '../../bench/support/local-stack';
+
+const small: ReplicasRunOptions = {
+  grants: 20,
+  replicas: 2,
+  windowMs: 2000,
+  leadMs: 3000,
+  delayMs: 100,
+  graceMs: 120_000,
+  log: () => undefined,
+};
+
+describe('the replicas bench, as separate processes', () => {
+  afterAll(() => killAllChildren());
+
+  it('revokes each grant of a burst once across two replica processes', async () => {
+    const result = await runReplicas(small);
+    expect(result).toMatchObject({ grants: 20, replicas: 2, killed_replicas: 0, missed: 0, double_revocations: 0 });
+    expect(result.not_expired).toBe(0);
+    expect(result.delete_calls).toBe(20);
+    // The acceptance figures, and one CPU figure per keyless process with the infrastructure apart.
+    for (const field of [
+      'p99_lag_ms',
+      'dynamodb_ops_per_revocation',
+      'keyless_cpu_s_total',
+      'keyless_cpu_ms_per_revocation',
+      'event_loop_delay_p99_ms',
+    ] as const) {
+      expect(typeof result[field]).toBe('number');
+    }
+    expect(Object.keys(result.cpu_s).sort()).toEqual(['replica-1', 'replica-2']);
+    expect(result.infrastructure_cpu_s).toEqual({ dynalite: expect.any(Number), emulator: expect.any(Number) });
+    // Every DynamoDB command of the replicas is counted (the engines read and write the grants).
+    expect(result.dynamodb_ops.Query).toBeGreaterThan(0);
+    expect(result.dynamodb_ops_per_revocation).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('revokes every grant when one replica is SIGKILLed in the middle of the burst', async () => {
+    const result = await runReplicas({ ...small, kill: 1 });
+    expect(result).toMatchObject({ grants: 20, replicas: 2, killed_replicas: 1, missed: 0 });
+    expect(result.not_expired).toBe(0);
+    expect(result.killed_grants).toBeGreaterThan(0);
+    expect(typeof result.killed_p99_lag_ms).toBe('number');
+    expect(typeof result.double_revocations).toBe('number');
+    // The killed replica's figures are its last report before the kill.
+    expect(Object.keys(result.cpu_s).sort()).toEqual(['replica-1', 'replica-2']);
+    expect(result.per_replica['replica-2']?.killed).toBe(true);
+  }, 600_000);
+});
