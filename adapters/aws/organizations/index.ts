@@ -5,3 +5,13 @@ export {
   translateOrganizationsError,
   type SessionCutPoliciesOptions,
 } from './session-cut-policies';
+export {
+  portalRoleCredentials,
+  renderVerifyPolicy,
+  s3Probe,
+  verifySessionCut,
+  type ProbeResult,
+  type SessionCredentials,
+  type VerifySessionCutDeps,
+  type VerifySessionCutOptions,
+} from './verify-session-cut';
