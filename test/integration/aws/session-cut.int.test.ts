@@ -13,6 +13,7 @@ import {
   type SessionCredentials,
 } from '../../../adapters/aws/organizations';
 import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../../adapters/local/aws-emulator';
+import { sessionCutChecks, type Check } from '../../../adapters/main/doctor';
 import { clientConfig } from './emulator-harness';
 
 const ROOT = 'r-ab12';
@@ -272,5 +273,59 @@ describe('access portal sessions and the SCPs that end them (local AWS emulator)
     const old = await session('rita', SANDBOX, 'AdministratorAccess');
     expect(old.expiration.getTime() - Date.now()).toBeGreaterThan(3500_000);
     expect(old.expiration.getTime() - Date.now()).toBeLessThanOrEqual(3600_000);
+  });
+});
+
+describe('keyless doctor with KEYLESS_SESSION_CUT=on (local AWS emulator)', () => {
+  const byName = (checks: Check[], name: string) => checks.find((c) => c.name === name);
+
+  it('finds SCPs enabled, its own policies writable, free slots, and names the management account as not covered', async () => {
+    await adapter().create(0, renderVerifyPolicy('u', SANDBOX, new Date()));
+    const checks = await sessionCutChecks({ prefix: 'keyless-session-cut', targets: [ROOT] }, organizations);
+    expect(byName(checks, 'session cut: SCPs')).toMatchObject({ status: 'ok' });
+    expect(byName(checks, 'session cut: own policies')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('1 policy(ies)'),
+    });
+    expect(byName(checks, `session cut: slots at ${ROOT}`)).toMatchObject({
+      status: 'ok',
+      detail: "2 of 5 SCPs attached (1 of them keyless's)",
+    });
+    expect(byName(checks, 'session cut: management account')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(`SCPs never apply to the management account (${MANAGEMENT})`),
+    });
+    const log = (await admin('/_emulator/log')) as { entries: { operation: string }[] };
+    expect(log.entries.map((e) => e.operation)).toContain('UpdatePolicy');
+  });
+
+  it('fails when SCPs are not enabled, and when a target is full without keyless', async () => {
+    const filler = adapter([ROOT], 'filler');
+    for (let i = 0; i < 4; i++) await filler.create(i, renderVerifyPolicy(`u-${i}`, SANDBOX, new Date()));
+    const full = await sessionCutChecks(
+      { prefix: 'keyless-session-cut', targets: [ROOT, 'ou-ab12-22222222'] },
+      organizations,
+    );
+    expect(byName(full, `session cut: slots at ${ROOT}`)).toMatchObject({
+      status: 'fail',
+      detail: `${ROOT} has 5 SCPs attached, the most AWS allows: keyless cannot attach its policy`,
+    });
+    expect(byName(full, 'session cut: slots at ou-ab12-22222222')).toMatchObject({ status: 'ok' });
+
+    emulator.state.world.scpEnabled = false;
+    const off = await sessionCutChecks({ prefix: 'keyless-session-cut', targets: [ROOT] }, organizations);
+    expect(byName(off, 'session cut: SCPs')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('enable-policy-type --root-id r-ab12 --policy-type SERVICE_CONTROL_POLICY'),
+    });
+  });
+
+  it('fails with the fix when keyless may not list policies', async () => {
+    await admin('/_emulator/faults', { deny: ['ListPolicies'] });
+    const checks = await sessionCutChecks({ prefix: 'keyless-session-cut', targets: [ROOT] }, organizations);
+    expect(byName(checks, 'session cut: own policies')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('iam-policy-session-cut.json'),
+    });
   });
 });
