@@ -2,6 +2,9 @@
  * Ending live sessions (issue 15), AWS side: keyless's own SCPs through the real Organizations adapter,
  * and access portal sessions in the local AWS emulator that the SCPs deny or spare.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
@@ -14,6 +17,7 @@ import {
 } from '../../../adapters/aws/organizations';
 import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../../adapters/local/aws-emulator';
 import { sessionCutChecks, type Check } from '../../../adapters/main/doctor';
+import { findSsoToken, runVerifySessionCut } from '../../../adapters/main/verify-session-cut';
 import { clientConfig } from './emulator-harness';
 
 const ROOT = 'r-ab12';
@@ -327,5 +331,87 @@ describe('keyless doctor with KEYLESS_SESSION_CUT=on (local AWS emulator)', () =
       status: 'fail',
       fix: expect.stringContaining('iam-policy-session-cut.json'),
     });
+  });
+});
+
+describe('keyless verify-session-cut (local AWS emulator)', () => {
+  const saved = { ...process.env };
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keyless-verify-'));
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: emulator.url,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function signIn(user: string): Promise<string> {
+    const { accessToken, expiresAt } = (await admin('/_emulator/sso/login', { user })) as {
+      accessToken: string;
+      expiresAt: number;
+    };
+    // The shape `aws sso login` caches.
+    const file = join(dir, 'token.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        startUrl: 'https://d-1234567890.awsapps.com/start',
+        region: 'us-east-1',
+        accessToken,
+        expiresAt: new Date(expiresAt).toISOString(),
+      }),
+    );
+    return file;
+  }
+
+  it('says the cut works, prints no token, and leaves no policy behind', async () => {
+    const userId = await assign('rita', SANDBOX, 'ReadOnlyAccess');
+    const file = await signIn('rita');
+    const lines: string[] = [];
+    const ok = await runVerifySessionCut(
+      { userId, account: SANDBOX, permissionSet: 'ReadOnlyAccess', ssoTokenFile: file, targets: ROOT, wait: '5' },
+      process.env,
+      (line) => lines.push(line),
+    );
+    expect(ok).toBe(true);
+    expect(lines.at(-1)).toBe(`The session cut works in ${SANDBOX}: keyless can end live sessions there.`);
+    const token = (JSON.parse(readFileSync(file, 'utf8')) as { accessToken: string }).accessToken;
+    expect(lines.join('\n')).not.toContain(token);
+    const state = (await admin('/_emulator/organizations/policies')) as { policies: { name: string }[] };
+    expect(state.policies.map((p) => p.name)).toEqual(['FullAWSAccess']);
+  });
+
+  it('refuses, readably, without targets or with a user who lacks the assignment', async () => {
+    const file = await signIn('olga');
+    const olga = emulator.state.world.userByName('olga')!.id;
+    delete process.env.KEYLESS_SESSION_CUT_TARGETS;
+    await expect(
+      runVerifySessionCut(
+        { userId: olga, account: SANDBOX, permissionSet: 'ReadOnlyAccess', ssoTokenFile: file },
+        process.env,
+        () => {},
+      ),
+    ).rejects.toThrow(/--targets or KEYLESS_SESSION_CUT_TARGETS/);
+    await expect(
+      runVerifySessionCut(
+        { userId: olga, account: SANDBOX, permissionSet: 'ReadOnlyAccess', ssoTokenFile: file, targets: ROOT },
+        process.env,
+        () => {},
+      ),
+    ).rejects.toMatchObject({
+      message: expect.stringContaining(
+        'The access portal refused a session for ReadOnlyAccess in 222222222222 (ForbiddenException: No access)',
+      ),
+    });
+  });
+
+  it('finds no sign-in in an empty cache and says to run aws sso login', () => {
+    expect(() => findSsoToken(undefined, Date.now(), dir)).toThrow(/No unexpired access portal sign-in/);
   });
 });
