@@ -415,3 +415,26 @@ describe('keyless verify-session-cut (local AWS emulator)', () => {
     expect(() => findSsoToken(undefined, Date.now(), dir)).toThrow(/No unexpired access portal sign-in/);
   });
 });
+
+describe('manifest/aws/iam-policy-session-cut.json', () => {
+  it('lists exactly the Organizations actions the adapter and doctor send (TagResource for the tags of CreatePolicy)', async () => {
+    const policies = adapter([ROOT, 'ou-ab12-22222222']);
+    const created = await policies.create(0, renderVerifyPolicy('u', SANDBOX, new Date()));
+    await policies.update(created.id, renderVerifyPolicy('v', SANDBOX, new Date()));
+    expect(await policies.list()).toHaveLength(1);
+    await policies.remove(created.id);
+    await sessionCutChecks({ prefix: 'keyless-session-cut', targets: [ROOT] }, organizations);
+    const log = (await admin('/_emulator/log')) as { entries: { service: string; operation: string }[] };
+    const sent = new Set(
+      log.entries.filter((e) => e.service === 'organizations').map((e) => `organizations:${e.operation}`),
+    );
+    sent.add('organizations:TagResource');
+    // ListRoots is in the base policy (the catalog reads the tree).
+    sent.delete('organizations:ListRoots');
+    const file = JSON.parse(
+      readFileSync(join(__dirname, '../../../manifest/aws/iam-policy-session-cut.json'), 'utf8'),
+    ) as { Statement: { Action: string[] }[] };
+    const granted = new Set(file.Statement.flatMap((s) => s.Action));
+    expect([...granted].sort()).toEqual([...sent].sort());
+  });
+});
