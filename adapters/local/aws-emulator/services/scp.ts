@@ -156,11 +156,15 @@ function operatorMatches(operator: string, pattern: string, value: string): bool
   }
 }
 
-/** Every key of every operator must match (AND); any value of a key may (OR). A missing key: no match. */
+/**
+ * Every key of every operator must match (AND); any value of a key may (OR). A missing key: no match.
+ * Condition key names are case-insensitive in IAM (AWS's own example spells identitystore:userId).
+ */
 function conditionsHold(statement: ScpStatement, request: RequestContext): boolean {
+  const keys = new Map(Object.entries(request.keys).map(([k, v]) => [k.toLowerCase(), v]));
   return Object.entries(statement.conditions).every(([operator, block]) =>
     Object.entries(block).every(([key, patterns]) => {
-      const value = request.keys[key];
+      const value = keys.get(key.toLowerCase());
       return value !== undefined && patterns.some((pattern) => operatorMatches(operator, pattern, value));
     }),
   );

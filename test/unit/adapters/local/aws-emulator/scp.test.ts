@@ -62,6 +62,11 @@ describe('service control policies in the local AWS emulator', () => {
     expect(evaluateScps([[FULL, deny]], { action: 's3:ListAllMyBuckets', keys }).allowed).toBe(true);
   });
 
+  it('reads condition key names case-insensitively, as IAM does', () => {
+    const lower = cut({ StringEquals: { 'identitystore:userId': USER } });
+    expect(evaluateScps([[FULL, lower]], request()).allowed).toBe(false);
+  });
+
   it('denies implicitly when a level of the path allows nothing', () => {
     expect(evaluateScps([[FULL], []], request())).toEqual({ allowed: false, reason: 'implicit' });
   });
