@@ -8,6 +8,8 @@
  *   keyless policy check <where>        validates a policy (file, ssm:/name or s3://bucket/key)
  *   keyless policy explain <email> <account> <permission-set>
  *   keyless emulator [--port] [--seed]  the local AWS emulator (a clone with dev dependencies only)
+ *   keyless verify-session-cut --user-id --account --permission-set
+ *                                       proves in a sandbox that keyless's SCP ends a live session
  * Problems are printed as readable messages, never as stack traces. Exit codes: 0 done, 1 failed
  * (or problems found), 2 bad usage.
  *
@@ -210,6 +212,12 @@ async function emulator(options: Record<string, string | undefined>): Promise<vo
   await runEmulatorCli(args);
 }
 
+async function verifySessionCut(options: import('./verify-session-cut').VerifySessionCutCliOptions): Promise<void> {
+  const { runVerifySessionCut } = await import('./verify-session-cut');
+  const ok = await runVerifySessionCut(options, process.env, (line) => console.log(line));
+  if (!ok) process.exitCode = 1;
+}
+
 function fail(error: unknown): never {
   if (error instanceof CliFailure) console.error(error.message);
   else if (isKeylessError(error)) console.error(error.toUserText());
@@ -276,6 +284,23 @@ export function buildProgram(): Command {
     .option('--delay <ms>', 'how long an assignment takes to provision')
     .option('--tps-limit <n>', 'throttle Identity Center above this many calls per second')
     .action(emulator);
+  program
+    .command('verify-session-cut')
+    .description(
+      "Prove in a sandbox account that keyless's service control policy ends a live Identity Center session and spares a fresh one (sign in as the test user with `aws sso login` first).",
+    )
+    .requiredOption('--user-id <id>', 'the test user’s Identity Center user id (aws identitystore get-user-id)')
+    .requiredOption('--account <id>', 'the sandbox member account (never the management account)')
+    .requiredOption(
+      '--permission-set <name>',
+      'a permission set of the test user there that allows s3:ListAllMyBuckets',
+    )
+    .option('--sso-token-file <path>', 'the sign-in to use (default: the newest in ~/.aws/sso/cache)')
+    .option('--sso-region <region>', 'the Identity Center Region (default: the sign-in’s)')
+    .option('--targets <ids>', 'root or OUs to attach the test policy to (default: KEYLESS_SESSION_CUT_TARGETS)')
+    .option('--prefix <name>', 'policy name prefix (default: KEYLESS_SESSION_CUT_PREFIX, then keyless-session-cut)')
+    .option('--wait <seconds>', 'how long to wait for the deny to take effect', '120')
+    .action(verifySessionCut);
   return program;
 }
 

@@ -46,6 +46,10 @@ export const LOCAL_MEMBER_ROLE_EXTERNAL_ID = 'keyless-playground';
 export const LOCAL_SLACK_TEAM_ID = 'T0KEYLESS';
 export const LOCAL_TEAMS_TENANT_ID = 'tenant-local';
 export const DEMO_EXTERNAL_ID_ISSUER = 'https://scim.aws.com/keyless-demo';
+/** The demo organization's root (the local AWS emulator's demo-seed.yaml), where local mode attaches its SCPs. */
+export const LOCAL_ORGANIZATION_ROOT_ID = 'r-ab12';
+/** The names of keyless's service control policies start with this unless KEYLESS_SESSION_CUT_PREFIX says otherwise. */
+export const DEFAULT_SESSION_CUT_PREFIX = 'keyless-session-cut';
 
 /** A comma-separated list: entries trimmed, empty ones dropped, duplicates removed, each checked. */
 function idList(entry: z.ZodType<string>, what: string, aWhat: string) {
@@ -265,6 +269,28 @@ export const envSchema = z.object({
     .describe(
       'Comma-separated Regions whose root-activity heartbeat must arrive; a Region silent for a day raises "region silent" (the detector is blind there). The stacks set the Regions they forward. Default: none checked.',
     ),
+  KEYLESS_SESSION_CUT: z
+    .enum(['on', 'off'])
+    .default('off')
+    .describe(
+      'on: when a grant is revoked or ended early, keyless also ends its live AWS sessions with a service control policy of its own (README "Security model"). Needs SCPs enabled and the stack parameter EnableSessionCut. Default: off.',
+    ),
+  KEYLESS_SESSION_CUT_TARGETS: idList(
+    z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/),
+    'root or OU id',
+    'an organization root id (r-…) or OU id (ou-…-…)',
+  )
+    .optional()
+    .describe(
+      'Comma-separated roots (r-…) or OUs (ou-…) keyless attaches its session-cut policies to: the root, or every OU above the accounts keyless governs. Required when KEYLESS_SESSION_CUT=on in production.',
+    ),
+  KEYLESS_SESSION_CUT_PREFIX: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,100}$/, 'must be 1–100 characters of letters, digits and +=,.@_-')
+    .default(DEFAULT_SESSION_CUT_PREFIX)
+    .describe(
+      "The name prefix of keyless's own service control policies (`<prefix>-<n>`). Default: keyless-session-cut.",
+    ),
   KEYLESS_CREATE_TABLE: bool
     .optional()
     .describe(
@@ -328,6 +354,11 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
     if (env.MICROSOFT_APP_ID && !env.KEYLESS_TEAMS_TENANT_IDS) {
       problems.push('KEYLESS_TEAMS_TENANT_IDS: production with Teams needs the Entra ID tenant ids keyless serves');
     }
+    if (env.KEYLESS_SESSION_CUT === 'on' && !env.KEYLESS_SESSION_CUT_TARGETS) {
+      problems.push(
+        'KEYLESS_SESSION_CUT_TARGETS: KEYLESS_SESSION_CUT=on needs the organization root (r-…) or the OUs (ou-…) to attach the session-cut policies to',
+      );
+    }
     if (env.KEYLESS_LOCAL_AUTH_DISABLED === 'true') {
       problems.push('KEYLESS_LOCAL_AUTH_DISABLED: authentication can be disabled in local mode only');
     }
@@ -366,6 +397,13 @@ export interface KeylessConfig {
   policyReloadEveryMs: number;
   policy: Policy;
   createTable: boolean;
+  /** Ending live AWS sessions of revoked grants (KEYLESS_SESSION_CUT=on); undefined: off. */
+  sessionCut?: {
+    /** Roots and OUs the policies attach to (KEYLESS_SESSION_CUT_TARGETS). */
+    targets: string[];
+    /** Policy names are `<prefix>-<slot>` (KEYLESS_SESSION_CUT_PREFIX). */
+    prefix: string;
+  };
   alerts: {
     /** The root-activity SQS queue; undefined: no consumer. */
     queueUrl?: string;
@@ -492,6 +530,14 @@ export function loadConfig(
     policyReloadEveryMs: e.KEYLESS_POLICY_RELOAD_EVERY ?? 60_000,
     policy,
     createTable: e.KEYLESS_CREATE_TABLE ?? mode === 'local',
+    ...(e.KEYLESS_SESSION_CUT === 'on'
+      ? {
+          sessionCut: {
+            targets: e.KEYLESS_SESSION_CUT_TARGETS ?? [LOCAL_ORGANIZATION_ROOT_ID],
+            prefix: e.KEYLESS_SESSION_CUT_PREFIX,
+          },
+        }
+      : {}),
     alerts: {
       ...(e.KEYLESS_ROOT_EVENTS_QUEUE_URL ? { queueUrl: e.KEYLESS_ROOT_EVENTS_QUEUE_URL } : {}),
       ...(e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET ? { eventBridgeSecret: e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET } : {}),

@@ -1,5 +1,6 @@
 import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand, type Trail } from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListPoliciesForTargetCommand, ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   formatDuration,
@@ -10,6 +11,8 @@ import {
   type PermissionSet,
 } from '../../src';
 import { createAwsIdentityCenter } from '../aws/identity-center';
+import { organizationsRegionFor } from '../aws/identity-center/create-identity-center';
+import { AwsSessionCutPolicies, SCP_TYPE } from '../aws/organizations';
 import { createAwsSts, type AwsSts } from '../aws/sts/sts';
 import { checkTable, TTL_ATTRIBUTE, ttlStatus } from '../dynamodb';
 import { requiredBotScopes } from '../slack';
@@ -125,6 +128,14 @@ export async function runDoctor(config: KeylessConfig, deps: DoctorDeps = {}): P
     checks.push(...(await identityCenterChecks(config, identity)));
     checks.push(...(await tableChecks(config, region)));
     checks.push(...(await feedChecks(config, region, identity, sts)));
+    if (config.sessionCut) {
+      const organizations = new OrganizationsClient({ region: organizationsRegionFor(region) });
+      try {
+        checks.push(...(await sessionCutChecks(config.sessionCut, organizations)));
+      } finally {
+        organizations.destroy();
+      }
+    }
   } finally {
     identity.stop?.();
   }
@@ -254,9 +265,113 @@ export function sessionLengthCheck(config: KeylessConfig, sets: PermissionSet[])
     ? warn(
         'session length',
         `${outliving.join('; ')}: removing an assignment does not end a session already open, so sessions outlive grants`,
-        'Set each permission set’s session duration to at most the longest grant of the policy (Identity Center → Permission sets → Edit), or deploy the session deny policy (README, "Security model").',
+        'Set each permission set’s session duration to at most the longest grant of the policy (Identity Center → Permission sets → Edit), or turn on KEYLESS_SESSION_CUT (README, "Security model").',
       )
     : ok('session length', 'no permission set’s session outlasts the longest grant the policy allows for it');
+}
+
+// ----------------------------------------------------------------------------- Session cut
+
+/** Organizations' limit of SCPs attached to one root, OU or account. */
+const SCPS_PER_TARGET = 5;
+
+/**
+ * KEYLESS_SESSION_CUT=on: SCPs enabled at the root, keyless can list and rewrite its own policies,
+ * every target has a free attachment slot (or holds keyless's policy already), and the management
+ * account, which no SCP reaches, is named as not covered.
+ */
+export async function sessionCutChecks(
+  sessionCut: NonNullable<KeylessConfig['sessionCut']>,
+  organizations: OrganizationsClient,
+): Promise<Check[]> {
+  const checks: Check[] = [];
+  const iamFix =
+    'Deploy the stack with EnableSessionCut=on, or attach manifest/aws/iam-policy-session-cut.json to the role keyless runs as (in the management account).';
+  let managementAccountId: string | undefined;
+  try {
+    const roots = (await organizations.send(new ListRootsCommand({}))).Roots ?? [];
+    const root = roots[0];
+    managementAccountId = root?.Arn?.split(':')[4];
+    const enabled = root?.PolicyTypes?.some((t) => t.Type === SCP_TYPE && t.Status === 'ENABLED') ?? false;
+    checks.push(
+      enabled
+        ? ok('session cut: SCPs', `service control policies are enabled at ${root!.Id}`)
+        : fail(
+            'session cut: SCPs',
+            `service control policies are not enabled at ${root?.Id ?? 'the root'}: keyless cannot end live sessions`,
+            `In the management account: aws organizations enable-policy-type --root-id ${root?.Id ?? 'r-…'} --policy-type SERVICE_CONTROL_POLICY (or set KEYLESS_SESSION_CUT=off).`,
+          ),
+    );
+  } catch (error) {
+    checks.push(fail('session cut: SCPs', describeError(error), iamFix));
+  }
+
+  const policies = new AwsSessionCutPolicies(organizations, {
+    prefix: sessionCut.prefix,
+    targets: sessionCut.targets,
+    retry: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 1000 },
+  });
+  let ownIds = new Set<string>();
+  try {
+    const own = await policies.list();
+    ownIds = new Set(own.map((p) => p.id));
+    // Rewriting a policy with its own content changes nothing and proves organizations:UpdatePolicy.
+    if (own[0]) await policies.update(own[0].id, own[0].content);
+    checks.push(
+      ok(
+        'session cut: own policies',
+        own.length
+          ? `${own.length} policy(ies) ${sessionCut.prefix}-…, and keyless may update them`
+          : `no policy ${sessionCut.prefix}-… yet (keyless creates the first when it ends a session)`,
+      ),
+    );
+  } catch (error) {
+    checks.push(fail('session cut: own policies', describeError(error), iamFix));
+  }
+
+  for (const target of sessionCut.targets) {
+    const name = `session cut: slots at ${target}`;
+    try {
+      const attached = (
+        await organizations.send(new ListPoliciesForTargetCommand({ TargetId: target, Filter: SCP_TYPE }))
+      ).Policies;
+      const count = attached?.length ?? 0;
+      const mine = attached?.filter((p) => p.Id && ownIds.has(p.Id)).length ?? 0;
+      const free = SCPS_PER_TARGET - count;
+      if (free <= 0 && mine === 0) {
+        checks.push(
+          fail(
+            name,
+            `${target} has ${count} SCPs attached, the most AWS allows: keyless cannot attach its policy`,
+            `Detach an SCP ${target} no longer needs, or name other targets in KEYLESS_SESSION_CUT_TARGETS.`,
+          ),
+        );
+      } else if (free <= 1) {
+        checks.push(
+          warn(
+            name,
+            `${target} has ${count} of ${SCPS_PER_TARGET} SCPs attached (${mine} of them keyless's): one more policy and it is full`,
+            'Keep a free slot for keyless: many revocations at once need a second policy.',
+          ),
+        );
+      } else {
+        checks.push(ok(name, `${count} of ${SCPS_PER_TARGET} SCPs attached (${mine} of them keyless's)`));
+      }
+    } catch (error) {
+      checks.push(
+        fail(name, describeError(error), 'Check the id in KEYLESS_SESSION_CUT_TARGETS (the root r-… or an OU ou-…).'),
+      );
+    }
+  }
+
+  checks.push(
+    warn(
+      'session cut: management account',
+      `SCPs never apply to the management account${managementAccountId ? ` (${managementAccountId})` : ''}: its sessions are not ended when a grant is revoked`,
+      'Grant nothing in the management account through keyless, or keep its permission sets’ session duration at most the shortest grant.',
+    ),
+  );
+  return checks;
 }
 
 // ---------------------------------------------------------------------------------- DynamoDB

@@ -42,6 +42,8 @@ export const seedSchema = z
       id: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'an organization id looks like o-abcd123456'),
       managementAccountId: accountId,
       rootId,
+      /** Whether the SERVICE_CONTROL_POLICY type is enabled at the root (FullAWSAccess attached everywhere). */
+      serviceControlPolicies: z.boolean().default(true),
       ous: z
         .array(
           z.object({

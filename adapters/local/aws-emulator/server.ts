@@ -19,6 +19,8 @@ import { ConfigStores } from './services/config-stores';
 import { identityStoreService } from './services/identitystore';
 import { cloudTrailService } from './services/cloudtrail';
 import { organizationsService } from './services/organizations';
+import { authorizeSessionCall, getRoleCredentials, portalSignIn } from './services/portal';
+import { sessionOf } from './services/sessions';
 import { ssoAdminService } from './services/sso-admin';
 import { stsService } from './services/sts';
 import { EmulatorWorld, type AssignmentOperation, type EmuAssignment } from './world';
@@ -59,6 +61,9 @@ export interface RunningAwsEmulator {
 }
 
 const IDENTITY_CENTER_SERVICES = ['sso-admin', 'identitystore'];
+
+/** The IAM action prefix of a service whose name differs from it. */
+const ACTION_PREFIX: Record<string, string> = { 'sso-admin': 'sso' };
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -190,8 +195,10 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       // As AWS's JSON protocols: the body must be a JSON object (a structure), not an array or a scalar.
       if (typeof input !== 'object' || input === null || Array.isArray(input))
         throw new AwsError('SerializationException', 'Start of structure or map found where not expected.');
+      const context = ctx(req);
+      authorizeSessionCall(context, `${ACTION_PREFIX[service.name] ?? service.name}:${operation}`);
       // SQS long polls answer later: a handler may return a promise.
-      const output = await handler(input, ctx(req));
+      const output = await handler(input, context);
       sendJson(res, 200, output ?? {}, requestId);
     } catch (error) {
       const e =
@@ -240,7 +247,9 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       }
       world.settle();
       preflight(service.name, action, service.throttleCode, false, at);
-      const inner = handler(params, ctx(req));
+      const context = ctx(req);
+      authorizeSessionCall(context, `${service.name}:${action}`);
+      const inner = handler(params, context);
       sendXml(
         res,
         200,
@@ -365,6 +374,23 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
         });
       case 'POST /_emulator/s3/object':
         return send(200, { etag: stores.putObject(String(input.bucket), String(input.key), String(input.body)) });
+      case 'POST /_emulator/sso/login': {
+        // The access token `aws sso login` would leave in ~/.aws/sso/cache, for a user name or id.
+        try {
+          return send(200, portalSignIn(world, String(input.user ?? ''), now()));
+        } catch (error) {
+          const e = error as AwsError;
+          return send(e.status, { __type: e.code, message: e.message });
+        }
+      }
+      case 'GET /_emulator/organizations/policies':
+        return send(200, {
+          scpEnabled: world.scpEnabled,
+          policies: [...world.policies.values()].map((p) => ({
+            ...p,
+            targets: [...world.attachments.entries()].filter(([, ids]) => ids.has(p.id)).map(([t]) => t),
+          })),
+        });
       case 'POST /_emulator/reset':
         reset();
         return send(200, { ok: true });
@@ -376,14 +402,98 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
     }
   }
 
+  /** The access portal's GetRoleCredentials (REST-JSON: errors name their type in x-amzn-errortype). */
+  function handlePortal(req: IncomingMessage, res: ServerResponse): void {
+    const at = now();
+    const requestId = randomUUID();
+    const query = new URL(req.url ?? '/', 'http://portal').searchParams;
+    const token = req.headers['x-amz-sso_bearer_token'];
+    let status = 200;
+    let outcome = 'ok';
+    let body: unknown;
+    try {
+      world.settle();
+      preflight('sso', 'GetRoleCredentials', 'TooManyRequestsException', false, at);
+      body = {
+        roleCredentials: getRoleCredentials(
+          world,
+          {
+            accessToken: typeof token === 'string' ? token : undefined,
+            accountId: query.get('account_id'),
+            roleName: query.get('role_name'),
+          },
+          now(),
+        ),
+      };
+    } catch (error) {
+      const e =
+        error instanceof AwsError ? error : new AwsError('InternalServerException', (error as Error).message, 500);
+      status = e.status;
+      outcome = e.code;
+      body = { message: e.message };
+    }
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'x-amzn-requestid': requestId,
+      ...(status === 200 ? {} : { 'x-amzn-errortype': outcome }),
+    });
+    res.end(text);
+    log.record({ at, service: 'sso', operation: 'GetRoleCredentials', outcome, httpStatus: status });
+  }
+
+  /** S3: ListBuckets (GET / path-style) and the config stores' GetObject, both behind the session checks. */
+  function handleS3(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+  ): { operation: string; outcome: string; status: number } {
+    const hostname = (req.headers.host ?? '').replace(/:\d+$/, '');
+    const virtualHosted = /^([a-z0-9][a-z0-9.-]*[a-z0-9])\.(localhost|\d+\.\d+\.\d+\.\d+)$/.test(hostname);
+    const listBuckets = req.method === 'GET' && path === '/' && !virtualHosted;
+    const operation = listBuckets ? 'ListBuckets' : 'GetObject';
+    const context = ctx(req);
+    try {
+      world.settle();
+      authorizeSessionCall(context, listBuckets ? 's3:ListAllMyBuckets' : 's3:GetObject');
+    } catch (error) {
+      const e = error as AwsError;
+      const code =
+        e.code === 'AccessDeniedException'
+          ? 'AccessDenied'
+          : e.code === 'ExpiredTokenException'
+            ? 'ExpiredToken'
+            : e.code;
+      const text = `<?xml version="1.0" encoding="UTF-8"?>\n<Error>${xml('Code', code)}${xml('Message', e.message)}</Error>`;
+      res.writeHead(e.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return { operation, outcome: code, status: e.status };
+    }
+    if (!listBuckets) return stores.handleS3(req, res);
+    // A member account's session sees that account's buckets: the emulator keeps buckets in the management account only.
+    const session = sessionOf(context.accessKeyId);
+    const owned = session && session.accountId !== world.managementAccountId ? [] : [...stores.buckets.keys()];
+    const text =
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListAllMyBucketsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Buckets>` +
+      owned
+        .map((b) => `<Bucket>${xml('Name', b)}${xml('CreationDate', '2024-01-01T00:00:00.000Z')}</Bucket>`)
+        .join('') +
+      `</Buckets></ListAllMyBucketsResult>`;
+    res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+    return { operation, outcome: 'ok', status: 200 };
+  }
+
   const server = createServer((req, res) => {
     readBody(req)
       .then((body) => {
         const path = (req.url ?? '/').split('?')[0]!;
         if (path.startsWith('/_emulator/')) return handleAdmin(req, res, path, body);
+        if (req.method === 'GET' && path === '/federation/credentials') return handlePortal(req, res);
         if (signingService(req) === 's3') {
           const at = now();
-          const done = stores.handleS3(req, res);
+          const done = handleS3(req, res, path);
           log.record({ at, service: 's3', operation: done.operation, outcome: done.outcome, httpStatus: done.status });
           return;
         }

@@ -66,6 +66,32 @@ export interface EmuAssignment {
   permissionSetArn: string;
 }
 
+/** An Organizations policy (SCP): keyless's own, or AWS's FullAWSAccess. */
+export interface EmuPolicy {
+  id: string;
+  name: string;
+  description: string;
+  content: string;
+  awsManaged: boolean;
+  tags: Record<string, string>;
+}
+
+/** The AWS-managed SCP Organizations attaches everywhere when SCPs are enabled. */
+export const FULL_AWS_ACCESS: EmuPolicy = {
+  id: 'p-FullAWSAccess',
+  name: 'FullAWSAccess',
+  description: 'Allows access to every operation',
+  content: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+  awsManaged: true,
+  tags: {},
+};
+
+/** An access portal sign-in (what `aws sso login` leaves in ~/.aws/sso/cache): its token's owner. */
+export interface PortalToken {
+  userId: string;
+  expiresAt: number;
+}
+
 export type OperationStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
 
 export interface AssignmentOperation {
@@ -114,6 +140,13 @@ export class EmulatorWorld {
   readonly operations = new Map<string, AssignmentOperation>();
   /** Member-account roles; undefined: every role exists everywhere and trusts the caller. */
   roles: EmuRole[] | undefined;
+  /** Organizations policies by id, and the policy ids attached to each root, OU or account. */
+  readonly policies = new Map<string, EmuPolicy>();
+  readonly attachments = new Map<string, Set<string>>();
+  /** Whether the SERVICE_CONTROL_POLICY type is enabled at the root. */
+  scpEnabled: boolean;
+  /** Access portal sign-ins by access token. */
+  readonly portalTokens = new Map<string, PortalToken>();
   /** The management account's CloudTrail trails (tests change them to break the organization trail). */
   trails: EmuTrail[];
 
@@ -137,6 +170,7 @@ export class EmulatorWorld {
     };
     for (const ou of seed.organization.ous)
       this.ous.set(ou.id, { id: ou.id, name: ou.name, parentId: ou.parent ?? this.rootId });
+    this.scpEnabled = seed.organization.serviceControlPolicies;
     for (const a of seed.accounts) {
       this.accounts.set(a.id, {
         id: a.id,
@@ -177,6 +211,7 @@ export class EmulatorWorld {
       this.permissionSets.set(ps.arn, ps);
       this.provisioned.set(ps.arn, new Set());
     }
+    if (this.scpEnabled) this.enableScps();
     for (const a of seed.assignments) {
       const user = this.userByName(a.user)!;
       const ps = this.permissionSetByName(a.permissionSet)!;
@@ -187,6 +222,44 @@ export class EmulatorWorld {
         permissionSetArn: ps.arn,
       });
     }
+  }
+
+  /**
+   * EnablePolicyType SERVICE_CONTROL_POLICY: Organizations attaches FullAWSAccess to the root, every
+   * OU and every account.
+   */
+  enableScps(): void {
+    this.scpEnabled = true;
+    this.policies.set(FULL_AWS_ACCESS.id, { ...FULL_AWS_ACCESS });
+    for (const target of [this.rootId, ...this.ous.keys(), ...this.accounts.keys()]) {
+      const set = this.attachments.get(target) ?? new Set<string>();
+      set.add(FULL_AWS_ACCESS.id);
+      this.attachments.set(target, set);
+    }
+  }
+
+  /** The SCP documents on an account's path, one list per level: root, OUs from the top, the account. */
+  scpLevels(accountId: string): string[][] {
+    return [...this.ouPath(accountId), accountId].map((target) =>
+      [...(this.attachments.get(target) ?? [])].map((id) => this.policies.get(id)!.content),
+    );
+  }
+
+  /** Whether a user has an assignment of a permission set in an account, directly or through a group. */
+  hasAccess(userId: string, accountId: string, permissionSetArn: string): boolean {
+    for (const a of this.assignments.values()) {
+      if (a.accountId !== accountId || a.permissionSetArn !== permissionSetArn) continue;
+      if (a.principalType === 'USER' && a.principalId === userId) return true;
+      if (a.principalType === 'GROUP' && this.memberships.get(a.principalId)?.has(userId)) return true;
+    }
+    return false;
+  }
+
+  /** The name of the role Identity Center provisions for a permission set in an account. */
+  ssoRoleName(permissionSetArn: string, accountId: string): string {
+    const ps = this.permissionSets.get(permissionSetArn)!;
+    const hash = createHash('sha256').update(`${permissionSetArn}#${accountId}`).digest('hex').slice(0, 16);
+    return `AWSReservedSSO_${ps.name}_${hash}`;
   }
 
   /** The role `name` as deployed in `accountId`, if it is. */

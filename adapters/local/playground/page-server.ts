@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { WorkspaceUser } from '../slack-workspace';
 import type { WorldJson } from '../teams-connector';
 import { PLAYGROUND_PEOPLE, type PlaygroundPerson } from './demo-people';
@@ -238,6 +239,78 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
     return next;
   }
 
+  // ---- live sessions: what `aws sso login` hands a person, and whether a call still works -------
+  interface PortalSession {
+    id: string;
+    accountId: string;
+    account: string;
+    permissionSet: string;
+    issuedAt: number;
+    expiresAt: number;
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+    last?: { at: number; ok: boolean; message: string };
+  }
+  const sessions = new Map<string, PortalSession[]>();
+  let sessionCount = 0;
+
+  /** Signs in as the person and asks the access portal for role credentials (GetRoleCredentials). */
+  async function takeSession(who: PlaygroundPerson, accountId: string, permissionSet: string): Promise<unknown> {
+    const n = await loadNames();
+    const userId = Object.entries(n.principals).find(([, key]) => key === who.key)?.[0];
+    if (!userId) throw new HttpProblem(400, `${who.key} is not in the identity store`);
+    const login = await call(`${options.awsUrl}/_emulator/sso/login`, { body: { user: userId } });
+    const token = (login.body as { accessToken?: string }).accessToken;
+    if (!token) throw new HttpProblem(502, 'the emulator did not sign the person in');
+    const url = new URL('/federation/credentials', options.awsUrl);
+    url.searchParams.set('account_id', accountId);
+    url.searchParams.set('role_name', permissionSet);
+    const answer = await call(url.toString(), { headers: { 'x-amz-sso_bearer_token': token } });
+    const body = answer.body as {
+      message?: string;
+      roleCredentials?: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: number };
+    };
+    if (answer.status !== 200 || !body.roleCredentials) {
+      throw new HttpProblem(
+        answer.status,
+        `The access portal refused a session for ${permissionSet} in ${n.accounts[accountId] ?? accountId}: ${body.message ?? answer.status}`,
+      );
+    }
+    const c = body.roleCredentials;
+    const session: PortalSession = {
+      id: `s${++sessionCount}`,
+      accountId,
+      account: n.accounts[accountId] ?? accountId,
+      permissionSet,
+      issuedAt: Date.now(),
+      expiresAt: c.expiration,
+      credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken },
+    };
+    sessions.set(who.key, [...(sessions.get(who.key) ?? []), session].slice(-5));
+    return { id: session.id };
+  }
+
+  /** A harmless call with the session (s3:ListAllMyBuckets): works, or denied (by an SCP, once keyless cuts it). */
+  async function trySession(who: PlaygroundPerson, id: string): Promise<unknown> {
+    const session = sessions.get(who.key)?.find((x) => x.id === id);
+    if (!session) throw new HttpProblem(404, `no session ${id}`);
+    const s3 = new S3Client({
+      endpoint: options.awsUrl,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: session.credentials,
+      maxAttempts: 1,
+    });
+    try {
+      await s3.send(new ListBucketsCommand({}));
+      session.last = { at: Date.now(), ok: true, message: 'works' };
+    } catch (error) {
+      session.last = { at: Date.now(), ok: false, message: `${(error as Error).name}: ${(error as Error).message}` };
+    } finally {
+      s3.destroy();
+    }
+    return session.last;
+  }
+
   async function awsState() {
     const n = await loadNames();
     const [state, log] = await Promise.all([
@@ -262,7 +335,13 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
     });
     const entries = (log.body as { entries: { at: number; service: string; operation: string; outcome: string }[] })
       .entries;
+    const scps = (await call(`${options.awsUrl}/_emulator/organizations/policies`)).body as {
+      policies?: { name: string; awsManaged: boolean }[];
+    };
     return {
+      accounts: Object.entries(n.accounts).map(([id, name]) => ({ id, name })),
+      permissionSets: [...new Set(Object.values(n.permissionSets))].sort(),
+      cutPolicies: (scps.policies ?? []).filter((p) => !p.awsManaged).map((p) => p.name),
       assignments: s.assignments.map(named),
       operations: s.operations
         .slice(-20)
@@ -338,7 +417,10 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
             })),
         })),
       },
-      aws: awsPanel,
+      aws: {
+        ...awsPanel,
+        sessions: (sessions.get(who.key) ?? []).map(({ credentials: _secret, ...shown }) => shown),
+      },
       audit: auditTrail,
       alerts: (options.sources?.alerts?.() ?? []).map((a) => ({ ...a, detail: withNames(a.detail, names) })),
     };
@@ -417,6 +499,10 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
         }).then((a) => a.body);
       case 'aws/assign-outside-keyless':
         return assignOutsideKeyless(who);
+      case 'aws/session/take':
+        return takeSession(who, str(body.accountId, 'accountId'), str(body.permissionSet, 'permissionSet'));
+      case 'aws/session/try':
+        return trySession(who, str(body.id, 'id'));
       default:
         throw new HttpProblem(404, `no action ${route}`);
     }

@@ -18,7 +18,7 @@ import * as yamlPlugin from 'prettier/plugins/yaml';
 import type { Options } from 'prettier';
 import { format } from 'prettier/standalone';
 import { stringify } from 'yaml';
-import { iamPolicyDocument } from './bot-policy';
+import { iamPolicyDocument, sessionCutPolicyDocument } from './bot-policy';
 import { BotStack } from './bot-stack';
 import { MemberStack } from './member-stack';
 import { OrgStack } from './org-stack';
@@ -94,6 +94,10 @@ export async function synthesizeFiles(built: KeylessApp = buildApp()): Promise<R
     files[name] = await format(text, { ...prettier, parser: 'yaml' });
   }
   files['iam-policy.json'] = await format(JSON.stringify(iamPolicyDocument()), { ...prettier, parser: 'json' });
+  files['iam-policy-session-cut.json'] = await format(JSON.stringify(sessionCutPolicyDocument()), {
+    ...prettier,
+    parser: 'json',
+  });
   return files;
 }
 

@@ -11,6 +11,7 @@ export interface PolicyStatement {
   Effect: 'Allow';
   Action: string[];
   Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 /** Where the policy's resources are. Strings, or CloudFormation tokens inside the stack. */
@@ -148,4 +149,91 @@ export function botPolicyStatements(p: BotPolicyPlaces): PolicyStatement[] {
 /** manifest/aws/iam-policy.json. */
 export function iamPolicyDocument(): { Version: '2012-10-17'; Statement: PolicyStatement[] } {
   return { Version: '2012-10-17', Statement: botPolicyStatements(PLACEHOLDERS) };
+}
+
+/** Where keyless's session-cut policies live (KEYLESS_SESSION_CUT=on). */
+export interface SessionCutPlaces {
+  partition: string;
+  /** The organization's management account (Organizations ARNs name it). */
+  managementAccountId: string;
+  organizationId: string;
+}
+
+export const SESSION_CUT_PLACEHOLDERS: SessionCutPlaces = {
+  partition: 'aws',
+  managementAccountId: 'REPLACE_MANAGEMENT_ACCOUNT_ID',
+  organizationId: 'o-REPLACE000',
+};
+
+/** The tag keyless puts on its own SCPs (adapters/aws/organizations SESSION_CUT_TAG). */
+export const SESSION_CUT_TAG_KEY = 'keyless';
+export const SESSION_CUT_TAG_VALUE = 'session-cut';
+
+/**
+ * Only with KEYLESS_SESSION_CUT=on: keyless creates SCPs tagged keyless=session-cut and changes,
+ * attaches, detaches and deletes only SCPs that carry that tag (aws:ResourceTag). CreatePolicy and the
+ * list calls take no resource that could narrow them; CreatePolicy is held to SCPs carrying the tag.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html
+ */
+export function sessionCutStatements(p: SessionCutPlaces): PolicyStatement[] {
+  const scps = `arn:${p.partition}:organizations::${p.managementAccountId}:policy/${p.organizationId}/service_control_policy/p-*`;
+  const tagged = { StringEquals: { [`aws:RequestTag/${SESSION_CUT_TAG_KEY}`]: SESSION_CUT_TAG_VALUE } };
+  const onlyTheTag = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [SESSION_CUT_TAG_KEY] } };
+  return [
+    {
+      Sid: 'SessionCutCreatesOnlyTaggedServiceControlPolicies',
+      Effect: 'Allow',
+      Action: ['organizations:CreatePolicy'],
+      Resource: '*',
+      Condition: {
+        StringEquals: {
+          'organizations:PolicyType': 'SERVICE_CONTROL_POLICY',
+          [`aws:RequestTag/${SESSION_CUT_TAG_KEY}`]: SESSION_CUT_TAG_VALUE,
+        },
+        ...onlyTheTag,
+      },
+    },
+    {
+      Sid: 'SessionCutTagsThePolicyItCreates',
+      Effect: 'Allow',
+      Action: ['organizations:TagResource'],
+      Resource: scps,
+      Condition: { ...tagged, ...onlyTheTag },
+    },
+    {
+      Sid: 'SessionCutChangesOnlyItsOwnTaggedPolicies',
+      Effect: 'Allow',
+      Action: [
+        'organizations:AttachPolicy',
+        'organizations:DeletePolicy',
+        'organizations:DescribePolicy',
+        'organizations:DetachPolicy',
+        'organizations:ListTargetsForPolicy',
+        'organizations:UpdatePolicy',
+      ],
+      Resource: scps,
+      Condition: { StringEquals: { [`aws:ResourceTag/${SESSION_CUT_TAG_KEY}`]: SESSION_CUT_TAG_VALUE } },
+    },
+    {
+      Sid: 'SessionCutAttachesToTheRootAndOus',
+      Effect: 'Allow',
+      Action: ['organizations:AttachPolicy', 'organizations:DetachPolicy'],
+      Resource: [
+        `arn:${p.partition}:organizations::${p.managementAccountId}:root/${p.organizationId}/r-*`,
+        `arn:${p.partition}:organizations::${p.managementAccountId}:ou/${p.organizationId}/ou-*`,
+      ],
+      Condition: { StringEquals: { 'organizations:PolicyType': 'SERVICE_CONTROL_POLICY' } },
+    },
+    {
+      Sid: 'SessionCutListsPoliciesWhichTakeNoResource',
+      Effect: 'Allow',
+      Action: ['organizations:ListPolicies', 'organizations:ListPoliciesForTarget'],
+      Resource: '*',
+    },
+  ];
+}
+
+/** manifest/aws/iam-policy-session-cut.json: added to the bot's role only when KEYLESS_SESSION_CUT=on. */
+export function sessionCutPolicyDocument(): { Version: '2012-10-17'; Statement: PolicyStatement[] } {
+  return { Version: '2012-10-17', Statement: sessionCutStatements(SESSION_CUT_PLACEHOLDERS) };
 }

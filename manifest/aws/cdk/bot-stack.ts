@@ -14,7 +14,16 @@
  *   the tasks (Slack over HTTP, and Teams, which always calls over HTTP). /metrics and the health
  *   endpoints stay inside the VPC.
  */
-import { CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -30,7 +39,7 @@ import type { Construct } from 'constructs';
 import { acknowledge } from './nag';
 import { GSI_NAME, TTL_ATTRIBUTE, tableDefinition } from '../../../adapters/dynamodb';
 import { SCHEDULED_EVENT } from '../../../src';
-import { botPolicyStatements } from './bot-policy';
+import { botPolicyStatements, sessionCutStatements } from './bot-policy';
 import { ROOT_ACTIVITY_PATTERN } from './member-stack';
 import { DEFAULT_REGIONS, PUBLIC_PATHS, REMEDIATION_ROLE, SCANNER_ROLE, SECRET_KEYS } from './names';
 
@@ -59,6 +68,7 @@ export const UNSET_ENV: Record<string, string> = {
     'optional: the SCIM issuer of Entra ID object ids in Identity Center; unset, Teams users are found by verified email',
   KEYLESS_POLICY_RELOAD_EVERY: 'default 60s',
   KEYLESS_ALERTS_EXTERNAL_ID: 'the older name of KEYLESS_MEMBER_ROLE_EXTERNAL_ID, which the stack sets',
+  KEYLESS_SESSION_CUT_PREFIX: 'default keyless-session-cut (the role may change only SCPs tagged keyless=session-cut)',
 };
 
 export class BotStack extends Stack {
@@ -154,6 +164,24 @@ export class BotStack extends Stack {
       type: 'String',
       default: '',
       description: 'Microsoft Entra tenant ids keyless answers, comma-separated.',
+    });
+    const sessionCut = p('EnableSessionCut', {
+      type: 'String',
+      default: 'off',
+      allowedValues: ['on', 'off'],
+      description:
+        "on: revoking a grant also ends its live AWS sessions with a service control policy of keyless's own (the task role may then create SCPs tagged keyless=session-cut and change only those). Deploy the stack in the management account, with SCPs enabled.",
+    });
+    const sessionCutTargets = p('SessionCutTargets', {
+      type: 'String',
+      default: '',
+      allowedPattern:
+        '^((r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})(,(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}))*)?$',
+      description:
+        'With EnableSessionCut=on: the organization root (r-…) or the OUs (ou-…) the session-cut policies attach to, comma-separated.',
+    });
+    const sessionCutOn = new CfnCondition(this, 'SessionCutOn', {
+      expression: Fn.conditionEquals(sessionCut.valueAsString, 'on'),
     });
     const appType = p('MicrosoftAppType', {
       type: 'String',
@@ -284,6 +312,32 @@ export class BotStack extends Stack {
       },
     });
     (taskRole.node.defaultChild as iam.CfnRole).overrideLogicalId('TaskRole');
+    // Ending live sessions (opt-in): SCPs tagged keyless=session-cut, only when EnableSessionCut=on.
+    const sessionCutPolicy = new iam.CfnPolicy(this, 'SessionCutPolicy', {
+      policyName: 'keyless-session-cut',
+      roles: [taskRole.roleName],
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: sessionCutStatements({
+          partition: this.partition,
+          managementAccountId: this.account,
+          organizationId: organizationId.valueAsString,
+        }),
+      },
+    });
+    sessionCutPolicy.cfnOptions.condition = sessionCutOn;
+    sessionCutPolicy.overrideLogicalId('SessionCutPolicy');
+    acknowledge(
+      sessionCutPolicy,
+      'AwsSolutions-IAM5',
+      "Organizations policy ids are random, so keyless's own SCPs are named by the tag keyless=session-cut (aws:ResourceTag / aws:RequestTag) within the one organization; CreatePolicy, ListPolicies and ListPoliciesForTarget take no resource.",
+      [
+        'Resource::*',
+        'Resource::arn:<AWS::Partition>:organizations::<AWS::AccountId>:policy/<OrganizationId>/service_control_policy/p-*',
+        'Resource::arn:<AWS::Partition>:organizations::<AWS::AccountId>:root/<OrganizationId>/r-*',
+        'Resource::arn:<AWS::Partition>:organizations::<AWS::AccountId>:ou/<OrganizationId>/ou-*',
+      ],
+    );
     acknowledge(
       taskRole,
       'AwsSolutions-IAM5',
@@ -342,6 +396,8 @@ export class BotStack extends Stack {
         KEYLESS_SLACK_TEAM_IDS: slackTeamIds.valueAsString,
         KEYLESS_TEAMS_TENANT_IDS: teamsTenantIds.valueAsString,
         MICROSOFT_APP_TYPE: appType.valueAsString,
+        KEYLESS_SESSION_CUT: sessionCut.valueAsString,
+        KEYLESS_SESSION_CUT_TARGETS: sessionCutTargets.valueAsString,
       },
       secrets: Object.fromEntries(SECRET_KEYS.map((key) => [key, ecs.Secret.fromSecretsManager(secret, key)])),
       healthCheck: {

@@ -95,7 +95,13 @@ const taskEnvironment: Record<string, string> = {
 describe('npm run synth', () => {
   it('wrote the committed templates and iam-policy.json (run `npm run synth` after changing manifest/aws/cdk)', async () => {
     const files = await synthesizeFiles(built);
-    expect(Object.keys(files).sort()).toEqual(['iam-policy.json', 'member-roles.yml', 'org.yml', 'template.yml']);
+    expect(Object.keys(files).sort()).toEqual([
+      'iam-policy-session-cut.json',
+      'iam-policy.json',
+      'member-roles.yml',
+      'org.yml',
+      'template.yml',
+    ]);
     for (const [name, text] of Object.entries(files)) {
       expect({ name, text: readFileSync(join(MANIFEST_DIR, name), 'utf8') }).toEqual({ name, text });
     }
@@ -252,6 +258,56 @@ describe('the bot stack (template.yml)', () => {
       Type: 'String',
     });
     expect(taskEnvironment.KEYLESS_POLICY).toBe('ssm:/keyless/policy');
+  });
+});
+
+describe('ending live sessions (EnableSessionCut)', () => {
+  const resource = bot.Resources.SessionCutPolicy!;
+  const statements = (resource.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+
+  it('is off by default, and the SCP permissions exist only when it is on', () => {
+    expect((bot.Parameters!.EnableSessionCut as { Default: string }).Default).toBe('off');
+    expect(resource.Condition).toBe('SessionCutOn');
+    expect(bot.Conditions!.SessionCutOn).toEqual({ 'Fn::Equals': [{ Ref: 'EnableSessionCut' }, 'on'] });
+    const inline = JSON.stringify(bot.Resources.TaskRole!.Properties!.Policies);
+    expect(inline).not.toContain('organizations:UpdatePolicy');
+    expect(inline).not.toContain('organizations:CreatePolicy');
+  });
+
+  it('changes, attaches, detaches and deletes only SCPs tagged keyless=session-cut', () => {
+    for (const action of [
+      'organizations:UpdatePolicy',
+      'organizations:DeletePolicy',
+      'organizations:DetachPolicy',
+      'organizations:DescribePolicy',
+    ]) {
+      const granting = statements.filter(
+        (s) => (s.Action as string[]).includes(action) && JSON.stringify(s.Resource).includes('policy/'),
+      );
+      expect(granting).toHaveLength(1);
+      expect(granting[0]!.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/keyless': 'session-cut' } });
+      expect(JSON.stringify(granting[0]!.Resource)).toContain('service_control_policy/p-*');
+    }
+  });
+
+  it('creates only SCPs that carry the tag, and tags with that one tag only', () => {
+    for (const action of ['organizations:CreatePolicy', 'organizations:TagResource']) {
+      const [statement, ...more] = statements.filter((s) => (s.Action as string[]).includes(action));
+      expect(more).toEqual([]);
+      expect(statement!.Condition).toMatchObject({
+        StringEquals: { 'aws:RequestTag/keyless': 'session-cut' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['keyless'] },
+      });
+    }
+  });
+
+  it('passes the switch and the targets to keyless', () => {
+    expect(container.Environment).toEqual(
+      expect.arrayContaining([
+        { Name: 'KEYLESS_SESSION_CUT', Value: { Ref: 'EnableSessionCut' } },
+        { Name: 'KEYLESS_SESSION_CUT_TARGETS', Value: { Ref: 'SessionCutTargets' } },
+      ]),
+    );
   });
 });
 

@@ -8,6 +8,15 @@ export interface EmuSession {
   roleName: string;
   sessionName: string;
   externalId?: string;
+  /** When STS issued the credentials (aws:TokenIssueTime), epoch ms. */
+  issuedAt?: number;
+  /** When the credentials stop working, epoch ms (access portal sessions). */
+  expiresAt?: number;
+  /** Access portal sessions: the Identity Center user (identitystore:UserId) and the permission set. */
+  identityStoreUserId?: string;
+  permissionSetArn?: string;
+  /** The role's ARN (aws:PrincipalArn), e.g. arn:aws:iam::…:role/aws-reserved/sso.amazonaws.com/…/AWSReservedSSO_… */
+  roleArn?: string;
 }
 
 const sessions = new Map<string, EmuSession>();

@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AwsError, xml, type QueryService } from '../protocol';
-import { recordSession } from './sessions';
+import { roleIdOf, sessionArn } from './portal';
+import { recordSession, sessionOf } from './sessions';
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 
@@ -14,6 +15,15 @@ export const stsService: QueryService = {
   throttleCode: 'Throttling',
   operations: {
     GetCallerIdentity(_params, ctx) {
+      // Temporary credentials answer with their own session; anything else is the seed's caller.
+      const session = sessionOf(ctx.accessKeyId);
+      if (session) {
+        return (
+          xml('Arn', sessionArn(session)) +
+          xml('UserId', `${roleIdOf(session)}:${session.sessionName}`) +
+          xml('Account', session.accountId)
+        );
+      }
       const c = ctx.world.caller;
       return xml('Arn', c.arn) + xml('UserId', c.userId) + xml('Account', c.account);
     },
@@ -46,7 +56,14 @@ export const stsService: QueryService = {
       const roleId = `AROA${randomBytes(8).toString('hex').toUpperCase()}`;
       const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
       // IAM in the member account reads which account and role a later call acts in from the key.
-      recordSession(accessKeyId, { accountId, roleName, sessionName, ...(externalId ? { externalId } : {}) });
+      recordSession(accessKeyId, {
+        accountId,
+        roleName,
+        sessionName,
+        issuedAt: ctx.now(),
+        roleArn: `arn:aws:iam::${accountId}:role/${roleName}`,
+        ...(externalId ? { externalId } : {}),
+      });
       return (
         '<Credentials>' +
         xml('AccessKeyId', accessKeyId) +

@@ -73,6 +73,19 @@ interface State {
       permissionSet: string;
     }[];
     calls: { at: number; operation: string; outcome: string }[];
+    accounts: { id: string; name: string }[];
+    permissionSets: string[];
+    /** keyless's service control policies in the organization (names). */
+    cutPolicies: string[];
+    sessions: {
+      id: string;
+      account: string;
+      accountId: string;
+      permissionSet: string;
+      issuedAt: number;
+      expiresAt: number;
+      last?: { at: number; ok: boolean; message: string };
+    }[];
   };
   audit: { at: number; subject: string; event: string; from: string; to: string; actor: string; reason?: string }[];
   alerts: { at: number; title: string; detail: string }[];
@@ -452,6 +465,35 @@ function drawPanel(s: State): void {
       rows ||
       '<tr><td colspan="3" class="empty" data-testid="no-assignments">No assignments: nobody has access.</td></tr>';
   });
+  region('session-choices', [s.aws.accounts, s.aws.permissionSets], () => {
+    $('session-account').innerHTML = s.aws.accounts
+      .map((a) => `<option value="${escapeHtml(a.id)}">${escapeHtml(a.name)} (${escapeHtml(a.id)})</option>`)
+      .join('');
+    $('session-ps').innerHTML = s.aws.permissionSets
+      .map((p) => `<option value="${escapeHtml(p)}">${escapeHtml(p)}</option>`)
+      .join('');
+  });
+  region('sessions', s.aws.sessions, () => {
+    $('sessions').innerHTML =
+      s.aws.sessions
+        .map((x) => {
+          const outcome = !x.last
+            ? ''
+            : x.last.ok
+              ? ' <b class="ok" data-testid="session-works">✓ works</b>'
+              : ` <b class="denied" data-testid="session-denied">✗ denied</b> <small>${escapeHtml(x.last.message)}</small>`;
+          return (
+            `<li data-testid="session"><span>${time(x.issuedAt)}</span> ${escapeHtml(x.permissionSet)} in ${escapeHtml(x.account)}` +
+            ` <button type="button" class="small" data-session="${escapeHtml(x.id)}" data-testid="session-try">Try a call</button>${outcome}</li>`
+          );
+        })
+        .join('') || '<li class="empty">No session: take one to see what a grant leaves behind.</li>';
+  });
+  region('cut-policies', s.aws.cutPolicies, () => {
+    $('session-cut').textContent = s.aws.cutPolicies.length
+      ? `keyless's session-cut policies in force: ${s.aws.cutPolicies.join(', ')}`
+      : 'No session-cut policy: removing an assignment leaves live sessions working until they expire.';
+  });
   region('calls', s.aws.calls.slice(0, 8), () => {
     $('aws-calls').innerHTML = s.aws.calls
       .slice(0, 8)
@@ -527,6 +569,16 @@ function wireComposers(): void {
     if (!text) return;
     input.value = '';
     void act(`Teams: ${text}`, 'teams/say', { text });
+  });
+  $<HTMLFormElement>('session-take').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const accountId = $<HTMLSelectElement>('session-account').value;
+    const permissionSet = $<HTMLSelectElement>('session-ps').value;
+    void act(`Take a ${permissionSet} session in ${accountId}`, 'aws/session/take', { accountId, permissionSet });
+  });
+  $('sessions').addEventListener('click', (event) => {
+    const id = (event.target as HTMLElement).closest<HTMLElement>('[data-session]')?.dataset.session;
+    if (id) void act('Try a call with the session', 'aws/session/try', { id });
   });
   $('assign-outside').addEventListener('click', () => {
     void act('Assign AdministratorAccess in prod outside keyless', 'aws/assign-outside-keyless', {});
