@@ -6,7 +6,9 @@ import { applyTransition, type TransitionTable } from './transition-table';
 import type { ApproverSpec } from './policy';
 
 function describeTo(to: Omit<ApproverSpec, 'count'>): string {
-  return [...to.groups.map((g) => `group ${g}`), ...to.emails, ...(to.oncall ?? []).map((o) => `on-call ${o}`)].join(', ');
+  return [...to.groups.map((g) => `group ${g}`), ...to.emails, ...(to.oncall ?? []).map((o) => `on-call ${o}`)].join(
+    ', ',
+  );
 }
 
 export type RequestEvent =

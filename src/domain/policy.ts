@@ -284,7 +284,8 @@ function checkEscalation(
   if (!e) return;
   const at = (path: string, message: string) =>
     ctx.addIssue({ code: 'custom', path: ['rules', i, 'escalation', path], message });
-  if (!r.approvers) at('remindAfter', 'escalation needs approvers (a rule that always auto-approves has no one to remind)');
+  if (!r.approvers)
+    at('remindAfter', 'escalation needs approvers (a rule that always auto-approves has no one to remind)');
   if (e.remindAfter === undefined && e.escalateAfter === undefined) {
     at('remindAfter', 'name remindAfter, escalateAfter, or both');
   }
@@ -296,7 +297,8 @@ function checkEscalation(
   const window = policyDurationSeconds(approvalWindow) ?? 86400;
   const remind = e.remindAfter === undefined ? undefined : policyDurationSeconds(e.remindAfter);
   const escalate = e.escalateAfter === undefined ? undefined : policyDurationSeconds(e.escalateAfter);
-  if (remind !== undefined && remind >= window) at('remindAfter', `must be shorter than the approvalWindow (${approvalWindow})`);
+  if (remind !== undefined && remind >= window)
+    at('remindAfter', `must be shorter than the approvalWindow (${approvalWindow})`);
   if (escalate !== undefined && escalate >= window) {
     at('escalateAfter', `must be shorter than the approvalWindow (${approvalWindow})`);
   }

@@ -1,4 +1,4 @@
-import { formatDuration, formatLocalTime, type AccessRequest, type Grant } from '../../../src';
+import { escalationLines, formatDuration, formatLocalTime, type AccessRequest, type Grant } from '../../../src';
 import { Inputs, Verbs } from '../verbs';
 import { adaptiveCard, b, execute, facts, heading, MAX_REFRESH_USERS, showCard, text, type AdaptiveCard } from './card';
 import { escapeCardText } from './escape';
@@ -117,6 +117,7 @@ export function approvalCard(
       ['Request', request.id],
     ]),
     text(status.text, { weight: 'Bolder', color: status.color }),
+    ...escalationTexts(request),
     ...(options.grant ? [text(grantStatusLine(options.grant), { isSubtle: true })] : []),
   ];
   if (options.notice) {
@@ -155,4 +156,11 @@ export function approvalCard(
         }
       : {}),
   });
+}
+
+/** The on-call and escalation lines of a request (the same facts as Slack's), escaped, subtle. */
+export function escalationTexts(request: AccessRequest) {
+  return escalationLines(request, request.requester.timeZone).map((line) =>
+    text(escapeCardText(line), { isSubtle: true, wrap: true }),
+  );
 }

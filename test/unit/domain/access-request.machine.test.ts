@@ -20,7 +20,9 @@ const events: Record<RequestEvent['type'], RequestEvent> = {
   remind: { type: 'remind', actor, at: T0 + 1 },
   escalate: { type: 'escalate', actor, at: T0 + 1 },
 };
-const escalating = { escalation: { remindAt: T0 + 1, escalateAt: T0 + 2, to: { groups: ['sre-managers'], emails: [] } } };
+const escalating = {
+  escalation: { remindAt: T0 + 1, escalateAt: T0 + 2, to: { groups: ['sre-managers'], emails: [] } },
+};
 
 /** The design's table (§4), written out cell by cell: next status, 'noop', or 'invalid'. */
 const expected: Record<RequestStatus, Record<RequestEvent['type'], RequestStatus | 'noop' | 'invalid'>> = {
