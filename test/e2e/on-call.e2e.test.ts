@@ -69,8 +69,7 @@ describe('on-call approvers and escalation, through Slack and a loopback PagerDu
     ws()
       .channelMessages(APPROVALS)
       .find((m) => render(m).includes(id) && hasButton(m, 'approve_request'))!;
-  const lastRequestId = () =>
-    /request `([^`]+)`/.exec(render(ws().channelMessages(APPROVALS).at(-1)))![1] as RequestId;
+  const lastRequestId = () => /request `([^`]+)`/.exec(render(ws().channelMessages(APPROVALS).at(-1)))![1] as RequestId;
   const events = async (id: string) => (await stack.store.listAudit({ kind: 'request', id })).map((e) => e.event);
 
   let first: RequestId;
@@ -100,11 +99,20 @@ describe('on-call approvers and escalation, through Slack and a loopback PagerDu
     const request = (await stack.engine.getRequest(first))!;
     expect(request.status).toBe('approved');
     expect(request.approvals[0]!.via).toBe(REF);
-    const message = render(ws().channelMessages(APPROVALS).find((m) => render(m).includes(first)));
-    expect(message).toContain(`Bob approved as the on-call of ${REF}`);
-    expect(hasButton(ws().channelMessages(APPROVALS).find((m) => render(m).includes(first))!, 'approve_request')).toBe(
-      false,
+    const message = render(
+      ws()
+        .channelMessages(APPROVALS)
+        .find((m) => render(m).includes(first)),
     );
+    expect(message).toContain(`Bob approved as the on-call of ${REF}`);
+    expect(
+      hasButton(
+        ws()
+          .channelMessages(APPROVALS)
+          .find((m) => render(m).includes(first))!,
+        'approve_request',
+      ),
+    ).toBe(false);
     const audit = await stack.store.listAudit({ kind: 'request', id: first });
     expect(audit.find((e) => e.event === 'approve')?.details).toMatchObject({ onCall: REF });
   });
@@ -115,7 +123,10 @@ describe('on-call approvers and escalation, through Slack and a loopback PagerDu
     const before = ws().channelMessages(APPROVALS).length;
     await client().command(ANN, 'request prod AdministratorAccess 1h INC-8 on-call fix');
     await stack.settle();
-    const loud = ws().channelMessages(APPROVALS).slice(before).find((m) => render(m).includes('On-call auto-approval'));
+    const loud = ws()
+      .channelMessages(APPROVALS)
+      .slice(before)
+      .find((m) => render(m).includes('On-call auto-approval'));
     expect(loud).toBeDefined();
     expect(render(loud)).toContain(REF);
     expect(hasButton(loud, 'approve_request')).toBe(false);
