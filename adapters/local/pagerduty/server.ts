@@ -75,6 +75,8 @@ export interface PagerDutyLoopbackOptions {
 
 export interface RunningPagerDuty {
   url: string;
+  /** The key it accepts. */
+  token: string;
   state: PagerDutyState;
   /** Requests received (path and query only, never the token). */
   log: string[];
@@ -186,6 +188,7 @@ export async function startPagerDutyLoopback(options: PagerDutyLoopbackOptions):
   const url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    token: options.token,
     state,
     log,
     async stop() {

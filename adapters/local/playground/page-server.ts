@@ -42,6 +42,8 @@ export interface PlaygroundPageOptions {
   identityCenter: { instanceArn: string; identityStoreId: string };
   channels: { slack: { approvals: string; security: string }; teams: { approvals: string; security: string } };
   people?: PlaygroundPerson[];
+  /** The loopback PagerDuty (its base URL and key): the page's "who is on call" switch. */
+  pagerDuty?: { url: string; token: string };
   /** What keyless knows, handed in by the composition root. */
   sources?: { audit?: () => Promise<AuditLine[]>; alerts?: () => AlertLine[] };
 }
@@ -339,6 +341,15 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
         })),
       },
       aws: awsPanel,
+      onCall: options.pagerDuty
+        ? ((
+            ((
+              await call(`${options.pagerDuty.url}/_loopback/schedules`, {
+                headers: { authorization: `Token token=${options.pagerDuty.token}` },
+              })
+            ).body ?? {}) as { schedules?: unknown[] }
+          ).schedules ?? [])
+        : [],
       audit: auditTrail,
       alerts: (options.sources?.alerts?.() ?? []).map((a) => ({ ...a, detail: withNames(a.detail, names) })),
     };
@@ -417,6 +428,14 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
         }).then((a) => a.body);
       case 'aws/assign-outside-keyless':
         return assignOutsideKeyless(who);
+      case 'pagerduty/on-call': {
+        // The person chosen ("as") goes on call now on the schedule; `nobody: true` leaves it empty.
+        if (!options.pagerDuty) throw new HttpProblem(404, 'no loopback PagerDuty');
+        return call(`${options.pagerDuty.url}/_loopback/oncall`, {
+          headers: { authorization: `Token token=${options.pagerDuty.token}` },
+          body: { schedule: str(body.schedule, 'schedule'), ...(body.nobody === true ? {} : { email: who.email }) },
+        }).then((a) => a.body);
+      }
       default:
         throw new HttpProblem(404, `no action ${route}`);
     }
