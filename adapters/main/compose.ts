@@ -36,6 +36,7 @@ import { AwsIdentityCenter } from '../aws/identity-center';
 import { organizationsRegionFor } from '../aws/identity-center/create-identity-center';
 import { AwsSts } from '../aws/sts/sts';
 import { DynamoAlertStore, DynamoGrantStore, ensureTable, checkTable } from '../dynamodb';
+import { PagerDutyOnCall } from '../oncall/pagerduty';
 import { createSlackAdapter, EVENTS_PATH, type SlackAdapter } from '../slack';
 import { createTeamsAdapter, type TeamsAdapter } from '../teams';
 import { identityCenterNames } from './alert-names';
@@ -198,6 +199,15 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     logger,
     ids: randomIds,
     policy: () => policy.current(),
+    ...(config.pagerDuty
+      ? {
+          onCall: new PagerDutyOnCall({
+            token: config.pagerDuty.token,
+            ...(config.pagerDuty.apiUrl ? { apiUrl: config.pagerDuty.apiUrl } : {}),
+            logger,
+          }),
+        }
+      : {}),
     options: { replicaId: config.replicaId, sweepIntervalMs: config.sweepMs },
   });
 

@@ -11,6 +11,7 @@ import {
   formatIssues,
   isKeylessError,
   parsePolicy,
+  policyOnCallRefs,
   type Policy,
 } from '../../src';
 import {
@@ -216,6 +217,20 @@ export const envSchema = z.object({
     .describe(
       `How often to compare Identity Center with the grants, between 1m and 1d: ${DURATION_FORMS}. Default 15m.`,
     ),
+  KEYLESS_PAGERDUTY_TOKEN: z
+    .string()
+    .min(8, 'must be a PagerDuty REST API key')
+    .regex(/^\S+$/, 'must be a PagerDuty REST API key (no spaces)')
+    .optional()
+    .describe(
+      "PagerDuty REST API key (read-only is enough; secret, never logged): who is on call for the policy's on-call approvers and autoApprove.whenOnCall. Required when the policy names a pagerduty: schedule.",
+    ),
+  KEYLESS_PAGERDUTY_API_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Base URL of the PagerDuty REST API. Default https://api.pagerduty.com; set only for a loopback PagerDuty (tests, the playground) or https://api.eu.pagerduty.com.',
+    ),
   KEYLESS_ROOT_EVENTS_QUEUE_URL: z
     .url()
     .optional()
@@ -359,6 +374,14 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
         'KEYLESS_SESSION_CUT_TARGETS: KEYLESS_SESSION_CUT=on needs the organization root (r-…) or the OUs (ou-…) to attach the session-cut policies to',
       );
     }
+    if (
+      env.KEYLESS_PAGERDUTY_API_URL &&
+      !/^https:\/\/api(\.eu)?\.pagerduty\.com\/?$/.test(env.KEYLESS_PAGERDUTY_API_URL)
+    ) {
+      problems.push(
+        'KEYLESS_PAGERDUTY_API_URL: production talks to https://api.pagerduty.com or https://api.eu.pagerduty.com only (another URL is for a loopback PagerDuty)',
+      );
+    }
     if (env.KEYLESS_LOCAL_AUTH_DISABLED === 'true') {
       problems.push('KEYLESS_LOCAL_AUTH_DISABLED: authentication can be disabled in local mode only');
     }
@@ -418,6 +441,8 @@ export interface KeylessConfig {
     /** Regions that must keep sending heartbeats (KEYLESS_ALERTS_EXPECTED_REGIONS). */
     expectedRegions: string[];
   };
+  /** PagerDuty (KEYLESS_PAGERDUTY_TOKEN): who is on call for the policy's on-call schedules. */
+  pagerDuty?: { token: string; apiUrl?: string };
   /** A signing secret (HTTP), an app token (Socket Mode), or both (Socket Mode). */
   slack?: {
     signingSecret?: string;
@@ -494,6 +519,14 @@ export function loadConfig(
       problems.push(...policyProblems(error));
     }
   }
+  if (policy && !raw.KEYLESS_PAGERDUTY_TOKEN) {
+    const refs = policyOnCallRefs(policy);
+    if (refs.length > 0) {
+      problems.push(
+        `KEYLESS_PAGERDUTY_TOKEN: the policy names on-call schedules (${refs.join(', ')}); keyless needs a PagerDuty REST API key to know who is on call`,
+      );
+    }
+  }
   if (problems.length > 0 || !e || !policy || 'problem' in location) {
     throw new KeylessError(
       ErrorCodes.ConfigInvalid,
@@ -548,6 +581,14 @@ export function loadConfig(
       scanConcurrency: e.KEYLESS_ALERTS_SCAN_CONCURRENCY,
       expectedRegions: e.KEYLESS_ALERTS_EXPECTED_REGIONS ?? [],
     },
+    ...(e.KEYLESS_PAGERDUTY_TOKEN
+      ? {
+          pagerDuty: {
+            token: e.KEYLESS_PAGERDUTY_TOKEN,
+            ...(e.KEYLESS_PAGERDUTY_API_URL ? { apiUrl: e.KEYLESS_PAGERDUTY_API_URL } : {}),
+          },
+        }
+      : {}),
     ...(e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)
       ? {
           slack: {

@@ -6,7 +6,9 @@ import {
   formatDuration,
   isKeylessError,
   matchesPermissionSet,
+  policyOnCallRefs,
   ruleMaxSeconds,
+  silentLogger,
   type IdentityCenter,
   type PermissionSet,
 } from '../../src';
@@ -15,6 +17,7 @@ import { organizationsRegionFor } from '../aws/identity-center/create-identity-c
 import { AwsSessionCutPolicies, SCP_TYPE } from '../aws/organizations';
 import { createAwsSts, type AwsSts } from '../aws/sts/sts';
 import { checkTable, TTL_ATTRIBUTE, ttlStatus } from '../dynamodb';
+import { PAGERDUTY_API_URL, PagerDutyOnCall } from '../oncall/pagerduty';
 import { requiredBotScopes } from '../slack';
 import type { KeylessConfig } from './config';
 
@@ -163,8 +166,59 @@ export async function runDoctor(config: KeylessConfig, deps: DoctorDeps = {}): P
       })),
     );
   }
+  checks.push(...(await pagerDutyChecks(config, { timeoutMs })));
   for (const more of deps.extra ?? []) checks.push(...(await more()));
   return report(checks);
+}
+
+/**
+ * PagerDuty, when the policy names on-call schedules or a key is set: the key is accepted
+ * (`GET /abilities`), and each schedule the policy names exists and can be read (`GET /schedules/{id}`),
+ * with who is on call on it now.
+ */
+export async function pagerDutyChecks(
+  config: Pick<KeylessConfig, 'pagerDuty' | 'policy'>,
+  options: { timeoutMs?: number } = {},
+): Promise<Check[]> {
+  const refs = policyOnCallRefs(config.policy);
+  if (!config.pagerDuty) {
+    return refs.length === 0
+      ? []
+      : [
+          fail(
+            'PagerDuty key',
+            `the policy names on-call schedules (${refs.join(', ')}) but no PagerDuty key is set`,
+            'Set KEYLESS_PAGERDUTY_TOKEN to a PagerDuty REST API key (read-only is enough).',
+          ),
+        ];
+  }
+  const pd = new PagerDutyOnCall({
+    token: config.pagerDuty.token,
+    ...(config.pagerDuty.apiUrl ? { apiUrl: config.pagerDuty.apiUrl } : {}),
+    timeoutMs: options.timeoutMs ?? 10_000,
+    logger: silentLogger,
+  });
+  const key = await attempt(
+    'PagerDuty key',
+    'Set KEYLESS_PAGERDUTY_TOKEN to a valid PagerDuty REST API key (Integrations → API Access Keys).',
+    async () => {
+      await pd.checkToken();
+      return `accepted by ${config.pagerDuty?.apiUrl ?? PAGERDUTY_API_URL}`;
+    },
+  );
+  if (key.status !== 'ok') return [key];
+  const schedules = await mapLimit(refs, 4, (ref) =>
+    attempt(
+      `PagerDuty schedule ${ref}`,
+      `Check the schedule id in the policy (the P… in the schedule's PagerDuty URL) and that the key may read it.`,
+      async () => {
+        const { name } = await pd.checkSchedule(ref);
+        const now = await pd.whoIsOnCall(ref, Date.now(), { fresh: true });
+        return `"${name}": ${now.length === 0 ? 'nobody is on call now' : `${now.length} person(s) on call now`}`;
+      },
+    ),
+  );
+  return [key, ...schedules];
 }
 
 export function report(checks: Check[]): DoctorReport {

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { AlertEvent, AlertPublisher, AuditEvent, ChatNotifier, DomainEvent } from '../../src';
+import {
+  policyOnCallRefs,
+  type AlertEvent,
+  type AlertPublisher,
+  type AuditEvent,
+  type ChatNotifier,
+  type DomainEvent,
+} from '../../src';
 import { loadDemoSeed, startAwsEmulator } from '../local/aws-emulator';
 import { startEmbeddedDynamo } from '../local/embedded-dynamodb';
 import {
@@ -10,6 +17,7 @@ import {
   type AlertLine,
   type AuditLine,
 } from '../local/playground';
+import { startPagerDutyLoopback } from '../local/pagerduty';
 import { startSlackWorkspace } from '../local/slack-workspace';
 import { startTeamsConnector } from '../local/teams-connector';
 import type { KeylessConfig } from './config';
@@ -138,6 +146,19 @@ export async function startPlayground(
     stops.push(() => connector.stop());
     seedTeams(connector, teamsChannels);
 
+    // A loopback PagerDuty with every schedule the policy names (nobody on call until the page says).
+    const pagerDuty = config.pagerDuty
+      ? undefined
+      : await startPagerDutyLoopback({
+          token: `pd-playground-${randomBytes(12).toString('hex')}`,
+          schedules: policyOnCallRefs(config.policy).map((ref) => ({
+            id: ref.slice('pagerduty:'.length),
+            name: `${ref.slice('pagerduty:'.length)} (loopback)`,
+          })),
+        });
+    if (pagerDuty) stops.push(() => pagerDuty.stop());
+    const pagerDutyToken = pagerDuty ? pagerDuty.token : undefined;
+
     const recorder = new PlaygroundRecorder();
     // The page takes KEYLESS_PORT (it is what a person opens); keyless itself, reached only by the
     // loopback Slack and Teams, listens on a free port of the same host.
@@ -151,6 +172,7 @@ export async function startPlayground(
         allowedTenantIds: [connector.world.tenantId],
       },
       reconcileEveryMs: process.env.KEYLESS_RECONCILE_EVERY ? config.reconcileEveryMs : PLAYGROUND_RECONCILE_MS,
+      ...(pagerDuty && pagerDutyToken ? { pagerDuty: { token: pagerDutyToken, apiUrl: pagerDuty.url } } : {}),
     };
     const keyless = await startKeyless(playgroundConfig, {
       createTable: true,
@@ -190,6 +212,7 @@ export async function startPlayground(
       keylessUrl: keyless.url,
       identityCenter: config.policy.identityCenter,
       channels: { slack: slackChannels, teams: teamsChannels },
+      ...(pagerDuty && pagerDutyToken ? { pagerDuty: { url: pagerDuty.url, token: pagerDutyToken } } : {}),
       sources: { audit, alerts: () => recorder.alerts },
     });
     stops.push(() => page.stop());

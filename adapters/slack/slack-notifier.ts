@@ -10,7 +10,7 @@ import type {
   MessageRefStore,
   RequestId,
 } from '../../src';
-import { approvalMessage } from './blocks/approval.blocks';
+import { approvalMessage, approverReminder, onCallAutoApprovedMessage } from './blocks/approval.blocks';
 import type { SlackMessage } from './blocks/common.blocks';
 import {
   activeDm,
@@ -83,6 +83,14 @@ export class SlackNotifier implements ChatNotifier {
         return this.submitted(event.request, event.approverEmails, event.channels?.slack?.approvals);
       case 'request_updated':
         return this.requestUpdated(event);
+      case 'request_escalated':
+        return this.escalated(event);
+      case 'on_call_auto_approved': {
+        const channel = event.channels?.slack?.approvals ?? this.deps.approvalsChannel;
+        if (!channel) return;
+        const ts = await this.post(channel, onCallAutoApprovedMessage(event.request));
+        return this.remember(event.request.id, { channel, messageId: ts, role: 'security' });
+      }
       case 'grant_activated':
         await this.updateCopies(event.request, event.grant);
         await this.toRequester(event.grant, (zone) => activeDm(event.grant, zone), 'grant_dm');
@@ -173,6 +181,46 @@ export class SlackNotifier implements ChatNotifier {
         this.deps.logger.warn(
           { err: r.reason, requestId: request.id, platform: 'slack' },
           'an approval message was not delivered',
+        );
+      }
+    }
+  }
+
+  /**
+   * A reminder or an escalation: every copy shows the step; the reminder goes to each approver's DM,
+   * and the escalation posts the approval message (with its buttons) to each new approver's DM.
+   */
+  private async escalated(event: Extract<DomainEvent, { type: 'request_escalated' }>): Promise<void> {
+    const { request } = event;
+    const seen = this.renderedVersion.get(request.id);
+    if (seen === undefined || seen <= request.version) {
+      this.renderedVersion.set(request.id, request.version);
+      await this.updateCopies(request, undefined);
+    }
+    const already = new Set(
+      (await this.deps.refs.listMessageRefs(request.id))
+        .filter((r) => r.platform === 'slack' && r.role === 'approver_dm')
+        .map((r) => r.channel),
+    );
+    const message = event.step === 'remind' ? approverReminder(request) : approvalMessage(request);
+    const results = await Promise.allSettled(
+      event.approverEmails.map(async (email) => {
+        const userId = await this.deps.directory.userIdByEmail(email);
+        if (!userId) return;
+        if (request.requester.platform === 'slack' && userId === request.requester.id && !request.selfApproval) return;
+        const dm = await this.deps.directory.dmChannel(userId);
+        if (event.step === 'escalate' && already.has(dm)) return;
+        already.add(dm);
+        const ts = await this.post(dm, message);
+        if (event.step === 'escalate')
+          await this.remember(request.id, { channel: dm, messageId: ts, role: 'approver_dm' });
+      }),
+    );
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        this.deps.logger.warn(
+          { err: r.reason, requestId: request.id, platform: 'slack' },
+          'an escalation was not delivered',
         );
       }
     }
@@ -299,6 +347,8 @@ function queueKey(event: DomainEvent): string {
   switch (event.type) {
     case 'request_submitted':
     case 'request_updated':
+    case 'request_escalated':
+    case 'on_call_auto_approved':
       return `req:${event.request.id}`;
     case 'break_glass_used':
       return `req:${event.grant.requestId}`;

@@ -20,6 +20,8 @@ import {
   grantExtendedCard,
   grantFailedCard,
   grantReminderCard,
+  approverReminderCard,
+  onCallAutoApprovedCard,
   requestStatusCard,
   policyRefusedCard,
   revocationStuckCard,
@@ -94,6 +96,14 @@ export class TeamsNotifier implements ChatNotifier {
           await this.toRequesterOfRequest(event.request, requestStatusCard(event.request));
         }
         return;
+      case 'request_escalated':
+        return this.onEscalated(event);
+      case 'on_call_auto_approved': {
+        const channelId = event.channels?.teams?.approvals ?? this.deps.config.approvalsConversationId;
+        const ref = channelId ? await this.deps.references.forConversation(channelId) : undefined;
+        if (ref) await this.post(ref, onCallAutoApprovedCard(event.request), event.request.id, 'security');
+        return;
+      }
       case 'grant_activated': {
         const zone = await this.zoneOf(event.grant.requester);
         await this.toRequester(event.grant, grantCard(event.grant, zone), 'grant_dm');
@@ -165,6 +175,37 @@ export class TeamsNotifier implements ChatNotifier {
     }
     for (const ref of approverRefs.values()) await this.post(ref, base, request.id, 'approver_dm');
     if (requesterRef) await this.post(requesterRef, requestStatusCard(request), request.id, 'requester_dm');
+  }
+
+  /**
+   * A reminder or an escalation: every copy shows the step; the reminder goes to each approver's 1:1
+   * chat; the escalation posts the approval card to each new approver (who joins the refresh audience).
+   */
+  private async onEscalated(event: Extract<DomainEvent, { type: 'request_escalated' }>): Promise<void> {
+    const { request } = event;
+    await this.updateCopies(request, undefined, ['approvals', 'approver_dm', 'requester_dm']);
+    const refs = new Map<string, ConversationReference>();
+    for (const email of event.approverEmails) {
+      const ref = await this.deps.references.forEmail(email);
+      if (ref) refs.set(ref.conversation.id, ref);
+    }
+    if (event.step === 'remind') {
+      for (const ref of refs.values()) await this.post(ref, approverReminderCard(request));
+      return;
+    }
+    const known = new Set(
+      (await this.deps.refs.listMessageRefs(request.id))
+        .filter((r) => r.platform === 'teams' && r.role === 'approver_dm')
+        .map((r) => r.channel),
+    );
+    const fresh = [...refs.values()].filter((r) => !known.has(r.conversation.id));
+    const audience = await this.deps.views.audience(request.id);
+    await this.deps.views.rememberAudience(request.id, [
+      ...audience,
+      ...fresh.map((r) => ConversationReferences.userIdOf(r)).filter((id): id is string => Boolean(id)),
+    ]);
+    const base = await this.deps.views.card(request, { kind: 'base' });
+    for (const ref of fresh) await this.post(ref, base, request.id, 'approver_dm');
   }
 
   private async post(
@@ -291,6 +332,8 @@ function queueKey(event: DomainEvent): string {
   switch (event.type) {
     case 'request_submitted':
     case 'request_updated':
+    case 'request_escalated':
+    case 'on_call_auto_approved':
       return event.request.id;
     case 'grant_activated':
     case 'grant_failed':

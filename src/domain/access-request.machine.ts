@@ -3,13 +3,24 @@ import { transitionKey, type AuditEvent, type Transition } from './audit';
 import type { Actor } from './chat-user';
 import type { GrantId, PrincipalId } from './ids';
 import { applyTransition, type TransitionTable } from './transition-table';
+import type { ApproverSpec } from './policy';
+
+function describeTo(to: Omit<ApproverSpec, 'count'>): string {
+  return [...to.groups.map((g) => `group ${g}`), ...to.emails, ...(to.oncall ?? []).map((o) => `on-call ${o}`)].join(
+    ', ',
+  );
+}
 
 export type RequestEvent =
-  | { type: 'approve'; actor: Actor; principalId: PrincipalId; at: number }
+  | { type: 'approve'; actor: Actor; principalId: PrincipalId; at: number; via?: string }
   | { type: 'deny'; actor: Actor; at: number; reason: string }
   | { type: 'cancel'; actor: Actor; at: number }
   | { type: 'timeout'; actor: Actor; at: number }
-  | { type: 'link_grant'; actor: Actor; at: number; grantId: GrantId };
+  | { type: 'link_grant'; actor: Actor; at: number; grantId: GrantId }
+  /** The reminder of a pending request's approvers (once). */
+  | { type: 'remind'; actor: Actor; at: number }
+  /** The escalation of a pending request to its second approver set (once). */
+  | { type: 'escalate'; actor: Actor; at: number };
 
 const terminal = (repeatable: RequestEvent['type'][]) => ({ on: {}, repeatable });
 
@@ -22,13 +33,21 @@ const terminal = (repeatable: RequestEvent['type'][]) => ({ on: {}, repeatable }
  * | terminal     | the same event again is a no-op; anything else is an InvalidTransition |
  *
  * `link_grant` records, on an approved request, the grant it produced (once).
+ *
+ * `remind` and `escalate` keep a request pending and record, once each, that its approvers were
+ * reminded and that it escalated to its second approver set: the second of two replicas (or a
+ * replica after a restart) finds the field set, a no-op, or loses the conditional write. Once the
+ * request is decided they are refused (a late reminder must not go out).
  */
 export const requestTable: TransitionTable<RequestStatus, RequestEvent, AccessRequest> = {
   pending: {
     on: {
       approve: (r, e) => {
         if (r.approvals.some((a) => a.principalId === e.principalId)) return 'noop';
-        const approvals = [...r.approvals, { actor: e.actor, principalId: e.principalId, at: e.at }];
+        const approvals = [
+          ...r.approvals,
+          { actor: e.actor, principalId: e.principalId, at: e.at, ...(e.via ? { via: e.via } : {}) },
+        ];
         const reached = approvals.length >= r.approvalsRequired;
         return { ...r, approvals, status: reached ? 'approved' : 'pending', ...(reached ? { decidedAt: e.at } : {}) };
       },
@@ -40,6 +59,8 @@ export const requestTable: TransitionTable<RequestStatus, RequestEvent, AccessRe
       }),
       cancel: (r, e) => ({ ...r, status: 'cancelled', decidedAt: e.at }),
       timeout: (r, e) => ({ ...r, status: 'timed_out', decidedAt: e.at }),
+      remind: (r, e) => (r.remindedAt !== undefined ? 'noop' : { ...r, remindedAt: e.at }),
+      escalate: (r, e) => (r.escalatedAt !== undefined || !r.escalation?.to ? 'noop' : { ...r, escalatedAt: e.at }),
     },
   },
   approved: {
@@ -68,10 +89,16 @@ export function transitionRequest(request: AccessRequest, event: RequestEvent): 
     ...(event.type === 'deny' ? { reason: event.reason } : {}),
     details:
       event.type === 'approve'
-        ? { approvals: result.approvals.length, required: request.approvalsRequired }
+        ? {
+            approvals: result.approvals.length,
+            required: request.approvalsRequired,
+            ...(event.via ? { onCall: event.via } : {}),
+          }
         : event.type === 'link_grant'
           ? { grantId: event.grantId }
-          : {},
+          : event.type === 'escalate' && request.escalation?.to
+            ? { to: describeTo(request.escalation.to) }
+            : {},
   };
   return { next: { ...result, version, history: [...request.history, audit] }, audit };
 }
@@ -91,7 +118,12 @@ export function requestCreated(
     actor,
     at: request.createdAt,
     reason: request.reason,
-    details: { kind: request.kind, rule: request.rule, durationSeconds: request.durationSeconds },
+    details: {
+      kind: request.kind,
+      rule: request.rule,
+      durationSeconds: request.durationSeconds,
+      ...(request.onCallSchedule ? { autoApprovedOnCall: request.onCallSchedule } : {}),
+    },
   };
   return { next: { ...request, version: 1, history: [audit] }, audit };
 }

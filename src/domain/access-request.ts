@@ -13,6 +13,21 @@ export interface Approval {
   actor: Actor;
   principalId: PrincipalId;
   at: number;
+  /** The on-call schedule that made this person an approver at the click, when it was one. */
+  via?: string;
+}
+
+/**
+ * The reminder and escalation of a pending request, fixed when it is made (a later policy change
+ * does not move them). Each step happens once: `remindedAt` / `escalatedAt` are set by a conditional
+ * write of the request (events `remind` / `escalate`), so no second replica or restart repeats it.
+ */
+export interface RequestEscalation {
+  /** When the approvers are reminded (epoch ms). */
+  remindAt?: number;
+  /** When `to` is asked and may approve too (epoch ms). */
+  escalateAt?: number;
+  to?: Omit<ApproverSpec, 'count'>;
 }
 
 /** The business decision about access: who asked, for what, and who said yes or no. */
@@ -50,6 +65,13 @@ export interface AccessRequest {
    * (user, account, permission set) ends the grant at the later of the two ends. Both are cut to the cap.
    */
   addsTime?: boolean;
+  /** Auto-approved because the requester was on call on this schedule when asking. */
+  onCallSchedule?: string;
+  escalation?: RequestEscalation;
+  /** When the reminder went out (set once by `remind`). */
+  remindedAt?: number;
+  /** When the request escalated to `escalation.to` (set once by `escalate`). */
+  escalatedAt?: number;
   /** Once approved and fulfilled: the grant created or extended (set once, by `link_grant`). */
   grantId?: GrantId;
   createdAt: number;
@@ -69,4 +91,28 @@ export function isOpenRequest(r: Pick<AccessRequest, 'status'>): boolean {
 
 export function approvalProgress(r: Pick<AccessRequest, 'approvals' | 'approvalsRequired'>): string {
   return `${r.approvals.length} of ${r.approvalsRequired}`;
+}
+
+/** The approver sets that may decide now: the rule's, and after an escalation the set it escalated to. */
+export function currentApproverSets(
+  r: Pick<AccessRequest, 'approvers' | 'escalation' | 'escalatedAt' | 'approvalsRequired'>,
+): ApproverSpec[] {
+  const sets: ApproverSpec[] = r.approvers ? [r.approvers] : [];
+  if (r.escalatedAt !== undefined && r.escalation?.to) sets.push({ ...r.escalation.to, count: r.approvalsRequired });
+  return sets;
+}
+
+/** The next reminder or escalation step of a pending request, if one is still to come. */
+export function nextEscalationStep(
+  r: Pick<AccessRequest, 'status' | 'escalation' | 'remindedAt' | 'escalatedAt' | 'decideBy'>,
+): { step: 'remind' | 'escalate'; at: number } | undefined {
+  if (r.status !== 'pending' || !r.escalation) return undefined;
+  const steps: { step: 'remind' | 'escalate'; at: number }[] = [];
+  if (r.escalation.remindAt !== undefined && r.remindedAt === undefined && r.escalatedAt === undefined) {
+    steps.push({ step: 'remind', at: r.escalation.remindAt });
+  }
+  if (r.escalation.escalateAt !== undefined && r.escalation.to && r.escalatedAt === undefined) {
+    steps.push({ step: 'escalate', at: r.escalation.escalateAt });
+  }
+  return steps.filter((s) => s.at < r.decideBy).sort((a, b) => a.at - b.at)[0];
 }

@@ -1,7 +1,14 @@
 import type { Account, PermissionSet } from './catalog';
 import { normalizeEmail, type Principal } from './chat-user';
 import { formatDuration } from './duration';
-import { ruleMaxSeconds, type ApproverSpec, type PeopleSpec, type Policy, type PolicyRule } from './policy';
+import {
+  ruleMaxSeconds,
+  type ApproverSpec,
+  type EscalationSpec,
+  type PeopleSpec,
+  type Policy,
+  type PolicyRule,
+} from './policy';
 
 /**
  * Decisions are data (design §8): `decide(policy, request)` returns the outcome, a reason a person
@@ -18,6 +25,10 @@ export interface Decision {
   maxDurationSeconds?: number;
   /** Rule-specific approval channels, if any. */
   channels?: PolicyRule['channels'];
+  /** Auto-approved because the requester is on call now on this schedule (announced loudly). */
+  onCallSchedule?: string;
+  /** The rule's reminder and escalation, for a request that needs approval. */
+  escalation?: EscalationSpec;
 }
 
 export interface DecisionInput {
@@ -26,6 +37,11 @@ export interface DecisionInput {
   permissionSet: Pick<PermissionSet, 'name'>;
   durationSeconds: number;
   breakGlass?: boolean;
+  /**
+   * The on-call schedules the requester is on call for now (resolved by the engine before deciding:
+   * see `onCallRefsToCheck`). Absent or empty: on call nowhere.
+   */
+  onCall?: ReadonlySet<string>;
 }
 
 export function matchesAccount(matchers: readonly string[], account: Account): boolean {
@@ -53,18 +69,48 @@ export function matchesPeople(spec: PeopleSpec, principal: Principal): boolean {
   );
 }
 
-/** May this person approve under this spec? The requester is excluded unless self-approval is allowed. */
+/**
+ * May this person approve under these specs (the rule's approvers, and after an escalation the set it
+ * escalated to)? The requester is excluded unless self-approval is allowed. `onCall` holds the
+ * schedules the approver is on call for at the moment of the click; an approver listed only through
+ * an on-call schedule they are no longer on call for is refused with `not_on_call`.
+ */
 export function isEligibleApprover(
-  spec: ApproverSpec,
+  specs: ApproverSpec | readonly ApproverSpec[],
   approver: Principal,
   requesterPrincipalId: string,
   selfApproval: boolean,
-): { eligible: true } | { eligible: false; why: 'self' | 'not_listed' } {
+  onCall: ReadonlySet<string> = new Set(),
+): { eligible: true; via?: string } | { eligible: false; why: 'self' | 'not_listed' | 'not_on_call' } {
   if (approver.principalId === requesterPrincipalId && !selfApproval) return { eligible: false, why: 'self' };
-  return matchesPeople(spec, approver) ? { eligible: true } : { eligible: false, why: 'not_listed' };
+  const list = Array.isArray(specs) ? (specs as readonly ApproverSpec[]) : [specs as ApproverSpec];
+  if (list.some((s) => matchesPeople(s, approver))) return { eligible: true };
+  const via = list.flatMap((s) => s.oncall ?? []).find((ref) => onCall.has(ref));
+  if (via) return { eligible: true, via };
+  return list.some((s) => (s.oncall ?? []).length > 0)
+    ? { eligible: false, why: 'not_on_call' }
+    : { eligible: false, why: 'not_listed' };
 }
 
-function ruleApplies(r: PolicyRule, input: DecisionInput): boolean {
+/** The on-call schedules a rule uses to auto-approve (`autoApprove: { whenOnCall }`). */
+export function autoApproveSchedules(r: Pick<PolicyRule, 'autoApprove'>): string[] {
+  return typeof r.autoApprove === 'object' ? r.autoApprove.whenOnCall : [];
+}
+
+/**
+ * The on-call schedules whose answer can change this decision: those of the auto-approving rules
+ * that apply to the request. The engine asks the on-call directory about these only.
+ */
+export function onCallRefsToCheck(policy: Policy, input: Omit<DecisionInput, 'onCall'>): string[] {
+  if (input.breakGlass) return [];
+  const refs = new Set<string>();
+  for (const r of policy.rules) {
+    if (r.effect === 'allow' && ruleApplies(r, input)) for (const ref of autoApproveSchedules(r)) refs.add(ref);
+  }
+  return [...refs].sort();
+}
+
+function ruleApplies(r: PolicyRule, input: Omit<DecisionInput, 'onCall'>): boolean {
   return (
     matchesAccount(r.accounts, input.account) &&
     matchesPermissionSet(r.permissionSets, input.permissionSet.name) &&
@@ -87,9 +133,27 @@ export function decide(policy: Policy, input: DecisionInput): Decision {
 
   if (input.breakGlass) return decideBreakGlass(policy, input);
 
-  const allows = policy.rules.filter((r) => r.effect === 'allow' && ruleApplies(r, input));
+  const onCall = input.onCall ?? new Set<string>();
+  const onCallVia = (r: PolicyRule) => autoApproveSchedules(r).find((ref) => onCall.has(ref));
+  // A rule that auto-approves only the on-call and names no approvers does not apply to anyone else.
+  const allows = policy.rules.filter(
+    (r) =>
+      r.effect === 'allow' &&
+      ruleApplies(r, input) &&
+      (r.autoApprove === true || r.approvers !== undefined || onCallVia(r) !== undefined),
+  );
   if (allows.length === 0) {
-    return { outcome: 'deny', reason: `no rule lets you request ${target(input)}`, selfApproval: false };
+    const onlyOnCall = policy.rules.find(
+      (r) => r.effect === 'allow' && ruleApplies(r, input) && autoApproveSchedules(r).length > 0,
+    );
+    return {
+      outcome: 'deny',
+      reason: onlyOnCall
+        ? `rule "${onlyOnCall.name}" gives ${target(input)} only to whoever is on call now on ${autoApproveSchedules(onlyOnCall).join(', ')}, and you are not`
+        : `no rule lets you request ${target(input)}`,
+      ...(onlyOnCall ? { rule: onlyOnCall.name } : {}),
+      selfApproval: false,
+    };
   }
   const fitting = allows.filter((r) => input.durationSeconds <= ruleMaxSeconds(r));
   if (fitting.length === 0) {
@@ -103,7 +167,20 @@ export function decide(policy: Policy, input: DecisionInput): Decision {
     };
   }
   // The least demanding rule that fits wins: auto-approval first, then the fewest approvals.
-  const auto = fitting.find((r) => r.autoApprove);
+  const auto = fitting.find((r) => r.autoApprove === true);
+  const onCallRule = auto ? undefined : fitting.find((r) => onCallVia(r) !== undefined);
+  if (onCallRule) {
+    const via = onCallVia(onCallRule)!;
+    return {
+      outcome: 'auto_approve',
+      reason: `rule "${onCallRule.name}" approves ${target(input)} at once for whoever is on call on ${via}, for up to ${formatDuration(ruleMaxSeconds(onCallRule))}`,
+      rule: onCallRule.name,
+      selfApproval: onCallRule.selfApproval,
+      maxDurationSeconds: ruleMaxSeconds(onCallRule),
+      channels: onCallRule.channels,
+      onCallSchedule: via,
+    };
+  }
   if (auto) {
     return {
       outcome: 'auto_approve',
@@ -114,7 +191,9 @@ export function decide(policy: Policy, input: DecisionInput): Decision {
       channels: auto.channels,
     };
   }
-  const chosen = [...fitting].sort((a, b) => (a.approvers?.count ?? 1) - (b.approvers?.count ?? 1))[0]!;
+  const chosen = [...fitting]
+    .filter((r) => r.approvers !== undefined)
+    .sort((a, b) => (a.approvers?.count ?? 1) - (b.approvers?.count ?? 1))[0]!;
   const spec = chosen.approvers!;
   return {
     outcome: 'needs_approval',
@@ -124,6 +203,7 @@ export function decide(policy: Policy, input: DecisionInput): Decision {
     selfApproval: chosen.selfApproval,
     maxDurationSeconds: ruleMaxSeconds(chosen),
     channels: chosen.channels,
+    ...(chosen.escalation ? { escalation: chosen.escalation } : {}),
   };
 }
 
@@ -168,8 +248,12 @@ function decideBreakGlass(policy: Policy, input: DecisionInput): Decision {
   };
 }
 
-export function describePeople(spec: PeopleSpec): string {
-  const parts = [...spec.groups.map((g) => (g === '*' ? 'anyone' : `group ${g}`)), ...spec.emails.map((e) => e)];
+export function describePeople(spec: PeopleSpec & { oncall?: readonly string[] | undefined }): string {
+  const parts = [
+    ...spec.groups.map((g) => (g === '*' ? 'anyone' : `group ${g}`)),
+    ...spec.emails.map((e) => e),
+    ...(spec.oncall ?? []).map((ref) => `the on-call of ${ref}`),
+  ];
   return parts.length ? parts.join(', ') : 'nobody';
 }
 

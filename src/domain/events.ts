@@ -12,6 +12,20 @@ export type DomainEvent =
   | { type: 'request_submitted'; request: AccessRequest; approverEmails: string[]; channels?: ChannelOverride }
   /** An approval, a denial, a cancel or a timeout: update every copy of the approval message. */
   | { type: 'request_updated'; request: AccessRequest; actor: Actor }
+  /**
+   * A pending request nobody answered: `remind` (its approvers are reminded) or `escalate` (the
+   * second approver set may approve now, and is asked). Every copy of the approval message shows the
+   * step; `approverEmails` are the people to tell (for `escalate`, the new set only).
+   */
+  | {
+      type: 'request_escalated';
+      step: 'remind' | 'escalate';
+      request: AccessRequest;
+      approverEmails: string[];
+      channels?: ChannelOverride;
+    }
+  /** Approved at once because the requester is on call: said loudly in the approvals channel. */
+  | { type: 'on_call_auto_approved'; request: AccessRequest; channels?: ChannelOverride }
   | { type: 'grant_activated'; grant: Grant; request: AccessRequest }
   | { type: 'grant_failed'; grant: Grant }
   /**

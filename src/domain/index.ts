@@ -21,3 +21,4 @@ export * from './root-activity';
 export * from './credential-report';
 export * from './key-rotation';
 export * from './drift-finding';
+export * from './request-escalation-text';

@@ -78,11 +78,56 @@ const people = z
   })
   .strict();
 
+/** A PagerDuty schedule, named by its id: `pagerduty:PXXXXXX`. */
+export const ON_CALL_REF = /^pagerduty:P[A-Z0-9]{5,13}$/;
+
+const onCallRef = z
+  .string()
+  .describe('An on-call schedule: "pagerduty:<schedule id>" (the id in the schedule\'s PagerDuty URL, P…).')
+  .regex(ON_CALL_REF, { message: 'must be a PagerDuty schedule such as pagerduty:PABC123' });
+
 const approvers = people
   .extend({
+    oncall: z
+      .array(onCallRef)
+      .default([])
+      .describe('On-call schedules: whoever is on call on one of them at the moment of the click may approve.'),
     count: z.number().int().min(1).max(10).default(1).describe('How many distinct approvers must approve (N of M).'),
   })
   .strict();
+
+const autoApprove = z
+  .union([
+    z.boolean(),
+    z
+      .object({
+        whenOnCall: z
+          .array(onCallRef)
+          .min(1)
+          .describe('The requester is approved at once when on call now on one of these schedules.'),
+      })
+      .strict(),
+  ])
+  .default(false)
+  .describe(
+    'true: grant at once, with no approver. { whenOnCall: [...] }: grant at once when the requester is on call now (announced in the approvals channel); anyone else needs the approvers.',
+  );
+
+const escalation = z
+  .object({
+    remindAfter: durationText
+      .optional()
+      .describe('Remind the approvers this long after the request was made, if nobody has decided.'),
+    escalateAfter: durationText
+      .optional()
+      .describe('This long after the request was made, the `to` approvers may approve too, and are asked.'),
+    to: approvers
+      .omit({ count: true })
+      .optional()
+      .describe('The second approver set (groups, emails, on-call schedules) asked at escalateAfter.'),
+  })
+  .strict()
+  .describe('Reminder and escalation of a request nobody has answered, before the approval window ends.');
 
 const channelPair = z
   .object({
@@ -107,12 +152,15 @@ const rule = z
     accounts: z.array(accountMatcher).min(1).describe('The accounts this rule covers.'),
     permissionSets: z.array(z.string().min(1)).min(1).describe('Permission set names, or "*".'),
     requesters: people.default({ groups: [], emails: [] }).describe('Who may ask under this rule.'),
-    approvers: approvers.optional().describe('Who approves, and how many must (absent with autoApprove).'),
+    approvers: approvers
+      .optional()
+      .describe('Who approves, and how many must (absent with autoApprove: true; the fallback of whenOnCall).'),
     maxDuration: durationText
       .default('1h')
       .describe('The longest grant under this rule (a duration: 90m, 4h, 1d, PT2H).'),
     selfApproval: z.boolean().default(false).describe('May a requester approve their own request?'),
-    autoApprove: z.boolean().default(false).describe('Grant at once, with no approver.'),
+    autoApprove,
+    escalation: escalation.optional(),
     channels: channels.optional().describe('Where this rule posts approval requests (default: the global channels).'),
   })
   .strict();
@@ -293,7 +341,7 @@ export const policySchema = z
         }
         return;
       }
-      if (r.autoApprove && r.approvers) {
+      if (r.autoApprove === true && r.approvers) {
         ctx.addIssue({
           code: 'custom',
           path: ['rules', i, 'approvers'],
@@ -304,17 +352,28 @@ export const policySchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['rules', i, 'approvers'],
-          message: 'an allow rule needs approvers or autoApprove: true',
+          message: 'an allow rule needs approvers or autoApprove',
         });
       }
-      if (r.approvers && r.approvers.groups.length === 0 && r.approvers.emails.length === 0) {
+      if (
+        r.approvers &&
+        r.approvers.groups.length === 0 &&
+        r.approvers.emails.length === 0 &&
+        r.approvers.oncall.length === 0
+      ) {
         ctx.addIssue({
           code: 'custom',
           path: ['rules', i, 'approvers'],
-          message: 'name at least one approver group or email',
+          message: 'name at least one approver group, email or on-call schedule',
         });
       }
-      if (r.approvers && r.approvers.groups.length === 0 && r.approvers.emails.length < r.approvers.count) {
+      checkEscalation(r, i, policy.approvalWindow, ctx);
+      if (
+        r.approvers &&
+        r.approvers.groups.length === 0 &&
+        r.approvers.oncall.length === 0 &&
+        r.approvers.emails.length < r.approvers.count
+      ) {
         ctx.addIssue({
           code: 'custom',
           path: ['rules', i, 'approvers', 'count'],
@@ -324,12 +383,58 @@ export const policySchema = z
     });
   });
 
+function checkEscalation(
+  r: z.output<typeof rule>,
+  i: number,
+  approvalWindow: string,
+  ctx: z.core.$RefinementCtx<unknown>,
+): void {
+  const e = r.escalation;
+  if (!e) return;
+  const at = (path: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['rules', i, 'escalation', path], message });
+  if (!r.approvers)
+    at('remindAfter', 'escalation needs approvers (a rule that always auto-approves has no one to remind)');
+  if (e.remindAfter === undefined && e.escalateAfter === undefined) {
+    at('remindAfter', 'name remindAfter, escalateAfter, or both');
+  }
+  if (e.escalateAfter !== undefined && !e.to) at('to', 'escalateAfter needs the approvers to escalate to');
+  if (e.to && e.escalateAfter === undefined) at('escalateAfter', 'to needs escalateAfter');
+  if (e.to && e.to.groups.length === 0 && e.to.emails.length === 0 && e.to.oncall.length === 0) {
+    at('to', 'name at least one group, email or on-call schedule to escalate to');
+  }
+  const window = policyDurationSeconds(approvalWindow) ?? 86400;
+  const remind = e.remindAfter === undefined ? undefined : policyDurationSeconds(e.remindAfter);
+  const escalate = e.escalateAfter === undefined ? undefined : policyDurationSeconds(e.escalateAfter);
+  if (remind !== undefined && remind >= window)
+    at('remindAfter', `must be shorter than the approvalWindow (${approvalWindow})`);
+  if (escalate !== undefined && escalate >= window) {
+    at('escalateAfter', `must be shorter than the approvalWindow (${approvalWindow})`);
+  }
+  if (remind !== undefined && escalate !== undefined && escalate <= remind) {
+    at('escalateAfter', 'must be longer than remindAfter (both count from when the request was made)');
+  }
+}
+
+/** Every on-call schedule a policy names (approvers, escalation targets, auto-approval). */
+export function policyOnCallRefs(policy: Pick<ParsedPolicy, 'rules'>): string[] {
+  const refs = new Set<string>();
+  for (const r of policy.rules) {
+    for (const ref of r.approvers?.oncall ?? []) refs.add(ref);
+    for (const ref of r.escalation?.to?.oncall ?? []) refs.add(ref);
+    if (typeof r.autoApprove === 'object') for (const ref of r.autoApprove.whenOnCall) refs.add(ref);
+  }
+  return [...refs].sort();
+}
+
 export type PolicyInput = z.input<typeof policySchema>;
 type ParsedPolicy = z.output<typeof policySchema>;
 export type PolicyRule = ParsedPolicy['rules'][number];
 export type BreakGlassPolicy = NonNullable<ParsedPolicy['breakGlass']>;
 export type PeopleSpec = z.output<typeof people>;
-export type ApproverSpec = z.output<typeof approvers>;
+/** `oncall` may be absent on a request stored before on-call approvers existed. */
+export type ApproverSpec = Omit<z.output<typeof approvers>, 'oncall'> & { oncall?: string[] };
+export type EscalationSpec = z.output<typeof escalation>;
 
 /** A validated policy, with its durations already in seconds. */
 export interface Policy extends ParsedPolicy {

@@ -1,6 +1,7 @@
 import {
   ErrorCodes,
   KeylessError,
+  currentApproverSets,
   isEligibleApprover,
   isKeylessError,
   noteKey,
@@ -15,6 +16,7 @@ import { commitRequest } from './commit';
 import type { EngineContext } from './deps';
 import { fulfilInBackground } from './fulfil-request';
 import { principalOf } from './identity';
+import { onCallSchedulesOf } from './on-call';
 
 export type DecisionOutcome = 'recorded' | 'approved' | 'denied' | 'cancelled' | 'duplicate' | 'already_decided';
 
@@ -38,7 +40,7 @@ async function eligibleDecider(
   request: AccessRequest,
   actor: ChatUser,
   action: 'approve' | 'deny',
-) {
+): Promise<{ principal: Awaited<ReturnType<typeof principalOf>>; via?: string }> {
   let principal: Awaited<ReturnType<typeof principalOf>>;
   try {
     principal = await principalOf(ctx, actor);
@@ -56,17 +58,29 @@ async function eligibleDecider(
     }
     throw error;
   }
-  const verdict = request.approvers
-    ? isEligibleApprover(request.approvers, principal, request.principalId, request.selfApproval)
-    : ({ eligible: false, why: 'not_listed' } as const);
-  if (verdict.eligible) return principal;
+  const sets = currentApproverSets(request);
+  let verdict = isEligibleApprover(sets, principal, request.principalId, request.selfApproval);
+  if (!verdict.eligible && verdict.why === 'not_on_call') {
+    // Listed only through an on-call schedule: asked again now, not from the cache, so that the
+    // person who was on call an hour ago cannot approve.
+    const refs = [...new Set(sets.flatMap((s) => s.oncall ?? []))];
+    const onCall = await onCallSchedulesOf(ctx, principal.email, refs, { fresh: true });
+    verdict = isEligibleApprover(sets, principal, request.principalId, request.selfApproval, onCall);
+  }
+  if (verdict.eligible) return { principal, ...(verdict.via ? { via: verdict.via } : {}) };
   const self = verdict.why === 'self';
+  const notOnCall = verdict.why === 'not_on_call';
+  const schedules = [...new Set(sets.flatMap((s) => s.oncall ?? []))].join(', ');
   await recordRefusal(
     ctx,
     request,
     actor,
     action,
-    self ? 'requester cannot approve their own request' : 'not an eligible approver',
+    self
+      ? 'requester cannot approve their own request'
+      : notOnCall
+        ? `not on call now on ${schedules}`
+        : 'not an eligible approver',
     self ? ErrorCodes.SelfApprovalForbidden : ErrorCodes.NotEligibleApprover,
   );
   throw self
@@ -74,10 +88,16 @@ async function eligibleDecider(
         ErrorCodes.SelfApprovalForbidden,
         'You cannot approve or deny your own request; another approver must.',
       )
-    : new KeylessError(
-        ErrorCodes.NotEligibleApprover,
-        `You are not an approver for this request (rule "${request.rule}").`,
-      );
+    : notOnCall
+      ? new KeylessError(
+          ErrorCodes.NotEligibleApprover,
+          `You are not on call now on ${schedules}, so you cannot ${action} this request (rule "${request.rule}"); whoever is on call now can.`,
+          { hint: 'On-call approvers are checked at the moment of the click.' },
+        )
+      : new KeylessError(
+          ErrorCodes.NotEligibleApprover,
+          `You are not an approver for this request (rule "${request.rule}").`,
+        );
 }
 
 /** Audits a refused decision as a note on the request (`approve_refused` / `deny_refused`) and logs it. */
@@ -110,11 +130,11 @@ export async function approve(
 ): Promise<DecideResult> {
   const request = await load(ctx, input.requestId);
   if (request.status !== 'pending') return { request, outcome: 'already_decided' };
-  const principal = await eligibleDecider(ctx, request, input.actor, 'approve');
+  const { principal, via } = await eligibleDecider(ctx, request, input.actor, 'approve');
   const principalId = parsePrincipalId(principal.principalId);
   const { request: next, changed } = await commitRequest(ctx, request.id, (r) =>
     r.status === 'pending'
-      ? { type: 'approve', actor: userActor(input.actor), principalId, at: ctx.clock.now() }
+      ? { type: 'approve', actor: userActor(input.actor), principalId, at: ctx.clock.now(), ...(via ? { via } : {}) }
       : undefined,
   );
   if (!changed) {

@@ -1,5 +1,5 @@
 import type { Grant, Policy } from '../domain';
-import type { ChatNotifier, Clock, GrantStore, IdGenerator, IdentityCenter, Logger } from '../ports';
+import type { ChatNotifier, Clock, GrantStore, IdGenerator, IdentityCenter, Logger, OnCallDirectory } from '../ports';
 
 export interface EngineOptions {
   /** This replica's name, written into leases. */
@@ -45,6 +45,12 @@ export interface EngineDeps {
   ids: IdGenerator;
   /** The current policy (it may be reloaded between calls). */
   policy: () => Policy;
+  /**
+   * Who is on call (PagerDuty). Absent: nobody is ever on call, so on-call approvers cannot approve
+   * and nobody is auto-approved as on call (the composition root refuses a policy naming schedules
+   * without it).
+   */
+  onCall?: OnCallDirectory;
   options?: Partial<EngineOptions>;
 }
 

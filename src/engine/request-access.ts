@@ -4,6 +4,8 @@ import {
   assignmentKeyString,
   decide,
   describePeople,
+  onCallRefsToCheck,
+  policyDurationSeconds,
   formatDuration,
   isLiveGrant,
   normalizeEmail,
@@ -12,7 +14,10 @@ import {
   requestCreated,
   userActor,
   type AccessRequest,
+  type ApproverSpec,
   type ChatUser,
+  type EscalationSpec,
+  type RequestEscalation,
   type Decision,
   type Grant,
   type RequestId,
@@ -21,6 +26,7 @@ import {
 import type { EngineContext } from './deps';
 import { fulfilInBackground } from './fulfil-request';
 import { accountByText, permissionSetByText, principalOf } from './identity';
+import { onCallEmails, onCallSchedulesOf } from './on-call';
 
 export interface RequestAccessInput {
   requester: ChatUser;
@@ -129,13 +135,10 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
     : holder.expiresAt !== undefined
       ? Math.max(0, Math.ceil((holder.expiresAt - now) / 1000))
       : holder.durationSeconds;
-  const decision = decide(policy, {
-    principal,
-    account,
-    permissionSet,
-    durationSeconds: remaining + durationSeconds,
-    breakGlass,
-  });
+  const probe = { principal, account, permissionSet, durationSeconds: remaining + durationSeconds, breakGlass };
+  // Only the schedules that can change this decision are asked about (through the short cache).
+  const onCall = await onCallSchedulesOf(ctx, principal.email, onCallRefsToCheck(policy, probe));
+  const decision = decide(policy, { ...probe, onCall });
   if (decision.outcome === 'deny') {
     throw new KeylessError(ErrorCodes.PolicyDenied, `Access denied: ${decision.reason}.`, {
       hint:
@@ -172,6 +175,8 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
       ...(holder ? { extendsGrantId: holder.id } : {}),
       ...(decision.maxDurationSeconds !== undefined ? { capSeconds: decision.maxDurationSeconds } : {}),
       ...(addsTime ? { addsTime: true } : {}),
+      ...(decision.onCallSchedule ? { onCallSchedule: decision.onCallSchedule } : {}),
+      ...(!immediate && decision.escalation ? { escalation: escalationPlan(decision.escalation, now) } : {}),
       createdAt: now,
       decideBy: now + policy.approvalWindowSeconds * 1000,
       ...(immediate ? { decidedAt: now } : {}),
@@ -199,6 +204,14 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
   );
 
   if (immediate) {
+    if (created.onCallSchedule) {
+      ctx.logger.info({ requestId: id, schedule: created.onCallSchedule }, 'auto-approved: the requester is on call');
+      await ctx.publish({
+        type: 'on_call_auto_approved',
+        request: created,
+        ...(decision.channels ? { channels: decision.channels } : {}),
+      });
+    }
     fulfilInBackground(ctx, created);
   } else {
     await ctx.publish({
@@ -223,9 +236,30 @@ async function liveHolder(
   return holder;
 }
 
-/** The emails of everyone who may approve a request (the requester only when self-approval is on). */
-export async function approverEmails(ctx: EngineContext, request: AccessRequest): Promise<string[]> {
-  const spec = request.approvers;
+/** The reminder and escalation instants of a request made at `now`, from its rule. */
+function escalationPlan(spec: EscalationSpec, now: number): RequestEscalation {
+  const at = (d: string | undefined) => {
+    const s = d === undefined ? undefined : policyDurationSeconds(d);
+    return s === undefined ? undefined : now + s * 1000;
+  };
+  const remindAt = at(spec.remindAfter);
+  const escalateAt = at(spec.escalateAfter);
+  return {
+    ...(remindAt !== undefined ? { remindAt } : {}),
+    ...(escalateAt !== undefined && spec.to ? { escalateAt, to: spec.to } : {}),
+  };
+}
+
+/**
+ * The emails of everyone who may approve a request (the requester only when self-approval is on):
+ * the members of its groups, its emails, and whoever is on call now on its schedules. `spec`
+ * defaults to the rule's approvers (an escalation passes the set it escalates to).
+ */
+export async function approverEmails(
+  ctx: EngineContext,
+  request: AccessRequest,
+  spec: Omit<ApproverSpec, 'count'> | undefined = request.approvers,
+): Promise<string[]> {
   if (!spec) return [];
   const members = await Promise.all(spec.groups.filter((g) => g !== '*').map((g) => ctx.identity.listGroupMembers(g)));
   const emails = new Map<string, string>();
@@ -233,6 +267,7 @@ export async function approverEmails(ctx: EngineContext, request: AccessRequest)
     if (p.principalId !== request.principalId || request.selfApproval) emails.set(normalizeEmail(p.email), p.email);
   }
   for (const e of spec.emails) emails.set(normalizeEmail(e), e);
+  for (const e of await onCallEmails(ctx, spec.oncall ?? [])) emails.set(normalizeEmail(e), e);
   if (!request.selfApproval && request.requester.email) emails.delete(normalizeEmail(request.requester.email));
   ctx.logger.debug(
     { requestId: request.id, approvers: describePeople(spec), count: emails.size },

@@ -3,6 +3,7 @@ import { commitGrant, commitRequest } from './commit';
 import { forEachLimit as forEachUntil } from './concurrency';
 import type { EngineContext } from './deps';
 import { deprovision } from './deprovision';
+import { escalateDueRequests } from './escalate-requests';
 import { activate, fulfil } from './fulfil-request';
 
 export interface SweepReport {
@@ -13,6 +14,9 @@ export interface SweepReport {
   expired: number;
   armed: number;
   reminded: number;
+  /** Pending requests whose approvers were reminded, and that escalated (a rule's `escalation`). */
+  approversReminded: number;
+  escalated: number;
   failures: number;
 }
 
@@ -45,6 +49,8 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
     expired: 0,
     armed: 0,
     reminded: 0,
+    approversReminded: 0,
+    escalated: 0,
     failures: 0,
   };
 
@@ -62,6 +68,13 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
       }
     })),
   );
+
+  // Reminders and escalations of pending requests nobody answered: one conditional write per step.
+  const stillPending = await ctx.store.listRequests({ status: 'pending' });
+  const steps = await escalateDueRequests(ctx, stillPending, (items, fn) => forEachLimit(ctx, items, PARALLEL, fn));
+  report.approversReminded = steps.reminded;
+  report.escalated = steps.escalated;
+  failures.push(...steps.failures);
 
   const approved = await ctx.store.listRequests({ status: 'approved' });
   failures.push(...(await forEachLimit(ctx, approved, PARALLEL, async (r) => (report.fulfilled++, fulfil(ctx, r.id)))));

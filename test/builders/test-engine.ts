@@ -7,6 +7,7 @@ import {
   type EngineOptions,
   type GrantStore,
   type IdentityCenter,
+  type OnCallDirectory,
   type Policy,
 } from '../../src';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
@@ -37,6 +38,8 @@ export function testEngine<
     notifier?: ChatNotifier;
     /** Replicas on one store need ids that never collide (as the real random ones). */
     idPrefix?: string;
+    /** Who is on call (a PagerDuty adapter on the loopback, or a fake). */
+    onCall?: OnCallDirectory;
   } = {},
 ) {
   const store = over.store ?? (new InMemoryGrantStore() as GrantStore as S);
@@ -52,6 +55,7 @@ export function testEngine<
     logger: silentLogger,
     ids: new SequentialIds(over.idPrefix),
     policy: () => policy,
+    ...(over.onCall ? { onCall: over.onCall } : {}),
     options: { replicaId: 'replica-1', ...over.options },
   });
   return { engine, store, identity, clock, notifier, policy };

@@ -17,6 +17,7 @@ import {
   type IdentityCenter,
   type Logger,
   type MessageRefStore,
+  type OnCallDirectory,
   type Policy,
 } from '../../src';
 import { testEngine } from '../builders/test-engine';
@@ -47,6 +48,8 @@ export interface SlackStack {
   /** The bot's POST /slack/events (404 in Socket Mode). */
   botUrl: string;
   engine: Engine;
+  /** `engine` and the other replicas (`replicas` option), in order. */
+  engines: Engine[];
   slack: SlackAdapter;
   workspace: RunningSlackWorkspace;
   store: GrantStore & MessageRefStore;
@@ -78,6 +81,10 @@ export interface SlackStackOptions {
    * the workspace client delivers as envelopes. The bot's HTTP server still runs (it answers 404).
    */
   socketMode?: boolean;
+  /** Who is on call (the PagerDuty adapter on a loopback PagerDuty). */
+  onCall?: OnCallDirectory;
+  /** More engines on the same store, clock and notifiers: replicas (their sweeps race the first's). */
+  replicas?: number;
 }
 
 const wallClock: Clock = {
@@ -131,7 +138,22 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
     clock,
     notifier: fanOut,
     ...(options.policy ? { policy: options.policy } : {}),
+    ...(options.onCall ? { onCall: options.onCall } : {}),
   });
+  const replicas = Array.from(
+    { length: Math.max(0, (options.replicas ?? 1) - 1) },
+    (_, i) =>
+      testEngine({
+        store,
+        identity,
+        clock,
+        notifier: fanOut,
+        idPrefix: `r${i + 2}`,
+        options: { replicaId: `replica-${i + 2}` },
+        ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.onCall ? { onCall: options.onCall } : {}),
+      }).engine,
+  );
 
   const workspace: RunningSlackWorkspace = options.workspaceUrl
     ? ({
@@ -184,6 +206,7 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
     for (let i = 0; i < 6; i++) {
       await slack.idle();
       await engine.idle();
+      for (const r of replicas) await r.idle();
     }
     await slack.idle();
   };
@@ -191,6 +214,7 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
   return {
     botUrl,
     engine,
+    engines: [engine, ...replicas],
     slack,
     workspace,
     store,
@@ -200,6 +224,7 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
     ...(aws ? { aws } : {}),
     settle,
     async stop() {
+      for (const r of replicas) await r.stop();
       await engine.stop();
       await slack.stop();
       server.closeAllConnections();

@@ -43,6 +43,8 @@ export interface PlaygroundPageOptions {
   identityCenter: { instanceArn: string; identityStoreId: string };
   channels: { slack: { approvals: string; security: string }; teams: { approvals: string; security: string } };
   people?: PlaygroundPerson[];
+  /** The loopback PagerDuty (its base URL and key): the page's "who is on call" switch. */
+  pagerDuty?: { url: string; token: string };
   /** What keyless knows, handed in by the composition root. */
   sources?: { audit?: () => Promise<AuditLine[]>; alerts?: () => AlertLine[] };
 }
@@ -421,6 +423,15 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
         ...awsPanel,
         sessions: (sessions.get(who.key) ?? []).map(({ credentials: _secret, ...shown }) => shown),
       },
+      onCall: options.pagerDuty
+        ? ((
+            ((
+              await call(`${options.pagerDuty.url}/_loopback/schedules`, {
+                headers: { authorization: `Token token=${options.pagerDuty.token}` },
+              })
+            ).body ?? {}) as { schedules?: unknown[] }
+          ).schedules ?? [])
+        : [],
       audit: auditTrail,
       alerts: (options.sources?.alerts?.() ?? []).map((a) => ({ ...a, detail: withNames(a.detail, names) })),
     };
@@ -503,6 +514,14 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
         return takeSession(who, str(body.accountId, 'accountId'), str(body.permissionSet, 'permissionSet'));
       case 'aws/session/try':
         return trySession(who, str(body.id, 'id'));
+      case 'pagerduty/on-call': {
+        // The person chosen ("as") goes on call now on the schedule; `nobody: true` leaves it empty.
+        if (!options.pagerDuty) throw new HttpProblem(404, 'no loopback PagerDuty');
+        return call(`${options.pagerDuty.url}/_loopback/oncall`, {
+          headers: { authorization: `Token token=${options.pagerDuty.token}` },
+          body: { schedule: str(body.schedule, 'schedule'), ...(body.nobody === true ? {} : { email: who.email }) },
+        }).then((a) => a.body);
+      }
       default:
         throw new HttpProblem(404, `no action ${route}`);
     }

@@ -1,4 +1,4 @@
-import type { AccessRequest, Grant } from '../../../src';
+import { escalationLines, type AccessRequest, type Grant } from '../../../src';
 import { Actions, Blocks } from '../ids';
 import {
   button,
@@ -30,6 +30,8 @@ export function approvalMessage(request: AccessRequest, grant?: Grant, zone?: st
     ),
     section(requestStatusLine(request)),
   ];
+  const lines = escalationLines(request, zone ?? request.requester.timeZone);
+  if (lines.length > 0) blocks.push(context(...lines.map((l) => escapeText(l, { maxLength: 300 }))));
   if (request.status === 'pending') {
     blocks.push({
       type: 'actions',
@@ -44,5 +46,26 @@ export function approvalMessage(request: AccessRequest, grant?: Grant, zone?: st
   return {
     text: `${kindLabel(request)} from ${requesterText(request)}: ${escapeText(request.permissionSetName)} in ${accountText(request)} (${request.status})`,
     blocks,
+  };
+}
+
+/** To an approver: a pending request still waits (the reminder step of a rule's escalation). */
+export function approverReminder(request: AccessRequest): SlackMessage {
+  const text = `Reminder: ${kindLabel(request).toLowerCase()} from ${requesterText(request)} for ${escapeText(request.permissionSetName)} in ${accountText(request)} still waits for approval (request \`${request.id}\`).`;
+  return { text, blocks: [section(`:bell: ${text}`)] };
+}
+
+/** To the approvals channel, loudly: access given at once because the requester is on call. */
+export function onCallAutoApprovedMessage(request: AccessRequest): SlackMessage {
+  const schedule = escapeText(request.onCallSchedule ?? '', { maxLength: 80 });
+  return {
+    text: `On-call auto-approval: ${request.permissionSetName} in ${request.accountName} for ${request.requester.displayName}`,
+    blocks: [
+      header(`:rotating_light: On-call auto-approval: ${request.permissionSetName} in ${request.accountName}`),
+      requestFields(request),
+      context(
+        `Approved with no approver because ${requesterText(request)} is on call now on \`${schedule}\` · rule \`${escapeText(request.rule, { maxLength: 64 })}\` · request \`${request.id}\``,
+      ),
+    ],
   };
 }

@@ -1,5 +1,6 @@
 import {
   describePeople,
+  escalationLines,
   formatDuration,
   formatLocalTime,
   type AccessRequest,
@@ -150,6 +151,7 @@ export function approvalCard(
       ['Request', request.id],
     ]),
     text(status.text, { weight: 'Bolder', color: status.color }),
+    ...escalationTexts(request),
     ...(options.grant ? [text(grantStatusLine(options.grant), { isSubtle: true })] : []),
   ];
   if (options.notice) {
@@ -188,4 +190,11 @@ export function approvalCard(
         }
       : {}),
   });
+}
+
+/** The on-call and escalation lines of a request (the same facts as Slack's), escaped, subtle. */
+export function escalationTexts(request: AccessRequest) {
+  return escalationLines(request, request.requester.timeZone).map((line) =>
+    text(escapeCardText(line), { isSubtle: true, wrap: true }),
+  );
 }

@@ -9,7 +9,7 @@ import {
   type Grant,
 } from '../../../src';
 import { Inputs, Verbs } from '../verbs';
-import { actorName, grantStatusLine, pendingFacts, requestStatusLine } from './approval.card';
+import { actorName, escalationTexts, grantStatusLine, pendingFacts, requestStatusLine } from './approval.card';
 import { adaptiveCard, b, execute, facts, heading, showCard, text, type AdaptiveCard } from './card';
 import { escapeCardText } from './escape';
 
@@ -36,6 +36,7 @@ export function requestStatusCard(request: AccessRequest): AdaptiveCard {
         ['Request', request.id],
       ]),
       text(status.text, { weight: 'Bolder', color: status.color }),
+      ...escalationTexts(request),
       ...(request.status === 'approved' ? [text('Setting up access now; I will tell you when it is ready.')] : []),
     ],
     {
@@ -247,5 +248,35 @@ export function policyRefusedCard(source: string, problems: string[]): AdaptiveC
       `${escapeCardText(source, { maxLength: 300 })}: ${problems.length} problem(s). The policy in force stays until a valid one replaces it.`,
     ),
     text(shown.join('\n')),
+  ]);
+}
+
+/** To an approver: a pending request still waits (the reminder step of a rule's escalation). */
+export function approverReminderCard(request: AccessRequest): AdaptiveCard {
+  return adaptiveCard([
+    heading('🔔 Still waiting for approval'),
+    text(
+      `${b(escapeCardText(request.requester.displayName))} asked for ${target(request)} for ${b(formatDuration(request.durationSeconds))}; nobody has decided yet.`,
+    ),
+    facts([
+      ['Reason', request.reason],
+      ['Request', request.id],
+    ]),
+  ]);
+}
+
+/** To the approvals channel, loudly: access given at once because the requester is on call. */
+export function onCallAutoApprovedCard(request: AccessRequest): AdaptiveCard {
+  return adaptiveCard([
+    heading('🚨 On-call auto-approval'),
+    text(
+      `${b(escapeCardText(request.requester.displayName))} got ${target(request)} for ${b(formatDuration(request.durationSeconds))} with no approver, because they are on call now on ${b(escapeCardText(request.onCallSchedule ?? ''))}.`,
+    ),
+    facts([
+      ['Reason', request.reason],
+      ['Ticket', request.ticket],
+      ['Rule', request.rule],
+      ['Request', request.id],
+    ]),
   ]);
 }

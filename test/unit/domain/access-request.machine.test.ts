@@ -17,15 +17,60 @@ const events: Record<RequestEvent['type'], RequestEvent> = {
   cancel: { type: 'cancel', actor, at: T0 + 1 },
   timeout: { type: 'timeout', actor, at: T0 + 1 },
   link_grant: { type: 'link_grant', actor, at: T0 + 1, grantId: 'req000001-g' as never },
+  remind: { type: 'remind', actor, at: T0 + 1 },
+  escalate: { type: 'escalate', actor, at: T0 + 1 },
+};
+const escalating = {
+  escalation: { remindAt: T0 + 1, escalateAt: T0 + 2, to: { groups: ['sre-managers'], emails: [] } },
 };
 
 /** The design's table (§4), written out cell by cell: next status, 'noop', or 'invalid'. */
 const expected: Record<RequestStatus, Record<RequestEvent['type'], RequestStatus | 'noop' | 'invalid'>> = {
-  pending: { approve: 'pending', deny: 'denied', cancel: 'cancelled', timeout: 'timed_out', link_grant: 'invalid' },
-  approved: { approve: 'noop', deny: 'invalid', cancel: 'invalid', timeout: 'invalid', link_grant: 'approved' },
-  denied: { approve: 'invalid', deny: 'noop', cancel: 'invalid', timeout: 'invalid', link_grant: 'invalid' },
-  cancelled: { approve: 'invalid', deny: 'invalid', cancel: 'noop', timeout: 'invalid', link_grant: 'invalid' },
-  timed_out: { approve: 'invalid', deny: 'invalid', cancel: 'invalid', timeout: 'noop', link_grant: 'invalid' },
+  pending: {
+    approve: 'pending',
+    deny: 'denied',
+    cancel: 'cancelled',
+    timeout: 'timed_out',
+    link_grant: 'invalid',
+    remind: 'pending',
+    escalate: 'pending',
+  },
+  approved: {
+    approve: 'noop',
+    deny: 'invalid',
+    cancel: 'invalid',
+    timeout: 'invalid',
+    link_grant: 'approved',
+    remind: 'invalid',
+    escalate: 'invalid',
+  },
+  denied: {
+    approve: 'invalid',
+    deny: 'noop',
+    cancel: 'invalid',
+    timeout: 'invalid',
+    link_grant: 'invalid',
+    remind: 'invalid',
+    escalate: 'invalid',
+  },
+  cancelled: {
+    approve: 'invalid',
+    deny: 'invalid',
+    cancel: 'noop',
+    timeout: 'invalid',
+    link_grant: 'invalid',
+    remind: 'invalid',
+    escalate: 'invalid',
+  },
+  timed_out: {
+    approve: 'invalid',
+    deny: 'invalid',
+    cancel: 'invalid',
+    timeout: 'noop',
+    link_grant: 'invalid',
+    remind: 'invalid',
+    escalate: 'invalid',
+  },
 };
 
 function outcome(request: AccessRequest, event: RequestEvent): RequestStatus | 'noop' | 'invalid' {
@@ -44,7 +89,29 @@ describe('the request transition table', () => {
   );
 
   it.each(cells)('from %s, %s leads to %s', (from, event, to) => {
-    expect(outcome(aRequest({ status: from }), events[event])).toBe(to);
+    expect(outcome(aRequest({ status: from, ...escalating }), events[event])).toBe(to);
+  });
+
+  it('reminds once and escalates once: the same step again is a no-op, and each is audited', () => {
+    const r = aRequest(escalating);
+    const reminded = transitionRequest(r, events.remind)!;
+    expect(reminded.next.remindedAt).toBe(T0 + 1);
+    expect(reminded.audit).toMatchObject({ event: 'remind', from: 'pending', to: 'pending', version: 2 });
+    expect(transitionRequest(reminded.next, events.remind)).toBeUndefined();
+    const escalated = transitionRequest(reminded.next, events.escalate)!;
+    expect(escalated.next.escalatedAt).toBe(T0 + 1);
+    expect(escalated.audit.details).toEqual({ to: 'group sre-managers' });
+    expect(transitionRequest(escalated.next, events.escalate)).toBeUndefined();
+  });
+
+  it('does not escalate a request that has no one to escalate to', () => {
+    expect(transitionRequest(aRequest(), events.escalate)).toBeUndefined();
+  });
+
+  it('records the on-call schedule an approval came through', () => {
+    const t = transitionRequest(aRequest(), { ...events.approve, via: 'pagerduty:PSRE001' } as RequestEvent)!;
+    expect(t.next.approvals[0]!.via).toBe('pagerduty:PSRE001');
+    expect(t.audit.details).toMatchObject({ onCall: 'pagerduty:PSRE001' });
   });
 
   it('approves when the quorum is reached, and not before', () => {

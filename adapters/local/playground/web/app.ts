@@ -89,6 +89,8 @@ interface State {
   };
   audit: { at: number; subject: string; event: string; from: string; to: string; actor: string; reason?: string }[];
   alerts: { at: number; title: string; detail: string }[];
+  /** The loopback PagerDuty's schedules, and who is on call on each now. */
+  onCall?: { id: string; name: string; onCall: string[] }[];
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -502,6 +504,15 @@ function drawPanel(s: State): void {
       )
       .join('');
   });
+  region('on-call', s.onCall ?? [], () => {
+    $('on-call').innerHTML =
+      (s.onCall ?? [])
+        .map(
+          (c) =>
+            `<li data-testid="on-call-schedule"><b>pagerduty:${escapeHtml(c.id)}</b> on call: ${escapeHtml(c.onCall.join(', ') || 'nobody')} <button type="button" class="small" data-schedule="${escapeHtml(c.id)}" data-testid="go-on-call">Put me on call</button> <button type="button" class="small" data-schedule="${escapeHtml(c.id)}" data-nobody="true">Nobody</button></li>`,
+        )
+        .join('') || '<li class="empty">The policy names no on-call schedule.</li>';
+  });
   region('alerts', s.alerts, () => {
     $('alerts').innerHTML =
       s.alerts
@@ -579,6 +590,16 @@ function wireComposers(): void {
   $('sessions').addEventListener('click', (event) => {
     const id = (event.target as HTMLElement).closest<HTMLElement>('[data-session]')?.dataset.session;
     if (id) void act('Try a call with the session', 'aws/session/try', { id });
+  });
+  $('on-call').addEventListener('click', (event) => {
+    const button = (event.target as HTMLElement).closest('button');
+    const schedule = button?.dataset.schedule;
+    if (!button || !schedule) return;
+    const nobody = button.dataset.nobody === 'true';
+    void act(nobody ? `Nobody on call on ${schedule}` : `On call now on ${schedule}`, 'pagerduty/on-call', {
+      schedule,
+      ...(nobody ? { nobody: true } : {}),
+    });
   });
   $('assign-outside').addEventListener('click', () => {
     void act('Assign AdministratorAccess in prod outside keyless', 'aws/assign-outside-keyless', {});

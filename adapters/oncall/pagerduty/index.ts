@@ -1,0 +1,6 @@
+export {
+  PagerDutyOnCall,
+  PAGERDUTY_API_URL,
+  pagerDutyScheduleId,
+  type PagerDutyOnCallOptions,
+} from './pagerduty-on-call';
