@@ -175,7 +175,7 @@ export class ReplicaCluster {
       return (
         assignmentKeyString(grantAssignment(g)) === k &&
         wanted.includes(g.status) &&
-        lease?.owner === replica &&
+        (lease?.owner === replica || lease?.owner.startsWith(`${replica}@`)) &&
         lease.until >= now
       );
     });
