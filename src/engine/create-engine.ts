@@ -72,7 +72,20 @@ export function createEngine(deps: EngineDeps): Engine {
   const options = { ...defaultEngineOptions, ...deps.options };
   const inFlight = new Map<string, Promise<unknown>>();
   const timers = new ExpiryTimers(() => ctx);
-  const ownership = new Ownership({ membership: deps.membership, clock: deps.clock, logger: deps.logger, options });
+  // When the members change, this replica's share changes: it drops the timers it no longer owns
+  // and re-reads the whole horizon at once (arming what it now owns, revoking what is due), so a
+  // departed replica's grants are taken over within memberTtlMs + heartbeatMs (+ one sweep).
+  const ownership = new Ownership({
+    membership: deps.membership,
+    clock: deps.clock,
+    logger: deps.logger,
+    options,
+    onChange: () => {
+      timers.retainOwned();
+      ctx.sweepState.horizonScannedAt = undefined;
+      if (running) runSweep();
+    },
+  });
   let sweepTimer: TimerHandle | undefined;
   let heartbeatTimer: TimerHandle | undefined;
   let running = false;
@@ -151,21 +164,10 @@ export function createEngine(deps: EngineDeps): Engine {
     sweepTimer = deps.clock.setTimer(deps.clock.now() + options.sweepIntervalMs, runSweep);
   };
 
-  // The heartbeat: when the members change, this replica's share changes; it drops the timers it no
-  // longer owns and re-reads the whole horizon at once (arming what it now owns, revoking what is
-  // due), so a departed replica's grants are taken over within memberTtlMs + heartbeatMs.
   const scheduleHeartbeat = () => {
     if (!running) return;
     heartbeatTimer = deps.clock.setTimer(deps.clock.now() + options.heartbeatMs, () => {
-      void ownership
-        .refresh()
-        .then((changed) => {
-          if (!changed || !running) return;
-          timers.retainOwned();
-          ctx.sweepState.horizonScannedAt = undefined;
-          runSweep();
-        })
-        .finally(scheduleHeartbeat);
+      void ownership.refresh().finally(scheduleHeartbeat);
     });
   };
 

@@ -24,9 +24,10 @@ export function retryDelayMs(attempts: number): number {
  * one removes the assignment; a repeat finds the grant finished and does nothing.
  *
  * Round trips (issue 13): given the grant as just read (`known`: a timer's, a sweep's), the lease is
- * taken in the same conditional write as `expiry_reached`; the grant is not read again; the slot is
- * read only for a grant that never held it; `unassignment_confirmed` releases the lease in the same
- * write. An expiry costs three DynamoDB writes: expire+lease, confirm+release, free the slot.
+ * taken in the same conditional write as `expiry_reached`; the grant is not read again;
+ * `unassignment_confirmed` releases the lease in the same write; the slot is read once (whose
+ * assignment this is) and freed only when this grant holds it. An expiry costs four DynamoDB
+ * operations: expire+lease, read the slot, confirm+release, free the slot.
  * Whenever a folded write's condition fails (the grant changed, another replica holds the lease),
  * the ordinary path (lease, read, commit) decides.
  */
@@ -86,16 +87,11 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
     permissionSet: grant.permissionSetName,
     principal: grant.principalName,
   });
-  // A grant that was activated held the one-active-grant slot from its claim on, and holds it until
-  // the release below: the assignment is its own, no read needed. One that never was (revoked while
-  // provisioning) may share its triple with another live grant, which must keep its access.
-  let holdsSlot = grant.activatedAt !== undefined;
-  let holder: Grant | undefined;
-  if (!holdsSlot) {
-    const holderId = await ctx.store.getActiveSlot(key);
-    holdsSlot = holderId === grantId;
-    holder = holderId && holderId !== grantId ? await ctx.store.getGrant(holderId) : undefined;
-  }
+  // The slot says whose assignment this is: a grant revoked while provisioning, or a stray copy a
+  // race left, may share its triple with another live grant, which must keep its access.
+  const holderId = await ctx.store.getActiveSlot(key);
+  const holdsSlot = holderId === grantId;
+  const holder = holderId && !holdsSlot ? await ctx.store.getGrant(holderId) : undefined;
   if (holder && isLiveGrant(holder)) {
     // Another live grant owns this assignment (this one was merged or never assigned): leave it.
     log.info({ holder: holder.id }, 'assignment belongs to another grant; not removed');

@@ -30,6 +30,8 @@ export class Ownership {
       clock: Clock;
       logger: Logger;
       options: Pick<EngineOptions, 'replicaId' | 'heartbeatMs' | 'memberTtlMs' | 'ownershipGraceMs' | 'fenceMarginMs'>;
+      /** Called when the live members change (this replica's share changed). */
+      onChange?: () => void;
     },
   ) {
     this.base = `${deps.options.replicaId}@${deps.clock.now().toString(36)}`;
@@ -112,7 +114,10 @@ export class Ownership {
       this.view = next;
       // At most 50 (the latest): a DynamoDB condition takes at most 100 operands in IN.
       this.departedIds = departed.filter((d) => d !== this.memberId).slice(0, 50);
-      if (changed) logger.info({ members: next }, 'replica membership changed');
+      if (changed) {
+        logger.info({ members: next }, 'replica membership changed');
+        this.deps.onChange?.();
+      }
       return changed;
     } catch (error) {
       logger.warn({ err: error }, 'membership not refreshed; keeping the last view');
