@@ -91,6 +91,7 @@ export function createEngine(deps: EngineDeps): Engine {
   let running = false;
   let sweeping: Promise<unknown> | undefined;
   let sweepAgain = false;
+  let beating: Promise<unknown> | undefined;
 
   // Background work runs at most `backgroundConcurrency` at once (issue 13, item 3): a burst of due
   // timers queues here instead of starting a thousand revocations in one turn of the event loop,
@@ -167,13 +168,16 @@ export function createEngine(deps: EngineDeps): Engine {
   const scheduleHeartbeat = () => {
     if (!running) return;
     heartbeatTimer = deps.clock.setTimer(deps.clock.now() + options.heartbeatMs, () => {
-      void ownership.refresh().finally(scheduleHeartbeat);
+      beating = ownership.refresh().finally(() => {
+        beating = undefined;
+        scheduleHeartbeat();
+      });
     });
   };
 
   const idle = async () => {
-    while (inFlight.size > 0 || sweeping) {
-      await Promise.all([...inFlight.values(), sweeping]);
+    while (inFlight.size > 0 || sweeping || beating) {
+      await Promise.all([...inFlight.values(), sweeping, beating]);
     }
   };
 

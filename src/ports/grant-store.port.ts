@@ -56,7 +56,13 @@ export interface GrantStore {
    * when it lapsed (`until` < now), when `owner` already holds it, or when its holder is one of
    * `opts.departed`. Leases never change `version`.
    */
-  acquireLease(grantId: GrantId, owner: string, nowMs: number, untilMs: number, opts?: LeaseTakeOptions): Promise<boolean>;
+  acquireLease(
+    grantId: GrantId,
+    owner: string,
+    nowMs: number,
+    untilMs: number,
+    opts?: LeaseTakeOptions,
+  ): Promise<boolean>;
   releaseLease(grantId: GrantId, owner: string): Promise<void>;
   /**
    * `saveGrant` and a lease change in ONE conditional write (one round trip instead of two):
@@ -85,8 +91,7 @@ export interface LeaseTakeOptions {
 }
 
 export type LeaseChange =
-  | { take: { owner: string; nowMs: number; untilMs: number } & LeaseTakeOptions }
-  | { release: { owner: string } };
+  { take: { owner: string; nowMs: number; untilMs: number } & LeaseTakeOptions } | { release: { owner: string } };
 
 /** Where a chat message about a request lives, so that every copy can be updated in place. */
 export interface MessageRef {
