@@ -43,6 +43,7 @@ export async function deprovision(
       ctx.scheduler.track(known); // not due yet (a timer set before an extension, or early)
       return;
     }
+    await ctx.ownership.ensureFresh(); // a no-op while the heartbeat runs; the lease is taken as who we are now
     const t = transitionGrant(known, { type: 'expiry_reached', actor: EXPIRY, at: ctx.clock.now() });
     if (t) {
       const owner = ctx.ownership.memberId;
@@ -96,7 +97,7 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
     // Another live grant owns this assignment (this one was merged or never assigned): leave it.
     log.info({ holder: holder.id }, 'assignment belongs to another grant; not removed');
   } else {
-    if (!ctx.ownership.mayCallAs(lease.owner)) {
+    if (!(await ctx.ownership.fence(lease.owner))) {
       // Our heartbeat is about to lapse: the others may take this lease; leave the call to them.
       log.warn({ owner: lease.owner }, 'membership lapsing; revocation left to another replica');
       return;

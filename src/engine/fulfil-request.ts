@@ -177,7 +177,7 @@ export async function activate(ctx: EngineContext, grantId: GrantId): Promise<vo
       permissionSet: grant.permissionSetName,
       principal: grant.principalName,
     });
-    if (!ctx.ownership.mayCallAs(lease.owner)) {
+    if (!(await ctx.ownership.fence(lease.owner))) {
       // Our heartbeat is about to lapse: the others may take this lease; leave the call to them.
       log.warn({ owner: lease.owner }, 'membership lapsing; activation left to another replica');
       return;

@@ -73,6 +73,17 @@ export class Ownership {
     return this.deps.clock.now() < this.lastBeatAt + o.memberTtlMs - o.fenceMarginMs;
   }
 
+  /**
+   * `mayCallAs`, and when the heartbeat is merely slow (a busy store), one heartbeat now to tell a
+   * slow heartbeat from a lapsed one: false only when this incarnation has really lapsed.
+   */
+  async fence(owner: string): Promise<boolean> {
+    if (this.mayCallAs(owner)) return true;
+    if (owner !== this.memberId) return false;
+    await this.refresh();
+    return this.mayCallAs(owner);
+  }
+
   /** Heartbeats and re-reads the members unless that was done within the heartbeat interval. */
   async ensureFresh(): Promise<void> {
     const now = this.deps.clock.now();
