@@ -1,6 +1,5 @@
 import { rankOf, shouldActOn } from '../domain';
 import type { Clock, Logger, Membership } from '../ports';
-import type { EngineOptions } from './deps';
 
 /**
  * This replica's share of the timed work (issue 13): it heartbeats into the membership, reads the
@@ -29,7 +28,14 @@ export class Ownership {
       membership: Membership;
       clock: Clock;
       logger: Logger;
-      options: Pick<EngineOptions, 'replicaId' | 'heartbeatMs' | 'memberTtlMs' | 'ownershipGraceMs' | 'fenceMarginMs'>;
+      /** The engine options of the same names (EngineOptions). */
+      options: {
+        replicaId: string;
+        heartbeatMs: number;
+        memberTtlMs: number;
+        ownershipGraceMs: number;
+        fenceMarginMs: number;
+      };
       /** Called when the live members change (this replica's share changed). */
       onChange?: () => void;
     },
