@@ -77,13 +77,14 @@ export interface HeldLease {
  * it. The lease is short and renewed while the work runs (an Identity Center operation can take
  * minutes), so a replica that dies mid-work holds a grant back for at most one lease period, or
  * until the others see its heartbeat lapse (a departed member's leases are void).
- * `taken`: the lease was already taken as `owner` (in the same write as a state change).
+ * `taken`: the lease is taken as `owner` by `take` (a write that changes the grant's state too),
+ * run under this replica's busy mark like any other.
  */
 export async function withLease<T>(
   ctx: EngineContext,
   grantId: string,
   work: (lease: HeldLease) => Promise<T>,
-  taken?: { owner: string },
+  taken?: { owner: string; take: () => Promise<boolean> },
 ): Promise<T | undefined> {
   const id = parseGrantId(grantId);
   if (ctx.busy.has(id)) return undefined;
@@ -106,7 +107,9 @@ export async function withLease<T>(
           });
       });
     };
-    if (!taken) {
+    if (taken) {
+      if (!(await taken.take())) return undefined;
+    } else {
       const now = ctx.clock.now();
       const departed = ctx.ownership.departed;
       const got = await ctx.store.acquireLease(

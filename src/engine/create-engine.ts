@@ -201,9 +201,9 @@ export function createEngine(deps: EngineDeps): Engine {
       if (running) return;
       running = true;
       await ownership.refresh();
+      scheduleHeartbeat(); // before the first sweep, which may take long: the heartbeat must not lapse meanwhile
       const report = await sweep(ctx);
       deps.logger.info({ ...report, members: ownership.members.length }, 'engine started: first sweep done');
-      scheduleHeartbeat();
       scheduleSweep();
     },
     async stop() {

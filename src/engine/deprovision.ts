@@ -47,15 +47,19 @@ export async function deprovision(
     const t = transitionGrant(known, { type: 'expiry_reached', actor: EXPIRY, at: ctx.clock.now() });
     if (t) {
       const owner = ctx.ownership.memberId;
-      const now = ctx.clock.now();
       const departed = ctx.ownership.departed;
-      const taken = await ctx.store.saveGrantWithLease(t.next, known.version, {
-        take: { owner, nowMs: now, untilMs: now + ctx.options.leaseMs, ...(departed.length ? { departed } : {}) },
+      let took = false;
+      await withLease(ctx, grantId, (lease) => deprovisionHeld(ctx, grantId, lease, t.next), {
+        owner,
+        take: async () => {
+          const now = ctx.clock.now();
+          took = await ctx.store.saveGrantWithLease(t.next, known.version, {
+            take: { owner, nowMs: now, untilMs: now + ctx.options.leaseMs, ...(departed.length ? { departed } : {}) },
+          });
+          return took;
+        },
       });
-      if (taken) {
-        await withLease(ctx, grantId, (lease) => deprovisionHeld(ctx, grantId, lease, t.next), { owner });
-        return;
-      }
+      if (took) return;
     }
   }
   await withLease(ctx, grantId, (lease) => deprovisionHeld(ctx, grantId, lease));

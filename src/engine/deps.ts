@@ -28,7 +28,7 @@ export interface EngineOptions {
   heartbeatMs: number;
   /**
    * A member whose heartbeat is older than this has departed: its share of the work moves to the
-   * others and the leases it held are void. Default 4000 ms.
+   * others and the leases it held are void. Default 5000 ms.
    */
   memberTtlMs: number;
   /**
@@ -54,7 +54,7 @@ export const defaultEngineOptions: EngineOptions = {
   stuckAfterAttempts: 5,
   idempotencyTtlSeconds: 3600,
   heartbeatMs: 1000,
-  memberTtlMs: 4000,
+  memberTtlMs: 5000,
   ownershipGraceMs: 2000,
   fenceMarginMs: 1000,
   backgroundConcurrency: 32,
