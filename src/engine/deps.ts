@@ -41,7 +41,11 @@ export interface EngineOptions {
    * (its leases are void once it lapses). Covers clock skew between replicas. Default 1000 ms.
    */
   fenceMarginMs: number;
-  /** At most this many background jobs (revocations started by timers, early revocations) at once. Default 32. */
+  /**
+   * At most this many background jobs (revocations started by timers, early revocations) at once.
+   * High enough that revocations waiting on Identity Center (which paces itself) do not hold the
+   * next ones back; low enough that a burst of due timers does not start all at once. Default 256.
+   */
   backgroundConcurrency: number;
 }
 
@@ -57,7 +61,7 @@ export const defaultEngineOptions: EngineOptions = {
   memberTtlMs: 5000,
   ownershipGraceMs: 2000,
   fenceMarginMs: 1000,
-  backgroundConcurrency: 32,
+  backgroundConcurrency: 256,
 };
 
 /** Everything the engine needs from outside, as ports. */
