@@ -15,6 +15,9 @@ import type {
   Grant,
   GrantId,
   GrantStore,
+  LeaseChange,
+  LeaseTakeOptions,
+  Membership,
   MessageRef,
   MessageRefStore,
   RequestId,
@@ -23,8 +26,13 @@ import { isConditionFailed, translateError, versionConflict } from './errors';
 import {
   DEFAULT_RETENTION_DAYS,
   GSI_NAME,
+  MEMBERS_PK,
+  MEMBER_PREFIX,
+  MEMBER_RECORD_SECONDS,
   MESSAGE_PREFIX,
   NOTE_PREFIX,
+  memberKey,
+  numberOf,
   docOf,
   grantAttributes,
   conversationKey,
@@ -58,12 +66,33 @@ export interface DynamoGrantStoreOptions {
 }
 
 /**
+ * When a lease may be taken by `owner` at `nowMs`: none, lapsed, already `owner`'s, or held by a
+ * departed member (at most 100 operands in a DynamoDB IN list: the caller passes the latest 50).
+ */
+function leaseFreeCondition(
+  owner: string,
+  nowMs: number,
+  departed: readonly string[] | undefined,
+): { condition: string; names: Record<string, string>; values: Item } {
+  const names: Record<string, string> = { '#owner': 'leaseOwner', '#until': 'leaseUntil' };
+  const values: Item = { ':me': s(owner), ':now': n(nowMs) };
+  const gone = (departed ?? []).slice(0, 50);
+  gone.forEach((d, i) => (values[`:gone${i}`] = s(d)));
+  const viaDeparted = gone.length ? ` OR #owner IN (${gone.map((_, i) => `:gone${i}`).join(', ')})` : '';
+  return {
+    condition: `(attribute_not_exists(#until) OR #until < :now OR #owner = :me${viaDeparted})`,
+    names,
+    values,
+  };
+}
+
+/**
  * GrantStore, MessageRefStore and ConversationStore on one DynamoDB table (design §7): single-item
  * conditional writes on `version`, no transactions. The audit trail of a record lives inside it
  * (`history`), written in the same conditional write as the state; notes are separate idempotent
  * items. Lists read the `byStatusExpiry` index, which lags writes by up to about a second.
  */
-export class DynamoGrantStore implements GrantStore, MessageRefStore, ConversationStore {
+export class DynamoGrantStore implements GrantStore, MessageRefStore, ConversationStore, Membership {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly retentionDays: number;
@@ -193,17 +222,23 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
 
   // Leases: fields on the grant's META item that saves leave alone and that never touch `version`.
 
-  async acquireLease(grantId: GrantId, owner: string, nowMs: number, untilMs: number): Promise<boolean> {
+  async acquireLease(
+    grantId: GrantId,
+    owner: string,
+    nowMs: number,
+    untilMs: number,
+    opts?: LeaseTakeOptions,
+  ): Promise<boolean> {
+    const free = leaseFreeCondition(owner, nowMs, opts?.departed);
     return this.conditional('acquireLease', () =>
       this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyItem(grantKey(grantId)),
           UpdateExpression: 'SET #owner = :me, #until = :until',
-          ConditionExpression:
-            'attribute_exists(#pk) AND (attribute_not_exists(#until) OR #until < :now OR #owner = :me)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#owner': 'leaseOwner', '#until': 'leaseUntil' },
-          ExpressionAttributeValues: { ':me': s(owner), ':until': n(untilMs), ':now': n(nowMs) },
+          ConditionExpression: `attribute_exists(#pk) AND ${free.condition}`,
+          ExpressionAttributeNames: { '#pk': 'pk', ...free.names },
+          ExpressionAttributeValues: { ...free.values, ':until': n(untilMs) },
         }),
       ),
     );
@@ -222,6 +257,89 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
         }),
       ),
     );
+  }
+
+  async saveGrantWithLease(next: Grant, expectedVersion: number, change: LeaseChange): Promise<boolean> {
+    const update = recordUpdate(grantAttributes(next, this.retentionDays), expectedVersion);
+    let condition: string;
+    let names: Record<string, string>;
+    let values: Item;
+    let expression: string;
+    if ('take' in change) {
+      const { owner, nowMs, untilMs, departed } = change.take;
+      const free = leaseFreeCondition(owner, nowMs, departed);
+      condition = free.condition;
+      names = free.names;
+      values = { ...free.values, ':until': n(untilMs) };
+      // SET comes first in recordUpdate's expression: the lease joins it.
+      expression = update.UpdateExpression.replace(/^SET /, 'SET #owner = :me, #until = :until, ');
+    } else {
+      condition = '(attribute_not_exists(#owner) OR #owner = :me)';
+      names = { '#owner': 'leaseOwner', '#until': 'leaseUntil' };
+      values = { ':me': s(change.release.owner) };
+      const [set, remove] = update.UpdateExpression.split(' REMOVE ') as [string, string | undefined];
+      expression = `${set} REMOVE ${[remove, '#owner', '#until'].filter(Boolean).join(', ')}`;
+    }
+    return this.conditional('saveGrantWithLease', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(grantKey(next.id)),
+          UpdateExpression: expression,
+          ConditionExpression: `${update.ConditionExpression} AND ${condition}`,
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, ...names },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ...values },
+        }),
+      ),
+    );
+  }
+
+  // Membership: one item per replica in the `MEMBERS` partition, read with one Query.
+
+  async heartbeat(replicaId: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    const until = nowMs + ttlMs;
+    return this.conditional('heartbeat', () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keyItem(memberKey(replicaId)),
+            until: n(until),
+            ttl: n(Math.ceil(until / 1000) + MEMBER_RECORD_SECONDS),
+          },
+          // A departed member never comes back (the others may have taken its leases).
+          ConditionExpression: 'attribute_not_exists(#pk) OR #until > :now',
+          ExpressionAttributeNames: { '#pk': 'pk', '#until': 'until' },
+          ExpressionAttributeValues: { ':now': n(nowMs) },
+        }),
+      ),
+    );
+  }
+
+  async members(nowMs: number): Promise<{ live: string[]; departed: string[] }> {
+    const items = await this.queryPrefix(MEMBERS_PK, MEMBER_PREFIX, 'members');
+    const all = items.map((item) => ({
+      id: (stringOf(item, 'sk') ?? '').slice(MEMBER_PREFIX.length),
+      until: numberOf(item, 'until') ?? 0,
+    }));
+    return {
+      live: all
+        .filter((m) => m.until > nowMs)
+        .map((m) => m.id)
+        .sort(),
+      departed: all
+        .filter((m) => m.until <= nowMs)
+        .sort((a, b) => b.until - a.until || (a.id < b.id ? -1 : 1))
+        .map((m) => m.id),
+    };
+  }
+
+  async leave(replicaId: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyItem(memberKey(replicaId)) }));
+    } catch (error) {
+      throw translateError(error, 'leave', this.tableName);
+    }
   }
 
   // Idempotency keys

@@ -23,6 +23,7 @@ import {
  * | `ACTIVE#<principal>#<account>#<permset>`    | `GUARD`                              | the one-active-grant slot |
  * | `IDEMP#<key>`                               | `IDEMP`                              | a remembered key          |
  * | `CONV#<key>`                                | `CONV`                               | a Teams conversation ref  |
+ * | `MEMBERS`                                   | `MEMBER#<member id>`                 | a replica's heartbeat     |
  *
  * Records are stored whole as one JSON string `doc` (get and put stay symmetrical, no marshalling
  * surprises), beside the attributes that conditions and the index read: `version`, `status`,
@@ -45,6 +46,11 @@ export const grantKey = (id: GrantId | string): Key => ({ pk: `GRANT#${id}`, sk:
 export const slotKey = (key: AssignmentKey): Key => ({ pk: `ACTIVE#${assignmentKeyString(key)}`, sk: 'GUARD' });
 export const rememberKey = (key: string): Key => ({ pk: `IDEMP#${key}`, sk: 'IDEMP' });
 export const conversationKey = (key: string): Key => ({ pk: `CONV#${key}`, sk: 'CONV' });
+export const MEMBERS_PK = 'MEMBERS';
+export const MEMBER_PREFIX = 'MEMBER#';
+export const memberKey = (memberId: string): Key => ({ pk: MEMBERS_PK, sk: `${MEMBER_PREFIX}${memberId}` });
+/** How long a departed member stays on record (TTL clean-up may take longer; reads ignore nothing). */
+export const MEMBER_RECORD_SECONDS = 24 * 3600;
 export const subjectPk = (subject: AuditEvent['subject']): string =>
   subject.kind === 'grant' ? grantKey(subject.id).pk : requestKey(subject.id).pk;
 export const NOTE_PREFIX = 'EVT#';

@@ -193,6 +193,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const notifier = new FanOutNotifier([metrics, ...(overrides.notifiers ?? [])], logger);
   const engine = createEngine({
     store,
+    membership: store,
     identity,
     notifier,
     clock,

@@ -263,6 +263,7 @@ export function localEngine(deps: {
   const policy = deps.policy ?? playgroundPolicy();
   return createEngine({
     store: deps.store,
+    membership: deps.store,
     identity: deps.identity,
     notifier: { publish: () => Promise.resolve() },
     clock: systemClock,

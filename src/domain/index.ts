@@ -22,3 +22,4 @@ export * from './credential-report';
 export * from './key-rotation';
 export * from './drift-finding';
 export * from './request-escalation-text';
+export * from './ownership';

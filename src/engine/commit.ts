@@ -64,46 +64,74 @@ export async function commitGrant(
   }
 }
 
+/** A lease this replica holds on a grant while `withLease` runs its work. */
+export interface HeldLease {
+  /** The member id the lease was taken under. */
+  owner: string;
+  /** Set by work that released the lease in its last write (`saveGrantWithLease`). */
+  released: boolean;
+}
+
 /**
  * Runs `work` holding this replica's lease on a grant; returns undefined when another replica holds
  * it. The lease is short and renewed while the work runs (an Identity Center operation can take
- * minutes), so a replica that dies mid-work holds a grant back for at most one lease period.
+ * minutes), so a replica that dies mid-work holds a grant back for at most one lease period, or
+ * until the others see its heartbeat lapse (a departed member's leases are void).
+ * `taken`: the lease is taken as `owner` by `take` (a write that changes the grant's state too),
+ * run under this replica's busy mark like any other.
  */
 export async function withLease<T>(
   ctx: EngineContext,
   grantId: string,
-  work: () => Promise<T>,
+  work: (lease: HeldLease) => Promise<T>,
+  taken?: { owner: string; take: () => Promise<boolean> },
 ): Promise<T | undefined> {
   const id = parseGrantId(grantId);
   if (ctx.busy.has(id)) return undefined;
   ctx.busy.add(id);
-  const owner = ctx.options.replicaId;
   let renewal: TimerHandle | undefined;
   let done = false;
-  const renewLater = () => {
-    renewal = ctx.clock.setTimer(ctx.clock.now() + ctx.options.leaseMs / 3, () => {
-      if (done) return;
-      const now = ctx.clock.now();
-      ctx.store
-        .acquireLease(id, owner, now, now + ctx.options.leaseMs)
-        .catch((error: unknown) => ctx.logger.warn({ grantId, err: error }, 'could not renew a lease'))
-        .finally(() => {
-          if (!done) renewLater();
-        });
-    });
-  };
   try {
-    const now = ctx.clock.now();
-    if (!(await ctx.store.acquireLease(id, owner, now, now + ctx.options.leaseMs))) return undefined;
+    if (!taken) await ctx.ownership.ensureFresh();
+    const owner = taken?.owner ?? ctx.ownership.memberId;
+    const lease: HeldLease = { owner, released: false };
+    const renewLater = () => {
+      renewal = ctx.clock.setTimer(ctx.clock.now() + ctx.options.leaseMs / 3, () => {
+        if (done) return;
+        const now = ctx.clock.now();
+        ctx.store
+          .acquireLease(id, owner, now, now + ctx.options.leaseMs)
+          .catch((error: unknown) => ctx.logger.warn({ grantId, err: error }, 'could not renew a lease'))
+          .finally(() => {
+            if (!done) renewLater();
+          });
+      });
+    };
+    if (taken) {
+      if (!(await taken.take())) return undefined;
+    } else {
+      const now = ctx.clock.now();
+      const departed = ctx.ownership.departed;
+      const got = await ctx.store.acquireLease(
+        id,
+        owner,
+        now,
+        now + ctx.options.leaseMs,
+        departed.length ? { departed } : undefined,
+      );
+      if (!got) return undefined;
+    }
     renewLater();
     try {
-      return await work();
+      return await work(lease);
     } finally {
       done = true;
       renewal?.cancel();
-      await ctx.store.releaseLease(id, owner).catch((error: unknown) => {
-        ctx.logger.warn({ grantId, err: error }, 'could not release a lease; it will lapse');
-      });
+      if (!lease.released) {
+        await ctx.store.releaseLease(id, owner).catch((error: unknown) => {
+          ctx.logger.warn({ grantId, err: error }, 'could not release a lease; it will lapse');
+        });
+      }
     }
   } finally {
     done = true;

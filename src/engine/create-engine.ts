@@ -13,6 +13,7 @@ import { approve, cancel, deny, type DecideResult } from './decide-request';
 import { defaultEngineOptions, type EngineContext, type EngineDeps } from './deps';
 import { ExpiryTimers } from './expiry-scheduler';
 import { extend } from './extend-grant';
+import { Ownership } from './ownership';
 import { approvalsFor, explain, findAccounts, listMine, requestOptions } from './queries';
 import { reconcile } from './reconcile-assignments';
 import { requestAccess, type RequestAccessInput, type RequestAccessResult } from './request-access';
@@ -63,32 +64,75 @@ export interface Engine {
   idle(): Promise<void>;
   /** Number of in-process expiry timers armed. */
   readonly armedTimers: number;
+  /** This replica's id in the membership, and the live members as it last read them. */
+  readonly membership: { memberId: string; members: readonly string[] };
 }
 
 export function createEngine(deps: EngineDeps): Engine {
   const options = { ...defaultEngineOptions, ...deps.options };
   const inFlight = new Map<string, Promise<unknown>>();
   const timers = new ExpiryTimers(() => ctx);
+  // When the members change, this replica's share changes: it drops the timers it no longer owns
+  // and re-reads the whole horizon at once (arming what it now owns, revoking what is due), so a
+  // departed replica's grants are taken over within memberTtlMs + heartbeatMs (+ one sweep).
+  const ownership = new Ownership({
+    membership: deps.membership,
+    clock: deps.clock,
+    logger: deps.logger,
+    options,
+    onChange: () => {
+      timers.retainOwned();
+      ctx.sweepState.horizonScannedAt = undefined;
+      if (running) runSweep();
+    },
+  });
   let sweepTimer: TimerHandle | undefined;
+  let heartbeatTimer: TimerHandle | undefined;
   let running = false;
   let sweeping: Promise<unknown> | undefined;
+  let sweepAgain = false;
+  let beating: Promise<unknown> | undefined;
+
+  // Background work runs at most `backgroundConcurrency` at once (issue 13, item 3): a burst of due
+  // timers queues here instead of starting a thousand revocations in one turn of the event loop,
+  // which would hold chat acknowledgements back behind them.
+  const queue: (() => void)[] = [];
+  let active = 0;
+  const pump = () => {
+    while (active < options.backgroundConcurrency && queue.length > 0) {
+      active++;
+      queue.shift()!();
+    }
+  };
 
   const ctx: EngineContext = {
     ...deps,
     options,
     scheduler: timers,
+    ownership,
     sweepState: { horizonScannedAt: undefined },
     busy: new Set<string>(),
     lifecycle: { stopping: false },
     background(name, work) {
       // One run per name at a time on this replica: a timer and a sweep never race each other here.
       if (inFlight.has(name) || ctx.lifecycle.stopping) return;
-      const run = work()
-        .catch((error: unknown) =>
-          deps.logger.error({ err: error, work: name }, 'background work failed; the sweep retries'),
-        )
-        .finally(() => inFlight.delete(name));
+      const run = new Promise<void>((resolve) => {
+        queue.push(() => {
+          const started = ctx.lifecycle.stopping ? Promise.resolve() : Promise.resolve().then(work);
+          void started
+            .catch((error: unknown) =>
+              deps.logger.error({ err: error, work: name }, 'background work failed; the sweep retries'),
+            )
+            .finally(() => {
+              active--;
+              inFlight.delete(name);
+              resolve();
+              pump();
+            });
+        });
+      });
       inFlight.set(name, run);
+      pump();
     },
     async publish(event) {
       try {
@@ -99,21 +143,41 @@ export function createEngine(deps: EngineDeps): Engine {
     },
   };
 
+  const runSweep = () => {
+    if (sweeping) {
+      sweepAgain = true;
+      return;
+    }
+    sweepTimer?.cancel();
+    sweeping = sweep(ctx)
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'sweep failed'))
+      .finally(() => {
+        sweeping = undefined;
+        if (sweepAgain && running) {
+          sweepAgain = false;
+          runSweep();
+        } else scheduleSweep();
+      });
+  };
+
   const scheduleSweep = () => {
     if (!running) return;
-    sweepTimer = deps.clock.setTimer(deps.clock.now() + options.sweepIntervalMs, () => {
-      sweeping = sweep(ctx)
-        .catch((error: unknown) => deps.logger.error({ err: error }, 'sweep failed'))
-        .finally(() => {
-          sweeping = undefined;
-          scheduleSweep();
-        });
+    sweepTimer = deps.clock.setTimer(deps.clock.now() + options.sweepIntervalMs, runSweep);
+  };
+
+  const scheduleHeartbeat = () => {
+    if (!running) return;
+    heartbeatTimer = deps.clock.setTimer(deps.clock.now() + options.heartbeatMs, () => {
+      beating = ownership.refresh().finally(() => {
+        beating = undefined;
+        scheduleHeartbeat();
+      });
     });
   };
 
   const idle = async () => {
-    while (inFlight.size > 0 || sweeping) {
-      await Promise.all([...inFlight.values(), sweeping]);
+    while (inFlight.size > 0 || sweeping || beating) {
+      await Promise.all([...inFlight.values(), sweeping, beating]);
     }
   };
 
@@ -136,20 +200,27 @@ export function createEngine(deps: EngineDeps): Engine {
     async start() {
       if (running) return;
       running = true;
+      await ownership.refresh();
+      scheduleHeartbeat(); // before the first sweep, which may take long: the heartbeat must not lapse meanwhile
       const report = await sweep(ctx);
-      deps.logger.info({ ...report }, 'engine started: first sweep done');
+      deps.logger.info({ ...report, members: ownership.members.length }, 'engine started: first sweep done');
       scheduleSweep();
     },
     async stop() {
       running = false;
       ctx.lifecycle.stopping = true;
       sweepTimer?.cancel();
+      heartbeatTimer?.cancel();
       timers.stop();
       await idle();
+      await ownership.leave();
     },
     idle,
     get armedTimers() {
       return timers.size;
+    },
+    get membership() {
+      return { memberId: ownership.memberId, members: ownership.members };
     },
   };
 }

@@ -1,8 +1,17 @@
-import { grantAssignment, isKeylessError, isLiveGrant, systemActor, type GrantId } from '../domain';
-import { commitGrant, withLease } from './commit';
+import {
+  grantAssignment,
+  isKeylessError,
+  isLiveGrant,
+  systemActor,
+  transitionGrant,
+  type Grant,
+  type GrantId,
+} from '../domain';
+import { commitGrant, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
 
 const REVOKER = systemActor('revoker');
+const EXPIRY = systemActor('expiry');
 
 /** Wait between failed unassignment attempts: 2 s, 4 s, 8 s… capped at 5 minutes. */
 export function retryDelayMs(attempts: number): number {
@@ -13,19 +22,51 @@ export function retryDelayMs(attempts: number): number {
  * Ends a grant's access: active → deprovisioning (when its expiry is reached, never earlier), then
  * unassign, then expired or revoked. Holds the grant's lease so that among several replicas exactly
  * one removes the assignment; a repeat finds the grant finished and does nothing.
+ *
+ * Round trips (issue 13): given the grant as just read (`known`: a timer's, a sweep's), the lease is
+ * taken in the same conditional write as `expiry_reached`; the grant is not read again;
+ * `unassignment_confirmed` releases the lease in the same write; the slot is read once (whose
+ * assignment this is) and freed only when this grant holds it. An expiry costs four DynamoDB
+ * operations: expire+lease, read the slot, confirm+release, free the slot.
+ * Whenever a folded write's condition fails (the grant changed, another replica holds the lease),
+ * the ordinary path (lease, read, commit) decides.
  */
 export async function deprovision(
   ctx: EngineContext,
   grantId: GrantId,
-  opts: { leaseHeld?: boolean } = {},
+  opts: { lease?: HeldLease; known?: Grant } = {},
 ): Promise<void> {
-  const run = () => deprovisionHeld(ctx, grantId);
-  if (opts.leaseHeld) return run();
-  await withLease(ctx, grantId, run);
+  if (opts.lease) return deprovisionHeld(ctx, grantId, opts.lease);
+  const known = opts.known;
+  if (known?.status === 'active' && known.expiresAt !== undefined && !ctx.busy.has(grantId)) {
+    if (ctx.clock.now() < known.expiresAt) {
+      ctx.scheduler.track(known); // not due yet (a timer set before an extension, or early)
+      return;
+    }
+    await ctx.ownership.ensureFresh(); // a no-op while the heartbeat runs; the lease is taken as who we are now
+    const t = transitionGrant(known, { type: 'expiry_reached', actor: EXPIRY, at: ctx.clock.now() });
+    if (t) {
+      const owner = ctx.ownership.memberId;
+      const departed = ctx.ownership.departed;
+      let took = false;
+      await withLease(ctx, grantId, (lease) => deprovisionHeld(ctx, grantId, lease, t.next), {
+        owner,
+        take: async () => {
+          const now = ctx.clock.now();
+          took = await ctx.store.saveGrantWithLease(t.next, known.version, {
+            take: { owner, nowMs: now, untilMs: now + ctx.options.leaseMs, ...(departed.length ? { departed } : {}) },
+          });
+          return took;
+        },
+      });
+      if (took) return;
+    }
+  }
+  await withLease(ctx, grantId, (lease) => deprovisionHeld(ctx, grantId, lease));
 }
 
-async function deprovisionHeld(ctx: EngineContext, grantId: GrantId): Promise<void> {
-  let grant = await ctx.store.getGrant(grantId);
+async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: HeldLease, known?: Grant): Promise<void> {
+  let grant = known ?? (await ctx.store.getGrant(grantId));
   if (!grant) return;
   if (grant.status === 'active') {
     if (grant.expiresAt === undefined || ctx.clock.now() < grant.expiresAt) {
@@ -35,10 +76,7 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId): Promise<vo
     ({ grant } = await commitGrant(
       ctx,
       grantId,
-      (g) =>
-        g.status === 'active'
-          ? { type: 'expiry_reached', actor: systemActor('expiry'), at: ctx.clock.now() }
-          : undefined,
+      (g) => (g.status === 'active' ? { type: 'expiry_reached', actor: EXPIRY, at: ctx.clock.now() } : undefined),
       grant,
     ));
   }
@@ -54,21 +92,33 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId): Promise<vo
     permissionSet: grant.permissionSetName,
     principal: grant.principalName,
   });
+  // The slot says whose assignment this is: a grant revoked while provisioning, or a stray copy a
+  // race left, may share its triple with another live grant, which must keep its access.
   const holderId = await ctx.store.getActiveSlot(key);
-  const holder = holderId && holderId !== grantId ? await ctx.store.getGrant(holderId) : undefined;
+  const holdsSlot = holderId === grantId;
+  const holder = holderId && !holdsSlot ? await ctx.store.getGrant(holderId) : undefined;
   if (holder && isLiveGrant(holder)) {
     // Another live grant owns this assignment (this one was merged or never assigned): leave it.
     log.info({ holder: holder.id }, 'assignment belongs to another grant; not removed');
   } else {
+    if (!(await ctx.ownership.fence(lease.owner))) {
+      // Our heartbeat is about to lapse: the others may take this lease; leave the call to them.
+      log.warn({ owner: lease.owner }, 'membership lapsing; revocation left to another replica');
+      return;
+    }
     const startedAt = ctx.clock.now();
     try {
       await ctx.identity.unassign(key);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const { grant: failed } = await commitGrant(ctx, grantId, (g) =>
-        g.status === 'deprovisioning'
-          ? { type: 'unassignment_failed', actor: REVOKER, at: ctx.clock.now(), message }
-          : undefined,
+      const { grant: failed } = await commitGrant(
+        ctx,
+        grantId,
+        (g) =>
+          g.status === 'deprovisioning'
+            ? { type: 'unassignment_failed', actor: REVOKER, at: ctx.clock.now(), message }
+            : undefined,
+        grant,
       );
       log.error(
         { code: isKeylessError(error) ? error.code : 'UNKNOWN', attempts: failed.deprovisionAttempts },
@@ -83,22 +133,30 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId): Promise<vo
       log.info({ revocationLagMs: startedAt - grant.expiresAt }, 'assignment removed at expiry');
     }
   }
-  const { grant: ended, changed } = await commitGrant(
-    ctx,
-    grantId,
-    (g) =>
+  const confirmed = transitionGrant(grant, { type: 'unassignment_confirmed', actor: REVOKER, at: ctx.clock.now() });
+  let ended: Grant;
+  let changed: boolean;
+  if (
+    confirmed &&
+    (await ctx.store.saveGrantWithLease(confirmed.next, grant.version, { release: { owner: lease.owner } }))
+  ) {
+    lease.released = true;
+    ended = confirmed.next;
+    changed = true;
+  } else {
+    ({ grant: ended, changed } = await commitGrant(ctx, grantId, (g) =>
       g.status === 'deprovisioning'
         ? { type: 'unassignment_confirmed', actor: REVOKER, at: ctx.clock.now() }
         : undefined,
-    grant,
-  );
-  await ctx.store.releaseActiveSlot(key, grantId);
+    ));
+  }
+  if (holdsSlot) await ctx.store.releaseActiveSlot(key, grantId);
   if (changed) {
     log.info({ code: ended.status }, 'access ended');
     await ctx.publish({ type: 'grant_ended', grant: ended });
   }
 }
 
-export function deprovisionInBackground(ctx: EngineContext, grantId: GrantId): void {
-  ctx.background(`deprovision:${grantId}`, () => deprovision(ctx, grantId));
+export function deprovisionInBackground(ctx: EngineContext, grantId: GrantId, known?: Grant): void {
+  ctx.background(`deprovision:${grantId}`, () => deprovision(ctx, grantId, known ? { known } : {}));
 }

@@ -1,5 +1,15 @@
 import type { Grant, Policy } from '../domain';
-import type { ChatNotifier, Clock, GrantStore, IdGenerator, IdentityCenter, Logger, OnCallDirectory } from '../ports';
+import type {
+  ChatNotifier,
+  Clock,
+  GrantStore,
+  IdGenerator,
+  IdentityCenter,
+  Logger,
+  Membership,
+  OnCallDirectory,
+} from '../ports';
+import type { Ownership } from './ownership';
 
 export interface EngineOptions {
   /** This replica's name, written into leases. */
@@ -23,6 +33,29 @@ export interface EngineOptions {
   stuckAfterAttempts: number;
   /** Chat retries are remembered this long. Default 1 hour. */
   idempotencyTtlSeconds: number;
+  /** How often this replica writes its heartbeat and re-reads the members. Default 1000 ms. */
+  heartbeatMs: number;
+  /**
+   * A member whose heartbeat is older than this has departed: its share of the work moves to the
+   * others and the leases it held are void. Default 5000 ms.
+   */
+  memberTtlMs: number;
+  /**
+   * Work overdue by this much is taken up by the second replica in rank too (by the third after
+   * twice as long, …): a stale view of the members costs this much speed, never the work. Default 2000 ms.
+   */
+  ownershipGraceMs: number;
+  /**
+   * A replica calls Identity Center only while its own heartbeat has at least this much time left
+   * (its leases are void once it lapses). Covers clock skew between replicas. Default 1000 ms.
+   */
+  fenceMarginMs: number;
+  /**
+   * At most this many background jobs (revocations started by timers, early revocations) at once.
+   * High enough that revocations waiting on Identity Center (which paces itself) do not hold the
+   * next ones back; low enough that a burst of due timers does not start all at once. Default 256.
+   */
+  backgroundConcurrency: number;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -33,11 +66,18 @@ export const defaultEngineOptions: EngineOptions = {
   leaseMs: 15_000,
   stuckAfterAttempts: 5,
   idempotencyTtlSeconds: 3600,
+  heartbeatMs: 1000,
+  memberTtlMs: 5000,
+  ownershipGraceMs: 2000,
+  fenceMarginMs: 1000,
+  backgroundConcurrency: 256,
 };
 
 /** Everything the engine needs from outside, as ports. */
 export interface EngineDeps {
   store: GrantStore;
+  /** The replicas on this store (heartbeats): each grant's timed work has one owner among them. */
+  membership: Membership;
   identity: IdentityCenter;
   notifier: ChatNotifier;
   clock: Clock;
@@ -66,6 +106,8 @@ export interface EngineContext extends Omit<EngineDeps, 'options'> {
   busy: Set<string>;
   /** When this replica's sweep last read the whole timer horizon (undefined: never, so the next sweep does). */
   sweepState: { horizonScannedAt: number | undefined };
-  /** In-process expiry timers. */
+  /** In-process expiry timers (armed only for the grants this replica owns). */
   scheduler: { track(grant: Grant): void; untrack(grantId: string): void };
+  /** Which work is this replica's (membership + rendezvous hashing), and its heartbeat. */
+  ownership: Ownership;
 }

@@ -4,12 +4,13 @@ import type { EngineContext } from './deps';
 import { deprovisionInBackground } from './deprovision';
 
 /**
- * In-process timers for active grants that expire within the horizon: revocation starts at the
- * expiry instant, not at the next sweep. The sweep (the backstop) re-arms them after a restart and
- * revokes anything a timer missed.
+ * In-process timers for the active grants this replica owns that expire within the horizon:
+ * revocation starts at the expiry instant, not at the next sweep. The sweep (the backstop) re-arms
+ * them after a restart or a change of members, and revokes anything a timer missed. A timer keeps
+ * the grant as read, so that its revocation starts with a write, not a read.
  */
 export class ExpiryTimers {
-  private readonly timers = new Map<string, { at: number; handle: TimerHandle }>();
+  private readonly timers = new Map<string, { at: number; grant: Grant; handle: TimerHandle }>();
   private stopped = false;
 
   constructor(private readonly ctx: () => EngineContext) {}
@@ -19,20 +20,28 @@ export class ExpiryTimers {
     const ctx = this.ctx();
     if (grant.status !== 'active' || grant.expiresAt === undefined) return this.untrack(grant.id);
     if (grant.expiresAt > ctx.clock.now() + ctx.options.timerHorizonMs) return this.untrack(grant.id);
+    if (!ctx.ownership.owns(grant.id)) return this.untrack(grant.id);
     const existing = this.timers.get(grant.id);
-    if (existing?.at === grant.expiresAt) return;
+    if (existing?.at === grant.expiresAt && existing.grant.version >= grant.version) return;
     existing?.handle.cancel();
     const id = grant.id as GrantId;
     const handle = ctx.clock.setTimer(grant.expiresAt, () => {
+      const armed = this.timers.get(id);
       this.timers.delete(id);
-      deprovisionInBackground(ctx, id);
+      deprovisionInBackground(ctx, id, armed?.grant ?? grant);
     });
-    this.timers.set(id, { at: grant.expiresAt, handle });
+    this.timers.set(id, { at: grant.expiresAt, grant, handle });
   }
 
   untrack(grantId: string): void {
     this.timers.get(grantId)?.handle.cancel();
     this.timers.delete(grantId);
+  }
+
+  /** Drops the timers of grants this replica no longer owns (another member joined). */
+  retainOwned(): void {
+    const ctx = this.ctx();
+    for (const id of [...this.timers.keys()]) if (!ctx.ownership.owns(id)) this.untrack(id);
   }
 
   get size(): number {

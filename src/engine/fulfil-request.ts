@@ -163,10 +163,10 @@ async function applyExtension(ctx: EngineContext, request: AccessRequest, grantI
  * slot first, so two grants never share (and later tear down) one assignment.
  */
 export async function activate(ctx: EngineContext, grantId: GrantId): Promise<void> {
-  await withLease(ctx, grantId, async () => {
+  await withLease(ctx, grantId, async (lease) => {
     const grant = await ctx.store.getGrant(grantId);
     if (!grant) return;
-    if (grant.status === 'deprovisioning') return deprovision(ctx, grantId, { leaseHeld: true });
+    if (grant.status === 'deprovisioning') return deprovision(ctx, grantId, { lease });
     if (grant.status !== 'provisioning') return;
 
     if (!(await claimSlot(ctx, grant))) return;
@@ -177,6 +177,11 @@ export async function activate(ctx: EngineContext, grantId: GrantId): Promise<vo
       permissionSet: grant.permissionSetName,
       principal: grant.principalName,
     });
+    if (!(await ctx.ownership.fence(lease.owner))) {
+      // Our heartbeat is about to lapse: the others may take this lease; leave the call to them.
+      log.warn({ owner: lease.owner }, 'membership lapsing; activation left to another replica');
+      return;
+    }
     try {
       await ctx.identity.assign(key);
     } catch (error) {
@@ -210,7 +215,7 @@ export async function activate(ctx: EngineContext, grantId: GrantId): Promise<vo
         ? { type: 'assignment_confirmed', actor: PROVISIONER, at: ctx.clock.now() }
         : undefined,
     );
-    if (after.status === 'deprovisioning') return deprovision(ctx, grantId, { leaseHeld: true });
+    if (after.status === 'deprovisioning') return deprovision(ctx, grantId, { lease });
     if (changed && after.status === 'active') {
       log.info({ timeToAccessMs: (after.activatedAt ?? 0) - after.createdAt }, 'access granted');
       ctx.scheduler.track(after);

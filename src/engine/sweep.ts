@@ -1,4 +1,4 @@
-import { systemActor, type GrantId } from '../domain';
+import { nextEscalationStep, systemActor, type AccessRequest, type Grant, type GrantId } from '../domain';
 import { commitGrant, commitRequest } from './commit';
 import { forEachLimit as forEachUntil } from './concurrency';
 import type { EngineContext } from './deps';
@@ -32,14 +32,24 @@ function forEachLimit<T>(
   return forEachUntil(items, limit, (item) => (ctx.lifecycle.stopping ? Promise.resolve() : fn(item)));
 }
 
+/** When a record last changed (its last audit event), to tell how long its work has waited. */
+const lastChange = (r: Pick<Grant | AccessRequest, 'history' | 'createdAt'>): number =>
+  r.history[r.history.length - 1]?.at ?? r.createdAt;
+
 /**
  * The backstop (design §6): one pass over all open work in the store. It times out pending requests,
  * fulfils approved ones, drives grants left in provisioning or deprovisioning (after a crash) to a
  * final state, revokes active grants past expiry, arms timers for those expiring soon, and sends
  * reminders. Safe on several replicas at once: every step is a conditional write or holds a lease.
+ *
+ * With several replicas, each acts on its own share (issue 13, `ctx.ownership`): the items it owns,
+ * and the others' once they have waited a grace period per rank (`shouldAct`), so that a departed
+ * or mistaken owner costs speed, never the work.
  */
 export async function sweep(ctx: EngineContext): Promise<SweepReport> {
+  await ctx.ownership.ensureFresh();
   const now = ctx.clock.now();
+  const own = ctx.ownership;
   const failures: unknown[] = [];
   const report: SweepReport = {
     timedOut: 0,
@@ -54,7 +64,9 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
     failures: 0,
   };
 
-  const overdue = await ctx.store.listRequests({ status: 'pending', decideByBefore: now });
+  const overdue = (await ctx.store.listRequests({ status: 'pending', decideByBefore: now })).filter((r) =>
+    own.shouldAct(r.id, now - r.decideBy),
+  );
   failures.push(
     ...(await forEachLimit(ctx, overdue, PARALLEL, async (r) => {
       const { request, changed } = await commitRequest(ctx, r.id, (cur) =>
@@ -70,16 +82,25 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
   );
 
   // Reminders and escalations of pending requests nobody answered: one conditional write per step.
-  const stillPending = await ctx.store.listRequests({ status: 'pending' });
+  // Ownership as for every timed step: the owner acts when the step is due, the others only once
+  // it is overdue by their grace; the conditional write keeps each step to one replica either way.
+  const stillPending = (await ctx.store.listRequests({ status: 'pending' })).filter((r) => {
+    const step = nextEscalationStep(r);
+    return step !== undefined && step.at <= now && own.shouldAct(r.id, now - step.at);
+  });
   const steps = await escalateDueRequests(ctx, stillPending, (items, fn) => forEachLimit(ctx, items, PARALLEL, fn));
   report.approversReminded = steps.reminded;
   report.escalated = steps.escalated;
   failures.push(...steps.failures);
 
-  const approved = await ctx.store.listRequests({ status: 'approved' });
+  const approved = (await ctx.store.listRequests({ status: 'approved' })).filter((r) =>
+    own.shouldAct(r.id, now - lastChange(r)),
+  );
   failures.push(...(await forEachLimit(ctx, approved, PARALLEL, async (r) => (report.fulfilled++, fulfil(ctx, r.id)))));
 
-  const provisioning = await ctx.store.listGrants({ status: 'provisioning' });
+  const provisioning = (await ctx.store.listGrants({ status: 'provisioning' })).filter((g) =>
+    own.shouldAct(g.id, now - lastChange(g)),
+  );
   failures.push(
     ...(await forEachLimit(
       ctx,
@@ -89,7 +110,9 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
     )),
   );
 
-  const deprovisioning = await ctx.store.listGrants({ status: 'deprovisioning' });
+  const deprovisioning = (await ctx.store.listGrants({ status: 'deprovisioning' })).filter((g) =>
+    own.shouldAct(g.id, now - lastChange(g)),
+  );
   failures.push(
     ...(await forEachLimit(
       ctx,
@@ -108,20 +131,26 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
     expiresBefore: wholeHorizon ? now + Math.max(ctx.options.timerHorizonMs, reminderBefore) : now,
   });
   if (wholeHorizon) ctx.sweepState.horizonScannedAt = now;
-  const due = soon.filter((g) => (g.expiresAt ?? 0) <= now);
+  const due = soon.filter((g) => (g.expiresAt ?? 0) <= now && own.shouldAct(g.id, now - (g.expiresAt ?? 0)));
   for (const g of soon) {
-    if ((g.expiresAt ?? 0) <= now) continue;
+    if ((g.expiresAt ?? 0) <= now || !own.owns(g.id)) continue;
     ctx.scheduler.track(g);
     report.armed++;
   }
   failures.push(
-    ...(await forEachLimit(ctx, due, PARALLEL, async (g) => (report.expired++, deprovision(ctx, g.id as GrantId)))),
+    ...(await forEachLimit(
+      ctx,
+      due,
+      PARALLEL,
+      async (g) => (report.expired++, deprovision(ctx, g.id as GrantId, { known: g })),
+    )),
   );
 
   // A reminder is worth sending only for a grant that lasts well beyond the reminder's lead time.
   const toRemind = soon.filter(
     (g) =>
       !g.remindedAt &&
+      own.shouldAct(g.id, now - ((g.expiresAt ?? 0) - reminderBefore)) &&
       (g.expiresAt ?? 0) > now &&
       (g.expiresAt ?? 0) <= now + reminderBefore &&
       (g.expiresAt ?? 0) - (g.activatedAt ?? 0) > 2 * reminderBefore,

@@ -53,10 +53,27 @@ export interface GrantStore {
 
   /**
    * A lease on a grant's work (activation or revocation) for one replica: taken when there is none,
-   * when it lapsed (`until` < now), or when `owner` already holds it. Leases never change `version`.
+   * when it lapsed (`until` < now), when `owner` already holds it, or when its holder is one of
+   * `opts.departed`. Leases never change `version`.
    */
-  acquireLease(grantId: GrantId, owner: string, nowMs: number, untilMs: number): Promise<boolean>;
+  acquireLease(
+    grantId: GrantId,
+    owner: string,
+    nowMs: number,
+    untilMs: number,
+    opts?: LeaseTakeOptions,
+  ): Promise<boolean>;
   releaseLease(grantId: GrantId, owner: string): Promise<void>;
+  /**
+   * `saveGrant` and a lease change in ONE conditional write (one round trip instead of two):
+   * - `take`: applied only when the stored version is `expectedVersion` AND the lease could be
+   *   taken by `acquireLease` with the same arguments; the grant is saved and the lease is `owner`'s
+   *   until `untilMs`.
+   * - `release`: applied only when the stored version is `expectedVersion` AND the lease is free or
+   *   `owner`'s; the grant is saved and the lease removed.
+   * True when applied; false when either condition failed (nothing written: the caller reads again).
+   */
+  saveGrantWithLease(next: Grant, expectedVersion: number, lease: LeaseChange): Promise<boolean>;
 
   /**
    * Remembers a key (a chat delivery id, an alert's dedupe key) for `ttlSeconds`. True the first
@@ -64,6 +81,17 @@ export interface GrantStore {
    */
   rememberOnce(key: string, nowMs: number, ttlSeconds: number): Promise<boolean>;
 }
+
+export interface LeaseTakeOptions {
+  /**
+   * Members known to have departed (their heartbeat lapsed, design: ownership): a lease one of them
+   * holds is void and may be taken at once, without waiting for it to lapse.
+   */
+  departed?: readonly string[];
+}
+
+export type LeaseChange =
+  { take: { owner: string; nowMs: number; untilMs: number } & LeaseTakeOptions } | { release: { owner: string } };
 
 /** Where a chat message about a request lives, so that every copy can be updated in place. */
 export interface MessageRef {

@@ -12,3 +12,4 @@ export * from './leader-lease.port';
 export * from './alert-names.port';
 export * from './session-cut-policies.port';
 export * from './on-call.port';
+export * from './membership.port';

@@ -8,6 +8,7 @@ import {
   type GrantStore,
   type IdentityCenter,
   type OnCallDirectory,
+  type Membership,
   type Policy,
 } from '../../src';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
@@ -33,6 +34,8 @@ export function testEngine<
     policy?: Policy;
     options?: Partial<EngineOptions>;
     store?: S;
+    /** The replicas' heartbeats; by default the store's own (each store here is also a Membership). */
+    membership?: Membership;
     identity?: I;
     clock?: C;
     notifier?: ChatNotifier;
@@ -49,6 +52,7 @@ export function testEngine<
   const policy = over.policy ?? demoPolicy();
   const engine = createEngine({
     store,
+    membership: over.membership ?? membershipOf(store),
     identity,
     notifier: over.notifier ?? notifier,
     clock,
@@ -59,6 +63,11 @@ export function testEngine<
     options: { replicaId: 'replica-1', ...over.options },
   });
   return { engine, store, identity, clock, notifier, policy };
+}
+
+/** The store's own heartbeats when it keeps them (the fake and DynamoDB do), else a replica alone. */
+function membershipOf(store: GrantStore): Membership {
+  return 'heartbeat' in store && 'members' in store ? (store as GrantStore & Membership) : new InMemoryGrantStore();
 }
 
 /** What `testEngine()` gives on its own fakes. */

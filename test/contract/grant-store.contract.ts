@@ -288,6 +288,81 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
       it('refuses a lease on a grant that does not exist', async () => {
         expect(await h.store.acquireLease(aGrant().id, 'replica-a', T0, T0 + 1000)).toBe(false);
       });
+
+      it('gives a departed member’s lease to another at once, and only a departed member’s', async () => {
+        const g = aGrant();
+        await h.store.createGrant(g);
+        expect(await h.store.acquireLease(g.id, 'replica-a', T0, T0 + 15_000)).toBe(true);
+        expect(await h.store.acquireLease(g.id, 'replica-b', T0 + 1, T0 + 15_000, { departed: ['replica-c'] })).toBe(
+          false,
+        );
+        expect(
+          await h.store.acquireLease(g.id, 'replica-b', T0 + 1, T0 + 15_000, { departed: ['replica-c', 'replica-a'] }),
+        ).toBe(true);
+        expect(await h.store.acquireLease(g.id, 'replica-a', T0 + 2, T0 + 15_000)).toBe(false);
+      });
+    });
+
+    describe('state change and lease in one write', () => {
+      const expired = (g: ReturnType<typeof aGrant>) => ({ ...g, version: 2, status: 'deprovisioning' as const });
+
+      it('saves the grant and takes its lease together', async () => {
+        const g = aGrant({ status: 'active', expiresAt: T0 });
+        await h.store.createGrant(g);
+        const take = { take: { owner: 'replica-a', nowMs: T0, untilMs: T0 + 1000 } };
+        expect(await h.store.saveGrantWithLease(expired(g), 1, take)).toBe(true);
+        expect((await h.store.getGrant(g.id))?.status).toBe('deprovisioning');
+        expect(await h.store.acquireLease(g.id, 'replica-b', T0 + 1, T0 + 1000)).toBe(false);
+      });
+
+      it('writes nothing when the version moved on, or when another replica holds the lease', async () => {
+        const g = aGrant({ status: 'active', expiresAt: T0 });
+        await h.store.createGrant(g);
+        const take = (owner: string, departed?: string[]) => ({
+          take: { owner, nowMs: T0, untilMs: T0 + 1000, ...(departed ? { departed } : {}) },
+        });
+        expect(await h.store.saveGrantWithLease(expired(g), 0, take('replica-a'))).toBe(false);
+        expect(await h.store.acquireLease(g.id, 'replica-b', T0, T0 + 1000)).toBe(true);
+        expect(await h.store.saveGrantWithLease(expired(g), 1, take('replica-a'))).toBe(false);
+        expect((await h.store.getGrant(g.id))?.status).toBe('active');
+        expect(await h.store.acquireLease(g.id, 'replica-a', T0 + 1, T0 + 1000)).toBe(false);
+        // The holder departed: its lease is void.
+        expect(await h.store.saveGrantWithLease(expired(g), 1, take('replica-a', ['replica-b']))).toBe(true);
+        expect((await h.store.getGrant(g.id))?.version).toBe(2);
+      });
+
+      it('lets exactly one of many replicas racing on one expiry win', async () => {
+        const g = aGrant({ status: 'active', expiresAt: T0 });
+        await h.store.createGrant(g);
+        const won = await Promise.all(
+          ['a', 'b', 'c', 'd'].map((r) =>
+            h.store.saveGrantWithLease(expired(g), 1, { take: { owner: r, nowMs: T0, untilMs: T0 + 1000 } }),
+          ),
+        );
+        expect(won.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('saves the grant and releases its lease together, only for the holder', async () => {
+        const g = aGrant({ status: 'active', expiresAt: T0 });
+        await h.store.createGrant(g);
+        expect(await h.store.acquireLease(g.id, 'replica-a', T0, T0 + 60_000)).toBe(true);
+        const ended = { ...g, version: 2, status: 'expired' as const, endedAt: T0 + 5 };
+        expect(await h.store.saveGrantWithLease(ended, 1, { release: { owner: 'replica-b' } })).toBe(false);
+        expect((await h.store.getGrant(g.id))?.status).toBe('active');
+        expect(await h.store.saveGrantWithLease(ended, 1, { release: { owner: 'replica-a' } })).toBe(true);
+        expect((await h.store.getGrant(g.id))?.status).toBe('expired');
+        // Released: another replica takes it at once, long before it would have lapsed.
+        expect(await h.store.acquireLease(g.id, 'replica-b', T0 + 10, T0 + 1000)).toBe(true);
+        // With no lease at all, the write is applied too.
+        const g2 = aGrant({ status: 'active', expiresAt: T0 });
+        await h.store.createGrant(g2);
+        expect(await h.store.saveGrantWithLease({ ...g2, version: 2 }, 1, { release: { owner: 'replica-a' } })).toBe(
+          true,
+        );
+        expect(await h.store.saveGrantWithLease({ ...g2, version: 3 }, 1, { release: { owner: 'replica-a' } })).toBe(
+          false,
+        );
+      });
     });
 
     describe('idempotency keys', () => {

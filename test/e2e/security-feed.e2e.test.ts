@@ -117,6 +117,7 @@ describe('the security feed, end to end through Slack and Teams', () => {
     const policy = demoPolicy();
     engine = createEngine({
       store: grants,
+      membership: grants,
       identity,
       notifier: { publish: async () => undefined },
       clock: { now: Date.now, setTimer: () => ({ cancel: () => undefined }) },

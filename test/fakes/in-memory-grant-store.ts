@@ -9,6 +9,9 @@ import {
   type Grant,
   type GrantId,
   type GrantStore,
+  type LeaseChange,
+  type LeaseTakeOptions,
+  type Membership,
   type MessageRef,
   type MessageRefStore,
   type RequestId,
@@ -19,7 +22,7 @@ const conflict = (what: string) =>
   new KeylessError(ErrorCodes.VersionConflict, `${what} changed meanwhile; try again.`);
 
 /** The GrantStore contract in memory: the reference the real adapters are held to. */
-export class InMemoryGrantStore implements GrantStore, MessageRefStore, ConversationStore {
+export class InMemoryGrantStore implements GrantStore, MessageRefStore, ConversationStore, Membership {
   readonly requests = new Map<string, AccessRequest>();
   readonly grants = new Map<string, Grant>();
   readonly notes = new Map<string, AuditEvent>();
@@ -28,6 +31,8 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
   readonly remembered = new Map<string, number>();
   readonly messageRefs = new Map<string, MessageRef[]>();
   readonly conversations = new Map<string, Record<string, unknown>>();
+  /** Replica heartbeats: member id → deadline. */
+  readonly heartbeats = new Map<string, number>();
   /** Counts every write, for tests that look at write amplification. */
   writes = 0;
 
@@ -134,13 +139,65 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
     }
   }
 
-  async acquireLease(grantId: GrantId, owner: string, nowMs: number, untilMs: number): Promise<boolean> {
-    if (!this.grants.has(grantId)) return false;
-    const lease = this.leases.get(grantId);
-    if (lease && lease.owner !== owner && lease.until >= nowMs) return false;
+  async acquireLease(
+    grantId: GrantId,
+    owner: string,
+    nowMs: number,
+    untilMs: number,
+    opts?: LeaseTakeOptions,
+  ): Promise<boolean> {
+    if (!this.grants.has(grantId) || !this.leaseFree(grantId, owner, nowMs, opts)) return false;
     this.writes++;
     this.leases.set(grantId, { owner, until: untilMs });
     return true;
+  }
+
+  private leaseFree(grantId: string, owner: string, nowMs: number, opts?: LeaseTakeOptions): boolean {
+    const lease = this.leases.get(grantId);
+    return !lease || lease.owner === owner || lease.until < nowMs || (opts?.departed ?? []).includes(lease.owner);
+  }
+
+  async saveGrantWithLease(next: Grant, expectedVersion: number, change: LeaseChange): Promise<boolean> {
+    const current = this.grants.get(next.id);
+    if (!current || current.version !== expectedVersion) return false;
+    if ('take' in change) {
+      const { owner, nowMs, untilMs, departed } = change.take;
+      if (!this.leaseFree(next.id, owner, nowMs, departed ? { departed } : undefined)) return false;
+      this.leases.set(next.id, { owner, until: untilMs });
+    } else {
+      const lease = this.leases.get(next.id);
+      if (lease && lease.owner !== change.release.owner) return false;
+      this.leases.delete(next.id);
+    }
+    this.writes++;
+    this.grants.set(next.id, clone(next));
+    return true;
+  }
+
+  async heartbeat(replicaId: string, nowMs: number, ttlMs: number): Promise<boolean> {
+    const until = this.heartbeats.get(replicaId);
+    if (until !== undefined && until <= nowMs) return false;
+    this.writes++;
+    this.heartbeats.set(replicaId, nowMs + ttlMs);
+    return true;
+  }
+
+  async members(nowMs: number): Promise<{ live: string[]; departed: string[] }> {
+    const all = [...this.heartbeats.entries()];
+    return {
+      live: all
+        .filter(([, until]) => until > nowMs)
+        .map(([id]) => id)
+        .sort(),
+      departed: all
+        .filter(([, until]) => until <= nowMs)
+        .sort(([a, ua], [b, ub]) => ub - ua || (a < b ? -1 : 1))
+        .map(([id]) => id),
+    };
+  }
+
+  async leave(replicaId: string): Promise<void> {
+    this.heartbeats.delete(replicaId);
   }
 
   async releaseLease(grantId: GrantId, owner: string): Promise<void> {

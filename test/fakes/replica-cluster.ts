@@ -140,6 +140,11 @@ export class ReplicaCluster {
     });
   }
 
+  /** The replica in `slot` dies now, as a SIGKILLed process: no heartbeat, timer or call of it ever again; nobody takes its place. */
+  kill(slot: number): void {
+    this.replicas[slot % this.size]!.life.die();
+  }
+
   /** Replicas that died, for the record. */
   get dead(): number {
     return this.generation - this.size;
@@ -175,7 +180,7 @@ export class ReplicaCluster {
       return (
         assignmentKeyString(grantAssignment(g)) === k &&
         wanted.includes(g.status) &&
-        lease?.owner === replica &&
+        (lease?.owner === replica || lease?.owner.startsWith(`${replica}@`)) &&
         lease.until >= now
       );
     });
