@@ -23,6 +23,7 @@ import {
  * | `ACTIVE#<principal>#<account>#<permset>`    | `GUARD`                              | the one-active-grant slot |
  * | `IDEMP#<key>`                               | `IDEMP`                              | a remembered key          |
  * | `CONV#<key>`                                | `CONV`                               | a Teams conversation ref  |
+ * | `SESSIONCUT`                                | `CUT#<principal>`                    | one person's session cut  |
  *
  * Records are stored whole as one JSON string `doc` (get and put stay symmetrical, no marshalling
  * surprises), beside the attributes that conditions and the index read: `version`, `status`,
@@ -45,6 +46,9 @@ export const grantKey = (id: GrantId | string): Key => ({ pk: `GRANT#${id}`, sk:
 export const slotKey = (key: AssignmentKey): Key => ({ pk: `ACTIVE#${assignmentKeyString(key)}`, sk: 'GUARD' });
 export const rememberKey = (key: string): Key => ({ pk: `IDEMP#${key}`, sk: 'IDEMP' });
 export const conversationKey = (key: string): Key => ({ pk: `CONV#${key}`, sk: 'CONV' });
+export const SESSION_CUT_PK = 'SESSIONCUT';
+export const SESSION_CUT_PREFIX = 'CUT#';
+export const sessionCutKey = (principalId: string): Key => ({ pk: SESSION_CUT_PK, sk: `${SESSION_CUT_PREFIX}${principalId}` });
 export const subjectPk = (subject: AuditEvent['subject']): string =>
   subject.kind === 'grant' ? grantKey(subject.id).pk : requestKey(subject.id).pk;
 export const NOTE_PREFIX = 'EVT#';

@@ -20,3 +20,4 @@ export * from './alert.machine';
 export * from './root-activity';
 export * from './credential-report';
 export * from './drift-finding';
+export * from './session-cut';

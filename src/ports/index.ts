@@ -11,3 +11,4 @@ export * from './alert-publisher.port';
 export * from './leader-lease.port';
 export * from './alert-names.port';
 export * from './session-cut-policies.port';
+export * from './session-cut-store.port';
