@@ -10,13 +10,15 @@ import type {
 } from '../domain';
 import type { TimerHandle } from '../ports';
 import { approve, cancel, deny, type DecideResult } from './decide-request';
-import { defaultEngineOptions, type EngineContext, type EngineDeps } from './deps';
+import { ErrorCodes, KeylessError } from '../domain';
+import { defaultEngineOptions, type EngineContext, type EngineDeps, type EngineOptions } from './deps';
 import { ExpiryTimers } from './expiry-scheduler';
 import { extend } from './extend-grant';
 import { approvalsFor, explain, findAccounts, listMine, requestOptions } from './queries';
 import { reconcile } from './reconcile-assignments';
 import { requestAccess, type RequestAccessInput, type RequestAccessResult } from './request-access';
 import { revoke, type RevokeResult } from './revoke-grant';
+import { syncSessionCuts, type SessionCutSyncReport } from './session-cut';
 import { sweep, type SweepReport } from './sweep';
 
 /**
@@ -53,6 +55,8 @@ export interface Engine {
   getGrant(id: string): Promise<Grant | undefined>;
   /** One pass of the backstop sweep (timeouts, resume after a crash, expiry, reminders). */
   sweep(): Promise<SweepReport>;
+  /** Write the session cuts into the policies now (the sweep does it too); undefined when another replica writes. */
+  syncSessionCuts(): Promise<SessionCutSyncReport | undefined>;
   /** Compare Identity Center with the grants; report (and by policy remove) drift. */
   reconcile(): Promise<AssignmentDrift[]>;
   /** Sweep first (resume after a restart), then keep sweeping every `sweepIntervalMs`. */
@@ -66,7 +70,17 @@ export interface Engine {
 }
 
 export function createEngine(deps: EngineDeps): Engine {
-  const options = { ...defaultEngineOptions, ...deps.options };
+  const options: EngineOptions = {
+    ...defaultEngineOptions,
+    ...deps.options,
+    sessionCut: { ...defaultEngineOptions.sessionCut, ...deps.options?.sessionCut },
+  };
+  if (options.sessionCut.enabled && !deps.sessionCuts) {
+    throw new KeylessError(
+      ErrorCodes.ConfigInvalid,
+      'Ending sessions is enabled but no session-cut store, policies and lease were given.',
+    );
+  }
   const inFlight = new Map<string, Promise<unknown>>();
   const timers = new ExpiryTimers(() => ctx);
   let sweepTimer: TimerHandle | undefined;
@@ -78,6 +92,14 @@ export function createEngine(deps: EngineDeps): Engine {
     options,
     scheduler: timers,
     sweepState: { horizonScannedAt: undefined },
+    sessionCutState: {
+      running: false,
+      again: false,
+      retryTimer: undefined,
+      failures: 0,
+      lastSyncAt: undefined,
+      lastFailure: undefined,
+    },
     busy: new Set<string>(),
     lifecycle: { stopping: false },
     background(name, work) {
@@ -133,6 +155,7 @@ export function createEngine(deps: EngineDeps): Engine {
     getGrant: (id) => deps.store.getGrant(id as GrantId),
     sweep: () => sweep(ctx),
     reconcile: () => reconcile(ctx),
+    syncSessionCuts: () => syncSessionCuts(ctx),
     async start() {
       if (running) return;
       running = true;
@@ -144,6 +167,7 @@ export function createEngine(deps: EngineDeps): Engine {
       running = false;
       ctx.lifecycle.stopping = true;
       sweepTimer?.cancel();
+      ctx.sessionCutState.retryTimer?.cancel();
       timers.stop();
       await idle();
     },

@@ -1,6 +1,7 @@
-import { grantAssignment, isKeylessError, isLiveGrant, systemActor, type GrantId } from '../domain';
+import { grantAssignment, isKeylessError, isLiveGrant, systemActor, type GrantId, type SessionCutNote } from '../domain';
 import { commitGrant, withLease } from './commit';
 import type { EngineContext } from './deps';
+import { recordSessionCut, requestSessionCutSync } from './session-cut';
 
 const REVOKER = systemActor('revoker');
 
@@ -54,6 +55,7 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId): Promise<vo
     permissionSet: grant.permissionSetName,
     principal: grant.principalName,
   });
+  let sessionCut: SessionCutNote | undefined;
   const holderId = await ctx.store.getActiveSlot(key);
   const holder = holderId && holderId !== grantId ? await ctx.store.getGrant(holderId) : undefined;
   if (holder && isLiveGrant(holder)) {
@@ -82,17 +84,21 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId): Promise<vo
     if (grant.endReason === 'expired' && grant.expiresAt !== undefined) {
       log.info({ revocationLagMs: startedAt - grant.expiresAt }, 'assignment removed at expiry');
     }
+    // Durable before the grant says it ended: a crash here leaves it deprovisioning, and the cut is
+    // recorded again (with a later T) when the sweep resumes it.
+    sessionCut = await recordSessionCut(ctx, grant);
   }
   const { grant: ended, changed } = await commitGrant(
     ctx,
     grantId,
     (g) =>
       g.status === 'deprovisioning'
-        ? { type: 'unassignment_confirmed', actor: REVOKER, at: ctx.clock.now() }
+        ? { type: 'unassignment_confirmed', actor: REVOKER, at: ctx.clock.now(), ...(sessionCut ? { sessionCut } : {}) }
         : undefined,
     grant,
   );
   await ctx.store.releaseActiveSlot(key, grantId);
+  if (sessionCut && 'from' in sessionCut) requestSessionCutSync(ctx);
   if (changed) {
     log.info({ code: ended.status }, 'access ended');
     await ctx.publish({ type: 'grant_ended', grant: ended });
