@@ -48,7 +48,10 @@ export const rememberKey = (key: string): Key => ({ pk: `IDEMP#${key}`, sk: 'IDE
 export const conversationKey = (key: string): Key => ({ pk: `CONV#${key}`, sk: 'CONV' });
 export const SESSION_CUT_PK = 'SESSIONCUT';
 export const SESSION_CUT_PREFIX = 'CUT#';
-export const sessionCutKey = (principalId: string): Key => ({ pk: SESSION_CUT_PK, sk: `${SESSION_CUT_PREFIX}${principalId}` });
+export const sessionCutKey = (principalId: string): Key => ({
+  pk: SESSION_CUT_PK,
+  sk: `${SESSION_CUT_PREFIX}${principalId}`,
+});
 export const subjectPk = (subject: AuditEvent['subject']): string =>
   subject.kind === 'grant' ? grantKey(subject.id).pk : requestKey(subject.id).pk;
 export const NOTE_PREFIX = 'EVT#';

@@ -165,7 +165,11 @@ function units(cuts: readonly SessionCut[], packing: CutPacking, maxChars: numbe
   if (packing !== 'grouped') {
     return sorted.map((c) => ({
       members: [c.principalId],
-      text: statement([c.principalId], c.cutFrom, packing === 'narrowed' ? c.targets.map(permissionSetRolePattern) : undefined),
+      text: statement(
+        [c.principalId],
+        c.cutFrom,
+        packing === 'narrowed' ? c.targets.map(permissionSetRolePattern) : undefined,
+      ),
     }));
   }
   const windows = new Map<number, string[]>();
@@ -196,17 +200,23 @@ function place(
   previous: ReadonlyMap<string, number> | undefined,
 ): Unit[][] | undefined {
   const bins: Unit[][] = Array.from({ length: slots }, () => []);
-  const size = (bin: Unit[], extra?: Unit) => cutDocument([...bin, ...(extra ? [extra] : [])].map((u) => u.text)).length;
+  // A document's length: prefix + statements joined by commas + suffix.
+  const lengths: number[] = Array.from({ length: slots }, () => DOC_PREFIX.length + DOC_SUFFIX.length);
+  const fits = (i: number, u: Unit) => lengths[i]! + u.text.length + (bins[i]!.length ? 1 : 0) <= maxChars;
+  const put = (i: number, u: Unit) => {
+    lengths[i]! += u.text.length + (bins[i]!.length ? 1 : 0);
+    bins[i]!.push(u);
+  };
   const rest: Unit[] = [];
   for (const u of all) {
     const was = previous?.get(u.members[0]!);
-    if (was !== undefined && was < slots && size(bins[was]!, u) <= maxChars) bins[was]!.push(u);
+    if (was !== undefined && was < slots && fits(was, u)) put(was, u);
     else rest.push(u);
   }
   for (const u of rest) {
-    const bin = bins.find((b) => size(b, u) <= maxChars);
-    if (!bin) return undefined;
-    bin.push(u);
+    const i = bins.findIndex((_, j) => fits(j, u));
+    if (i < 0) return undefined;
+    put(i, u);
   }
   return bins;
 }
@@ -223,9 +233,13 @@ export function packSessionCuts(cuts: readonly SessionCut[], options: PackOption
   const windowMs = options.groupWindowMs ?? 60_000;
   for (const packing of ['narrowed', 'per_person', 'grouped'] as const) {
     const all = units(cuts, packing, maxChars, windowMs);
-    const bins = place(all, options.slots, maxChars, options.previous) ?? place(all, options.slots, maxChars, undefined);
+    const bins =
+      place(all, options.slots, maxChars, options.previous) ?? place(all, options.slots, maxChars, undefined);
     if (!bins) continue;
-    const used = bins.slice(0, bins.reduce((last, b, i) => (b.length ? i + 1 : last), 0));
+    const used = bins.slice(
+      0,
+      bins.reduce((last, b, i) => (b.length ? i + 1 : last), 0),
+    );
     // A gap (an empty slot between used ones) is filled with nothing: the caller removes it.
     const documents = used.map((b) => (b.length ? cutDocument(b.map((u) => u.text)) : ''));
     return {
@@ -270,7 +284,9 @@ export function cutRetainUntil(cutFrom: number, sessionDurationSeconds: number, 
  * The line a grant-ended message carries about the sessions already open, or undefined when
  * keyless does not end them (the feature is off, or the grant ended at its expiry).
  */
-export function sessionCutLine(g: { sessionCut?: { from: number } | { skipped: 'management_account' } }): string | undefined {
+export function sessionCutLine(g: {
+  sessionCut?: { from: number } | { skipped: 'management_account' };
+}): string | undefined {
   if (!g.sessionCut) return undefined;
   if ('skipped' in g.sessionCut) {
     return 'Sessions in the management account are not ended (service control policies do not reach it): they last until their own session duration ends.';

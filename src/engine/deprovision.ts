@@ -1,4 +1,11 @@
-import { grantAssignment, isKeylessError, isLiveGrant, systemActor, type GrantId, type SessionCutNote } from '../domain';
+import {
+  grantAssignment,
+  isKeylessError,
+  isLiveGrant,
+  systemActor,
+  type GrantId,
+  type SessionCutNote,
+} from '../domain';
 import { commitGrant, withLease } from './commit';
 import type { EngineContext } from './deps';
 import { recordSessionCut, requestSessionCutSync } from './session-cut';

@@ -62,7 +62,10 @@ export async function recordSessionCut(ctx: EngineContext, grant: Grant): Promis
     if (sessionSeconds * 1000 <= grant.expiresAt - grant.activatedAt) return undefined;
   }
   if (o.managementAccountId !== undefined && grant.accountId === o.managementAccountId) {
-    ctx.logger.warn({ grantId: grant.id, accountId: grant.accountId }, 'sessions in the management account are not ended');
+    ctx.logger.warn(
+      { grantId: grant.id, accountId: grant.accountId },
+      'sessions in the management account are not ended',
+    );
     return { skipped: 'management_account' };
   }
   sessionSeconds ??= await sessionSecondsOf(ctx, grant);
@@ -196,7 +199,12 @@ async function writeHeld(ctx: EngineContext): Promise<SessionCutSyncReport> {
       log.error({ code: error.code, people: inForce.length }, error.message);
       if (ctx.sessionCutState.lastFailure !== error.code) {
         ctx.sessionCutState.lastFailure = error.code;
-        await ctx.publish({ type: 'session_cut_failed', code: error.code, message: error.message, people: inForce.length });
+        await ctx.publish({
+          type: 'session_cut_failed',
+          code: error.code,
+          message: error.message,
+          people: inForce.length,
+        });
       }
     }
     throw error;

@@ -8,6 +8,7 @@ import {
   type GrantStore,
   type IdentityCenter,
   type Policy,
+  type SessionCutDeps,
 } from '../../src';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
 import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
@@ -30,7 +31,9 @@ export function testEngine<
 >(
   over: {
     policy?: Policy;
-    options?: Partial<EngineOptions>;
+    options?: Omit<Partial<EngineOptions>, 'sessionCut'> & { sessionCut?: Partial<EngineOptions['sessionCut']> };
+    /** The session cut's store, policies and lease (with `options.sessionCut.enabled`). */
+    sessionCuts?: SessionCutDeps;
     store?: S;
     identity?: I;
     clock?: C;
@@ -52,6 +55,7 @@ export function testEngine<
     logger: silentLogger,
     ids: new SequentialIds(over.idPrefix),
     policy: () => policy,
+    ...(over.sessionCuts ? { sessionCuts: over.sessionCuts } : {}),
     options: { replicaId: 'replica-1', ...over.options },
   });
   return { engine, store, identity, clock, notifier, policy };

@@ -130,7 +130,12 @@ export class FakeSessionCutPolicies implements SessionCutPolicies {
   }
 }
 
-type Statement = { Effect?: string; Action?: unknown; Resource?: unknown; Condition?: Record<string, Record<string, unknown>> };
+type Statement = {
+  Effect?: string;
+  Action?: unknown;
+  Resource?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
 
 function statementsOf(content: string): Statement[] {
   const doc = JSON.parse(content) as { Statement: Statement | Statement[] };
@@ -149,12 +154,18 @@ function values(v: unknown): string[] {
 }
 
 function glob(pattern: string, value: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`).test(value);
 }
 
 /** A Deny of every action whose every condition holds for the session (keys are case-insensitive). */
-function matches(s: Statement, session: { userId: string; roleArn: string; accountId: string; issuedAt: number }): boolean {
+function matches(
+  s: Statement,
+  session: { userId: string; roleArn: string; accountId: string; issuedAt: number },
+): boolean {
   if (s.Effect !== 'Deny' || !values(s.Action).includes('*')) return false;
   for (const [operator, block] of Object.entries(s.Condition ?? {})) {
     for (const [key, raw] of Object.entries(block)) {
