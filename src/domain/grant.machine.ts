@@ -10,7 +10,14 @@ export type GrantEvent =
   | { type: 'assignment_failed'; actor: Actor; at: number; code: string; message: string }
   | { type: 'expiry_reached'; actor: Actor; at: number }
   | { type: 'revoke_requested'; actor: Actor; at: number; reason: string }
-  | { type: 'unassignment_confirmed'; actor: Actor; at: number; sessionCut?: SessionCutNote }
+  | {
+      type: 'unassignment_confirmed';
+      actor: Actor;
+      at: number;
+      sessionCut?: SessionCutNote;
+      /** The assignment stays: another live grant (this one's successor) holds it. */
+      keptBy?: string;
+    }
   | { type: 'unassignment_failed'; actor: Actor; at: number; message: string }
   | {
       type: 'extended';
@@ -121,7 +128,7 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
         ...g,
         status: g.endReason === 'revoked' ? 'revoked' : 'expired',
         endedAt: e.at,
-        assignmentRemovedAt: e.at,
+        ...(e.keptBy === undefined ? { assignmentRemovedAt: e.at } : {}),
         ...(e.sessionCut ? { sessionCut: e.sessionCut } : {}),
       }),
       unassignment_failed: (g) => ({ ...g, deprovisionAttempts: g.deprovisionAttempts + 1 }),
@@ -188,7 +195,11 @@ export function transitionGrant(grant: Grant, event: GrantEvent): Transition<Gra
           }
         : {}),
       ...(event.type === 'unassignment_failed' ? { attempts: result.deprovisionAttempts } : {}),
-      ...(event.type === 'unassignment_confirmed' ? { assignmentRemovedAt: event.at } : {}),
+      ...(event.type === 'unassignment_confirmed'
+        ? event.keptBy === undefined
+          ? { assignmentRemovedAt: event.at }
+          : { assignmentKeptBy: event.keptBy }
+        : {}),
       ...(event.type === 'unassignment_confirmed' && event.sessionCut && 'from' in event.sessionCut
         ? { sessionCutFrom: event.sessionCut.from }
         : {}),

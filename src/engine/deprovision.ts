@@ -65,9 +65,16 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId): Promise<vo
   let sessionCut: SessionCutNote | undefined;
   const holderId = await ctx.store.getActiveSlot(key);
   const holder = holderId && holderId !== grantId ? await ctx.store.getGrant(holderId) : undefined;
+  let keptBy: string | undefined;
   if (holder && isLiveGrant(holder)) {
     // Another live grant owns this assignment (this one was merged or never assigned): leave it.
     log.info({ holder: holder.id }, 'assignment belongs to another grant; not removed');
+    if (holder.status === 'deprovisioning') {
+      // The holder is ending too: its removal comes, and the sessions of this grant end with it.
+      sessionCut = await recordSessionCut(ctx, grant);
+    } else {
+      keptBy = holder.id;
+    }
   } else {
     const startedAt = ctx.clock.now();
     try {
@@ -100,7 +107,13 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId): Promise<vo
     grantId,
     (g) =>
       g.status === 'deprovisioning'
-        ? { type: 'unassignment_confirmed', actor: REVOKER, at: ctx.clock.now(), ...(sessionCut ? { sessionCut } : {}) }
+        ? {
+            type: 'unassignment_confirmed',
+            actor: REVOKER,
+            at: ctx.clock.now(),
+            ...(sessionCut ? { sessionCut } : {}),
+            ...(keptBy ? { keptBy } : {}),
+          }
         : undefined,
     grant,
   );

@@ -18,6 +18,8 @@ export class FakeSessionCutPolicies implements SessionCutPolicies {
   readonly writes: { op: 'create' | 'update' | 'remove'; slot: number; at: number; chars: number }[] = [];
   /** The longest content ever accepted. */
   maxChars = 0;
+  /** Writes refused for their size (keyless must never send one). */
+  sizeRejections = 0;
   private seq = 0;
   private count = 0;
   private failures = 0;
@@ -95,6 +97,7 @@ export class FakeSessionCutPolicies implements SessionCutPolicies {
 
   private check(content: string): void {
     if (content.length > (this.opts.maxChars ?? 5120)) {
+      this.sizeRejections++;
       throw new KeylessError(
         ErrorCodes.InvalidInput,
         `ConstraintViolationException: POLICY_CONTENT_LIMIT_EXCEEDED (${content.length} characters).`,
