@@ -233,7 +233,11 @@ async function writeHeld(ctx: EngineContext): Promise<SessionCutSyncReport> {
   for (const p of existing) {
     if (p.slot >= packed.documents.length) removals.push(() => deps.policies.remove(p.id));
   }
-  for (const phase of [gaining, others, removals]) await Promise.all(phase.map((write) => write()));
+  // A person moves between policies only when their slot has no room left: then the policies that
+  // gain go first. Otherwise every write only adds to or takes from one slot, and all go at once.
+  const moved = packed.members.some((ids, slot) => ids.some((id) => previous.has(id) && previous.get(id) !== slot));
+  const phases = moved ? [gaining, others, removals] : [[...gaining, ...others, ...removals]];
+  for (const phase of phases) await Promise.all(phase.map((write) => write()));
   const writes = gaining.length + others.length + removals.length;
   const acceptedAt = ctx.clock.now();
   if (writes > 0) {
