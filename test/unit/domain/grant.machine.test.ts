@@ -134,11 +134,19 @@ describe('the grant transition table', () => {
     const ended = transitionGrant(g, { type: 'unassignment_confirmed', actor, at, sessionCut: { from: at + 5000 } })!;
     expect(ended.next).toMatchObject({ status: 'revoked', assignmentRemovedAt: at, sessionCut: { from: at + 5000 } });
     expect(ended.audit.details).toMatchObject({ assignmentRemovedAt: at, sessionCutFrom: at + 5000 });
-    const cut = transitionGrant(ended.next, { type: 'sessions_cut', actor, at: at + 2000, cutFrom: at + 5000, lagMs: 2000 })!;
+    const cut = transitionGrant(ended.next, {
+      type: 'sessions_cut',
+      actor,
+      at: at + 2000,
+      cutFrom: at + 5000,
+      lagMs: 2000,
+    })!;
     expect(cut.next.sessionsCutAt).toBe(at + 2000);
     expect(cut.next.status).toBe('revoked');
     expect(cut.audit.details).toMatchObject({ sessionsCutAt: at + 2000, lagSeconds: 2 });
-    expect(transitionGrant(cut.next, { type: 'sessions_cut', actor, at: at + 9000, cutFrom: at + 5000 })).toBeUndefined();
+    expect(
+      transitionGrant(cut.next, { type: 'sessions_cut', actor, at: at + 9000, cutFrom: at + 5000 }),
+    ).toBeUndefined();
   });
 
   it('says on the grant that sessions in the management account are not ended', () => {
