@@ -14,6 +14,7 @@ import {
 } from '../domain';
 import type { OwnedPolicy } from '../ports';
 import { commitGrant } from './commit';
+import { forEachLimit } from './concurrency';
 import type { EngineContext } from './deps';
 
 const WRITER = systemActor('session-cut');
@@ -248,20 +249,21 @@ async function writeHeld(ctx: EngineContext): Promise<SessionCutSyncReport> {
   }
 
   let marked = 0;
-  for (const cut of inForce) {
-    if (cut.pending.length === 0) continue;
-    marked += await markGrants(ctx, cut, acceptedAt);
-    await deps.store.settleSessionCut(
-      cut.principalId,
-      cut.pending.map((p) => p.grantId),
-    );
-  }
   let removed = 0;
-  for (const cut of lapsed) {
-    // Past its retention every session it covered has ended on its own; its grants say when it went.
+  const waiting = inForce.filter((c) => c.pending.length > 0);
+  const failures = await forEachLimit([...waiting, ...lapsed], 16, async (cut) => {
     marked += await markGrants(ctx, cut, acceptedAt);
-    if (await deps.store.deleteSessionCut(cut.principalId, cut.version)) removed++;
-  }
+    if (cutInForce(cut, listedAt)) {
+      await deps.store.settleSessionCut(
+        cut.principalId,
+        cut.pending.map((p) => p.grantId),
+      );
+    } else if (await deps.store.deleteSessionCut(cut.principalId, cut.version)) {
+      // Past its retention every session it covered has ended on its own; its grants say when it went.
+      removed++;
+    }
+  });
+  if (failures.length > 0) throw failures[0];
   return {
     people: inForce.length,
     policies: packed.documents.filter(Boolean).length,
