@@ -21,7 +21,12 @@ import type {
   MessageRef,
   MessageRefStore,
   RequestId,
+  CutInput,
+  PrincipalId,
+  SessionCut,
+  SessionCutStore,
 } from '../../src';
+import { ErrorCodes, KeylessError, mergeCut } from '../../src';
 import { isConditionFailed, translateError, versionConflict } from './errors';
 import {
   DEFAULT_RETENTION_DAYS,
@@ -36,6 +41,9 @@ import {
   docOf,
   grantAttributes,
   conversationKey,
+  SESSION_CUT_PK,
+  SESSION_CUT_PREFIX,
+  sessionCutKey,
   grantKey,
   keyItem,
   messageRefKey,
@@ -92,7 +100,7 @@ function leaseFreeCondition(
  * (`history`), written in the same conditional write as the state; notes are separate idempotent
  * items. Lists read the `byStatusExpiry` index, which lags writes by up to about a second.
  */
-export class DynamoGrantStore implements GrantStore, MessageRefStore, ConversationStore, Membership {
+export class DynamoGrantStore implements GrantStore, MessageRefStore, ConversationStore, Membership, SessionCutStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
   private readonly retentionDays: number;
@@ -412,6 +420,67 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
 
   async getConversation(key: string): Promise<Record<string, unknown> | undefined> {
     return docOf<Record<string, unknown>>(await this.getItem(conversationKey(key), 'getConversation'));
+  }
+
+  // Session cuts: one item per person in one partition, conditional on `version`.
+
+  async recordSessionCut(input: CutInput): Promise<SessionCut> {
+    const cut = await this.changeSessionCut(input.principalId, 'recordSessionCut', (c) => mergeCut(c, input));
+    return cut!;
+  }
+
+  async listSessionCuts(): Promise<SessionCut[]> {
+    const items = await this.queryPrefix(SESSION_CUT_PK, SESSION_CUT_PREFIX, 'listSessionCuts');
+    return items.flatMap((item) => docOf<SessionCut>(item) ?? []);
+  }
+
+  async settleSessionCut(principalId: PrincipalId, grantIds: readonly string[]): Promise<void> {
+    await this.changeSessionCut(principalId, 'settleSessionCut', (cut) =>
+      cut && cut.pending.some((p) => grantIds.includes(p.grantId))
+        ? { ...cut, pending: cut.pending.filter((p) => !grantIds.includes(p.grantId)), version: cut.version + 1 }
+        : undefined,
+    );
+  }
+
+  async deleteSessionCut(principalId: PrincipalId, expectedVersion: number): Promise<boolean> {
+    return this.conditional('deleteSessionCut', () =>
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(sessionCutKey(principalId)),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': n(expectedVersion) },
+        }),
+      ),
+    );
+  }
+
+  /** Read, change, write back only if nobody wrote meanwhile; again on a lost race. */
+  private async changeSessionCut(
+    principalId: PrincipalId,
+    operation: string,
+    change: (cut: SessionCut | undefined) => SessionCut | undefined,
+  ): Promise<SessionCut | undefined> {
+    const key = sessionCutKey(principalId);
+    for (let attempt = 1; attempt <= 8; attempt++) {
+      const current = docOf<SessionCut>(await this.getItem(key, operation));
+      const next = change(current);
+      if (!next) return current;
+      const written = await this.conditional(operation, () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: { ...keyItem(key), doc: s(JSON.stringify(next)), version: n(next.version) },
+            ConditionExpression: current ? '#version = :expected' : 'attribute_not_exists(#pk)',
+            ExpressionAttributeNames: current ? { '#version': 'version' } : { '#pk': 'pk' },
+            ...(current ? { ExpressionAttributeValues: { ':expected': n(current.version) } } : {}),
+          }),
+        ),
+      );
+      if (written) return next;
+    }
+    throw new KeylessError(ErrorCodes.VersionConflict, `The session cut of ${principalId} kept changing; try again.`);
   }
 
   // Plumbing

@@ -24,6 +24,7 @@ import {
  * | `IDEMP#<key>`                               | `IDEMP`                              | a remembered key          |
  * | `CONV#<key>`                                | `CONV`                               | a Teams conversation ref  |
  * | `MEMBERS`                                   | `MEMBER#<member id>`                 | a replica's heartbeat     |
+ * | `SESSIONCUT`                                | `CUT#<principal>`                    | one person's session cut  |
  *
  * Records are stored whole as one JSON string `doc` (get and put stay symmetrical, no marshalling
  * surprises), beside the attributes that conditions and the index read: `version`, `status`,
@@ -51,6 +52,12 @@ export const MEMBER_PREFIX = 'MEMBER#';
 export const memberKey = (memberId: string): Key => ({ pk: MEMBERS_PK, sk: `${MEMBER_PREFIX}${memberId}` });
 /** How long a departed member stays on record (TTL clean-up may take longer; reads ignore nothing). */
 export const MEMBER_RECORD_SECONDS = 24 * 3600;
+export const SESSION_CUT_PK = 'SESSIONCUT';
+export const SESSION_CUT_PREFIX = 'CUT#';
+export const sessionCutKey = (principalId: string): Key => ({
+  pk: SESSION_CUT_PK,
+  sk: `${SESSION_CUT_PREFIX}${principalId}`,
+});
 export const subjectPk = (subject: AuditEvent['subject']): string =>
   subject.kind === 'grant' ? grantKey(subject.id).pk : requestKey(subject.id).pk;
 export const NOTE_PREFIX = 'EVT#';

@@ -41,6 +41,18 @@ export class KeylessMetrics implements ChatNotifier, AlertPublisher {
     buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+  private readonly sessionCutLag = new Histogram({
+    name: 'keyless_session_cut_lag_seconds',
+    help: 'From an early end’s assignment removal to AWS accepting the service control policy that ends its open sessions',
+    buckets: [0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900],
+    registers: [this.registry],
+  });
+  private readonly sessionCutFailures = new Counter({
+    name: 'keyless_session_cut_failures_total',
+    help: 'Times the session cuts could not be written (no room in the policies, or AWS refused); every cut is kept and retried',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
   private readonly drift = new Counter({
     name: 'keyless_assignment_drift_total',
     help: 'Drifts between Identity Center and the grants: each fact once when first found (or found again after it was resolved), not each reconcile that sees it again',
@@ -109,6 +121,12 @@ export class KeylessMetrics implements ChatNotifier, AlertPublisher {
         break;
       case 'revocation_stuck':
         this.stuck.inc();
+        break;
+      case 'sessions_cut':
+        this.sessionCutLag.observe(Math.max(0, event.lagSeconds));
+        break;
+      case 'session_cut_failed':
+        this.sessionCutFailures.inc({ code: event.code });
         break;
       default:
         break;

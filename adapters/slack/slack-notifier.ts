@@ -28,6 +28,7 @@ import {
   driftMessage,
   policyRefusedMessage,
   revocationStuckMessage,
+  sessionCutFailedMessage,
 } from './blocks/security.blocks';
 import type { SlackApi } from './slack-api';
 import type { SlackDirectory } from './slack-directory';
@@ -121,6 +122,11 @@ export class SlackNotifier implements ChatNotifier {
         return this.toSecurity(revocationStuckMessage(event.grant, event.attempts, event.message));
       case 'policy_refused':
         return this.toSecurity(policyRefusedMessage(event.source, event.problems));
+      case 'session_cut_failed':
+        return this.toSecurity(sessionCutFailedMessage(event.message, event.people));
+      case 'sessions_cut':
+        // Measured (keyless_session_cut_lag_seconds) and audited on the grant; the grant-ended DM said it.
+        return;
     }
   }
 
@@ -358,9 +364,12 @@ function queueKey(event: DomainEvent): string {
     case 'grant_expiring':
     case 'grant_ended':
       return `req:${event.grant.requestId}`;
+    case 'sessions_cut':
+      return `req:${event.grant.requestId}`;
     case 'assignment_drift':
     case 'revocation_stuck':
     case 'policy_refused':
+    case 'session_cut_failed':
       return 'security';
   }
 }

@@ -25,6 +25,7 @@ import {
   requestStatusCard,
   policyRefusedCard,
   revocationStuckCard,
+  sessionCutFailedCard,
 } from './cards/journey.card';
 import { ConversationReferences } from './conversation-references';
 import type { TeamsOutbox } from './outbox';
@@ -142,6 +143,11 @@ export class TeamsNotifier implements ChatNotifier {
         return void (await this.toSecurity(revocationStuckCard(event.grant, event.attempts, event.message)));
       case 'policy_refused':
         return void (await this.toSecurity(policyRefusedCard(event.source, event.problems)));
+      case 'session_cut_failed':
+        return void (await this.toSecurity(sessionCutFailedCard(event.message, event.people)));
+      case 'sessions_cut':
+        // Measured (keyless_session_cut_lag_seconds) and audited on the grant; the grant-ended card said it.
+        return;
     }
   }
 
@@ -342,9 +348,11 @@ function queueKey(event: DomainEvent): string {
     case 'grant_ended':
     case 'break_glass_used':
     case 'revocation_stuck':
+    case 'sessions_cut':
       return event.grant.requestId;
     case 'assignment_drift':
     case 'policy_refused':
+    case 'session_cut_failed':
       return 'security';
   }
 }

@@ -37,6 +37,8 @@ export const ErrorCodes = {
   ForeignWorkspace: 'FOREIGN_WORKSPACE',
   /** A change would let a grant outlast what its rules allow (a bug, refused). */
   DurationCapExceeded: 'DURATION_CAP_EXCEEDED',
+  /** The live session cuts do not fit in keyless's service control policies (none is dropped). */
+  SessionCutNoRoom: 'SESSION_CUT_NO_ROOM',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

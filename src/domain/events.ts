@@ -50,6 +50,17 @@ export type DomainEvent =
   | { type: 'assignment_drift'; drift: AssignmentDrift }
   /** A revocation keeps failing: a person must look. */
   | { type: 'revocation_stuck'; grant: Grant; attempts: number; message: string }
+  /**
+   * keyless's service control policy now denies the grant's sessions issued before
+   * `grant.sessionCut.from` (AWS accepted the update; it reaches every account within minutes).
+   * `lagSeconds` runs from the assignment's removal to that acceptance.
+   */
+  | { type: 'sessions_cut'; grant: Grant; lagSeconds: number }
+  /**
+   * The live session cuts could not be written (no room left in the policies, or AWS refused):
+   * every cut stays recorded and is retried; a person must look.
+   */
+  | { type: 'session_cut_failed'; code: string; message: string; people: number }
   /** A changed policy was refused (every problem listed); the policy in force stays. */
   | { type: 'policy_refused'; source: string; problems: string[] };
 

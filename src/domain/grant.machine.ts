@@ -1,7 +1,7 @@
 import { transitionKey, type AuditEvent, type Transition } from './audit';
 import type { Actor } from './chat-user';
 import { ErrorCodes, KeylessError } from './errors';
-import type { Grant, GrantStatus } from './grant';
+import type { Grant, GrantStatus, SessionCutNote } from './grant';
 import { activationTerm, assertTerm, extendTerm, type ExtensionMode } from './grant-term';
 import { applyTransition, type TransitionTable } from './transition-table';
 
@@ -10,7 +10,14 @@ export type GrantEvent =
   | { type: 'assignment_failed'; actor: Actor; at: number; code: string; message: string }
   | { type: 'expiry_reached'; actor: Actor; at: number }
   | { type: 'revoke_requested'; actor: Actor; at: number; reason: string }
-  | { type: 'unassignment_confirmed'; actor: Actor; at: number }
+  | {
+      type: 'unassignment_confirmed';
+      actor: Actor;
+      at: number;
+      sessionCut?: SessionCutNote;
+      /** The assignment stays: another live grant (this one's successor) holds it. */
+      keptBy?: string;
+    }
   | { type: 'unassignment_failed'; actor: Actor; at: number; message: string }
   | {
       type: 'extended';
@@ -23,7 +30,13 @@ export type GrantEvent =
       requestId: string;
       reason?: string;
     }
-  | { type: 'reminded'; actor: Actor; at: number };
+  | { type: 'reminded'; actor: Actor; at: number }
+  /** keyless's service control policy denying this grant's sessions issued before T was accepted. */
+  | { type: 'sessions_cut'; actor: Actor; at: number; cutFrom: number; lagMs?: number };
+
+/** Records the accepted cut once (a repeat, or a cut for a grant that has none, changes nothing). */
+const sessionsCut = (g: Grant, e: Extract<GrantEvent, { type: 'sessions_cut' }>): Grant | 'noop' =>
+  g.sessionsCutAt !== undefined ? 'noop' : { ...g, sessionsCutAt: e.at };
 
 const revoke = (g: Grant, e: Extract<GrantEvent, { type: 'revoke_requested' }>): Grant => ({
   ...g,
@@ -74,7 +87,9 @@ function termMoved(before: Grant, after: Grant): boolean {
  * | deprovisioning | —         | —      | —               | —                | expired or revoked  | deprovisioning  |
  *
  * `extended` moves an active grant's expiry (or lengthens a provisioning one); `reminded` marks the
- * pre-expiry reminder as sent. A repeat of the event that led to a state is a no-op there.
+ * pre-expiry reminder as sent; `sessions_cut` (deprovisioning, expired, revoked) records once that the
+ * policy ending the sessions already open was accepted. A repeat of the event that led to a state is
+ * a no-op there.
  */
 export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
   provisioning: {
@@ -113,13 +128,22 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
         ...g,
         status: g.endReason === 'revoked' ? 'revoked' : 'expired',
         endedAt: e.at,
+        ...(e.keptBy === undefined ? { assignmentRemovedAt: e.at } : {}),
+        ...(e.sessionCut ? { sessionCut: e.sessionCut } : {}),
       }),
       unassignment_failed: (g) => ({ ...g, deprovisionAttempts: g.deprovisionAttempts + 1 }),
+      sessions_cut: sessionsCut,
     },
     repeatable: ['expiry_reached', 'revoke_requested', 'reminded'],
   },
-  expired: { on: {}, repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded'] },
-  revoked: { on: {}, repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded'] },
+  expired: {
+    on: { sessions_cut: sessionsCut },
+    repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded'],
+  },
+  revoked: {
+    on: { sessions_cut: sessionsCut },
+    repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded'],
+  },
   failed: { on: {}, repeatable: ['assignment_failed', 'revoke_requested'] },
 };
 
@@ -171,6 +195,24 @@ export function transitionGrant(grant: Grant, event: GrantEvent): Transition<Gra
           }
         : {}),
       ...(event.type === 'unassignment_failed' ? { attempts: result.deprovisionAttempts } : {}),
+      ...(event.type === 'unassignment_confirmed'
+        ? event.keptBy === undefined
+          ? { assignmentRemovedAt: event.at }
+          : { assignmentKeptBy: event.keptBy }
+        : {}),
+      ...(event.type === 'unassignment_confirmed' && event.sessionCut && 'from' in event.sessionCut
+        ? { sessionCutFrom: event.sessionCut.from }
+        : {}),
+      ...(event.type === 'unassignment_confirmed' && event.sessionCut && 'skipped' in event.sessionCut
+        ? { sessionCut: 'sessions in the management account are not ended' }
+        : {}),
+      ...(event.type === 'sessions_cut'
+        ? {
+            sessionsCutAt: event.at,
+            sessionCutFrom: event.cutFrom,
+            ...(event.lagMs !== undefined ? { lagSeconds: event.lagMs / 1000 } : {}),
+          }
+        : {}),
     },
   };
   return { next: { ...result, version, history: [...grant.history, audit] }, audit };

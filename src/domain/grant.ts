@@ -43,11 +43,23 @@ export interface Grant {
   endedAt?: number;
   failure?: { code: string; message: string };
   deprovisionAttempts: number;
+  /** When Identity Center confirmed the assignment removed (epoch ms). */
+  assignmentRemovedAt?: number;
+  /**
+   * Ending the sessions already open (README "Security model"): `from` is T, credentials issued
+   * before it are denied by keyless's service control policy; `skipped` says why none is written
+   * (service control policies do not reach the management account).
+   */
+  sessionCut?: SessionCutNote;
+  /** When the service control policy holding this grant's cut was accepted by AWS (epoch ms). */
+  sessionsCutAt?: number;
   /** Set once the pre-expiry reminder went out. */
   remindedAt?: number;
   /** Every accepted transition, written atomically with the state (see AccessRequest.history). */
   history: AuditEvent[];
 }
+
+export type SessionCutNote = { from: number } | { skipped: 'management_account' };
 
 export function isLiveGrant(g: Pick<Grant, 'status'>): boolean {
   return LIVE_GRANT_STATUSES.includes(g.status);

@@ -23,3 +23,4 @@ export * from './key-rotation';
 export * from './drift-finding';
 export * from './request-escalation-text';
 export * from './ownership';
+export * from './session-cut';

@@ -10,7 +10,8 @@ import type {
 } from '../domain';
 import type { TimerHandle } from '../ports';
 import { approve, cancel, deny, type DecideResult } from './decide-request';
-import { defaultEngineOptions, type EngineContext, type EngineDeps } from './deps';
+import { ErrorCodes, KeylessError } from '../domain';
+import { defaultEngineOptions, type EngineContext, type EngineDeps, type EngineOptions } from './deps';
 import { ExpiryTimers } from './expiry-scheduler';
 import { extend } from './extend-grant';
 import { Ownership } from './ownership';
@@ -18,6 +19,7 @@ import { approvalsFor, explain, findAccounts, listMine, requestOptions } from '.
 import { reconcile } from './reconcile-assignments';
 import { requestAccess, type RequestAccessInput, type RequestAccessResult } from './request-access';
 import { revoke, type RevokeResult } from './revoke-grant';
+import { syncSessionCuts, type SessionCutSyncReport } from './session-cut';
 import { sweep, type SweepReport } from './sweep';
 
 /**
@@ -54,6 +56,8 @@ export interface Engine {
   getGrant(id: string): Promise<Grant | undefined>;
   /** One pass of the backstop sweep (timeouts, resume after a crash, expiry, reminders). */
   sweep(): Promise<SweepReport>;
+  /** Write the session cuts into the policies now (the sweep does it too); undefined when another replica writes. */
+  syncSessionCuts(): Promise<SessionCutSyncReport | undefined>;
   /** Compare Identity Center with the grants; report (and by policy remove) drift. */
   reconcile(): Promise<AssignmentDrift[]>;
   /** Sweep first (resume after a restart), then keep sweeping every `sweepIntervalMs`. */
@@ -69,7 +73,17 @@ export interface Engine {
 }
 
 export function createEngine(deps: EngineDeps): Engine {
-  const options = { ...defaultEngineOptions, ...deps.options };
+  const options: EngineOptions = {
+    ...defaultEngineOptions,
+    ...deps.options,
+    sessionCut: { ...defaultEngineOptions.sessionCut, ...deps.options?.sessionCut },
+  };
+  if (options.sessionCut.enabled && !deps.sessionCuts) {
+    throw new KeylessError(
+      ErrorCodes.ConfigInvalid,
+      'Ending sessions is enabled but no session-cut store, policies and lease were given.',
+    );
+  }
   const inFlight = new Map<string, Promise<unknown>>();
   const timers = new ExpiryTimers(() => ctx);
   // When the members change, this replica's share changes: it drops the timers it no longer owns
@@ -111,6 +125,14 @@ export function createEngine(deps: EngineDeps): Engine {
     scheduler: timers,
     ownership,
     sweepState: { horizonScannedAt: undefined },
+    sessionCutState: {
+      running: false,
+      again: false,
+      retryTimer: undefined,
+      failures: 0,
+      lastSyncAt: undefined,
+      lastFailure: undefined,
+    },
     busy: new Set<string>(),
     lifecycle: { stopping: false },
     background(name, work) {
@@ -197,6 +219,7 @@ export function createEngine(deps: EngineDeps): Engine {
     getGrant: (id) => deps.store.getGrant(id as GrantId),
     sweep: () => sweep(ctx),
     reconcile: () => reconcile(ctx),
+    syncSessionCuts: () => syncSessionCuts(ctx),
     async start() {
       if (running) return;
       running = true;
@@ -211,6 +234,7 @@ export function createEngine(deps: EngineDeps): Engine {
       ctx.lifecycle.stopping = true;
       sweepTimer?.cancel();
       heartbeatTimer?.cancel();
+      ctx.sessionCutState.retryTimer?.cancel();
       timers.stop();
       await idle();
       await ownership.leave();

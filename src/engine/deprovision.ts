@@ -6,9 +6,11 @@ import {
   transitionGrant,
   type Grant,
   type GrantId,
+  type SessionCutNote,
 } from '../domain';
 import { commitGrant, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
+import { recordSessionCut, requestSessionCutSync } from './session-cut';
 
 const REVOKER = systemActor('revoker');
 const EXPIRY = systemActor('expiry');
@@ -97,9 +99,17 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
   const holderId = await ctx.store.getActiveSlot(key);
   const holdsSlot = holderId === grantId;
   const holder = holderId && !holdsSlot ? await ctx.store.getGrant(holderId) : undefined;
+  let sessionCut: SessionCutNote | undefined;
+  let keptBy: string | undefined;
   if (holder && isLiveGrant(holder)) {
     // Another live grant owns this assignment (this one was merged or never assigned): leave it.
     log.info({ holder: holder.id }, 'assignment belongs to another grant; not removed');
+    if (holder.status === 'deprovisioning') {
+      // The holder is ending too: its removal comes, and the sessions of this grant end with it.
+      sessionCut = await recordSessionCut(ctx, grant);
+    } else {
+      keptBy = holder.id;
+    }
   } else {
     if (!(await ctx.ownership.fence(lease.owner))) {
       // Our heartbeat is about to lapse: the others may take this lease; leave the call to them.
@@ -132,8 +142,19 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
     if (grant.endReason === 'expired' && grant.expiresAt !== undefined) {
       log.info({ revocationLagMs: startedAt - grant.expiresAt }, 'assignment removed at expiry');
     }
+    // Durable before the grant says it ended: a crash here leaves it deprovisioning, and the cut is
+    // recorded again (with a later T) when the sweep resumes it.
+    sessionCut = await recordSessionCut(ctx, grant);
   }
-  const confirmed = transitionGrant(grant, { type: 'unassignment_confirmed', actor: REVOKER, at: ctx.clock.now() });
+  const confirmation = () =>
+    ({
+      type: 'unassignment_confirmed',
+      actor: REVOKER,
+      at: ctx.clock.now(),
+      ...(sessionCut ? { sessionCut } : {}),
+      ...(keptBy ? { keptBy } : {}),
+    }) as const;
+  const confirmed = transitionGrant(grant, confirmation());
   let ended: Grant;
   let changed: boolean;
   if (
@@ -145,12 +166,11 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
     changed = true;
   } else {
     ({ grant: ended, changed } = await commitGrant(ctx, grantId, (g) =>
-      g.status === 'deprovisioning'
-        ? { type: 'unassignment_confirmed', actor: REVOKER, at: ctx.clock.now() }
-        : undefined,
+      g.status === 'deprovisioning' ? confirmation() : undefined,
     ));
   }
   if (holdsSlot) await ctx.store.releaseActiveSlot(key, grantId);
+  if (sessionCut && 'from' in sessionCut) requestSessionCutSync(ctx);
   if (changed) {
     log.info({ code: ended.status }, 'access ended');
     await ctx.publish({ type: 'grant_ended', grant: ended });

@@ -1,15 +1,61 @@
 import type { Grant, Policy } from '../domain';
 import type {
+  TimerHandle,
   ChatNotifier,
   Clock,
   GrantStore,
   IdGenerator,
   IdentityCenter,
+  LeaderLease,
   Logger,
   Membership,
   OnCallDirectory,
+  SessionCutPolicies,
+  SessionCutStore,
 } from '../ports';
 import type { Ownership } from './ownership';
+
+/**
+ * Ending the open AWS sessions of grants that end early (README "Security model"). Off by default:
+ * it needs service control policies (AWS Organizations, all features) and the permission to write them.
+ */
+export interface SessionCutOptions {
+  enabled: boolean;
+  /**
+   * T is the assignment's removal plus this margin (clock skew between keyless and AWS); the
+   * statement is kept until T + the permission set's session duration + this margin. Default 30 s.
+   */
+  skewSeconds: number;
+  /**
+   * Also cut at a scheduled expiry when the permission set's session duration is longer than the
+   * grant (a session opened at the start would outlive it). Default false.
+   */
+  expiryCutsWhenSessionOutlives: boolean;
+  /** Service control policies do not reach the management account: its grants get a note instead. */
+  managementAccountId?: string | undefined;
+  /** How many policies keyless may own per target (5 per target, one usually FullAWSAccess). Default 4. */
+  slots: number;
+  /** How often the writer re-checks the policies even with nothing pending (drift, expiry). Default 60 s. */
+  resyncEveryMs: number;
+  /** First wait before retrying a failed policy write (doubles up to 30 s). Default 250 ms. */
+  retryDelayMs: number;
+}
+
+export const defaultSessionCutOptions: SessionCutOptions = {
+  enabled: false,
+  skewSeconds: 30,
+  expiryCutsWhenSessionOutlives: false,
+  slots: 4,
+  resyncEveryMs: 60_000,
+  retryDelayMs: 250,
+};
+
+/** What the session cut needs from outside: where cuts are kept, the policies, one writer's lease. */
+export interface SessionCutDeps {
+  store: SessionCutStore;
+  policies: SessionCutPolicies;
+  lease: LeaderLease;
+}
 
 export interface EngineOptions {
   /** This replica's name, written into leases. */
@@ -56,6 +102,8 @@ export interface EngineOptions {
    * next ones back; low enough that a burst of due timers does not start all at once. Default 256.
    */
   backgroundConcurrency: number;
+  /** Ending the open sessions of early-ended grants (off by default). */
+  sessionCut: SessionCutOptions;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -71,6 +119,7 @@ export const defaultEngineOptions: EngineOptions = {
   ownershipGraceMs: 2000,
   fenceMarginMs: 1000,
   backgroundConcurrency: 256,
+  sessionCut: defaultSessionCutOptions,
 };
 
 /** Everything the engine needs from outside, as ports. */
@@ -91,7 +140,9 @@ export interface EngineDeps {
    * without it).
    */
   onCall?: OnCallDirectory;
-  options?: Partial<EngineOptions>;
+  /** Required when `options.sessionCut.enabled`. */
+  sessionCuts?: SessionCutDeps;
+  options?: Omit<Partial<EngineOptions>, 'sessionCut'> & { sessionCut?: Partial<SessionCutOptions> };
 }
 
 export interface EngineContext extends Omit<EngineDeps, 'options'> {
@@ -106,6 +157,15 @@ export interface EngineContext extends Omit<EngineDeps, 'options'> {
   busy: Set<string>;
   /** When this replica's sweep last read the whole timer horizon (undefined: never, so the next sweep does). */
   sweepState: { horizonScannedAt: number | undefined };
+  /** The session-cut writer on this replica: one run at a time, another asked for while it runs. */
+  sessionCutState: {
+    running: boolean;
+    again: boolean;
+    retryTimer: TimerHandle | undefined;
+    failures: number;
+    lastSyncAt: number | undefined;
+    lastFailure: string | undefined;
+  };
   /** In-process expiry timers (armed only for the grants this replica owns). */
   scheduler: { track(grant: Grant): void; untrack(grantId: string): void };
   /** Which work is this replica's (membership + rendezvous hashing), and its heartbeat. */

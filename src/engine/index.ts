@@ -1,5 +1,13 @@
 export { createEngine, type Engine } from './create-engine';
-export { defaultEngineOptions, type EngineDeps, type EngineOptions } from './deps';
+export {
+  defaultEngineOptions,
+  defaultSessionCutOptions,
+  type EngineDeps,
+  type EngineOptions,
+  type SessionCutDeps,
+  type SessionCutOptions,
+} from './deps';
+export type { SessionCutSyncReport } from './session-cut';
 export type { DecideResult, DecisionOutcome } from './decide-request';
 export type { RequestAccessInput, RequestAccessResult } from './request-access';
 export type { SweepReport } from './sweep';

@@ -5,6 +5,7 @@ import type { EngineContext } from './deps';
 import { deprovision } from './deprovision';
 import { escalateDueRequests } from './escalate-requests';
 import { activate, fulfil } from './fulfil-request';
+import { sweepSessionCuts } from './session-cut';
 
 export interface SweepReport {
   timedOut: number;
@@ -168,6 +169,9 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
       }
     })),
   );
+
+  // Cuts recorded but not yet in force (a writer crashed, AWS refused), and those past retention.
+  await sweepSessionCuts(ctx).catch((error: unknown) => failures.push(error));
 
   report.failures = failures.length;
   for (const error of failures) ctx.logger.error({ err: error }, 'sweep step failed; the next sweep retries');

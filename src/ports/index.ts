@@ -13,3 +13,4 @@ export * from './alert-names.port';
 export * from './session-cut-policies.port';
 export * from './on-call.port';
 export * from './membership.port';
+export * from './session-cut-store.port';

@@ -10,6 +10,7 @@ import {
   type OnCallDirectory,
   type Membership,
   type Policy,
+  type SessionCutDeps,
 } from '../../src';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
 import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
@@ -32,7 +33,9 @@ export function testEngine<
 >(
   over: {
     policy?: Policy;
-    options?: Partial<EngineOptions>;
+    options?: Omit<Partial<EngineOptions>, 'sessionCut'> & { sessionCut?: Partial<EngineOptions['sessionCut']> };
+    /** The session cut's store, policies and lease (with `options.sessionCut.enabled`). */
+    sessionCuts?: SessionCutDeps;
     store?: S;
     /** The replicas' heartbeats; by default the store's own (each store here is also a Membership). */
     membership?: Membership;
@@ -60,6 +63,7 @@ export function testEngine<
     ids: new SequentialIds(over.idPrefix),
     policy: () => policy,
     ...(over.onCall ? { onCall: over.onCall } : {}),
+    ...(over.sessionCuts ? { sessionCuts: over.sessionCuts } : {}),
     options: { replicaId: 'replica-1', ...over.options },
   });
   return { engine, store, identity, clock, notifier, policy };

@@ -15,6 +15,11 @@ import {
   type MessageRef,
   type MessageRefStore,
   type RequestId,
+  type CutInput,
+  type PrincipalId,
+  type SessionCut,
+  type SessionCutStore,
+  mergeCut,
 } from '../../src';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -22,7 +27,7 @@ const conflict = (what: string) =>
   new KeylessError(ErrorCodes.VersionConflict, `${what} changed meanwhile; try again.`);
 
 /** The GrantStore contract in memory: the reference the real adapters are held to. */
-export class InMemoryGrantStore implements GrantStore, MessageRefStore, ConversationStore, Membership {
+export class InMemoryGrantStore implements GrantStore, MessageRefStore, ConversationStore, Membership, SessionCutStore {
   readonly requests = new Map<string, AccessRequest>();
   readonly grants = new Map<string, Grant>();
   readonly notes = new Map<string, AuditEvent>();
@@ -33,6 +38,7 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
   readonly conversations = new Map<string, Record<string, unknown>>();
   /** Replica heartbeats: member id → deadline. */
   readonly heartbeats = new Map<string, number>();
+  readonly sessionCuts = new Map<string, SessionCut>();
   /** Counts every write, for tests that look at write amplification. */
   writes = 0;
 
@@ -234,5 +240,35 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
   async getConversation(key: string): Promise<Record<string, unknown> | undefined> {
     const ref = this.conversations.get(key);
     return ref && clone(ref);
+  }
+
+  async recordSessionCut(input: CutInput): Promise<SessionCut> {
+    const next = mergeCut(this.sessionCuts.get(input.principalId), input);
+    this.writes++;
+    this.sessionCuts.set(input.principalId, clone(next));
+    return clone(next);
+  }
+
+  async listSessionCuts(): Promise<SessionCut[]> {
+    return [...this.sessionCuts.values()].sort((a, b) => a.principalId.localeCompare(b.principalId)).map(clone);
+  }
+
+  async settleSessionCut(principalId: PrincipalId, grantIds: readonly string[]): Promise<void> {
+    const cut = this.sessionCuts.get(principalId);
+    if (!cut || !cut.pending.some((p) => grantIds.includes(p.grantId))) return;
+    this.writes++;
+    this.sessionCuts.set(principalId, {
+      ...cut,
+      pending: cut.pending.filter((p) => !grantIds.includes(p.grantId)),
+      version: cut.version + 1,
+    });
+  }
+
+  async deleteSessionCut(principalId: PrincipalId, expectedVersion: number): Promise<boolean> {
+    const cut = this.sessionCuts.get(principalId);
+    if (!cut || cut.version !== expectedVersion) return false;
+    this.writes++;
+    this.sessionCuts.delete(principalId);
+    return true;
   }
 }

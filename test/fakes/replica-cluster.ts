@@ -6,8 +6,13 @@ import {
   type Clock,
   type Engine,
   type IdentityCenter,
+  type OwnedPolicy,
+  type SessionCutOptions,
+  type SessionCutPolicies,
   type TimerHandle,
 } from '../../src';
+import { FakeSessionCutPolicies } from './fake-session-cut-policies';
+import { InMemoryLeaderLease } from './in-memory-leader-lease';
 import { testEngine } from '../builders/test-engine';
 import { FakeIdentityCenter } from './fake-identity-center';
 import { InMemoryGrantStore } from './in-memory-grant-store';
@@ -36,6 +41,8 @@ export interface IcCall {
 interface Life {
   dead: boolean;
   crash?: 'before' | 'after';
+  /** Dies at its next write of a session-cut policy, before AWS takes it or after. */
+  policyCrash?: 'before' | 'after';
   /** Resolves when the replica dies. */
   died: Promise<void>;
   die: () => void;
@@ -96,10 +103,19 @@ export class ReplicaCluster {
   private readonly open = new Map<string, number>();
   private generation = 0;
 
+  /** keyless's SCPs (shared by every replica) and the writer's lease, when session cuts are on. */
+  readonly policies: FakeSessionCutPolicies;
+  readonly cutLease = new InMemoryLeaderLease();
+
   constructor(
     readonly size: number,
     private readonly options: Parameters<typeof testEngine>[0] = {},
+    private readonly sessionCut?: { options: Partial<SessionCutOptions>; concurrentEvery?: number },
   ) {
+    this.policies = new FakeSessionCutPolicies({
+      now: () => this.clock.now(),
+      ...(sessionCut?.concurrentEvery ? { concurrentEvery: sessionCut.concurrentEvery } : {}),
+    });
     for (let i = 0; i < size; i++) this.replicas.push(this.spawn(i));
   }
 
@@ -113,8 +129,22 @@ export class ReplicaCluster {
       identity,
       clock: new ReplicaClock(this.clock, life),
       notifier: mortal(this.notifier as ChatNotifier, life),
+      ...(this.sessionCut
+        ? {
+            sessionCuts: {
+              store: mortal(this.store, life),
+              policies: mortal(new CrashingPolicies(this.policies, life), life),
+              lease: mortal(this.cutLease, life),
+            },
+          }
+        : {}),
       idPrefix: `x${slot + 1}g${this.generation}x`,
-      options: { stuckAfterAttempts: 3, ...this.options?.options, replicaId: id },
+      options: {
+        stuckAfterAttempts: 3,
+        ...this.options?.options,
+        replicaId: id,
+        ...(this.sessionCut ? { sessionCut: { enabled: true, ...this.sessionCut.options } } : {}),
+      },
     });
     return { id, engine, life };
   }
@@ -143,6 +173,18 @@ export class ReplicaCluster {
   /** The replica in `slot` dies now, as a SIGKILLed process: no heartbeat, timer or call of it ever again; nobody takes its place. */
   kill(slot: number): void {
     this.replicas[slot % this.size]!.life.die();
+  }
+
+  /** The replica in `slot` dies at its next session-cut policy write (before or after AWS takes it). */
+  crashAtPolicyWrite(slot: number, when: 'before' | 'after'): void {
+    const i = slot % this.size;
+    const doomed = this.replicas[i]!;
+    if (doomed.life.crash || doomed.life.policyCrash) return;
+    doomed.life.policyCrash = when;
+    void doomed.life.died.then(() => {
+      const at = this.replicas.indexOf(doomed);
+      if (at >= 0) this.replicas[at] = this.spawn(at);
+    });
   }
 
   /** Replicas that died, for the record. */
@@ -248,5 +290,42 @@ class CheckedIdentityCenter implements IdentityCenter {
       return NEVER;
     }
     record('ok');
+  }
+}
+
+/** One replica's view of the shared policies: it may die as a write starts or right after it. */
+class CrashingPolicies implements SessionCutPolicies {
+  constructor(
+    private readonly shared: FakeSessionCutPolicies,
+    private readonly life: Life,
+  ) {}
+
+  list(): Promise<OwnedPolicy[]> {
+    return this.shared.list();
+  }
+
+  create(slot: number, content: string): Promise<OwnedPolicy> {
+    return this.write(() => this.shared.create(slot, content));
+  }
+
+  update(policyId: string, content: string): Promise<void> {
+    return this.write(() => this.shared.update(policyId, content));
+  }
+
+  remove(policyId: string): Promise<void> {
+    return this.write(() => this.shared.remove(policyId));
+  }
+
+  private async write<T>(work: () => Promise<T>): Promise<T> {
+    if (this.life.policyCrash === 'before') {
+      this.life.die();
+      return NEVER;
+    }
+    const out = await work();
+    if (this.life.policyCrash === 'after') {
+      this.life.die();
+      return NEVER;
+    }
+    return out;
   }
 }

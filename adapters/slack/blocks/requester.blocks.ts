@@ -2,6 +2,7 @@ import {
   formatDuration,
   formatLocalTime,
   grantAcceptsActions,
+  sessionCutLine,
   type AccessRequest,
   type Actor,
   type Grant,
@@ -157,7 +158,9 @@ export function endedDm(g: Grant, zone: string | undefined): SlackMessage {
     text: `Access ended: ${g.permissionSetName} in ${g.accountName}`,
     blocks: [
       section(`:white_circle: Your access to ${what(g)} ${how}. ${removal}`),
-      context('Console or CLI sessions opened before this keep working until their own session ends.'),
+      context(
+        sessionCutLine(g) ?? 'Console or CLI sessions opened before this keep working until their own session ends.',
+      ),
     ],
   };
 }

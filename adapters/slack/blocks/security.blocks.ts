@@ -58,3 +58,15 @@ export function policyRefusedMessage(source: string, problems: string[]): SlackM
     ],
   };
 }
+
+/** The live session cuts could not be written: every cut stays recorded and is retried. */
+export function sessionCutFailedMessage(message: string, people: number): SlackMessage {
+  return {
+    text: `Sessions of revoked grants are not being ended: ${people} people waiting`,
+    blocks: [
+      section(
+        `:warning: *Live sessions of revoked grants are not being ended*: ${escapeText(message.slice(0, 500))} (${people} people waiting). keyless keeps every cut and retries; please look.`,
+      ),
+    ],
+  };
+}

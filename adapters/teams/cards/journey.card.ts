@@ -3,6 +3,7 @@ import {
   formatDuration,
   formatLocalTime,
   grantAcceptsActions,
+  sessionCutLine,
   type AccessRequest,
   type Actor,
   type AssignmentDrift,
@@ -171,9 +172,10 @@ export function grantEndedCard(
         ? `${target(grant)} ${how}; the assignment is being removed.`
         : `${target(grant)} ${how}; the assignment is removed.`,
     ),
-    text('Console or CLI sessions opened before now can last until their session duration ends.', {
-      isSubtle: true,
-    }),
+    text(
+      sessionCutLine(grant) ?? 'Console or CLI sessions opened before now can last until their session duration ends.',
+      { isSubtle: true },
+    ),
     facts([['Grant', grant.id]]),
     ...noticeText(notice),
   ]);
@@ -278,5 +280,15 @@ export function onCallAutoApprovedCard(request: AccessRequest): AdaptiveCard {
       ['Rule', request.rule],
       ['Request', request.id],
     ]),
+  ]);
+}
+
+/** Security channel: the live session cuts could not be written (every cut is kept and retried). */
+export function sessionCutFailedCard(message: string, people: number): AdaptiveCard {
+  return adaptiveCard([
+    heading('⚠️ Live sessions of revoked grants are not being ended'),
+    text(
+      `${escapeCardText(message, { maxLength: 500 })} (${people} people waiting). keyless keeps every cut and retries; please look.`,
+    ),
   ]);
 }

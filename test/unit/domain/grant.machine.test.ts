@@ -28,6 +28,7 @@ const events: Record<GrantEvent['type'], GrantEvent> = {
     requestId: 'req-x',
   },
   reminded: { type: 'reminded', actor, at },
+  sessions_cut: { type: 'sessions_cut', actor, at, cutFrom: at - 1000, lagMs: 1000 },
 };
 
 type Cell = GrantStatus | 'noop' | 'invalid';
@@ -42,6 +43,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     unassignment_failed: 'invalid',
     extended: 'provisioning',
     reminded: 'invalid',
+    sessions_cut: 'invalid',
   },
   active: {
     assignment_confirmed: 'noop',
@@ -52,6 +54,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     unassignment_failed: 'invalid',
     extended: 'active',
     reminded: 'active',
+    sessions_cut: 'invalid',
   },
   deprovisioning: {
     assignment_confirmed: 'invalid',
@@ -62,6 +65,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     unassignment_failed: 'deprovisioning',
     extended: 'invalid',
     reminded: 'noop',
+    sessions_cut: 'deprovisioning',
   },
   expired: {
     assignment_confirmed: 'invalid',
@@ -72,6 +76,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     unassignment_failed: 'invalid',
     extended: 'invalid',
     reminded: 'noop',
+    sessions_cut: 'expired',
   },
   revoked: {
     assignment_confirmed: 'invalid',
@@ -82,6 +87,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     unassignment_failed: 'invalid',
     extended: 'invalid',
     reminded: 'noop',
+    sessions_cut: 'revoked',
   },
   failed: {
     assignment_confirmed: 'invalid',
@@ -92,6 +98,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     unassignment_failed: 'invalid',
     extended: 'invalid',
     reminded: 'invalid',
+    sessions_cut: 'invalid',
   },
 };
 
@@ -120,6 +127,38 @@ describe('the grant transition table', () => {
 
   it.each(cells)('from %s, %s leads to %s', (from, event, to) => {
     expect(outcome(grantIn(from), events[event])).toBe(to);
+  });
+
+  it('records the assignment removal and the session cut on unassignment, and the accepted cut once', () => {
+    const g = aGrant({ status: 'deprovisioning', activatedAt: T0, expiresAt: T0 + 7200_000, endReason: 'revoked' });
+    const ended = transitionGrant(g, { type: 'unassignment_confirmed', actor, at, sessionCut: { from: at + 5000 } })!;
+    expect(ended.next).toMatchObject({ status: 'revoked', assignmentRemovedAt: at, sessionCut: { from: at + 5000 } });
+    expect(ended.audit.details).toMatchObject({ assignmentRemovedAt: at, sessionCutFrom: at + 5000 });
+    const cut = transitionGrant(ended.next, {
+      type: 'sessions_cut',
+      actor,
+      at: at + 2000,
+      cutFrom: at + 5000,
+      lagMs: 2000,
+    })!;
+    expect(cut.next.sessionsCutAt).toBe(at + 2000);
+    expect(cut.next.status).toBe('revoked');
+    expect(cut.audit.details).toMatchObject({ sessionsCutAt: at + 2000, lagSeconds: 2 });
+    expect(
+      transitionGrant(cut.next, { type: 'sessions_cut', actor, at: at + 9000, cutFrom: at + 5000 }),
+    ).toBeUndefined();
+  });
+
+  it('says on the grant that sessions in the management account are not ended', () => {
+    const g = aGrant({ status: 'deprovisioning', activatedAt: T0, expiresAt: T0 + 7200_000, endReason: 'revoked' });
+    const t = transitionGrant(g, {
+      type: 'unassignment_confirmed',
+      actor,
+      at,
+      sessionCut: { skipped: 'management_account' },
+    })!;
+    expect(t.next.sessionCut).toEqual({ skipped: 'management_account' });
+    expect(t.audit.details?.sessionCut).toBe('sessions in the management account are not ended');
   });
 
   it('never lets expiry end a grant before its expiresAt', () => {

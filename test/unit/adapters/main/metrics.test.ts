@@ -1,5 +1,6 @@
 import { createAlertEngine, dedupeKeys, silentLogger, type AssignmentDrift, type AssignmentKey } from '../../../../src';
 import { FanOutAlertPublisher } from '../../../../adapters/main/fan-out-alert-publisher';
+import { aGrant } from '../../../builders';
 import { demoPolicy } from '../../../builders/policy';
 import { FakeAlertNames } from '../../../fakes/fake-alert-names';
 import { FakeIdentityCenter } from '../../../fakes/fake-identity-center';
@@ -24,6 +25,18 @@ describe('metrics', () => {
     expect(text).toMatch(/^keyless_errors_total\{code="THROTTLED",level="warn",platform="none"\} 2$/m);
     expect(text).toMatch(/^keyless_errors_total\{code="ratelimited",level="error",platform="slack"\} 1$/m);
     expect(text).not.toMatch(/IGNORED/);
+  });
+
+  it('measures the lag from an early end’s assignment removal to the accepted session cut', async () => {
+    const metrics = new KeylessMetrics();
+    await metrics.publish({ type: 'sessions_cut', grant: aGrant({ status: 'revoked' }), lagSeconds: 1.5 });
+    await metrics.publish({ type: 'session_cut_failed', code: 'SESSION_CUT_NO_ROOM', message: 'full', people: 9 });
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^keyless_session_cut_lag_seconds_count 1$/m);
+    expect(text).toMatch(/^keyless_session_cut_lag_seconds_sum 1.5$/m);
+    expect(text).toMatch(/^keyless_session_cut_lag_seconds_bucket\{le="1"\} 0$/m);
+    expect(text).toMatch(/^keyless_session_cut_lag_seconds_bucket\{le="2"\} 1$/m);
+    expect(text).toMatch(/^keyless_session_cut_failures_total\{code="SESSION_CUT_NO_ROOM"\} 1$/m);
   });
 
   it('reports the active grants from the store at scrape time', async () => {

@@ -45,6 +45,17 @@ describe("the requester's DMs", () => {
     );
   });
 
+  it('says in the grant-ended DM whether open sessions are being ended, or not in the management account', () => {
+    const revoked = aGrant({ status: 'revoked', endReason: 'revoked', endedAt: T0 });
+    expect(text(endedDm(revoked, 'UTC'))).toContain('keep working until their own session ends');
+    const cut = text(endedDm({ ...revoked, sessionCut: { from: T0 + 30_000 } }, 'UTC'));
+    expect(cut).toContain('sessions opened before now are being ended');
+    expect(cut).not.toContain('keep working');
+    expect(text(endedDm({ ...revoked, sessionCut: { skipped: 'management_account' } }, 'UTC'))).toContain(
+      'Sessions in the management account are not ended',
+    );
+  });
+
   it("gives the expiry in the requester's own time zone, with its offset and name", () => {
     expect(text(activeDm(active(), 'Europe/Paris'))).toContain('Mon 23 Nov, 18:00 GMT+1 (Europe/Paris)');
     expect(text(activeDm(active(), 'Asia/Tokyo'))).toContain('Tue 24 Nov, 02:00 GMT+9 (Asia/Tokyo)');

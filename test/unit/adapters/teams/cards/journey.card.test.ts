@@ -90,6 +90,16 @@ describe("the requester's journey cards", () => {
     expect(revoked.actions).toBeUndefined();
   });
 
+  it('says on the grant-ended card whether open sessions are being ended, or not in the management account', () => {
+    const revoked = active({ status: 'revoked', endReason: 'revoked', endedAt: T0 });
+    expect(JSON.stringify(grantEndedCard({ ...revoked, sessionCut: { from: T0 + 30_000 } }))).toContain(
+      'sessions opened before now are being ended',
+    );
+    expect(JSON.stringify(grantEndedCard({ ...revoked, sessionCut: { skipped: 'management_account' } }))).toContain(
+      'Sessions in the management account are not ended',
+    );
+  });
+
   test.each([
     ['being removed', active({ status: 'deprovisioning', endReason: 'expired' })],
     ['expired', active({ status: 'expired', endReason: 'expired', endedAt: T0 })],
