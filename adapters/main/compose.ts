@@ -32,6 +32,7 @@ import {
 } from '../alerts/root-activity';
 import { ScanScheduler } from '../alerts/stale-keys';
 import { AwsIamScanner } from '../aws/iam/iam-scanner';
+import { AwsSessionCutPolicies, managementAccountOf } from '../aws/organizations';
 import { AwsIdentityCenter } from '../aws/identity-center';
 import { organizationsRegionFor } from '../aws/identity-center/create-identity-center';
 import { AwsSts } from '../aws/sts/sts';
@@ -191,6 +192,18 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   // Set once the chat adapters exist: the security channel(s) hear of a refused policy.
   let policyRefusedNotice: (refusal: PolicyRefusal) => Promise<void> = () => Promise.resolve();
   const notifier = new FanOutNotifier([metrics, ...(overrides.notifiers ?? [])], logger);
+  // Ending the live sessions of revoked grants (opt-in): keyless's own SCPs, one writer at a time
+  // under a leader lease, and the management account (which SCPs never reach) named on its grants.
+  const sessionCut = config.sessionCut
+    ? {
+        deps: {
+          store,
+          policies: new AwsSessionCutPolicies(clients.organizations, config.sessionCut),
+          lease: alertStore,
+        },
+        managementAccountId: await managementAccountOf(clients.organizations),
+      }
+    : undefined;
   const engine = createEngine({
     store,
     membership: store,
@@ -209,7 +222,14 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
           }),
         }
       : {}),
-    options: { replicaId: config.replicaId, sweepIntervalMs: config.sweepMs },
+    ...(sessionCut ? { sessionCuts: sessionCut.deps } : {}),
+    options: {
+      replicaId: config.replicaId,
+      sweepIntervalMs: config.sweepMs,
+      ...(sessionCut
+        ? { sessionCut: { enabled: true, managementAccountId: sessionCut.managementAccountId } }
+        : {}),
+    },
   });
 
   const chat: { teams?: TeamsAdapter; slack?: SlackAdapter } = {};

@@ -1,5 +1,6 @@
 export {
   AwsSessionCutPolicies,
+  managementAccountOf,
   SESSION_CUT_TAG,
   SCP_TYPE,
   translateOrganizationsError,

@@ -15,6 +15,7 @@ import {
   DescribePolicyCommand,
   DetachPolicyCommand,
   ListPoliciesCommand,
+  ListRootsCommand,
   ListTargetsForPolicyCommand,
   UpdatePolicyCommand,
   type OrganizationsClient,
@@ -274,4 +275,15 @@ export class AwsSessionCutPolicies implements SessionCutPolicies {
       if (!gone(error)) throw error;
     });
   }
+}
+
+/**
+ * The organization's management account id, read from the root's ARN
+ * (`arn:aws:organizations::<management account>:root/<org>/<root>`): service control policies never
+ * apply to it, so its grants are told their sessions are not ended. ListRoots is a call keyless
+ * already makes for the account catalog, so this needs no other permission.
+ */
+export async function managementAccountOf(client: OrganizationsClient): Promise<string | undefined> {
+  const root = (await client.send(new ListRootsCommand({}))).Roots?.[0];
+  return /^arn:[^:]+:organizations::(\d{12}):root\//.exec(root?.Arn ?? '')?.[1];
 }
