@@ -226,9 +226,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     options: {
       replicaId: config.replicaId,
       sweepIntervalMs: config.sweepMs,
-      ...(sessionCut
-        ? { sessionCut: { enabled: true, managementAccountId: sessionCut.managementAccountId } }
-        : {}),
+      ...(sessionCut ? { sessionCut: { enabled: true, managementAccountId: sessionCut.managementAccountId } } : {}),
     },
   });
 

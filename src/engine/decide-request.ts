@@ -150,6 +150,9 @@ export async function approve(
   return { request: next, outcome: next.status === 'approved' ? 'approved' : 'recorded' };
 }
 
+/** The shortest reason a denial may give (the Slack form and the Teams card ask for as much). */
+export const MIN_DENY_REASON_LENGTH = 3;
+
 export async function deny(
   ctx: EngineContext,
   input: { requestId: string; actor: ChatUser; reason?: string },
@@ -157,7 +160,14 @@ export async function deny(
   const request = await load(ctx, input.requestId);
   if (request.status !== 'pending') return { request, outcome: 'already_decided' };
   await eligibleDecider(ctx, request, input.actor, 'deny');
-  const reason = input.reason?.trim().slice(0, 500) || 'no reason given';
+  // The requester is owed a reason, whichever chat or client the denial came from.
+  const reason = input.reason?.trim().slice(0, 500) ?? '';
+  if (reason.length < MIN_DENY_REASON_LENGTH) {
+    throw new KeylessError(
+      ErrorCodes.ReasonRequired,
+      `Say why you deny this request (at least ${MIN_DENY_REASON_LENGTH} characters): the requester sees it. Nothing was changed.`,
+    );
+  }
   const { request: next, changed } = await commitRequest(ctx, request.id, (r) =>
     r.status === 'pending' ? { type: 'deny', actor: userActor(input.actor), at: ctx.clock.now(), reason } : undefined,
   );

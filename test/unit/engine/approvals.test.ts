@@ -122,6 +122,20 @@ describe('approving and denying', () => {
     expect(t.identity.assignCalls).toHaveLength(0);
   });
 
+  it.each([[undefined], [''], ['   '], ['no']])(
+    'refuses a denial whose reason is %p, from any client, and changes nothing',
+    async (reason) => {
+      const t = testEngine();
+      const { request } = await t.engine.requestAccess({ requester: users.rita, ...prodAdmin });
+      const error = await errorOf(
+        t.engine.deny({ requestId: request.id, actor: users.bob, ...(reason === undefined ? {} : { reason }) }),
+      );
+      expect(isKeylessError(error, ErrorCodes.ReasonRequired)).toBe(true);
+      expect((error as Error).message).toContain('at least 3 characters');
+      expect((await t.engine.getRequest(request.id))?.status).toBe('pending');
+    },
+  );
+
   it('lets only the requester cancel, and only while pending', async () => {
     const t = testEngine();
     const { request } = await t.engine.requestAccess({ requester: users.rita, ...prodAdmin });

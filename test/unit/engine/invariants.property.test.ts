@@ -94,7 +94,7 @@ describe('engine invariants under random sequences', () => {
                   t.engine.deny({
                     requestId: recent(requests, c.which).id,
                     actor: people[c.who]!,
-                    reason: 'no',
+                    reason: 'not now',
                   }),
                 );
               break;
