@@ -108,6 +108,29 @@ const rendered: Record<string, AdaptiveCard[]> = {
   alertCard: Object.values(alerts).map((a) => alertCards.alertCard(a, RENDER_NOW)),
   alertRepeatCard: Object.values(alerts).map((a) => alertCards.alertRepeatCard(a, a.finding)),
   digestCard: [alertCards.digestCard(aDigest(Object.values(alerts)), Object.values(alerts), RENDER_NOW)],
+  rotationCard: (['waiting_new_key', 'ready_to_deactivate', 'ready_to_delete', 'rolled_back', 'deleted'] as const).map(
+    (step) =>
+      alertCards.rotationCard(
+        {
+          ...alerts.stale!,
+          rotation: {
+            step,
+            startedAt: RENDER_NOW,
+            deletion: { status: step === 'deleted' ? 'done' : 'none' },
+            messages: [],
+            checkedAt: RENDER_NOW,
+            oldKeyLastUsedAt: RENDER_NOW - 86_400_000,
+            newKey: { accessKeyId: 'AKIANEWKEY0000009999', createdAt: RENDER_NOW, lastUsedAt: RENDER_NOW },
+          },
+        } as never,
+        RENDER_NOW,
+      ),
+  ),
+  approverReminderCard: [journeyCards.approverReminderCard(pending)],
+  onCallAutoApprovedCard: [
+    journeyCards.onCallAutoApprovedCard({ ...approved, onCallSchedule: 'pagerduty:PABC123' } as AccessRequest),
+  ],
+  sessionCutFailedCard: [journeyCards.sessionCutFailedCard('The policies are full <b>', 12)],
 };
 
 /** Exported functions of the card modules that are helpers, not cards. */
@@ -121,6 +144,7 @@ const NOT_RENDERERS = new Set([
   'pendingFacts',
   'homeGrantLine',
   'accountChoice',
+  'escalationTexts',
 ]);
 
 describe("every Teams card passes Microsoft's Adaptive Cards parser", () => {
