@@ -41,7 +41,7 @@ const policy = demoPolicy({
       approvers: { groups: ['sre-leads'], count: 1 },
       maxDuration: '8h',
     },
-    ...demoPolicyInput().rules.filter((r) => r.name !== 'sandbox-readonly'),
+    ...(demoPolicyInput().rules ?? []).filter((r) => r.name !== 'sandbox-readonly'),
   ],
 });
 
