@@ -68,6 +68,7 @@ export const UNSET_ENV: Record<string, string> = {
     'optional: the SCIM issuer of Entra ID object ids in Identity Center; unset, Teams users are found by verified email',
   KEYLESS_POLICY_RELOAD_EVERY: 'default 60s',
   KEYLESS_ALERTS_EXTERNAL_ID: 'the older name of KEYLESS_MEMBER_ROLE_EXTERNAL_ID, which the stack sets',
+  KEYLESS_PAGERDUTY_API_URL: 'default https://api.pagerduty.com (the EU service: https://api.eu.pagerduty.com)',
   KEYLESS_SESSION_CUT_PREFIX: 'default keyless-session-cut (the role may change only SCPs tagged keyless=session-cut)',
 };
 

@@ -50,6 +50,7 @@ export const SECRET_KEYS = [
   'MICROSOFT_APP_PASSWORD',
   'MICROSOFT_APP_TENANT_ID',
   'KEYLESS_ALERTS_EVENTBRIDGE_SECRET',
+  'KEYLESS_PAGERDUTY_TOKEN',
 ] as const;
 
 /** The paths the load balancer forwards to keyless; everything else (metrics, health) stays inside. */
