@@ -41,6 +41,7 @@ import {
 import { DynamoGrantStore, ensureTable } from '../../adapters/dynamodb';
 import { loadPolicyFile, PLAYGROUND_POLICY } from '../../adapters/main/config';
 import { randomIds, systemClock } from '../../adapters/main/runtime';
+import { forEachLimit } from '../../src/engine/concurrency';
 
 export const ROOT = join(__dirname, '..', '..');
 export const INSTANCE_ARN = 'arn:aws:sso:::instance/ssoins-1111111111111111';
@@ -390,7 +391,38 @@ export function activeGrant(id: string, target: Target, expiresAt: number, now: 
 }
 
 /** The engine's bounded loop: runs `fn` over `items`, at most `limit` at once; returns the failures. */
-export { forEachLimit } from '../../src/engine/concurrency';
+export { forEachLimit };
+
+/**
+ * The burst every revocation bench starts from: one active grant per target, its slot claimed,
+ * expiries spread evenly over `windowMs` from a first expiry `leadMs` after the writes are expected to
+ * end. Returns each target's expiry and grant id, by `targetKey`.
+ */
+export async function writeGrantBurst(
+  store: DynamoGrantStore,
+  targets: readonly Target[],
+  o: { windowMs: number; leadMs: number },
+): Promise<{ firstExpiry: number; expiresAt: Map<string, number>; grantOf: Map<string, GrantId> }> {
+  const writeMs = 2000 + targets.length * 6;
+  const firstExpiry = Date.now() + writeMs + o.leadMs;
+  const step = targets.length > 1 ? o.windowMs / (targets.length - 1) : 0;
+  const expiresAt = new Map<string, number>();
+  const grantOf = new Map<string, GrantId>();
+  const now = Date.now();
+  const writeFailures = await forEachLimit(
+    targets.map((t, i) => ({ t, i })),
+    32,
+    async ({ t, i }) => {
+      const grant = activeGrant(`bench-${String(i).padStart(6, '0')}-g`, t, Math.round(firstExpiry + i * step), now);
+      expiresAt.set(targetKey(t), grant.expiresAt!);
+      grantOf.set(targetKey(t), grant.id);
+      if (!(await store.claimActiveSlot(t, grant.id))) throw new Error('slot taken');
+      await store.createGrant(grant);
+    },
+  );
+  if (writeFailures.length) throw new Error(`set-up: ${writeFailures.length} grant writes failed`);
+  return { firstExpiry, expiresAt, grantOf };
+}
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

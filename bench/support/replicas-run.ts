@@ -31,10 +31,8 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AwsEmulatorAdminClient } from '../../adapters/local/aws-emulator';
 import { DEMO_SEED_PATH } from '../../adapters/local/aws-emulator/seed';
-import type { GrantId } from '../../src';
 import type { ParentMessage, ReplicaFigures, ReplicaMessage } from './replica-process';
 import {
-  activeGrant,
   cpuSeconds,
   forEachLimit,
   localIdentityCenter,
@@ -45,6 +43,7 @@ import {
   spawnChild,
   spawnService,
   targetKey,
+  writeGrantBurst,
   type ChildService,
   type Service,
 } from './local-stack';
@@ -279,24 +278,7 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
     if (assignFailures.length) throw new Error(`set-up: ${assignFailures.length} assignments failed`);
     // The grants' expiries count from here: every replica has loaded its modules.
     for (const r of replicas) expect(await r.next('loaded', 120_000), 'loaded');
-    const writeMs = 2000 + o.grants * 6;
-    const firstExpiry = Date.now() + writeMs + o.leadMs;
-    const step = o.grants > 1 ? o.windowMs / (o.grants - 1) : 0;
-    const expiresAt = new Map<string, number>();
-    const grantOf = new Map<string, GrantId>();
-    const now = Date.now();
-    const writeFailures = await forEachLimit(
-      targets.map((t, i) => ({ t, i })),
-      32,
-      async ({ t, i }) => {
-        const grant = activeGrant(`bench-${String(i).padStart(6, '0')}-g`, t, Math.round(firstExpiry + i * step), now);
-        expiresAt.set(targetKey(t), grant.expiresAt!);
-        grantOf.set(targetKey(t), grant.id);
-        if (!(await setupStore.store.claimActiveSlot(t, grant.id))) throw new Error('slot taken');
-        await setupStore.store.createGrant(grant);
-      },
-    );
-    if (writeFailures.length) throw new Error(`set-up: ${writeFailures.length} grant writes failed`);
+    const { firstExpiry, expiresAt, grantOf } = await writeGrantBurst(setupStore.store, targets, o);
     log(
       `set-up: ${o.grants} active grants in ${Date.now() - setupStarted} ms; starting ${o.replicas} replica process(es)`,
     );

@@ -18,9 +18,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmbeddedDynamo } from '../../adapters/local/embedded-dynamodb';
 import { generateSeed, startAwsEmulator } from '../../adapters/local/aws-emulator';
 import { DynamoGrantStore } from '../../adapters/dynamodb';
-import type { Engine, GrantId } from '../../src';
+import type { Engine } from '../../src';
 import {
-  activeGrant,
   cpuSeconds,
   forEachLimit,
   localDynamo,
@@ -32,6 +31,7 @@ import {
   sleep,
   spawnService,
   targetKey,
+  writeGrantBurst,
   type Service,
 } from './local-stack';
 
@@ -115,24 +115,7 @@ export async function runRevocation(o: RevocationRunOptions): Promise<Revocation
     const setupStarted = Date.now();
     const assignFailures = await forEachLimit(targets, 64, (t) => setupIc.identity.assign(t));
     if (assignFailures.length) throw new Error(`set-up: ${assignFailures.length} assignments failed`);
-    const writeMs = 2000 + o.grants * 6;
-    const firstExpiry = Date.now() + writeMs + o.leadMs;
-    const step = o.grants > 1 ? o.windowMs / (o.grants - 1) : 0;
-    const expiresAt = new Map<string, number>();
-    const grantOf = new Map<string, GrantId>();
-    const now = Date.now();
-    const writeFailures = await forEachLimit(
-      targets.map((t, i) => ({ t, i })),
-      32,
-      async ({ t, i }) => {
-        const grant = activeGrant(`bench-${String(i).padStart(6, '0')}-g`, t, Math.round(firstExpiry + i * step), now);
-        expiresAt.set(targetKey(t), grant.expiresAt!);
-        grantOf.set(targetKey(t), grant.id);
-        if (!(await setupStore.store.claimActiveSlot(t, grant.id))) throw new Error('slot taken');
-        await setupStore.store.createGrant(grant);
-      },
-    );
-    if (writeFailures.length) throw new Error(`set-up: ${writeFailures.length} grant writes failed`);
+    const { firstExpiry, expiresAt, grantOf } = await writeGrantBurst(setupStore.store, targets, o);
     const setupMargin = firstExpiry - Date.now();
     log(
       `set-up: ${o.grants} active grants in ${Date.now() - setupStarted} ms; first expiry in ${setupMargin} ms, ` +

@@ -65,9 +65,9 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
     failures: 0,
   };
 
-  const overdue = (await ctx.store.listRequests({ status: 'pending', decideByBefore: now })).filter((r) =>
-    own.shouldAct(r.id, now - r.decideBy),
-  );
+  // One read of the pending requests serves the timeouts and the reminder/escalation steps below.
+  const pending = await ctx.store.listRequests({ status: 'pending' });
+  const overdue = pending.filter((r) => r.decideBy <= now && own.shouldAct(r.id, now - r.decideBy));
   failures.push(
     ...(await forEachLimit(ctx, overdue, PARALLEL, async (r) => {
       const { request, changed } = await commitRequest(ctx, r.id, (cur) =>
@@ -85,7 +85,7 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
   // Reminders and escalations of pending requests nobody answered: one conditional write per step.
   // Ownership as for every timed step: the owner acts when the step is due, the others only once
   // it is overdue by their grace; the conditional write keeps each step to one replica either way.
-  const stillPending = (await ctx.store.listRequests({ status: 'pending' })).filter((r) => {
+  const stillPending = pending.filter((r) => {
     const step = nextEscalationStep(r);
     return step !== undefined && step.at <= now && own.shouldAct(r.id, now - step.at);
   });
