@@ -27,6 +27,8 @@ import {
   findPermissionSet,
   isKeylessError,
   maxRequestableSeconds,
+  sessionCutAtExpiry,
+  sessionCutExplainText,
   silentLogger,
   type Logger,
   type LogFields,
@@ -199,6 +201,17 @@ async function policyExplain(email: string, accountText: string, permissionSetTe
     const decision = decide(policy, { principal, account, permissionSet, durationSeconds: max ?? 60 });
     console.log(`${email} → ${permissionSet.name} in ${account.name} (${account.id}):`);
     console.log(explainDecision(decision));
+    if (decision.outcome !== 'deny') {
+      console.log(
+        sessionCutExplainText({
+          permissionSetName: permissionSet.name,
+          sessionSeconds: permissionSet.sessionDurationSeconds,
+          policyAtExpiry: sessionCutAtExpiry(policy, decision.rule),
+          deploymentDefault: false,
+          enabled: config.sessionCut !== undefined,
+        }),
+      );
+    }
   } finally {
     for (const client of Object.values(clients)) client.destroy();
   }

@@ -296,7 +296,9 @@ export class TeamsBot {
       if (ctx.activity.conversation.conversationType === 'personal') return;
       return void (await this.reply(
         ctx,
-        infoCard(`Request ${r.id} is with the approvers; I will keep you posted in our 1:1 chat.`),
+        infoCard(
+          `Request ${r.id} is with the approvers; I will keep you posted in our 1:1 chat.${result.sessionWarning ? ` ${result.sessionWarning}` : ''}`,
+        ),
       ));
     }
     await this.reply(ctx, requestStatusCard(r));

@@ -123,6 +123,12 @@ export function requestCreated(
       rule: request.rule,
       durationSeconds: request.durationSeconds,
       ...(request.onCallSchedule ? { autoApprovedOnCall: request.onCallSchedule } : {}),
+      ...(request.sessionOutlives
+        ? {
+            sessionSeconds: request.sessionOutlives.sessionSeconds,
+            sessionCutAtExpiry: request.sessionOutlives.cutAtExpiry,
+          }
+        : {}),
     },
   };
   return { next: { ...request, version: 1, history: [audit] }, audit };

@@ -2,6 +2,7 @@ import type { AuditEvent } from './audit';
 import type { Actor, ChatUser } from './chat-user';
 import type { AccountId, GrantId, PermissionSetArn, PrincipalId, RequestId } from './ids';
 import type { ApproverSpec } from './policy';
+import type { SessionOutlives } from './session-outlives';
 
 export const REQUEST_STATUSES = ['pending', 'approved', 'denied', 'cancelled', 'timed_out'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
@@ -68,6 +69,11 @@ export interface AccessRequest {
   /** Auto-approved because the requester was on call on this schedule when asking. */
   onCallSchedule?: string;
   escalation?: RequestEscalation;
+  /**
+   * Set when the permission set's sessions last longer than the grant asked for: the requester and
+   * the approvers are told (`sessionOutlivesText`) whether sessions outlive it or are ended at expiry.
+   */
+  sessionOutlives?: SessionOutlives;
   /** When the reminder went out (set once by `remind`). */
   remindedAt?: number;
   /** When the request escalated to `escalation.to` (set once by `escalate`). */

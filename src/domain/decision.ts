@@ -277,9 +277,16 @@ export function requestablePermissionSets<T extends Pick<PermissionSet, 'name'>>
   principal: Principal,
   account: Account,
   sets: readonly T[],
+  onCall?: ReadonlySet<string>,
 ): T[] {
   return sets.filter((ps) => {
-    const probe: DecisionInput = { principal, account, permissionSet: ps, durationSeconds: 60 };
+    const probe: DecisionInput = {
+      principal,
+      account,
+      permissionSet: ps,
+      durationSeconds: 60,
+      ...(onCall ? { onCall } : {}),
+    };
     return decide(policy, probe).outcome !== 'deny';
   });
 }
@@ -291,6 +298,13 @@ export function maxRequestableSeconds(
 ): number | undefined {
   const d = decide(policy, { ...input, durationSeconds: 60 });
   if (d.outcome === 'deny') return undefined;
-  const allows = policy.rules.filter((r) => r.effect === 'allow' && ruleApplies(r, { ...input, durationSeconds: 60 }));
+  const onCall = input.onCall ?? new Set<string>();
+  // The same rules as decide(): one that serves only the on-call counts for whoever is on call now.
+  const allows = policy.rules.filter(
+    (r) =>
+      r.effect === 'allow' &&
+      ruleApplies(r, { ...input, durationSeconds: 60 }) &&
+      (r.autoApprove === true || r.approvers !== undefined || autoApproveSchedules(r).some((ref) => onCall.has(ref))),
+  );
   return Math.max(...allows.map(ruleMaxSeconds));
 }

@@ -144,6 +144,22 @@ const channels = z
   .strict()
   .default({});
 
+/**
+ * Ending open sessions at a scheduled expiry (README "Security model"). An early end (End now, a
+ * revoke, break-glass closed, drift removed) always cuts when the deployment has session cut on;
+ * a scheduled expiry cuts only where this says so, and only when the permission set's sessions
+ * last longer than the grant (a session opened at its start would outlive it).
+ */
+const sessionCut = z
+  .object({
+    atExpiry: z
+      .boolean()
+      .describe(
+        "true: at a scheduled expiry, end the grant's open sessions (as End now does) when the permission set's session duration is longer than the grant. Needs KEYLESS_SESSION_CUT=on.",
+      ),
+  })
+  .strict();
+
 const rule = z
   .object({
     name: z.string().min(1).max(64).describe('Unique name, shown in decisions and audit events.'),
@@ -162,6 +178,7 @@ const rule = z
     autoApprove,
     escalation: escalation.optional(),
     channels: channels.optional().describe('Where this rule posts approval requests (default: the global channels).'),
+    sessionCut: sessionCut.optional().describe("Overrides the policy's sessionCut for the grants of this rule."),
   })
   .strict();
 
@@ -206,6 +223,11 @@ export const policySchema = z
       .default([])
       .describe('Who may request what. No matching rule means no access; a matching deny rule always wins.'),
     breakGlass: breakGlass.optional(),
+    sessionCut: sessionCut
+      .optional()
+      .describe(
+        "Ending open sessions at a scheduled expiry, for every rule and break-glass (a rule may say otherwise). Default: the deployment's setting (off).",
+      ),
     admins: people
       .default({ groups: [], emails: [] })
       .describe('People who may revoke any grant early (requesters and approvers may revoke their own).'),
@@ -425,6 +447,19 @@ export function policyOnCallRefs(policy: Pick<ParsedPolicy, 'rules'>): string[] 
     if (typeof r.autoApprove === 'object') for (const ref of r.autoApprove.whenOnCall) refs.add(ref);
   }
   return [...refs].sort();
+}
+
+/**
+ * Does a scheduled expiry of a grant decided by `ruleName` end its open sessions (when they outlive
+ * it)? The rule's `sessionCut.atExpiry`, else the policy's, else undefined (the deployment decides).
+ * Break-glass grants (rule "break-glass") follow the policy's.
+ */
+export function sessionCutAtExpiry(
+  policy: Pick<ParsedPolicy, 'rules' | 'sessionCut'>,
+  ruleName: string | undefined,
+): boolean | undefined {
+  const rule = ruleName === undefined ? undefined : policy.rules.find((r) => r.name === ruleName);
+  return rule?.sessionCut?.atExpiry ?? policy.sessionCut?.atExpiry;
 }
 
 export type PolicyInput = z.input<typeof policySchema>;

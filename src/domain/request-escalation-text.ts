@@ -1,11 +1,12 @@
 import { currentApproverSets, type AccessRequest } from './access-request';
 import { describePeople } from './decision';
 import { formatLocalTime } from './duration';
+import { sessionOutlivesText } from './session-outlives';
 
 /**
  * The on-call and escalation facts of a request, as plain text lines (the adapters escape them),
  * the same on Slack and Teams: who may decide now, when the reminder and the escalation come (or
- * came), and an on-call auto-approval. Times are in the reader's zone (`formatLocalTime`).
+ * came), an on-call auto-approval, and sessions that outlive the grant. Times are in the reader's zone (`formatLocalTime`).
  */
 export function escalationLines(r: AccessRequest, zone?: string): string[] {
   const lines: string[] = [];
@@ -16,6 +17,7 @@ export function escalationLines(r: AccessRequest, zone?: string): string[] {
     const waiting = currentApproverSets(r).map((s) => describePeople(s));
     if (waiting.length > 0) lines.push(`Waiting for: ${waiting.join('; ')}.`);
   }
+  if (r.sessionOutlives) lines.push(sessionOutlivesText(r.permissionSetName, r.sessionOutlives));
   const e = r.escalation;
   if (!e) return lines;
   const to = e.to ? describePeople({ groups: e.to.groups, emails: e.to.emails, oncall: e.to.oncall }) : undefined;

@@ -3,8 +3,11 @@ import {
   explainDecision,
   isEligibleApprover,
   maxRequestableSeconds,
+  onCallRefsToCheck,
   requestablePermissionSets,
   searchAccounts,
+  sessionCutAtExpiry,
+  sessionCutExplainText,
   type AccessRequest,
   type Account,
   type ChatUser,
@@ -13,6 +16,7 @@ import {
 } from '../domain';
 import type { EngineContext } from './deps';
 import { accountByText, permissionSetByText, principalOf } from './identity';
+import { onCallSchedulesOf } from './on-call';
 
 /** `why <account> <permission set>`: the policy's answer for this person, in one sentence. */
 export async function explain(
@@ -25,8 +29,26 @@ export async function explain(
     permissionSetByText(ctx, input.permissionSet),
   ]);
   const policy = ctx.policy();
-  const max = maxRequestableSeconds(policy, { principal, account, permissionSet });
-  return explainDecision(decide(policy, { principal, account, permissionSet, durationSeconds: max ?? 60 }));
+  const probe = { principal, account, permissionSet };
+  const onCall = await onCallSchedulesOf(
+    ctx,
+    principal.email,
+    onCallRefsToCheck(policy, { ...probe, durationSeconds: 60 }),
+  );
+  const max = maxRequestableSeconds(policy, { ...probe, onCall });
+  const decision = decide(policy, { ...probe, durationSeconds: max ?? 60, onCall });
+  const answer = explainDecision(decision);
+  if (decision.outcome === 'deny') return answer;
+  const o = ctx.options.sessionCut;
+  const sessions = sessionCutExplainText({
+    permissionSetName: permissionSet.name,
+    sessionSeconds: permissionSet.sessionDurationSeconds,
+    policyAtExpiry: sessionCutAtExpiry(policy, decision.rule),
+    deploymentDefault: o.expiryCutsWhenSessionOutlives,
+    enabled: o.enabled && ctx.sessionCuts !== undefined,
+    managementAccount: o.managementAccountId !== undefined && account.id === o.managementAccountId,
+  });
+  return `${answer} ${sessions}`;
 }
 
 /** A person's live grants and open requests. */
@@ -73,9 +95,18 @@ export async function requestOptions(
     ctx.identity.listPermissionSets(),
   ]);
   const policy = ctx.policy();
-  const options = requestablePermissionSets(policy, principal, account, sets).map((permissionSet) => ({
+  // A rule that serves only the on-call (autoApprove.whenOnCall) is offered to whoever is on call now.
+  const refs = [
+    ...new Set(
+      sets.flatMap((permissionSet) =>
+        onCallRefsToCheck(policy, { principal, account, permissionSet, durationSeconds: 60 }),
+      ),
+    ),
+  ];
+  const onCall = await onCallSchedulesOf(ctx, principal.email, refs);
+  const options = requestablePermissionSets(policy, principal, account, sets, onCall).map((permissionSet) => ({
     permissionSet,
-    maxSeconds: maxRequestableSeconds(policy, { principal, account, permissionSet }) ?? 0,
+    maxSeconds: maxRequestableSeconds(policy, { principal, account, permissionSet, onCall }) ?? 0,
   }));
   return { account, options };
 }

@@ -12,6 +12,8 @@ import {
   parseDuration,
   parsePrincipalId,
   requestCreated,
+  sessionOutlives,
+  sessionOutlivesText,
   userActor,
   type AccessRequest,
   type ApproverSpec,
@@ -27,6 +29,7 @@ import type { EngineContext } from './deps';
 import { fulfilInBackground } from './fulfil-request';
 import { accountByText, permissionSetByText, principalOf } from './identity';
 import { onCallEmails, onCallSchedulesOf } from './on-call';
+import { expiryCutsSessions } from './session-cut';
 
 export interface RequestAccessInput {
   requester: ChatUser;
@@ -54,6 +57,11 @@ export interface RequestAccessInput {
 export interface RequestAccessResult {
   request: AccessRequest;
   decision: Decision;
+  /**
+   * Said to the requester with the answer (and on the approval message, from the request's
+   * `sessionOutlives`): the permission set's sessions last longer than the grant.
+   */
+  sessionWarning?: string;
   /** True when the same submission had already been received. */
   duplicate: boolean;
 }
@@ -149,6 +157,20 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
     });
   }
 
+  // Sessions opened during the grant last the permission set's session duration, whatever its end.
+  const holderLeft =
+    holder === undefined
+      ? 0
+      : holder.expiresAt !== undefined
+        ? Math.max(0, Math.ceil((holder.expiresAt - now) / 1000))
+        : holder.durationSeconds;
+  const grantSeconds = addsTime ? remaining + durationSeconds : Math.max(holderLeft, durationSeconds);
+  const outlives = sessionOutlives(
+    permissionSet.sessionDurationSeconds,
+    grantSeconds,
+    expiryCutsSessions(ctx, decision.rule, account.id),
+  );
+
   const kind: RequestKind = holder ? 'extension' : breakGlass ? 'break_glass' : 'grant';
   const immediate = decision.outcome === 'auto_approve' || decision.outcome === 'break_glass';
   const id = requestIdFor(ctx, input.idempotencyKey);
@@ -177,6 +199,7 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
       ...(addsTime ? { addsTime: true } : {}),
       ...(decision.onCallSchedule ? { onCallSchedule: decision.onCallSchedule } : {}),
       ...(!immediate && decision.escalation ? { escalation: escalationPlan(decision.escalation, now) } : {}),
+      ...(outlives ? { sessionOutlives: outlives } : {}),
       createdAt: now,
       decideBy: now + policy.approvalWindowSeconds * 1000,
       ...(immediate ? { decidedAt: now } : {}),
@@ -188,7 +211,7 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
     await ctx.store.createRequest(created);
   } catch (error) {
     const existing = input.idempotencyKey ? await ctx.store.getRequest(id) : undefined;
-    if (existing) return { request: existing, decision, duplicate: true };
+    if (existing) return { request: existing, decision, duplicate: true, ...warningOf(existing) };
     throw error;
   }
   ctx.logger.info(
@@ -221,7 +244,13 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
       ...(decision.channels ? { channels: decision.channels } : {}),
     });
   }
-  return { request: created, decision, duplicate: false };
+  return { request: created, decision, duplicate: false, ...warningOf(created) };
+}
+
+function warningOf(request: AccessRequest): { sessionWarning?: string } {
+  return request.sessionOutlives
+    ? { sessionWarning: sessionOutlivesText(request.permissionSetName, request.sessionOutlives) }
+    : {};
 }
 
 async function liveHolder(

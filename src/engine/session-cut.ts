@@ -6,6 +6,7 @@ import {
   isKeylessError,
   membersOfDocument,
   packSessionCuts,
+  sessionCutAtExpiry,
   systemActor,
   type Grant,
   type PackedCuts,
@@ -43,11 +44,25 @@ async function sessionSecondsOf(ctx: EngineContext, grant: Grant): Promise<numbe
 }
 
 /**
+ * Does a scheduled expiry of a grant under `rule` end its open sessions (when they outlive it)? The
+ * policy's `sessionCut.atExpiry` (the rule's, else the top level), else the engine option. False
+ * whenever session cut is off, and in the management account (no service control policy reaches it).
+ */
+export function expiryCutsSessions(ctx: EngineContext, rule: string | undefined, accountId?: string): boolean {
+  const o = ctx.options.sessionCut;
+  if (!o.enabled || !ctx.sessionCuts) return false;
+  if (accountId !== undefined && o.managementAccountId !== undefined && accountId === o.managementAccountId) {
+    return false;
+  }
+  return sessionCutAtExpiry(ctx.policy(), rule) ?? o.expiryCutsWhenSessionOutlives;
+}
+
+/**
  * Called once the grant's assignment is gone, before the grant is recorded as ended, so that a crash
  * in between leaves the grant deprovisioning and the sweep records the cut again (a later T, merged).
  * Records the person's cut durably and answers what the grant should say; undefined when no cut is
- * due (the feature is off, or a scheduled expiry the options leave alone: a refused extension after
- * expiry ends nothing early).
+ * due (the feature is off, or a scheduled expiry the policy's `sessionCut.atExpiry` (else the engine
+ * option) leaves alone: a refused extension after expiry ends nothing early).
  */
 export async function recordSessionCut(ctx: EngineContext, grant: Grant): Promise<SessionCutNote | undefined> {
   const o = ctx.options.sessionCut;
@@ -56,7 +71,8 @@ export async function recordSessionCut(ctx: EngineContext, grant: Grant): Promis
   const early = grant.endReason === 'revoked';
   let sessionSeconds: number | undefined;
   if (!early) {
-    if (!o.expiryCutsWhenSessionOutlives || grant.activatedAt === undefined || grant.expiresAt === undefined) {
+    const atExpiry = sessionCutAtExpiry(ctx.policy(), grant.rule) ?? o.expiryCutsWhenSessionOutlives;
+    if (!atExpiry || grant.activatedAt === undefined || grant.expiresAt === undefined) {
       return undefined;
     }
     sessionSeconds = await sessionSecondsOf(ctx, grant);

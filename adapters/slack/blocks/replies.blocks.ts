@@ -75,7 +75,9 @@ export function requestReply(result: RequestAccessResult): SlackMessage {
       : r.kind === 'break_glass'
         ? `:rotating_light: Break-glass \`${r.id}\`: ${base}. Access is being set up now; security has been told.`
         : `:white_check_mark: ${base} is approved by policy (\`${escapeText(r.rule)}\`); setting it up now. I'll DM you when it is active.`;
-  return { text: `Request ${r.id}: ${r.status}`, blocks: [section(text), context(escapeText(result.decision.reason))] };
+  const blocks = [section(text), context(escapeText(result.decision.reason))];
+  if (result.sessionWarning) blocks.push(context(`:hourglass: ${escapeText(result.sessionWarning)}`));
+  return { text: `Request ${r.id}: ${r.status}`, blocks };
 }
 
 export function listReply(mine: { grants: Grant[]; requests: AccessRequest[] }, zone?: string): SlackMessage {

@@ -1,5 +1,11 @@
 import type { types } from '@slack/bolt';
-import { formatDuration, type AccessRequest, type Account, type PermissionSet } from '../../../src';
+import {
+  formatDuration,
+  sessionOutlivesText,
+  type AccessRequest,
+  type Account,
+  type PermissionSet,
+} from '../../../src';
 import { escapeText, plainText } from '../escape';
 import { Actions, Blocks, Views } from '../ids';
 import { context, md, plain, section, type Block, type ModalView, type PlainTextOption } from './common.blocks';
@@ -146,7 +152,16 @@ export function requestSentModal(request: AccessRequest): ModalView {
     callback_id: Views.request,
     title: plain('Request AWS access'),
     close: plain('Done'),
-    blocks: [section(`:white_check_mark: ${lines}`)],
+    blocks: [
+      section(`:white_check_mark: ${lines}`),
+      ...(request.sessionOutlives
+        ? [
+            section(
+              `:hourglass: ${escapeText(sessionOutlivesText(request.permissionSetName, request.sessionOutlives))}`,
+            ),
+          ]
+        : []),
+    ],
   };
 }
 
