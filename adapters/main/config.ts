@@ -223,7 +223,7 @@ export const envSchema = z.object({
     .regex(/^\S+$/, 'must be a PagerDuty REST API key (no spaces)')
     .optional()
     .describe(
-      "PagerDuty REST API key (read-only is enough; secret, never logged): who is on call for the policy's on-call approvers and autoApprove.whenOnCall. Required when the policy names a pagerduty: schedule.",
+      "PagerDuty REST API key (read-only is enough; secret, never logged): who is on call for the policy's on-call approvers and autoApprove.whenOnCall. Required in production when the policy names a pagerduty: schedule (local mode: the playground's loopback PagerDuty has a token of its own).",
     ),
   KEYLESS_PAGERDUTY_API_URL: z
     .url()
@@ -427,6 +427,11 @@ export interface KeylessConfig {
     /** Policy names are `<prefix>-<slot>` (KEYLESS_SESSION_CUT_PREFIX). */
     prefix: string;
   };
+  /**
+   * True when KEYLESS_SESSION_CUT=off is set explicitly. The playground (local mode) cuts sessions
+   * unless told not to; a deployment cuts only with KEYLESS_SESSION_CUT=on.
+   */
+  sessionCutOff?: boolean;
   alerts: {
     /** The root-activity SQS queue; undefined: no consumer. */
     queueUrl?: string;
@@ -519,7 +524,14 @@ export function loadConfig(
       problems.push(...policyProblems(error));
     }
   }
-  if (policy && !raw.KEYLESS_PAGERDUTY_TOKEN) {
+  // In local mode the playground starts a loopback PagerDuty with a token of its own for the schedules
+  // the policy names: no real key is needed there. Production needs one.
+  if (
+    policy &&
+    !raw.KEYLESS_PAGERDUTY_TOKEN &&
+    mode === 'production' &&
+    (raw.KEYLESS_POLICY || raw.KEYLESS_POLICY_FILE)
+  ) {
     const refs = policyOnCallRefs(policy);
     if (refs.length > 0) {
       problems.push(
@@ -571,6 +583,7 @@ export function loadConfig(
           },
         }
       : {}),
+    ...(raw.KEYLESS_SESSION_CUT === 'off' ? { sessionCutOff: true } : {}),
     alerts: {
       ...(e.KEYLESS_ROOT_EVENTS_QUEUE_URL ? { queueUrl: e.KEYLESS_ROOT_EVENTS_QUEUE_URL } : {}),
       ...(e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET ? { eventBridgeSecret: e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET } : {}),

@@ -20,7 +20,7 @@ import {
 import { startPagerDutyLoopback } from '../local/pagerduty';
 import { startSlackWorkspace } from '../local/slack-workspace';
 import { startTeamsConnector } from '../local/teams-connector';
-import type { KeylessConfig } from './config';
+import { DEFAULT_SESSION_CUT_PREFIX, LOCAL_ORGANIZATION_ROOT_ID, type KeylessConfig } from './config';
 import { startKeyless, type Keyless, type StartOverrides } from './compose';
 import { assertLocalStaysLocal } from './server';
 
@@ -88,6 +88,17 @@ class PlaygroundRecorder implements ChatNotifier, AlertPublisher {
       detail: `${finding.account.name} (${finding.account.id}) · ${status}${seen}`,
     });
   }
+}
+
+/**
+ * The playground ends the live sessions of early-ended grants unless KEYLESS_SESSION_CUT=off: the
+ * emulator's organization root takes keyless's policies, so the live-session panel shows a session
+ * that outlives its assignment and then stops working once keyless cuts it.
+ */
+export function playgroundSessionCut(config: KeylessConfig): Pick<KeylessConfig, 'sessionCut'> {
+  if (config.sessionCut) return { sessionCut: config.sessionCut };
+  if (config.sessionCutOff) return {};
+  return { sessionCut: { targets: [LOCAL_ORGANIZATION_ROOT_ID], prefix: DEFAULT_SESSION_CUT_PREFIX } };
 }
 
 /**
@@ -173,6 +184,7 @@ export async function startPlayground(
       },
       reconcileEveryMs: process.env.KEYLESS_RECONCILE_EVERY ? config.reconcileEveryMs : PLAYGROUND_RECONCILE_MS,
       ...(pagerDuty && pagerDutyToken ? { pagerDuty: { token: pagerDutyToken, apiUrl: pagerDuty.url } } : {}),
+      ...playgroundSessionCut(config),
     };
     const keyless = await startKeyless(playgroundConfig, {
       createTable: true,

@@ -14,6 +14,7 @@ import {
 import { PLAYGROUND_POLICY } from '../../../adapters/main/config';
 import { buildForTests, runBuiltCli } from '../../support/cli-build';
 import { startDynalite } from '../../support/dynalite';
+import { playgroundPolicyWithoutOnCall } from '../../support/sample-policy';
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
@@ -140,7 +141,7 @@ describe('keyless (the command line)', () => {
 
   it('doctor --json prints the checks as JSON, and its exit code says whether any failed', async () => {
     const policy = join(dir, 'policy.yaml');
-    writeFileSync(policy, VALID);
+    writeFileSync(policy, playgroundPolicyWithoutOnCall());
     const run = await runCli(['doctor', '--json'], {
       ...aws,
       KEYLESS_MODE: 'production',

@@ -22,6 +22,7 @@ import {
 } from '../../../adapters/main/doctor';
 import { ErrorCodes, isKeylessError } from '../../../src';
 import { localDynamoClient, uniqueTableName } from '../../support/dynamodb-client';
+import { writePlaygroundPolicyWithoutOnCall } from '../../support/sample-policy';
 
 const EXTERNAL_ID = 'keyless-doctor-test-external-id';
 const APP_ID = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
@@ -77,7 +78,7 @@ describe('keyless doctor against the emulators', () => {
   function healthyConfig(): KeylessConfig {
     const config = loadConfig({
       KEYLESS_MODE: 'production',
-      KEYLESS_POLICY_FILE: PLAYGROUND_POLICY,
+      KEYLESS_POLICY_FILE: writePlaygroundPolicyWithoutOnCall(),
       KEYLESS_TABLE: table,
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: 'doctor-test-signing-secret',

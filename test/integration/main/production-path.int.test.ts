@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../../adapters/local/aws-emulator';
-import { PLAYGROUND_POLICY } from '../../../adapters/main/config';
 import { ROOT, buildForTests } from '../../support/cli-build';
 import { startDynalite } from '../../support/dynalite';
+import { playgroundPolicyWithoutOnCall } from '../../support/sample-policy';
 
 jest.setTimeout(180_000);
 
@@ -94,7 +94,7 @@ async function runUntilReady(
 describe('the production start path', () => {
   it('starts keyless with production configuration without loading local code or dev dependencies', async () => {
     const policy = join(dir, 'policy.yaml');
-    writeFileSync(policy, readFileSync(PLAYGROUND_POLICY, 'utf8'));
+    writeFileSync(policy, playgroundPolicyWithoutOnCall());
     const { stdout, code, loaded } = await runUntilReady(
       ['start'],
       {

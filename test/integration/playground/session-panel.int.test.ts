@@ -51,7 +51,8 @@ describe('the playground live-session panel', () => {
 
   beforeAll(async () => {
     for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    const config = loadConfig({ KEYLESS_PORT: '0', KEYLESS_SWEEP_MS: '500' });
+    // This test writes the cut policy by hand: keyless's own writer (on by default here) stays off.
+    const config = loadConfig({ KEYLESS_PORT: '0', KEYLESS_SWEEP_MS: '500', KEYLESS_SESSION_CUT: 'off' });
     playground = await startPlayground(config, { logger: silentLogger, ephemeral: true });
   });
   afterAll(async () => {

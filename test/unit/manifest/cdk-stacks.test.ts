@@ -20,12 +20,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { AwsSts } from '../../../adapters/aws/sts/sts';
 import { tableDefinition } from '../../../adapters/dynamodb';
-import { PLAYGROUND_POLICY, envSchema, loadConfig } from '../../../adapters/main/config';
+import { envSchema, loadConfig } from '../../../adapters/main/config';
 import { MANIFEST_DIR, buildApp, synthesizeFiles, templateOf } from '../../../manifest/aws/cdk/app';
 import { PLACEHOLDERS, botPolicyStatements } from '../../../manifest/aws/cdk/bot-policy';
 import { UNSET_ENV } from '../../../manifest/aws/cdk/bot-stack';
 import { DEFAULT_REGIONS, PUBLIC_PATHS, SECRET_KEYS } from '../../../manifest/aws/cdk/names';
 import { classifySecurityEvent, parseSecurityEvent } from '../../../src';
+import { writePlaygroundPolicyWithoutOnCall } from '../../support/sample-policy';
 import { type CfnTemplate, type Resolved, matchesPattern, parameterValues, resolve } from './cfn';
 
 const built = buildApp();
@@ -80,6 +81,8 @@ interface Container {
 const container = (bot.Resources.TaskDefinition!.Properties!.ContainerDefinitions as Container[])[0]!;
 const envNames = container.Environment.map((e) => e.Name);
 const secretNames = container.Secrets.map((s) => s.Name);
+/** A sample production policy (the playground's, without the on-call rules that need a PagerDuty key). */
+const SAMPLE_POLICY = writePlaygroundPolicyWithoutOnCall();
 /** The task's environment with the example parameters, secrets filled with well-formed values. */
 const taskEnvironment: Record<string, string> = {
   ...Object.fromEntries(container.Environment.map((e) => [e.Name, String(resolve(e.Value, botEnv))])),
@@ -399,8 +402,8 @@ describe('the member-account roles (member-roles.yml through org.yml)', () => {
   it('trusts the role the bot runs as, with the ExternalId the bot sends, and the bot may assume it', async () => {
     const config = loadConfig({
       ...taskEnvironment,
-      KEYLESS_POLICY: PLAYGROUND_POLICY,
-      KEYLESS_POLICY_FILE: PLAYGROUND_POLICY,
+      KEYLESS_POLICY: SAMPLE_POLICY,
+      KEYLESS_POLICY_FILE: SAMPLE_POLICY,
     });
     const sts = mockClient(STSClient);
     sts.on(AssumeRoleCommand).resolves({

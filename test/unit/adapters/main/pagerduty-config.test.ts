@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../../../adapters/main/config';
+import { PLAYGROUND_POLICY, loadConfig } from '../../../../adapters/main/config';
+import { policyOnCallRefs } from '../../../../src';
 
 const IC =
   'identityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-1111111111111111", identityStoreId: d-1234567890, region: eu-west-1 }\n';
@@ -29,10 +30,28 @@ const problems = (env: NodeJS.ProcessEnv, dir: string): string => {
 };
 
 describe('PagerDuty configuration', () => {
-  it('refuses to start when the policy names on-call schedules and no PagerDuty key is set', () => {
+  it('refuses to start in production when the policy names on-call schedules and no PagerDuty key is set', () => {
     const dir = setup();
-    expect(problems({}, dir)).toContain(
+    expect(problems({ KEYLESS_MODE: 'production' }, dir)).toContain(
       'KEYLESS_PAGERDUTY_TOKEN: the policy names on-call schedules (pagerduty:PSRE001)',
+    );
+  });
+
+  it('needs no key in local mode: the playground gives its loopback PagerDuty a token of its own', () => {
+    const dir = setup();
+    expect(problems({}, dir)).not.toContain('KEYLESS_PAGERDUTY_TOKEN');
+    const config = loadConfig({ KEYLESS_MODE: 'local', KEYLESS_POLICY_FILE: join(dir, 'keyless.yaml') }, dir);
+    expect(config.pagerDuty).toBeUndefined();
+  });
+
+  it('the playground policy names a schedule of the loopback PagerDuty, and starts without a key in local mode only', () => {
+    const dir = setup();
+    const local = loadConfig({ KEYLESS_MODE: 'local' }, dir);
+    expect(local.policyFile).toBe(PLAYGROUND_POLICY);
+    expect(policyOnCallRefs(local.policy)).toEqual(['pagerduty:PPROD01']);
+    expect(local.pagerDuty).toBeUndefined();
+    expect(problems({ KEYLESS_MODE: 'production', KEYLESS_POLICY_FILE: PLAYGROUND_POLICY }, dir)).toContain(
+      'KEYLESS_PAGERDUTY_TOKEN: the policy names on-call schedules (pagerduty:PPROD01)',
     );
   });
 
