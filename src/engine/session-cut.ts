@@ -171,19 +171,46 @@ export async function syncSessionCuts(ctx: EngineContext): Promise<SessionCutSyn
   if (!ctx.options.sessionCut.enabled || !deps) return undefined;
   const owner = ctx.options.replicaId;
   const ttl = ctx.options.leaseMs;
-  if (!(await deps.lease.acquire(LEASE, owner, ctx.clock.now(), ttl))) return undefined;
+  const takenAt = ctx.clock.now();
+  if (!(await deps.lease.acquire(LEASE, owner, takenAt, ttl))) return undefined;
+  // Until when this replica is sure it has held the lease without a break. A renewal after a lapse
+  // does not count: another replica may have taken the lease, written and released it in between.
+  let heldUntil = takenAt + ttl;
+  const renewHeld = async (): Promise<boolean> => {
+    const at = ctx.clock.now();
+    if (at + ctx.options.fenceMarginMs >= heldUntil) {
+      heldUntil = 0;
+      return false;
+    }
+    if (!(await deps.lease.acquire(LEASE, owner, at, ttl))) {
+      heldUntil = 0;
+      return false;
+    }
+    heldUntil = at + ttl;
+    return true;
+  };
   let done = false;
   let renewal = ctx.clock.setTimer(ctx.clock.now() + ttl / 3, function renew() {
     if (done) return;
-    deps.lease
-      .acquire(LEASE, owner, ctx.clock.now(), ttl)
+    renewHeld()
       .catch((error: unknown) => ctx.logger.warn({ err: error }, 'could not renew the session-cut lease'))
       .finally(() => {
         if (!done) renewal = ctx.clock.setTimer(ctx.clock.now() + ttl / 3, renew);
       });
   });
+  // Renewing is also how the writer checks, right before each write and after them, that it still
+  // holds the lease: the check fails once the lease lapsed (this replica paused, a slow call) or
+  // another replica took it over, and then it must not write.
+  const stillHeld = renewHeld;
   try {
-    const report = await writeHeld(ctx);
+    const report = await writeHeld(ctx, stillHeld);
+    if (report === LEASE_LOST) {
+      ctx.logger.warn(
+        { component: 'session-cut', replicaId: owner },
+        'the session-cut lease passed to another replica during a write; it rewrites the policies from the recorded cuts',
+      );
+      return undefined;
+    }
     ctx.sessionCutState.lastSyncAt = ctx.clock.now();
     ctx.sessionCutState.failures = 0;
     return report;
@@ -196,7 +223,21 @@ export async function syncSessionCuts(ctx: EngineContext): Promise<SessionCutSyn
   }
 }
 
-async function writeHeld(ctx: EngineContext): Promise<SessionCutSyncReport> {
+const LEASE_LOST = 'lease_lost';
+
+/**
+ * Writes under the lease. Organizations has no conditional update (UpdatePolicy cannot say "only if
+ * the content is still what I read"), so the lease is checked again right before every write, and
+ * once more after the writes: a writer that lost it writes nothing more, marks no grant and leaves
+ * every cut recorded, so the replica holding the lease now (or this one, once it gets it back)
+ * renders the policies again from the durable records and overwrites whatever a late write left.
+ * What remains: a write already sent when the lease lapsed lands anyway; it is repaired by the next
+ * holder's run, which the losing writer asks for (its caller retries shortly), within seconds.
+ */
+async function writeHeld(
+  ctx: EngineContext,
+  stillHeld: () => Promise<boolean>,
+): Promise<SessionCutSyncReport | typeof LEASE_LOST> {
   const deps = ctx.sessionCuts!;
   const o = ctx.options.sessionCut;
   const log = ctx.logger.child({ component: 'session-cut' });
@@ -254,9 +295,23 @@ async function writeHeld(ctx: EngineContext): Promise<SessionCutSyncReport> {
   // gain go first. Otherwise every write only adds to or takes from one slot, and all go at once.
   const moved = packed.members.some((ids, slot) => ids.some((id) => previous.has(id) && previous.get(id) !== slot));
   const phases = moved ? [gaining, others, removals] : [[...gaining, ...others, ...removals]];
-  for (const phase of phases) await Promise.all(phase.map((write) => write()));
+  let lost = false;
+  const guarded = async (write: () => Promise<unknown>) => {
+    if (lost || !(await stillHeld())) {
+      lost = true;
+      return;
+    }
+    await write();
+  };
+  for (const phase of phases) {
+    await Promise.all(phase.map(guarded));
+    if (lost) return LEASE_LOST;
+  }
   const writes = gaining.length + others.length + removals.length;
   const acceptedAt = ctx.clock.now();
+  // Held all through the writes? Otherwise a newer holder may have written in between: nothing is
+  // marked, and the cuts wait for its run.
+  if (writes > 0 && !(await stillHeld())) return LEASE_LOST;
   if (writes > 0) {
     log.info(
       { people: inForce.length, policies: packed.documents.filter(Boolean).length, packing: packed.packing, writes },

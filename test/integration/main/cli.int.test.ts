@@ -11,7 +11,7 @@ import {
   startAwsEmulator,
   type RunningAwsEmulator,
 } from '../../../adapters/local/aws-emulator';
-import { PLAYGROUND_POLICY } from '../../../adapters/main/config';
+import { PLAYGROUND_POLICY, loadPolicyFile } from '../../../adapters/main/config';
 import { buildForTests, runBuiltCli } from '../../support/cli-build';
 import { startDynalite } from '../../support/dynalite';
 import { playgroundPolicyWithoutOnCall } from '../../support/sample-policy';
@@ -71,7 +71,7 @@ describe('keyless (the command line)', () => {
   it('policy check: a valid policy lists its rules; a bad one lists every problem and exits 1', async () => {
     const ok = await runCli(['policy', 'check', PLAYGROUND_POLICY]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain('is valid: 4 rule(s)');
+    expect(ok.stdout).toContain(`is valid: ${loadPolicyFile(PLAYGROUND_POLICY).rules.length} rule(s)`);
     expect(ok.stdout).toContain('  - prod-admin');
 
     const bad = join(dir, 'bad.yaml');
