@@ -19,6 +19,8 @@ export const Views = {
   deny: 'keyless_deny_modal',
   extend: 'keyless_extend_modal',
   home: 'keyless_home',
+  /** Deny on a multi-account request: one reason for every account the approver may decide. */
+  denyBundle: 'keyless_deny_bundle_modal',
 } as const;
 
 /** Input blocks of the modals, by block_id. */
@@ -52,6 +54,10 @@ export const Actions = {
   revoke: 'revoke_grant',
   extend: 'extend_grant',
   openRequestModal: 'open_request_modal',
+  /** A multi-account request: Approve all / Deny all… / End all now (value: one request of the bundle). */
+  approveBundle: 'approve_bundle',
+  denyBundle: 'deny_bundle',
+  revokeBundle: 'revoke_bundle',
 } as const;
 
 export type ActionId = (typeof Actions)[keyof typeof Actions];

@@ -22,6 +22,7 @@ import {
   type Grant,
   type RequestId,
   type RequestKind,
+  type RequestBundle,
 } from '../domain';
 import type { EngineContext } from './deps';
 import { fulfilInBackground } from './fulfil-request';
@@ -49,6 +50,13 @@ export interface RequestAccessInput {
    * the request already created instead of a second one.
    */
   idempotencyKey?: string;
+  /**
+   * One account of a multi-account request (request-bundle.ts): recorded on the request, and the
+   * bundle announces itself once (`bundle_submitted`) instead of each request on its own.
+   */
+  bundle?: RequestBundle;
+  /** Decide only: everything is checked and the request returned, but nothing is written or told. */
+  dryRun?: boolean;
 }
 
 export interface RequestAccessResult {
@@ -90,7 +98,7 @@ export function validateTicket(ticket: string | undefined): string | undefined {
   return t;
 }
 
-function requestIdFor(ctx: EngineContext, idempotencyKey: string | undefined): RequestId {
+export function requestIdFor(ctx: EngineContext, idempotencyKey: string | undefined): RequestId {
   if (!idempotencyKey) return ctx.ids.next('request') as RequestId;
   // The same submission always maps to the same id, so a retry collides with the first write.
   let h1 = 0x811c9dc5;
@@ -177,6 +185,7 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
       ...(addsTime ? { addsTime: true } : {}),
       ...(decision.onCallSchedule ? { onCallSchedule: decision.onCallSchedule } : {}),
       ...(!immediate && decision.escalation ? { escalation: escalationPlan(decision.escalation, now) } : {}),
+      ...(input.bundle ? { bundle: input.bundle } : {}),
       createdAt: now,
       decideBy: now + policy.approvalWindowSeconds * 1000,
       ...(immediate ? { decidedAt: now } : {}),
@@ -184,6 +193,7 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
     userActor(input.requester),
   ).next;
 
+  if (input.dryRun) return { request: created, decision, duplicate: false };
   try {
     await ctx.store.createRequest(created);
   } catch (error) {
@@ -213,7 +223,7 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
       });
     }
     fulfilInBackground(ctx, created);
-  } else {
+  } else if (!input.bundle) {
     await ctx.publish({
       type: 'request_submitted',
       request: created,
