@@ -89,6 +89,8 @@ export class TeamsNotifier implements ChatNotifier {
 
   private async deliver(event: DomainEvent): Promise<void> {
     switch (event.type) {
+      case 'bundle_submitted':
+        return;
       case 'request_submitted':
         return this.onSubmitted(event.request, event.approverEmails, event.channels?.teams?.approvals);
       case 'request_updated':
@@ -336,6 +338,8 @@ export class TeamsNotifier implements ChatNotifier {
 
 function queueKey(event: DomainEvent): string {
   switch (event.type) {
+    case 'bundle_submitted':
+      return `bundle:${event.requests[0]?.bundle?.id ?? ''}`;
     case 'request_submitted':
     case 'request_updated':
     case 'request_escalated':
