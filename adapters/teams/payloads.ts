@@ -64,6 +64,9 @@ export const ActionData = {
   [Verbs.endGrant]: z.object({ grantId: entityId, view: onHome }),
   [Verbs.homeRefresh]: z.object({}),
   [Verbs.startForm]: z.object({ breakGlass: flag }),
+  [Verbs.approveBundle]: z.object({ requestId: entityId }),
+  [Verbs.denyBundle]: z.object({ requestId: entityId, denyReason: optionalText(500) }),
+  [Verbs.endBundle]: z.object({ requestId: entityId }),
 } satisfies Record<Verb, z.ZodType>;
 
 /**
