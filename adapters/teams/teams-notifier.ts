@@ -222,7 +222,10 @@ export class TeamsNotifier implements ChatNotifier {
         const decided = view.requests.every((r) => r.status !== 'pending');
         if (decided && event.request.status !== 'pending' && !this.bundlesDecided.has(bundleId)) {
           this.bundlesDecided.add(bundleId);
-          await this.toRequesterOfRequest(view.requests[0]!, bundleRequesterCard(view, zone, 'Every account of your request is decided.'));
+          await this.toRequesterOfRequest(
+            view.requests[0]!,
+            bundleRequesterCard(view, zone, 'Every account of your request is decided.'),
+          );
         }
         return;
       }

@@ -140,10 +140,7 @@ describe('End all now on a multi-account request through Slack', () => {
 
   it('refuses more accounts than the policy allows, with the limit, and files nothing', async () => {
     const before = stack.recorded.events.length;
-    await client().command(
-      RITA,
-      'request ou:Production,sandbox,sandbox-data ReadOnlyAccess 1h x-check',
-    );
+    await client().command(RITA, 'request ou:Production,sandbox,sandbox-data ReadOnlyAccess 1h x-check');
     await stack.settle();
     const answer = render(ws().ephemeralsOf(RITA).at(-1));
     expect(answer).toContain('You asked for 4 accounts (ou:Production expanded)');

@@ -120,7 +120,9 @@ describe('several accounts in one request through Teams', () => {
     await settle();
 
     // The answer: what was filed, and the account the policy refused, with why.
-    const answer = textOf(cardOf(botPosts(connector, RITA_DM).find((a) => textOf(cardOf(a)).includes('Request filed'))));
+    const answer = textOf(
+      cardOf(botPosts(connector, RITA_DM).find((a) => textOf(cardOf(a)).includes('Request filed'))),
+    );
     expect(answer).toContain('Request filed for 2 account(s)');
     expect(answer).toContain('no rule lets you request AdministratorAccess in staging');
 
@@ -158,9 +160,7 @@ describe('several accounts in one request through Teams', () => {
     expect(botPosts(connector, RITA_DM).some((a) => textOf(cardOf(a)).includes('could not be set up'))).toBe(true);
 
     // End now on the live account.
-    const endTitle = (
-      JSON.stringify(mine).match(/"title":"(End now: [^"]+)"/) ?? []
-    )[1]!;
+    const endTitle = (JSON.stringify(mine).match(/"title":"(End now: [^"]+)"/) ?? [])[1]!;
     answerCard(await connector.click('aad-rita', requesterCard()!.id, endTitle));
     await settle();
     expect(aws.state.assignments().filter((a) => [PROD, PAYMENTS].includes(a.accountId))).toHaveLength(0);

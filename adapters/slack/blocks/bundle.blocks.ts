@@ -100,12 +100,10 @@ export function bundleRequesterMessage(view: BundleView, zone?: string): SlackMe
     section(
       `:inbox_tray: Your request for *${escapeText(r.permissionSetName, { maxLength: 80 })}* in ${entries.length} accounts (${formatDuration(r.durationSeconds)}).`,
     ),
-    ...entries.map(
-      (e): Block => ({
-        ...section(entryText(e)),
-        ...(e.endable && e.grant ? { accessory: button('End now', Actions.revoke, e.grant.id, 'danger') } : {}),
-      }),
-    ),
+    ...entries.map((e): Block => ({
+      ...section(entryText(e)),
+      ...(e.endable && e.grant ? { accessory: button('End now', Actions.revoke, e.grant.id, 'danger') } : {}),
+    })),
     context(`${escapeText(bundleSummary(entries))} · bundle \`${view.id}\``),
   ];
   if (entries.filter((e) => e.endable).length > 1) {

@@ -33,10 +33,9 @@ const COLOR: Record<BundleEntryState, string> = {
 };
 
 function entryText(e: BundleEntry): CardElement {
-  return text(
-    `${b(e.accountName)} (${escapeCardText(e.accountId)}): ${escapeCardText(e.line, { maxLength: 400 })}`,
-    { color: COLOR[e.state] },
-  );
+  return text(`${b(e.accountName)} (${escapeCardText(e.accountId)}): ${escapeCardText(e.line, { maxLength: 400 })}`, {
+    color: COLOR[e.state],
+  });
 }
 
 function noticeText(notice: string | undefined): CardElement[] {
@@ -108,7 +107,9 @@ export function bundleRequesterCard(view: BundleView, zone?: string, notice?: st
     if (e.endable && e.grant) {
       body.push({
         type: 'ActionSet',
-        actions: [execute(`End now: ${e.accountName.slice(0, 40)}`, Verbs.endGrant, { grantId: e.grant.id }, 'destructive')],
+        actions: [
+          execute(`End now: ${e.accountName.slice(0, 40)}`, Verbs.endGrant, { grantId: e.grant.id }, 'destructive'),
+        ],
       });
     }
   }
@@ -142,9 +143,12 @@ export function bundleReplyCard(result: {
     body.push(text(`Not requested (the policy refused ${result.refused.length}):`, { weight: 'Bolder' }));
     for (const r of result.refused) {
       body.push(
-        text(`${b(r.accountName)} (${escapeCardText(r.accountId)}): refused. ${escapeCardText(r.why, { maxLength: 400 })}`, {
-          color: 'Attention',
-        }),
+        text(
+          `${b(r.accountName)} (${escapeCardText(r.accountId)}): refused. ${escapeCardText(r.why, { maxLength: 400 })}`,
+          {
+            color: 'Attention',
+          },
+        ),
       );
     }
   }

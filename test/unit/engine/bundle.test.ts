@@ -123,9 +123,7 @@ describe('several accounts in one request', () => {
     expect(isKeylessError(outsider, ErrorCodes.NotEligibleApprover)).toBe(true);
     for (const r of requests.filter((x) => x.status === 'pending')) {
       expect((await t.engine.getRequest(r.id))?.approvals).toHaveLength(0);
-      expect((await t.store.listAudit({ kind: 'request', id: r.id })).map((e) => e.event)).toContain(
-        'approve_refused',
-      );
+      expect((await t.store.listAudit({ kind: 'request', id: r.id })).map((e) => e.event)).toContain('approve_refused');
     }
   });
 
