@@ -35,6 +35,8 @@ export const Blocks = {
   extendReason: 'extend_reason',
   approvalActions: 'approval_actions',
   grantActions: 'grant_actions',
+  /** The request form's optional "More accounts" (a multi-account request). */
+  moreAccounts: 'more_accounts',
 } as const;
 
 /** Interactive elements, by action_id. Buttons carry only a record id in their value. */
@@ -55,6 +57,7 @@ export const Actions = {
   extend: 'extend_grant',
   openRequestModal: 'open_request_modal',
   /** A multi-account request: Approve all / Deny all… / End all now (value: one request of the bundle). */
+  moreAccountsSelect: 'more_accounts_select',
   approveBundle: 'approve_bundle',
   denyBundle: 'deny_bundle',
   revokeBundle: 'revoke_bundle',

@@ -138,6 +138,29 @@ describe('End all now on a multi-account request through Slack', () => {
     expect(hasButton(bundleDm(), 'revoke_bundle')).toBe(false);
   });
 
+  it('files a multi-account request from the form: an account, then more accounts by type-ahead', async () => {
+    await client().command(RITA, '');
+    await stack.settle();
+    await client().pickExternal(RITA, 'account', 'account_select', 'prod', '111111111111');
+    await stack.settle();
+    await client().pickExternalMany(RITA, 'more_accounts', 'more_accounts_select', [
+      { query: 'sandbox', value: '222222222222' },
+      { query: 'stag', value: '444444444444' },
+    ]);
+    client().pick(RITA, 'permission_set', 'permission_set_select', 'AdministratorAccess');
+    client().type(RITA, 'duration', 'duration_input', '1h');
+    client().type(RITA, 'reason', 'reason_input', 'INC-5 compare the configs');
+    const answer = await client().submit(RITA);
+    expect(answer.errors).toBeUndefined();
+    const receipt = render(client().modal(RITA));
+    expect(receipt).toContain('Request filed for 2 account(s)');
+    expect(receipt).toContain('staging* (`444444444444`): refused');
+    await stack.settle();
+    const post = ws().channelMessages(APPROVALS).at(-1);
+    expect(render(post)).toContain('AdministratorAccess in 3 accounts');
+    expect(hasButton(post, 'approve_bundle')).toBe(true);
+  });
+
   it('refuses more accounts than the policy allows, with the limit, and files nothing', async () => {
     const before = stack.recorded.events.length;
     await client().command(RITA, 'request ou:Production,sandbox,sandbox-data ReadOnlyAccess 1h x-check');

@@ -144,6 +144,17 @@ export function denyBundleModal(requestId: string): ModalView {
   };
 }
 
+/** The request form, once a multi-account request is in: what was filed and what was refused. */
+export function bundleSentModal(result: Parameters<typeof bundleReply>[0]): ModalView {
+  return {
+    type: 'modal',
+    callback_id: Views.request,
+    title: plain('Request AWS access'),
+    close: plain('Done'),
+    blocks: bundleReply(result).blocks,
+  };
+}
+
 /** The ephemeral answer to a multi-account request: what was filed, what the policy refused and why. */
 export function bundleReply(result: {
   bundleId: string;
