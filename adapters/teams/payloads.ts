@@ -54,6 +54,8 @@ export const ActionData = {
     duration: optionalText(50),
     reason: optionalText(500),
     ticket: optionalText(300),
+    /** A multi-select's values, comma-separated (Adaptive Cards' Input.ChoiceSet isMultiSelect). */
+    moreAccounts: optionalText(2000),
   }),
   [Verbs.extendGrant]: z.object({
     grantId: entityId,

@@ -6,6 +6,7 @@ import {
   endedGrantText,
   formatLocalTime,
   isKeylessError,
+  splitAccountTargets,
   type AccessRequest,
   type Alert,
   type AlertEngine,
@@ -628,7 +629,7 @@ export class TeamsBot {
     }
     try {
       const { account, options } = await this.deps.engine.requestOptions({ user, account: data.account });
-      return detailsStepCard(account, options, form);
+      return detailsStepCard(account, options, { ...form, moreChoices: await accounts() });
     } catch (error) {
       if (!isKeylessError(error)) throw error;
       return accountStepCard(await accounts(), { ...form, notice: error.toUserText() });
@@ -643,10 +644,12 @@ export class TeamsBot {
       ...(data.duration ? { duration: data.duration } : {}),
       ...(data.reason ? { reason: data.reason } : {}),
       ...(data.ticket ? { ticket: data.ticket } : {}),
+      ...(data.moreAccounts ? { moreAccounts: data.moreAccounts } : {}),
     };
     const again = async (notice: string) => {
       const { account, options } = await engine.requestOptions({ user, account: data.account });
-      return detailsStepCard(account, options, { ...form, notice }, values);
+      const moreChoices = await engine.findAccounts('', MAX_SEARCH_RESULTS);
+      return detailsStepCard(account, options, { ...form, notice, moreChoices }, values);
     };
     const missing = [
       !data.permissionSet && 'a permission set',
@@ -654,6 +657,24 @@ export class TeamsBot {
       !data.reason && 'a reason',
     ].filter(Boolean);
     if (missing.length > 0) return again(`Please give ${missing.join(', ')}.`);
+    const more = data.breakGlass ? [] : splitAccountTargets(data.moreAccounts ?? '');
+    if (more.length > 0) {
+      try {
+        const bundle = await engine.requestBundle({
+          requester: user,
+          accounts: [data.account, ...more],
+          permissionSet: data.permissionSet ?? '',
+          duration: data.duration ?? '',
+          reason: data.reason ?? '',
+          ...(data.ticket ? { ticket: data.ticket } : {}),
+          idempotencyKey: `teams:form:${data.formId}:${user.id}`,
+        });
+        return bundleReplyCard(bundle);
+      } catch (error) {
+        if (!isKeylessError(error)) throw error;
+        return again(error.toUserText());
+      }
+    }
     try {
       const result = await engine.requestAccess({
         requester: user,

@@ -51,6 +51,8 @@ export const Inputs = {
   breakGlass: 'breakGlass',
   denyReason: 'denyReason',
   extendBy: 'extendBy',
+  /** The request form's "More accounts" (multi-select type-ahead): a multi-account request. */
+  moreAccounts: 'moreAccounts',
 } as const;
 
 /** The invoke name of Universal Actions. */

@@ -182,4 +182,25 @@ describe('several accounts in one request through Teams', () => {
     expect(textOf(current(card.id)).match(/ended by/g)).toHaveLength(2);
     expect(textOf(current(card.id))).not.toContain('End all now');
   });
+
+  test('the form: an account, then more accounts by multi-select type-ahead, files a multi-account request', async () => {
+    await connector.say('aad-rita', 'request');
+    const form = lastBotPost(connector, RITA_DM);
+    const step2 = answerCard(await connector.click('aad-rita', form.id, 'Next', { account: PROD }));
+    expect(textOf(step2)).toContain('More accounts');
+    expect(textOf(step2)).toContain('"isMultiSelect":true');
+    expect(adaptiveCardProblems(step2)).toEqual([]);
+    const done = answerCard(
+      await connector.click('aad-rita', form.id, 'Submit', {
+        permissionSet: 'AdministratorAccess',
+        duration: '1h',
+        reason: 'INC-5 compare the configs',
+        moreAccounts: `222222222222,${STAGING}`,
+      }),
+    );
+    expect(textOf(done)).toContain('Request filed for 2 account(s)');
+    expect(textOf(done)).toContain('no rule lets you request AdministratorAccess in staging');
+    await settle();
+    expect(textOf(cardOf(lastBotPost(connector, APPROVALS)))).toContain('Access request for 3 accounts');
+  });
 });
