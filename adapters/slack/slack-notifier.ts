@@ -211,11 +211,30 @@ export class SlackNotifier implements ChatNotifier {
       'a bundle message was not updated',
     );
     if (event.type === 'request_escalated') {
-      await this.escalated(event);
+      // The reminder names the one account still waiting; the escalation brings the bundle's message
+      // (with Approve all) to each new approver, kept with the bundle's other copies.
+      const known = new Set(refs.filter((r) => r.role === 'approver_dm').map((r) => r.channel));
+      for (const email of event.approverEmails) {
+        try {
+          const userId = await this.deps.directory.userIdByEmail(email);
+          if (!userId || (requester.platform === 'slack' && userId === requester.id)) continue;
+          const dm = await this.deps.directory.dmChannel(userId);
+          if (event.step === 'remind') {
+            await this.post(dm, approverReminder(event.request));
+          } else if (!known.has(dm)) {
+            known.add(dm);
+            const ts = await this.post(dm, approval);
+            await this.remember(bundleId, { channel: dm, messageId: ts, role: 'approver_dm' });
+          }
+        } catch (error) {
+          this.deps.logger.warn({ err: error, bundleId, platform: 'slack' }, 'an escalation was not delivered');
+        }
+      }
     } else if (event.type === 'request_updated' && event.request.status !== 'pending') {
       const decided = view.requests.every((r) => r.status !== 'pending');
       if (decided && !this.bundlesDecided.has(bundleId) && requester.platform === 'slack') {
         this.bundlesDecided.add(bundleId);
+        if (this.bundlesDecided.size > 10_000) this.bundlesDecided.delete(this.bundlesDecided.values().next().value!);
         await this.toRequesterOfRequest(view.requests[0]!, {
           text: `Your request for ${view.requests.length + view.refused.length} accounts is decided`,
           blocks: [

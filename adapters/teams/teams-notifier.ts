@@ -222,6 +222,7 @@ export class TeamsNotifier implements ChatNotifier {
         const decided = view.requests.every((r) => r.status !== 'pending');
         if (decided && event.request.status !== 'pending' && !this.bundlesDecided.has(bundleId)) {
           this.bundlesDecided.add(bundleId);
+          if (this.bundlesDecided.size > 10_000) this.bundlesDecided.delete(this.bundlesDecided.values().next().value!);
           await this.toRequesterOfRequest(
             view.requests[0]!,
             bundleRequesterCard(view, zone, 'Every account of your request is decided.'),
@@ -240,8 +241,22 @@ export class TeamsNotifier implements ChatNotifier {
       case 'grant_ended':
         await this.redrawGrantCards(event.grant, zone);
         return void (await this.toRequester(event.grant, grantEndedCard(event.grant, zone)));
-      case 'request_escalated':
-        return this.onEscalated(event);
+      case 'request_escalated': {
+        // The reminder names the one account still waiting; the escalation brings the bundle's card
+        // (with Approve all) to each new approver, kept with the bundle's other copies.
+        const known = new Set(refs.filter((r) => r.role === 'approver_dm').map((r) => r.channel));
+        for (const email of event.approverEmails) {
+          const ref = await this.deps.references.forEmail(email);
+          if (!ref || (requester.platform === 'teams' && ConversationReferences.userIdOf(ref) === requester.id))
+            continue;
+          if (event.step === 'remind') await this.post(ref, approverReminderCard(event.request));
+          else if (!known.has(ref.conversation.id)) {
+            known.add(ref.conversation.id);
+            await this.post(ref, approval, bundleId, 'approver_dm');
+          }
+        }
+        return;
+      }
       case 'break_glass_used':
         return void (await this.toSecurity(breakGlassCard(event.grant, event.request)));
       default:
