@@ -93,6 +93,9 @@ export class KeylessMetrics implements ChatNotifier, AlertPublisher {
       case 'request_submitted':
         this.requests.inc({ outcome: 'submitted' });
         break;
+      case 'bundle_submitted':
+        this.requests.inc({ outcome: 'submitted' }, event.requests.filter((r) => r.status === 'pending').length);
+        break;
       case 'request_updated':
         if (event.request.status !== 'pending') this.requests.inc({ outcome: event.request.status });
         break;

@@ -19,6 +19,8 @@ export const Views = {
   deny: 'keyless_deny_modal',
   extend: 'keyless_extend_modal',
   home: 'keyless_home',
+  /** Deny on a multi-account request: one reason for every account the approver may decide. */
+  denyBundle: 'keyless_deny_bundle_modal',
 } as const;
 
 /** Input blocks of the modals, by block_id. */
@@ -33,6 +35,8 @@ export const Blocks = {
   extendReason: 'extend_reason',
   approvalActions: 'approval_actions',
   grantActions: 'grant_actions',
+  /** The request form's optional "More accounts" (a multi-account request). */
+  moreAccounts: 'more_accounts',
 } as const;
 
 /** Interactive elements, by action_id. Buttons carry only a record id in their value. */
@@ -52,6 +56,11 @@ export const Actions = {
   revoke: 'revoke_grant',
   extend: 'extend_grant',
   openRequestModal: 'open_request_modal',
+  /** A multi-account request: Approve all / Deny all… / End all now (value: one request of the bundle). */
+  moreAccountsSelect: 'more_accounts_select',
+  approveBundle: 'approve_bundle',
+  denyBundle: 'deny_bundle',
+  revokeBundle: 'revoke_bundle',
 } as const;
 
 export type ActionId = (typeof Actions)[keyof typeof Actions];

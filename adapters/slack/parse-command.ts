@@ -1,5 +1,6 @@
 import { ROOT_WINDOW_SUBCOMMAND } from './alert-ids';
 import { COMMAND } from './ids';
+import { isMultiAccountTarget, splitAccountTargets } from '../../src';
 
 /**
  * `/aws-access <subcommand> …` as typed, turned into a typed command or into the exact problem with
@@ -16,6 +17,8 @@ export type SlashCommand =
       duration: string;
       reason: string;
       ticket?: string;
+      /** Several accounts (`prod,staging,ou:Payments`): one request per account, tied (bundle). */
+      accounts?: string[];
     }
   | { kind: 'list' }
   | { kind: 'revoke'; grantId: string; reason?: string }
@@ -225,6 +228,7 @@ export function parseCommand(text: string): SlashCommand | CommandProblem {
         duration: d.duration,
         reason: words.join(' '),
         ...(ticket ? { ticket } : {}),
+        ...(isMultiAccountTarget(account) ? { accounts: splitAccountTargets(account) } : {}),
       };
     }
     case 'list':

@@ -11,7 +11,9 @@ import type {
   RequestId,
 } from '../../src';
 import { approvalMessage, approverReminder, onCallAutoApprovedMessage } from './blocks/approval.blocks';
-import type { SlackMessage } from './blocks/common.blocks';
+import { bundleApprovalMessage, bundleRequesterMessage } from './blocks/bundle.blocks';
+import { section, type SlackMessage } from './blocks/common.blocks';
+import { escapeText } from './escape';
 import {
   activeDm,
   decisionDm,
@@ -37,7 +39,7 @@ export interface SlackNotifierDeps {
   api: SlackApi;
   directory: SlackDirectory;
   refs: MessageRefStore;
-  engine: Pick<Engine, 'getRequest'>;
+  engine: Pick<Engine, 'getRequest'> & Partial<Pick<Engine, 'bundleOf'>>;
   logger: Logger;
   approvalsChannel?: string;
   securityChannel?: string;
@@ -79,7 +81,10 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   private async deliver(event: DomainEvent): Promise<void> {
+    if (bundleIdOf(event) !== undefined) return this.deliverBundle(event);
     switch (event.type) {
+      case 'bundle_submitted':
+        return;
       case 'request_submitted':
         return this.submitted(event.request, event.approverEmails, event.channels?.slack?.approvals);
       case 'request_updated':
@@ -127,6 +132,135 @@ export class SlackNotifier implements ChatNotifier {
       case 'sessions_cut':
         // Measured (keyless_session_cut_lag_seconds) and audited on the grant; the grant-ended DM said it.
         return;
+    }
+  }
+
+  /** Bundles already told they are decided (one DM per bundle from this process). */
+  private readonly bundlesDecided = new Set<string>();
+
+  /**
+   * A multi-account request: one approval message (channel and approver DMs) and one requester DM,
+   * both drawn from the bundle as it is now and redrawn in place; a FAILED account and an ended one
+   * also get a DM of their own, and the requester is told once when every account is decided.
+   */
+  private async deliverBundle(event: DomainEvent): Promise<void> {
+    const bundleId = bundleIdOf(event)! as RequestId;
+    const leadId =
+      event.type === 'bundle_submitted'
+        ? event.requests[0]!.id
+        : 'request' in event
+          ? event.request.id
+          : 'grant' in event
+            ? event.grant.requestId
+            : undefined;
+    if (!leadId || !this.deps.engine.bundleOf) return;
+    const view = await this.deps.engine.bundleOf(leadId);
+    if (!view || view.requests.length === 0) return;
+    const requester = view.requests[0]!.requester;
+    const zone =
+      requester.platform === 'slack'
+        ? ((await this.deps.directory.timeZone(requester.id).catch(() => undefined)) ?? requester.timeZone)
+        : requester.timeZone;
+    const approval = bundleApprovalMessage(view, zone);
+    const mine = bundleRequesterMessage(view, zone);
+
+    if (event.type === 'bundle_submitted') {
+      const work: Promise<void>[] = [];
+      const pending = view.requests.some((r) => r.status === 'pending');
+      const channel = event.channels?.slack?.approvals ?? this.deps.approvalsChannel;
+      if (pending && channel) {
+        work.push(
+          this.post(channel, approval).then((ts) =>
+            this.remember(bundleId, { channel, messageId: ts, role: 'approvals' }),
+          ),
+        );
+      }
+      const approverIds = new Set<string>();
+      for (const email of pending ? event.approverEmails : []) {
+        work.push(
+          this.deps.directory.userIdByEmail(email).then(async (userId) => {
+            if (!userId || approverIds.has(userId)) return;
+            approverIds.add(userId);
+            const dm = await this.deps.directory.dmChannel(userId);
+            const ts = await this.post(dm, approval);
+            await this.remember(bundleId, { channel: dm, messageId: ts, role: 'approver_dm' });
+          }),
+        );
+      }
+      if (requester.platform === 'slack') {
+        work.push(
+          this.deps.directory.dmChannel(requester.id).then(async (dm) => {
+            const ts = await this.post(dm, mine);
+            await this.remember(bundleId, { channel: dm, messageId: ts, role: 'requester_dm' });
+          }),
+        );
+      }
+      for (const r of await Promise.allSettled(work)) {
+        if (r.status === 'rejected') {
+          this.deps.logger.warn({ err: r.reason, bundleId, platform: 'slack' }, 'a bundle message was not delivered');
+        }
+      }
+      return;
+    }
+
+    const refs = (await this.deps.refs.listMessageRefs(bundleId)).filter((r) => r.platform === 'slack');
+    await this.updateInPlace(
+      refs.filter((ref) => ref.role !== 'security'),
+      (ref) => (ref.role === 'requester_dm' ? mine : approval),
+      { bundleId },
+      'a bundle message was not updated',
+    );
+    if (event.type === 'request_escalated') {
+      // The reminder names the one account still waiting; the escalation brings the bundle's message
+      // (with Approve all) to each new approver, kept with the bundle's other copies.
+      const known = new Set(refs.filter((r) => r.role === 'approver_dm').map((r) => r.channel));
+      for (const email of event.approverEmails) {
+        try {
+          const userId = await this.deps.directory.userIdByEmail(email);
+          if (!userId || (requester.platform === 'slack' && userId === requester.id)) continue;
+          const dm = await this.deps.directory.dmChannel(userId);
+          if (event.step === 'remind') {
+            await this.post(dm, approverReminder(event.request));
+          } else if (!known.has(dm)) {
+            known.add(dm);
+            const ts = await this.post(dm, approval);
+            await this.remember(bundleId, { channel: dm, messageId: ts, role: 'approver_dm' });
+          }
+        } catch (error) {
+          this.deps.logger.warn({ err: error, bundleId, platform: 'slack' }, 'an escalation was not delivered');
+        }
+      }
+    } else if (event.type === 'request_updated' && event.request.status !== 'pending') {
+      const decided = view.requests.every((r) => r.status !== 'pending');
+      if (decided && !this.bundlesDecided.has(bundleId) && requester.platform === 'slack') {
+        this.bundlesDecided.add(bundleId);
+        if (this.bundlesDecided.size > 10_000) this.bundlesDecided.delete(this.bundlesDecided.values().next().value!);
+        await this.toRequesterOfRequest(view.requests[0]!, {
+          text: `Your request for ${view.requests.length + view.refused.length} accounts is decided`,
+          blocks: [
+            section(
+              `:bell: Every account of your request is decided. ${escapeText(mine.text.replace(/^Your request for \d+ accounts: /, ''))}. The message above shows each account, with End now.`,
+            ),
+          ],
+        });
+      }
+      if (requester.platform === 'slack' && this.deps.refreshHome) await this.safeHome(requester.id);
+    } else if (event.type === 'grant_failed') {
+      await this.toRequester(event.grant, () => failedDm(event.grant));
+      await this.refreshHome(event.grant);
+    } else if (event.type === 'grant_expiring') {
+      await this.toRequester(event.grant, (z) => reminderDm(event.grant, z, Date.now()), 'grant_dm');
+    } else if (event.type === 'grant_ended') {
+      await this.redrawGrantDms(event.grant);
+      await this.toRequester(event.grant, (z) => endedDm(event.grant, z));
+      await this.refreshHome(event.grant);
+    } else if (event.type === 'grant_activated' || event.type === 'grant_extended') {
+      await this.refreshHome(event.grant);
+    } else if (event.type === 'on_call_auto_approved') {
+      const channel = event.channels?.slack?.approvals ?? this.deps.approvalsChannel;
+      if (channel) await this.post(channel, onCallAutoApprovedMessage(event.request));
+    } else if (event.type === 'break_glass_used') {
+      await this.toSecurity(breakGlassMessage(event.grant, event.request));
     }
   }
 
@@ -349,8 +483,20 @@ export class SlackNotifier implements ChatNotifier {
   }
 }
 
+/** The bundle an event is about, when its request asked for several accounts (src/domain/bundle.ts). */
+function bundleIdOf(event: DomainEvent): string | undefined {
+  if (event.type === 'bundle_submitted') return event.requests[0]?.bundle?.id;
+  if ('request' in event && event.request.bundle) return event.request.bundle.id;
+  if ('grant' in event && event.grant.bundleId) return event.grant.bundleId;
+  return undefined;
+}
+
 function queueKey(event: DomainEvent): string {
+  const bundleId = bundleIdOf(event);
+  if (bundleId !== undefined) return `bundle:${bundleId}`;
   switch (event.type) {
+    case 'bundle_submitted':
+      return 'bundle';
     case 'request_submitted':
     case 'request_updated':
     case 'request_escalated':

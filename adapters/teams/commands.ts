@@ -1,4 +1,5 @@
 import { Commands, type CommandName } from './verbs';
+import { isMultiAccountTarget, splitAccountTargets } from '../../src';
 
 /** A text command, parsed. Pure: no engine call, no I/O. */
 export type Command =
@@ -21,6 +22,8 @@ export type Command =
       permissionSet: string;
       duration: string;
       reason: string;
+      /** Several accounts (`prod,staging,ou:Payments`): one request per account, tied (bundle). */
+      accounts?: string[];
     };
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; problem: string; example: string };
@@ -125,7 +128,11 @@ export function parseCommand(raw: string | undefined): ParseResult {
           `\`${name}\` needs an account, a permission set, a duration and a reason; ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing. Send \`${name}\` alone for a form.`,
         );
       }
-      return { ok: true, command: { name, form: false, account, permissionSet, duration, reason } };
+      const accounts = name === 'request' && isMultiAccountTarget(account) ? splitAccountTargets(account) : undefined;
+      return {
+        ok: true,
+        command: { name, form: false, account, permissionSet, duration, reason, ...(accounts ? { accounts } : {}) },
+      };
     }
     default:
       return {

@@ -54,6 +54,8 @@ export const ActionData = {
     duration: optionalText(50),
     reason: optionalText(500),
     ticket: optionalText(300),
+    /** A multi-select's values, comma-separated (Adaptive Cards' Input.ChoiceSet isMultiSelect). */
+    moreAccounts: optionalText(2000),
   }),
   [Verbs.extendGrant]: z.object({
     grantId: entityId,
@@ -64,6 +66,9 @@ export const ActionData = {
   [Verbs.endGrant]: z.object({ grantId: entityId, view: onHome }),
   [Verbs.homeRefresh]: z.object({}),
   [Verbs.startForm]: z.object({ breakGlass: flag }),
+  [Verbs.approveBundle]: z.object({ requestId: entityId }),
+  [Verbs.denyBundle]: z.object({ requestId: entityId, denyReason: optionalText(500) }),
+  [Verbs.endBundle]: z.object({ requestId: entityId }),
 } satisfies Record<Verb, z.ZodType>;
 
 /**

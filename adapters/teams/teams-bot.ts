@@ -6,6 +6,7 @@ import {
   endedGrantText,
   formatLocalTime,
   isKeylessError,
+  splitAccountTargets,
   type AccessRequest,
   type Alert,
   type AlertEngine,
@@ -20,6 +21,7 @@ import {
 import type { ApprovalViews } from './approval-views';
 import { DENY_REASON_MISSING_TEXT, MIN_DENY_REASON_LENGTH, type ApprovalCardOptions } from './cards/approval.card';
 import { attachment, type AdaptiveCard } from './cards/card';
+import { bundleApprovalCard, bundleReplyCard, bundleRequesterCard } from './cards/bundle.card';
 import { homeCard, type HomeState } from './cards/home.card';
 import { grantCard, requestStatusCard } from './cards/journey.card';
 import { accountsCard, helpCard, infoCard, listCard, noApprovalsCard, problemCard } from './cards/messages.card';
@@ -274,6 +276,17 @@ export class TeamsBot {
       case 'break-glass': {
         const breakGlass = command.name === 'break-glass';
         if (command.form) return void (await this.reply(ctx, await this.newForm(breakGlass)));
+        if (command.accounts) {
+          const bundle = await engine.requestBundle({
+            requester: user,
+            accounts: command.accounts,
+            permissionSet: command.permissionSet,
+            duration: command.duration,
+            reason: command.reason,
+            idempotencyKey: `teams:${ctx.activity.id}`,
+          });
+          return void (await this.reply(ctx, bundleReplyCard(bundle)));
+        }
         const result = await engine.requestAccess({
           requester: user,
           account: command.account,
@@ -484,6 +497,10 @@ export class TeamsBot {
         return this.extendGrant(ctx, data as ActionDataOf<typeof Verbs.extendGrant>, user);
       case Verbs.endGrant:
         return this.endGrant(data as ActionDataOf<typeof Verbs.endGrant>, user);
+      case Verbs.approveBundle:
+      case Verbs.denyBundle:
+      case Verbs.endBundle:
+        return this.bundleAction(verb, data as ActionDataOf<typeof Verbs.denyBundle>, user);
       default:
         throw new Error(`unhandled verb ${String(verb)}`);
     }
@@ -614,7 +631,7 @@ export class TeamsBot {
     }
     try {
       const { account, options } = await this.deps.engine.requestOptions({ user, account: data.account });
-      return detailsStepCard(account, options, form);
+      return detailsStepCard(account, options, { ...form, moreChoices: await accounts() });
     } catch (error) {
       if (!isKeylessError(error)) throw error;
       return accountStepCard(await accounts(), { ...form, notice: error.toUserText() });
@@ -629,10 +646,12 @@ export class TeamsBot {
       ...(data.duration ? { duration: data.duration } : {}),
       ...(data.reason ? { reason: data.reason } : {}),
       ...(data.ticket ? { ticket: data.ticket } : {}),
+      ...(data.moreAccounts ? { moreAccounts: data.moreAccounts } : {}),
     };
     const again = async (notice: string) => {
       const { account, options } = await engine.requestOptions({ user, account: data.account });
-      return detailsStepCard(account, options, { ...form, notice }, values);
+      const moreChoices = await engine.findAccounts('', MAX_SEARCH_RESULTS);
+      return detailsStepCard(account, options, { ...form, notice, moreChoices }, values);
     };
     const missing = [
       !data.permissionSet && 'a permission set',
@@ -640,6 +659,24 @@ export class TeamsBot {
       !data.reason && 'a reason',
     ].filter(Boolean);
     if (missing.length > 0) return again(`Please give ${missing.join(', ')}.`);
+    const more = data.breakGlass ? [] : splitAccountTargets(data.moreAccounts ?? '');
+    if (more.length > 0) {
+      try {
+        const bundle = await engine.requestBundle({
+          requester: user,
+          accounts: [data.account, ...more],
+          permissionSet: data.permissionSet ?? '',
+          duration: data.duration ?? '',
+          reason: data.reason ?? '',
+          ...(data.ticket ? { ticket: data.ticket } : {}),
+          idempotencyKey: `teams:form:${data.formId}:${user.id}`,
+        });
+        return bundleReplyCard(bundle);
+      } catch (error) {
+        if (!isKeylessError(error)) throw error;
+        return again(error.toUserText());
+      }
+    }
     try {
       const result = await engine.requestAccess({
         requester: user,
@@ -709,6 +746,69 @@ export class TeamsBot {
       if (grant?.history.some((e) => e.event === 'extended' && e.details?.requestId === requestId)) return grant;
       if (!grant || Date.now() >= deadline) return undefined;
       await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
+   * Approve all / Deny all / End all now on a multi-account request. The engine decides each account
+   * by its own rule and checks the clicker for each; the answer is the card redrawn for the clicker,
+   * with what the click did (or why it was refused) on it.
+   */
+  private async bundleAction(
+    verb: typeof Verbs.approveBundle | typeof Verbs.denyBundle | typeof Verbs.endBundle,
+    data: ActionDataOf<typeof Verbs.denyBundle>,
+    user: ChatUser,
+  ): Promise<AdaptiveCard> {
+    const { engine } = this.deps;
+    const requester = verb === Verbs.endBundle;
+    const draw = async (notice: string) => {
+      const view = await engine.bundleOf(data.requestId);
+      if (!view) throw new KeylessError(ErrorCodes.RequestNotFound, `There is no request ${data.requestId}.`);
+      const zone = view.requests[0]!.requester.timeZone;
+      return requester ? bundleRequesterCard(view, zone, notice) : bundleApprovalCard(view, zone, notice);
+    };
+    if (verb === Verbs.denyBundle && (data.denyReason ?? '').length < MIN_DENY_REASON_LENGTH) {
+      return draw(DENY_REASON_MISSING_TEXT);
+    }
+    try {
+      const result =
+        verb === Verbs.approveBundle
+          ? await engine.approveBundle({ requestId: data.requestId, actor: user })
+          : verb === Verbs.denyBundle
+            ? await engine.denyBundle({
+                requestId: data.requestId,
+                actor: user,
+                ...(data.denyReason ? { reason: data.denyReason } : {}),
+              })
+            : await engine.revokeBundle({ requestId: data.requestId, actor: user, reason: 'ended early from Teams' });
+      const names = (pick: (r: (typeof result.results)[number]) => boolean) =>
+        result.results
+          .filter(pick)
+          .map((r) => r.accountName)
+          .join(', ');
+      const done = names((r) => r.error === undefined && r.outcome !== 'duplicate' && r.outcome !== 'already_ended');
+      const skipped = names((r) => r.error !== undefined);
+      const notice =
+        result.results.length === 0
+          ? requester
+            ? 'None of these accesses is live any more: nothing to end.'
+            : 'Every account of this request is already decided.'
+          : [
+              done
+                ? verb === Verbs.approveBundle
+                  ? `Your approval counts for ${done}.`
+                  : verb === Verbs.denyBundle
+                    ? `You denied ${done}; the requester is told.`
+                    : `Ending your access to ${done} now.`
+                : '',
+              skipped ? `You may not decide ${skipped} (another rule's approvers must).` : '',
+            ]
+              .filter(Boolean)
+              .join(' ') || 'Nothing changed.';
+      return draw(notice);
+    } catch (error) {
+      if (!isKeylessError(error) || error.code === ErrorCodes.RequestNotFound) throw error;
+      return draw(error.toUserText());
     }
   }
 

@@ -28,6 +28,7 @@ import {
   sessionCutFailedCard,
 } from './cards/journey.card';
 import { ConversationReferences } from './conversation-references';
+import { bundleApprovalCard, bundleRequesterCard } from './cards/bundle.card';
 import type { TeamsOutbox } from './outbox';
 
 export interface TeamsNotifierDeps {
@@ -35,7 +36,7 @@ export interface TeamsNotifierDeps {
   references: ConversationReferences;
   refs: MessageRefStore;
   views: ApprovalViews;
-  engine: Pick<Engine, 'getRequest'>;
+  engine: Pick<Engine, 'getRequest'> & Partial<Pick<Engine, 'bundleOf'>>;
   logger: Logger;
   config: { approvalsConversationId?: string | undefined; securityConversationId?: string | undefined };
   now: () => number;
@@ -88,7 +89,10 @@ export class TeamsNotifier implements ChatNotifier {
   }
 
   private async deliver(event: DomainEvent): Promise<void> {
+    if (bundleIdOf(event) !== undefined) return this.deliverBundle(event);
     switch (event.type) {
+      case 'bundle_submitted':
+        return;
       case 'request_submitted':
         return this.onSubmitted(event.request, event.approverEmails, event.channels?.teams?.approvals);
       case 'request_updated':
@@ -147,6 +151,115 @@ export class TeamsNotifier implements ChatNotifier {
         return void (await this.toSecurity(sessionCutFailedCard(event.message, event.people)));
       case 'sessions_cut':
         // Measured (keyless_session_cut_lag_seconds) and audited on the grant; the grant-ended card said it.
+        return;
+    }
+  }
+
+  /** Bundles whose requester was already told that every account is decided (from this process). */
+  private readonly bundlesDecided = new Set<string>();
+
+  /**
+   * A multi-account request: one approval card (approvals channel and each approver's 1:1 chat) and
+   * one requester card, both drawn from the bundle as it is now and redrawn in place on every change;
+   * a FAILED account and an ended one get a card of their own too.
+   */
+  private async deliverBundle(event: DomainEvent): Promise<void> {
+    const bundleId = bundleIdOf(event)!;
+    const leadId =
+      event.type === 'bundle_submitted'
+        ? event.requests[0]!.id
+        : 'request' in event
+          ? event.request.id
+          : 'grant' in event
+            ? event.grant.requestId
+            : undefined;
+    if (!leadId || !this.deps.engine.bundleOf) return;
+    const view = await this.deps.engine.bundleOf(leadId);
+    if (!view || view.requests.length === 0) return;
+    const requester = view.requests[0]!.requester;
+    const zone = requester.platform === 'teams' ? await this.zoneOf(requester) : requester.timeZone;
+    const approval = bundleApprovalCard(view, zone);
+    const mine = bundleRequesterCard(view, zone);
+
+    if (event.type === 'bundle_submitted') {
+      if (view.requests.some((r) => r.status === 'pending')) {
+        const channelId = event.channels?.teams?.approvals ?? this.deps.config.approvalsConversationId;
+        const channel = channelId ? await this.deps.references.forConversation(channelId) : undefined;
+        if (channel) await this.post(channel, approval, bundleId, 'approvals');
+        const seen = new Set<string>();
+        for (const email of event.approverEmails) {
+          const ref = await this.deps.references.forEmail(email);
+          if (!ref || seen.has(ref.conversation.id)) continue;
+          if (requester.platform === 'teams' && ConversationReferences.userIdOf(ref) === requester.id) continue;
+          seen.add(ref.conversation.id);
+          await this.post(ref, approval, bundleId, 'approver_dm');
+        }
+      }
+      const ref = requester.platform === 'teams' ? await this.personalChat(requester) : undefined;
+      if (ref) await this.post(ref, mine, bundleId, 'requester_dm');
+      return;
+    }
+
+    const refs = (await this.deps.refs.listMessageRefs(bundleId as AccessRequest['id'])).filter(
+      (r) => r.platform === 'teams' && r.role !== 'security',
+    );
+    for (const r of refs) {
+      const ref = await this.deps.references.forConversation(r.channel);
+      if (!ref) continue;
+      try {
+        await this.deps.outbox.update(ref, r.messageId, {
+          attachments: [attachment(r.role === 'requester_dm' ? mine : approval)],
+        });
+      } catch (error) {
+        this.deps.logger.error(
+          { err: error, platform: 'teams', bundleId, conversationId: r.channel },
+          'could not update a Teams bundle card',
+        );
+      }
+    }
+    switch (event.type) {
+      case 'request_updated': {
+        const decided = view.requests.every((r) => r.status !== 'pending');
+        if (decided && event.request.status !== 'pending' && !this.bundlesDecided.has(bundleId)) {
+          this.bundlesDecided.add(bundleId);
+          if (this.bundlesDecided.size > 10_000) this.bundlesDecided.delete(this.bundlesDecided.values().next().value!);
+          await this.toRequesterOfRequest(
+            view.requests[0]!,
+            bundleRequesterCard(view, zone, 'Every account of your request is decided.'),
+          );
+        }
+        return;
+      }
+      case 'grant_failed':
+        return void (await this.toRequester(event.grant, grantFailedCard(event.grant)));
+      case 'grant_expiring':
+        return void (await this.toRequester(
+          event.grant,
+          grantReminderCard(event.grant, this.deps.now(), zone),
+          'grant_dm',
+        ));
+      case 'grant_ended':
+        await this.redrawGrantCards(event.grant, zone);
+        return void (await this.toRequester(event.grant, grantEndedCard(event.grant, zone)));
+      case 'request_escalated': {
+        // The reminder names the one account still waiting; the escalation brings the bundle's card
+        // (with Approve all) to each new approver, kept with the bundle's other copies.
+        const known = new Set(refs.filter((r) => r.role === 'approver_dm').map((r) => r.channel));
+        for (const email of event.approverEmails) {
+          const ref = await this.deps.references.forEmail(email);
+          if (!ref || (requester.platform === 'teams' && ConversationReferences.userIdOf(ref) === requester.id))
+            continue;
+          if (event.step === 'remind') await this.post(ref, approverReminderCard(event.request));
+          else if (!known.has(ref.conversation.id)) {
+            known.add(ref.conversation.id);
+            await this.post(ref, approval, bundleId, 'approver_dm');
+          }
+        }
+        return;
+      }
+      case 'break_glass_used':
+        return void (await this.toSecurity(breakGlassCard(event.grant, event.request)));
+      default:
         return;
     }
   }
@@ -334,8 +447,20 @@ export class TeamsNotifier implements ChatNotifier {
   }
 }
 
+/** The bundle an event is about, when its request asked for several accounts (src/domain/bundle.ts). */
+function bundleIdOf(event: DomainEvent): string | undefined {
+  if (event.type === 'bundle_submitted') return event.requests[0]?.bundle?.id;
+  if ('request' in event && event.request.bundle) return event.request.bundle.id;
+  if ('grant' in event && event.grant.bundleId) return event.grant.bundleId;
+  return undefined;
+}
+
 function queueKey(event: DomainEvent): string {
+  const bundleId = bundleIdOf(event);
+  if (bundleId !== undefined) return `bundle:${bundleId}`;
   switch (event.type) {
+    case 'bundle_submitted':
+      return `bundle:${event.requests[0]?.bundle?.id ?? ''}`;
     case 'request_submitted':
     case 'request_updated':
     case 'request_escalated':

@@ -23,6 +23,10 @@ export const Verbs = {
   homeRefresh: 'keyless.home.refresh',
   /** The home card's "Request access": answers with the request form in place. */
   startForm: 'keyless.form.start',
+  /** A multi-account request: approve / deny every account the clicker may decide, end every live one. */
+  approveBundle: 'keyless.bundle.approve',
+  denyBundle: 'keyless.bundle.deny',
+  endBundle: 'keyless.bundle.end',
 } as const;
 
 export type Verb = (typeof Verbs)[keyof typeof Verbs];
@@ -47,6 +51,8 @@ export const Inputs = {
   breakGlass: 'breakGlass',
   denyReason: 'denyReason',
   extendBy: 'extendBy',
+  /** The request form's "More accounts" (multi-select type-ahead): a multi-account request. */
+  moreAccounts: 'moreAccounts',
 } as const;
 
 /** The invoke name of Universal Actions. */

@@ -78,6 +78,11 @@ export interface AccessRequest {
   remindedAt?: number;
   /** When the request escalated to `escalation.to` (set once by `escalate`). */
   escalatedAt?: number;
+  /**
+   * One of several accounts asked for in one request (see bundle.ts): every request of the bundle
+   * is a whole request (its own policy decision, approvals, grant and revocation), tied by this.
+   */
+  bundle?: RequestBundle;
   /** Once approved and fulfilled: the grant created or extended (set once, by `link_grant`). */
   grantId?: GrantId;
   createdAt: number;
@@ -89,6 +94,22 @@ export interface AccessRequest {
    * no state change can exist without its audit event (or the other way round).
    */
   history: AuditEvent[];
+}
+
+/** The accounts of one multi-account request, in the order asked (see bundle.ts). */
+export interface RequestBundle {
+  /** The bundle's id (the chat messages about the bundle are kept under it). */
+  id: string;
+  /** The requests of the bundle, one per account the policy allowed, in the order asked. */
+  requestIds: RequestId[];
+  /** The accounts the policy refused up front, each with why (no request exists for them). */
+  refused: BundleRefusal[];
+}
+
+export interface BundleRefusal {
+  accountId: AccountId;
+  accountName: string;
+  why: string;
 }
 
 export function isOpenRequest(r: Pick<AccessRequest, 'status'>): boolean {

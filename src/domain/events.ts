@@ -62,7 +62,14 @@ export type DomainEvent =
    */
   | { type: 'session_cut_failed'; code: string; message: string; people: number }
   /** A changed policy was refused (every problem listed); the policy in force stays. */
-  | { type: 'policy_refused'; source: string; problems: string[] };
+  | { type: 'policy_refused'; source: string; problems: string[] }
+  /**
+   * A request for several accounts (bundle.ts) was filed: one approval message lists its accounts
+   * (`requests`, in order, and the ones the policy refused up front, in `requests[0].bundle`);
+   * `approverEmails` are everyone who may approve at least one of them. Its requests publish no
+   * `request_submitted` of their own; their later events carry `request.bundle` / `grant.bundleId`.
+   */
+  | { type: 'bundle_submitted'; requests: AccessRequest[]; approverEmails: string[]; channels?: ChannelOverride };
 
 export interface ChannelOverride {
   slack?: { approvals?: string | undefined; security?: string | undefined } | undefined;

@@ -55,6 +55,8 @@ export interface Grant {
   sessionsCutAt?: number;
   /** Set once the pre-expiry reminder went out. */
   remindedAt?: number;
+  /** The bundle of the request behind the grant, when it asked for several accounts (bundle.ts). */
+  bundleId?: string;
   /** Every accepted transition, written atomically with the state (see AccessRequest.history). */
   history: AuditEvent[];
 }

@@ -25,3 +25,4 @@ export * from './request-escalation-text';
 export * from './ownership';
 export * from './session-cut';
 export * from './session-outlives';
+export * from './bundle';

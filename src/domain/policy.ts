@@ -233,6 +233,15 @@ export const policySchema = z
       .describe('People who may revoke any grant early (requesters and approvers may revoke their own).'),
     approvalWindow: durationText.default('24h').describe('A pending request times out after this long.'),
     reminderBefore: durationText.default('10m').describe('The requester is reminded this long before expiry.'),
+    maxAccountsPerRequest: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(10)
+      .describe(
+        'At most this many accounts in one request (`request prod,staging,ou:Payments …`, after OUs are expanded); each account is still decided by its own rule.',
+      ),
     reconcile: z
       .object({
         removeUnknown: z

@@ -1,6 +1,7 @@
 import type {
   AccessRequest,
   Account,
+  BundleView,
   AssignmentDrift,
   ChatUser,
   Grant,
@@ -18,6 +19,16 @@ import { Ownership } from './ownership';
 import { approvalsFor, explain, findAccounts, listMine, requestOptions } from './queries';
 import { reconcile } from './reconcile-assignments';
 import { requestAccess, type RequestAccessInput, type RequestAccessResult } from './request-access';
+import {
+  approveBundle,
+  bundleOf,
+  denyBundle,
+  requestBundle,
+  revokeBundle,
+  type BundleActionResult,
+  type RequestBundleInput,
+  type RequestBundleResult,
+} from './request-bundle';
 import { revoke, type RevokeResult } from './revoke-grant';
 import { syncSessionCuts, type SessionCutSyncReport } from './session-cut';
 import { sweep, type SweepReport } from './sweep';
@@ -43,6 +54,20 @@ export interface Engine {
     reason?: string;
     idempotencyKey?: string;
   }): Promise<RequestAccessResult>;
+  /** Ask for access to several accounts at once (`prod,staging,ou:Payments`): one request per account, tied. */
+  requestBundle(input: RequestBundleInput): Promise<RequestBundleResult>;
+  /** Approve every pending account of a bundle the clicker may approve (each counted by its own rule). */
+  approveBundle(input: { requestId: string; actor: ChatUser }): Promise<BundleActionResult>;
+  /** Deny every pending account of a bundle the clicker may decide. */
+  denyBundle(input: { requestId: string; actor: ChatUser; reason?: string }): Promise<BundleActionResult>;
+  /** End every live grant of a bundle now. */
+  revokeBundle(input: {
+    requestId: string;
+    actor: ChatUser;
+    reason?: string;
+  }): Promise<BundleActionResult & { revoked: RevokeResult[] }>;
+  /** The requests and grants of the bundle a request belongs to (undefined for a lone request). */
+  bundleOf(requestId: string): Promise<BundleView | undefined>;
   /** The policy's answer for a person and a target, in one sentence. */
   explain(input: { user: ChatUser; account: string; permissionSet: string }): Promise<string>;
   listMine(user: ChatUser): Promise<{ grants: Grant[]; requests: AccessRequest[] }>;
@@ -205,6 +230,11 @@ export function createEngine(deps: EngineDeps): Engine {
 
   return {
     requestAccess: (input) => requestAccess(ctx, input),
+    requestBundle: (input) => requestBundle(ctx, input),
+    approveBundle: (input) => approveBundle(ctx, input),
+    denyBundle: (input) => denyBundle(ctx, input),
+    revokeBundle: (input) => revokeBundle(ctx, input),
+    bundleOf: (requestId) => bundleOf(ctx, requestId),
     approve: (input) => approve(ctx, input),
     deny: (input) => deny(ctx, input),
     cancel: (input) => cancel(ctx, input),

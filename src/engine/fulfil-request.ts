@@ -65,6 +65,7 @@ export async function fulfil(ctx: EngineContext, requestId: string): Promise<voi
       capSeconds,
       createdAt: now,
       deprovisionAttempts: 0,
+      ...(request.bundle ? { bundleId: request.bundle.id } : {}),
     },
     PROVISIONER,
   ).next;

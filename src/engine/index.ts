@@ -10,6 +10,7 @@ export {
 export type { SessionCutSyncReport } from './session-cut';
 export type { DecideResult, DecisionOutcome } from './decide-request';
 export type { RequestAccessInput, RequestAccessResult } from './request-access';
+export type { BundleActionResult, RequestBundleInput, RequestBundleResult } from './request-bundle';
 export type { SweepReport } from './sweep';
 export type { RevokeResult } from './revoke-grant';
 export { grantIdFor } from './fulfil-request';

@@ -24,6 +24,7 @@ import {
   type Grant,
   type RequestId,
   type RequestKind,
+  type RequestBundle,
 } from '../domain';
 import type { EngineContext } from './deps';
 import { fulfilInBackground } from './fulfil-request';
@@ -52,6 +53,13 @@ export interface RequestAccessInput {
    * the request already created instead of a second one.
    */
   idempotencyKey?: string;
+  /**
+   * One account of a multi-account request (request-bundle.ts): recorded on the request, and the
+   * bundle announces itself once (`bundle_submitted`) instead of each request on its own.
+   */
+  bundle?: RequestBundle;
+  /** Decide only: everything is checked and the request returned, but nothing is written or told. */
+  dryRun?: boolean;
 }
 
 export interface RequestAccessResult {
@@ -98,7 +106,7 @@ export function validateTicket(ticket: string | undefined): string | undefined {
   return t;
 }
 
-function requestIdFor(ctx: EngineContext, idempotencyKey: string | undefined): RequestId {
+export function requestIdFor(ctx: EngineContext, idempotencyKey: string | undefined): RequestId {
   if (!idempotencyKey) return ctx.ids.next('request') as RequestId;
   // The same submission always maps to the same id, so a retry collides with the first write.
   let h1 = 0x811c9dc5;
@@ -200,6 +208,7 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
       ...(decision.onCallSchedule ? { onCallSchedule: decision.onCallSchedule } : {}),
       ...(!immediate && decision.escalation ? { escalation: escalationPlan(decision.escalation, now) } : {}),
       ...(outlives ? { sessionOutlives: outlives } : {}),
+      ...(input.bundle ? { bundle: input.bundle } : {}),
       createdAt: now,
       decideBy: now + policy.approvalWindowSeconds * 1000,
       ...(immediate ? { decidedAt: now } : {}),
@@ -207,6 +216,7 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
     userActor(input.requester),
   ).next;
 
+  if (input.dryRun) return { request: created, decision, duplicate: false, ...warningOf(created) };
   try {
     await ctx.store.createRequest(created);
   } catch (error) {
@@ -236,7 +246,7 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
       });
     }
     fulfilInBackground(ctx, created);
-  } else {
+  } else if (!input.bundle) {
     await ctx.publish({
       type: 'request_submitted',
       request: created,

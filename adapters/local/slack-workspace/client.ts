@@ -347,6 +347,20 @@ export class WorkspaceClient {
     });
   }
 
+  /** Picks several options of a multi external select (each loaded by type-ahead, as Slack does). */
+  async pickExternalMany(userId: string, blockId: string, actionId: string, picks: { query: string; value: string }[]) {
+    const selected: { text: { type: 'plain_text'; text: string }; value: string }[] = [];
+    for (const pick of picks) {
+      const option = (await this.options(userId, blockId, actionId, pick.query)).find((o) => o.value === pick.value);
+      if (!option) throw new WorkspaceError(`no option ${pick.value} for "${pick.query}"`);
+      selected.push({ text: { type: 'plain_text', text: option.text.text }, value: option.value });
+    }
+    this.ws.setInput(this.modal(userId).id, blockId, actionId, {
+      type: 'multi_external_select',
+      selected_options: selected,
+    });
+  }
+
   /** Presses the modal's submit button and applies the bot's response_action. */
   async submit(userId: string): Promise<BotAnswer & { errors?: Record<string, string> }> {
     const view = this.modal(userId);

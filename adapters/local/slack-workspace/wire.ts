@@ -16,6 +16,8 @@ export interface StateValue {
   type: string;
   value?: string | null;
   selected_option?: { text: { type: 'plain_text'; text: string }; value: string } | null;
+  /** Multi-selects (`multi_external_select`, `multi_static_select`). */
+  selected_options?: { text: { type: 'plain_text'; text: string }; value: string }[] | null;
 }
 export type StateValues = Record<string, Record<string, StateValue>>;
 

@@ -66,6 +66,22 @@ export function requestModal(state: RequestModalState = {}): ModalView {
       },
     },
   ];
+  blocks.push({
+    type: 'input',
+    block_id: Blocks.moreAccounts,
+    optional: true,
+    label: plain('More accounts'),
+    hint: plain(
+      'The same access in other accounts too: one request, each account decided by its own rule. Or type in the command: request prod,staging,ou:Payments …',
+    ),
+    element: {
+      type: 'multi_external_select',
+      action_id: Actions.moreAccountsSelect,
+      placeholder: plain('Search accounts'),
+      min_query_length: 0,
+      max_selected_items: 9,
+    },
+  });
   const options = state.options ?? [];
   if (!state.account) {
     blocks.push(context('Pick an account to see the permission sets the rules let you request there.'));

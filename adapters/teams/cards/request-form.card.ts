@@ -14,6 +14,8 @@ export interface FormContext {
   breakGlass: boolean;
   /** Shown in red above the inputs: what was wrong with the last submit. */
   notice?: string;
+  /** The first choices of "More accounts" (the type-ahead finds every other one). */
+  moreChoices?: readonly Account[];
 }
 
 function noticeBlock(notice: string | undefined): CardElement[] {
@@ -67,6 +69,8 @@ export interface DetailsValues {
   duration?: string;
   reason?: string;
   ticket?: string;
+  /** Comma-separated account ids of "More accounts". */
+  moreAccounts?: string;
 }
 
 export function detailsStepCard(
@@ -134,6 +138,25 @@ export function detailsStepCard(
         errorMessage: 'Say why you need this access.',
         ...value(values.reason),
       },
+      ...(ctx.breakGlass
+        ? []
+        : [
+            {
+              type: 'Input.ChoiceSet',
+              id: Inputs.moreAccounts,
+              label: 'More accounts (optional): the same access there too, each decided by its own rule',
+              style: 'filtered',
+              isMultiSelect: true,
+              placeholder: 'Search by name, OU or id',
+              ...value(values.moreAccounts),
+              // At least one choice (the parser requires it): the first accounts other than the chosen one.
+              choices: (ctx.moreChoices?.filter((a) => a.id !== account.id) ?? [])
+                .slice(0, MAX_SEARCH_RESULTS)
+                .map(accountChoice)
+                .concat(ctx.moreChoices?.some((a) => a.id !== account.id) ? [] : [accountChoice(account)]),
+              'choices.data': { type: 'Data.Query', dataset: ACCOUNT_DATASET, count: MAX_SEARCH_RESULTS },
+            },
+          ]),
       {
         type: 'Input.Text',
         id: Inputs.ticket,

@@ -3,6 +3,8 @@ import { grantAcceptsActions, grantEndedError } from '../../../../src';
 import { extendModal, requestModal } from '../../blocks/request-modal.blocks';
 import { grantEndingReply, refusalReply, requestStateReply } from '../../blocks/replies.blocks';
 import { Actions } from '../../ids';
+import { escapeText } from '../../escape';
+import { section } from '../../blocks/common.blocks';
 import { actorOf, replyPrivately, type ListenerContext } from '../context';
 import { idFromButton, refreshHomeIfThere, refuseInvalidButton, replyTargetOf } from './interaction';
 
@@ -18,6 +20,29 @@ export function registerGrantActions(app: App, ctx: ListenerContext): void {
         const actor = await actorOf(ctx, body.user.id, body.team?.id);
         const result = await ctx.engine.revoke({ grantId, actor });
         await replyPrivately(ctx, target, grantEndingReply(result, actor.timeZone));
+      } catch (error) {
+        await replyPrivately(ctx, target, refusalReply(error));
+      }
+      await refreshHomeIfThere(ctx, body);
+    });
+  });
+
+  // End all now on a multi-account request: every live grant of it.
+  app.action<BlockAction<ButtonAction>>(Actions.revokeBundle, async ({ ack, body, action, respond }) => {
+    await ack();
+    const target = replyTargetOf(body, respond);
+    const requestId = idFromButton(action.value);
+    if (!requestId) return refuseInvalidButton(ctx, body, respond, Actions.revokeBundle);
+    await ctx.afterAck(async () => {
+      try {
+        const actor = await actorOf(ctx, body.user.id, body.team?.id);
+        const result = await ctx.engine.revokeBundle({ requestId, actor });
+        const ending = result.results.filter((r) => r.outcome === 'revoking').map((r) => r.accountName);
+        const text =
+          ending.length > 0
+            ? `Ending your access to ${ending.join(', ')} now.`
+            : 'None of these accesses is live any more: nothing to end.';
+        await replyPrivately(ctx, target, { text, blocks: [section(`:white_circle: ${escapeText(text)}`)] });
       } catch (error) {
         await replyPrivately(ctx, target, refusalReply(error));
       }

@@ -15,6 +15,7 @@ import {
 } from '../../blocks/replies.blocks';
 import type { SlackMessage } from '../../blocks/common.blocks';
 import { rootWindowReply } from '../../blocks/alert-modal.blocks';
+import { bundleReply } from '../../blocks/bundle.blocks';
 import { COMMAND } from '../../ids';
 import { USAGE, parseCommand, type SlashCommand } from '../../parse-command';
 import { actorOf, alertsOf, type ListenerContext } from '../context';
@@ -66,6 +67,19 @@ async function run(
   const idempotencyKey = `slack:${command.team_id}:cmd:${command.trigger_id}`;
   switch (c.kind) {
     case 'request':
+      if (c.accounts) {
+        return bundleReply(
+          await engine.requestBundle({
+            requester: user,
+            accounts: c.accounts,
+            permissionSet: c.permissionSet,
+            duration: c.duration,
+            reason: c.reason,
+            ...(c.ticket ? { ticket: c.ticket } : {}),
+            idempotencyKey,
+          }),
+        );
+      }
       return requestReply(
         await engine.requestAccess({
           requester: user,

@@ -29,6 +29,23 @@ export function registerDecisionViews(app: App, ctx: ListenerContext): void {
     }
   });
 
+  app.view(Views.denyBundle, async ({ ack, body, view }) => {
+    const requestId = idFromButton(view.private_metadata);
+    const reason = stateValue(view, Blocks.denyReason, Actions.denyReasonInput);
+    if (!requestId) return ack(errorsAck({ [Blocks.denyReason]: 'This form is no longer valid.' }));
+    if (!reason || reason.length < 3) return ack(errorsAck({ [Blocks.denyReason]: 'Say why, in a few words.' }));
+    try {
+      const actor = await actorOf(ctx, body.user.id, body.team?.id);
+      const result = await ctx.engine.denyBundle({ requestId, actor, reason });
+      if (result.results.length === 0) {
+        return ack(errorsAck({ [Blocks.denyReason]: 'Every account of this request is already decided.' }));
+      }
+      await ack();
+    } catch (error) {
+      await ack(errorsAck(errorsFor(error, { has: (b) => b === Blocks.denyReason, fallback: Blocks.denyReason })));
+    }
+  });
+
   app.view(Views.extend, async ({ ack, body, view }) => {
     const grantId = idFromButton(view.private_metadata);
     const duration = stateValue(view, Blocks.extendDuration, Actions.extendDurationInput);

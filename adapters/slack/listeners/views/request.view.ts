@@ -2,7 +2,8 @@ import type { App } from '@slack/bolt';
 import { errorsAck, requestSentModal } from '../../blocks/request-modal.blocks';
 import { Actions, Blocks, Views } from '../../ids';
 import { actorOf, type ListenerContext } from '../context';
-import { errorsFor, stateValue } from './view-state';
+import { errorsFor, stateValue, stateValues } from './view-state';
+import { bundleSentModal } from '../../blocks/bundle.blocks';
 
 /**
  * The request form is submitted. Checks that need no engine (a missing field) and the engine's own
@@ -16,6 +17,7 @@ export function registerRequestView(app: App, ctx: ListenerContext): void {
     const duration = stateValue(view, Blocks.duration, Actions.durationInput);
     const reason = stateValue(view, Blocks.reason, Actions.reasonInput);
     const ticket = stateValue(view, Blocks.ticket, Actions.ticketInput);
+    const more = stateValues(view, Blocks.moreAccounts, Actions.moreAccountsSelect);
     const present = new Set(Object.keys((view.state?.values ?? {}) as object));
     const missing: Record<string, string> = {};
     if (!account) missing[Blocks.account] = 'Pick an account.';
@@ -28,6 +30,18 @@ export function registerRequestView(app: App, ctx: ListenerContext): void {
 
     try {
       const requester = await actorOf(ctx, body.user.id, body.team?.id);
+      if (more.length > 0) {
+        const bundle = await ctx.engine.requestBundle({
+          requester,
+          accounts: [account!, ...more],
+          permissionSet: permissionSet!,
+          duration: duration!,
+          reason: reason!,
+          ...(ticket ? { ticket } : {}),
+          idempotencyKey: `slack:${body.team?.id ?? ''}:view:${view.id}`,
+        });
+        return ack({ response_action: 'update', view: bundleSentModal(bundle) });
+      }
       const result = await ctx.engine.requestAccess({
         requester,
         account: account!,

@@ -19,6 +19,17 @@ export function stateValue(
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
+/** The values picked in a multi-select of a submitted view's `state.values`. */
+export function stateValues(view: { state?: { values?: unknown } }, blockId: string, actionId: string): string[] {
+  const values = (view.state?.values ?? {}) as Record<
+    string,
+    Record<string, { selected_options?: { value?: string }[] | null }>
+  >;
+  return (values[blockId]?.[actionId]?.selected_options ?? [])
+    .map((o) => o.value?.trim() ?? '')
+    .filter((v) => v !== '');
+}
+
 /**
  * An engine error, shown under the field it is about (`response_action: errors`). Slack shows at
  * most ~150 characters per field, so the message comes first and the hint after.

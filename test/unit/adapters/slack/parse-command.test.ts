@@ -40,6 +40,20 @@ describe('parseCommand', () => {
     });
   });
 
+  it('reads several accounts or an OU as one multi-account request', () => {
+    expect(parseCommand('request prod,staging,ou:Payments ReadOnlyAccess 2h INC-9 check')).toMatchObject({
+      kind: 'request',
+      accounts: ['prod', 'staging', 'ou:Payments'],
+      permissionSet: 'ReadOnlyAccess',
+      reason: 'INC-9 check',
+    });
+    expect(parseCommand('request ou:Sandbox ReadOnlyAccess 1h look')).toMatchObject({ accounts: ['ou:Sandbox'] });
+    expect(parseCommand('request "prod, staging" ReadOnlyAccess 1h look')).toMatchObject({
+      accounts: ['prod', 'staging'],
+    });
+    expect(parseCommand('request prod ReadOnlyAccess 1h look')).not.toHaveProperty('accounts');
+  });
+
   it('reads "until 18:00", ISO durations and a --ticket anywhere in the reason', () => {
     expect(parseCommand('request 111111111111 ReadOnlyAccess until 18:00 look --ticket OPS-1 at logs')).toMatchObject({
       duration: 'until 18:00',

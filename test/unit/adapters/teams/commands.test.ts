@@ -45,6 +45,19 @@ describe('parsing Teams text commands', () => {
     });
   });
 
+  test('several accounts or an OU make one multi-account request', () => {
+    expect(parseCommand('request prod,staging,ou:Payments ReadOnlyAccess 2h INC-9 check')).toMatchObject({
+      ok: true,
+      command: { name: 'request', accounts: ['prod', 'staging', 'ou:Payments'], permissionSet: 'ReadOnlyAccess' },
+    });
+    expect(parseCommand('request prod ReadOnlyAccess 2h INC-9 check')).toMatchObject({
+      command: expect.not.objectContaining({ accounts: expect.anything() }),
+    });
+    expect(parseCommand('break-glass prod,staging AdministratorAccess 1h fire')).toMatchObject({
+      command: expect.not.objectContaining({ accounts: expect.anything() }),
+    });
+  });
+
   test('an account name with spaces can be quoted', () => {
     expect(tokenize('why "core banking" ReadOnlyAccess')).toEqual(['why', 'core banking', 'ReadOnlyAccess']);
   });

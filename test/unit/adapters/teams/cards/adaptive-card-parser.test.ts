@@ -1,11 +1,12 @@
 import * as alertCards from '../../../../../adapters/teams/cards/alert.card';
 import * as approvalCards from '../../../../../adapters/teams/cards/approval.card';
+import * as bundleCards from '../../../../../adapters/teams/cards/bundle.card';
 import type { AdaptiveCard } from '../../../../../adapters/teams/cards/card';
 import * as homeCards from '../../../../../adapters/teams/cards/home.card';
 import * as journeyCards from '../../../../../adapters/teams/cards/journey.card';
 import * as messageCards from '../../../../../adapters/teams/cards/messages.card';
 import * as formCards from '../../../../../adapters/teams/cards/request-form.card';
-import type { AccessRequest, Grant } from '../../../../../src';
+import type { AccessRequest, BundleView, Grant } from '../../../../../src';
 import { aDigest, alertScenarios, RENDER_NOW } from '../../../../builders/alert-scenarios';
 import { ADMIN, READONLY, T0, aChatUser, aGrant, aRequest, anAccount } from '../../../../builders';
 import { adaptiveCardProblems } from '../../../../support/adaptive-card-check';
@@ -38,6 +39,25 @@ const options = [
 ];
 const form = { formId: 'form-0001-abcd', breakGlass: false };
 const alerts = alertScenarios();
+const bundlePending: BundleView = {
+  id: 'bundle-0001',
+  requests: [pending, { ...halfway, id: 'req-00002' as never, accountName: 'payments' }],
+  grants: [],
+  refused: [{ accountId: '444444444444' as never, accountName: 'staging <b>', why: 'no rule lets you request it' }],
+};
+const bundleLive: BundleView = {
+  ...bundlePending,
+  requests: [
+    { ...approved, grantId: active.id },
+    { ...approved, id: 'req-00002' as never, grantId: 'grt-active-2' as never },
+    { ...approved, id: 'req-00003' as never, grantId: failed.id },
+  ],
+  grants: [
+    active,
+    { ...active, id: 'grt-active-2' as never, accountName: 'payments' },
+    { ...failed, id: 'grt-failed' as never },
+  ],
+};
 
 /** Every renderer of the Teams adapter, in the states it is drawn in. */
 const rendered: Record<string, AdaptiveCard[]> = {
@@ -131,6 +151,24 @@ const rendered: Record<string, AdaptiveCard[]> = {
     journeyCards.onCallAutoApprovedCard({ ...approved, onCallSchedule: 'pagerduty:PABC123' } as AccessRequest),
   ],
   sessionCutFailedCard: [journeyCards.sessionCutFailedCard('The policies are full <b>', 12)],
+  bundleApprovalCard: [
+    bundleCards.bundleApprovalCard(bundlePending, 'Europe/Paris'),
+    bundleCards.bundleApprovalCard(bundleLive, undefined, 'Your approval counts for prod.'),
+  ],
+  bundleRequesterCard: [
+    bundleCards.bundleRequesterCard(bundlePending),
+    bundleCards.bundleRequesterCard(bundleLive, 'Europe/Paris', 'Ending your access now.'),
+  ],
+  bundleReplyCard: [
+    bundleCards.bundleReplyCard({
+      bundleId: 'bundle-0001',
+      requests: [
+        { accountName: 'prod', accountId: '111111111111', status: 'pending', approvalsRequired: 2, rule: 'r' },
+      ],
+      refused: [{ accountName: 'staging', accountId: '444444444444', why: 'no rule <b>' }],
+      duplicate: false,
+    }),
+  ],
 };
 
 /** Exported functions of the card modules that are helpers, not cards. */
@@ -149,7 +187,7 @@ const NOT_RENDERERS = new Set([
 
 describe("every Teams card passes Microsoft's Adaptive Cards parser", () => {
   test('the list below covers every renderer the card modules export', () => {
-    const modules = [alertCards, approvalCards, homeCards, journeyCards, messageCards, formCards];
+    const modules = [alertCards, approvalCards, homeCards, journeyCards, messageCards, formCards, bundleCards];
     const renderers = modules
       .flatMap((m) => Object.entries(m))
       .filter(([name, value]) => typeof value === 'function' && !NOT_RENDERERS.has(name))
