@@ -1,5 +1,6 @@
 import type { AuditEvent } from './audit';
 import type { Actor, ChatUser } from './chat-user';
+import type { GrantActivity } from './grant-activity';
 import type { AccountId, AssignmentKey, GrantId, PermissionSetArn, PrincipalId, RequestId } from './ids';
 
 export const GRANT_STATUSES = ['provisioning', 'active', 'deprovisioning', 'expired', 'revoked', 'failed'] as const;
@@ -55,6 +56,11 @@ export interface Grant {
   sessionsCutAt?: number;
   /** Set once the pre-expiry reminder went out. */
   remindedAt?: number;
+  /**
+   * What the grant did (CloudTrail activity summary, issue 18): set when a grant that was active
+   * ends with the lookups on; the early summary and the final one are stored here in turn.
+   */
+  activity?: GrantActivity;
   /** Every accepted transition, written atomically with the state (see AccessRequest.history). */
   history: AuditEvent[];
 }
