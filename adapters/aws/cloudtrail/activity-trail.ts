@@ -111,8 +111,8 @@ export class AwsActivityTrail implements ActivityTrail {
     const key = `${accountId}#${region}`;
     let b = this.buckets.get(key);
     if (!b) {
-      const rate = this.options.lookupsPerSecond ?? 2;
-      b = new TokenBucket({ ratePerSecond: rate, burst: Math.max(1, Math.floor(rate)) });
+      // Burst 1: calls evenly spaced, so no one-second window ever holds more than the rate.
+      b = new TokenBucket({ ratePerSecond: this.options.lookupsPerSecond ?? 2, burst: 1 });
       this.buckets.set(key, b);
     }
     return b;
