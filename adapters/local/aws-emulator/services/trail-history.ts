@@ -12,8 +12,9 @@
  *   the caller's account (the session's, else the emulator's caller) and the request's Region; newest
  *   first; MaxResults 1–50 (default 50) else InvalidMaxResultsException; at most one lookup attribute
  *   else InvalidLookupAttributesException; StartTime after EndTime is InvalidTimeRangeException; a
- *   NextToken not issued for the same parameters is InvalidNextTokenException; more than 2 calls per
- *   second per account and Region is ThrottlingException.
+ *   NextToken not issued for the same parameters is InvalidNextTokenException; beyond 2 calls per
+ *   second per account and Region (a token bucket: two at once, then one per half second) is
+ *   ThrottlingException.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { AwsError, type JsonInput, type ServiceContext } from '../protocol';
@@ -58,7 +59,7 @@ export class TrailHistory {
   readonly events: EmuTrailEvent[] = [];
   /** How long after a call its event shows in LookupEvents. Default 0 (tests set minutes). */
   deliveryDelayMs = 0;
-  private readonly lookups = new Map<string, number[]>();
+  private readonly lookups = new Map<string, { tokens: number; at: number }>();
 
   /** Records the management event of a call made with `session` (a no-op for S3 object reads). */
   record(
@@ -98,11 +99,14 @@ export class TrailHistory {
 
   /** LookupEvents for `accountId` in `region`. */
   lookup(input: JsonInput, accountId: string, region: string, now: number): Record<string, unknown> {
+    // Two per second per account and Region, as a token bucket (two at once, then one per half second).
     const key = `${accountId}#${region}`;
-    const recent = (this.lookups.get(key) ?? []).filter((t) => t > now - 1000);
-    if (recent.length >= LOOKUP_PER_SECOND) throw new AwsError('ThrottlingException', 'Rate exceeded');
-    recent.push(now);
-    this.lookups.set(key, recent);
+    const bucket = this.lookups.get(key) ?? { tokens: LOOKUP_PER_SECOND, at: now };
+    bucket.tokens = Math.min(LOOKUP_PER_SECOND, bucket.tokens + ((now - bucket.at) / 1000) * LOOKUP_PER_SECOND);
+    bucket.at = now;
+    this.lookups.set(key, bucket);
+    if (bucket.tokens < 1) throw new AwsError('ThrottlingException', 'Rate exceeded');
+    bucket.tokens -= 1;
 
     const max = input.MaxResults ?? 50;
     if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 50) {
@@ -139,7 +143,9 @@ export class TrailHistory {
       throw new AwsError('InvalidEventCategoryException', 'EventCategory must be insight.');
     }
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([accountId, region, attribute ?? null, start ?? null, end ?? null, input.EventCategory ?? null]))
+      .update(
+        JSON.stringify([accountId, region, attribute ?? null, start ?? null, end ?? null, input.EventCategory ?? null]),
+      )
       .digest('hex')
       .slice(0, 16);
     // Newest first; the token is the position after the last event of the previous page.
@@ -173,7 +179,9 @@ export class TrailHistory {
     const more = from + max < matching.length && last;
     return {
       Events: page.map(shape),
-      ...(more ? { NextToken: Buffer.from(`${fingerprint}|${last.eventTime}|${last.eventId}`).toString('base64url') } : {}),
+      ...(more
+        ? { NextToken: Buffer.from(`${fingerprint}|${last.eventTime}|${last.eventId}`).toString('base64url') }
+        : {}),
     };
   }
 }
