@@ -138,7 +138,8 @@ export class TeamsNotifier implements ChatNotifier {
       }
       case 'grant_activity':
         // The approval cards show the latest summary; a new card only when there is news.
-        if (event.changed) await this.toRequester(event.grant, grantActivityCard(event.grant, event.summary, event.first));
+        if (event.changed)
+          await this.toRequester(event.grant, grantActivityCard(event.grant, event.summary, event.first));
         return this.updateForGrant(event.grant);
       case 'break_glass_used':
         return void (await this.toSecurity(breakGlassCard(event.grant, event.request), event.request.id, 'security'));

@@ -109,7 +109,8 @@ const SECURITY_SERVICES = new Set([
 ]);
 
 /** Verbs that destroy, detach or switch something off. */
-const DESTRUCTIVE = /^(Delete|Remove|Terminate|Detach|Disable|Deactivate|Revoke|Deregister|Disassociate|Stop|Purge|Cancel|ScheduleKeyDeletion|Leave)/;
+const DESTRUCTIVE =
+  /^(Delete|Remove|Terminate|Detach|Disable|Deactivate|Revoke|Deregister|Disassociate|Stop|Purge|Cancel|ScheduleKeyDeletion|Leave)/;
 
 const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|UnauthorizedAccess|Forbidden|NotAuthorized/i;
 

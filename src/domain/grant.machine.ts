@@ -40,7 +40,14 @@ export type GrantEvent =
    * A CloudTrail activity lookup of the ended grant's window was stored: `step` 1 (early) or 2
    * (final); `nextDueAt` is when the next one is due (absent after the final one).
    */
-  | { type: 'activity_summarised'; actor: Actor; at: number; step: 1 | 2; summary: ActivitySummary; nextDueAt?: number };
+  | {
+      type: 'activity_summarised';
+      actor: Actor;
+      at: number;
+      step: 1 | 2;
+      summary: ActivitySummary;
+      nextDueAt?: number;
+    };
 
 /** Stores a lookup once, in order (a repeat, a step out of turn, or a grant without lookups changes nothing). */
 const activitySummarised = (g: Grant, e: Extract<GrantEvent, { type: 'activity_summarised' }>): Grant | 'noop' =>

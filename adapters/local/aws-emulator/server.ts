@@ -21,6 +21,7 @@ import { cloudTrailService } from './services/cloudtrail';
 import { organizationsService } from './services/organizations';
 import { authorizeSessionCall, getRoleCredentials, portalSignIn } from './services/portal';
 import { sessionOf } from './services/sessions';
+import { trailHistoryOf } from './services/trail-history';
 import { ssoAdminService } from './services/sso-admin';
 import { stsService } from './services/sts';
 import { EmulatorWorld, type AssignmentOperation, type EmuAssignment } from './world';
@@ -181,7 +182,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
     const context = ctx(req);
     const session = sessionOf(context.accessKeyId);
     if (!session || !context.accessKeyId || !operation) return;
-    world.trailHistory.record(session, {
+    trailHistoryOf(world).record(session, {
       accessKeyId: context.accessKeyId,
       service,
       operation,

@@ -6,7 +6,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { EmulatorSeed } from './seed';
 import { isoDurationSeconds } from './seed';
-import { TrailHistory } from './services/trail-history';
 
 export interface OrgUnit {
   id: string;
@@ -150,8 +149,6 @@ export class EmulatorWorld {
   readonly portalTokens = new Map<string, PortalToken>();
   /** The management account's CloudTrail trails (tests change them to break the organization trail). */
   trails: EmuTrail[];
-  /** CloudTrail's event history of the calls served with sessions (LookupEvents reads it). */
-  readonly trailHistory = new TrailHistory();
 
   constructor(
     seed: EmulatorSeed,

@@ -13,6 +13,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { SqsRootActivityConsumer } from '../../../adapters/alerts/root-activity';
 import { AwsActivityTrail } from '../../../adapters/aws/cloudtrail';
 import { AwsSts } from '../../../adapters/aws/sts/sts';
+import { trailHistoryOf } from '../../../adapters/local/aws-emulator';
 import { clientConfig } from './emulator-harness';
 import { startSecurityFeedEnv, type SecurityFeedEnv } from '../alerts/security-feed-harness';
 
@@ -89,7 +90,7 @@ describe('the security feed least-privilege policies', () => {
     expect(lookup.unavailable).toEqual([]);
     const calls = env.emulator.state.security.iam.calls;
     // Every call a member role makes is in the emulator's CloudTrail (IAM's own log holds only IAM).
-    const trailCalls = env.emulator.state.world.trailHistory.events.filter((e) => e.accountId === PROD);
+    const trailCalls = trailHistoryOf(env.emulator.state.world).events.filter((e) => e.accountId === PROD);
     for (const logicalId of ['KeylessScannerRole', 'KeylessKeyRemediationRole']) {
       const { roleName, actions } = rolePolicy(logicalId);
       const used = new Set([

@@ -10,7 +10,7 @@
 import { AwsError, requireString, type JsonService, type ServiceContext } from '../protocol';
 import type { EmuTrail } from '../world';
 import { sessionOf } from './sessions';
-import { lookupAccount } from './trail-history';
+import { lookupAccount, trailHistoryOf } from './trail-history';
 
 const JSON_PREFIX = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
 
@@ -73,7 +73,7 @@ export const cloudTrailService: JsonService = {
     /** The event history of the caller's account in the request's Region (services/trail-history.ts). */
     LookupEvents(input, ctx) {
       const account = lookupAccount(ctx, sessionOf(ctx.accessKeyId));
-      return ctx.world.trailHistory.lookup(input, account, requestRegion(ctx), ctx.now());
+      return trailHistoryOf(ctx.world).lookup(input, account, requestRegion(ctx), ctx.now());
     },
     GetTrailStatus(input, ctx) {
       const name = requireString(input, 'Name');

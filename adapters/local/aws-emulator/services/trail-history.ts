@@ -256,6 +256,18 @@ function shape(e: EmuTrailEvent): Record<string, unknown> {
   };
 }
 
+const histories = new WeakMap<object, TrailHistory>();
+
+/** The event history of one emulator world (a reset starts an empty one with the new world). */
+export function trailHistoryOf(world: object): TrailHistory {
+  let h = histories.get(world);
+  if (!h) {
+    h = new TrailHistory();
+    histories.set(world, h);
+  }
+  return h;
+}
+
 /** The account a LookupEvents call reads: the session's, else the emulator's own caller. */
 export function lookupAccount(ctx: ServiceContext, session: EmuSession | undefined): string {
   return session?.accountId ?? ctx.world.caller.account;

@@ -16,7 +16,12 @@ import { CreateAccessKeyCommand, DeleteAccessKeyCommand, IAMClient, ListAccessKe
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { AwsActivityTrail } from '../../../../adapters/aws/cloudtrail';
 import { AwsSts } from '../../../../adapters/aws/sts/sts';
-import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../../../adapters/local/aws-emulator';
+import {
+  loadDemoSeed,
+  startAwsEmulator,
+  trailHistoryOf,
+  type RunningAwsEmulator,
+} from '../../../../adapters/local/aws-emulator';
 
 const PROD = '111111111111';
 const EXTERNAL_ID = 'keyless-playground';
@@ -72,7 +77,7 @@ describe('the emulator’s CloudTrail event history', () => {
     await expect(
       iam.send(new DeleteAccessKeyCommand({ UserName: 'dana', AccessKeyId: 'AKIANOSUCHKEY0000000' })),
     ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
-    const events = emulator.state.world.trailHistory.events.filter((e) => e.username === 'rita');
+    const events = trailHistoryOf(emulator.state.world).events.filter((e) => e.username === 'rita');
     expect(events.map((e) => [e.eventName, e.region, e.readOnly, e.errorCode, e.roleName])).toEqual([
       ['ListAccessKeys', 'us-east-1', true, undefined, READONLY_ROLE],
       ['DeleteAccessKey', 'us-east-1', false, 'NoSuchEntity', READONLY_ROLE],
@@ -163,7 +168,7 @@ describe('the emulator’s CloudTrail event history', () => {
     expect(cut.events.length).toBeLessThanOrEqual(50);
     expect(cut.unavailable).toEqual([{ region: 'eu-west-1', message: 'not read: the lookup stopped after 50 events' }]);
 
-    emulator.state.world.trailHistory.deliveryDelayMs = 10 * 60_000;
+    trailHistoryOf(emulator.state.world).deliveryDelayMs = 10 * 60_000;
     await readonly.send(new ListAccessKeysCommand({ UserName: 'legacy-backup' }));
     const early = await adapter.lookup({ ...query, maxEvents: 5000 });
     expect(early.events).toHaveLength(62);
