@@ -31,6 +31,7 @@ import { isConditionFailed, translateError, versionConflict } from './errors';
 import {
   DEFAULT_RETENTION_DAYS,
   GSI_NAME,
+  ACTIVITY_DUE_INDEX,
   MEMBERS_PK,
   MEMBER_PREFIX,
   MEMBER_RECORD_SECONDS,
@@ -161,6 +162,11 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
     limit?: number;
   }): Promise<Grant[]> {
     const items = await this.queryIndex(`GRANT#${query.status}`, query.expiresBefore, query.limit, 'listGrants');
+    return items.map((item) => docOf<Grant>(item)).filter((g): g is Grant => g !== undefined);
+  }
+
+  async listGrantsActivityDue(query: { dueBefore: number; limit?: number }): Promise<Grant[]> {
+    const items = await this.queryIndex(ACTIVITY_DUE_INDEX, query.dueBefore, query.limit, 'listGrantsActivityDue');
     return items.map((item) => docOf<Grant>(item)).filter((g): g is Grant => g !== undefined);
   }
 

@@ -26,6 +26,9 @@ import {
  * | `MEMBERS`                                   | `MEMBER#<member id>`                 | a replica's heartbeat     |
  * | `SESSIONCUT`                                | `CUT#<principal>`                    | one person's session cut  |
  *
+ * `byStatusExpiry` (gsi1pk/gsi1sk) holds open work only: pending and approved requests, live grants
+ * by expiry, and ended grants with a CloudTrail activity lookup due (`GRANT#activity`, by due time).
+ *
  * Records are stored whole as one JSON string `doc` (get and put stay symmetrical, no marshalling
  * surprises), beside the attributes that conditions and the index read: `version`, `status`,
  * `gsi1pk`/`gsi1sk`, `ttl`, and on grants `leaseOwner`/`leaseUntil`.
@@ -99,10 +102,18 @@ export function requestIndex(r: AccessRequest): { gsi1pk: string; gsi1sk: string
   return open ? { gsi1pk: `REQ#${r.status}`, gsi1sk: `${sortTime(r.decideBy)}#${r.id}` } : undefined;
 }
 
-/** Where a grant sits in `byStatusExpiry`: live grants only, by expiry (0 until it is known). */
+/** The `byStatusExpiry` partition of ended grants with a CloudTrail activity lookup still to do. */
+export const ACTIVITY_DUE_INDEX = 'GRANT#activity';
+
+/**
+ * Where a grant sits in `byStatusExpiry`: live grants by expiry (0 until it is known); an ended grant
+ * only while an activity lookup is due, by when it is due (it leaves the index with the last lookup).
+ */
 export function grantIndex(g: Grant): { gsi1pk: string; gsi1sk: string } | undefined {
   const live = g.status === 'provisioning' || g.status === 'active' || g.status === 'deprovisioning';
-  return live ? { gsi1pk: `GRANT#${g.status}`, gsi1sk: `${sortTime(g.expiresAt ?? 0)}#${g.id}` } : undefined;
+  if (live) return { gsi1pk: `GRANT#${g.status}`, gsi1sk: `${sortTime(g.expiresAt ?? 0)}#${g.id}` };
+  const dueAt = g.status === 'expired' || g.status === 'revoked' ? g.activity?.dueAt : undefined;
+  return dueAt !== undefined ? { gsi1pk: ACTIVITY_DUE_INDEX, gsi1sk: `${sortTime(dueAt)}#${g.id}` } : undefined;
 }
 
 const DAY_SECONDS = 24 * 3600;

@@ -10,6 +10,7 @@ import type {
   MessageRefStore,
   RequestId,
 } from '../../src';
+import { activityMessage } from './blocks/activity.blocks';
 import { approvalMessage, approverReminder, onCallAutoApprovedMessage } from './blocks/approval.blocks';
 import { bundleApprovalMessage, bundleRequesterMessage } from './blocks/bundle.blocks';
 import { section, type SlackMessage } from './blocks/common.blocks';
@@ -119,6 +120,14 @@ export class SlackNotifier implements ChatNotifier {
         await this.redrawGrantDms(event.grant);
         await this.toRequester(event.grant, (zone) => endedDm(event.grant, zone));
         return this.refreshHome(event.grant);
+      case 'grant_activity': {
+        // The approval message shows the latest summary; new posts only when there is news.
+        await this.updateCopies(undefined, event.grant);
+        if (!event.changed) return;
+        const message = activityMessage(event.grant, event.summary, event.first);
+        await this.inApprovalThreads(event.grant, message);
+        return this.toRequester(event.grant, () => message);
+      }
       case 'break_glass_used':
         return this.toSecurity(breakGlassMessage(event.grant, event.request), event.request.id);
       case 'assignment_drift':
@@ -460,6 +469,30 @@ export class SlackNotifier implements ChatNotifier {
     await this.updateInPlace(refs, () => message, { grantId: grant.id }, 'a grant DM was not updated');
   }
 
+  /** A reply in the thread of each approvals-channel post of the grant's request. */
+  private async inApprovalThreads(grant: Grant, message: SlackMessage): Promise<void> {
+    const refs = (await this.deps.refs.listMessageRefs(grant.requestId)).filter(
+      (r) => r.platform === 'slack' && r.role === 'approvals',
+    );
+    const results = await Promise.allSettled(
+      refs.map((ref) =>
+        this.deps.api.call('chat.postMessage', {
+          channel: ref.channel,
+          thread_ts: ref.messageId,
+          text: message.text,
+          blocks: message.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      ),
+    );
+    for (const r of results) {
+      if (r.status === 'rejected') {
+        this.deps.logger.warn({ err: r.reason, grantId: grant.id, platform: 'slack' }, 'a thread reply was not posted');
+      }
+    }
+  }
+
   private async toSecurity(message: SlackMessage, requestId?: RequestId): Promise<void> {
     const channel = this.deps.securityChannel;
     if (!channel) {
@@ -509,6 +542,7 @@ function queueKey(event: DomainEvent): string {
     case 'grant_extended':
     case 'grant_expiring':
     case 'grant_ended':
+    case 'grant_activity':
       return `req:${event.grant.requestId}`;
     case 'sessions_cut':
       return `req:${event.grant.requestId}`;

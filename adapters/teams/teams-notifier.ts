@@ -11,6 +11,7 @@ import type {
   MessageRefStore,
 } from '../../src';
 import type { ApprovalViews } from './approval-views';
+import { grantActivityCard } from './cards/activity.card';
 import { attachment, type AdaptiveCard } from './cards/card';
 import {
   breakGlassCard,
@@ -139,6 +140,11 @@ export class TeamsNotifier implements ChatNotifier {
         await this.toRequester(event.grant, grantEndedCard(event.grant, zone));
         return this.updateForGrant(event.grant);
       }
+      case 'grant_activity':
+        // The approval cards show the latest summary; a new card only when there is news.
+        if (event.changed)
+          await this.toRequester(event.grant, grantActivityCard(event.grant, event.summary, event.first));
+        return this.updateForGrant(event.grant);
       case 'break_glass_used':
         return void (await this.toSecurity(breakGlassCard(event.grant, event.request), event.request.id, 'security'));
       case 'assignment_drift':
@@ -471,6 +477,7 @@ function queueKey(event: DomainEvent): string {
     case 'grant_extended':
     case 'grant_expiring':
     case 'grant_ended':
+    case 'grant_activity':
     case 'break_glass_used':
     case 'revocation_stuck':
     case 'sessions_cut':

@@ -1,6 +1,7 @@
 import type { AccessRequest } from './access-request';
 import type { Actor } from './chat-user';
 import type { Grant } from './grant';
+import type { ActivitySummary } from './grant-activity';
 import type { AssignmentKey } from './ids';
 
 /**
@@ -44,6 +45,13 @@ export type DomainEvent =
     }
   | { type: 'grant_expiring'; grant: Grant }
   | { type: 'grant_ended'; grant: Grant }
+  /**
+   * What an ended grant did (its CloudTrail activity, issue 18): `first` for the early lookup (posted
+   * as new messages), false for the final one (the same places updated once more). `grant.activity`
+   * holds the same summary. `changed`: the first, or the numbers differ from the early one (a final
+   * lookup that found nothing new updates the approval message in place and posts nothing new).
+   */
+  | { type: 'grant_activity'; grant: Grant; summary: ActivitySummary; first: boolean; changed: boolean }
   /** Break-glass: access already given, loudly announced. */
   | { type: 'break_glass_used'; grant: Grant; request: AccessRequest }
   /** Identity Center and the grants disagree (design §6). */

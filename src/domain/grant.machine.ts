@@ -1,6 +1,7 @@
 import { transitionKey, type AuditEvent, type Transition } from './audit';
 import type { Actor } from './chat-user';
 import { ErrorCodes, KeylessError } from './errors';
+import type { ActivitySummary } from './grant-activity';
 import type { Grant, GrantStatus, SessionCutNote } from './grant';
 import { activationTerm, assertTerm, extendTerm, type ExtensionMode } from './grant-term';
 import { applyTransition, type TransitionTable } from './transition-table';
@@ -17,6 +18,8 @@ export type GrantEvent =
       sessionCut?: SessionCutNote;
       /** The assignment stays: another live grant (this one's successor) holds it. */
       keptBy?: string;
+      /** When the first CloudTrail activity lookup is due (absent: no lookups for this grant). */
+      activityDueAt?: number;
     }
   | { type: 'unassignment_failed'; actor: Actor; at: number; message: string }
   | {
@@ -32,7 +35,32 @@ export type GrantEvent =
     }
   | { type: 'reminded'; actor: Actor; at: number }
   /** keyless's service control policy denying this grant's sessions issued before T was accepted. */
-  | { type: 'sessions_cut'; actor: Actor; at: number; cutFrom: number; lagMs?: number };
+  | { type: 'sessions_cut'; actor: Actor; at: number; cutFrom: number; lagMs?: number }
+  /**
+   * A CloudTrail activity lookup of the ended grant's window was stored: `step` 1 (early) or 2
+   * (final); `nextDueAt` is when the next one is due (absent after the final one).
+   */
+  | {
+      type: 'activity_summarised';
+      actor: Actor;
+      at: number;
+      step: 1 | 2;
+      summary: ActivitySummary;
+      nextDueAt?: number;
+    };
+
+/** Stores a lookup once, in order (a repeat, a step out of turn, or a grant without lookups changes nothing). */
+const activitySummarised = (g: Grant, e: Extract<GrantEvent, { type: 'activity_summarised' }>): Grant | 'noop' =>
+  g.activity === undefined || g.activity.step !== e.step - 1
+    ? 'noop'
+    : {
+        ...g,
+        activity: {
+          step: e.step,
+          summary: e.summary,
+          ...(e.step === 1 && e.nextDueAt !== undefined ? { dueAt: e.nextDueAt } : {}),
+        },
+      };
 
 /** Records the accepted cut once (a repeat, or a cut for a grant that has none, changes nothing). */
 const sessionsCut = (g: Grant, e: Extract<GrantEvent, { type: 'sessions_cut' }>): Grant | 'noop' =>
@@ -89,7 +117,8 @@ function termMoved(before: Grant, after: Grant): boolean {
  * `extended` moves an active grant's expiry (or lengthens a provisioning one); `reminded` marks the
  * pre-expiry reminder as sent; `sessions_cut` (deprovisioning, expired, revoked) records once that the
  * policy ending the sessions already open was accepted. A repeat of the event that led to a state is
- * a no-op there.
+ * a no-op there. `activity_summarised` (expired, revoked) stores the CloudTrail activity lookups of a
+ * grant that was active, each step once and in order (issue 18).
  */
 export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
   provisioning: {
@@ -130,6 +159,10 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
         endedAt: e.at,
         ...(e.keptBy === undefined ? { assignmentRemovedAt: e.at } : {}),
         ...(e.sessionCut ? { sessionCut: e.sessionCut } : {}),
+        // Only a grant that was active can have done anything worth looking up.
+        ...(e.activityDueAt !== undefined && g.activatedAt !== undefined
+          ? { activity: { step: 0 as const, dueAt: e.activityDueAt } }
+          : {}),
       }),
       unassignment_failed: (g) => ({ ...g, deprovisionAttempts: g.deprovisionAttempts + 1 }),
       sessions_cut: sessionsCut,
@@ -137,11 +170,11 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
     repeatable: ['expiry_reached', 'revoke_requested', 'reminded'],
   },
   expired: {
-    on: { sessions_cut: sessionsCut },
+    on: { sessions_cut: sessionsCut, activity_summarised: activitySummarised },
     repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded'],
   },
   revoked: {
-    on: { sessions_cut: sessionsCut },
+    on: { sessions_cut: sessionsCut, activity_summarised: activitySummarised },
     repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded'],
   },
   failed: { on: {}, repeatable: ['assignment_failed', 'revoke_requested'] },
@@ -205,6 +238,19 @@ export function transitionGrant(grant: Grant, event: GrantEvent): Transition<Gra
         : {}),
       ...(event.type === 'unassignment_confirmed' && event.sessionCut && 'skipped' in event.sessionCut
         ? { sessionCut: 'sessions in the management account are not ended' }
+        : {}),
+      ...(event.type === 'unassignment_confirmed' && result.activity?.dueAt !== undefined
+        ? { activityDueAt: result.activity.dueAt }
+        : {}),
+      ...(event.type === 'activity_summarised'
+        ? {
+            activityStep: event.step,
+            calls: event.summary.calls,
+            writes: event.summary.writes,
+            errors: event.summary.errors,
+            accessDenied: event.summary.accessDenied,
+            truncated: event.summary.truncated,
+          }
         : {}),
       ...(event.type === 'sessions_cut'
         ? {

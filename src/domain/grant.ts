@@ -1,5 +1,6 @@
 import type { AuditEvent } from './audit';
 import type { Actor, ChatUser } from './chat-user';
+import type { GrantActivity } from './grant-activity';
 import type { AccountId, AssignmentKey, GrantId, PermissionSetArn, PrincipalId, RequestId } from './ids';
 
 export const GRANT_STATUSES = ['provisioning', 'active', 'deprovisioning', 'expired', 'revoked', 'failed'] as const;
@@ -57,6 +58,11 @@ export interface Grant {
   remindedAt?: number;
   /** The bundle of the request behind the grant, when it asked for several accounts (bundle.ts). */
   bundleId?: string;
+  /**
+   * What the grant did (CloudTrail activity summary, issue 18): set when a grant that was active
+   * ends with the lookups on; the early summary and the final one are stored here in turn.
+   */
+  activity?: GrantActivity;
   /** Every accepted transition, written atomically with the state (see AccessRequest.history). */
   history: AuditEvent[];
 }

@@ -26,3 +26,4 @@ export * from './ownership';
 export * from './session-cut';
 export * from './session-outlives';
 export * from './bundle';
+export * from './grant-activity';

@@ -102,6 +102,7 @@ export function createEngine(deps: EngineDeps): Engine {
     ...defaultEngineOptions,
     ...deps.options,
     sessionCut: { ...defaultEngineOptions.sessionCut, ...deps.options?.sessionCut },
+    activity: { ...defaultEngineOptions.activity, ...deps.options?.activity },
   };
   if (options.sessionCut.enabled && !deps.sessionCuts) {
     throw new KeylessError(

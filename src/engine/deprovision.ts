@@ -10,6 +10,7 @@ import {
 } from '../domain';
 import { commitGrant, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
+import { activityDue } from './grant-activity';
 import { recordSessionCut, requestSessionCutSync } from './session-cut';
 
 const REVOKER = systemActor('revoker');
@@ -146,14 +147,17 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
     // recorded again (with a later T) when the sweep resumes it.
     sessionCut = await recordSessionCut(ctx, grant);
   }
-  const confirmation = () =>
-    ({
+  const confirmation = () => {
+    const at = ctx.clock.now();
+    return {
       type: 'unassignment_confirmed',
       actor: REVOKER,
-      at: ctx.clock.now(),
+      at,
       ...(sessionCut ? { sessionCut } : {}),
       ...(keptBy ? { keptBy } : {}),
-    }) as const;
+      ...activityDue(ctx, at),
+    } as const;
+  };
   const confirmed = transitionGrant(grant, confirmation());
   let ended: Grant;
   let changed: boolean;

@@ -1,5 +1,6 @@
 import type { Grant, Policy } from '../domain';
 import type {
+  ActivityTrail,
   TimerHandle,
   ChatNotifier,
   Clock,
@@ -48,6 +49,35 @@ export const defaultSessionCutOptions: SessionCutOptions = {
   slots: 4,
   resyncEveryMs: 60_000,
   retryDelayMs: 250,
+};
+
+/**
+ * What a grant did (issue 18): when a grant that was active ends, its CloudTrail activity is looked up
+ * twice (CloudTrail delivers events minutes late): early, posted as "complete enough", and once more,
+ * final. Off unless an `activity` source is given.
+ */
+export interface ActivityOptions {
+  /** Default: on when `EngineDeps.activity` is given. */
+  enabled: boolean;
+  /** The early lookup, this long after the grant ended. Default 5 minutes. */
+  firstAfterMs: number;
+  /** The final lookup, this long after the grant ended. Default 20 minutes. */
+  finalAfterMs: number;
+  /** The window looked at runs from activation minus this to the end plus this (clock skew). Default 60 s. */
+  marginMs: number;
+  /** At most this many events are read per lookup (the summary says when there were more). Default 5000. */
+  maxEvents: number;
+  /** How many lookups run at once on a replica. Default 4. */
+  parallel: number;
+}
+
+export const defaultActivityOptions: ActivityOptions = {
+  enabled: true,
+  firstAfterMs: 5 * 60_000,
+  finalAfterMs: 20 * 60_000,
+  marginMs: 60_000,
+  maxEvents: 5000,
+  parallel: 4,
 };
 
 /** What the session cut needs from outside: where cuts are kept, the policies, one writer's lease. */
@@ -104,6 +134,8 @@ export interface EngineOptions {
   backgroundConcurrency: number;
   /** Ending the open sessions of early-ended grants (off by default). */
   sessionCut: SessionCutOptions;
+  /** CloudTrail activity summaries of ended grants (on when `EngineDeps.activity` is given). */
+  activity: ActivityOptions;
 }
 
 export const defaultEngineOptions: EngineOptions = {
@@ -120,6 +152,7 @@ export const defaultEngineOptions: EngineOptions = {
   fenceMarginMs: 1000,
   backgroundConcurrency: 256,
   sessionCut: defaultSessionCutOptions,
+  activity: defaultActivityOptions,
 };
 
 /** Everything the engine needs from outside, as ports. */
@@ -142,7 +175,12 @@ export interface EngineDeps {
   onCall?: OnCallDirectory;
   /** Required when `options.sessionCut.enabled`. */
   sessionCuts?: SessionCutDeps;
-  options?: Omit<Partial<EngineOptions>, 'sessionCut'> & { sessionCut?: Partial<SessionCutOptions> };
+  /** CloudTrail's event history of member accounts: absent, no activity summaries. */
+  activity?: ActivityTrail;
+  options?: Omit<Partial<EngineOptions>, 'sessionCut' | 'activity'> & {
+    sessionCut?: Partial<SessionCutOptions>;
+    activity?: Partial<ActivityOptions>;
+  };
 }
 
 export interface EngineContext extends Omit<EngineDeps, 'options'> {

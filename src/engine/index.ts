@@ -2,6 +2,8 @@ export { createEngine, type Engine } from './create-engine';
 export {
   defaultEngineOptions,
   defaultSessionCutOptions,
+  defaultActivityOptions,
+  type ActivityOptions,
   type EngineDeps,
   type EngineOptions,
   type SessionCutDeps,

@@ -5,6 +5,7 @@ import type { EngineContext } from './deps';
 import { deprovision } from './deprovision';
 import { escalateDueRequests } from './escalate-requests';
 import { activate, fulfil } from './fulfil-request';
+import { sweepGrantActivity } from './grant-activity';
 import { sweepSessionCuts } from './session-cut';
 
 export interface SweepReport {
@@ -18,6 +19,8 @@ export interface SweepReport {
   /** Pending requests whose approvers were reminded, and that escalated (a rule's `escalation`). */
   approversReminded: number;
   escalated: number;
+  /** Activity lookups of ended grants stored (and posted) by this replica. */
+  activitySummarised: number;
   failures: number;
 }
 
@@ -62,6 +65,7 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
     reminded: 0,
     approversReminded: 0,
     escalated: 0,
+    activitySummarised: 0,
     failures: 0,
   };
 
@@ -172,6 +176,13 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
 
   // Cuts recorded but not yet in force (a writer crashed, AWS refused), and those past retention.
   await sweepSessionCuts(ctx).catch((error: unknown) => failures.push(error));
+
+  // What ended grants did (CloudTrail): the early and the final lookups that are due.
+  const activity = await sweepGrantActivity(ctx, (items, limit, fn) => forEachLimit(ctx, items, limit, fn)).catch(
+    (error: unknown) => ({ summarised: 0, failures: [error] }),
+  );
+  report.activitySummarised = activity.summarised;
+  failures.push(...activity.failures);
 
   report.failures = failures.length;
   for (const error of failures) ctx.logger.error({ err: error }, 'sweep step failed; the next sweep retries');

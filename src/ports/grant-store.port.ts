@@ -36,6 +36,13 @@ export interface GrantStore {
     limit?: number;
   }): Promise<Grant[]>;
 
+  /**
+   * Ended grants whose next CloudTrail activity lookup is due at or before `dueBefore` (epoch ms,
+   * inclusive), soonest first (`grant.activity.dueAt`). Only grants with a lookup still to do are
+   * listed, so the read costs what it returns.
+   */
+  listGrantsActivityDue(query: { dueBefore: number; limit?: number }): Promise<Grant[]>;
+
   /** Audit notes that change no state (a refused approval): idempotent on (subject, key). */
   appendNote(event: AuditEvent): Promise<void>;
   /** The whole trail of a record: its transitions and its notes, in order. */

@@ -4,7 +4,8 @@ import {
   type ChatNotifier,
   type ChatUser,
   type Clock,
-  type EngineOptions,
+  type ActivityTrail,
+  type EngineDeps,
   type GrantStore,
   type IdentityCenter,
   type OnCallDirectory,
@@ -33,7 +34,7 @@ export function testEngine<
 >(
   over: {
     policy?: Policy;
-    options?: Omit<Partial<EngineOptions>, 'sessionCut'> & { sessionCut?: Partial<EngineOptions['sessionCut']> };
+    options?: EngineDeps['options'];
     /** The session cut's store, policies and lease (with `options.sessionCut.enabled`). */
     sessionCuts?: SessionCutDeps;
     store?: S;
@@ -46,6 +47,8 @@ export function testEngine<
     idPrefix?: string;
     /** Who is on call (a PagerDuty adapter on the loopback, or a fake). */
     onCall?: OnCallDirectory;
+    /** CloudTrail's event history (the real adapter on the emulator, or a fake): activity summaries. */
+    activity?: ActivityTrail;
   } = {},
 ) {
   const store = over.store ?? (new InMemoryGrantStore() as GrantStore as S);
@@ -64,6 +67,7 @@ export function testEngine<
     policy: () => policy,
     ...(over.onCall ? { onCall: over.onCall } : {}),
     ...(over.sessionCuts ? { sessionCuts: over.sessionCuts } : {}),
+    ...(over.activity ? { activity: over.activity } : {}),
     options: { replicaId: 'replica-1', ...over.options },
   });
   return { engine, store, identity, clock, notifier, policy };

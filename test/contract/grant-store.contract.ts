@@ -154,6 +154,29 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         expect(await h.store.listGrants({ status: 'active', limit: 7 })).toHaveLength(7);
         expect(await h.store.listGrants({ status: 'active' })).toHaveLength(30);
       });
+
+      it('lists ended grants whose activity lookup is due, soonest first, until the last lookup is stored', async () => {
+        const ended = (due: number | undefined, status: 'expired' | 'revoked' = 'expired') =>
+          aGrant({
+            status,
+            activatedAt: T0,
+            endedAt: T0 + 1000,
+            ...(due !== undefined ? { activity: { step: 0, dueAt: due } } : {}),
+          });
+        const [a, b, c, none] = [ended(T0 + 9000), ended(T0 + 5000, 'revoked'), ended(T0 + 20_000), ended(undefined)];
+        for (const g of [a, b, c, none]) await h.store.createGrant(g);
+        await settle();
+        expect((await h.store.listGrantsActivityDue({ dueBefore: T0 + 9000 })).map((g) => g.id)).toEqual([b.id, a.id]);
+        expect(await h.store.listGrantsActivityDue({ dueBefore: T0 + 30_000, limit: 1 })).toHaveLength(1);
+        // The last lookup stored: it leaves the list; live grants are never in it.
+        await h.store.saveGrant({ ...b, version: 2, activity: { step: 2 } }, 1);
+        await h.store.createGrant(aGrant({ status: 'active', expiresAt: T0 }));
+        await settle();
+        expect((await h.store.listGrantsActivityDue({ dueBefore: T0 + 30_000 })).map((g) => g.id)).toEqual([
+          a.id,
+          c.id,
+        ]);
+      });
     });
 
     describe('audit', () => {

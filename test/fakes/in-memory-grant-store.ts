@@ -106,6 +106,15 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
       .map(clone);
   }
 
+  async listGrantsActivityDue(query: { dueBefore: number; limit?: number }): Promise<Grant[]> {
+    const dueAt = (g: Grant) => g.activity?.dueAt;
+    return [...this.grants.values()]
+      .filter((g) => (g.status === 'expired' || g.status === 'revoked') && (dueAt(g) ?? Infinity) <= query.dueBefore)
+      .sort((a, b) => dueAt(a)! - dueAt(b)! || a.id.localeCompare(b.id))
+      .slice(0, query.limit ?? Infinity)
+      .map(clone);
+  }
+
   async appendNote(event: AuditEvent): Promise<void> {
     const key = `${event.subject.kind}#${event.subject.id}#${event.key}`;
     if (this.notes.has(key)) return;

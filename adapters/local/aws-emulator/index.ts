@@ -23,3 +23,4 @@ export * as cloudTrailEvents from './services/cloudtrail-events';
 export type { SecurityFeedState } from './security-feed';
 export { IamState, type EmuAccessKey } from './services/iam';
 export { SqsState } from './services/sqs';
+export { trailHistoryOf, type EmuTrailEvent } from './services/trail-history';

@@ -21,6 +21,7 @@ import { cloudTrailService } from './services/cloudtrail';
 import { organizationsService } from './services/organizations';
 import { authorizeSessionCall, getRoleCredentials, portalSignIn } from './services/portal';
 import { sessionOf } from './services/sessions';
+import { trailHistoryOf } from './services/trail-history';
 import { ssoAdminService } from './services/sso-admin';
 import { stsService } from './services/sts';
 import { EmulatorWorld, type AssignmentOperation, type EmuAssignment } from './world';
@@ -169,6 +170,30 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
     res.end(text);
   }
 
+  /** CloudTrail's management event of a call made with a session the emulator issued (trail-history.ts). */
+  function recordTrail(
+    req: IncomingMessage,
+    service: string,
+    operation: string,
+    at: number,
+    outcome: string,
+    errorMessage?: string,
+  ): void {
+    const context = ctx(req);
+    const session = sessionOf(context.accessKeyId);
+    if (!session || !context.accessKeyId || !operation) return;
+    trailHistoryOf(world).record(session, {
+      accessKeyId: context.accessKeyId,
+      service,
+      operation,
+      region: context.region,
+      defaultRegion: world.region,
+      at,
+      ...(outcome !== 'ok' ? { errorCode: outcome } : {}),
+      ...(errorMessage ? { errorMessage } : {}),
+    });
+  }
+
   async function handleJson(req: IncomingMessage, res: ServerResponse, target: string, body: string): Promise<void> {
     const at = now();
     const requestId = randomUUID();
@@ -181,6 +206,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
     const handler = service?.operations[operation];
     let status = 200;
     let outcome = 'ok';
+    let errorMessage: string | undefined;
     try {
       if (!service || !handler)
         throw new AwsError('UnknownOperationException', `Operation ${target} is not supported.`);
@@ -205,8 +231,10 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
         error instanceof AwsError ? error : new AwsError('InternalServerException', (error as Error).message, 500);
       status = e.status;
       outcome = e.code;
+      errorMessage = e.message;
       sendJson(res, e.status, { __type: e.code, message: e.message, ...e.fields }, requestId);
     } finally {
+      recordTrail(req, serviceName, operation, at, outcome, errorMessage);
       const attempt = attemptOf(req);
       log.record({
         at,
@@ -238,6 +266,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
     const handler = service?.operations[action];
     let status = 200;
     let outcome = 'ok';
+    let errorMessage: string | undefined;
     try {
       if (!service || !handler) {
         throw new AwsError(
@@ -263,6 +292,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       if (e.code === 'AccessDeniedException') e = new AwsError('AccessDenied', e.message, 403);
       status = e.status;
       outcome = e.code;
+      errorMessage = e.message;
       const type = e.status >= 500 ? 'Receiver' : 'Sender';
       sendXml(
         res,
@@ -271,6 +301,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
         requestId,
       );
     } finally {
+      recordTrail(req, serviceName, action, at, outcome, errorMessage);
       const attempt = attemptOf(req);
       log.record({
         at,
@@ -494,6 +525,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
         if (signingService(req) === 's3') {
           const at = now();
           const done = handleS3(req, res, path);
+          recordTrail(req, 's3', done.operation, at, done.outcome);
           log.record({ at, service: 's3', operation: done.operation, outcome: done.outcome, httpStatus: done.status });
           return;
         }

@@ -119,7 +119,11 @@ export const METHODS: Record<string, Handler> = {
     const blocks = json<Block[] | undefined>(a.blocks) ?? [];
     const text = str(a.text) ?? '';
     if (!text && blocks.length === 0) throw new WorkspaceError('no_text');
+    const thread = str(a.thread_ts);
+    // A reply: its parent must be a message of the channel.
+    if (thread) ws.message(channel, thread);
     const m = ws.postMessage(channel, text, blocks);
+    if (thread) m.thread_ts = thread;
     return { channel, ts: m.ts, message: { type: 'message', ...m } };
   },
   'chat.update': (ws, a) => {

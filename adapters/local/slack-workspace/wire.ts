@@ -50,6 +50,8 @@ export interface SlackMessageRecord {
   blocks: Block[];
   /** Set by chat.update, as Slack shows "(edited)". */
   edited?: { user: string; ts: string };
+  /** A reply in the thread of this message (chat.postMessage `thread_ts`). */
+  thread_ts?: string;
   /** Earlier versions, oldest first (the playground can show the history). */
   history: { text: string; blocks: Block[]; at: number }[];
 }

@@ -15,6 +15,7 @@ import {
   type SlackMessage,
 } from './common.blocks';
 import { escapeText } from '../escape';
+import { activityBlocks } from './activity.blocks';
 
 /**
  * The approval message, identical in the approvals channel and in every approver's DM. While the
@@ -43,6 +44,7 @@ export function approvalMessage(request: AccessRequest, grant?: Grant, zone?: st
     });
   }
   if (grant) blocks.push(context(grantStatusLine(grant, zone ?? grant.requester.timeZone)));
+  if (grant?.activity?.summary) blocks.push(...activityBlocks(grant.activity.summary));
   return {
     text: `${kindLabel(request)} from ${requesterText(request)}: ${escapeText(request.permissionSetName)} in ${accountText(request)} (${request.status})`,
     blocks,

@@ -9,6 +9,7 @@ import {
 } from '../../../src';
 import { Inputs, Verbs } from '../verbs';
 import { adaptiveCard, b, execute, facts, heading, MAX_REFRESH_USERS, showCard, text, type AdaptiveCard } from './card';
+import { activityElements } from './activity.card';
 import { escapeCardText } from './escape';
 
 /**
@@ -153,6 +154,7 @@ export function approvalCard(
     text(status.text, { weight: 'Bolder', color: status.color }),
     ...escalationTexts(request),
     ...(options.grant ? [text(grantStatusLine(options.grant), { isSubtle: true })] : []),
+    ...(options.grant?.activity?.summary ? activityElements(options.grant.activity.summary) : []),
   ];
   if (options.notice) {
     body.push(

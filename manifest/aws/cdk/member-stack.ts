@@ -86,7 +86,8 @@ export class MemberStack extends Stack {
       roleName: SCANNER_ROLE,
       maxSessionDuration: Duration.hours(1),
       assumedBy: trustKeyless(),
-      description: 'keyless audit role: credential report, account summary, access keys, their last use and user tags',
+      description:
+        'keyless audit role: credential report, account summary, access keys, their last use and user tags, CloudTrail event history',
       inlinePolicies: {
         'keyless-scanner': new iam.PolicyDocument({
           statements: [
@@ -99,6 +100,12 @@ export class MemberStack extends Stack {
               sid: 'AccessKeysLastUseAndTagsOfUsers',
               actions: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys', 'iam:ListUserTags'],
               resources: [usersArn],
+            }),
+            // What an ended grant did (issue 18): CloudTrail's event history, read-only; LookupEvents has no resource.
+            new iam.PolicyStatement({
+              sid: 'EventHistoryOfEndedGrantsHasNoResource',
+              actions: ['cloudtrail:LookupEvents'],
+              resources: ['*'],
             }),
           ],
         }),

@@ -9,7 +9,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { parse } from 'yaml';
+import { STSClient } from '@aws-sdk/client-sts';
 import { SqsRootActivityConsumer } from '../../../adapters/alerts/root-activity';
+import { AwsActivityTrail } from '../../../adapters/aws/cloudtrail';
+import { AwsSts } from '../../../adapters/aws/sts/sts';
+import { trailHistoryOf } from '../../../adapters/local/aws-emulator';
+import { clientConfig } from './emulator-harness';
 import { startSecurityFeedEnv, type SecurityFeedEnv } from '../alerts/security-feed-harness';
 
 const MANIFEST = join(__dirname, '../../../manifest/aws');
@@ -64,10 +69,36 @@ describe('the security feed least-privilege policies', () => {
     await env.scanner.listUserTags(PROD, 'bob');
     await env.scanner.setAccessKeyStatus(PROD, 'bob', 'AKIABOB0000000000001', 'Inactive');
     await env.scanner.deleteAccessKey(PROD, 'bob', 'AKIABOB0000000000001');
+    // What an ended grant did: CloudTrail's event history through the audit role.
+    const sts = new STSClient(clientConfig(env.emulator.url));
+    const trail = new AwsActivityTrail(new AwsSts(sts), {
+      auditRoleName: 'keyless-scanner',
+      externalId: 'keyless-ext-1',
+      regions: ['us-east-1'],
+      client: { endpoint: env.emulator.url, maxAttempts: 1 },
+    });
+    const lookup = await trail.lookup({
+      accountId: PROD,
+      username: 'rita',
+      roleNamePrefix: 'AWSReservedSSO_ReadOnlyAccess_',
+      from: Date.now() - 3600_000,
+      to: Date.now(),
+      maxEvents: 50,
+    });
+    trail.destroy();
+    sts.destroy();
+    expect(lookup.unavailable).toEqual([]);
     const calls = env.emulator.state.security.iam.calls;
+    // Every call a member role makes is in the emulator's CloudTrail (IAM's own log holds only IAM).
+    const trailCalls = trailHistoryOf(env.emulator.state.world).events.filter((e) => e.accountId === PROD);
     for (const logicalId of ['KeylessScannerRole', 'KeylessKeyRemediationRole']) {
       const { roleName, actions } = rolePolicy(logicalId);
-      const used = new Set(calls.filter((c) => c.roleName === roleName).map((c) => `iam:${c.operation}`));
+      const used = new Set([
+        ...calls.filter((c) => c.roleName === roleName).map((c) => `iam:${c.operation}`),
+        ...trailCalls
+          .filter((e) => e.roleName === roleName)
+          .map((e) => `${e.eventSource.replace('.amazonaws.com', '')}:${e.eventName}`),
+      ]);
       expect({ role: roleName, actions: sorted(actions) }).toEqual({ role: roleName, actions: sorted(used) });
     }
   });

@@ -1,6 +1,7 @@
 import {
   ErrorCodes,
   isKeylessError,
+  summariseActivity,
   systemActor,
   transitionGrant,
   type Grant,
@@ -29,6 +30,22 @@ const events: Record<GrantEvent['type'], GrantEvent> = {
   },
   reminded: { type: 'reminded', actor, at },
   sessions_cut: { type: 'sessions_cut', actor, at, cutFrom: at - 1000, lagMs: 1000 },
+  activity_summarised: {
+    type: 'activity_summarised',
+    actor,
+    at,
+    step: 1,
+    summary: summariseActivity({
+      lookup: { events: [], regions: ['us-east-1'], truncated: false, unavailable: [] },
+      accountId: '222222222222',
+      username: 'rita',
+      from: T0,
+      to: at,
+      fetchedAt: at,
+      final: false,
+    }),
+    nextDueAt: at + 60_000,
+  },
 };
 
 type Cell = GrantStatus | 'noop' | 'invalid';
@@ -44,6 +61,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     extended: 'provisioning',
     reminded: 'invalid',
     sessions_cut: 'invalid',
+    activity_summarised: 'invalid',
   },
   active: {
     assignment_confirmed: 'noop',
@@ -55,6 +73,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     extended: 'active',
     reminded: 'active',
     sessions_cut: 'invalid',
+    activity_summarised: 'invalid',
   },
   deprovisioning: {
     assignment_confirmed: 'invalid',
@@ -66,6 +85,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     extended: 'invalid',
     reminded: 'noop',
     sessions_cut: 'deprovisioning',
+    activity_summarised: 'invalid',
   },
   expired: {
     assignment_confirmed: 'invalid',
@@ -77,6 +97,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     extended: 'invalid',
     reminded: 'noop',
     sessions_cut: 'expired',
+    activity_summarised: 'noop',
   },
   revoked: {
     assignment_confirmed: 'invalid',
@@ -88,6 +109,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     extended: 'invalid',
     reminded: 'noop',
     sessions_cut: 'revoked',
+    activity_summarised: 'noop',
   },
   failed: {
     assignment_confirmed: 'invalid',
@@ -99,6 +121,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     extended: 'invalid',
     reminded: 'invalid',
     sessions_cut: 'invalid',
+    activity_summarised: 'invalid',
   },
 };
 

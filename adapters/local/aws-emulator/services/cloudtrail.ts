@@ -9,6 +9,8 @@
  */
 import { AwsError, requireString, type JsonService, type ServiceContext } from '../protocol';
 import type { EmuTrail } from '../world';
+import { sessionOf } from './sessions';
+import { lookupAccount, trailHistoryOf } from './trail-history';
 
 const JSON_PREFIX = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101';
 
@@ -67,6 +69,11 @@ export const cloudTrailService: JsonService = {
           (names as string[]).map((n) => findTrail(n, ctx)).filter((t): t is EmuTrail => t !== undefined)
         : ctx.world.trails.filter((t) => t.homeRegion === region || (shadows && t.isMultiRegionTrail));
       return { trailList: [...new Set(trails)].map((t) => trailShape(t, ctx)) };
+    },
+    /** The event history of the caller's account in the request's Region (services/trail-history.ts). */
+    LookupEvents(input, ctx) {
+      const account = lookupAccount(ctx, sessionOf(ctx.accessKeyId));
+      return trailHistoryOf(ctx.world).lookup(input, account, requestRegion(ctx), ctx.now());
     },
     GetTrailStatus(input, ctx) {
       const name = requireString(input, 'Name');

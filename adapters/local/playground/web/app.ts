@@ -13,6 +13,7 @@ import {
   type OptionObject,
 } from './block-kit';
 import { escapeHtml } from './mrkdwn';
+import { grantTimelines } from './timeline';
 import { renderCard } from './teams';
 
 interface Person {
@@ -523,6 +524,8 @@ function drawPanel(s: State): void {
         .join('') || '<li class="empty">No alerts.</li>';
   });
   region('audit', s.audit, () => {
+    // The latest grants' timelines (requested → approved → active → ended → sessions cut → activity).
+    $('timelines').innerHTML = grantTimelines(s.audit, time);
     $('audit').innerHTML =
       s.audit
         .map(

@@ -1,3 +1,4 @@
+import * as activityCards from '../../../../../adapters/teams/cards/activity.card';
 import * as alertCards from '../../../../../adapters/teams/cards/alert.card';
 import * as approvalCards from '../../../../../adapters/teams/cards/approval.card';
 import * as bundleCards from '../../../../../adapters/teams/cards/bundle.card';
@@ -6,7 +7,7 @@ import * as homeCards from '../../../../../adapters/teams/cards/home.card';
 import * as journeyCards from '../../../../../adapters/teams/cards/journey.card';
 import * as messageCards from '../../../../../adapters/teams/cards/messages.card';
 import * as formCards from '../../../../../adapters/teams/cards/request-form.card';
-import type { AccessRequest, BundleView, Grant } from '../../../../../src';
+import { summariseActivity, type AccessRequest, type BundleView, type Grant } from '../../../../../src';
 import { aDigest, alertScenarios, RENDER_NOW } from '../../../../builders/alert-scenarios';
 import { ADMIN, READONLY, T0, aChatUser, aGrant, aRequest, anAccount } from '../../../../builders';
 import { adaptiveCardProblems } from '../../../../support/adaptive-card-check';
@@ -22,6 +23,38 @@ const active: Grant = {
 };
 const revoked: Grant = { ...active, status: 'revoked', endedAt: T0 + 3600_000, endedBy: bob, endReason: 'revoked' };
 const failed: Grant = { ...active, status: 'failed', failure: { code: 'ConflictException', message: 'quota' } };
+const summaryOf = (final: boolean, truncated: boolean) =>
+  summariseActivity({
+    lookup: {
+      events: [
+        { eventName: 'DeleteBucket', eventSource: 's3.amazonaws.com', eventTime: T0, region: 'eu-west-1' },
+        {
+          eventName: 'ListBuckets',
+          eventSource: 's3.amazonaws.com',
+          eventTime: T0,
+          region: 'eu-west-1',
+          readOnly: true,
+        },
+        {
+          eventName: 'Put[x](y)*',
+          eventSource: 'a_b.amazonaws.com',
+          eventTime: T0,
+          region: 'us-east-1',
+          errorCode: 'AccessDenied',
+        },
+      ],
+      regions: ['eu-west-1', 'us-east-1'],
+      truncated,
+      unavailable: truncated ? [{ region: 'ap-south-1', message: 'AccessDeniedException: <b>no</b>' }] : [],
+    },
+    accountId: '111111111111',
+    username: 'rita@example.com',
+    from: T0,
+    to: T0 + 3600_000,
+    fetchedAt: T0 + 3900_000,
+    final,
+  });
+const withActivity: Grant = { ...revoked, activity: { step: 1, summary: summaryOf(false, false), dueAt: T0 + 1 } };
 const pending: AccessRequest = aRequest({ requester: rita, approvalsRequired: 2 });
 const halfway: AccessRequest = {
   ...pending,
@@ -66,7 +99,12 @@ const rendered: Record<string, AdaptiveCard[]> = {
     approvalCards.approvalCard(halfway, { kind }, { notice: { text: 'Recorded', tone: 'good' } }),
     approvalCards.approvalCard(denied, { kind }),
     approvalCards.approvalCard(approved, { kind }, { grant: active }),
+    approvalCards.approvalCard(approved, { kind }, { grant: withActivity }),
   ]),
+  grantActivityCard: [
+    activityCards.grantActivityCard(revoked, summaryOf(false, false), true),
+    activityCards.grantActivityCard(revoked, summaryOf(true, true), false),
+  ],
   denyForm: [approvalCards.denyForm(pending.id), approvalCards.denyForm(pending.id, homeCards.HOME_VIEW)],
   homeCard: [
     homeCards.homeCard({ grants: [], requests: [], approvals: [] }),
@@ -183,11 +221,21 @@ const NOT_RENDERERS = new Set([
   'homeGrantLine',
   'accountChoice',
   'escalationTexts',
+  'activityElements',
 ]);
 
 describe("every Teams card passes Microsoft's Adaptive Cards parser", () => {
   test('the list below covers every renderer the card modules export', () => {
-    const modules = [alertCards, approvalCards, homeCards, journeyCards, messageCards, formCards, bundleCards];
+    const modules = [
+      activityCards,
+      alertCards,
+      approvalCards,
+      homeCards,
+      journeyCards,
+      messageCards,
+      formCards,
+      bundleCards,
+    ];
     const renderers = modules
       .flatMap((m) => Object.entries(m))
       .filter(([name, value]) => typeof value === 'function' && !NOT_RENDERERS.has(name))

@@ -1,0 +1,1 @@
+export { AwsActivityTrail, LOOKUP_PAGE, parseEvent, type ActivityTrailOptions } from './activity-trail';
