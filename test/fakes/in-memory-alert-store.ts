@@ -4,6 +4,7 @@ import {
   isLiveAlert,
   type Alert,
   type AlertDigest,
+  type PostureSnapshot,
   type AlertStore,
   type LeaderLease,
   type RootWindow,
@@ -18,6 +19,7 @@ export class InMemoryAlertStore implements AlertStore, LeaderLease {
   readonly alerts = new Map<string, Alert>();
   readonly events = new Map<string, number>();
   readonly digests = new Map<string, AlertDigest>();
+  readonly postures = new Map<string, PostureSnapshot>();
   readonly windows: RootWindow[] = [];
   readonly regions = new Map<string, number>();
   readonly leases = new Map<string, { owner: string; deadline: number }>();
@@ -72,6 +74,18 @@ export class InMemoryAlertStore implements AlertStore, LeaderLease {
     if ((current?.version ?? 0) !== expectedVersion) throw conflict(`Digest ${next.id}`);
     this.writes++;
     this.digests.set(next.id, clone(next));
+  }
+
+  async getPostureSnapshot(week: string): Promise<PostureSnapshot | undefined> {
+    const p = this.postures.get(week);
+    return p && clone(p);
+  }
+
+  async savePostureSnapshot(next: PostureSnapshot, expectedVersion: number): Promise<void> {
+    const current = this.postures.get(next.week);
+    if ((current?.version ?? 0) !== expectedVersion) throw conflict(`Posture ${next.week}`);
+    this.writes++;
+    this.postures.set(next.week, clone(next));
   }
 
   async addRootWindow(window: RootWindow): Promise<void> {
