@@ -230,3 +230,29 @@ export function snapshotOf(report: PostureReport, week: string): PostureSnapshot
     messages: [],
   };
 }
+
+/** How much an account needs attention: people on IAM users, old keys, MFA gaps, root use. */
+export function attentionOf(c: PostureCounts): number {
+  return c.humanIamUsers + c.keysByAge['90-365'] + 2 * c.keysByAge['365+'] + 2 * c.mfaGaps + 5 * c.rootUsed;
+}
+
+/** Accounts that need attention first (then by id); clean accounts last. */
+export function accountsByAttention(report: PostureReport): AccountPosture[] {
+  return [...report.accounts].sort(
+    (a, b) => attentionOf(b.counts) - attentionOf(a.counts) || a.accountId.localeCompare(b.accountId),
+  );
+}
+
+/** One account's counts in a line: `people 2 · keys 3/1/0/1 · root used · MFA gaps 1 (+1)`. */
+export function postureLine(c: PostureCounts, before?: PostureCounts): string {
+  const d = (now: number, was: number | undefined) =>
+    was === undefined || was === now ? `${now}` : `${now} (${formatChange(now - was)})`;
+  const keys = KEY_AGE_BANDS.map((b) => c.keysByAge[b]).join('/');
+  const keysBefore = before ? KEY_AGE_BANDS.map((b) => before.keysByAge[b]).join('/') : undefined;
+  return [
+    `people on IAM users ${d(c.humanIamUsers, before?.humanIamUsers)}`,
+    `keys by age ${keys}${keysBefore !== undefined && keysBefore !== keys ? ` (was ${keysBefore})` : ''}`,
+    c.rootUsed > 0 ? 'root used' : 'root not used',
+    `MFA gaps ${d(c.mfaGaps, before?.mfaGaps)}`,
+  ].join(' · ');
+}

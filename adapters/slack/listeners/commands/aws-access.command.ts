@@ -15,6 +15,7 @@ import {
 } from '../../blocks/replies.blocks';
 import type { SlackMessage } from '../../blocks/common.blocks';
 import { rootWindowReply } from '../../blocks/alert-modal.blocks';
+import { postureMessage } from '../../blocks/posture.blocks';
 import { COMMAND } from '../../ids';
 import { USAGE, parseCommand, type SlashCommand } from '../../parse-command';
 import { actorOf, alertsOf, type ListenerContext } from '../context';
@@ -123,5 +124,7 @@ async function run(
           reason: c.reason,
         }),
       );
+    case 'posture':
+      return postureMessage(await alertsOf(ctx).posture({ actor: user }), 'IAM posture now');
   }
 }
