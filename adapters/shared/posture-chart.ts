@@ -101,13 +101,22 @@ export function withPngText(png: Buffer, keyword: string, text: string): Buffer 
   return Buffer.concat([png.subarray(0, afterIhdr), chunk, png.subarray(afterIhdr)]);
 }
 
-/** The chart of a report, as PNG bytes. */
-export function renderPostureChart(report: PostureReport, week: string): PostureChart {
+/**
+ * The chart of a report, as PNG bytes. `compact`: text drawn without anti-aliasing (about 8 KB
+ * instead of 20 KB), for Teams, where the picture travels inside the card as a `data:` URI.
+ */
+export function renderPostureChart(
+  report: PostureReport,
+  week: string,
+  options: { compact?: boolean } = {},
+): PostureChart {
   const rows = postureChartRows(report);
   const title = `IAM posture, ${week}: ${report.accounts.length} account${report.accounts.length === 1 ? '' : 's'}`;
   const { svg, height } = postureChartSvg(rows, title);
   const rendered = new Resvg(svg, {
     fitTo: { mode: 'original' },
+    // 0: optimizeSpeed (no anti-aliasing: fewer colours, a much smaller PNG).
+    ...(options.compact ? { textRendering: 0 as const } : {}),
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
   })
     .render()

@@ -6,6 +6,7 @@ import {
   endedGrantText,
   formatLocalTime,
   isKeylessError,
+  isoWeekOf,
   type AccessRequest,
   type Alert,
   type AlertEngine,
@@ -21,6 +22,8 @@ import type { ApprovalViews } from './approval-views';
 import { DENY_REASON_MISSING_TEXT, MIN_DENY_REASON_LENGTH, type ApprovalCardOptions } from './cards/approval.card';
 import { attachment, type AdaptiveCard } from './cards/card';
 import { homeCard, type HomeState } from './cards/home.card';
+import { postureCard } from './cards/posture.card';
+import { renderPostureChart } from '../shared/posture-chart';
 import { grantCard, requestStatusCard } from './cards/journey.card';
 import { accountsCard, helpCard, infoCard, listCard, noApprovalsCard, problemCard } from './cards/messages.card';
 import { accountChoice, accountStepCard, detailsStepCard, type FormContext } from './cards/request-form.card';
@@ -220,6 +223,11 @@ export class TeamsBot {
         return void (await this.reply(ctx, infoCard(await engine.explain({ user, ...command }))));
       case 'approvals':
         return this.showApprovals(ctx, user);
+      case 'posture': {
+        const report = await this.alertEngine().posture({ actor: user });
+        const week = isoWeekOf(report.generatedAt);
+        return void (await this.reply(ctx, postureCard(report, 'IAM posture now', renderPostureChart(report, week, { compact: true }))));
+      }
       case 'root-window': {
         const window = await this.alertEngine().announceRootWindow({
           actor: user,
