@@ -282,6 +282,8 @@ describe('the IAM posture, end to end through Slack and Teams', () => {
   });
 
   it('answers `posture` to the security group in Teams with the chart, and refuses anyone else', async () => {
+    await connector.install('aad-rita');
+    await connector.install('aad-sam');
     await connector.say('aad-rita', 'posture');
     await settle();
     const rita = botPosts(connector, connector.world.personalChat('aad-rita').id).at(-1)!;
