@@ -6,13 +6,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { Resvg } from '@resvg/resvg-js';
-import {
-  POSTURE_METRICS,
-  POSTURE_METRIC_LABELS,
-  metricOf,
-  type PostureMetric,
-  type PostureReport,
-} from '../../src';
+import { POSTURE_METRICS, POSTURE_METRIC_LABELS, metricOf, type PostureMetric, type PostureReport } from '../../src';
 
 export interface PostureChartRow {
   metric: PostureMetric;
@@ -51,8 +45,7 @@ const ROW = 34;
 const NOW_COLOR = '#1d4f91';
 const BEFORE_COLOR = '#a9b4c2';
 
-const esc = (t: string) =>
-  t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function postureChartSvg(rows: readonly PostureChartRow[], title: string): { svg: string; height: number } {
   const height = TOP + rows.length * ROW + 34;
@@ -146,7 +139,7 @@ export function readPng(bytes: Buffer): { width: number; height: number; text: R
     const data = bytes.subarray(at + 8, at + 8 + length);
     if (data.length !== length) throw new Error(`not a PNG: ${type} chunk cut short`);
     const crc = bytes.readUInt32BE(at + 8 + length);
-    if ((crc32(bytes.subarray(at + 4, at + 8 + length)) >>> 0) !== crc) throw new Error(`not a PNG: bad CRC in ${type}`);
+    if (crc32(bytes.subarray(at + 4, at + 8 + length)) >>> 0 !== crc) throw new Error(`not a PNG: bad CRC in ${type}`);
     if (type === 'tEXt') {
       const nul = data.indexOf(0);
       text[data.toString('latin1', 0, nul)] = data.toString('latin1', nul + 1);

@@ -50,7 +50,11 @@ export class TeamsAlertPublisher implements AlertPublisher {
           return await this.update(event.alert.rotation?.messages ?? [], rotationCard(event.alert, this.now()));
         case 'posture_posted':
           return await this.post(
-            postureCard(event.report, `IAM posture · ${event.week}`, renderPostureChart(event.report, event.week, { compact: true })),
+            postureCard(
+              event.report,
+              `IAM posture · ${event.week}`,
+              renderPostureChart(event.report, event.week, { compact: true }),
+            ),
           );
       }
     } catch (error) {

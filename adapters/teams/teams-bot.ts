@@ -226,7 +226,10 @@ export class TeamsBot {
       case 'posture': {
         const report = await this.alertEngine().posture({ actor: user });
         const week = isoWeekOf(report.generatedAt);
-        return void (await this.reply(ctx, postureCard(report, 'IAM posture now', renderPostureChart(report, week, { compact: true }))));
+        return void (await this.reply(
+          ctx,
+          postureCard(report, 'IAM posture now', renderPostureChart(report, week, { compact: true })),
+        ));
       }
       case 'root-window': {
         const window = await this.alertEngine().announceRootWindow({

@@ -70,7 +70,7 @@ export function alertStoreContract(name: string, make: () => Promise<{ store: Al
       expect(await store.getDigest(digest.id)).toEqual(posted);
     });
 
-    it("keeps one posture snapshot per week: created once (a second replica is refused), updated under its version", async () => {
+    it('keeps one posture snapshot per week: created once (a second replica is refused), updated under its version', async () => {
       expect(await store.getPostureSnapshot('2026-W48')).toBeUndefined();
       const counts = { ...emptyCounts(), humanIamUsers: 3, mfaGaps: 1 };
       const snapshot = {

@@ -314,7 +314,10 @@ describe('the IAM posture, end to end through Slack and Teams', () => {
   it('posts the weekly posture once across three replicas, with a PNG chart of the real counts in Slack and Teams', async () => {
     const replicas = ['r1', 'r2', 'r3'].map((owner) =>
       createSecurityDuties({
-        leadership: new Leadership({ lease: alertStore, clock, logger: silentLogger }, { name: 'security-duties', owner, ttlMs: 60_000 }),
+        leadership: new Leadership(
+          { lease: alertStore, clock, logger: silentLogger },
+          { name: 'security-duties', owner, ttlMs: 60_000 },
+        ),
         reconcile: async () => [],
         alerts: feedEngine(),
         clock,
@@ -340,7 +343,10 @@ describe('the IAM posture, end to end through Slack and Teams', () => {
     const png = readPng(bytes);
     expect(png.width).toBe(640);
     expect(png.height).toBeGreaterThan(200);
-    const drawn = JSON.parse(png.text[POSTURE_CHART_TEXT_KEY]!) as { week: string; rows: { metric: string; now: number }[] };
+    const drawn = JSON.parse(png.text[POSTURE_CHART_TEXT_KEY]!) as {
+      week: string;
+      rows: { metric: string; now: number }[];
+    };
     expect(drawn.week).toBe(week);
     expect(drawn.rows.find((r) => r.metric === 'keys:365+')!.now).toBe(EXPECTED.keysByAge['365+']);
     expect(drawn.rows.find((r) => r.metric === 'humanIamUsers')!.now).toBe(EXPECTED.humanIamUsers);

@@ -440,7 +440,7 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
             ).body ?? {}) as { schedules?: unknown[] }
           ).schedules ?? [])
         : [],
-      iamKeys: iamKeys.status === 200 ? ((iamKeys.body ?? {}) as { keys?: unknown[] }).keys ?? [] : [],
+      iamKeys: iamKeys.status === 200 ? (((iamKeys.body ?? {}) as { keys?: unknown[] }).keys ?? []) : [],
       audit: auditTrail,
       alerts: (options.sources?.alerts?.() ?? []).map((a) => ({ ...a, detail: withNames(a.detail, names) })),
     };
@@ -604,7 +604,8 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
     if (req.method === 'GET' && /^\/slack-files\/F[A-Z0-9]+$/.test(path)) {
       // A file shared in the loopback Slack (the posture chart), served from the page's own origin.
       const file = await fetch(`${options.slackUrl}/admin/files/${path.slice('/slack-files/'.length)}`);
-      if (!file.ok || file.headers.get('content-type') !== 'image/png') return send(res, 404, { error: 'no such image' });
+      if (!file.ok || file.headers.get('content-type') !== 'image/png')
+        return send(res, 404, { error: 'no such image' });
       res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
       return void res.end(Buffer.from(await file.arrayBuffer()));
     }

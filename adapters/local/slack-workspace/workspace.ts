@@ -237,7 +237,8 @@ export class SlackWorkspaceState {
     let shared: { channel: string; ts: string } | undefined;
     if (channelId) {
       const c = this.channel(channelId);
-      if (!c.isIm && c.botMember === false) throw new WorkspaceError(c.isPrivate ? 'channel_not_found' : 'not_in_channel');
+      if (!c.isIm && c.botMember === false)
+        throw new WorkspaceError(c.isPrivate ? 'channel_not_found' : 'not_in_channel');
       if (threadTs) this.message(channelId, threadTs);
       const m = this.postMessage(channelId, initialComment ?? '', []);
       m.files = found.map(({ f, title }) => ({

@@ -52,7 +52,10 @@ export function postureMessage(report: PostureReport, title: string): SlackMessa
       section(
         `:warning: *Not read* (not counted above): ${report.unread
           .slice(0, 20)
-          .map((u) => `${escapeText(u.accountName, { maxLength: 40 })} (\`${u.accountId}\`, ${escapeText(u.reason, { maxLength: 40 })})`)
+          .map(
+            (u) =>
+              `${escapeText(u.accountName, { maxLength: 40 })} (\`${u.accountId}\`, ${escapeText(u.reason, { maxLength: 40 })})`,
+          )
           .join(', ')}${report.unread.length > 20 ? `, and ${report.unread.length - 20} more` : ''}`,
       ),
     );

@@ -71,7 +71,11 @@ export function postureCard(
       );
     }
     if (attention.length > POSTURE_ACCOUNTS_SHOWN) {
-      body.push(text(`…and ${attention.length - POSTURE_ACCOUNTS_SHOWN} more accounts with something to fix.`, { isSubtle: true }));
+      body.push(
+        text(`…and ${attention.length - POSTURE_ACCOUNTS_SHOWN} more accounts with something to fix.`, {
+          isSubtle: true,
+        }),
+      );
     }
   } else if (report.accounts.length > 0) {
     body.push(text('No account has people on IAM users, old keys, MFA gaps or root use.'));
@@ -81,7 +85,10 @@ export function postureCard(
       text(
         `⚠ **Not read** (not counted above): ${report.unread
           .slice(0, 20)
-          .map((u) => `${escapeCardText(u.accountName, { maxLength: 40 })} (${u.accountId}, ${escapeCardText(u.reason, { maxLength: 40 })})`)
+          .map(
+            (u) =>
+              `${escapeCardText(u.accountName, { maxLength: 40 })} (${u.accountId}, ${escapeCardText(u.reason, { maxLength: 40 })})`,
+          )
           .join(', ')}${report.unread.length > 20 ? `, and ${report.unread.length - 20} more` : ''}`,
       ),
     );

@@ -51,7 +51,11 @@ describe('the playground: weekly posture and rotation controls', () => {
     expect(first.status).toBe(200);
     expect(first.body.answer).toEqual({ posted: true, week: isoWeekOf(Date.now()) });
     let s = await state('sam');
-    for (let i = 0; i < 50 && !s.slack.channels.find((c) => c.id === 'C0SECURITY')!.messages.some((m) => m.files); i++) {
+    for (
+      let i = 0;
+      i < 50 && !s.slack.channels.find((c) => c.id === 'C0SECURITY')!.messages.some((m) => m.files);
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 100));
       s = await state('sam');
     }

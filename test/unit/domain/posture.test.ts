@@ -103,7 +103,12 @@ describe('IAM posture', () => {
     expect(d.humanIamUsers).toEqual({ now: 3, before: 5, change: -2 });
     expect(d.rootUsed.change).toBe(1);
     expect(postureDeltas(report.totals).humanIamUsers).toEqual({ now: 3 });
-    expect([formatChange(2), formatChange(-2), formatChange(0), formatChange(undefined)]).toEqual(['+2', '−2', '±0', '']);
+    expect([formatChange(2), formatChange(-2), formatChange(0), formatChange(undefined)]).toEqual([
+      '+2',
+      '−2',
+      '±0',
+      '',
+    ]);
     // Root use weighs most: account b comes first.
     expect(accountsByAttention(report).map((x) => x.accountId)).toEqual(['2', '1']);
   });

@@ -550,7 +550,8 @@ function drawPanel(s: State): void {
       (s.iamKeys ?? [])
         .map((k) => {
           const ids = `data-account="${escapeHtml(k.account)}" data-key="${escapeHtml(k.id)}" data-user="${escapeHtml(k.userName)}"`;
-          const used = k.lastUsedAt === null ? 'never used' : `used ${Math.floor((Date.now() - k.lastUsedAt) / day)} d ago`;
+          const used =
+            k.lastUsedAt === null ? 'never used' : `used ${Math.floor((Date.now() - k.lastUsedAt) / day)} d ago`;
           return (
             `<li data-testid="iam-key"><b>${escapeHtml(k.userName)}</b> <small>${escapeHtml(k.account)}</small> …${escapeHtml(k.id.slice(-4))} ${escapeHtml(k.status)}, ${Math.floor((Date.now() - k.createdAt) / day)} d old, ${used}` +
             ` <button type="button" class="small" data-iam="age-key" ${ids} data-testid="key-age">Make it 100 days older</button>` +

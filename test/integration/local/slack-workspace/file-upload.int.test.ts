@@ -53,7 +53,9 @@ describe('the loopback Slack workspace: the file upload flow', () => {
       error: 'invalid_auth',
     });
     expect(await call('files.getUploadURLExternal', { length: '10' })).toMatchObject({ error: 'invalid_arguments' });
-    expect(await call('files.getUploadURLExternal', { filename: 'a.png' })).toMatchObject({ error: 'invalid_arguments' });
+    expect(await call('files.getUploadURLExternal', { filename: 'a.png' })).toMatchObject({
+      error: 'invalid_arguments',
+    });
     expect(await call('files.getUploadURLExternal', { filename: 'a.png', length: '0' })).toMatchObject({
       error: 'invalid_arguments',
     });
