@@ -99,6 +99,10 @@ export function foreignTenantText(tenantIds: readonly string[]): string {
 }
 
 const MAX_APPROVAL_CARDS = 10;
+/** The posture names every account's weak spots: shown in a person's 1:1 chat only, never in a channel. */
+export const POSTURE_ELSEWHERE_TEXT =
+  "The IAM posture is shown in your 1:1 chat with keyless only (it lists every account's weak spots); the weekly post goes to the security channel.";
+
 export const HOME_ELSEWHERE_TEXT =
   'Your home card shows your own access and approvals, so it lives in our 1:1 chat: write "home" to me there.';
 
@@ -224,6 +228,9 @@ export class TeamsBot {
       case 'approvals':
         return this.showApprovals(ctx, user);
       case 'posture': {
+        if (ctx.activity.conversation.conversationType !== 'personal') {
+          return void (await this.reply(ctx, infoCard(POSTURE_ELSEWHERE_TEXT)));
+        }
         const report = await this.alertEngine().posture({ actor: user });
         const week = isoWeekOf(report.generatedAt);
         return void (await this.reply(

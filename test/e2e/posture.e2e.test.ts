@@ -295,6 +295,12 @@ describe('the IAM posture, end to end through Slack and Teams', () => {
     const body = textOf(card);
     expect(body).toContain('"title":"People on IAM users","value":"4"');
     expect(body).toContain('"title":"MFA gaps","value":"2"');
+    // Not in a channel: the posture lists every account's weak spots.
+    await connector.say('aad-sam', 'posture', TEAMS_SECURITY);
+    await settle();
+    const inChannel = textOf(cardOf(teamsPosts().at(-1)));
+    expect(inChannel).toContain('1:1 chat with keyless only');
+    expect(inChannel).not.toContain('People on IAM users');
     const image = (card!.body as { type: string; url?: string }[]).find((e) => e.type === 'Image')!;
     const png = Buffer.from(image.url!.replace(/^data:image\/png;base64,/, ''), 'base64');
     const decoded = readPng(png);
