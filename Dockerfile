@@ -23,6 +23,8 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 FROM node:22-slim
 ENV NODE_ENV=production KEYLESS_MODE=production KEYLESS_PORT=3000
+# One font for the weekly posture chart (resvg draws its labels with it; the slim image has none).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

@@ -13,6 +13,7 @@ import {
   type AlertDigest,
   type AlertStore,
   type LeaderLease,
+  type PostureSnapshot,
   type RootWindow,
 } from '../../src';
 import { isConditionFailed, translateError, versionConflict } from './errors';
@@ -29,6 +30,7 @@ import { DEFAULT_RETENTION_DAYS, GSI_NAME, docOf, keyItem, n, s, ttlAfter, type 
  * | `ROOTWIN#<account>`      | `WIN#<until>#<id>`     | an announced root window (with `ttl`)           |
  * | `REGIONS`                | `REGION#<region>`      | the latest event seen from a region             |
  * | `LEASE#<name>`           | `META`                 | the leader lease: owner and deadline (`ttl`)    |
+ * | `POSTURE#<ISO week>`     | `META`                 | the weekly IAM posture counts (`ttl`)           |
  *
  * Unresolved alerts share the `byStatusExpiry` index under `gsi1pk = ALERT#live`, sorted by
  * `<account>#<dedupe key>`: one query lists an account's (or every) live alert; a resolved alert
@@ -38,6 +40,7 @@ export const alertKey = (dedupeKey: string): Key => ({ pk: `ALERT#${dedupeKey}`,
 export const alertEventKey = (eventId: string): Key => ({ pk: `IDEMP#alert-event#${eventId}`, sk: 'IDEMP' });
 export const digestKey = (id: string): Key => ({ pk: `DIGEST#${id}`, sk: 'META' });
 export const leaseKey = (name: string): Key => ({ pk: `LEASE#${name}`, sk: 'META' });
+export const postureKey = (week: string): Key => ({ pk: `POSTURE#${week}`, sk: 'META' });
 export const LIVE_ALERTS = 'ALERT#live';
 const REGIONS = 'REGIONS';
 const untilKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(16, '0');
@@ -214,6 +217,33 @@ export class DynamoAlertStore implements AlertStore, LeaderLease {
         { ':expected': n(expectedVersion) },
         `Digest ${next.id}`,
         'saveDigest',
+      );
+    }
+  }
+
+  async getPostureSnapshot(week: string): Promise<PostureSnapshot | undefined> {
+    return docOf<PostureSnapshot>(await this.get(postureKey(week), 'getPostureSnapshot'));
+  }
+
+  async savePostureSnapshot(next: PostureSnapshot, expectedVersion: number): Promise<void> {
+    const item: Item = {
+      ...keyItem(postureKey(next.week)),
+      doc: s(JSON.stringify(next)),
+      version: n(next.version),
+      // Kept long enough for next week's comparison and a quarter's trend.
+      ttl: n(ttlAfter(next.takenAt, Math.max(this.retentionDays, 100))),
+    };
+    const what = `Posture ${next.week}`;
+    if (expectedVersion === 0) {
+      await this.put(item, 'attribute_not_exists(#pk)', { '#pk': 'pk' }, {}, what, 'savePostureSnapshot');
+    } else {
+      await this.put(
+        item,
+        '#version = :expected',
+        { '#version': 'version' },
+        { ':expected': n(expectedVersion) },
+        what,
+        'savePostureSnapshot',
       );
     }
   }

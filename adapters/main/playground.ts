@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  isoWeekOf,
   policyOnCallRefs,
   type AlertEvent,
   type AlertPublisher,
@@ -225,7 +226,19 @@ export async function startPlayground(
       identityCenter: config.policy.identityCenter,
       channels: { slack: slackChannels, teams: teamsChannels },
       ...(pagerDuty && pagerDutyToken ? { pagerDuty: { url: pagerDuty.url, token: pagerDutyToken } } : {}),
-      sources: { audit, alerts: () => recorder.alerts },
+      sources: {
+        audit,
+        alerts: () => recorder.alerts,
+        // The weekly duty at once; like in production, once per ISO week (the snapshot item says).
+        postPosture: async () => {
+          const posted = await keyless.alerts.postWeeklyPosture();
+          return { posted: posted !== undefined, week: isoWeekOf(Date.now()) };
+        },
+        scanNow: async () => {
+          const r = await keyless.alerts.scanAll();
+          return { findings: r.findings, raised: r.raised, resolved: r.resolved };
+        },
+      },
     });
     stops.push(() => page.stop());
 

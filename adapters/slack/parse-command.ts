@@ -28,7 +28,8 @@ export type SlashCommand =
   | { kind: 'why'; account: string; permissionSet: string }
   | { kind: 'accounts'; filter: string }
   | { kind: 'break-glass'; account: string; permissionSet: string; duration?: string; reason: string }
-  | { kind: 'root-window'; account: string; duration: string; reason: string };
+  | { kind: 'root-window'; account: string; duration: string; reason: string }
+  | { kind: 'posture' };
 
 export interface CommandProblem {
   kind: 'problem';
@@ -49,6 +50,7 @@ export const SUBCOMMANDS = [
   'accounts',
   'break-glass',
   ROOT_WINDOW_SUBCOMMAND,
+  'posture',
   'help',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -99,6 +101,11 @@ export const USAGE: Record<Subcommand, { usage: string; example: string; summary
     usage: `${COMMAND} root-window <account> <duration> <reason…>`,
     example: `${COMMAND} root-window prod 2h CHG-42 close the account's old support plan`,
     summary: 'announce root use ahead, so its alerts are marked expected',
+  },
+  posture: {
+    usage: `${COMMAND} posture`,
+    example: `${COMMAND} posture`,
+    summary: 'IAM users, key ages, root use and MFA gaps per account (security team only)',
   },
   help: { usage: `${COMMAND} help [subcommand]`, example: `${COMMAND} help request`, summary: 'this help' },
 };
@@ -295,6 +302,8 @@ export function parseCommand(text: string): SlashCommand | CommandProblem {
       if (words.length === 0) return problem('root-window', 'Please say why root will be used.');
       return { kind: 'root-window', account, duration: d.duration, reason: words.join(' ') };
     }
+    case 'posture':
+      return { kind: 'posture' };
     default:
       return { kind: 'help' };
   }

@@ -1,7 +1,10 @@
 import type { AlertEvent, AlertMessageRef, AlertPublisher, Logger } from '../../src';
 import { alertMessage, alertRepeatMessage, digestMessage, rotationMessage } from './blocks/alert.blocks';
 import type { SlackMessage } from './blocks/common.blocks';
+import { postureMessage } from './blocks/posture.blocks';
+import { renderPostureChart } from '../shared/posture-chart';
 import type { SlackApi } from './slack-api';
+import { shareFile } from './slack-files';
 
 export interface SlackAlertPublisherDeps {
   api: SlackApi;
@@ -48,11 +51,37 @@ export class SlackAlertPublisher implements AlertPublisher {
           );
         case 'rotation_updated':
           return await this.update(event.alert.rotation?.messages ?? [], rotationMessage(event.alert, this.now()));
+        case 'posture_posted':
+          return await this.postPosture(event.report, event.week);
       }
     } catch (error) {
       this.deps.logger.error({ err: error, event: event.type, platform: 'slack' }, 'slack alert delivery failed');
       return [];
     }
+  }
+
+  /**
+   * The weekly posture: the message, then its chart (a PNG of the same counts) shared in the same
+   * channel through the upload flow. A chart that fails to upload is logged; the message stays.
+   */
+  private async postPosture(report: Parameters<typeof postureMessage>[0], week: string): Promise<AlertMessageRef[]> {
+    const refs = await this.post(postureMessage(report, `IAM posture · ${week}`));
+    const ref = refs[0];
+    if (!ref) return refs;
+    try {
+      const chart = renderPostureChart(report, week);
+      await shareFile(this.deps.api, {
+        channel: ref.channel,
+        filename: `iam-posture-${week}.png`,
+        bytes: chart.png,
+        title: `IAM posture ${week}`,
+        altText: chart.altText,
+        initialComment: `IAM posture ${week}: this week against last week`,
+      });
+    } catch (error) {
+      this.deps.logger.warn({ err: error, platform: 'slack', week }, 'posture chart not shared');
+    }
+    return refs;
   }
 
   /** The owner's DM; undefined (the security channel then) when there is no owner or no such Slack user. */

@@ -13,6 +13,7 @@ export type Command =
   | { name: 'cancel'; requestId: string }
   | { name: 'extend'; grantId: string; duration: string; reason?: string }
   | { name: 'root-window'; account: string; duration: string; reason: string }
+  | { name: 'posture' }
   /** `request` or `break-glass` with no arguments: show the form. */
   | { name: 'request' | 'break-glass'; form: true }
   | {
@@ -77,6 +78,8 @@ export function parseCommand(raw: string | undefined): ParseResult {
       return { ok: true, command: { name: 'list' } };
     case 'approvals':
       return { ok: true, command: { name: 'approvals' } };
+    case 'posture':
+      return { ok: true, command: { name: 'posture' } };
     case 'accounts':
       return { ok: true, command: { name: 'accounts', filter: rest(0) } };
     case 'why': {

@@ -2,6 +2,8 @@ import type { ConversationReference } from 'botbuilder';
 import type { AlertEvent, AlertMessageRef, AlertPublisher, Logger } from '../../src';
 import { alertCard, alertRepeatCard, digestCard, rotationCard } from './cards/alert.card';
 import { attachment, type AdaptiveCard } from './cards/card';
+import { postureCard } from './cards/posture.card';
+import { renderPostureChart } from '../shared/posture-chart';
 import type { ConversationReferences } from './conversation-references';
 import type { TeamsOutbox } from './outbox';
 
@@ -46,6 +48,14 @@ export class TeamsAlertPublisher implements AlertPublisher {
           return await this.post(rotationCard(event.alert, this.now()));
         case 'rotation_updated':
           return await this.update(event.alert.rotation?.messages ?? [], rotationCard(event.alert, this.now()));
+        case 'posture_posted':
+          return await this.post(
+            postureCard(
+              event.report,
+              `IAM posture · ${event.week}`,
+              renderPostureChart(event.report, event.week, { compact: true }),
+            ),
+          );
       }
     } catch (error) {
       this.deps.logger.error({ err: error, event: event.type, platform: 'teams' }, 'Teams alert delivery failed');

@@ -7,6 +7,7 @@ import {
   formatLocalTime,
   isKeylessError,
   splitAccountTargets,
+  isoWeekOf,
   type AccessRequest,
   type Alert,
   type AlertEngine,
@@ -23,6 +24,8 @@ import { DENY_REASON_MISSING_TEXT, MIN_DENY_REASON_LENGTH, type ApprovalCardOpti
 import { attachment, type AdaptiveCard } from './cards/card';
 import { bundleApprovalCard, bundleReplyCard, bundleRequesterCard } from './cards/bundle.card';
 import { homeCard, type HomeState } from './cards/home.card';
+import { postureCard } from './cards/posture.card';
+import { renderPostureChart } from '../shared/posture-chart';
 import { grantCard, requestStatusCard } from './cards/journey.card';
 import { accountsCard, helpCard, infoCard, listCard, noApprovalsCard, problemCard } from './cards/messages.card';
 import { accountChoice, accountStepCard, detailsStepCard, type FormContext } from './cards/request-form.card';
@@ -98,6 +101,10 @@ export function foreignTenantText(tenantIds: readonly string[]): string {
 }
 
 const MAX_APPROVAL_CARDS = 10;
+/** The posture names every account's weak spots: shown in a person's 1:1 chat only, never in a channel. */
+export const POSTURE_ELSEWHERE_TEXT =
+  "The IAM posture is shown in your 1:1 chat with keyless only (it lists every account's weak spots); the weekly post goes to the security channel.";
+
 export const HOME_ELSEWHERE_TEXT =
   'Your home card shows your own access and approvals, so it lives in our 1:1 chat: write "home" to me there.';
 
@@ -222,6 +229,17 @@ export class TeamsBot {
         return void (await this.reply(ctx, infoCard(await engine.explain({ user, ...command }))));
       case 'approvals':
         return this.showApprovals(ctx, user);
+      case 'posture': {
+        if (ctx.activity.conversation.conversationType !== 'personal') {
+          return void (await this.reply(ctx, infoCard(POSTURE_ELSEWHERE_TEXT)));
+        }
+        const report = await this.alertEngine().posture({ actor: user });
+        const week = isoWeekOf(report.generatedAt);
+        return void (await this.reply(
+          ctx,
+          postureCard(report, 'IAM posture now', renderPostureChart(report, week, { compact: true })),
+        ));
+      }
       case 'root-window': {
         const window = await this.alertEngine().announceRootWindow({
           actor: user,

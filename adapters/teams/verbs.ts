@@ -131,6 +131,13 @@ export const Commands = [
     usage: 'root-window <account> <duration> <reason…>',
     example: 'root-window prod 2h CHG-42 close the old support plan',
   },
+  {
+    name: 'posture',
+    description: 'IAM posture (security team)',
+    usage: 'posture',
+    example: 'posture',
+    menu: false,
+  },
   { name: 'help', description: 'What keyless can do', usage: 'help', example: 'help', menu: false },
 ] as const satisfies readonly CommandSpec[];
 

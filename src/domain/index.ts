@@ -20,6 +20,7 @@ export * from './alert.machine';
 export * from './root-activity';
 export * from './credential-report';
 export * from './key-rotation';
+export * from './posture';
 export * from './drift-finding';
 export * from './request-escalation-text';
 export * from './ownership';

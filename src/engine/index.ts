@@ -28,5 +28,6 @@ export {
 export type { IngestOutcome } from './alerts/ingest-event';
 export type { AccountScanResult, ScanReport } from './alerts/scan';
 export { SNOOZE_DAYS } from './alerts/actions';
+export { POSTURE_PERIOD_MS } from './alerts/posture';
 export type { DriftReport } from './alerts/drift';
 export { Leadership, createSecurityDuties, type LeadershipOptions, type SecurityDuties } from './alerts/leadership';

@@ -1,4 +1,4 @@
-import type { Alert, AlertDigest, AlertMessageRef, Finding } from '../domain';
+import type { Alert, AlertDigest, AlertMessageRef, Finding, PostureReport } from '../domain';
 
 /**
  * What the security feed tells people. Kept apart from ChatNotifier so that the chat notifiers
@@ -22,13 +22,18 @@ export type AlertEvent =
    */
   | { type: 'rotation_posted'; alert: Alert }
   /** The rotation changed: update `alert.rotation.messages` in place. */
-  | { type: 'rotation_updated'; alert: Alert; change: string };
+  | { type: 'rotation_updated'; alert: Alert; change: string }
+  /**
+   * The weekly IAM posture (issue 19): per account and in total, with the change since last week
+   * and a chart of the counts. Post it to the security channel(s); return where it was posted.
+   */
+  | { type: 'posture_posted'; report: PostureReport; week: string };
 
 export type AlertEventType = AlertEvent['type'];
 
 export interface AlertPublisher {
   /**
-   * Delivers one event to every configured security channel. For `alert_raised`, `digest_posted` and `rotation_posted`
+   * Delivers one event to every configured security channel. For `alert_raised`, `digest_posted`, `rotation_posted` and `posture_posted`
    * it returns the messages it created (one per channel); for the others, nothing. It must not
    * throw for a delivery problem on one platform: it logs, and returns what it did post.
    */

@@ -1,4 +1,4 @@
-import type { Alert, AlertDigest, RootWindow } from '../domain';
+import type { Alert, AlertDigest, PostureSnapshot, RootWindow } from '../domain';
 
 /**
  * Where alerts live (design §7: `ALERT#<dedupe key>` items), with the same single-item conditional
@@ -29,4 +29,12 @@ export interface AlertStore {
   /** The latest event time seen per region (proof that the feed from that region is alive). */
   recordRegionSeen(region: string, atMs: number): Promise<void>;
   listRegionsSeen(): Promise<Record<string, number>>;
+
+  /** The weekly posture snapshot of an ISO week (`2026-W49`), if one was taken. */
+  getPostureSnapshot(week: string): Promise<PostureSnapshot | undefined>;
+  /**
+   * Creates (expectedVersion 0: fails with VERSION_CONFLICT when the week has one, so one replica
+   * posts the week) or updates a week's snapshot, conditionally on its version.
+   */
+  savePostureSnapshot(next: PostureSnapshot, expectedVersion: number): Promise<void>;
 }

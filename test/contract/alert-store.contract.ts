@@ -1,4 +1,4 @@
-import { ErrorCodes, systemActor, transitionAlert, type AlertStore } from '../../src';
+import { ErrorCodes, emptyCounts, systemActor, transitionAlert, type AlertStore } from '../../src';
 import { T0 } from '../builders';
 import { anAlert } from '../builders/alerts';
 
@@ -68,6 +68,32 @@ export function alertStoreContract(name: string, make: () => Promise<{ store: Al
       };
       await store.saveDigest(posted, 1);
       expect(await store.getDigest(digest.id)).toEqual(posted);
+    });
+
+    it('keeps one posture snapshot per week: created once (a second replica is refused), updated under its version', async () => {
+      expect(await store.getPostureSnapshot('2026-W48')).toBeUndefined();
+      const counts = { ...emptyCounts(), humanIamUsers: 3, mfaGaps: 1 };
+      const snapshot = {
+        week: '2026-W48',
+        version: 1,
+        takenAt: T0,
+        totals: counts,
+        accounts: { '111111111111': counts },
+        messages: [],
+      };
+      await store.savePostureSnapshot(snapshot, 0);
+      await expect(store.savePostureSnapshot({ ...snapshot, takenAt: T0 + 1 }, 0)).rejects.toMatchObject({
+        code: ErrorCodes.VersionConflict,
+      });
+      const posted = {
+        ...snapshot,
+        version: 2,
+        messages: [{ platform: 'teams' as const, channel: '19:x', messageId: 'a1' }],
+      };
+      await expect(store.savePostureSnapshot(posted, 2)).rejects.toMatchObject({ code: ErrorCodes.VersionConflict });
+      await store.savePostureSnapshot(posted, 1);
+      expect(await store.getPostureSnapshot('2026-W48')).toEqual(posted);
+      expect(await store.getPostureSnapshot('2026-W49')).toBeUndefined();
     });
 
     it('keeps root windows of an account until they end', async () => {

@@ -4,6 +4,7 @@ import {
   isLiveAlert,
   type Alert,
   type AlertDigest,
+  type PostureSnapshot,
   type AlertStore,
   type LeaderLease,
   type RootWindow,
@@ -18,10 +19,25 @@ export class InMemoryAlertStore implements AlertStore, LeaderLease {
   readonly alerts = new Map<string, Alert>();
   readonly events = new Map<string, number>();
   readonly digests = new Map<string, AlertDigest>();
+  readonly postures = new Map<string, PostureSnapshot>();
   readonly windows: RootWindow[] = [];
   readonly regions = new Map<string, number>();
   readonly leases = new Map<string, { owner: string; deadline: number }>();
   writes = 0;
+  /**
+   * Dedupe keys by account, as the table's index answers a query by account prefix: listing one
+   * account's alerts costs that account's alerts, not every alert (the key-scan bench lists each
+   * account once per scan, with tens of thousands of alerts stored).
+   */
+  private readonly byAccount = new Map<string, Set<string>>();
+
+  private put(alert: Alert): void {
+    this.alerts.set(alert.dedupeKey, clone(alert));
+    const id = alert.finding.account.id;
+    let keys = this.byAccount.get(id);
+    if (!keys) this.byAccount.set(id, (keys = new Set()));
+    keys.add(alert.dedupeKey);
+  }
 
   async getAlert(key: string): Promise<Alert | undefined> {
     const a = this.alerts.get(key);
@@ -31,18 +47,22 @@ export class InMemoryAlertStore implements AlertStore, LeaderLease {
   async createAlert(alert: Alert): Promise<void> {
     if (this.alerts.has(alert.dedupeKey)) throw conflict(`Alert ${alert.dedupeKey}`);
     this.writes++;
-    this.alerts.set(alert.dedupeKey, clone(alert));
+    this.put(alert);
   }
 
   async saveAlert(next: Alert, expectedVersion: number): Promise<void> {
     const current = this.alerts.get(next.dedupeKey);
     if (!current || current.version !== expectedVersion) throw conflict(`Alert ${next.dedupeKey}`);
     this.writes++;
-    this.alerts.set(next.dedupeKey, clone(next));
+    this.put(next);
   }
 
   async listLiveAlerts(query: { accountId?: string } = {}): Promise<Alert[]> {
-    return [...this.alerts.values()]
+    const stored =
+      query.accountId === undefined
+        ? [...this.alerts.values()]
+        : [...(this.byAccount.get(query.accountId) ?? [])].map((k) => this.alerts.get(k)!);
+    return stored
       .filter((a) => isLiveAlert(a) && (query.accountId === undefined || a.finding.account.id === query.accountId))
       .sort(
         (a, b) => a.finding.account.id.localeCompare(b.finding.account.id) || a.dedupeKey.localeCompare(b.dedupeKey),
@@ -72,6 +92,18 @@ export class InMemoryAlertStore implements AlertStore, LeaderLease {
     if ((current?.version ?? 0) !== expectedVersion) throw conflict(`Digest ${next.id}`);
     this.writes++;
     this.digests.set(next.id, clone(next));
+  }
+
+  async getPostureSnapshot(week: string): Promise<PostureSnapshot | undefined> {
+    const p = this.postures.get(week);
+    return p && clone(p);
+  }
+
+  async savePostureSnapshot(next: PostureSnapshot, expectedVersion: number): Promise<void> {
+    const current = this.postures.get(next.week);
+    if ((current?.version ?? 0) !== expectedVersion) throw conflict(`Posture ${next.week}`);
+    this.writes++;
+    this.postures.set(next.week, clone(next));
   }
 
   async addRootWindow(window: RootWindow): Promise<void> {

@@ -76,7 +76,9 @@ export function createSecurityFeed(seed: EmulatorSeed, now: () => number) {
    * `POST /_emulator/events {queue, events?: [...], template?: name, ...options}` sends events to a
    * queue; `POST /_emulator/organization/root-activity {account, template?}` delivers a member
    * account's event to the organization's queue as org-wide forwarding does; `POST /_emulator/iam/use-key {account, accessKeyId}` marks a key used now;
-   * `POST /_emulator/iam/keys {account}` lists an account's keys.
+   * `POST /_emulator/iam/keys {account}` lists an account's keys; `POST /_emulator/iam/all-keys` every
+   * account's; `POST /_emulator/iam/age-key {account, accessKeyId, days}` makes a key older and
+   * `POST /_emulator/iam/create-key {account, user}` adds a key (the playground's rotation controls).
    */
   function admin(route: string, input: Record<string, unknown>): AdminAnswer | undefined {
     switch (route) {
@@ -107,7 +109,38 @@ export function createSecurityFeed(seed: EmulatorSeed, now: () => number) {
       }
       case 'POST /_emulator/iam/use-key':
         state.iam.useKey(String(input.account), String(input.accessKeyId));
+        // The playground's rotation controls: the next scan reads a fresh credential report.
+        delete state.iam.account(String(input.account)).report;
         return { status: 200, body: { ok: true } };
+      case 'POST /_emulator/iam/age-key': {
+        // A key made `days` older (its creation moved back), as if it had been left alone that long.
+        const days = Number(input.days ?? 100);
+        const key = state.iam.findKey(String(input.account), String(input.accessKeyId));
+        if (!key || !Number.isFinite(days) || days <= 0 || days > 3650)
+          return { status: 400, body: { message: 'give an existing key of the account and 1 to 3650 days' } };
+        key.createdAt -= days * 86_400_000;
+        delete state.iam.account(String(input.account)).report;
+        return { status: 200, body: { key } };
+      }
+      case 'POST /_emulator/iam/create-key': {
+        // The user creates a second key (as in the IAM console); IAM's limit of 2 keys applies.
+        try {
+          const key = state.iam.createKey(String(input.account), String(input.user));
+          delete state.iam.account(String(input.account)).report;
+          return { status: 200, body: { key } };
+        } catch (error) {
+          return { status: 400, body: { message: (error as Error).message } };
+        }
+      }
+      case 'POST /_emulator/iam/all-keys':
+        return {
+          status: 200,
+          body: {
+            keys: [...state.iam.accounts.values()].flatMap((a) =>
+              [...a.keys.values()].map((k) => ({ account: a.accountId, ...k })),
+            ),
+          },
+        };
       case 'POST /_emulator/iam/keys': {
         const account = state.iam.account(String(input.account ?? ''));
         return { status: 200, body: { keys: [...account.keys.values()] } };

@@ -46,7 +46,14 @@ export interface PlaygroundPageOptions {
   /** The loopback PagerDuty (its base URL and key): the page's "who is on call" switch. */
   pagerDuty?: { url: string; token: string };
   /** What keyless knows, handed in by the composition root. */
-  sources?: { audit?: () => Promise<AuditLine[]>; alerts?: () => AlertLine[] };
+  sources?: {
+    audit?: () => Promise<AuditLine[]>;
+    alerts?: () => AlertLine[];
+    /** "Post weekly posture now": keyless' weekly duty, run at once (once per week, as in production). */
+    postPosture?: () => Promise<{ posted: boolean; week: string }>;
+    /** "Scan now": the key scan (findings and the rotation assistant) without waiting for its schedule. */
+    scanNow?: () => Promise<{ findings: number; raised: number; resolved: number }>;
+  };
 }
 
 export interface RunningPlaygroundPage {
@@ -367,11 +374,12 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
 
   // ---- what one person sees --------------------------------------------------------------------
   async function stateFor(who: PlaygroundPerson) {
-    const [slack, teams, awsPanel, auditTrail] = await Promise.all([
+    const [slack, teams, awsPanel, auditTrail, iamKeys] = await Promise.all([
       call(`${options.slackUrl}/admin/state`),
       call(`${options.teamsUrl}/_admin/state`),
       awsState(),
       auditLines(),
+      call(`${options.awsUrl}/_emulator/iam/all-keys`, { body: {} }),
     ]);
     const s = slack.body as {
       users: WorkspaceUser[];
@@ -432,6 +440,7 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
             ).body ?? {}) as { schedules?: unknown[] }
           ).schedules ?? [])
         : [],
+      iamKeys: iamKeys.status === 200 ? (((iamKeys.body ?? {}) as { keys?: unknown[] }).keys ?? []) : [],
       audit: auditTrail,
       alerts: (options.sources?.alerts?.() ?? []).map((a) => ({ ...a, detail: withNames(a.detail, names) })),
     };
@@ -510,6 +519,27 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
         }).then((a) => a.body);
       case 'aws/assign-outside-keyless':
         return assignOutsideKeyless(who);
+      case 'aws/iam/age-key':
+      case 'aws/iam/create-key':
+      case 'aws/iam/use-key': {
+        // The rotation controls: a key made 100 days older, a second key added, a key used now.
+        const answer = await call(`${options.awsUrl}/_emulator/iam/${route.slice('aws/iam/'.length)}`, {
+          body: {
+            account: str(body.account, 'account'),
+            ...(route === 'aws/iam/create-key'
+              ? { user: str(body.user, 'user') }
+              : { accessKeyId: str(body.accessKeyId, 'accessKeyId'), days: 100 }),
+          },
+        });
+        if (answer.status !== 200) throw new HttpProblem(400, JSON.stringify(answer.body));
+        return answer.body;
+      }
+      case 'keyless/posture-now':
+        if (!options.sources?.postPosture) throw new HttpProblem(404, 'the security feed is not running');
+        return options.sources.postPosture();
+      case 'keyless/scan-now':
+        if (!options.sources?.scanNow) throw new HttpProblem(404, 'the security feed is not running');
+        return options.sources.scanNow();
       case 'aws/session/take':
         return takeSession(who, str(body.accountId, 'accountId'), str(body.permissionSet, 'permissionSet'));
       case 'aws/session/try':
@@ -570,6 +600,14 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
     if (req.method === 'GET' && path === '/favicon.ico') {
       res.writeHead(204, { 'cache-control': 'max-age=86400' });
       return void res.end();
+    }
+    if (req.method === 'GET' && /^\/slack-files\/F[A-Z0-9]+$/.test(path)) {
+      // A file shared in the loopback Slack (the posture chart), served from the page's own origin.
+      const file = await fetch(`${options.slackUrl}/admin/files/${path.slice('/slack-files/'.length)}`);
+      if (!file.ok || file.headers.get('content-type') !== 'image/png')
+        return send(res, 404, { error: 'no such image' });
+      res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+      return void res.end(Buffer.from(await file.arrayBuffer()));
     }
     if (req.method === 'GET' && path === '/api/config') {
       return send(res, 200, { people, channels: options.channels, keylessUrl: options.keylessUrl });

@@ -53,13 +53,14 @@ export interface RunningSlackWorkspace {
 
 /**
  * A Slack workspace on 127.0.0.1: the Web API under /api/<method>, response URLs under
- * /response/<id>, Socket Mode WebSockets under /socket-mode/<one-time id> (with an app token), and
+ * /response/<id>, upload URLs under /upload/v1/<file id>/<secret>, Socket Mode WebSockets under /socket-mode/<one-time id> (with an app token), and
  * a JSON admin API under /admin for tests and the playground:
  *
  *   GET  /admin/state                       everything (users, channels, messages, ephemerals, modals, homes)
  *   GET  /admin/channels/:id/messages       a channel's messages, oldest first
  *   GET  /admin/users/:id                   a person's DM, ephemerals, open modals and Home
  *   GET  /admin/calls                       the Web API calls received
+ *   GET  /admin/files/:id                   an uploaded file's bytes (the posture chart)
  *   POST /admin/users                       add or replace a person {id, name, realName, displayName, email?, tz}
  *   POST /admin/channels                    add a channel {id, name}
  *   POST /admin/act/command                 {user, text, channel?}
@@ -98,8 +99,24 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     const parts = url.pathname.split('/').filter(Boolean);
+
+    // The upload URL of files.getUploadURLExternal: the file's bytes, raw or as one multipart part.
+    if (parts[0] === 'upload' && parts[1] === 'v1' && parts[2] && parts[3] && req.method === 'POST') {
+      const body = multipartFile(bytes, req.headers['content-type']) ?? bytes;
+      const refused = state.receiveUpload(parts[2], parts[3], body);
+      if (refused) return send(res, refused === 'upload_url_not_found' ? 404 : 400, { ok: false, error: refused });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return void res.end(`OK - ${body.length}`);
+    }
+    if (parts[0] === 'admin' && parts[1] === 'files' && parts[2] && req.method === 'GET') {
+      const f = state.files.get(parts[2]);
+      if (!f?.bytes) return send(res, 404, { ok: false, error: 'file_not_found' });
+      res.writeHead(200, { 'content-type': f.mimetype ?? 'application/octet-stream' });
+      return void res.end(f.bytes);
+    }
 
     if (parts[0] === 'api' && parts[1] && req.method === 'POST') return webApi(parts[1], raw, req, res);
     if (parts[0] === 'response' && parts[1] && req.method === 'POST') {
@@ -172,6 +189,7 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
       const needed = tokenType === 'bot' ? SCOPE_NEEDED[method]?.(state, args) : undefined;
       if (needed !== undefined && !state.scopes.includes(needed)) throw new MissingScopeError(needed, state.scopes);
       const result = handler(state, args);
+      if (typeof result.upload_url === 'string') result.upload_url = `${base}${result.upload_url}`;
       log(true);
       reply({ ok: true, ...result });
     } catch (error) {
@@ -283,11 +301,22 @@ function jsonObject(raw: string): Record<string, unknown> | undefined {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The first part's bytes of a multipart/form-data body; undefined when the body is not multipart. */
+function multipartFile(body: Buffer, contentType: string | undefined): Buffer | undefined {
+  const boundary = /^multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
+  if (!boundary) return undefined;
+  const delimiter = Buffer.from(`--${boundary}`);
+  const start = body.indexOf(delimiter);
+  const headersEnd = start < 0 ? -1 : body.indexOf('\r\n\r\n', start);
+  const end = headersEnd < 0 ? -1 : body.indexOf(Buffer.from(`\r\n--${boundary}`), headersEnd + 4);
+  return end < 0 ? Buffer.alloc(0) : body.subarray(headersEnd + 4, end);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -71,6 +71,7 @@ export const DEFAULT_BOT_SCOPES = [
   'channels:read',
   'chat:write',
   'commands',
+  'files:write',
   'groups:read',
   'im:write',
   'users:read',
@@ -88,6 +89,8 @@ export const SCOPE_NEEDED: Record<string, (ws: SlackWorkspaceState, args: Args) 
   'users.info': () => 'users:read',
   'users.lookupByEmail': () => 'users:read.email',
   'conversations.open': () => 'im:write',
+  'files.getUploadURLExternal': () => 'files:write',
+  'files.completeUploadExternal': () => 'files:write',
   'conversations.info': (ws, a) => {
     const c = ws.channels.get(str(a.channel) ?? '');
     return c?.isIm ? 'im:read' : c?.isPrivate ? 'groups:read' : 'channels:read';
@@ -187,6 +190,24 @@ export const METHODS: Record<string, Handler> = {
         ...(c.isIm ? { user: c.user } : { is_member: c.botMember !== false }),
       },
     };
+  },
+  'files.getUploadURLExternal': (ws, a) => {
+    const filename = str(a.filename);
+    const length = typeof a.length === 'number' ? a.length : Number(str(a.length) ?? NaN);
+    if (!filename || !Number.isFinite(length)) throw new WorkspaceError('invalid_arguments');
+    const { id, uploadSecret } = ws.startUpload(filename, length, str(a.alt_txt) ?? str(a.alt_text));
+    // The server puts its own origin in front (Slack answers https://files.slack.com/upload/v1/…).
+    return { file_id: id, upload_url: `/upload/v1/${id}/${uploadSecret}` };
+  },
+  'files.completeUploadExternal': (ws, a) => {
+    let files: { id?: unknown; title?: unknown }[];
+    try {
+      files = json<{ id?: unknown; title?: unknown }[]>(a.files);
+    } catch {
+      throw new WorkspaceError('invalid_arguments');
+    }
+    const channel = str(a.channel_id);
+    return { files: ws.completeUpload(files, channel, str(a.initial_comment), str(a.thread_ts)) };
   },
   'conversations.open': (ws, a) => {
     const users = (str(a.users) ?? '').split(',').filter(Boolean);

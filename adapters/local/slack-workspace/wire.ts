@@ -54,6 +54,8 @@ export interface SlackMessageRecord {
   thread_ts?: string;
   /** Earlier versions, oldest first (the playground can show the history). */
   history: { text: string; blocks: Block[]; at: number }[];
+  /** Files shared with the message (files.completeUploadExternal with channel_id). */
+  files?: { id: string; name: string; title: string; mimetype: string; size: number; alt_txt?: string }[];
 }
 
 export interface EphemeralRecord {

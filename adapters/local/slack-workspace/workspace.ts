@@ -45,6 +45,14 @@ export class WorkspaceError extends Error {
 }
 
 const TRIGGER_TTL_MS = 3000;
+const UPLOAD_URL_TTL_MS = 10 * 60_000;
+/** Slack's limit for one file: 1 GB. */
+const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
+function mimeOf(bytes: Buffer): string {
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  return 'application/octet-stream';
+}
 const RESPONSE_URL_TTL_MS = 30 * 60_000;
 
 /** The loopback workspace's team id (local mode allows it: KEYLESS_SLACK_TEAM_IDS). */
@@ -75,6 +83,25 @@ export class SlackWorkspaceState {
     tokenType?: 'bot' | 'app';
     error?: string;
   }[] = [];
+  /**
+   * Files of the upload flow (files.getUploadURLExternal → POST the bytes → files.completeUploadExternal).
+   * An upload URL lives 10 minutes; the bytes must be exactly the announced `length`; completion
+   * happens once. `bytes` stays for the admin API (the playground shows the picture).
+   */
+  readonly files = new Map<
+    string,
+    {
+      id: string;
+      filename: string;
+      length: number;
+      altTxt?: string;
+      uploadSecret: string;
+      issuedAt: number;
+      bytes?: Buffer;
+      mimetype?: string;
+      completed?: { channel?: string; ts?: string; title: string };
+    }
+  >();
   private readonly viewOwners = new Map<string, string>();
   private lastTs = 0;
   private seq = 0;
@@ -160,6 +187,73 @@ export class SlackWorkspaceState {
     list.push(message);
     this.messages.set(channel, list);
     return message;
+  }
+
+  // ---- files (the upload flow of files.uploadV2) -------------------------------------------
+
+  /** files.getUploadURLExternal: a file id and a one-time upload secret for the bytes. */
+  startUpload(filename: string, length: number, altTxt?: string): { id: string; uploadSecret: string } {
+    if (!filename || !Number.isInteger(length) || length <= 0) throw new WorkspaceError('invalid_arguments');
+    if (length > MAX_FILE_BYTES) throw new WorkspaceError('file_too_large');
+    const id = this.id('F');
+    const uploadSecret = randomBytes(12).toString('hex');
+    this.files.set(id, {
+      id,
+      filename,
+      length,
+      ...(altTxt ? { altTxt } : {}),
+      uploadSecret,
+      issuedAt: this.now(),
+    });
+    return { id, uploadSecret };
+  }
+
+  /** The POST of the bytes to the upload URL; an error string (HTTP 4xx) when refused. */
+  receiveUpload(id: string, secret: string, bytes: Buffer): string | undefined {
+    const f = this.files.get(id);
+    if (!f || f.uploadSecret !== secret) return 'upload_url_not_found';
+    if (this.now() - f.issuedAt > UPLOAD_URL_TTL_MS) return 'upload_url_expired';
+    if (f.bytes) return 'already_uploaded';
+    if (bytes.length !== f.length) return `length_mismatch: announced ${f.length}, received ${bytes.length}`;
+    f.bytes = bytes;
+    f.mimetype = mimeOf(bytes);
+    return undefined;
+  }
+
+  /** files.completeUploadExternal: shares uploaded files, once, in a channel (or keeps them private). */
+  completeUpload(
+    files: { id?: unknown; title?: unknown }[],
+    channelId: string | undefined,
+    initialComment: string | undefined,
+    threadTs: string | undefined,
+  ): { id: string; title: string }[] {
+    if (!Array.isArray(files) || files.length === 0) throw new WorkspaceError('invalid_arguments');
+    const found = files.map((x) => {
+      const f = typeof x?.id === 'string' ? this.files.get(x.id) : undefined;
+      if (!f || f.completed) throw new WorkspaceError('file_not_found');
+      if (!f.bytes) throw new WorkspaceError('file_upload_not_complete');
+      return { f, title: typeof x.title === 'string' && x.title ? x.title : f.filename };
+    });
+    let shared: { channel: string; ts: string } | undefined;
+    if (channelId) {
+      const c = this.channel(channelId);
+      if (!c.isIm && c.botMember === false)
+        throw new WorkspaceError(c.isPrivate ? 'channel_not_found' : 'not_in_channel');
+      if (threadTs) this.message(channelId, threadTs);
+      const m = this.postMessage(channelId, initialComment ?? '', []);
+      m.files = found.map(({ f, title }) => ({
+        id: f.id,
+        name: f.filename,
+        title,
+        mimetype: f.mimetype ?? 'application/octet-stream',
+        size: f.length,
+        ...(f.altTxt ? { alt_txt: f.altTxt } : {}),
+      }));
+      if (threadTs) Object.assign(m, { thread_ts: threadTs });
+      shared = { channel: channelId, ts: m.ts };
+    }
+    for (const { f, title } of found) f.completed = { ...(shared ?? {}), title };
+    return found.map(({ f, title }) => ({ id: f.id, title }));
   }
 
   message(channel: string, ts: string): SlackMessageRecord {

@@ -1,4 +1,13 @@
-import type { Alert, AlertDigest, AssignmentDrift, ChatUser, RootWindow } from '../../domain';
+import type {
+  Alert,
+  AlertDigest,
+  AssignmentDrift,
+  ChatUser,
+  PostureReport,
+  PostureSnapshot,
+  RootWindow,
+} from '../../domain';
+import { postWeeklyPosture, postureFor, readPosture } from './posture';
 import { approveDeletion, denyDeletion, requestDeletion } from './rotation';
 import {
   acknowledge,
@@ -58,6 +67,12 @@ export interface AlertEngine {
     reason: string;
   }): Promise<RootWindow>;
   getAlert(dedupeKey: string): Promise<Alert | undefined>;
+  /** `/aws-access posture`: every account's IAM posture, for the security group only. */
+  posture(input: { actor: ChatUser }): Promise<PostureReport>;
+  /** The posture without an actor (the weekly post, the CLI). */
+  readPosture(): Promise<PostureReport>;
+  /** The weekly posture post, once per ISO week across replicas; undefined when the week has one. */
+  postWeeklyPosture(): Promise<{ week: string; report: PostureReport; snapshot: PostureSnapshot } | undefined>;
   readonly stats: Readonly<AlertStats>;
 }
 
@@ -137,6 +152,9 @@ export function createAlertEngine(deps: AlertEngineDeps): AlertEngine {
     denyDeletion: (input) => denyDeletion(ctx, input),
     announceRootWindow: (input) => announceRootWindow(ctx, input),
     getAlert: (key) => deps.store.getAlert(key),
+    posture: (input) => postureFor(ctx, input.actor),
+    readPosture: () => readPosture(ctx),
+    postWeeklyPosture: () => postWeeklyPosture(ctx),
     get stats() {
       return stats;
     },

@@ -78,12 +78,15 @@ export interface SecurityDuties {
   scanAll(): Promise<ScanReport>;
   postDigest(): ReturnType<AlertEngine['postDigest']>;
   checkBlindSpots(): ReturnType<AlertEngine['checkBlindSpots']>;
+  /** The weekly IAM posture post (undefined when not leading or when the week has one). */
+  postWeeklyPosture(): ReturnType<AlertEngine['postWeeklyPosture']>;
 }
 
 export function createSecurityDuties(deps: {
   leadership: Leadership;
   reconcile: () => Promise<AssignmentDrift[]>;
-  alerts: Pick<AlertEngine, 'recordDrifts' | 'scanAll' | 'postDigest' | 'checkBlindSpots'>;
+  alerts: Pick<AlertEngine, 'recordDrifts' | 'scanAll' | 'postDigest' | 'checkBlindSpots'> &
+    Partial<Pick<AlertEngine, 'postWeeklyPosture'>>;
   clock: Clock;
 }): SecurityDuties {
   const { leadership, alerts } = deps;
@@ -115,6 +118,11 @@ export function createSecurityDuties(deps: {
     async checkBlindSpots() {
       const r = await leadership.runAsLeader(() => alerts.checkBlindSpots());
       return r.ran ? r.value : { silentRegions: [], snoozesEnded: 0 };
+    },
+    async postWeeklyPosture() {
+      if (!alerts.postWeeklyPosture) return undefined;
+      const r = await leadership.runAsLeader(() => alerts.postWeeklyPosture!());
+      return r.ran ? r.value : undefined;
     },
   };
 }

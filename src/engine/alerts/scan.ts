@@ -13,6 +13,7 @@ import {
   userKindOf,
   userKindRuleOf,
   usersToConfirm,
+  type CredentialReportRow,
   type Finding,
   type LiveKey,
   type UserKind,
@@ -47,7 +48,7 @@ export interface ScanReport {
   skipped?: string;
 }
 
-function requireScanner(ctx: AlertContext) {
+export function requireScanner(ctx: AlertContext) {
   if (!ctx.scanner) throw new KeylessError(ErrorCodes.ConfigInvalid, 'No IAM scanner is configured.');
   return ctx.scanner;
 }
@@ -68,19 +69,7 @@ async function accountFacts(
   const now = ctx.clock.now();
   const alerts = ctx.policy().alerts;
   const rules = scanRules(alerts, ctx.options.machineThresholds);
-  // The policy's `machineUsers` says who is a machine; the engine option fills in what it leaves out.
-  const rule = { ...ctx.options.userKindRule, ...userKindRuleOf(alerts.machineUsers) };
-  const kinds = new Map<string, UserKind>();
-  if (rule.machineTag && scanner.listUserTags) {
-    // Only users some rule applies to: an active key or a console password.
-    const judged = rows.filter(
-      (r) => r.user !== ROOT_ACCOUNT_ROW && (r.passwordEnabled || r.keys.some((k) => k.active)),
-    );
-    await forEachLimit(judged, ctx.options.userConcurrency, async (r) => {
-      kinds.set(r.user, userKindOf(r.user, await scanner.listUserTags!(account.id, r.user), rule, r.path));
-    }).then(throwFirst);
-  }
-  const userKind = (user: string, path: string) => kinds.get(user) ?? userKindOf(user, undefined, rule, path);
+  const userKind = await userKindsOf(ctx, account, rows);
   const base = { account, now, reportGeneratedAt: snapshot.reportGeneratedAt, rules, userKind };
   const candidates = evaluateCredentialReport(rows, base);
   const live = new Map<string, LiveKey[]>();
@@ -114,6 +103,30 @@ async function accountFacts(
     ],
     live,
   };
+}
+
+/**
+ * Who is a machine in one account: the policy's `machineUsers` (the engine option fills in what it
+ * leaves out); tags are read only when the rule names one, and only for users some rule applies to.
+ */
+export async function userKindsOf(
+  ctx: AlertContext,
+  account: ScanAccount,
+  rows: readonly CredentialReportRow[],
+): Promise<(user: string, path: string) => UserKind> {
+  const scanner = requireScanner(ctx);
+  const rule = { ...ctx.options.userKindRule, ...userKindRuleOf(ctx.policy().alerts.machineUsers) };
+  const kinds = new Map<string, UserKind>();
+  if (rule.machineTag && scanner.listUserTags) {
+    // Only users some rule applies to: an active key or a console password.
+    const judged = rows.filter(
+      (r) => r.user !== ROOT_ACCOUNT_ROW && (r.passwordEnabled || r.keys.some((k) => k.active)),
+    );
+    await forEachLimit(judged, ctx.options.userConcurrency, async (r) => {
+      kinds.set(r.user, userKindOf(r.user, await scanner.listUserTags!(account.id, r.user), rule, r.path));
+    }).then(throwFirst);
+  }
+  return (user, path) => kinds.get(user) ?? userKindOf(user, undefined, rule, path);
 }
 
 function throwFirst(failures: unknown[]): void {

@@ -103,6 +103,12 @@ describe('the container image', () => {
     expect(final.lines.join('\n')).not.toMatch(/adapters\/local|playground|dynalite|test\//);
   });
 
+  it('installs a font before dropping root, so the posture chart draws its labels', () => {
+    const text = final.lines.join('\n');
+    expect(text).toMatch(/apt-get install -y --no-install-recommends fonts-dejavu-core/);
+    expect(text.indexOf('fonts-dejavu-core')).toBeLessThan(text.indexOf('USER node'));
+  });
+
   it('starts the bot with the CLI, as a non-root user', () => {
     expect(final.lines).toContain('USER node');
     expect(final.lines).toContain('ENTRYPOINT ["node", "dist/adapters/main/cli.js"]');

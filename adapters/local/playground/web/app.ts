@@ -29,6 +29,8 @@ interface SlackMessage {
   text: string;
   blocks: Block[];
   edited?: unknown;
+  /** Files shared with the message (the weekly posture chart). */
+  files?: { id: string; title: string; mimetype: string; alt_txt?: string }[];
 }
 interface Ephemeral extends SlackMessage {
   user: string;
@@ -90,6 +92,15 @@ interface State {
   };
   audit: { at: number; subject: string; event: string; from: string; to: string; actor: string; reason?: string }[];
   alerts: { at: number; title: string; detail: string }[];
+  /** Every IAM access key in the emulator (the rotation controls). */
+  iamKeys?: {
+    account: string;
+    id: string;
+    userName: string;
+    status: string;
+    createdAt: number;
+    lastUsedAt: number | null;
+  }[];
   /** The loopback PagerDuty's schedules, and who is on call on each now. */
   onCall?: { id: string; name: string; onCall: string[] }[];
 }
@@ -291,6 +302,17 @@ function drawSlack(s: State): void {
           text.className = 'bk-text';
           text.textContent = m.text;
           body.append(text);
+        }
+        for (const f of m.files ?? []) {
+          if (f.mimetype !== 'image/png') continue;
+          body.append(
+            Object.assign(document.createElement('img'), {
+              src: `/slack-files/${encodeURIComponent(f.id)}`,
+              alt: f.alt_txt ?? f.title,
+              title: f.title,
+              className: 'bk-image slack-file',
+            }),
+          );
         }
         list.append(node);
       }
@@ -523,6 +545,23 @@ function drawPanel(s: State): void {
         )
         .join('') || '<li class="empty">No alerts.</li>';
   });
+  region('iam-keys', s.iamKeys ?? [], () => {
+    const day = 86_400_000;
+    $('iam-keys').innerHTML =
+      (s.iamKeys ?? [])
+        .map((k) => {
+          const ids = `data-account="${escapeHtml(k.account)}" data-key="${escapeHtml(k.id)}" data-user="${escapeHtml(k.userName)}"`;
+          const used =
+            k.lastUsedAt === null ? 'never used' : `used ${Math.floor((Date.now() - k.lastUsedAt) / day)} d ago`;
+          return (
+            `<li data-testid="iam-key"><b>${escapeHtml(k.userName)}</b> <small>${escapeHtml(k.account)}</small> …${escapeHtml(k.id.slice(-4))} ${escapeHtml(k.status)}, ${Math.floor((Date.now() - k.createdAt) / day)} d old, ${used}` +
+            ` <button type="button" class="small" data-iam="age-key" ${ids} data-testid="key-age">Make it 100 days older</button>` +
+            ` <button type="button" class="small" data-iam="use-key" ${ids} data-testid="key-use">Use it now</button>` +
+            ` <button type="button" class="small" data-iam="create-key" ${ids} data-testid="key-add">Add a second key</button></li>`
+          );
+        })
+        .join('') || '<li class="empty">No IAM access keys in the emulator.</li>';
+  });
   region('audit', s.audit, () => {
     // The latest grants' timelines (requested → approved → active → ended → sessions cut → activity).
     $('timelines').innerHTML = grantTimelines(s.audit, time);
@@ -602,6 +641,26 @@ function wireComposers(): void {
     void act(nobody ? `Nobody on call on ${schedule}` : `On call now on ${schedule}`, 'pagerduty/on-call', {
       schedule,
       ...(nobody ? { nobody: true } : {}),
+    });
+  });
+  $('iam-keys').addEventListener('click', (event) => {
+    const b = (event.target as HTMLElement).closest<HTMLElement>('button[data-iam]');
+    if (!b) return;
+    const { iam, account, key, user } = b.dataset;
+    const what =
+      iam === 'age-key'
+        ? `Key …${key?.slice(-4)} made 100 days older`
+        : iam === 'use-key'
+          ? `Key …${key?.slice(-4)} used now`
+          : `A second key for ${user}`;
+    void act(what, `aws/iam/${iam}`, { account, accessKeyId: key, user });
+  });
+  $('scan-now').addEventListener('click', () => void act('Key scan now', 'keyless/scan-now', {}));
+  $('posture-now').addEventListener('click', () => {
+    void act('Post weekly posture now', 'keyless/posture-now', {}).then((answer) => {
+      const a = answer as { posted?: boolean; week?: string } | undefined;
+      if (a && a.posted === false)
+        status(`The posture of ${a.week ?? 'this week'} is already posted: one post per week`, 'ok');
     });
   });
   $('assign-outside').addEventListener('click', () => {

@@ -16,6 +16,7 @@ import {
 import type { SlackMessage } from '../../blocks/common.blocks';
 import { rootWindowReply } from '../../blocks/alert-modal.blocks';
 import { bundleReply } from '../../blocks/bundle.blocks';
+import { postureMessage } from '../../blocks/posture.blocks';
 import { COMMAND } from '../../ids';
 import { USAGE, parseCommand, type SlashCommand } from '../../parse-command';
 import { actorOf, alertsOf, type ListenerContext } from '../context';
@@ -137,5 +138,7 @@ async function run(
           reason: c.reason,
         }),
       );
+    case 'posture':
+      return postureMessage(await alertsOf(ctx).posture({ actor: user }), 'IAM posture now');
   }
 }
