@@ -36,6 +36,7 @@ import { AwsSessionCutPolicies, managementAccountOf } from '../aws/organizations
 import { AwsIdentityCenter } from '../aws/identity-center';
 import { organizationsRegionFor } from '../aws/identity-center/create-identity-center';
 import { AwsSts } from '../aws/sts/sts';
+import { S3AuditArchive } from '../aws/audit-archive';
 import { DynamoAlertStore, DynamoGrantStore, ensureTable, checkTable } from '../dynamodb';
 import { PagerDutyOnCall } from '../oncall/pagerduty';
 import { createSlackAdapter, EVENTS_PATH, type SlackAdapter } from '../slack';
@@ -46,6 +47,7 @@ import { openPolicySource } from './policy-source';
 import { PolicyWatcher, type PolicyRefusal } from './policy-watcher';
 import { FanOutAlertPublisher } from './fan-out-alert-publisher';
 import { FanOutNotifier } from './fan-out-notifier';
+import { AuditPump } from './audit-pump';
 import { countingLogger, KeylessMetrics } from './metrics';
 import { createLogger, randomIds, systemClock } from './runtime';
 import { close, createHttpServer, json, listen, type Route } from './server';
@@ -170,7 +172,20 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const dynamo = clients.dynamo;
   if (overrides.createTable ?? config.createTable) await ensureTable(dynamo, config.table, logger);
   else await checkTable(dynamo, config.table);
-  const store = new DynamoGrantStore({ client: dynamo, tableName: config.table, retentionDays: config.retentionDays });
+  const store = new DynamoGrantStore({
+    client: dynamo,
+    tableName: config.table,
+    retentionDays: config.retentionDays,
+    auditRetentionDays: config.audit.retentionDays,
+  });
+  // Indexes every write's audit events shortly after it (and archives them when a bucket is set).
+  const auditPump = new AuditPump({
+    store,
+    ...(config.audit.bucket ? { archive: new S3AuditArchive(clients.s3, config.audit.bucket) } : {}),
+    prefix: config.audit.prefix,
+    everyMs: config.audit.everyMs,
+    logger: logger.child({ component: 'audit' }),
+  });
   const alertStore = new DynamoAlertStore({
     client: dynamo,
     tableName: config.table,
@@ -387,6 +402,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const leaseTimer = setInterval(() => void leadership.renew(), LEADER_LEASE_MS / 3);
   leaseTimer.unref();
   scheduler.start();
+  auditPump.start();
   policy.start();
   const reconcileTimer = setInterval(() => {
     duties.reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
@@ -419,6 +435,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       await policy.stop();
       await close(server);
       await scheduler.stop();
+      await auditPump.stop();
       clearInterval(leaseTimer);
       await leadership.release();
       names.stop();

@@ -14,3 +14,4 @@ export * from './session-cut-policies.port';
 export * from './on-call.port';
 export * from './membership.port';
 export * from './session-cut-store.port';
+export * from './audit-log.port';
