@@ -8,6 +8,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
+  AuditReader,
   Leadership,
   createAlertEngine,
   createEngine,
@@ -341,6 +342,10 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const duties = createSecurityDuties({ leadership, reconcile: () => engine.reconcile(), alerts, clock });
   chat.slack?.connectAlerts(alerts);
   chat.teams?.connectAlerts(alerts);
+  // `/aws-access audit` for the auditors (KEYLESS_AUDITORS), answered privately.
+  const auditReader = new AuditReader({ log: store, clock, auditors: () => config.audit.auditors });
+  chat.slack?.connectAudit?.(auditReader);
+  chat.teams?.connectAudit?.(auditReader);
   // Both paths (queue and endpoint) take events of the organization's accounts only.
   const ingest = organizationMembersOnly((body: string) => alerts.ingestEvent(body), {
     memberAccounts: async () => (await identity.listAccounts()).map((a) => a.id),

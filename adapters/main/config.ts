@@ -174,7 +174,15 @@ export const envSchema = z.object({
     .min(200)
     .max(600_000)
     .default(2000)
-    .describe('Milliseconds between two passes of the audit pump (indexing and archive upload) when it has no backlog.'),
+    .describe(
+      'Milliseconds between two passes of the audit pump (indexing and archive upload) when it has no backlog.',
+    ),
+  KEYLESS_AUDITORS: z
+    .string()
+    .optional()
+    .describe(
+      'Who may read the audit in chat (/aws-access audit): verified emails, comma-separated. Unset: nobody (the CLI `keyless audit` still works with table access).',
+    ),
   KEYLESS_AUDIT_RETENTION_DAYS: z.coerce
     .number()
     .int()
@@ -429,7 +437,7 @@ export interface KeylessConfig {
   replicaId: string;
   retentionDays: number;
   /** The audit pump and index: the S3 archive (when a bucket is set), how often it runs, how long entries stay. */
-  audit: { bucket?: string; prefix: string; everyMs: number; retentionDays: number };
+  audit: { bucket?: string; prefix: string; everyMs: number; retentionDays: number; auditors: string[] };
   logLevel: KeylessEnv['KEYLESS_LOG_LEVEL'];
   aws: {
     tps: number;
@@ -580,6 +588,10 @@ export function loadConfig(
       prefix: e.KEYLESS_AUDIT_PREFIX,
       everyMs: e.KEYLESS_AUDIT_EVERY,
       retentionDays: e.KEYLESS_AUDIT_RETENTION_DAYS ?? e.KEYLESS_RETENTION_DAYS,
+      auditors: (e.KEYLESS_AUDITORS ?? '')
+        .split(',')
+        .map((a) => a.trim().toLowerCase())
+        .filter((a) => a !== ''),
     },
     logLevel: e.KEYLESS_LOG_LEVEL,
     aws: {

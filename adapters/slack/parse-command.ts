@@ -25,7 +25,8 @@ export type SlashCommand =
   | { kind: 'why'; account: string; permissionSet: string }
   | { kind: 'accounts'; filter: string }
   | { kind: 'break-glass'; account: string; permissionSet: string; duration?: string; reason: string }
-  | { kind: 'root-window'; account: string; duration: string; reason: string };
+  | { kind: 'root-window'; account: string; duration: string; reason: string }
+  | { kind: 'audit'; words: string[] };
 
 export interface CommandProblem {
   kind: 'problem';
@@ -46,6 +47,7 @@ export const SUBCOMMANDS = [
   'accounts',
   'break-glass',
   ROOT_WINDOW_SUBCOMMAND,
+  'audit',
   'help',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -96,6 +98,11 @@ export const USAGE: Record<Subcommand, { usage: string; example: string; summary
     usage: `${COMMAND} root-window <account> <duration> <reason…>`,
     example: `${COMMAND} root-window prod 2h CHG-42 close the account's old support plan`,
     summary: 'announce root use ahead, so its alerts are marked expected',
+  },
+  audit: {
+    usage: `${COMMAND} audit [--since <date|90d>] [--until <date>] [--user <email>] [--actor <email>] [--account <id>] [--permission-set <name>] [--rule <name>] [--page <n>]`,
+    example: `${COMMAND} audit --since 2026-11-01 --user rita@example.com`,
+    summary: 'who had which access and who approved it (auditors only)',
   },
   help: { usage: `${COMMAND} help [subcommand]`, example: `${COMMAND} help request`, summary: 'this help' },
 };
@@ -291,6 +298,8 @@ export function parseCommand(text: string): SlashCommand | CommandProblem {
       if (words.length === 0) return problem('root-window', 'Please say why root will be used.');
       return { kind: 'root-window', account, duration: d.duration, reason: words.join(' ') };
     }
+    case 'audit':
+      return { kind: 'audit', words: args };
     default:
       return { kind: 'help' };
   }

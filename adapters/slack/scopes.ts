@@ -15,6 +15,9 @@ export const METHODS = {
   'users.info': { scope: 'users:read', tier: 4 },
   'users.lookupByEmail': { scope: 'users:read.email', tier: 3 },
   'conversations.open': { scope: 'im:write', tier: 3 },
+  // The audit export to an auditor (files.uploadV2's first and last steps).
+  'files.getUploadURLExternal': { scope: 'files:write', tier: 4 },
+  'files.completeUploadExternal': { scope: 'files:write', tier: 4 },
 } as const satisfies Record<string, { scope: string | undefined; tier: 2 | 3 | 4 | 'special' }>;
 
 export type SlackMethod = keyof typeof METHODS;

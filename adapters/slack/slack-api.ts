@@ -106,6 +106,42 @@ export class SlackApi {
   }
 }
 
+export interface SlackUpload {
+  /** Where the file is shared (a DM channel id). */
+  channelId: string;
+  filename: string;
+  content: string;
+  title?: string;
+  comment?: string;
+}
+
+/**
+ * files.uploadV2's three steps, each paced like any call: files.getUploadURLExternal (name and
+ * length), a POST of the bytes to the URL Slack answered, files.completeUploadExternal (shares it).
+ * Answers the file id.
+ */
+export async function uploadFile(api: SlackApi, upload: SlackUpload, timeoutMs = 10_000): Promise<string> {
+  const bytes = Buffer.from(upload.content, 'utf8');
+  const started = (await api.call('files.getUploadURLExternal', {
+    filename: upload.filename,
+    length: bytes.length,
+  })) as { upload_url?: string; file_id?: string };
+  if (!started.upload_url || !started.file_id) throw new Error('files.getUploadURLExternal gave no upload URL');
+  const response = await fetch(started.upload_url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: bytes,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (!response.ok) throw new Error(`Slack refused the file's bytes (HTTP ${response.status})`);
+  await api.call('files.completeUploadExternal', {
+    files: JSON.stringify([{ id: started.file_id, title: upload.title ?? upload.filename }]),
+    channel_id: upload.channelId,
+    ...(upload.comment ? { initial_comment: upload.comment } : {}),
+  });
+  return started.file_id;
+}
+
 function rateLimitedFor(error: unknown): number | undefined {
   const e = error as { code?: string; retryAfter?: number };
   return e?.code === webApi.ErrorCode.RateLimitedError ? Math.max(0, e.retryAfter ?? 1) : undefined;

@@ -12,6 +12,8 @@ export type Command =
   | { name: 'cancel'; requestId: string }
   | { name: 'extend'; grantId: string; duration: string; reason?: string }
   | { name: 'root-window'; account: string; duration: string; reason: string }
+  /** The audit (auditors only, in the 1:1 chat): the words after `audit`. */
+  | { name: 'audit'; words: string[] }
   /** `request` or `break-glass` with no arguments: show the form. */
   | { name: 'request' | 'break-glass'; form: true }
   | {
@@ -110,6 +112,8 @@ export function parseCommand(raw: string | undefined): ParseResult {
       }
       return { ok: true, command: { name: 'root-window', account, duration, reason } };
     }
+    case 'audit':
+      return { ok: true, command: { name: 'audit', words: args } };
     case 'request':
     case 'break-glass': {
       const name = word;

@@ -27,3 +27,4 @@ export type { AccountScanResult, ScanReport } from './alerts/scan';
 export { SNOOZE_DAYS } from './alerts/actions';
 export type { DriftReport } from './alerts/drift';
 export { Leadership, createSecurityDuties, type LeadershipOptions, type SecurityDuties } from './alerts/leadership';
+export { AuditReader, isListedAuditor, type AuditAnswer, type AuditReaderDeps } from './audit-reader';

@@ -113,6 +113,17 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
         return send(res, 404, { ok: false, error: error instanceof WorkspaceError ? error.error : String(error) });
       }
     }
+    if (parts[0] === 'upload' && parts[1] && req.method === 'POST') {
+      // The second step of files.uploadV2: the raw bytes, no token (the URL is the credential), as Slack.
+      try {
+        const length = state.receiveUpload(parts[1], raw);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return void res.end(`OK - ${length}`);
+      } catch {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        return void res.end('file_not_found');
+      }
+    }
     if (parts[0] === 'admin') return admin(parts.slice(1), req.method ?? 'GET', raw, res);
     send(res, 404, { ok: false, error: 'not_found' });
   }
@@ -172,6 +183,10 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
       const needed = tokenType === 'bot' ? SCOPE_NEEDED[method]?.(state, args) : undefined;
       if (needed !== undefined && !state.scopes.includes(needed)) throw new MissingScopeError(needed, state.scopes);
       const result = handler(state, args);
+      // An upload URL names this workspace, as Slack's names files.slack.com.
+      if (typeof result.upload_url === 'string' && result.upload_url.startsWith('/')) {
+        result.upload_url = `${base}${result.upload_url}`;
+      }
       log(true);
       reply({ ok: true, ...result });
     } catch (error) {

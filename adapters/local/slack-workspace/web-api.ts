@@ -72,6 +72,7 @@ export const DEFAULT_BOT_SCOPES = [
   'chat:write',
   'commands',
   'groups:read',
+  'files:write',
   'im:write',
   'users:read',
   'users:read.email',
@@ -88,6 +89,8 @@ export const SCOPE_NEEDED: Record<string, (ws: SlackWorkspaceState, args: Args) 
   'users.info': () => 'users:read',
   'users.lookupByEmail': () => 'users:read.email',
   'conversations.open': () => 'im:write',
+  'files.getUploadURLExternal': () => 'files:write',
+  'files.completeUploadExternal': () => 'files:write',
   'conversations.info': (ws, a) => {
     const c = ws.channels.get(str(a.channel) ?? '');
     return c?.isIm ? 'im:read' : c?.isPrivate ? 'groups:read' : 'channels:read';
@@ -157,6 +160,31 @@ export const METHODS: Record<string, Handler> = {
     const user = str(a.user_id);
     if (!user) throw new WorkspaceError('invalid_arguments');
     return { view: ws.publishHome(user, json<Args>(a.view)) };
+  },
+  'files.getUploadURLExternal': (ws, a) => {
+    const filename = str(a.filename);
+    const length = Number(a.length);
+    if (!filename || !Number.isInteger(length) || length < 1) throw new WorkspaceError('invalid_arguments');
+    const id = ws.startUpload(filename, length);
+    // The server turns the path into an absolute URL on this workspace.
+    return { upload_url: `/upload/${id}`, file_id: id };
+  },
+  'files.completeUploadExternal': (ws, a) => {
+    let files: { id?: unknown; title?: unknown }[];
+    try {
+      files = json<{ id?: unknown; title?: unknown }[]>(a.files);
+    } catch {
+      throw new WorkspaceError('invalid_arguments');
+    }
+    if (!Array.isArray(files) || files.length === 0 || files.some((f) => typeof f?.id !== 'string')) {
+      throw new WorkspaceError('invalid_arguments');
+    }
+    const ids = ws.completeUpload(
+      files.map((f) => ({ id: f.id as string, ...(typeof f.title === 'string' ? { title: f.title } : {}) })),
+      str(a.channel_id),
+      str(a.initial_comment) ?? '',
+    );
+    return { files: ids.map((id) => ({ id, title: ws.files.get(id)?.title ?? ws.files.get(id)?.filename })) };
   },
   'users.info': (ws, a) => ({ user: userInfo(ws, ws.user(str(a.user) ?? '')) }),
   'users.lookupByEmail': (ws, a) => {

@@ -57,6 +57,22 @@ export class SlackWorkspaceState {
   readonly channels = new Map<string, WorkspaceChannel>();
   readonly messages = new Map<string, SlackMessageRecord[]>();
   readonly ephemerals: EphemeralRecord[] = [];
+  /**
+   * Files of the 3-step upload (files.getUploadURLExternal, POST to upload_url,
+   * files.completeUploadExternal): `uploaded` once its bytes arrived, `shared` where it was completed.
+   */
+  readonly files = new Map<
+    string,
+    {
+      id: string;
+      filename: string;
+      length: number;
+      content?: string;
+      title?: string;
+      channel?: string;
+      completed: boolean;
+    }
+  >();
   readonly views = new Map<string, WireView>();
   /** Open modals per user, bottom first. */
   readonly modalStacks = new Map<string, string[]>();
@@ -332,6 +348,40 @@ export class SlackWorkspaceState {
     view.state.values[blockId] = { ...view.state.values[blockId], [actionId]: value };
   }
 
+  /** files.getUploadURLExternal: a file id waiting for its bytes. */
+  startUpload(filename: string, length: number): string {
+    const id = this.id('F');
+    this.files.set(id, { id, filename, length, completed: false });
+    return id;
+  }
+
+  /** The POST to upload_url: the bytes of a started upload (Slack answers "OK - <length>"). */
+  receiveUpload(id: string, content: string): number {
+    const file = this.files.get(id);
+    if (!file || file.completed) throw new WorkspaceError('file_not_found');
+    file.content = content;
+    return Buffer.byteLength(content);
+  }
+
+  /** files.completeUploadExternal: the file is shared in `channel` (private to the app without one), with a comment. */
+  completeUpload(files: { id: string; title?: string }[], channel: string | undefined, comment: string): string[] {
+    for (const f of files) {
+      const file = this.files.get(f.id);
+      // As Slack: a file whose bytes never arrived, or a length that differs, cannot be completed.
+      if (!file || file.content === undefined || file.completed) throw new WorkspaceError('file_not_found');
+      if (Buffer.byteLength(file.content) !== file.length) throw new WorkspaceError('file_upload_size_mismatch');
+    }
+    if (channel) this.channel(channel);
+    for (const f of files) {
+      const file = this.files.get(f.id)!;
+      file.completed = true;
+      if (f.title) file.title = f.title;
+      if (channel) file.channel = channel;
+    }
+    if (channel) this.postMessage(channel, comment, [], true);
+    return files.map((f) => f.id);
+  }
+
   snapshot() {
     return {
       team: this.team,
@@ -340,6 +390,7 @@ export class SlackWorkspaceState {
       channels: [...this.channels.values()],
       messages: Object.fromEntries(this.messages),
       ephemerals: this.ephemerals,
+      files: [...this.files.values()],
       modals: Object.fromEntries([...this.modalStacks].map(([u, ids]) => [u, ids.map((id) => this.views.get(id))])),
       homes: Object.fromEntries([...this.homes].map(([u, id]) => [u, this.views.get(id)])),
     };
