@@ -28,7 +28,20 @@ import {
   type Grant,
 } from '../../src';
 import { isConditionFailed, translateError } from './errors';
-import { META, NOTE_PREFIX, docOf, keyItem, n, numberOf, s, sortTime, stringOf, ttlAfter, type Item, type Key } from './items';
+import {
+  META,
+  NOTE_PREFIX,
+  docOf,
+  keyItem,
+  n,
+  numberOf,
+  s,
+  sortTime,
+  stringOf,
+  ttlAfter,
+  type Item,
+  type Key,
+} from './items';
 
 /**
  * The audit index, on the keyless table itself.
@@ -106,7 +119,11 @@ export function auditPendingUpdate(
 
 /** Joins the pending mark to an update expression that starts with `SET `. */
 export function withAuditPending<
-  T extends { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Item },
+  T extends {
+    UpdateExpression: string;
+    ExpressionAttributeNames: Record<string, string>;
+    ExpressionAttributeValues: Item;
+  },
 >(update: T, pk: string, at: number, fromVersion: number): T {
   const mark = auditPendingUpdate(pk, at, fromVersion);
   return {
@@ -439,9 +456,13 @@ export class DynamoAuditIndex {
         pending = out.UnprocessedItems?.[this.o.tableName] ?? [];
         if (pending.length > 0) {
           if (attempt >= 8) {
-            throw new KeylessError(ErrorCodes.Throttled, 'The keyless table is busy right now; try again in a moment.', {
-              details: { operation: 'auditIndex', table: this.o.tableName },
-            });
+            throw new KeylessError(
+              ErrorCodes.Throttled,
+              'The keyless table is busy right now; try again in a moment.',
+              {
+                details: { operation: 'auditIndex', table: this.o.tableName },
+              },
+            );
           }
           await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
         }

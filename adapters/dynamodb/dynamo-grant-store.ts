@@ -183,7 +183,12 @@ export class DynamoGrantStore
   // Grants
 
   async createGrant(grant: Grant): Promise<void> {
-    await this.create(grantKey(grant.id), grantAttributes(grant, this.retentionDays), `Grant ${grant.id}`, grant.history);
+    await this.create(
+      grantKey(grant.id),
+      grantAttributes(grant, this.retentionDays),
+      `Grant ${grant.id}`,
+      grant.history,
+    );
   }
 
   async getGrant(id: GrantId): Promise<Grant | undefined> {

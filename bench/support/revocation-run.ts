@@ -195,7 +195,7 @@ export async function runRevocation(o: RevocationRunOptions): Promise<Revocation
     await sleep(Math.min(3000, Math.max(0, deadline - Date.now())));
     await Promise.all(engines.map((e) => e.stop()));
     await pump?.stop();
-    if (pump) while (await pump.pass() > 0);
+    if (pump) while ((await pump.pass()) > 0);
     loopDelay.disable();
     const cpu = process.cpuUsage(cpuBefore);
     const dynaliteCpuAfter = dynamoService?.child.pid ? cpuSeconds(dynamoService.child.pid) : undefined;

@@ -1,4 +1,11 @@
-import { compareAuditRecords, matchesAuditQuery, type AuditLog, type AuditPage, type AuditQuery, type AuditRecord } from '../../src';
+import {
+  compareAuditRecords,
+  matchesAuditQuery,
+  type AuditLog,
+  type AuditPage,
+  type AuditQuery,
+  type AuditRecord,
+} from '../../src';
 
 /** The audit index in memory: the same answers as the DynamoDB one (time order, pages with a cursor). */
 export class InMemoryAuditLog implements AuditLog {

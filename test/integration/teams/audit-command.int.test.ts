@@ -36,7 +36,7 @@ describe('audit in Teams', () => {
     const card = textOf(cardOf(post));
     expect(card).toContain('Audit · page 1');
     expect(card).toContain('audit rita@example.com --since 30d --page 2');
-    const file = post.attachments?.[1] as { contentType: string; name: string; contentUrl: string };
+    const file = post.attachments?.[1] as unknown as { contentType: string; name: string; contentUrl: string };
     expect(file.contentType).toBe('text/csv');
     expect(file.name).toBe('keyless-audit-rita@example.com-2026-12-01.csv');
     const csv = Buffer.from(file.contentUrl.replace(/^data:text\/csv;base64,/, ''), 'base64').toString('utf8');

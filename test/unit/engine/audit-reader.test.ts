@@ -65,7 +65,13 @@ describe('reading the audit in chat', () => {
   it('cuts the export at its maximum and says so', async () => {
     const log = new InMemoryAuditLog();
     for (let i = 0; i < 30; i++) log.add(auditRecord(i, 'rita@example.com', T0 - i * 1000));
-    const reader = new AuditReader({ log, clock: new ManualClock(T0), auditors: () => ['olga@example.com'], pageSize: 5, exportMax: 20 });
+    const reader = new AuditReader({
+      log,
+      clock: new ManualClock(T0),
+      auditors: () => ['olga@example.com'],
+      pageSize: 5,
+      exportMax: 20,
+    });
     const answer = await reader.read(users.olga, []);
     expect(answer.export).toMatchObject({ count: 20, truncated: true });
   });
