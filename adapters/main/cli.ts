@@ -174,6 +174,13 @@ async function audit(options: AuditCommandOptions & { table?: string }): Promise
         ),
     );
     console.error(`${written} audit event(s).`);
+    // Events are indexed by the audit pump of a running keyless, seconds after their write.
+    const waiting = await store.auditBacklog().catch(() => 0);
+    if (waiting > 0) {
+      console.error(
+        `${waiting} record(s) written lately are not indexed yet (a running keyless indexes them within seconds): their newest events may be missing above.`,
+      );
+    }
   } finally {
     client.destroy();
   }
