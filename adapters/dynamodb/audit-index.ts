@@ -299,12 +299,14 @@ export class DynamoAuditIndex {
         const from = numberOf(item, AUDIT_FROM) ?? 0;
         const record = docOf<{ history?: AuditEvent[] }>(item);
         const context = contextOfItem(key.pk, item);
-        const events = (record?.history ?? []).filter((e) => e.version > from);
+        // A record that cannot be read here keeps its mark (never cleared without its events going out).
+        if (!record?.history || !context) continue;
+        const events = record.history.filter((e) => e.version > from);
         pending.push({
           key,
           markSk,
           version: numberOf(item, 'version'),
-          records: context ? events.map((e) => auditRecordOf(e, context)) : [],
+          records: events.map((e) => auditRecordOf(e, context)),
         });
       } else if (key.sk.startsWith(NOTE_PREFIX)) {
         const event = docOf<AuditEvent>(item);
