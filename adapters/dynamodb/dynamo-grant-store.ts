@@ -11,6 +11,9 @@ import type {
   AccessRequest,
   AssignmentKey,
   AuditEvent,
+  AuditLog,
+  AuditPage,
+  AuditQuery,
   ConversationStore,
   Grant,
   GrantId,
@@ -28,6 +31,13 @@ import type {
 } from '../../src';
 import { ErrorCodes, KeylessError, mergeCut } from '../../src';
 import { isConditionFailed, translateError, versionConflict } from './errors';
+import {
+  DynamoAuditIndex,
+  auditPendingItem,
+  withAuditPending,
+  type AuditPassOptions,
+  type AuditPassResult,
+} from './audit-index';
 import {
   DEFAULT_RETENTION_DAYS,
   GSI_NAME,
@@ -72,6 +82,21 @@ export interface DynamoGrantStoreOptions {
   retentionDays?: number;
   /** Wall clock for the TTL of message and conversation references (which carry no time of their own). */
   now?: () => number;
+  /** Days an audit index entry is kept (DynamoDB TTL). Default: `retentionDays`. */
+  auditRetentionDays?: number;
+}
+
+/** The events a write adds (those after the version it replaces) and the time of the latest. */
+function newEvents(history: readonly AuditEvent[], fromVersion: number): { count: number; at: number } {
+  let count = 0;
+  let at = 0;
+  for (const e of history) {
+    if (e.version > fromVersion) {
+      count++;
+      at = Math.max(at, e.at);
+    }
+  }
+  return { count, at };
 }
 
 /**
@@ -101,8 +126,11 @@ function leaseFreeCondition(
  * (`history`), written in the same conditional write as the state; notes are separate idempotent
  * items. Lists read the `byStatusExpiry` index, which lags writes by up to about a second.
  */
-export class DynamoGrantStore implements GrantStore, MessageRefStore, ConversationStore, Membership, SessionCutStore {
+export class DynamoGrantStore
+  implements GrantStore, MessageRefStore, ConversationStore, Membership, SessionCutStore, AuditLog
+{
   private readonly client: DynamoDBClient;
+  private readonly audit: DynamoAuditIndex;
   private readonly tableName: string;
   private readonly retentionDays: number;
   private readonly now: () => number;
@@ -112,12 +140,22 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
     this.tableName = options.tableName;
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.now = options.now ?? Date.now;
+    this.audit = new DynamoAuditIndex({
+      client: this.client,
+      tableName: this.tableName,
+      retentionDays: options.auditRetentionDays ?? this.retentionDays,
+    });
   }
 
   // Requests
 
   async createRequest(request: AccessRequest): Promise<void> {
-    await this.create(requestKey(request.id), requestAttributes(request, this.retentionDays), `Request ${request.id}`);
+    await this.create(
+      requestKey(request.id),
+      requestAttributes(request, this.retentionDays),
+      `Request ${request.id}`,
+      request.history,
+    );
   }
 
   async getRequest(id: RequestId): Promise<AccessRequest | undefined> {
@@ -130,6 +168,7 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
       requestAttributes(next, this.retentionDays),
       expectedVersion,
       `Request ${next.id}`,
+      next.history,
     );
   }
 
@@ -145,7 +184,12 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
   // Grants
 
   async createGrant(grant: Grant): Promise<void> {
-    await this.create(grantKey(grant.id), grantAttributes(grant, this.retentionDays), `Grant ${grant.id}`);
+    await this.create(
+      grantKey(grant.id),
+      grantAttributes(grant, this.retentionDays),
+      `Grant ${grant.id}`,
+      grant.history,
+    );
   }
 
   async getGrant(id: GrantId): Promise<Grant | undefined> {
@@ -153,7 +197,13 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
   }
 
   async saveGrant(next: Grant, expectedVersion: number): Promise<void> {
-    await this.save(grantKey(next.id), grantAttributes(next, this.retentionDays), expectedVersion, `Grant ${next.id}`);
+    await this.save(
+      grantKey(next.id),
+      grantAttributes(next, this.retentionDays),
+      expectedVersion,
+      `Grant ${next.id}`,
+      next.history,
+    );
   }
 
   async listGrants(query: {
@@ -178,8 +228,31 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
       ...keyItem(noteItemKey(event)),
       doc: s(JSON.stringify(event)),
       ttl: n(ttlAfter(event.at, this.retentionDays)),
+      // Marked for the audit pump in the same write (audit-index.ts).
+      ...auditPendingItem(noteItemKey(event).pk, event.at),
     };
     await this.putIfAbsent(item, 'appendNote');
+  }
+
+  /** One page of audit events by person, actor, rule, permission set or account within a time range (audit-index.ts). */
+  async queryAudit(query: AuditQuery): Promise<AuditPage> {
+    const { records, cursor } = await this.audit.query(query);
+    return { records, ...(cursor ? { cursor } : {}) };
+  }
+
+  /** The same, with the items DynamoDB read for it (`ScannedCount`): what the page cost. */
+  async queryAuditCounted(query: AuditQuery): Promise<AuditPage & { scanned: number }> {
+    return this.audit.query(query);
+  }
+
+  /** One pass of the audit pump: indexes (and archives) the events of marked writes, then clears the marks. */
+  async pumpAudit(options?: AuditPassOptions): Promise<AuditPassResult> {
+    return this.audit.pass(options);
+  }
+
+  /** How many written items wait for the audit pump. */
+  async auditBacklog(): Promise<number> {
+    return this.audit.backlog();
   }
 
   async listAudit(subject: AuditEvent['subject']): Promise<AuditEvent[]> {
@@ -274,7 +347,12 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
   }
 
   async saveGrantWithLease(next: Grant, expectedVersion: number, change: LeaseChange): Promise<boolean> {
-    const update = recordUpdate(grantAttributes(next, this.retentionDays), expectedVersion);
+    const update = this.marked(
+      recordUpdate(grantAttributes(next, this.retentionDays), expectedVersion),
+      grantKey(next.id).pk,
+      next.history,
+      expectedVersion,
+    );
     let condition: string;
     let names: Record<string, string>;
     let values: Item;
@@ -491,12 +569,29 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
 
   // Plumbing
 
-  private async create(key: Key, attributes: RecordAttributes, what: string): Promise<void> {
+  /** A record's update, with the audit pump's mark when the write adds events (audit-index.ts). */
+  private marked<T extends ReturnType<typeof recordUpdate>>(
+    update: T,
+    pk: string,
+    history: readonly AuditEvent[],
+    expectedVersion: number,
+  ): T {
+    const added = newEvents(history, expectedVersion);
+    return added.count > 0 ? withAuditPending(update, pk, added.at, expectedVersion) : update;
+  }
+
+  private async create(
+    key: Key,
+    attributes: RecordAttributes,
+    what: string,
+    history: readonly AuditEvent[] = [],
+  ): Promise<void> {
+    const added = newEvents(history, 0);
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: recordItem(key, attributes),
+          Item: { ...recordItem(key, attributes), ...(added.count > 0 ? auditPendingItem(key.pk, added.at, 0) : {}) },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': 'pk' },
         }),
@@ -507,13 +602,19 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
     }
   }
 
-  private async save(key: Key, attributes: RecordAttributes, expectedVersion: number, what: string): Promise<void> {
+  private async save(
+    key: Key,
+    attributes: RecordAttributes,
+    expectedVersion: number,
+    what: string,
+    history: readonly AuditEvent[] = [],
+  ): Promise<void> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyItem(key),
-          ...recordUpdate(attributes, expectedVersion),
+          ...this.marked(recordUpdate(attributes, expectedVersion), key.pk, history, expectedVersion),
         }),
       );
     } catch (error) {

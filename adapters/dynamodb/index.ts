@@ -24,3 +24,12 @@ export function createDynamoGrantStore(options: { tableName?: string; retentionD
   return { store, client };
 }
 export { DynamoAlertStore, type DynamoAlertStoreOptions } from './dynamo-alert-store';
+export {
+  AUDIT_PENDING_INDEX,
+  DynamoAuditIndex,
+  auditArchiveObjects,
+  auditEntryKey,
+  auditEntryWrites,
+  type AuditPassOptions,
+  type AuditPassResult,
+} from './audit-index';

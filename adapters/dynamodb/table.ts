@@ -13,6 +13,7 @@ import {
 import { ErrorCodes, KeylessError, silentLogger, type Logger } from '../../src';
 import { awsErrorName, translateError } from './errors';
 import { GSI_NAME, TTL_ATTRIBUTE } from './items';
+import { AUDIT_PENDING_INDEX, AUDIT_PENDING_PK, AUDIT_PENDING_SK } from './audit-index';
 
 /**
  * The keyless table: the single source of truth for its keys and index. `manifest/aws/table.yml`
@@ -31,6 +32,8 @@ export function tableDefinition(tableName: string): CreateTableCommandInput & {
       { AttributeName: 'sk', AttributeType: 'S' },
       { AttributeName: 'gsi1pk', AttributeType: 'S' },
       { AttributeName: 'gsi1sk', AttributeType: 'S' },
+      { AttributeName: AUDIT_PENDING_PK, AttributeType: 'S' },
+      { AttributeName: AUDIT_PENDING_SK, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: 'pk', KeyType: 'HASH' },
@@ -44,6 +47,16 @@ export function tableDefinition(tableName: string): CreateTableCommandInput & {
           { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
         ],
         // Lists return whole records, read from the index.
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        // Sparse: only items written since the audit pump last indexed them (audit-index.ts).
+        IndexName: AUDIT_PENDING_INDEX,
+        KeySchema: [
+          { AttributeName: AUDIT_PENDING_PK, KeyType: 'HASH' },
+          { AttributeName: AUDIT_PENDING_SK, KeyType: 'RANGE' },
+        ],
+        // The pump reads the records' events from the index, with no read of the table.
         Projection: { ProjectionType: 'ALL' },
       },
     ],

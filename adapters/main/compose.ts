@@ -8,6 +8,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
+  AuditReader,
   Leadership,
   createAlertEngine,
   createEngine,
@@ -37,6 +38,7 @@ import { AwsSessionCutPolicies, managementAccountOf } from '../aws/organizations
 import { AwsIdentityCenter } from '../aws/identity-center';
 import { organizationsRegionFor } from '../aws/identity-center/create-identity-center';
 import { AwsSts } from '../aws/sts/sts';
+import { S3AuditArchive } from '../aws/audit-archive';
 import { DynamoAlertStore, DynamoGrantStore, ensureTable, checkTable } from '../dynamodb';
 import { PagerDutyOnCall } from '../oncall/pagerduty';
 import { createSlackAdapter, EVENTS_PATH, type SlackAdapter } from '../slack';
@@ -47,6 +49,7 @@ import { openPolicySource } from './policy-source';
 import { PolicyWatcher, type PolicyRefusal } from './policy-watcher';
 import { FanOutAlertPublisher } from './fan-out-alert-publisher';
 import { FanOutNotifier } from './fan-out-notifier';
+import { AuditPump } from './audit-pump';
 import { countingLogger, KeylessMetrics } from './metrics';
 import { createLogger, randomIds, systemClock } from './runtime';
 import { close, createHttpServer, json, listen, type Route } from './server';
@@ -171,7 +174,20 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const dynamo = clients.dynamo;
   if (overrides.createTable ?? config.createTable) await ensureTable(dynamo, config.table, logger);
   else await checkTable(dynamo, config.table);
-  const store = new DynamoGrantStore({ client: dynamo, tableName: config.table, retentionDays: config.retentionDays });
+  const store = new DynamoGrantStore({
+    client: dynamo,
+    tableName: config.table,
+    retentionDays: config.retentionDays,
+    auditRetentionDays: config.audit.retentionDays,
+  });
+  // Indexes every write's audit events shortly after it (and archives them when a bucket is set).
+  const auditPump = new AuditPump({
+    store,
+    ...(config.audit.bucket ? { archive: new S3AuditArchive(clients.s3, config.audit.bucket) } : {}),
+    prefix: config.audit.prefix,
+    everyMs: config.audit.everyMs,
+    logger: logger.child({ component: 'audit' }),
+  });
   const alertStore = new DynamoAlertStore({
     client: dynamo,
     tableName: config.table,
@@ -335,6 +351,10 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const duties = createSecurityDuties({ leadership, reconcile: () => engine.reconcile(), alerts, clock });
   chat.slack?.connectAlerts(alerts);
   chat.teams?.connectAlerts(alerts);
+  // `/aws-access audit` for the auditors (KEYLESS_AUDITORS), answered privately.
+  const auditReader = new AuditReader({ log: store, clock, auditors: () => config.audit.auditors });
+  chat.slack?.connectAudit?.(auditReader);
+  chat.teams?.connectAudit?.(auditReader);
   // Both paths (queue and endpoint) take events of the organization's accounts only.
   const ingest = organizationMembersOnly((body: string) => alerts.ingestEvent(body), {
     memberAccounts: async () => (await identity.listAccounts()).map((a) => a.id),
@@ -396,6 +416,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const leaseTimer = setInterval(() => void leadership.renew(), LEADER_LEASE_MS / 3);
   leaseTimer.unref();
   scheduler.start();
+  auditPump.start();
   policy.start();
   const reconcileTimer = setInterval(() => {
     duties.reconcile().catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
@@ -428,6 +449,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       await policy.stop();
       await close(server);
       await scheduler.stop();
+      await auditPump.stop();
       clearInterval(leaseTimer);
       await leadership.release();
       names.stop();

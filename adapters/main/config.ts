@@ -156,6 +156,40 @@ export const envSchema = z.object({
     .max(3650)
     .default(400)
     .describe('Closed records are deleted by DynamoDB TTL after this many days.'),
+  KEYLESS_AUDIT_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .optional()
+    .describe(
+      'The audit archive: every audit event is also written to this S3 bucket as JSON lines (audit/dt=YYYY-MM-DD/…), for Athena. Unset: no archive.',
+    ),
+  KEYLESS_AUDIT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9!_.*'()/-]{1,200}$/, 'must be an S3 key prefix')
+    .default('audit')
+    .describe('The key prefix of the audit archive in KEYLESS_AUDIT_BUCKET.'),
+  KEYLESS_AUDIT_EVERY: z.coerce
+    .number()
+    .int()
+    .min(200)
+    .max(600_000)
+    .default(2000)
+    .describe(
+      'Milliseconds between two passes of the audit pump (indexing and archive upload) when it has no backlog.',
+    ),
+  KEYLESS_AUDITORS: z
+    .string()
+    .optional()
+    .describe(
+      'Who may read the audit in chat (/aws-access audit): verified emails, comma-separated. Unset: nobody (the CLI `keyless audit` still works with table access).',
+    ),
+  KEYLESS_AUDIT_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .optional()
+    .describe('Days the audit index keeps an event (DynamoDB TTL). Default: KEYLESS_RETENTION_DAYS.'),
   KEYLESS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KEYLESS_AWS_TPS: z.coerce
     .number()
@@ -402,6 +436,8 @@ export interface KeylessConfig {
   dataDir: string;
   replicaId: string;
   retentionDays: number;
+  /** The audit pump and index: the S3 archive (when a bucket is set), how often it runs, how long entries stay. */
+  audit: { bucket?: string; prefix: string; everyMs: number; retentionDays: number; auditors: string[] };
   logLevel: KeylessEnv['KEYLESS_LOG_LEVEL'];
   aws: {
     tps: number;
@@ -559,6 +595,16 @@ export function loadConfig(
     dataDir: resolve(cwd, e.KEYLESS_DATA_DIR),
     replicaId: e.KEYLESS_REPLICA_ID ?? `${hostname()}-${process.pid}`,
     retentionDays: e.KEYLESS_RETENTION_DAYS,
+    audit: {
+      ...(e.KEYLESS_AUDIT_BUCKET ? { bucket: e.KEYLESS_AUDIT_BUCKET } : {}),
+      prefix: e.KEYLESS_AUDIT_PREFIX,
+      everyMs: e.KEYLESS_AUDIT_EVERY,
+      retentionDays: e.KEYLESS_AUDIT_RETENTION_DAYS ?? e.KEYLESS_RETENTION_DAYS,
+      auditors: (e.KEYLESS_AUDITORS ?? '')
+        .split(',')
+        .map((a) => a.trim().toLowerCase())
+        .filter((a) => a !== ''),
+    },
     logLevel: e.KEYLESS_LOG_LEVEL,
     aws: {
       tps: e.KEYLESS_AWS_TPS,

@@ -29,7 +29,8 @@ export type SlashCommand =
   | { kind: 'accounts'; filter: string }
   | { kind: 'break-glass'; account: string; permissionSet: string; duration?: string; reason: string }
   | { kind: 'root-window'; account: string; duration: string; reason: string }
-  | { kind: 'posture' };
+  | { kind: 'posture' }
+  | { kind: 'audit'; words: string[] };
 
 export interface CommandProblem {
   kind: 'problem';
@@ -51,6 +52,7 @@ export const SUBCOMMANDS = [
   'break-glass',
   ROOT_WINDOW_SUBCOMMAND,
   'posture',
+  'audit',
   'help',
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -106,6 +108,11 @@ export const USAGE: Record<Subcommand, { usage: string; example: string; summary
     usage: `${COMMAND} posture`,
     example: `${COMMAND} posture`,
     summary: 'IAM users, key ages, root use and MFA gaps per account (security team only)',
+  },
+  audit: {
+    usage: `${COMMAND} audit [--since <date|90d>] [--until <date>] [--user <email>] [--actor <email>] [--account <id>] [--permission-set <name>] [--rule <name>] [--page <n>]`,
+    example: `${COMMAND} audit --since 2026-11-01 --user rita@example.com`,
+    summary: 'who had which access and who approved it (auditors only)',
   },
   help: { usage: `${COMMAND} help [subcommand]`, example: `${COMMAND} help request`, summary: 'this help' },
 };
@@ -304,6 +311,8 @@ export function parseCommand(text: string): SlashCommand | CommandProblem {
     }
     case 'posture':
       return { kind: 'posture' };
+    case 'audit':
+      return { kind: 'audit', words: args };
     default:
       return { kind: 'help' };
   }

@@ -15,7 +15,7 @@ export const METHODS = {
   'users.info': { scope: 'users:read', tier: 4 },
   'users.lookupByEmail': { scope: 'users:read.email', tier: 3 },
   'conversations.open': { scope: 'im:write', tier: 3 },
-  // The upload flow of files.uploadV2 (the weekly posture chart).
+  // The upload flow of files.uploadV2 (the weekly posture chart, an auditor's export).
   'files.getUploadURLExternal': { scope: 'files:write', tier: 4 },
   'files.completeUploadExternal': { scope: 'files:write', tier: 4 },
 } as const satisfies Record<string, { scope: string | undefined; tier: 2 | 3 | 4 | 'special' }>;

@@ -1,6 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type AuthorizeResult } from '@slack/bolt';
-import type { AlertEngine, AlertPublisher, ChatNotifier, Engine, GrantStore, Logger, MessageRefStore } from '../../src';
+import type {
+  AlertEngine,
+  AlertPublisher,
+  AuditReader,
+  ChatNotifier,
+  Engine,
+  GrantStore,
+  Logger,
+  MessageRefStore,
+} from '../../src';
 import { AckFirstGate } from './ack-first';
 import { homeView } from './blocks/home.blocks';
 import { boltLogger } from './bolt-logger';
@@ -69,6 +78,8 @@ export interface SlackAdapter {
    * deps because the alert engine is built with this adapter's publisher.
    */
   connectAlerts(engine: AlertEngine): void;
+  /** Gives `/aws-access audit` its reader (auditors only); without one the command says the audit is not set up. */
+  connectAudit?(reader: AuditReader): void;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when listeners and queued deliveries are done (tests, graceful shutdown). */
@@ -175,6 +186,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     ...(config.securityChannel ? { securityChannel: config.securityChannel } : {}),
   });
   let alertEngine: AlertEngine | undefined;
+  let auditReader: AuditReader | undefined;
 
   const ctx: ListenerContext = {
     engine,
@@ -184,6 +196,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     publishHome,
     afterAck: (fn) => gate.run(fn),
     alerts: () => alertEngine,
+    audit: () => auditReader,
   };
   // Buttons and forms are found by id behind one Bolt listener each (see routedApp).
   const routes = routedApp(app);
@@ -211,6 +224,9 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     alerts,
     connectAlerts(engine) {
       alertEngine = engine;
+    },
+    connectAudit(reader) {
+      auditReader = reader;
     },
     async start() {
       await authorize();

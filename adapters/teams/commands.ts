@@ -14,6 +14,8 @@ export type Command =
   | { name: 'extend'; grantId: string; duration: string; reason?: string }
   | { name: 'root-window'; account: string; duration: string; reason: string }
   | { name: 'posture' }
+  /** The audit (auditors only, in the 1:1 chat): the words after `audit`. */
+  | { name: 'audit'; words: string[] }
   /** `request` or `break-glass` with no arguments: show the form. */
   | { name: 'request' | 'break-glass'; form: true }
   | {
@@ -116,6 +118,8 @@ export function parseCommand(raw: string | undefined): ParseResult {
       }
       return { ok: true, command: { name: 'root-window', account, duration, reason } };
     }
+    case 'audit':
+      return { ok: true, command: { name: 'audit', words: args } };
     case 'request':
     case 'break-glass': {
       const name = word;

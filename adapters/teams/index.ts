@@ -11,6 +11,7 @@ import {
   ErrorCodes,
   KeylessError,
   type AlertEngine,
+  type AuditReader,
   type AlertPublisher,
   type ChatNotifier,
   type ConversationStore,
@@ -75,6 +76,8 @@ export interface TeamsAdapter {
   alerts: AlertPublisher;
   /** Gives the alert buttons and `root-window` their engine (built with this adapter's publisher). */
   connectAlerts(engine: AlertEngine): void;
+  /** Gives `audit` its reader (auditors only, in the 1:1 chat). */
+  connectAudit?(reader: AuditReader): void;
   /** Resolves when queued Teams deliveries are done. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -160,6 +163,7 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
   const views = new ApprovalViews(deps.engine, deps.conversations, logger);
   const outbox = new TeamsOutbox(adapter, deps.config.appId ?? '', pacer, logger);
   let alertEngine: AlertEngine | undefined;
+  let auditReader: AuditReader | undefined;
   const alerts = new TeamsAlertPublisher({
     outbox,
     references,
@@ -168,6 +172,7 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
   });
   const bot = new TeamsBot({
     alerts: () => alertEngine,
+    audit: () => auditReader,
     engine: deps.engine,
     refs: deps.refs,
     references,
@@ -261,6 +266,9 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
     alerts,
     connectAlerts(engine) {
       alertEngine = engine;
+    },
+    connectAudit(reader) {
+      auditReader = reader;
     },
     idle: () => notifier.idle(),
     async stop() {

@@ -11,6 +11,7 @@ import {
   type AccessRequest,
   type Alert,
   type AlertEngine,
+  type AuditReader,
   type ChatUser,
   type Engine,
   type Grant,
@@ -28,6 +29,7 @@ import { postureCard } from './cards/posture.card';
 import { renderPostureChart } from '../shared/posture-chart';
 import { grantCard, requestStatusCard } from './cards/journey.card';
 import { accountsCard, helpCard, infoCard, listCard, noApprovalsCard, problemCard } from './cards/messages.card';
+import { auditCard, nextAuditWords } from './cards/audit.card';
 import { accountChoice, accountStepCard, detailsStepCard, type FormContext } from './cards/request-form.card';
 import { parseCommand, type Command } from './commands';
 import type { ConversationReferences } from './conversation-references';
@@ -70,6 +72,8 @@ export interface TeamsBotDeps {
   newFormId?: () => string;
   /** The security feed, once connected (undefined: alert buttons and `root-window` are refused). */
   alerts?: () => AlertEngine | undefined;
+  /** The audit reader, once connected (undefined: `audit` says the audit is not set up). */
+  audit?: () => AuditReader | undefined;
   /** Entra ID tenant ids served; an activity from any other tenant is refused in onTurn. */
   allowedTenantIds: readonly string[];
 }
@@ -212,6 +216,8 @@ export class TeamsBot {
     switch (command.name) {
       case 'help':
         return void (await this.reply(ctx, helpCard()));
+      case 'audit':
+        return this.showAudit(ctx, user, command.words);
       case 'home':
         // The home card shows a person's own access: only in their 1:1 chat, never in a channel.
         if (ctx.activity.conversation.conversationType !== 'personal') {
@@ -352,6 +358,41 @@ export class TeamsBot {
     if (pending.length > MAX_APPROVAL_CARDS) {
       await this.reply(ctx, infoCard(`…and ${pending.length - MAX_APPROVAL_CARDS} more.`));
     }
+  }
+
+  /**
+   * `audit …`: auditors only, and only in the 1:1 chat (never shown in a channel). One page in a
+   * card; a longer answer also as a CSV attachment of the same message.
+   */
+  private async showAudit(ctx: TurnContext, user: ChatUser, words: string[]): Promise<void> {
+    const reader = this.deps.audit?.();
+    if (!reader) throw new KeylessError(ErrorCodes.ConfigInvalid, 'The audit is not set up in this keyless.');
+    if (ctx.activity.conversation.conversationType !== 'personal') {
+      return void (await this.reply(
+        ctx,
+        infoCard('The audit is answered in our 1:1 chat only: write `audit …` to me there.'),
+      ));
+    }
+    const answer = await reader.read(user, words);
+    const card = auditCard(answer, nextAuditWords(words, answer.page));
+    const file = answer.export;
+    await this.deps.pacer.run(ctx.activity.conversation.id, () =>
+      ctx.sendActivity({
+        type: ActivityTypes.Message,
+        attachments: [
+          attachment(card),
+          ...(file
+            ? [
+                {
+                  contentType: 'text/csv',
+                  name: file.filename,
+                  contentUrl: `data:text/csv;base64,${Buffer.from(file.text, 'utf8').toString('base64')}`,
+                },
+              ]
+            : []),
+        ],
+      }),
+    );
   }
 
   private async reply(ctx: TurnContext, card: AdaptiveCard): Promise<string | undefined> {

@@ -138,6 +138,14 @@ export const Commands = [
     example: 'posture',
     menu: false,
   },
+  {
+    name: 'audit',
+    description: 'Who had which access (auditors)',
+    usage:
+      'audit [--since <date|90d>] [--until <date>] [--user <email>] [--actor <email>] [--account <id>] [--permission-set <name>] [--rule <name>] [--page <n>]',
+    example: 'audit --since 2026-11-01 --user rita@example.com',
+    menu: false,
+  },
   { name: 'help', description: 'What keyless can do', usage: 'help', example: 'help', menu: false },
 ] as const satisfies readonly CommandSpec[];
 

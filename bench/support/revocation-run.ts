@@ -18,7 +18,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startEmbeddedDynamo } from '../../adapters/local/embedded-dynamodb';
 import { generateSeed, startAwsEmulator } from '../../adapters/local/aws-emulator';
 import { DynamoGrantStore } from '../../adapters/dynamodb';
-import type { Engine } from '../../src';
+import { silentLogger, type Engine } from '../../src';
+import { AuditPump } from '../../adapters/main/audit-pump';
 import {
   cpuSeconds,
   forEachLimit,
@@ -47,6 +48,11 @@ export interface RevocationRunOptions {
   /** dynalite in its own process (default) or in this one. */
   dynamoInProcess: boolean;
   sweepMs?: number;
+  /**
+   * Run the audit pump beside the engines (as `keyless start` does), on its own counted client:
+   * its DynamoDB commands are reported apart from the engines' (`audit_pump_ops`).
+   */
+  auditPump?: boolean;
   /** A grant not revoked this long after the window's end counts as missed. */
   graceMs: number;
   log?: (line: string) => void;
@@ -64,6 +70,11 @@ export interface RevocationRunResult {
   delete_calls: number;
   dynamodb_ops_per_revocation: number;
   dynamodb_ops: Record<string, number>;
+  /** With `auditPump`: the pump's commands (off the revocation path), per revocation and by name. */
+  audit_pump_ops_per_revocation?: number;
+  audit_pump_ops?: Record<string, number>;
+  /** With `auditPump`: audit events the pump indexed while the engines revoked. */
+  audit_events_indexed?: number;
   not_expired: number;
   setup_margin_ms: number;
   /** Event-loop delay of this process (engines + emulator) while revoking. */
@@ -122,6 +133,32 @@ export async function runRevocation(o: RevocationRunOptions): Promise<Revocation
         `window ${o.windowMs} ms, ${o.replicas} replica(s), dynalite ${o.dynamoInProcess ? 'in-process' : 'own process'}`,
     );
 
+    // The audit pump, when asked for: the set-up's own writes are indexed first (not measured).
+    const pumpOps: Record<string, number> = {};
+    let pump: AuditPump | undefined;
+    let pumpStore: DynamoGrantStore | undefined;
+    let auditEvents = 0;
+    if (o.auditPump) {
+      const client = localDynamo(dynamoUrl);
+      cleanups.push(() => client.destroy());
+      pumpStore = new DynamoGrantStore({ client, tableName: table });
+      while ((await pumpStore.pumpAudit()).items > 0);
+      countCommands(client, pumpOps);
+      const counted = pumpStore;
+      pump = new AuditPump({
+        store: {
+          pumpAudit: async (options) => {
+            const done = await counted.pumpAudit(options);
+            auditEvents += done.events;
+            return done;
+          },
+        },
+        prefix: 'audit',
+        everyMs: 2000,
+        logger: silentLogger,
+      });
+    }
+
     // The engines.
     const dynamoOps: Record<string, number> = {};
     const engines: Engine[] = [];
@@ -147,6 +184,7 @@ export async function runRevocation(o: RevocationRunOptions): Promise<Revocation
     const cpuBefore = process.cpuUsage();
     const dynaliteCpuBefore = dynamoService?.child.pid ? cpuSeconds(dynamoService.child.pid) : undefined;
     await Promise.all(engines.map((e) => e.start()));
+    pump?.start();
     log(`engines started; timers armed: ${engines.map((e) => e.armedTimers).join(', ')}`);
 
     // Wait for the burst to pass (plus grace for stragglers and for any second revocation).
@@ -156,6 +194,8 @@ export async function runRevocation(o: RevocationRunOptions): Promise<Revocation
     while (Date.now() < deadline && deleted() < o.grants) await sleep(250);
     await sleep(Math.min(3000, Math.max(0, deadline - Date.now())));
     await Promise.all(engines.map((e) => e.stop()));
+    await pump?.stop();
+    if (pump) while ((await pump.pass()) > 0);
     loopDelay.disable();
     const cpu = process.cpuUsage(cpuBefore);
     const dynaliteCpuAfter = dynamoService?.child.pid ? cpuSeconds(dynamoService.child.pid) : undefined;
@@ -186,6 +226,7 @@ export async function runRevocation(o: RevocationRunOptions): Promise<Revocation
     });
     lags.sort((a, b) => a - b);
     const totalOps = Object.values(dynamoOps).reduce((a, b) => a + b, 0);
+    const totalPumpOps = Object.values(pumpOps).reduce((a, b) => a + b, 0);
     const expiries = [...expiresAt.values()];
     log(
       `revoked ${lags.length}/${o.grants}; ${deleteCalls.length} DeleteAccountAssignment calls; ` +
@@ -203,6 +244,13 @@ export async function runRevocation(o: RevocationRunOptions): Promise<Revocation
       delete_calls: deleteCalls.length,
       dynamodb_ops_per_revocation: Number((totalOps / o.grants).toFixed(1)),
       dynamodb_ops: dynamoOps,
+      ...(o.auditPump
+        ? {
+            audit_pump_ops_per_revocation: Number((totalPumpOps / o.grants).toFixed(1)),
+            audit_pump_ops: pumpOps,
+            audit_events_indexed: auditEvents,
+          }
+        : {}),
       not_expired: notExpired,
       setup_margin_ms: setupMargin,
       event_loop_delay_p99_ms: Number((loopDelay.percentile(99) / 1e6).toFixed(1)),

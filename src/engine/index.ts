@@ -31,3 +31,4 @@ export { SNOOZE_DAYS } from './alerts/actions';
 export { POSTURE_PERIOD_MS } from './alerts/posture';
 export type { DriftReport } from './alerts/drift';
 export { Leadership, createSecurityDuties, type LeadershipOptions, type SecurityDuties } from './alerts/leadership';
+export { AuditReader, isListedAuditor, type AuditAnswer, type AuditReaderDeps } from './audit-reader';

@@ -15,3 +15,4 @@ export * from './on-call.port';
 export * from './membership.port';
 export * from './session-cut-store.port';
 export * from './activity-trail.port';
+export * from './audit-log.port';

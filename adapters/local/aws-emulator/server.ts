@@ -479,15 +479,19 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
     req: IncomingMessage,
     res: ServerResponse,
     path: string,
+    body = '',
   ): { operation: string; outcome: string; status: number } {
     const hostname = (req.headers.host ?? '').replace(/:\d+$/, '');
     const virtualHosted = /^([a-z0-9][a-z0-9.-]*[a-z0-9])\.(localhost|\d+\.\d+\.\d+\.\d+)$/.test(hostname);
     const listBuckets = req.method === 'GET' && path === '/' && !virtualHosted;
-    const operation = listBuckets ? 'ListBuckets' : 'GetObject';
+    const operation = listBuckets ? 'ListBuckets' : req.method === 'PUT' ? 'PutObject' : 'GetObject';
     const context = ctx(req);
     try {
       world.settle();
-      authorizeSessionCall(context, listBuckets ? 's3:ListAllMyBuckets' : 's3:GetObject');
+      authorizeSessionCall(
+        context,
+        listBuckets ? 's3:ListAllMyBuckets' : req.method === 'PUT' ? 's3:PutObject' : 's3:GetObject',
+      );
     } catch (error) {
       const e = error as AwsError;
       const code =
@@ -501,7 +505,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       res.end(text);
       return { operation, outcome: code, status: e.status };
     }
-    if (!listBuckets) return stores.handleS3(req, res);
+    if (!listBuckets) return stores.handleS3(req, res, body);
     // A member account's session sees that account's buckets: the emulator keeps buckets in the management account only.
     const session = sessionOf(context.accessKeyId);
     const owned = session && session.accountId !== world.managementAccountId ? [] : [...stores.buckets.keys()];
@@ -524,7 +528,7 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
         if (req.method === 'GET' && path === '/federation/credentials') return handlePortal(req, res);
         if (signingService(req) === 's3') {
           const at = now();
-          const done = handleS3(req, res, path);
+          const done = handleS3(req, res, path, body);
           recordTrail(req, 's3', done.operation, at, done.outcome);
           log.record({ at, service: 's3', operation: done.operation, outcome: done.outcome, httpStatus: done.status });
           return;

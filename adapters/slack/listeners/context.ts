@@ -1,4 +1,12 @@
-import { ErrorCodes, KeylessError, type AlertEngine, type ChatUser, type Engine, type Logger } from '../../../src';
+import {
+  ErrorCodes,
+  KeylessError,
+  type AlertEngine,
+  type AuditReader,
+  type ChatUser,
+  type Engine,
+  type Logger,
+} from '../../../src';
 import type { SlackMessage } from '../blocks/common.blocks';
 import type { SlackApi } from '../slack-api';
 import type { SlackDirectory } from '../slack-directory';
@@ -19,6 +27,8 @@ export interface ListenerContext {
   afterAck<T>(work: () => Promise<T>): Promise<T>;
   /** The security feed, once the composition root connected it (undefined: not configured). */
   alerts(): AlertEngine | undefined;
+  /** The audit reader, once the composition root connected it (undefined: not set up). */
+  audit?(): AuditReader | undefined;
 }
 
 /** The alert engine, or the refusal a person sees when the security feed is not set up here. */

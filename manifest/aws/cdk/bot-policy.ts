@@ -28,8 +28,12 @@ export interface BotPolicyPlaces {
   tableArn: string;
   /** The index keyless queries (adapters/dynamodb/items.ts GSI_NAME). */
   indexName: string;
+  /** The sparse index of writes waiting for the audit pump. */
+  auditIndexName: string;
   queueArn: string;
   policyParameterArn: string;
+  /** The audit archive's objects: `arn:…:s3:::<bucket>/<prefix>/*` (KEYLESS_AUDIT_BUCKET). */
+  auditArchiveObjectsArn: string;
 }
 
 /** Placeholders of manifest/aws/iam-policy.json: replace them with your own values. */
@@ -43,8 +47,10 @@ export const PLACEHOLDERS: BotPolicyPlaces = {
   remediationRoleName: 'keyless-key-remediation',
   tableArn: 'arn:aws:dynamodb:REPLACE_REGION:REPLACE_ACCOUNT_ID:table/keyless',
   indexName: 'byStatusExpiry',
+  auditIndexName: 'byAuditPending',
   queueArn: 'arn:aws:sqs:REPLACE_REGION:REPLACE_ACCOUNT_ID:keyless-root-activity',
   policyParameterArn: 'arn:aws:ssm:REPLACE_REGION:REPLACE_ACCOUNT_ID:parameter/keyless/policy',
+  auditArchiveObjectsArn: 'arn:aws:s3:::REPLACE_AUDIT_BUCKET/audit/*',
 };
 
 /** Exactly the actions the code calls, each on the narrowest resources AWS lets a policy name. */
@@ -122,6 +128,7 @@ export function botPolicyStatements(p: BotPolicyPlaces): PolicyStatement[] {
       Sid: 'TheKeylessTableAndItsIndex',
       Effect: 'Allow',
       Action: [
+        'dynamodb:BatchWriteItem',
         'dynamodb:DeleteItem',
         'dynamodb:DescribeTable',
         'dynamodb:GetItem',
@@ -129,7 +136,13 @@ export function botPolicyStatements(p: BotPolicyPlaces): PolicyStatement[] {
         'dynamodb:Query',
         'dynamodb:UpdateItem',
       ],
-      Resource: [p.tableArn, `${p.tableArn}/index/${p.indexName}`],
+      Resource: [p.tableArn, `${p.tableArn}/index/${p.indexName}`, `${p.tableArn}/index/${p.auditIndexName}`],
+    },
+    {
+      Sid: 'WriteAuditEventsToTheAuditArchive',
+      Effect: 'Allow',
+      Action: ['s3:PutObject'],
+      Resource: p.auditArchiveObjectsArn,
     },
     {
       Sid: 'ReceiveDeleteAndDelayRootActivityEventsFromTheFeedQueue',

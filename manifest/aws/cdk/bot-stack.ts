@@ -30,15 +30,17 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { acknowledge } from './nag';
-import { GSI_NAME, TTL_ATTRIBUTE, tableDefinition } from '../../../adapters/dynamodb';
-import { SCHEDULED_EVENT } from '../../../src';
+import { AUDIT_PENDING_INDEX, GSI_NAME, TTL_ATTRIBUTE, tableDefinition } from '../../../adapters/dynamodb';
+import { AUDIT_COLUMNS, SCHEDULED_EVENT } from '../../../src';
 import { botPolicyStatements, sessionCutStatements } from './bot-policy';
 import { ROOT_ACTIVITY_PATTERN } from './member-stack';
 import { DEFAULT_REGIONS, PUBLIC_PATHS, REMEDIATION_ROLE, SCANNER_ROLE, SECRET_KEYS } from './names';
@@ -67,6 +69,11 @@ export const UNSET_ENV: Record<string, string> = {
   KEYLESS_IDENTITY_EXTERNAL_ID_ISSUER:
     'optional: the SCIM issuer of Entra ID object ids in Identity Center; unset, Teams users are found by verified email',
   KEYLESS_POLICY_RELOAD_EVERY: 'default 60s',
+  KEYLESS_AUDIT_PREFIX: 'default audit (the Glue table and the role expect it)',
+  KEYLESS_AUDIT_EVERY: 'default 2000 ms',
+  KEYLESS_AUDITORS: 'optional: the emails of the people who may read the audit in chat; unset, nobody',
+  KEYLESS_AUDIT_RETENTION_DAYS:
+    'default KEYLESS_RETENTION_DAYS (the index in the table; the archive keeps AuditRetentionDays)',
   KEYLESS_ALERTS_EXTERNAL_ID: 'the older name of KEYLESS_MEMBER_ROLE_EXTERNAL_ID, which the stack sets',
   KEYLESS_PAGERDUTY_API_URL: 'default https://api.pagerduty.com (the EU service: https://api.eu.pagerduty.com)',
   KEYLESS_SESSION_CUT_PREFIX: 'default keyless-session-cut (the role may change only SCPs tagged keyless=session-cut)',
@@ -217,6 +224,98 @@ export class BotStack extends Stack {
     // The table holds the audit trail: keep it when the stack goes or the table is replaced.
     table.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
+    // The audit archive: every audit event as JSON lines under audit/dt=YYYY-MM-DD/, kept for
+    // AuditRetentionDays (beyond the table's TTL), queried with Athena through the Glue table below.
+    const auditRetentionDays = p('AuditRetentionDays', {
+      type: 'Number',
+      default: 2557,
+      minValue: 1,
+      description: 'Days the audit archive keeps an event (default 7 years); the table keeps closed records 400 days.',
+    });
+    const auditBucket = new s3.CfnBucket(this, 'AuditBucket', {
+      bucketEncryption: {
+        serverSideEncryptionConfiguration: [{ serverSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+      },
+      publicAccessBlockConfiguration: {
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      ownershipControls: { rules: [{ objectOwnership: 'BucketOwnerEnforced' }] },
+      versioningConfiguration: { status: 'Enabled' },
+      lifecycleConfiguration: {
+        rules: [
+          {
+            id: 'AuditRetention',
+            status: 'Enabled',
+            prefix: 'audit/',
+            expirationInDays: auditRetentionDays.valueAsNumber,
+            noncurrentVersionExpiration: { noncurrentDays: 30 },
+          },
+        ],
+      },
+      tags: [{ key: 'app', value: 'keyless' }],
+    });
+    auditBucket.overrideLogicalId('AuditBucket');
+    auditBucket.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    acknowledge(
+      auditBucket,
+      'AwsSolutions-S1',
+      'The archive is written by keyless alone (its role may only PutObject under audit/); CloudTrail data events are the access log an organization that needs one turns on.',
+    );
+    new s3.CfnBucketPolicy(this, 'AuditBucketPolicy', {
+      bucket: auditBucket.ref,
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 's3:*',
+            Resource: [auditBucket.attrArn, `${auditBucket.attrArn}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      },
+    }).overrideLogicalId('AuditBucketPolicy');
+    const auditDatabase = new glue.CfnDatabase(this, 'AuditDatabase', {
+      catalogId: this.account,
+      databaseInput: { name: 'keyless_audit', description: 'keyless audit archive' },
+    });
+    auditDatabase.overrideLogicalId('AuditDatabase');
+    const auditTable = new glue.CfnTable(this, 'AuditTable', {
+      catalogId: this.account,
+      databaseName: 'keyless_audit',
+      tableInput: {
+        name: 'events',
+        description:
+          'keyless audit events (one JSON line each); `id` identifies an event, a retried upload may repeat a line',
+        tableType: 'EXTERNAL_TABLE',
+        partitionKeys: [{ name: 'dt', type: 'string' }],
+        parameters: {
+          classification: 'json',
+          'projection.enabled': 'true',
+          'projection.dt.type': 'date',
+          'projection.dt.format': 'yyyy-MM-dd',
+          'projection.dt.range': '2024-01-01,NOW',
+          'projection.dt.interval': '1',
+          'projection.dt.interval.unit': 'DAYS',
+          'storage.location.template': `s3://${auditBucket.ref}/audit/dt=\${dt}/`,
+        },
+        storageDescriptor: {
+          location: `s3://${auditBucket.ref}/audit/`,
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+          columns: [...AUDIT_COLUMNS.map((name) => ({ name, type: 'string' })), { name: 'at_ms', type: 'bigint' }],
+        },
+      },
+    });
+    auditTable.overrideLogicalId('AuditTable');
+    auditTable.addDependency(auditDatabase);
+
     // Root activity: every account's forwarders → this bus → the queue keyless consumes.
     const deadLetters = new sqs.Queue(this, 'RootEventsDeadLetterQueue', {
       retentionPeriod: Duration.days(14),
@@ -306,8 +405,10 @@ export class BotStack extends Stack {
             remediationRoleName: REMEDIATION_ROLE,
             tableArn: table.attrArn,
             indexName: GSI_NAME,
+            auditIndexName: AUDIT_PENDING_INDEX,
             queueArn: queue.queueArn,
             policyParameterArn: `arn:${this.partition}:ssm:${this.region}:${this.account}:parameter${policyParameterName.valueAsString}`,
+            auditArchiveObjectsArn: `${auditBucket.attrArn}/audit/*`,
           }),
         }),
       },
@@ -342,7 +443,7 @@ export class BotStack extends Stack {
     acknowledge(
       taskRole,
       'AwsSolutions-IAM5',
-      'Each wildcard is the narrowest AWS allows: the Organizations list calls and sts:GetCallerIdentity take no resource; an assignment names any account and any permission set of the one instance; identity-store users, groups and memberships carry no store id in their ARN; the member roles have one name in every account of the organization.',
+      'Each wildcard is the narrowest AWS allows: the Organizations list calls and sts:GetCallerIdentity take no resource; an assignment names any account and any permission set of the one instance; identity-store users, groups and memberships carry no store id in their ARN; the member roles have one name in every account of the organization; the audit archive objects are named by day and batch, under audit/ of its own bucket.',
       [
         'Resource::*',
         'Resource::arn:<AWS::Partition>:sso:::account/*',
@@ -352,6 +453,7 @@ export class BotStack extends Stack {
         'Resource::arn:<AWS::Partition>:identitystore:::membership/*',
         `Resource::arn:<AWS::Partition>:iam::*:role/${SCANNER_ROLE}`,
         `Resource::arn:<AWS::Partition>:iam::*:role/${REMEDIATION_ROLE}`,
+        'Resource::<AuditBucket.Arn>/audit/*',
       ],
     );
 
@@ -387,6 +489,7 @@ export class BotStack extends Stack {
         KEYLESS_MODE: 'production',
         KEYLESS_POLICY: `ssm:${policyParameterName.valueAsString}`,
         KEYLESS_TABLE: table.ref,
+        KEYLESS_AUDIT_BUCKET: auditBucket.ref,
         KEYLESS_PORT: String(PORT),
         AWS_REGION: this.region,
         KEYLESS_ROOT_EVENTS_QUEUE_URL: queue.queueUrl,
@@ -554,6 +657,10 @@ export class BotStack extends Stack {
 
     new CfnOutput(this, 'KeylessTable', { value: table.ref, description: 'The DynamoDB table (KEYLESS_TABLE)' });
     new CfnOutput(this, 'RootEventsQueueUrl', { value: queue.queueUrl });
+    new CfnOutput(this, 'AuditBucketName', {
+      value: auditBucket.ref,
+      description: 'The audit archive (KEYLESS_AUDIT_BUCKET); Athena: database keyless_audit, table events',
+    });
     new CfnOutput(this, 'TaskRoleArn', { value: taskRole.roleArn, description: 'KeylessRoleArn of org.yml' });
     new CfnOutput(this, 'EventBusArn', { value: bus.eventBusArn, description: 'EventBusArn of org.yml' });
     new CfnOutput(this, 'LoadBalancerDnsName', {

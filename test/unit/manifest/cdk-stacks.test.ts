@@ -19,13 +19,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { AwsSts } from '../../../adapters/aws/sts/sts';
-import { tableDefinition } from '../../../adapters/dynamodb';
+import { auditArchiveObjects, tableDefinition } from '../../../adapters/dynamodb';
 import { envSchema, loadConfig } from '../../../adapters/main/config';
 import { MANIFEST_DIR, buildApp, synthesizeFiles, templateOf } from '../../../manifest/aws/cdk/app';
 import { PLACEHOLDERS, botPolicyStatements } from '../../../manifest/aws/cdk/bot-policy';
 import { UNSET_ENV } from '../../../manifest/aws/cdk/bot-stack';
 import { DEFAULT_REGIONS, PUBLIC_PATHS, SECRET_KEYS } from '../../../manifest/aws/cdk/names';
-import { classifySecurityEvent, parseSecurityEvent } from '../../../src';
+import { AUDIT_COLUMNS, auditJson, classifySecurityEvent, parseSecurityEvent, type AuditRecord } from '../../../src';
 import { writePlaygroundPolicyWithoutOnCall } from '../../support/sample-policy';
 import { type CfnTemplate, type Resolved, matchesPattern, parameterValues, resolve } from './cfn';
 
@@ -69,6 +69,8 @@ const botEnv = {
     RootEventsQueue: { Ref: 'https://sqs.us-east-1.amazonaws.com/111122223333/keyless-root-activity' },
     Table: { Ref: 'keyless' },
     TaskRole: { Arn: TASK_ROLE_ARN },
+    // CloudFormation names a bucket <stack>-<logical id>-<suffix>, lower case.
+    AuditBucket: { Ref: 'keyless-auditbucket-1a2b3c4d5e6f', Arn: 'arn:aws:s3:::keyless-auditbucket-1a2b3c4d5e6f' },
   },
 };
 
@@ -186,9 +188,10 @@ describe('the bot stack (template.yml)', () => {
       [resolve(statements.find((s) => s.Sid === sid)!.Resource, { ...botEnv, resources: {} })].flat();
     expect(resources('TheKeylessTableAndItsIndex')).toEqual([
       'arn:Table:Arn',
-      `arn:Table:Arn/index/${tableDefinition('x').GlobalSecondaryIndexes![0]!.IndexName}`,
+      ...tableDefinition('x').GlobalSecondaryIndexes!.map((g) => `arn:Table:Arn/index/${g.IndexName}`),
     ]);
     expect(resources('ReceiveDeleteAndDelayRootActivityEventsFromTheFeedQueue')).toEqual(['arn:RootEventsQueue:Arn']);
+    expect(resources('WriteAuditEventsToTheAuditArchive')).toEqual(['arn:AuditBucket:Arn/audit/*']);
     expect(resources('ReadThePolicyFromItsParameter')).toEqual([
       'arn:aws:ssm:us-east-1:111122223333:parameter/keyless/policy',
     ]);
@@ -197,6 +200,86 @@ describe('the bot stack (template.yml)', () => {
       'arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/*',
       'arn:aws:sso:::account/*',
     ]);
+  });
+
+  it('archives audit events to a private, encrypted bucket kept for AuditRetentionDays, named in KEYLESS_AUDIT_BUCKET', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({ Status: 'Enabled', Prefix: 'audit/', ExpirationInDays: { Ref: 'AuditRetentionDays' } }),
+          ],
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+      },
+    });
+    const task = bot.Resources.TaskDefinition!.Properties as {
+      ContainerDefinitions: { Environment: { Name: string; Value: unknown }[] }[];
+    };
+    const audit = task.ContainerDefinitions[0]!.Environment.find((e) => e.Name === 'KEYLESS_AUDIT_BUCKET');
+    expect(audit?.Value).toEqual({ Ref: 'AuditBucket' });
+  });
+
+  it('defines the Athena table of the archive: one string column per export column, partitions projected on dt', () => {
+    const glue = Object.values(bot.Resources).find((r) => r.Type === 'AWS::Glue::Table')!.Properties as {
+      DatabaseName: string;
+      TableInput: {
+        PartitionKeys: { Name: string; Type: string }[];
+        Parameters: Record<string, unknown>;
+        StorageDescriptor: { Columns: { Name: string; Type: string }[]; SerdeInfo: { SerializationLibrary: string } };
+      };
+    };
+    expect(glue.DatabaseName).toBe('keyless_audit');
+    expect(glue.TableInput.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
+    expect(glue.TableInput.StorageDescriptor.Columns).toEqual([
+      ...AUDIT_COLUMNS.map((name) => ({ Name: name, Type: 'string' })),
+      { Name: 'at_ms', Type: 'bigint' },
+    ]);
+    expect(glue.TableInput.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(glue.TableInput.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.dt.type': 'date',
+      'projection.dt.format': 'yyyy-MM-dd',
+    });
+    // The objects the sink writes are where the projection looks.
+    const template = JSON.stringify(glue.TableInput.Parameters['storage.location.template']);
+    expect(template).toContain('/audit/dt=${dt}/');
+    const record: AuditRecord = {
+      id: 'grant#g#00000001',
+      at: 0,
+      event: 'create',
+      from: 'none',
+      to: 'provisioning',
+      subjectKind: 'grant',
+      subjectId: 'g',
+      user: 'rita@example.com',
+      principalId: 'p',
+      principalName: 'rita',
+      accountId: '111111111111',
+      accountName: 'prod',
+      permissionSet: 'ReadOnly',
+      rule: 'r',
+      actorKind: 'system',
+      actorId: 'x',
+      actorName: 'x',
+    };
+    const [object] = auditArchiveObjects('audit', [record]);
+    expect(object!.key).toMatch(/^audit\/dt=1970-01-01\/[0-9a-f]{32}\.jsonl$/);
+    // Every field of an archived line is a column.
+    const line = JSON.parse(object!.body.trim()) as Record<string, unknown>;
+    expect(line).toEqual(JSON.parse(auditJson(record)));
+    expect(Object.keys(line).sort()).toEqual(glue.TableInput.StorageDescriptor.Columns.map((c) => c.Name).sort());
   });
 
   it('defines the table exactly as the code creates it, kept on delete, with TTL, PITR and KMS', () => {

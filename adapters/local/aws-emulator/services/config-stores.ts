@@ -1,6 +1,8 @@
 /**
  * Where a deployment keeps keyless's policy: SSM Parameter Store (GetParameter, JSON 1.1) and S3
- * (GetObject, REST). Minimal and strict like AWS: an unknown parameter is ParameterNotFound, an
+ * (GetObject, HeadObject, PutObject and ListObjectsV2, REST: PutObject for the audit archive).
+ * Minimal and strict like AWS: PutObject into a missing bucket is NoSuchBucket (it never creates
+ * one), a Content-MD5 that does not match the body is BadDigest; an unknown parameter is ParameterNotFound, an
  * unknown key NoSuchKey, an unknown bucket NoSuchBucket; a SecureString is returned encrypted
  * unless WithDecryption; If-None-Match on the current ETag answers 304.
  * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
@@ -97,7 +99,11 @@ export class ConfigStores {
   };
 
   /** S3 REST: GET (and HEAD) of an object, path-style (/bucket/key) or virtual-hosted (bucket.host). */
-  handleS3(req: IncomingMessage, res: ServerResponse): { operation: string; outcome: string; status: number } {
+  handleS3(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body = '',
+  ): { operation: string; outcome: string; status: number } {
     const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
     const url = new URL(req.url ?? '/', 'http://s3');
     const hostname = (req.headers.host ?? '').replace(/:\d+$/, '');
@@ -118,12 +124,59 @@ export class ConfigStores {
       res.end(req.method === 'HEAD' ? undefined : body);
       return { operation: 'GetObject', outcome: code, status };
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return error(501, 'NotImplemented', 'The local AWS emulator serves GetObject and HeadObject only.');
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'PUT') {
+      return error(
+        501,
+        'NotImplemented',
+        'The local AWS emulator serves GetObject, HeadObject, PutObject and ListObjectsV2.',
+      );
     }
     const objects = this.buckets.get(bucket);
     if (!bucket || !objects)
       return error(404, 'NoSuchBucket', 'The specified bucket does not exist', xml('BucketName', bucket));
+    if (req.method === 'PUT') {
+      if (!key) return error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+      if (url.searchParams.size > 0 && !url.searchParams.has('x-id')) {
+        return error(501, 'NotImplemented', 'The local AWS emulator serves plain PutObject only.');
+      }
+      if (String(req.headers['content-encoding'] ?? '').includes('aws-chunked')) {
+        return error(501, 'NotImplemented', 'The local AWS emulator does not take aws-chunked uploads.');
+      }
+      const md5 = req.headers['content-md5'];
+      if (typeof md5 === 'string' && md5 !== createHash('md5').update(body).digest('base64')) {
+        return error(400, 'BadDigest', 'The Content-MD5 you specified did not match what we received.');
+      }
+      const etag = this.putObject(bucket, key, body);
+      res.writeHead(200, { etag, 'x-amz-request-id': requestId, 'content-length': 0 });
+      res.end();
+      return { operation: 'PutObject', outcome: 'ok', status: 200 };
+    }
+    if (!key && req.method === 'GET' && url.searchParams.get('list-type') === '2') {
+      const prefix = url.searchParams.get('prefix') ?? '';
+      const max = Math.min(1000, Number(url.searchParams.get('max-keys') ?? 1000) || 1000);
+      const after = url.searchParams.get('continuation-token') ?? url.searchParams.get('start-after') ?? '';
+      const keys = [...objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
+      const page = keys.slice(0, max);
+      const truncated = keys.length > page.length;
+      const contents = page
+        .map((k) => {
+          const o = objects.get(k)!;
+          return `<Contents>${xml('Key', k)}${xml('LastModified', new Date(o.lastModified).toISOString())}${xml('ETag', o.etag)}${xml('Size', String(Buffer.byteLength(o.body)))}${xml('StorageClass', 'STANDARD')}</Contents>`;
+        })
+        .join('');
+      const listing =
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+        `${xml('Name', bucket)}${xml('Prefix', prefix)}${xml('KeyCount', String(page.length))}${xml('MaxKeys', String(max))}` +
+        `${xml('IsTruncated', String(truncated))}${contents}` +
+        `${truncated ? xml('NextContinuationToken', page[page.length - 1]!) : ''}</ListBucketResult>`;
+      res.writeHead(200, {
+        'content-type': 'application/xml',
+        'content-length': Buffer.byteLength(listing),
+        'x-amz-request-id': requestId,
+      });
+      res.end(listing);
+      return { operation: 'ListObjectsV2', outcome: 'ok', status: 200 };
+    }
     const object = key ? objects.get(key) : undefined;
     if (!object) return error(404, 'NoSuchKey', 'The specified key does not exist.', xml('Key', key));
     const headers = {

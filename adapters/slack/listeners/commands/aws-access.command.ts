@@ -1,5 +1,7 @@
 import type { App, RespondFn, SlashCommand as SlackSlashCommand } from '@slack/bolt';
-import type { ChatUser } from '../../../../src';
+import { ErrorCodes, KeylessError, type ChatUser } from '../../../../src';
+import { auditReply, nextAuditCommand } from '../../blocks/audit.blocks';
+import { shareFile } from '../../slack-files';
 import { requestModal } from '../../blocks/request-modal.blocks';
 import {
   accountsReply,
@@ -13,7 +15,7 @@ import {
   requestStateReply,
   whyReply,
 } from '../../blocks/replies.blocks';
-import type { SlackMessage } from '../../blocks/common.blocks';
+import { context, type SlackMessage } from '../../blocks/common.blocks';
 import { rootWindowReply } from '../../blocks/alert-modal.blocks';
 import { bundleReply } from '../../blocks/bundle.blocks';
 import { postureMessage } from '../../blocks/posture.blocks';
@@ -52,6 +54,45 @@ export function registerAwsAccessCommand(app: App, ctx: ListenerContext): void {
       }
     });
   });
+}
+
+/**
+ * `/aws-access audit …`: one page in the ephemeral answer; a longer answer also as a CSV file in
+ * the auditor's DM with the app (files.uploadV2), never in a channel.
+ */
+async function auditAnswer(
+  ctx: ListenerContext,
+  words: string[],
+  user: ChatUser,
+  userId: string,
+): Promise<SlackMessage> {
+  const reader = ctx.audit?.();
+  if (!reader) throw new KeylessError(ErrorCodes.ConfigInvalid, 'The audit is not set up in this keyless.');
+  const answer = await reader.read(user, words);
+  const reply = auditReply(answer, nextAuditCommand(words, answer.page));
+  if (!answer.export) return reply;
+  try {
+    await shareFile(ctx.api, {
+      channel: await ctx.directory.dmChannel(userId),
+      filename: answer.export.filename,
+      bytes: Buffer.from(answer.export.text, 'utf8'),
+      title: answer.export.filename,
+      altText: 'The audit export, as CSV',
+      initialComment: `The audit export you asked for: ${answer.export.count} event(s)${answer.export.truncated ? ' (cut at this many: narrow the range for the rest)' : ''}.`,
+    });
+    return reply;
+  } catch (error) {
+    ctx.logger.warn({ err: error, actor: `slack:${userId}` }, 'audit export not uploaded');
+    return {
+      ...reply,
+      blocks: [
+        ...(reply.blocks ?? []),
+        context(
+          ':warning: The export file could not be sent to you; the pages above are complete, try again for the file.',
+        ),
+      ],
+    };
+  }
 }
 
 async function say(respond: RespondFn, message: SlackMessage): Promise<void> {
@@ -129,6 +170,8 @@ async function run(
       return whyReply(await engine.explain({ user, account: c.account, permissionSet: c.permissionSet }));
     case 'accounts':
       return accountsReply(await engine.findAccounts(c.filter, ACCOUNTS_SHOWN + 1), c.filter, ACCOUNTS_SHOWN);
+    case 'audit':
+      return auditAnswer(ctx, c.words, user, command.user_id);
     case 'root-window':
       return rootWindowReply(
         await alertsOf(ctx).announceRootWindow({

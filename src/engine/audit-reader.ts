@@ -1,0 +1,119 @@
+import {
+  ErrorCodes,
+  KeylessError,
+  auditCsvHeader,
+  auditCsvLine,
+  auditQueryFromOptions,
+  normalizeEmail,
+  parseAuditWords,
+  type AuditQuery,
+  type AuditRecord,
+  type ChatUser,
+} from '../domain';
+import type { AuditLog, Clock } from '../ports';
+
+export interface AuditReaderDeps {
+  log: AuditLog;
+  clock: Clock;
+  /**
+   * Whether a person may read the audit. Default: their verified email is in `auditors`. A chat
+   * platform may add its own group (a Slack user group): it is asked only with a verified person.
+   */
+  isAuditor?: (user: ChatUser) => Promise<boolean>;
+  /** The auditors' emails (KEYLESS_AUDITORS). */
+  auditors: () => readonly string[];
+  /** Events shown per page in chat. Default 15. */
+  pageSize?: number;
+  /** At most this many events in an export file. Default 10,000. */
+  exportMax?: number;
+}
+
+export interface AuditAnswer {
+  query: AuditQuery;
+  page: number;
+  pageSize: number;
+  records: AuditRecord[];
+  /** A next page exists. */
+  more: boolean;
+  /** The whole answer as CSV, when it is longer than one page. */
+  export?: { filename: string; text: string; count: number; truncated: boolean };
+}
+
+/** Whether `user` is one of `auditors` by the email their chat platform verified (never a typed one). */
+export function isListedAuditor(user: ChatUser, auditors: readonly string[]): boolean {
+  const email = user.email?.trim();
+  if (!email) return false;
+  const wanted = normalizeEmail(email);
+  return auditors.some((a) => normalizeEmail(a) === wanted);
+}
+
+/**
+ * `audit …` in chat: the events that answer the words, one page at a time, for auditors only.
+ * Everyone else is refused before anything is read. An answer longer than one page also comes as
+ * a CSV file of the whole answer (up to `exportMax` events, said when cut).
+ */
+export class AuditReader {
+  constructor(private readonly deps: AuditReaderDeps) {}
+
+  async mayRead(user: ChatUser): Promise<boolean> {
+    if (isListedAuditor(user, this.deps.auditors())) return true;
+    if (!user.email?.trim() || !this.deps.isAuditor) return false;
+    return this.deps.isAuditor(user);
+  }
+
+  async read(actor: ChatUser, words: readonly string[]): Promise<AuditAnswer> {
+    if (!(await this.mayRead(actor))) {
+      throw new KeylessError(
+        ErrorCodes.NotAllowed,
+        'Only members of the auditors group can read the audit. Ask your security team to add you (KEYLESS_AUDITORS).',
+      );
+    }
+    const parsed = parseAuditWords(words);
+    if ('problem' in parsed) throw new KeylessError(ErrorCodes.InvalidInput, parsed.problem);
+    const built = auditQueryFromOptions(parsed.options, this.deps.clock.now());
+    if ('problem' in built) throw new KeylessError(ErrorCodes.InvalidInput, built.problem);
+    const pageSize = this.deps.pageSize ?? 15;
+    const { query } = built;
+    // Pages are counted from the start: the cursor of page n is where page n-1 stopped.
+    let cursor: string | undefined;
+    let page: AuditRecord[] = [];
+    for (let n = 1; n <= parsed.page; n++) {
+      const got = await this.deps.log.queryAudit({ ...query, limit: pageSize, ...(cursor ? { cursor } : {}) });
+      page = got.records;
+      cursor = got.cursor;
+      if (!cursor && n < parsed.page) {
+        page = [];
+        break;
+      }
+    }
+    const more = cursor !== undefined && (await this.hasMore(query, cursor));
+    const answer: AuditAnswer = { query, page: parsed.page, pageSize, records: page, more };
+    if (more || parsed.page > 1) answer.export = await this.exportOf(query);
+    return answer;
+  }
+
+  private async hasMore(query: AuditQuery, cursor: string): Promise<boolean> {
+    return (await this.deps.log.queryAudit({ ...query, limit: 1, cursor })).records.length > 0;
+  }
+
+  private async exportOf(query: AuditQuery): Promise<NonNullable<AuditAnswer['export']>> {
+    const max = this.deps.exportMax ?? 10_000;
+    let text = auditCsvHeader();
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const got = await this.deps.log.queryAudit({
+        ...query,
+        limit: Math.min(500, max - count),
+        ...(cursor ? { cursor } : {}),
+      });
+      text += got.records.map(auditCsvLine).join('');
+      count += got.records.length;
+      cursor = got.cursor;
+    } while (cursor && count < max);
+    const truncated = cursor !== undefined && (await this.hasMore(query, cursor));
+    const day = new Date(this.deps.clock.now()).toISOString().slice(0, 10);
+    const who = (query.user ?? query.actor ?? query.account ?? 'all').replace(/[^A-Za-z0-9@._-]/g, '_');
+    return { filename: `keyless-audit-${who}-${day}.csv`, text, count, truncated };
+  }
+}
