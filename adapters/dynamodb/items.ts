@@ -99,8 +99,12 @@ export function requestIndex(r: AccessRequest): { gsi1pk: string; gsi1sk: string
   return open ? { gsi1pk: `REQ#${r.status}`, gsi1sk: `${sortTime(r.decideBy)}#${r.id}` } : undefined;
 }
 
-/** Where a grant sits in `byStatusExpiry`: live grants only, by expiry (0 until it is known). */
+/**
+ * Where a grant sits in `byStatusExpiry`: live grants only, by expiry (0 until it is known); access
+ * that starts later (`scheduled`) by its start, so the sweep reads only the starts that are due.
+ */
 export function grantIndex(g: Grant): { gsi1pk: string; gsi1sk: string } | undefined {
+  if (g.status === 'scheduled') return { gsi1pk: 'GRANT#scheduled', gsi1sk: `${sortTime(g.startsAt ?? 0)}#${g.id}` };
   const live = g.status === 'provisioning' || g.status === 'active' || g.status === 'deprovisioning';
   return live ? { gsi1pk: `GRANT#${g.status}`, gsi1sk: `${sortTime(g.expiresAt ?? 0)}#${g.id}` } : undefined;
 }

@@ -72,6 +72,11 @@ export interface AccessRequest {
   remindedAt?: number;
   /** When the request escalated to `escalation.to` (set once by `escalate`). */
   escalatedAt?: number;
+  /**
+   * Access that starts later (`--from`): the grant is created scheduled and its assignment requested
+   * at this instant (epoch ms). The duration counts from the start.
+   */
+  startsAt?: number;
   /** Once approved and fulfilled: the grant created or extended (set once, by `link_grant`). */
   grantId?: GrantId;
   createdAt: number;

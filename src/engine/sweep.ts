@@ -6,6 +6,7 @@ import { deprovision } from './deprovision';
 import { escalateDueRequests } from './escalate-requests';
 import { activate, fulfil } from './fulfil-request';
 import { sweepSessionCuts } from './session-cut';
+import { startScheduled } from './start-scheduled';
 
 export interface SweepReport {
   timedOut: number;
@@ -18,6 +19,9 @@ export interface SweepReport {
   /** Pending requests whose approvers were reminded, and that escalated (a rule's `escalation`). */
   approversReminded: number;
   escalated: number;
+  /** Scheduled grants whose start was due (started here), and those armed for a start soon. */
+  started: number;
+  armedStarts: number;
   failures: number;
 }
 
@@ -62,6 +66,8 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
     reminded: 0,
     approversReminded: 0,
     escalated: 0,
+    started: 0,
+    armedStarts: 0,
     failures: 0,
   };
 
@@ -127,6 +133,30 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
   // The whole horizon only now and then (timers are armed well ahead of it); otherwise only what is due.
   const scanned = ctx.sweepState.horizonScannedAt;
   const wholeHorizon = scanned === undefined || now - scanned >= ctx.options.horizonScanEveryMs;
+
+  // Access that starts later: timers for this replica's starts within the horizon, and every start
+  // that is due and that a timer missed (a restart, a departed owner after its grace). Never early:
+  // only grants whose start has come, and the grant machine refuses `start_reached` before it.
+  const starts = await ctx.store.listGrants({
+    status: 'scheduled',
+    startsBefore: wholeHorizon ? now + ctx.options.timerHorizonMs : now,
+  });
+  const dueStarts = starts.filter(
+    (g) => g.startsAt !== undefined && g.startsAt <= now && own.shouldAct(g.id, now - g.startsAt),
+  );
+  for (const g of starts) {
+    if ((g.startsAt ?? 0) <= now || !own.owns(g.id)) continue;
+    ctx.scheduler.track(g);
+    report.armedStarts++;
+  }
+  failures.push(
+    ...(await forEachLimit(
+      ctx,
+      dueStarts,
+      PARALLEL,
+      async (g) => (report.started++, startScheduled(ctx, g.id as GrantId, g)),
+    )),
+  );
   const soon = await ctx.store.listGrants({
     status: 'active',
     expiresBefore: wholeHorizon ? now + Math.max(ctx.options.timerHorizonMs, reminderBefore) : now,
