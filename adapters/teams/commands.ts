@@ -1,3 +1,4 @@
+import { takeStartOption } from '../../src';
 import { Commands, type CommandName } from './verbs';
 
 /** A text command, parsed. Pure: no engine call, no I/O. */
@@ -21,6 +22,8 @@ export type Command =
       permissionSet: string;
       duration: string;
       reason: string;
+      /** `--from …` (request only): access that starts later, as typed. */
+      start?: string;
     };
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; problem: string; example: string };
@@ -114,8 +117,17 @@ export function parseCommand(raw: string | undefined): ParseResult {
     case 'break-glass': {
       const name = word;
       if (args.length === 0) return { ok: true, command: { name, form: true } };
-      const [account, permissionSet, duration] = args;
-      const reason = rest(3);
+      const later = takeStartOption(args);
+      if (later.missing || (later.start && name === 'break-glass')) {
+        return bad(
+          name,
+          name === 'break-glass'
+            ? 'Break-glass is access now: leave --from out.'
+            : 'Say when the access should start after --from: 09:00, tomorrow 09:00 or a date and a time.',
+        );
+      }
+      const [account, permissionSet, duration] = later.words;
+      const reason = later.words.slice(3).join(' ').trim();
       if (!account || !permissionSet || !duration || !reason) {
         const missing = [!permissionSet && 'a permission set', !duration && 'a duration', !reason && 'a reason'].filter(
           Boolean,
@@ -125,7 +137,18 @@ export function parseCommand(raw: string | undefined): ParseResult {
           `\`${name}\` needs an account, a permission set, a duration and a reason; ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing. Send \`${name}\` alone for a form.`,
         );
       }
-      return { ok: true, command: { name, form: false, account, permissionSet, duration, reason } };
+      return {
+        ok: true,
+        command: {
+          name,
+          form: false,
+          account,
+          permissionSet,
+          duration,
+          reason,
+          ...(later.start ? { start: later.start } : {}),
+        },
+      };
     }
     default:
       return {

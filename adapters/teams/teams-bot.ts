@@ -281,6 +281,7 @@ export class TeamsBot {
           duration: command.duration,
           reason: command.reason,
           breakGlass,
+          ...(command.start ? { start: command.start } : {}),
           idempotencyKey: `teams:${ctx.activity.id}`,
         });
         return this.replyToRequest(ctx, result);

@@ -113,3 +113,45 @@ export function startZoneNote(zone: string | undefined): string | undefined {
     ? 'Your chat profile gives no time zone, so the start was read in UTC.'
     : undefined;
 }
+
+const DAY_WORD = /^(today|tomorrow|\d{4}-\d{2}-\d{2})$/i;
+const CLOCK = /^\d{1,2}:\d{2}(?::\d{2})?$/;
+
+/**
+ * Takes `--from <start>` (or `--from=<start>`) out of the words of a chat command, wherever it is.
+ * The start is one word (`09:00`, an ISO date-time) or two (`tomorrow 09:00`, `2026-12-24 09:00`).
+ * `missing` is true for a `--from` with nothing after it. Pure: the engine reads the start.
+ */
+export function takeStartOption(words: readonly string[]): { words: string[]; start?: string; missing?: true } {
+  const out: string[] = [];
+  let start: string | undefined;
+  let missing = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const lower = w.toLowerCase();
+    if (lower === '--from' || lower === '--start') {
+      const first = words[i + 1];
+      if (first === undefined) {
+        missing = true;
+        continue;
+      }
+      const second = words[i + 2];
+      if (DAY_WORD.test(first) && second !== undefined && CLOCK.test(second)) {
+        start = `${first} ${second}`;
+        i += 2;
+      } else {
+        start = first;
+        i += 1;
+      }
+    } else if (lower.startsWith('--from=') || lower.startsWith('--start=')) {
+      start = w.slice(w.indexOf('=') + 1);
+      const next = words[i + 1];
+      if (DAY_WORD.test(start) && next !== undefined && CLOCK.test(next)) {
+        start = `${start} ${next}`;
+        i += 1;
+      }
+      if (start === '') missing = true;
+    } else out.push(w);
+  }
+  return { words: out, ...(start ? { start } : {}), ...(missing && !start ? { missing: true as const } : {}) };
+}

@@ -74,6 +74,7 @@ async function run(
           duration: c.duration,
           reason: c.reason,
           ...(c.ticket ? { ticket: c.ticket } : {}),
+          ...(c.start ? { start: c.start } : {}),
           idempotencyKey,
         }),
       );
