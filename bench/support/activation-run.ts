@@ -4,9 +4,10 @@
  * production composition root on the real DynamoDB and Identity Center adapters), on one dynalite
  * process and one AWS emulator process, as `replicas` does for expiries (replicas-run.ts).
  *
- * Set-up (not measured): the replicas load; meanwhile one scheduled grant per distinct (user,
- * account, permission set) is written as the engine leaves it once approved, its start spread
- * evenly over a window a few seconds ahead. Then every replica starts (its first sweep).
+ * Set-up (not measured): the replicas load and start (their first sweep, on an empty table); then
+ * one scheduled grant per distinct (user, account, permission set) is written as the engine leaves
+ * it once approved, its start spread evenly over a window that opens `leadMs` after the writes, as
+ * access asked for ahead is (the replicas find the starts in their periodic sweeps and arm timers).
  *
  * Measured, from the emulator's admin API (its operations):
  * - lag per grant = when the emulator accepted the CreateAccountAssignment − startsAt;
@@ -36,7 +37,10 @@ export interface ActivationRunOptions {
   replicas: number;
   /** Starts are spread evenly over this window. */
   windowMs: number;
-  /** Time between the end of the grant writes and the first start (the replicas start in it). */
+  /**
+   * Time between the end of the grant writes and the first start: the replicas' sweeps find the
+   * starts in it (their whole-horizon scan runs every 30 s), so it should exceed that.
+   */
   leadMs: number;
   /** Provisioning delay of the emulator's assignment operations. */
   delayMs: number;
@@ -58,7 +62,7 @@ export interface ActivationRunResult {
   doubled: number;
   window_ms: number;
   create_calls: number;
-  /** First start − the moment every replica was ready (negative: the starts began before). */
+  /** First start − the end of the grant writes (negative: a loaded machine wrote past it). */
   setup_margin_ms: number;
 }
 
@@ -113,16 +117,15 @@ export async function runActivation(o: ActivationRunOptions): Promise<Activation
     cleanups.push(() => setupIc.destroy());
     const targets = await resolveTargets(setupIc.identity, side, o.grants);
     for (const r of replicas) expect(await r.next('loaded', 120_000), 'loaded');
+    for (const r of replicas) r.send({ type: 'start' });
+    for (const r of replicas) expect(await r.next('ready', 600_000), 'ready');
+    log(`${o.replicas} replica process(es) ready; writing ${o.grants} scheduled grants`);
     const { firstStart, startsAt } = await writeScheduledBurst(setupStore.store, targets, {
       ...o,
       durationSeconds: 3600,
     });
-    log(`set-up: ${o.grants} scheduled grants; starting ${o.replicas} replica process(es)`);
-
-    for (const r of replicas) r.send({ type: 'start' });
-    for (const r of replicas) expect(await r.next('ready', 600_000), 'ready');
     const setupMargin = firstStart - Date.now();
-    log(`replicas ready; first start in ${setupMargin} ms, window ${o.windowMs} ms`);
+    log(`set-up done; first start in ${setupMargin} ms, window ${o.windowMs} ms`);
 
     const creates = async () => (await admin.state()).operations.filter((op) => op.kind === 'create');
     const deadline = firstStart + o.windowMs + o.graceMs;
