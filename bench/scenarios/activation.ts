@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- activation [--replicas 3] [--grants 1000] [--window 10000] [--lead 40000]
+ * `npm run bench -- activation [--replicas 3] [--grants 1000] [--window 10000] [--lead 90000]
  *  [--delay 250] [--grace 30000] [--sweep ms]`
  *
  * Access that starts later: 1000 scheduled grants whose starts are spread over a window, started
@@ -15,7 +15,7 @@ export default async function activation(args: BenchArgs): Promise<Record<string
     grants: Number(args.grants ?? 1000),
     replicas: Number(args.replicas ?? 3),
     windowMs: Number(args.window ?? 10_000),
-    leadMs: Number(args.lead ?? 40_000),
+    leadMs: Number(args.lead ?? 90_000),
     delayMs: Number(args.delay ?? 250),
     graceMs: Number(args.grace ?? 30_000),
     ...(args.sweep ? { sweepMs: Number(args.sweep) } : {}),
