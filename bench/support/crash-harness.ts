@@ -57,9 +57,9 @@ export interface CrashOptions {
   provisioningDelayMs: number;
   /** Time to let the last bot settle every grant. */
   settleMs: number;
-  /** Share of requests for access that starts later (0–`maxStartAheadS` s ahead). Default 0.3. */
+  /** Share of requests for access that starts later (5–`maxStartAheadS` s ahead). Default 0.3. */
   scheduled?: number;
-  /** How far ahead a scheduled request starts at most, in seconds (default 4). */
+  /** How far ahead a scheduled request starts at most, in seconds (default 12). */
   maxStartAheadS?: number;
   seed?: number;
   log?: (line: string) => void;
@@ -203,7 +203,8 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
           now,
         );
         // Access that starts later, as the engine records it once approved ahead.
-        const startsAt = now + 500 + Math.floor(random() * (o.maxStartAheadS ?? 4) * 1000);
+        // Far enough ahead that a restarted bot often fulfils it before its start (a bot boots in seconds).
+        const startsAt = now + 5000 + Math.floor(random() * ((o.maxStartAheadS ?? 12) - 5) * 1000);
         const request: AccessRequest = later ? { ...approved, startsAt } : approved;
         await store.createRequest(request);
         written.push(request);
@@ -229,7 +230,7 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
 
     // The last bot settles everything.
     const last = startBot();
-    const maxExpiry = () => Date.now() + (o.maxDurationS + (o.maxStartAheadS ?? 4)) * 1000;
+    const maxExpiry = () => Date.now() + (o.maxDurationS + (o.maxStartAheadS ?? 12)) * 1000;
     log(`crash: ${written.length} lifecycles, ${kills} kills (${killsDuringBoot} during boot); settling…`);
     const settleDeadline = maxExpiry() + o.settleMs;
     const settled = await waitFor(
