@@ -207,11 +207,13 @@ export class DynamoGrantStore
   }
 
   async listGrants(query: {
-    status: 'provisioning' | 'active' | 'deprovisioning';
+    status: 'provisioning' | 'active' | 'deprovisioning' | 'scheduled';
     expiresBefore?: number;
+    startsBefore?: number;
     limit?: number;
   }): Promise<Grant[]> {
-    const items = await this.queryIndex(`GRANT#${query.status}`, query.expiresBefore, query.limit, 'listGrants');
+    const before = query.status === 'scheduled' ? query.startsBefore : query.expiresBefore;
+    const items = await this.queryIndex(`GRANT#${query.status}`, before, query.limit, 'listGrants');
     return items.map((item) => docOf<Grant>(item)).filter((g): g is Grant => g !== undefined);
   }
 

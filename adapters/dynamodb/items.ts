@@ -106,10 +106,12 @@ export function requestIndex(r: AccessRequest): { gsi1pk: string; gsi1sk: string
 export const ACTIVITY_DUE_INDEX = 'GRANT#activity';
 
 /**
- * Where a grant sits in `byStatusExpiry`: live grants by expiry (0 until it is known); an ended grant
- * only while an activity lookup is due, by when it is due (it leaves the index with the last lookup).
+ * Where a grant sits in `byStatusExpiry`: live grants by expiry (0 until it is known); access that
+ * starts later (`scheduled`) by its start, so the sweep reads only the starts that are due; an ended
+ * grant only while an activity lookup is due, by when it is due (it leaves the index with the last lookup).
  */
 export function grantIndex(g: Grant): { gsi1pk: string; gsi1sk: string } | undefined {
+  if (g.status === 'scheduled') return { gsi1pk: 'GRANT#scheduled', gsi1sk: `${sortTime(g.startsAt ?? 0)}#${g.id}` };
   const live = g.status === 'provisioning' || g.status === 'active' || g.status === 'deprovisioning';
   if (live) return { gsi1pk: `GRANT#${g.status}`, gsi1sk: `${sortTime(g.expiresAt ?? 0)}#${g.id}` };
   const dueAt = g.status === 'expired' || g.status === 'revoked' ? g.activity?.dueAt : undefined;

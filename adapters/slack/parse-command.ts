@@ -1,6 +1,6 @@
 import { ROOT_WINDOW_SUBCOMMAND } from './alert-ids';
 import { COMMAND } from './ids';
-import { isMultiAccountTarget, splitAccountTargets } from '../../src';
+import { isMultiAccountTarget, splitAccountTargets, takeStartOption } from '../../src';
 
 /**
  * `/aws-access <subcommand> …` as typed, turned into a typed command or into the exact problem with
@@ -19,6 +19,8 @@ export type SlashCommand =
       ticket?: string;
       /** Several accounts (`prod,staging,ou:Payments`): one request per account, tied (bundle). */
       accounts?: string[];
+      /** `--from …`: access that starts later, as typed (the engine reads it in the person's zone). */
+      start?: string;
     }
   | { kind: 'list' }
   | { kind: 'revoke'; grantId: string; reason?: string }
@@ -59,9 +61,10 @@ export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export const USAGE: Record<Subcommand, { usage: string; example: string; summary: string }> = {
   request: {
-    usage: `${COMMAND} request <account> <permission-set> <duration> <reason…> [--ticket <key or link>]`,
+    usage: `${COMMAND} request <account> <permission-set> <duration> <reason…> [--ticket <key or link>] [--from <start>]`,
     example: `${COMMAND} request prod AdministratorAccess 2h INC-1234 restore the payments queue`,
-    summary: 'ask for access (with no arguments: open the request form)',
+    summary:
+      'ask for access (with no arguments: open the request form); --from 09:00 or --from tomorrow 09:00 starts it later',
   },
   list: { usage: `${COMMAND} list`, example: `${COMMAND} list`, summary: 'your grants and pending requests' },
   revoke: {
@@ -233,7 +236,15 @@ export function parseCommand(text: string): SlashCommand | CommandProblem {
             : 'Say how long you need the access, then why.',
         );
       }
-      const { words, ticket } = takeTicket(args.slice(d.next));
+      const later = takeStartOption(args.slice(d.next));
+      if (later.missing) {
+        return {
+          kind: 'problem',
+          message: 'Say when the access should start after --from: 09:00, tomorrow 09:00 or a date and a time.',
+          example: `${USAGE.request.example} --from tomorrow 09:00`,
+        };
+      }
+      const { words, ticket } = takeTicket(later.words);
       if (words.length === 0) return problem('request', 'Please give a reason after the duration.');
       return {
         kind: 'request',
@@ -243,6 +254,7 @@ export function parseCommand(text: string): SlashCommand | CommandProblem {
         reason: words.join(' '),
         ...(ticket ? { ticket } : {}),
         ...(isMultiAccountTarget(account) ? { accounts: splitAccountTargets(account) } : {}),
+        ...(later.start ? { start: later.start } : {}),
       };
     }
     case 'list':

@@ -23,6 +23,7 @@ import {
   failedDm,
   grantDmNow,
   reminderDm,
+  scheduledDm,
   submittedDm,
   submittedDmUpdated,
 } from './blocks/requester.blocks';
@@ -100,7 +101,13 @@ export class SlackNotifier implements ChatNotifier {
       }
       case 'grant_activated':
         await this.updateCopies(event.request, event.grant);
+        // Access that started later: its "starts at" DM loses its Cancel button first.
+        if (event.grant.startsAt !== undefined) await this.redrawGrantDms(event.grant);
         await this.toRequester(event.grant, (zone) => activeDm(event.grant, zone), 'grant_dm');
+        return this.refreshHome(event.grant);
+      case 'grant_scheduled':
+        await this.updateCopies(event.request, event.grant);
+        await this.toRequester(event.grant, (zone) => scheduledDm(event.grant, zone), 'grant_dm');
         return this.refreshHome(event.grant);
       case 'grant_failed':
         await this.updateCopies(undefined, event.grant);
@@ -538,6 +545,7 @@ function queueKey(event: DomainEvent): string {
     case 'break_glass_used':
       return `req:${event.grant.requestId}`;
     case 'grant_activated':
+    case 'grant_scheduled':
     case 'grant_failed':
     case 'grant_extended':
     case 'grant_expiring':

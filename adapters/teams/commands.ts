@@ -1,5 +1,5 @@
 import { Commands, type CommandName } from './verbs';
-import { isMultiAccountTarget, splitAccountTargets } from '../../src';
+import { isMultiAccountTarget, splitAccountTargets, takeStartOption } from '../../src';
 
 /** A text command, parsed. Pure: no engine call, no I/O. */
 export type Command =
@@ -27,6 +27,8 @@ export type Command =
       reason: string;
       /** Several accounts (`prod,staging,ou:Payments`): one request per account, tied (bundle). */
       accounts?: string[];
+      /** `--from …` (request only): access that starts later, as typed. */
+      start?: string;
     };
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; problem: string; example: string };
@@ -124,8 +126,17 @@ export function parseCommand(raw: string | undefined): ParseResult {
     case 'break-glass': {
       const name = word;
       if (args.length === 0) return { ok: true, command: { name, form: true } };
-      const [account, permissionSet, duration] = args;
-      const reason = rest(3);
+      const later = takeStartOption(args);
+      if (later.missing || (later.start && name === 'break-glass')) {
+        return bad(
+          name,
+          name === 'break-glass'
+            ? 'Break-glass is access now: leave --from out.'
+            : 'Say when the access should start after --from: 09:00, tomorrow 09:00 or a date and a time.',
+        );
+      }
+      const [account, permissionSet, duration] = later.words;
+      const reason = later.words.slice(3).join(' ').trim();
       if (!account || !permissionSet || !duration || !reason) {
         const missing = [!permissionSet && 'a permission set', !duration && 'a duration', !reason && 'a reason'].filter(
           Boolean,
@@ -138,7 +149,16 @@ export function parseCommand(raw: string | undefined): ParseResult {
       const accounts = name === 'request' && isMultiAccountTarget(account) ? splitAccountTargets(account) : undefined;
       return {
         ok: true,
-        command: { name, form: false, account, permissionSet, duration, reason, ...(accounts ? { accounts } : {}) },
+        command: {
+          name,
+          form: false,
+          account,
+          permissionSet,
+          duration,
+          reason,
+          ...(accounts ? { accounts } : {}),
+          ...(later.start ? { start: later.start } : {}),
+        },
       };
     }
     default:

@@ -307,6 +307,7 @@ export class TeamsBot {
             permissionSet: command.permissionSet,
             duration: command.duration,
             reason: command.reason,
+            ...(command.start ? { start: command.start } : {}),
             idempotencyKey: `teams:${ctx.activity.id}`,
           });
           return void (await this.reply(ctx, bundleReplyCard(bundle)));
@@ -318,6 +319,7 @@ export class TeamsBot {
           duration: command.duration,
           reason: command.reason,
           breakGlass,
+          ...(command.start ? { start: command.start } : {}),
           idempotencyKey: `teams:${ctx.activity.id}`,
         });
         return this.replyToRequest(ctx, result);

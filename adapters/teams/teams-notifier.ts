@@ -110,8 +110,15 @@ export class TeamsNotifier implements ChatNotifier {
         if (ref) await this.post(ref, onCallAutoApprovedCard(event.request), event.request.id, 'security');
         return;
       }
+      case 'grant_scheduled': {
+        const zone = await this.zoneOf(event.grant.requester);
+        await this.toRequester(event.grant, grantCard(event.grant, zone), 'grant_dm');
+        return this.updateCopies(event.request, event.grant, ['approvals', 'approver_dm', 'requester_dm']);
+      }
       case 'grant_activated': {
         const zone = await this.zoneOf(event.grant.requester);
+        // Access that started later: its "starts at" card loses its Cancel button first.
+        if (event.grant.startsAt !== undefined) await this.redrawGrantCards(event.grant, zone);
         await this.toRequester(event.grant, grantCard(event.grant, zone), 'grant_dm');
         return this.updateCopies(event.request, event.grant, ['approvals', 'approver_dm']);
       }
@@ -473,6 +480,7 @@ function queueKey(event: DomainEvent): string {
     case 'on_call_auto_approved':
       return event.request.id;
     case 'grant_activated':
+    case 'grant_scheduled':
     case 'grant_failed':
     case 'grant_extended':
     case 'grant_expiring':

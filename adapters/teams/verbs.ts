@@ -87,7 +87,7 @@ export const Commands = [
   {
     name: 'request',
     description: 'Ask for AWS access',
-    usage: 'request [account permission-set duration reason…]',
+    usage: 'request [account permission-set duration reason… [--from 09:00 | --from tomorrow 09:00]]',
     example: 'request prod AdministratorAccess 2h INC-1234 restore the queue',
   },
   { name: 'home', description: 'Your access and approvals', usage: 'home', example: 'home' },

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- crash [--lifecycles 200] [--kills 50] [--seed n] [--delay 300]
- *  [--kill-min 300] [--kill-max 5000] [--overlap 0.15]`
+ *  [--kill-min 300] [--kill-max 5000] [--overlap 0.15] [--scheduled 0.3]`
  *
  * The bot in a child process against dynalite on disk and the local AWS emulator (each its own
  * process), SIGKILLed at random moments while grant lifecycles run, restarted, then checked through
@@ -20,6 +20,7 @@ export default async function crash(args: BenchArgs): Promise<Record<string, unk
     killAfterMaxMs: Number(args['kill-max'] ?? 5000),
     provisioningDelayMs: Number(args.delay ?? 300),
     settleMs: Number(args.settle ?? 30_000),
+    scheduled: Number(args.scheduled ?? 0.3),
     ...(args.seed ? { seed: Number(args.seed) } : {}),
   });
   for (const v of violations.slice(0, 50)) console.error(`violation: ${v}`);

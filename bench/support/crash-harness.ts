@@ -15,7 +15,9 @@
  * - duplicate_assignments: a grant confirmed twice, or two grants of one triple holding the
  *   assignment at overlapping times;
  * - lost_audit_events: a record whose history is not versions 1..version with a from/to chain
- *   ending in its status, or a written request (and its grant) missing from the table.
+ *   ending in its status, or a written request (and its grant) missing from the table;
+ * - started_early: access that starts later (a share `scheduled` of the requests carries a start a
+ *   few seconds ahead) moved to provisioning or confirmed in Identity Center before its start.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +57,10 @@ export interface CrashOptions {
   provisioningDelayMs: number;
   /** Time to let the last bot settle every grant. */
   settleMs: number;
+  /** Share of requests for access that starts later (5–`maxStartAheadS` s ahead). Default 0.3. */
+  scheduled?: number;
+  /** How far ahead a scheduled request starts at most, in seconds (default 12). */
+  maxStartAheadS?: number;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -67,6 +73,11 @@ export interface CrashResult {
   overdue_grants: number;
   duplicate_assignments: number;
   lost_audit_events: number;
+  /** Scheduled grants assigned (or moved to provisioning) before their start: must be 0. */
+  started_early: number;
+  /** Requests written with a start ahead, and how many of their grants started (then ended). */
+  scheduled_requests: number;
+  scheduled_started: number;
   /** Grants or requests not at a final state after settling. */
   unsettled: number;
   /** Kills that hit a bot before it was ready (during tsx start-up or the first sweep). */
@@ -183,12 +194,18 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
         recent.push(target);
         if (recent.length > 8) recent.shift();
         const duration = o.minDurationS + Math.floor(random() * (o.maxDurationS - o.minDurationS + 1));
-        const request = approvedRequest(
+        const now = Date.now();
+        const later = random() < (o.scheduled ?? 0.3);
+        const approved = approvedRequest(
           `crash-${seed}-${String(written.length).padStart(5, '0')}`,
           target,
           duration,
-          Date.now(),
+          now,
         );
+        // Access that starts later, as the engine records it once approved ahead.
+        // Far enough ahead that a restarted bot often fulfils it before its start (a bot boots in seconds).
+        const startsAt = now + 5000 + Math.floor(random() * ((o.maxStartAheadS ?? 12) - 5) * 1000);
+        const request: AccessRequest = later ? { ...approved, startsAt } : approved;
         await store.createRequest(request);
         written.push(request);
         await sleep(feedInterval());
@@ -213,19 +230,20 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
 
     // The last bot settles everything.
     const last = startBot();
-    const maxExpiry = () => Date.now() + o.maxDurationS * 1000;
+    const maxExpiry = () => Date.now() + (o.maxDurationS + (o.maxStartAheadS ?? 12)) * 1000;
     log(`crash: ${written.length} lifecycles, ${kills} kills (${killsDuringBoot} during boot); settling…`);
     const settleDeadline = maxExpiry() + o.settleMs;
     const settled = await waitFor(
       async () => {
         if (!last.service.alive) throw new Error(`the last bot exited:\n${last.service.stderrTail()}`);
-        const [approved, provisioning, active, deprovisioning] = await Promise.all([
+        const [approved, provisioning, active, deprovisioning, scheduled] = await Promise.all([
           store.listRequests({ status: 'approved' }),
           store.listGrants({ status: 'provisioning' }),
           store.listGrants({ status: 'active' }),
           store.listGrants({ status: 'deprovisioning' }),
+          store.listGrants({ status: 'scheduled' }),
         ]);
-        return approved.length + provisioning.length + active.length + deprovisioning.length === 0;
+        return approved.length + provisioning.length + active.length + deprovisioning.length + scheduled.length === 0;
       },
       Math.max(0, settleDeadline - Date.now()),
       250,
@@ -269,6 +287,9 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
       unsettled: settled ? 0 : countUnsettled(grants, requests),
       grants_expired: grants.filter((g) => g.status === 'expired').length,
       grants_merged: grants.filter((g) => g.failure?.code === 'MERGED').length,
+      scheduled_requests: written.filter((r) => r.startsAt !== undefined).length,
+      scheduled_started: grants.filter((g) => g.startsAt !== undefined && eventAt(g, 'start_reached') !== undefined)
+        .length,
       assignments_created: awsLog.counts['sso-admin:CreateAccountAssignment'] ?? 0,
       duration_s: Math.round((Date.now() - started) / 1000),
     };
@@ -281,7 +302,9 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
 }
 
 function countUnsettled(grants: Grant[], requests: AccessRequest[]): number {
-  const liveGrants = grants.filter((g) => ['provisioning', 'active', 'deprovisioning'].includes(g.status)).length;
+  const liveGrants = grants.filter((g) =>
+    ['provisioning', 'active', 'deprovisioning', 'scheduled'].includes(g.status),
+  ).length;
   const openRequests = requests.filter((r) => r.status === 'approved' && !r.grantId).length;
   return liveGrants + openRequests;
 }
@@ -298,7 +321,13 @@ export function judge(input: {
   checkedAt: number;
 }): Pick<
   CrashResult,
-  'lifecycles' | 'leaked_assignments' | 'overdue_grants' | 'duplicate_assignments' | 'lost_audit_events' | 'violations'
+  | 'lifecycles'
+  | 'leaked_assignments'
+  | 'overdue_grants'
+  | 'duplicate_assignments'
+  | 'lost_audit_events'
+  | 'started_early'
+  | 'violations'
 > {
   const violations: string[] = [];
   const { grants, requests, checkedAt } = input;
@@ -356,6 +385,20 @@ export function judge(input: {
     }
   }
 
+  // No access that starts later begun before its start: neither the move to provisioning nor the
+  // assignment's confirmation (a grant merged into a live holder never starts, and is not counted).
+  let early = 0;
+  for (const g of grants) {
+    if (g.startsAt === undefined) continue;
+    const started = eventAt(g, 'start_reached');
+    const confirmed = eventAt(g, 'assignment_confirmed');
+    const first = Math.min(started ?? Infinity, confirmed ?? Infinity);
+    if (first < g.startsAt) {
+      early++;
+      violations.push(`grant ${g.id} started at ${first}, before its start ${g.startsAt}`);
+    }
+  }
+
   // No audit event lost.
   let lost = 0;
   const chainProblem = (r: { version: number; status: string; history: AuditEvent[] }): string | undefined => {
@@ -394,6 +437,7 @@ export function judge(input: {
     overdue_grants: overdue,
     duplicate_assignments: duplicates,
     lost_audit_events: lost,
+    started_early: early,
     violations,
   };
 }

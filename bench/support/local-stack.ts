@@ -435,3 +435,67 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
     await sleep(everyMs);
   }
 }
+
+/**
+ * Access that starts later, as the engine leaves it once approved: a scheduled grant (created
+ * through the domain's own transition) that starts at `startsAt` and lasts `durationSeconds`.
+ */
+export function scheduledGrant(
+  id: string,
+  target: Target,
+  startsAt: number,
+  durationSeconds: number,
+  now: number,
+): Grant {
+  return grantCreated(
+    {
+      id: id as GrantId,
+      status: 'scheduled',
+      startsAt,
+      requestId: `${id}-r` as RequestId,
+      requester: requesterOf(target),
+      principalId: target.principalId,
+      principalName: target.principalName,
+      accountId: target.accountId,
+      accountName: target.accountName,
+      permissionSetArn: target.permissionSetArn,
+      permissionSetName: target.permissionSetName,
+      rule: 'sandbox',
+      breakGlass: false,
+      durationSeconds,
+      createdAt: now,
+      deprovisionAttempts: 0,
+    },
+    systemActor('provisioner'),
+  ).next;
+}
+
+/**
+ * Writes one scheduled grant per target, their starts spread evenly over `windowMs` from a first
+ * start `leadMs` after the writes (the replicas start in between), each lasting `durationSeconds`.
+ */
+export async function writeScheduledBurst(
+  store: DynamoGrantStore,
+  targets: readonly Target[],
+  o: { windowMs: number; leadMs: number; durationSeconds: number },
+): Promise<{ firstStart: number; startsAt: Map<string, number>; grantOf: Map<string, GrantId> }> {
+  const writeMs = 2000 + targets.length * 6;
+  const firstStart = Date.now() + writeMs + o.leadMs;
+  const step = targets.length > 1 ? o.windowMs / (targets.length - 1) : 0;
+  const startsAt = new Map<string, number>();
+  const grantOf = new Map<string, GrantId>();
+  const now = Date.now();
+  const failures = await forEachLimit(
+    targets.map((t, i) => ({ t, i })),
+    32,
+    async ({ t, i }) => {
+      const at = Math.round(firstStart + i * step);
+      const grant = scheduledGrant(`sched-${String(i).padStart(6, '0')}-g`, t, at, o.durationSeconds, now);
+      startsAt.set(targetKey(t), at);
+      grantOf.set(targetKey(t), grant.id);
+      await store.createGrant(grant);
+    },
+  );
+  if (failures.length) throw new Error(`set-up: ${failures.length} scheduled grant writes failed`);
+  return { firstStart, startsAt, grantOf };
+}

@@ -122,7 +122,7 @@ export interface ReplicasRunResult {
   revoked_before_ready: number;
 }
 
-interface Replica {
+export interface Replica {
   name: string;
   service: ChildService;
   last?: ReplicaFigures;
@@ -132,7 +132,7 @@ interface Replica {
   send(message: ParentMessage): void;
 }
 
-function spawnReplica(name: string, env: NodeJS.ProcessEnv): Replica {
+export function spawnReplica(name: string, env: NodeJS.ProcessEnv): Replica {
   const service = spawnChild(
     'bench/support/replica-process.ts',
     [],
@@ -181,7 +181,10 @@ function spawnReplica(name: string, env: NodeJS.ProcessEnv): Replica {
   return replica;
 }
 
-const expect = <T extends ReplicaMessage['type']>(m: ReplicaMessage, type: T): Extract<ReplicaMessage, { type: T }> => {
+export const expect = <T extends ReplicaMessage['type']>(
+  m: ReplicaMessage,
+  type: T,
+): Extract<ReplicaMessage, { type: T }> => {
   if (m.type === 'failed') throw new Error(`a replica failed: ${m.error}`);
   if (m.type !== type) throw new Error(`expected '${type}', got '${m.type}'`);
   return m as Extract<ReplicaMessage, { type: T }>;
@@ -191,7 +194,7 @@ const expect = <T extends ReplicaMessage['type']>(m: ReplicaMessage, type: T): E
  * The demo organization (whose people and channels the Slack bench uses) plus `side` users
  * (user<i>@example.com) and `side` accounts, so that there are enough distinct triples.
  */
-function benchSeed(side: number): unknown {
+export function benchSeed(side: number): unknown {
   const seed = parseYaml(readFileSync(DEMO_SEED_PATH, 'utf8')) as {
     users: unknown[];
     accounts: unknown[];

@@ -83,6 +83,11 @@ export interface AccessRequest {
    * is a whole request (its own policy decision, approvals, grant and revocation), tied by this.
    */
   bundle?: RequestBundle;
+  /**
+   * Access that starts later (`--from`): the grant is created scheduled and its assignment requested
+   * at this instant (epoch ms). The duration counts from the start.
+   */
+  startsAt?: number;
   /** Once approved and fulfilled: the grant created or extended (set once, by `link_grant`). */
   grantId?: GrantId;
   createdAt: number;

@@ -89,6 +89,7 @@ export type BundleEntryState =
   | 'cancelled'
   | 'timed_out'
   | 'approved'
+  | 'scheduled'
   | 'provisioning'
   | 'active'
   | 'failed'
@@ -127,7 +128,9 @@ export function bundleEntries(view: BundleView, zone?: string): BundleEntry[] {
       line,
       request,
       ...(grant ? { grant } : {}),
-      endable: grant !== undefined && (grant.status === 'active' || grant.status === 'provisioning'),
+      endable:
+        grant !== undefined &&
+        (grant.status === 'active' || grant.status === 'provisioning' || grant.status === 'scheduled'),
     };
   });
   for (const r of view.refused) {
@@ -165,6 +168,11 @@ function entryState(
   }
   if (!grant) return { state: 'approved', line: `approved (${rule}): setting up access…` };
   switch (grant.status) {
+    case 'scheduled':
+      return {
+        state: 'scheduled',
+        line: `approved: starts ${formatLocalTime(grant.startsAt ?? 0, zone)}, nothing assigned before`,
+      };
     case 'provisioning':
       return { state: 'provisioning', line: 'approved: setting up access in AWS…' };
     case 'active':
@@ -194,6 +202,7 @@ export function bundleSummary(entries: readonly BundleEntry[]): string {
   const order: BundleEntryState[] = [
     'active',
     'provisioning',
+    'scheduled',
     'approved',
     'pending',
     'failed',
@@ -207,6 +216,7 @@ export function bundleSummary(entries: readonly BundleEntry[]): string {
   const label: Record<BundleEntryState, string> = {
     active: 'active',
     provisioning: 'being set up',
+    scheduled: 'starting later',
     approved: 'approved',
     pending: 'waiting for approval',
     failed: 'failed',

@@ -39,6 +39,14 @@ export const ErrorCodes = {
   DurationCapExceeded: 'DURATION_CAP_EXCEEDED',
   /** The live session cuts do not fit in keyless's service control policies (none is dropped). */
   SessionCutNoRoom: 'SESSION_CUT_NO_ROOM',
+  /** A start time (`--from`) keyless cannot read. */
+  InvalidStart: 'INVALID_START',
+  /** A start time that has passed. */
+  StartInPast: 'START_IN_PAST',
+  /** A start further ahead than the rule's `maxStartAhead`. */
+  StartTooFar: 'START_TOO_FAR',
+  /** Access asked for a time when the same access is already granted or scheduled. */
+  OverlappingGrant: 'OVERLAPPING_GRANT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -28,6 +28,11 @@ export type DomainEvent =
   /** Approved at once because the requester is on call: said loudly in the approvals channel. */
   | { type: 'on_call_auto_approved'; request: AccessRequest; channels?: ChannelOverride }
   | { type: 'grant_activated'; grant: Grant; request: AccessRequest }
+  /**
+   * An approved request for access that starts later: the grant is `scheduled` until
+   * `grant.startsAt`. The requester and every copy of the approval message are told when it starts.
+   */
+  | { type: 'grant_scheduled'; grant: Grant; request: AccessRequest }
   | { type: 'grant_failed'; grant: Grant }
   /**
    * An approved request moved (or did not need to move) a live grant's end. `grant.expiresAt` is the

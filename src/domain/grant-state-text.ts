@@ -1,4 +1,4 @@
-import { formatLocalTime } from './duration';
+import { formatDuration, formatLocalTime } from './duration';
 import { ErrorCodes, KeylessError } from './errors';
 import { isLiveGrant, type Grant } from './grant';
 
@@ -14,6 +14,8 @@ export function endedGrantText(grant: Grant, zone?: string): string | undefined 
     case 'provisioning':
     case 'active':
       return undefined;
+    case 'scheduled':
+      return `This access has not started: it ${startsText(grant, zone)}. Cancel it (End now) and ask again to change it.`;
     case 'deprovisioning':
       return grant.endReason === 'revoked'
         ? `This access is already ending (revoked${by}${at}): it is being removed from AWS.`
@@ -21,7 +23,9 @@ export function endedGrantText(grant: Grant, zone?: string): string | undefined 
     case 'expired':
       return `This access already ended${at} (expired).`;
     case 'revoked':
-      return `This access already ended${at} (revoked${by}).`;
+      return grant.startsAt !== undefined && grant.activatedAt === undefined
+        ? `This scheduled access was cancelled${by}${at}, before it started.`
+        : `This access already ended${at} (revoked${by}).`;
     case 'failed':
       return `This access was never set up: AWS refused the assignment${grant.failure?.code ? ` (${grant.failure.code})` : ''}.`;
   }
@@ -42,4 +46,13 @@ export function grantEndedError(grant: Grant, zone?: string): KeylessError {
 /** True when End now / Extend can still do something to this grant. */
 export function grantAcceptsActions(grant: Pick<Grant, 'status'>): boolean {
   return isLiveGrant(grant) && grant.status !== 'deprovisioning';
+}
+
+/**
+ * When access that starts later begins and how long it lasts, in the reader's zone:
+ * `starts at Tue 24 Nov, 09:00 (UTC) for 2h`. Plain text (the adapters escape it).
+ */
+export function startsText(grant: Pick<Grant, 'startsAt' | 'durationSeconds'>, zone?: string): string {
+  const when = grant.startsAt !== undefined ? formatLocalTime(grant.startsAt, zone) : 'later';
+  return `starts at ${when} for ${formatDuration(grant.durationSeconds)}`;
 }

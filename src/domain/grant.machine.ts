@@ -7,6 +7,8 @@ import { activationTerm, assertTerm, extendTerm, type ExtensionMode } from './gr
 import { applyTransition, type TransitionTable } from './transition-table';
 
 export type GrantEvent =
+  /** A scheduled grant's start instant came: it moves to provisioning (never before `startsAt`). */
+  | { type: 'start_reached'; actor: Actor; at: number }
   | { type: 'assignment_confirmed'; actor: Actor; at: number }
   | { type: 'assignment_failed'; actor: Actor; at: number; code: string; message: string }
   | { type: 'expiry_reached'; actor: Actor; at: number }
@@ -94,6 +96,28 @@ const extend = (g: Grant, e: Extract<GrantEvent, { type: 'extended' }>): Grant =
   };
 };
 
+/**
+ * A scheduled grant reaches its start: provisioning from then on. Refused before `startsAt` on every
+ * path (a timer, the sweep, a takeover), so access never starts early.
+ */
+const startReached = (g: Grant, e: Extract<GrantEvent, { type: 'start_reached' }>): Grant => {
+  if (g.startsAt === undefined || e.at < g.startsAt) {
+    throw new KeylessError(ErrorCodes.InvalidTransition, 'This grant has not reached its start yet.', {
+      details: { grantId: g.id, startsAt: g.startsAt ?? -1, at: e.at },
+    });
+  }
+  return { ...g, status: 'provisioning' };
+};
+
+/** Cancelling access that has not started: it ends at once, with nothing in AWS to undo. */
+const cancelScheduled = (g: Grant, e: Extract<GrantEvent, { type: 'revoke_requested' }>): Grant => ({
+  ...g,
+  status: 'revoked',
+  endReason: 'revoked',
+  endedBy: e.actor,
+  endedAt: e.at,
+});
+
 /** True when a transition moved what bounds the grant's access in time. */
 function termMoved(before: Grant, after: Grant): boolean {
   return (
@@ -114,6 +138,9 @@ function termMoved(before: Grant, after: Grant): boolean {
  * | active         | —         | —      | deprovisioning  | deprovisioning   | —                   | —               |
  * | deprovisioning | —         | —      | —               | —                | expired or revoked  | deprovisioning  |
  *
+ * A `scheduled` grant (access that starts later) takes `start_reached` at or after its `startsAt`
+ * (→ provisioning) or `revoke_requested` (→ revoked at once: no assignment exists yet).
+ *
  * `extended` moves an active grant's expiry (or lengthens a provisioning one); `reminded` marks the
  * pre-expiry reminder as sent; `sessions_cut` (deprovisioning, expired, revoked) records once that the
  * policy ending the sessions already open was accepted. A repeat of the event that led to a state is
@@ -121,6 +148,12 @@ function termMoved(before: Grant, after: Grant): boolean {
  * grant that was active, each step once and in order (issue 18).
  */
 export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
+  scheduled: {
+    on: {
+      start_reached: startReached,
+      revoke_requested: cancelScheduled,
+    },
+  },
   provisioning: {
     on: {
       assignment_confirmed: (g, e) => ({ ...g, status: 'active', ...activationTerm(g, e.at) }),
@@ -133,6 +166,7 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
       revoke_requested: revoke,
       extended: extend,
     },
+    repeatable: ['start_reached'],
   },
   active: {
     on: {
@@ -149,7 +183,7 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
       extended: extend,
       reminded: (g, e) => (g.remindedAt ? 'noop' : { ...g, remindedAt: e.at }),
     },
-    repeatable: ['assignment_confirmed'],
+    repeatable: ['assignment_confirmed', 'start_reached'],
   },
   deprovisioning: {
     on: {
@@ -167,17 +201,17 @@ export const grantTable: TransitionTable<GrantStatus, GrantEvent, Grant> = {
       unassignment_failed: (g) => ({ ...g, deprovisionAttempts: g.deprovisionAttempts + 1 }),
       sessions_cut: sessionsCut,
     },
-    repeatable: ['expiry_reached', 'revoke_requested', 'reminded'],
+    repeatable: ['expiry_reached', 'revoke_requested', 'reminded', 'start_reached'],
   },
   expired: {
     on: { sessions_cut: sessionsCut, activity_summarised: activitySummarised },
-    repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded'],
+    repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded', 'start_reached'],
   },
   revoked: {
     on: { sessions_cut: sessionsCut, activity_summarised: activitySummarised },
-    repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded'],
+    repeatable: ['expiry_reached', 'revoke_requested', 'unassignment_confirmed', 'reminded', 'start_reached'],
   },
-  failed: { on: {}, repeatable: ['assignment_failed', 'revoke_requested'] },
+  failed: { on: {}, repeatable: ['assignment_failed', 'revoke_requested', 'start_reached'] },
 };
 
 export function transitionGrant(grant: Grant, event: GrantEvent): Transition<Grant> | undefined {
@@ -214,6 +248,9 @@ export function transitionGrant(grant: Grant, event: GrantEvent): Transition<Gra
     ...reason,
     details: {
       ...(result.expiresAt !== undefined ? { expiresAt: result.expiresAt } : {}),
+      ...(event.type === 'start_reached' && grant.startsAt !== undefined
+        ? { startsAt: grant.startsAt, lagMs: event.at - grant.startsAt }
+        : {}),
       ...(event.type === 'extended'
         ? {
             requestId: event.requestId,
@@ -273,6 +310,12 @@ export function grantCreated(
   actor: Actor,
 ): Transition<Grant> {
   const grant: Omit<Grant, 'version' | 'history'> = { ...input, capSeconds: input.capSeconds ?? input.durationSeconds };
+  if (grant.status === 'scheduled' && grant.startsAt === undefined) {
+    // Access that starts later always knows its start.
+    throw new KeylessError(ErrorCodes.InvalidTransition, 'A scheduled grant needs a start time.', {
+      details: { grantId: grant.id, status: grant.status },
+    });
+  }
   // A new grant is provisioning: its end is set on activation, from a duration within the cap.
   assertTerm({
     id: grant.id,
@@ -289,7 +332,12 @@ export function grantCreated(
     to: grant.status,
     actor,
     at: grant.createdAt,
-    details: { requestId: grant.requestId, durationSeconds: grant.durationSeconds, capSeconds: grant.capSeconds },
+    details: {
+      requestId: grant.requestId,
+      durationSeconds: grant.durationSeconds,
+      capSeconds: grant.capSeconds,
+      ...(grant.startsAt !== undefined ? { startsAt: grant.startsAt } : {}),
+    },
   };
   return { next: { ...grant, version: 1, history: [audit] }, audit };
 }

@@ -3,7 +3,15 @@ import type { Actor, ChatUser } from './chat-user';
 import type { GrantActivity } from './grant-activity';
 import type { AccountId, AssignmentKey, GrantId, PermissionSetArn, PrincipalId, RequestId } from './ids';
 
-export const GRANT_STATUSES = ['provisioning', 'active', 'deprovisioning', 'expired', 'revoked', 'failed'] as const;
+export const GRANT_STATUSES = [
+  'provisioning',
+  'active',
+  'deprovisioning',
+  'expired',
+  'revoked',
+  'failed',
+  'scheduled',
+] as const;
 export type GrantStatus = (typeof GRANT_STATUSES)[number];
 export const LIVE_GRANT_STATUSES: readonly GrantStatus[] = ['provisioning', 'active', 'deprovisioning'];
 
@@ -33,6 +41,11 @@ export interface Grant {
    */
   capSeconds: number;
   createdAt: number;
+  /**
+   * Access that starts later (status `scheduled` until then): the assignment is requested at this
+   * instant (epoch ms), never before. The duration counts from the activation, so from the start.
+   */
+  startsAt?: number;
   activatedAt?: number;
   /** When the current window began: activation, or the last approved request that moved the end. */
   windowStartAt?: number;
@@ -74,7 +87,30 @@ export function isLiveGrant(g: Pick<Grant, 'status'>): boolean {
 }
 
 export function isFinalGrant(g: Pick<Grant, 'status'>): boolean {
-  return !isLiveGrant(g);
+  return !isLiveGrant(g) && !isScheduledGrant(g);
+}
+
+/** Approved access that has not started: no assignment exists, nothing in AWS to undo. */
+export function isScheduledGrant(g: Pick<Grant, 'status'>): boolean {
+  return g.status === 'scheduled';
+}
+
+/**
+ * True when two spans of access overlap in time (epoch ms, end exclusive). A grant's span runs from
+ * its start (or activation, or now) to its end (or start + duration while it has no end).
+ */
+export function spansOverlap(a: { from: number; to: number }, b: { from: number; to: number }): boolean {
+  return a.from < b.to && b.from < a.to;
+}
+
+/** The span a live or scheduled grant holds its (user, account, permission set), as far as known at `now`. */
+export function grantSpan(
+  g: Pick<Grant, 'status' | 'startsAt' | 'activatedAt' | 'expiresAt' | 'durationSeconds'>,
+  now: number,
+): { from: number; to: number } {
+  const from = g.status === 'scheduled' ? (g.startsAt ?? now) : (g.activatedAt ?? now);
+  const to = g.expiresAt ?? Math.max(from, now) + g.durationSeconds * 1000;
+  return { from, to };
 }
 
 export function grantAssignment(g: Pick<Grant, 'principalId' | 'accountId' | 'permissionSetArn'>): AssignmentKey {

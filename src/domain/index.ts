@@ -31,3 +31,4 @@ export * from './session-cut';
 export * from './session-outlives';
 export * from './bundle';
 export * from './grant-activity';
+export * from './start-time';

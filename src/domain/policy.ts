@@ -175,6 +175,9 @@ const rule = z
       .default('1h')
       .describe('The longest grant under this rule (a duration: 90m, 4h, 1d, PT2H).'),
     selfApproval: z.boolean().default(false).describe('May a requester approve their own request?'),
+    maxStartAhead: durationText
+      .optional()
+      .describe('How far ahead a start (`--from`) may be asked under this rule (default: the policy maxStartAhead).'),
     autoApprove,
     escalation: escalation.optional(),
     channels: channels.optional().describe('Where this rule posts approval requests (default: the global channels).'),
@@ -242,6 +245,9 @@ export const policySchema = z
       .describe(
         'At most this many accounts in one request (`request prod,staging,ou:Payments …`, after OUs are expanded); each account is still decided by its own rule.',
       ),
+    maxStartAhead: durationText
+      .default('7d')
+      .describe('How far ahead access may be asked to start (`--from`), unless a rule says otherwise.'),
     reconcile: z
       .object({
         removeUnknown: z
@@ -484,6 +490,19 @@ export type EscalationSpec = z.output<typeof escalation>;
 export interface Policy extends ParsedPolicy {
   approvalWindowSeconds: number;
   reminderBeforeSeconds: number;
+}
+
+/**
+ * How far ahead a start may be asked under the rule named `ruleName` (its `maxStartAhead`, else the
+ * policy's); break-glass and unknown rules: the policy's.
+ */
+export function maxStartAheadSeconds(
+  policy: Pick<ParsedPolicy, 'rules' | 'maxStartAhead'>,
+  ruleName: string | undefined,
+): number {
+  const rule = policy.rules.find((r) => r.name === ruleName);
+  const text = rule?.maxStartAhead ?? policy.maxStartAhead;
+  return policyDurationSeconds(text) ?? 7 * 86400;
 }
 
 export function ruleMaxSeconds(r: { maxDuration: string }): number {

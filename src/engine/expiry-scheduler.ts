@@ -2,9 +2,11 @@ import type { Grant, GrantId } from '../domain';
 import type { TimerHandle } from '../ports';
 import type { EngineContext } from './deps';
 import { deprovisionInBackground } from './deprovision';
+import { startInBackground } from './start-scheduled';
 
 /**
- * In-process timers for the active grants this replica owns that expire within the horizon:
+ * In-process timers for the scheduled grants this replica owns that start within the horizon (the
+ * assignment is requested at the start instant), and for the active grants this replica owns that expire within the horizon:
  * revocation starts at the expiry instant, not at the next sweep. The sweep (the backstop) re-arms
  * them after a restart or a change of members, and revokes anything a timer missed. A timer keeps
  * the grant as read, so that its revocation starts with a write, not a read.
@@ -18,19 +20,22 @@ export class ExpiryTimers {
   track(grant: Grant): void {
     if (this.stopped) return;
     const ctx = this.ctx();
-    if (grant.status !== 'active' || grant.expiresAt === undefined) return this.untrack(grant.id);
-    if (grant.expiresAt > ctx.clock.now() + ctx.options.timerHorizonMs) return this.untrack(grant.id);
+    const starting = grant.status === 'scheduled';
+    const at = starting ? grant.startsAt : grant.status === 'active' ? grant.expiresAt : undefined;
+    if (at === undefined) return this.untrack(grant.id);
+    if (at > ctx.clock.now() + ctx.options.timerHorizonMs) return this.untrack(grant.id);
     if (!ctx.ownership.owns(grant.id)) return this.untrack(grant.id);
     const existing = this.timers.get(grant.id);
-    if (existing?.at === grant.expiresAt && existing.grant.version >= grant.version) return;
+    if (existing?.at === at && existing.grant.version >= grant.version) return;
     existing?.handle.cancel();
     const id = grant.id as GrantId;
-    const handle = ctx.clock.setTimer(grant.expiresAt, () => {
+    const handle = ctx.clock.setTimer(at, () => {
       const armed = this.timers.get(id);
       this.timers.delete(id);
-      deprovisionInBackground(ctx, id, armed?.grant ?? grant);
+      if (starting) startInBackground(ctx, id, armed?.grant ?? grant);
+      else deprovisionInBackground(ctx, id, armed?.grant ?? grant);
     });
-    this.timers.set(id, { at: grant.expiresAt, grant, handle });
+    this.timers.set(id, { at, grant, handle });
   }
 
   untrack(grantId: string): void {

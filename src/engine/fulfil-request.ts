@@ -47,10 +47,13 @@ export async function fulfil(ctx: EngineContext, requestId: string): Promise<voi
   const grantId = grantIdFor(request);
   const now = ctx.clock.now();
   const capSeconds = capOf(request);
+  // Access that starts later: created scheduled, and started by the timer or the sweep at its start.
+  const later = request.startsAt !== undefined && request.startsAt > now;
   const grant = grantCreated(
     {
       id: grantId,
-      status: 'provisioning',
+      status: later ? 'scheduled' : 'provisioning',
+      ...(later ? { startsAt: request.startsAt } : {}),
       requestId: request.id,
       requester: request.requester,
       principalId: request.principalId,
@@ -78,6 +81,12 @@ export async function fulfil(ctx: EngineContext, requestId: string): Promise<voi
   // Announced by the replica whose write linked the grant, so once however many sweeps race here.
   if (request.kind === 'break_glass' && changed) {
     await ctx.publish({ type: 'break_glass_used', grant, request: linked });
+  }
+  const stored = later ? await ctx.store.getGrant(grantId) : undefined;
+  if (stored?.status === 'scheduled') {
+    ctx.scheduler.track(stored);
+    if (changed) await ctx.publish({ type: 'grant_scheduled', grant: stored, request: linked });
+    return;
   }
   await activate(ctx, grantId);
 }

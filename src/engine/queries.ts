@@ -57,13 +57,14 @@ export async function listMine(
   user: ChatUser,
 ): Promise<{ grants: Grant[]; requests: AccessRequest[] }> {
   const principal = await principalOf(ctx, user);
-  const [provisioning, active, pending] = await Promise.all([
+  const [provisioning, active, pending, scheduled] = await Promise.all([
     ctx.store.listGrants({ status: 'provisioning' }),
     ctx.store.listGrants({ status: 'active' }),
     ctx.store.listRequests({ status: 'pending' }),
+    ctx.store.listGrants({ status: 'scheduled' }),
   ]);
   return {
-    grants: [...active, ...provisioning].filter((g) => g.principalId === principal.principalId),
+    grants: [...active, ...provisioning, ...scheduled].filter((g) => g.principalId === principal.principalId),
     requests: pending.filter((r) => r.principalId === principal.principalId),
   };
 }

@@ -7,8 +7,15 @@ import {
   onCallRefsToCheck,
   policyDurationSeconds,
   formatDuration,
+  formatLocalTime,
   isLiveGrant,
+  grantAssignment,
+  grantSpan,
+  maxStartAheadSeconds,
   normalizeEmail,
+  parseStartTime,
+  spansOverlap,
+  ABSOLUTE_MAX_SECONDS,
   parseDuration,
   parsePrincipalId,
   requestCreated,
@@ -40,6 +47,11 @@ export interface RequestAccessInput {
   permissionSet: string;
   /** As typed: `2h`, `90m`, `PT2H`, `until 18:00`… */
   duration: string;
+  /**
+   * Access that starts later, as typed (`09:00`, `tomorrow 09:00`, an ISO date-time), read in the
+   * requester's time zone (UTC when unknown). Absent or `now`: at once.
+   */
+  start?: string;
   reason: string;
   ticket?: string;
   breakGlass?: boolean;
@@ -130,10 +142,18 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
   const breakGlass = input.breakGlass === true;
   const reason = validateReason(input.reason, breakGlass);
   const ticket = validateTicket(input.ticket);
-  const durationSeconds = parseDuration(input.duration, {
-    nowMs: now,
-    ...(input.requester.timeZone ? { zone: input.requester.timeZone } : {}),
-  });
+  const zone = input.requester.timeZone ? { zone: input.requester.timeZone } : {};
+  // Read first with the widest bound; the rule's own bound (`maxStartAhead`) is checked once decided.
+  const startsAt = parseStartTime(input.start, { nowMs: now, ...zone, maxAheadSeconds: ABSOLUTE_MAX_SECONDS });
+  if (startsAt !== undefined && (breakGlass || input.addsTime === true)) {
+    throw new KeylessError(
+      ErrorCodes.InvalidInput,
+      breakGlass ? 'Break-glass is access now: it cannot start later.' : 'More time on a grant cannot start later.',
+      { hint: breakGlass ? 'Leave --from out.' : 'Ask for a new request with --from instead.' },
+    );
+  }
+  // `until 18:00` counts from the start: the duration is the access itself, never the wait before it.
+  const durationSeconds = parseDuration(input.duration, { nowMs: startsAt ?? now, ...zone });
   const [principal, account, permissionSet] = await Promise.all([
     principalOf(ctx, input.requester),
     accountByText(ctx, input.account),
@@ -142,7 +162,16 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
   const principalId = parsePrincipalId(principal.principalId);
   const key = { principalId, accountId: account.id, permissionSetArn: permissionSet.arn };
 
-  const holder = await liveHolder(ctx, key);
+  // Access that starts later never extends the live grant: it must not overlap it (nor any other
+  // scheduled grant of the same access), so each span of access has exactly one grant.
+  await refuseOverlap(
+    ctx,
+    key,
+    { from: startsAt ?? now, to: (startsAt ?? now) + durationSeconds * 1000 },
+    startsAt,
+    input.requester.timeZone,
+  );
+  const holder = startsAt === undefined ? await liveHolder(ctx, key) : undefined;
   // `extend` asks for the access that will remain after it: what is left, plus the new time. Another
   // request for a live grant asks only for its own time (the grant then ends at the later end).
   const addsTime = holder !== undefined && input.addsTime === true;
@@ -179,6 +208,11 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
     expiryCutsSessions(ctx, decision.rule, account.id),
   );
 
+  if (startsAt !== undefined) {
+    // The rule that decided bounds how far ahead one may ask (else the policy's `maxStartAhead`).
+    parseStartTime(input.start, { nowMs: now, ...zone, maxAheadSeconds: maxStartAheadSeconds(policy, decision.rule) });
+  }
+
   const kind: RequestKind = holder ? 'extension' : breakGlass ? 'break_glass' : 'grant';
   const immediate = decision.outcome === 'auto_approve' || decision.outcome === 'break_glass';
   const id = requestIdFor(ctx, input.idempotencyKey);
@@ -197,6 +231,7 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
       durationSeconds,
       reason,
       ...(ticket ? { ticket } : {}),
+      ...(startsAt !== undefined ? { startsAt } : {}),
       rule: decision.rule ?? 'none',
       ...(decision.approvers ? { approvers: decision.approvers } : {}),
       approvalsRequired: immediate ? 0 : (decision.approvers?.count ?? 1),
@@ -261,6 +296,42 @@ function warningOf(request: AccessRequest): { sessionWarning?: string } {
   return request.sessionOutlives
     ? { sessionWarning: sessionOutlivesText(request.permissionSetName, request.sessionOutlives) }
     : {};
+}
+
+/**
+ * The one-active-grant guard over time: a request whose span overlaps a live grant (when it starts
+ * later) or a scheduled grant of the same (user, account, permission set) is refused, saying which
+ * and until when. A request for now on a live grant is an extension, not an overlap.
+ */
+async function refuseOverlap(
+  ctx: EngineContext,
+  key: Parameters<EngineContext['store']['getActiveSlot']>[0],
+  span: { from: number; to: number },
+  startsAt: number | undefined,
+  zone: string | undefined,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const same = (g: Grant) => assignmentKeyString(grantAssignment(g)) === assignmentKeyString(key);
+  const scheduled = (await ctx.store.listGrants({ status: 'scheduled' })).filter(same);
+  const holderId = startsAt !== undefined ? await ctx.store.getActiveSlot(key) : undefined;
+  const holder = holderId ? await ctx.store.getGrant(holderId) : undefined;
+  const live = holder && isLiveGrant(holder) && holder.status !== 'deprovisioning' ? [holder] : [];
+  const clash = [...live, ...scheduled].find((g) => spansOverlap(span, grantSpan(g, now)));
+  if (!clash) return;
+  const clashSpan = grantSpan(clash, now);
+  throw new KeylessError(
+    ErrorCodes.OverlappingGrant,
+    clash.status === 'scheduled'
+      ? `You already have this access scheduled from ${formatLocalTime(clashSpan.from, zone)} to ${formatLocalTime(clashSpan.to, zone)} (grant ${clash.id}).`
+      : `You already have this access until ${formatLocalTime(clashSpan.to, zone)} (grant ${clash.id}).`,
+    {
+      hint:
+        clash.status === 'scheduled'
+          ? `Cancel it (\`revoke ${clash.id}\`) or ask for a time that does not overlap it.`
+          : `Ask to start after it ends, or use \`extend ${clash.id}\` for more time.`,
+      details: { grantId: clash.id, status: clash.status },
+    },
+  );
 }
 
 async function liveHolder(

@@ -48,11 +48,18 @@ export async function revoke(
   }
   const reason = input.reason?.trim().slice(0, 500) || (own ? 'ended by the grantee' : 'revoked');
   const { grant: next, changed } = await commitGrant(ctx, grantId, (g) =>
-    g.status === 'provisioning' || g.status === 'active'
+    g.status === 'provisioning' || g.status === 'active' || g.status === 'scheduled'
       ? { type: 'revoke_requested', actor: userActor(input.actor), at: ctx.clock.now(), reason }
       : undefined,
   );
   if (!changed) return { outcome: 'already_ended', grant: next };
+  if (next.status === 'revoked') {
+    // Cancelled before its start: no assignment exists, so nothing is asked of AWS.
+    ctx.scheduler.untrack(grantId);
+    ctx.logger.info({ grantId, actor: userActor(input.actor).id }, 'scheduled access cancelled');
+    await ctx.publish({ type: 'grant_ended', grant: next });
+    return { outcome: 'already_ended', grant: next };
+  }
   ctx.logger.info({ grantId, actor: userActor(input.actor).id }, 'early revocation requested');
   deprovisionInBackground(ctx, grantId);
   return { outcome: 'revoking', grant: next };

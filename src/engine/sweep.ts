@@ -7,6 +7,7 @@ import { escalateDueRequests } from './escalate-requests';
 import { activate, fulfil } from './fulfil-request';
 import { sweepGrantActivity } from './grant-activity';
 import { sweepSessionCuts } from './session-cut';
+import { startScheduled } from './start-scheduled';
 
 export interface SweepReport {
   timedOut: number;
@@ -21,6 +22,9 @@ export interface SweepReport {
   escalated: number;
   /** Activity lookups of ended grants stored (and posted) by this replica. */
   activitySummarised: number;
+  /** Scheduled grants whose start was due (started here), and those armed for a start soon. */
+  started: number;
+  armedStarts: number;
   failures: number;
 }
 
@@ -66,6 +70,8 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
     approversReminded: 0,
     escalated: 0,
     activitySummarised: 0,
+    started: 0,
+    armedStarts: 0,
     failures: 0,
   };
 
@@ -131,6 +137,30 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
   // The whole horizon only now and then (timers are armed well ahead of it); otherwise only what is due.
   const scanned = ctx.sweepState.horizonScannedAt;
   const wholeHorizon = scanned === undefined || now - scanned >= ctx.options.horizonScanEveryMs;
+
+  // Access that starts later: timers for this replica's starts within the horizon, and every start
+  // that is due and that a timer missed (a restart, a departed owner after its grace). Never early:
+  // only grants whose start has come, and the grant machine refuses `start_reached` before it.
+  const starts = await ctx.store.listGrants({
+    status: 'scheduled',
+    startsBefore: wholeHorizon ? now + ctx.options.timerHorizonMs : now,
+  });
+  const dueStarts = starts.filter(
+    (g) => g.startsAt !== undefined && g.startsAt <= now && own.shouldAct(g.id, now - g.startsAt),
+  );
+  for (const g of starts) {
+    if ((g.startsAt ?? 0) <= now || !own.owns(g.id)) continue;
+    ctx.scheduler.track(g);
+    report.armedStarts++;
+  }
+  failures.push(
+    ...(await forEachLimit(
+      ctx,
+      dueStarts,
+      PARALLEL,
+      async (g) => (report.started++, startScheduled(ctx, g.id as GrantId, g)),
+    )),
+  );
   const soon = await ctx.store.listGrants({
     status: 'active',
     expiresBefore: wholeHorizon ? now + Math.max(ctx.options.timerHorizonMs, reminderBefore) : now,

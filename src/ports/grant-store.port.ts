@@ -28,11 +28,13 @@ export interface GrantStore {
   /**
    * Live grants (provisioning, active, deprovisioning) of one status, soonest `expiresAt` first
    * (grants with no expiry yet sort first); `expiresBefore` (inclusive, epoch ms) bounds it.
-   * Final grants are read by id.
+   * `scheduled` grants (access that starts later) sort by `startsAt` instead, and `startsBefore`
+   * (inclusive) bounds them. Final grants are read by id.
    */
   listGrants(query: {
-    status: 'provisioning' | 'active' | 'deprovisioning';
+    status: 'provisioning' | 'active' | 'deprovisioning' | 'scheduled';
     expiresBefore?: number;
+    startsBefore?: number;
     limit?: number;
   }): Promise<Grant[]>;
 

@@ -138,6 +138,21 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         expect((await h.store.listGrants({ status: 'deprovisioning' })).map((g) => g.id)).toEqual([b.id]);
       });
 
+      it('lists scheduled grants by their start, bounded by startsBefore, until they start', async () => {
+        const late = aGrant({ status: 'scheduled', startsAt: T0 + 9000 });
+        const soon = aGrant({ status: 'scheduled', startsAt: T0 + 1000 });
+        for (const g of [late, soon]) await h.store.createGrant(g);
+        await settle();
+        expect((await h.store.listGrants({ status: 'scheduled' })).map((g) => g.id)).toEqual([soon.id, late.id]);
+        expect((await h.store.listGrants({ status: 'scheduled', startsBefore: T0 + 1000 })).map((g) => g.id)).toEqual([
+          soon.id,
+        ]);
+        await h.store.saveGrant({ ...soon, version: 2, status: 'provisioning' }, 1);
+        await settle();
+        expect((await h.store.listGrants({ status: 'scheduled' })).map((g) => g.id)).toEqual([late.id]);
+        expect((await h.store.listGrants({ status: 'provisioning' })).map((g) => g.id)).toEqual([soon.id]);
+      });
+
       it('lists grants that have no expiry yet (provisioning)', async () => {
         const g = aGrant();
         await h.store.createGrant(g);

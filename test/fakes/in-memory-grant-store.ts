@@ -92,15 +92,16 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
   }
 
   async listGrants(query: {
-    status: 'provisioning' | 'active' | 'deprovisioning';
+    status: 'provisioning' | 'active' | 'deprovisioning' | 'scheduled';
     expiresBefore?: number;
+    startsBefore?: number;
     limit?: number;
   }): Promise<Grant[]> {
-    const sortKey = (g: Grant) => g.expiresAt ?? 0;
+    const scheduled = query.status === 'scheduled';
+    const sortKey = (g: Grant) => (scheduled ? (g.startsAt ?? 0) : (g.expiresAt ?? 0));
+    const before = scheduled ? query.startsBefore : query.expiresBefore;
     return [...this.grants.values()]
-      .filter(
-        (g) => g.status === query.status && (query.expiresBefore === undefined || sortKey(g) <= query.expiresBefore),
-      )
+      .filter((g) => g.status === query.status && (before === undefined || sortKey(g) <= before))
       .sort((a, b) => sortKey(a) - sortKey(b) || a.id.localeCompare(b.id))
       .slice(0, query.limit ?? Infinity)
       .map(clone);

@@ -21,6 +21,7 @@ describe('crash safety', () => {
       killAfterMaxMs: 4000,
       provisioningDelayMs: 300,
       settleMs: 20_000,
+      scheduled: 0.4,
       log: () => undefined,
     });
     expect(result.violations).toEqual([]);
@@ -30,8 +31,11 @@ describe('crash safety', () => {
       overdue_grants: 0,
       duplicate_assignments: 0,
       lost_audit_events: 0,
+      started_early: 0,
       unsettled: 0,
     });
     expect(result.kills).toBeGreaterThanOrEqual(5);
+    // Access that starts later went through the kills too.
+    expect(result.scheduled_requests).toBeGreaterThan(0);
   }, 120_000);
 });

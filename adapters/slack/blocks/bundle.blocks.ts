@@ -34,6 +34,7 @@ const ICON: Record<BundleEntryState, string> = {
   cancelled: ':white_circle:',
   timed_out: ':white_circle:',
   approved: ':white_check_mark:',
+  scheduled: ':calendar:',
   provisioning: ':gear:',
   active: ':large_green_circle:',
   failed: ':warning:',

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { formatDuration, formatLocalTime, type AccessRequest, type Actor, type Grant } from '../../../src';
+import { formatDuration, formatLocalTime, startsText, type AccessRequest, type Actor, type Grant } from '../../../src';
 import { escapeText, mention, ticketLink } from '../escape';
 
 export type Block = types.KnownBlock;
@@ -56,6 +56,7 @@ export function requestFields(r: AccessRequest): types.SectionBlock {
     md(`*Duration*\n${formatDuration(r.durationSeconds)}`),
     md(`*Reason*\n${escapeText(r.reason) || '—'}`),
   ];
+  if (r.startsAt !== undefined) fields.push(md(`*Starts*\n${formatLocalTime(r.startsAt, r.requester.timeZone)}`));
   if (r.ticket) fields.push(md(`*Ticket*\n${ticketLink(r.ticket)}`));
   return { type: 'section', fields };
 }
@@ -94,6 +95,8 @@ export function requestStatusLine(r: AccessRequest): string {
  */
 export function grantStatusLine(g: Grant, zone: string | undefined = g.requester.timeZone): string {
   switch (g.status) {
+    case 'scheduled':
+      return `:calendar: Approved: access ${escapeText(startsText(g, zone))}`;
     case 'provisioning':
       return ':gear: Access is being set up in AWS…';
     case 'active':
@@ -103,6 +106,8 @@ export function grantStatusLine(g: Grant, zone: string | undefined = g.requester
     case 'expired':
       return `:white_circle: Access expired${g.endedAt !== undefined ? ` at ${formatLocalTime(g.endedAt, zone)}` : ''}`;
     case 'revoked':
+      if (g.startsAt !== undefined && g.activatedAt === undefined)
+        return `:white_circle: Scheduled access cancelled${g.endedBy ? ` by ${actorText(g.endedBy)}` : ''} before it started`;
       return `:white_circle: Access revoked${g.endedBy ? ` by ${actorText(g.endedBy)}` : ''}${g.endedAt !== undefined ? ` at ${formatLocalTime(g.endedAt, zone)}` : ''}`;
     case 'failed':
       return `:x: Access could not be set up: ${escapeText(g.failure?.message) || 'unknown AWS error'}`;

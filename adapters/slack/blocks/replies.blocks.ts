@@ -3,6 +3,7 @@ import {
   formatDuration,
   formatLocalTime,
   isKeylessError,
+  startsText,
   type AccessRequest,
   type Account,
   type Grant,
@@ -68,13 +69,16 @@ export function errorReply(error: unknown, example?: string): SlackMessage {
 
 export function requestReply(result: RequestAccessResult): SlackMessage {
   const r = result.request;
-  const base = `*${escapeText(r.permissionSetName)}* in ${accountText(r)} for ${formatDuration(r.durationSeconds)}`;
+  const starts = r.startsAt !== undefined ? ` starting ${formatLocalTime(r.startsAt, r.requester.timeZone)}` : '';
+  const base = `*${escapeText(r.permissionSetName)}* in ${accountText(r)} for ${formatDuration(r.durationSeconds)}${starts}`;
   const text =
     r.status === 'pending'
       ? `:inbox_tray: Request \`${r.id}\` for ${base} sent: it needs ${r.approvalsRequired} approval(s). I'll DM you as it moves.`
       : r.kind === 'break_glass'
         ? `:rotating_light: Break-glass \`${r.id}\`: ${base}. Access is being set up now; security has been told.`
-        : `:white_check_mark: ${base} is approved by policy (\`${escapeText(r.rule)}\`); setting it up now. I'll DM you when it is active.`;
+        : r.startsAt !== undefined
+          ? `:white_check_mark: ${base} is approved by policy (\`${escapeText(r.rule)}\`). Nothing is assigned before the start; I'll DM you when it is active.`
+          : `:white_check_mark: ${base} is approved by policy (\`${escapeText(r.rule)}\`); setting it up now. I'll DM you when it is active.`;
   const blocks = [section(text), context(escapeText(result.decision.reason))];
   if (result.sessionWarning) blocks.push(context(`:hourglass: ${escapeText(result.sessionWarning)}`));
   return { text: `Request ${r.id}: ${r.status}`, blocks };
@@ -86,7 +90,9 @@ export function listReply(mine: { grants: Grant[]; requests: AccessRequest[] }, 
       `• \`${g.id}\` *${escapeText(g.permissionSetName)}* in ${accountText(g)}: ${
         g.status === 'active' && g.expiresAt !== undefined
           ? `active until ${formatLocalTime(g.expiresAt, zone)}`
-          : g.status
+          : g.status === 'scheduled'
+            ? escapeText(startsText(g, zone))
+            : g.status
       }`,
   );
   const requests = mine.requests.map(

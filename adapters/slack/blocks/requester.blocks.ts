@@ -3,6 +3,8 @@ import {
   formatLocalTime,
   grantAcceptsActions,
   sessionCutLine,
+  startsText,
+  startZoneNote,
   type AccessRequest,
   type Actor,
   type Grant,
@@ -26,8 +28,12 @@ import {
 const what = (x: Pick<Grant, 'permissionSetName' | 'accountName' | 'accountId'>) =>
   `*${escapeText(x.permissionSetName, { maxLength: 80 })}* in ${accountText(x)}`;
 
+/** ` starting Tue 24 Nov, 09:00 (UTC)` for a request that starts later, else nothing. */
+const startingText = (r: Pick<AccessRequest, 'startsAt' | 'requester'>): string =>
+  r.startsAt !== undefined ? ` starting ${formatLocalTime(r.startsAt, r.requester.timeZone)}` : '';
+
 export function submittedDm(r: AccessRequest): SlackMessage {
-  const text = `Your request for ${what(r)} (${formatDuration(r.durationSeconds)}) is waiting for ${r.approvalsRequired} approval(s). Request \`${r.id}\`.`;
+  const text = `Your request for ${what(r)} (${formatDuration(r.durationSeconds)}${startingText(r)}) is waiting for ${r.approvalsRequired} approval(s). Request \`${r.id}\`.`;
   return {
     text: `Request ${r.id} submitted: waiting for approval`,
     blocks: [
@@ -47,7 +53,9 @@ export function submittedDmUpdated(r: AccessRequest): SlackMessage {
   return {
     text: `Request ${r.id}: ${r.status}`,
     blocks: [
-      section(`:inbox_tray: Your request for ${what(r)} (${formatDuration(r.durationSeconds)}). Request \`${r.id}\`.`),
+      section(
+        `:inbox_tray: Your request for ${what(r)} (${formatDuration(r.durationSeconds)}${startingText(r)}). Request \`${r.id}\`.`,
+      ),
       context(requestStatusLine(r)),
     ],
   };
@@ -69,7 +77,7 @@ export function decisionDm(r: AccessRequest, actor: Actor): SlackMessage {
         text: `Request ${r.id} approved`,
         blocks: [
           section(
-            `:white_check_mark: Your request for ${what(r)} is approved${r.approvals.length ? ` (${r.approvals.map((a) => actorText(a.actor)).join(', ')})` : ''}. Setting up access in AWS…`,
+            `:white_check_mark: Your request for ${what(r)} is approved${r.approvals.length ? ` (${r.approvals.map((a) => actorText(a.actor)).join(', ')})` : ''}.${r.startsAt !== undefined ? ` Your access${startingText(r)}.` : ' Setting up access in AWS…'}`,
           ),
         ],
       };
@@ -101,6 +109,24 @@ export function decisionDm(r: AccessRequest, actor: Actor): SlackMessage {
 
 const endNow = (g: Grant) => button('End now', Actions.revoke, g.id, 'danger');
 const extendMore = (g: Grant) => button('Extend…', Actions.extend, g.id, 'primary');
+
+/** Approved access that starts later: when it starts, for how long, and a button to cancel it. */
+export function scheduledDm(g: Grant, zone: string | undefined): SlackMessage {
+  const starts = startsText(g, zone);
+  const note = startZoneNote(zone);
+  return {
+    text: `Access approved: ${g.permissionSetName} in ${g.accountName} ${starts}`,
+    blocks: [
+      section(`:calendar: Your access to ${what(g)} is approved and *${escapeText(starts)}*. Grant \`${g.id}\`.`),
+      context(`Nothing is assigned in AWS before the start; cancel until then at no cost.${note ? ` ${note}` : ''}`),
+      {
+        type: 'actions',
+        block_id: Blocks.grantActions,
+        elements: [button('Cancel', Actions.revoke, g.id, 'danger')],
+      },
+    ],
+  };
+}
 
 export function activeDm(g: Grant, zone: string | undefined): SlackMessage {
   const until = g.expiresAt !== undefined ? formatLocalTime(g.expiresAt, zone) : 'its expiry';
@@ -147,6 +173,16 @@ export function extendedDm(
 }
 
 export function endedDm(g: Grant, zone: string | undefined): SlackMessage {
+  if (g.status === 'revoked' && g.startsAt !== undefined && g.activatedAt === undefined) {
+    const by = g.endedBy ? ` by ${actorText(g.endedBy)}` : '';
+    return {
+      text: `Scheduled access cancelled: ${g.permissionSetName} in ${g.accountName}`,
+      blocks: [
+        section(`:white_circle: Your scheduled access to ${what(g)} was cancelled${by} before it started.`),
+        context('Nothing was assigned in AWS.'),
+      ],
+    };
+  }
   const at = g.endedAt !== undefined ? ` at ${formatLocalTime(g.endedAt, zone)}` : '';
   const how =
     g.status === 'revoked' || g.endReason === 'revoked'
@@ -183,6 +219,7 @@ export function failedDm(g: Grant): SlackMessage {
  */
 export function grantDmNow(g: Grant, zone: string | undefined): SlackMessage {
   if (g.status === 'failed') return failedDm(g);
+  if (g.status === 'scheduled') return scheduledDm(g, zone);
   if (!grantAcceptsActions(g)) return endedDm(g, zone);
   return activeDm(g, zone);
 }

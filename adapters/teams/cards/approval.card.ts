@@ -3,6 +3,7 @@ import {
   escalationLines,
   formatDuration,
   formatLocalTime,
+  startsText,
   type AccessRequest,
   type Actor,
   type Grant,
@@ -76,6 +77,8 @@ export function requestStatusLine(request: AccessRequest): { text: string; color
  */
 export function grantStatusLine(grant: Grant, zone: string | undefined = grant.requester.timeZone): string {
   switch (grant.status) {
+    case 'scheduled':
+      return `Approved: access ${startsText(grant, zone)}`;
     case 'provisioning':
       return 'Setting up access in AWS…';
     case 'active':
@@ -85,6 +88,8 @@ export function grantStatusLine(grant: Grant, zone: string | undefined = grant.r
     case 'expired':
       return `Access expired${grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : ''} and was removed`;
     case 'revoked':
+      if (grant.startsAt !== undefined && grant.activatedAt === undefined)
+        return `Scheduled access cancelled${grant.endedBy ? ` by ${actorName(grant.endedBy)}` : ''} before it started`;
       return `Access revoked${grant.endedBy ? ` by ${actorName(grant.endedBy)}` : ''}${grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : ''}`;
     case 'failed':
       return `Access could not be set up: ${escapeCardText(grant.failure?.message, { maxLength: 300 })}`;
@@ -147,6 +152,10 @@ export function approvalCard(
     facts([
       ['Reason', request.reason],
       ['Ticket', request.ticket],
+      [
+        'Starts',
+        request.startsAt !== undefined ? formatLocalTime(request.startsAt, request.requester.timeZone) : undefined,
+      ],
       ['Rule', request.rule],
       ...pendingFacts(request),
       ['Request', request.id],

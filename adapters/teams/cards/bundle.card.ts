@@ -25,6 +25,7 @@ const COLOR: Record<BundleEntryState, string> = {
   cancelled: 'Default',
   timed_out: 'Default',
   approved: 'Good',
+  scheduled: 'Default',
   provisioning: 'Default',
   active: 'Good',
   failed: 'Attention',

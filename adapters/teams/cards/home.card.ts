@@ -3,6 +3,7 @@ import {
   formatDuration,
   formatLocalTime,
   grantAcceptsActions,
+  startsText,
   type AccessRequest,
   type Grant,
 } from '../../../src';
@@ -42,7 +43,9 @@ export function homeGrantLine(g: Grant, zone: string | undefined): string {
       ? `active until ${formatLocalTime(g.expiresAt, zone)}`
       : g.status === 'provisioning'
         ? `being set up in AWS (${formatDuration(g.durationSeconds)} once active)`
-        : g.status;
+        : g.status === 'scheduled'
+          ? startsText(g, zone)
+          : g.status;
   return `${b(g.permissionSetName)} in ${account(g)} · ${state} · grant ${escapeCardText(g.id)}`;
 }
 

@@ -4,6 +4,8 @@ import {
   formatLocalTime,
   grantAcceptsActions,
   sessionCutLine,
+  startsText,
+  startZoneNote,
   type AccessRequest,
   type Actor,
   type AssignmentDrift,
@@ -33,12 +35,24 @@ export function requestStatusCard(request: AccessRequest): AdaptiveCard {
         ['Reason', request.reason],
         ['Ticket', request.ticket],
         ['Progress', request.status === 'pending' ? approvalProgress(request) : undefined],
+        [
+          'Starts',
+          request.startsAt !== undefined ? formatLocalTime(request.startsAt, request.requester.timeZone) : undefined,
+        ],
         ...pendingFacts(request),
         ['Request', request.id],
       ]),
       text(status.text, { weight: 'Bolder', color: status.color }),
       ...escalationTexts(request),
-      ...(request.status === 'approved' ? [text('Setting up access now; I will tell you when it is ready.')] : []),
+      ...(request.status === 'approved'
+        ? [
+            text(
+              request.startsAt !== undefined
+                ? `Your access starts at ${formatLocalTime(request.startsAt, request.requester.timeZone)}; I will tell you when it is ready.`
+                : 'Setting up access now; I will tell you when it is ready.',
+            ),
+          ]
+        : []),
     ],
     {
       actions:
@@ -85,6 +99,7 @@ const noticeText = (notice: string | undefined) =>
  */
 export function grantCard(grant: Grant, zone: string | undefined, notice?: string): AdaptiveCard {
   if (grant.status === 'failed') return grantFailedCard(grant, notice);
+  if (grant.status === 'scheduled') return grantScheduledCard(grant, zone, notice);
   if (grant.status === 'expired' || grant.status === 'revoked' || grant.status === 'deprovisioning') {
     return grantEndedCard(grant, zone, notice);
   }
@@ -100,6 +115,27 @@ export function grantCard(grant: Grant, zone: string | undefined, notice?: strin
       ...noticeText(notice),
     ],
     { actions: grantActions(grant) },
+  );
+}
+
+/** Approved access that starts later: when, for how long, and Cancel (nothing is in AWS until then). */
+export function grantScheduledCard(grant: Grant, zone: string | undefined, notice?: string): AdaptiveCard {
+  const note = startZoneNote(zone);
+  return adaptiveCard(
+    [
+      heading('📅 Access approved: it starts later'),
+      text(`Your access to ${target(grant)} ${startsText(grant, zone)}.`),
+      facts([
+        ['Starts', grant.startsAt !== undefined ? formatLocalTime(grant.startsAt, zone) : undefined],
+        ['Lasts', formatDuration(grant.durationSeconds)],
+        ['Grant', grant.id],
+      ]),
+      text(`Nothing is assigned in AWS before the start; cancel until then at no cost.${note ? ` ${note}` : ''}`, {
+        isSubtle: true,
+      }),
+      ...noticeText(notice),
+    ],
+    { actions: [execute('Cancel', Verbs.endGrant, { grantId: grant.id }, 'destructive')] },
   );
 }
 
@@ -161,6 +197,16 @@ export function grantEndedCard(
   zone: string | undefined = grant.requester.timeZone,
   notice?: string,
 ): AdaptiveCard {
+  if (grant.status === 'revoked' && grant.startsAt !== undefined && grant.activatedAt === undefined) {
+    return adaptiveCard([
+      heading('Scheduled access cancelled'),
+      text(
+        `Your scheduled access to ${target(grant)} was cancelled${grant.endedBy ? ` by ${actorName(grant.endedBy)}` : ''} before it started. Nothing was assigned in AWS.`,
+      ),
+      facts([['Grant', grant.id]]),
+      ...noticeText(notice),
+    ]);
+  }
   const revoked = grant.endReason === 'revoked' || grant.status === 'revoked';
   const at = grant.endedAt !== undefined ? ` at ${formatLocalTime(grant.endedAt, zone)}` : '';
   const how = revoked ? `was revoked${grant.endedBy ? ` by ${actorName(grant.endedBy)}` : ''}${at}` : `expired${at}`;

@@ -13,6 +13,7 @@ import { aGrant, T0 } from '../../builders';
 const actor = systemActor('test');
 const at = T0 + 3600_000;
 const events: Record<GrantEvent['type'], GrantEvent> = {
+  start_reached: { type: 'start_reached', actor, at },
   assignment_confirmed: { type: 'assignment_confirmed', actor, at },
   assignment_failed: { type: 'assignment_failed', actor, at, code: 'ASSIGNMENT_FAILED', message: 'quota' },
   expiry_reached: { type: 'expiry_reached', actor, at },
@@ -51,7 +52,21 @@ const events: Record<GrantEvent['type'], GrantEvent> = {
 type Cell = GrantStatus | 'noop' | 'invalid';
 /** The design's grant table (§4) cell by cell, plus extension and reminder. */
 const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
+  scheduled: {
+    start_reached: 'provisioning',
+    assignment_confirmed: 'invalid',
+    assignment_failed: 'invalid',
+    expiry_reached: 'invalid',
+    revoke_requested: 'revoked',
+    unassignment_confirmed: 'invalid',
+    unassignment_failed: 'invalid',
+    extended: 'invalid',
+    reminded: 'invalid',
+    sessions_cut: 'invalid',
+    activity_summarised: 'invalid',
+  },
   provisioning: {
+    start_reached: 'noop',
     assignment_confirmed: 'active',
     assignment_failed: 'failed',
     expiry_reached: 'invalid',
@@ -64,6 +79,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     activity_summarised: 'invalid',
   },
   active: {
+    start_reached: 'noop',
     assignment_confirmed: 'noop',
     assignment_failed: 'invalid',
     expiry_reached: 'deprovisioning',
@@ -76,6 +92,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     activity_summarised: 'invalid',
   },
   deprovisioning: {
+    start_reached: 'noop',
     assignment_confirmed: 'invalid',
     assignment_failed: 'invalid',
     expiry_reached: 'noop',
@@ -88,6 +105,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     activity_summarised: 'invalid',
   },
   expired: {
+    start_reached: 'noop',
     assignment_confirmed: 'invalid',
     assignment_failed: 'invalid',
     expiry_reached: 'noop',
@@ -100,6 +118,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     activity_summarised: 'noop',
   },
   revoked: {
+    start_reached: 'noop',
     assignment_confirmed: 'invalid',
     assignment_failed: 'invalid',
     expiry_reached: 'noop',
@@ -112,6 +131,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
     activity_summarised: 'noop',
   },
   failed: {
+    start_reached: 'noop',
     assignment_confirmed: 'invalid',
     assignment_failed: 'noop',
     expiry_reached: 'invalid',
@@ -126,6 +146,7 @@ const expected: Record<GrantStatus, Record<GrantEvent['type'], Cell>> = {
 };
 
 function grantIn(status: GrantStatus): Grant {
+  if (status === 'scheduled') return aGrant({ status, startsAt: at });
   return aGrant({
     status,
     ...(status === 'provisioning' ? {} : { activatedAt: T0, expiresAt: T0 + 3600_000 }),
@@ -142,6 +163,35 @@ function outcome(grant: Grant, event: GrantEvent): Cell {
     throw error;
   }
 }
+
+describe('access that starts later (scheduled)', () => {
+  const startsAt = T0 + 3600_000;
+  const scheduled = () => aGrant({ status: 'scheduled', startsAt });
+
+  it('never starts before its start, on any path: start_reached 1 ms early is refused', () => {
+    expect(outcome(scheduled(), { type: 'start_reached', actor, at: startsAt - 1 })).toBe('invalid');
+    const started = transitionGrant(scheduled(), { type: 'start_reached', actor, at: startsAt + 250 })!;
+    expect(started.next.status).toBe('provisioning');
+    expect(started.audit.details).toMatchObject({ startsAt, lagMs: 250 });
+  });
+
+  it('is cancelled at once (revoked, ended, nothing to remove) before its start', () => {
+    const cancelled = transitionGrant(scheduled(), { type: 'revoke_requested', actor, at: T0 + 60_000, reason: 'no' })!;
+    expect(cancelled.next).toMatchObject({ status: 'revoked', endReason: 'revoked', endedAt: T0 + 60_000 });
+    expect(cancelled.next.activatedAt).toBeUndefined();
+  });
+
+  it('counts its duration from the activation, not from the approval', () => {
+    const g = aGrant({ status: 'scheduled', startsAt, durationSeconds: 7200, capSeconds: 7200 });
+    const provisioning = transitionGrant(g, { type: 'start_reached', actor, at: startsAt })!.next;
+    const active = transitionGrant(provisioning, { type: 'assignment_confirmed', actor, at: startsAt + 500 })!.next;
+    expect(active.expiresAt).toBe(startsAt + 500 + 7200_000);
+  });
+
+  it('cannot be created scheduled without a start', () => {
+    expect(() => aGrant({ status: 'scheduled' })).toThrow(/needs a start time/);
+  });
+});
 
 describe('the grant transition table', () => {
   const cells = Object.entries(expected).flatMap(([from, row]) =>

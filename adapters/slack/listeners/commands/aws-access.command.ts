@@ -118,6 +118,7 @@ async function run(
             duration: c.duration,
             reason: c.reason,
             ...(c.ticket ? { ticket: c.ticket } : {}),
+            ...(c.start ? { start: c.start } : {}),
             idempotencyKey,
           }),
         );
@@ -130,6 +131,7 @@ async function run(
           duration: c.duration,
           reason: c.reason,
           ...(c.ticket ? { ticket: c.ticket } : {}),
+          ...(c.start ? { start: c.start } : {}),
           idempotencyKey,
         }),
       );

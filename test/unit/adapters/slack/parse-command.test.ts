@@ -67,6 +67,29 @@ describe('parseCommand', () => {
     });
   });
 
+  it('reads --from anywhere in the reason: a time, a day and a time, or an ISO date-time', () => {
+    expect(parseCommand('request prod ReadOnlyAccess 2h nightly --from 09:00 migration')).toMatchObject({
+      kind: 'request',
+      reason: 'nightly migration',
+      start: '09:00',
+    });
+    expect(parseCommand('request prod ReadOnlyAccess 2h migration --from tomorrow 09:00')).toMatchObject({
+      reason: 'migration',
+      start: 'tomorrow 09:00',
+    });
+    expect(
+      parseCommand('request prod ReadOnlyAccess 2h migration --from 2026-12-24 09:30 --ticket OPS-1'),
+    ).toMatchObject({ reason: 'migration', start: '2026-12-24 09:30', ticket: 'OPS-1' });
+    expect(parseCommand('request prod ReadOnlyAccess 2h migration --from=2026-12-24T09:00+01:00')).toMatchObject({
+      start: '2026-12-24T09:00+01:00',
+    });
+    expect(parseCommand('request prod ReadOnlyAccess 2h migration')).not.toHaveProperty('start');
+    expect(parseCommand('request prod ReadOnlyAccess 2h migration --from')).toMatchObject({
+      kind: 'problem',
+      message: expect.stringContaining('--from'),
+    });
+  });
+
   it('keeps quoted words together', () => {
     expect(tokenize('why "Prod Account" ReadOnlyAccess')).toEqual(['why', 'Prod Account', 'ReadOnlyAccess']);
   });

@@ -58,6 +58,26 @@ describe('parsing Teams text commands', () => {
     });
   });
 
+  test('a request may start later with --from, anywhere after the account', () => {
+    expect(parseCommand('request prod ReadOnlyAccess 2h nightly migration --from tomorrow 09:00')).toEqual({
+      ok: true,
+      command: {
+        name: 'request',
+        form: false,
+        account: 'prod',
+        permissionSet: 'ReadOnlyAccess',
+        duration: '2h',
+        reason: 'nightly migration',
+        start: 'tomorrow 09:00',
+      },
+    });
+    expect(parseCommand('request prod ReadOnlyAccess 2h migration --from')).toMatchObject({ ok: false });
+    expect(parseCommand('break-glass prod AdministratorAccess 1h down --from 09:00')).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('leave --from out'),
+    });
+  });
+
   test('an account name with spaces can be quoted', () => {
     expect(tokenize('why "core banking" ReadOnlyAccess')).toEqual(['why', 'core banking', 'ReadOnlyAccess']);
   });

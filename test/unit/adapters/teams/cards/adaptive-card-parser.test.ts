@@ -23,6 +23,13 @@ const active: Grant = {
 };
 const revoked: Grant = { ...active, status: 'revoked', endedAt: T0 + 3600_000, endedBy: bob, endReason: 'revoked' };
 const failed: Grant = { ...active, status: 'failed', failure: { code: 'ConflictException', message: 'quota' } };
+const scheduled: Grant = {
+  ...active,
+  status: 'scheduled',
+  startsAt: T0 + 86_400_000,
+  activatedAt: undefined,
+  expiresAt: undefined,
+};
 const summaryOf = (final: boolean, truncated: boolean) =>
   summariseActivity({
     lookup: {
@@ -133,6 +140,10 @@ const rendered: Record<string, AdaptiveCard[]> = {
   ],
   grantEndedCard: [journeyCards.grantEndedCard(revoked), journeyCards.grantEndedCard({ ...active, status: 'expired' })],
   grantFailedCard: [journeyCards.grantFailedCard(failed)],
+  grantScheduledCard: [
+    journeyCards.grantScheduledCard(scheduled, 'Europe/Paris'),
+    journeyCards.grantScheduledCard(scheduled, undefined, 'Approved by <b>Bob</b>'),
+  ],
   breakGlassCard: [journeyCards.breakGlassCard(active, pending)],
   driftCard: [
     journeyCards.driftCard({
