@@ -39,6 +39,8 @@ export const ErrorCodes = {
   DurationCapExceeded: 'DURATION_CAP_EXCEEDED',
   /** The live session cuts do not fit in keyless's service control policies (none is dropped). */
   SessionCutNoRoom: 'SESSION_CUT_NO_ROOM',
+  /** An Identity Center group keyless does not know (not in the identity store, or named by no rule). */
+  UnknownGroup: 'UNKNOWN_GROUP',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,5 +1,6 @@
 import type { AuditEvent } from './audit';
 import type { Actor, ChatUser } from './chat-user';
+import type { GroupRef, MembershipKey } from './group-target';
 import type { AccountId, AssignmentKey, GrantId, PermissionSetArn, PrincipalId, RequestId } from './ids';
 
 export const GRANT_STATUSES = ['provisioning', 'active', 'deprovisioning', 'expired', 'revoked', 'failed'] as const;
@@ -19,6 +20,11 @@ export interface Grant {
   accountName: string;
   permissionSetArn: PermissionSetArn;
   permissionSetName: string;
+  /**
+   * Set when the grant is a membership of this Identity Center group instead of an account
+   * assignment (see group-target.ts for what the account fields then hold).
+   */
+  group?: GroupRef;
   rule: string;
   breakGlass: boolean;
   /**
@@ -71,4 +77,9 @@ export function isFinalGrant(g: Pick<Grant, 'status'>): boolean {
 
 export function grantAssignment(g: Pick<Grant, 'principalId' | 'accountId' | 'permissionSetArn'>): AssignmentKey {
   return { principalId: g.principalId, accountId: g.accountId, permissionSetArn: g.permissionSetArn };
+}
+
+/** The membership a group grant creates and removes (undefined for an account assignment). */
+export function grantMembership(g: Pick<Grant, 'principalId' | 'group'>): MembershipKey | undefined {
+  return g.group ? { principalId: g.principalId, groupId: g.group.id } : undefined;
 }

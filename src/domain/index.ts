@@ -24,3 +24,4 @@ export * from './drift-finding';
 export * from './request-escalation-text';
 export * from './ownership';
 export * from './session-cut';
+export * from './group-target';

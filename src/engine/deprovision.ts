@@ -8,6 +8,7 @@ import {
   type GrantId,
   type SessionCutNote,
 } from '../domain';
+import { removeAccess } from './access-target';
 import { commitGrant, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
 import { recordSessionCut, requestSessionCutSync } from './session-cut';
@@ -118,7 +119,7 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
     }
     const startedAt = ctx.clock.now();
     try {
-      await ctx.identity.unassign(key);
+      await removeAccess(ctx, grant);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const { grant: failed } = await commitGrant(

@@ -1,4 +1,11 @@
-import { ErrorCodes, KeylessError, grantAcceptsActions, grantEndedError, parseGrantId, type ChatUser } from '../domain';
+import {
+  ErrorCodes,
+  GROUP_PREFIX,
+  KeylessError,   grantAcceptsActions,
+  grantEndedError,
+  parseGrantId,
+  type ChatUser,
+} from '../domain';
 import type { EngineContext } from './deps';
 import { requestAccess, type RequestAccessResult } from './request-access';
 
@@ -22,8 +29,8 @@ export async function extend(
   if (!grantAcceptsActions(grant)) throw grantEndedError(grant, input.actor.timeZone);
   return requestAccess(ctx, {
     requester: input.actor,
-    account: grant.accountId,
-    permissionSet: grant.permissionSetName,
+    account: grant.group ? `${GROUP_PREFIX}${grant.group.name}` : grant.accountId,
+    permissionSet: grant.group ? '' : grant.permissionSetName,
     duration: input.duration,
     reason: input.reason?.trim() || `extension of ${grant.id}`,
     addsTime: true,

@@ -7,6 +7,7 @@ import {
   onCallRefsToCheck,
   policyDurationSeconds,
   formatDuration,
+  groupNameFromText,
   isLiveGrant,
   normalizeEmail,
   parseDuration,
@@ -27,6 +28,7 @@ import type { EngineContext } from './deps';
 import { fulfilInBackground } from './fulfil-request';
 import { accountByText, permissionSetByText, principalOf } from './identity';
 import { onCallEmails, onCallSchedulesOf } from './on-call';
+import { requestGroupAccess } from './request-group-access';
 
 export interface RequestAccessInput {
   requester: ChatUser;
@@ -90,7 +92,7 @@ export function validateTicket(ticket: string | undefined): string | undefined {
   return t;
 }
 
-function requestIdFor(ctx: EngineContext, idempotencyKey: string | undefined): RequestId {
+export function requestIdFor(ctx: EngineContext, idempotencyKey: string | undefined): RequestId {
   if (!idempotencyKey) return ctx.ids.next('request') as RequestId;
   // The same submission always maps to the same id, so a retry collides with the first write.
   let h1 = 0x811c9dc5;
@@ -109,6 +111,7 @@ function requestIdFor(ctx: EngineContext, idempotencyKey: string | undefined): R
  * (user, account, permission set) that already has a live grant becomes an extension of it.
  */
 export async function requestAccess(ctx: EngineContext, input: RequestAccessInput): Promise<RequestAccessResult> {
+  if (groupNameFromText(input.account) !== undefined) return requestGroupAccess(ctx, input);
   const now = ctx.clock.now();
   const policy = ctx.policy();
   const breakGlass = input.breakGlass === true;
@@ -224,7 +227,7 @@ export async function requestAccess(ctx: EngineContext, input: RequestAccessInpu
   return { request: created, decision, duplicate: false };
 }
 
-async function liveHolder(
+export async function liveHolder(
   ctx: EngineContext,
   key: Parameters<EngineContext['store']['getActiveSlot']>[0],
 ): Promise<Grant | undefined> {
@@ -237,7 +240,7 @@ async function liveHolder(
 }
 
 /** The reminder and escalation instants of a request made at `now`, from its rule. */
-function escalationPlan(spec: EscalationSpec, now: number): RequestEscalation {
+export function escalationPlan(spec: EscalationSpec, now: number): RequestEscalation {
   const at = (d: string | undefined) => {
     const s = d === undefined ? undefined : policyDurationSeconds(d);
     return s === undefined ? undefined : now + s * 1000;
