@@ -57,6 +57,11 @@ const bad = (name: CommandName, problem: string): ParseResult => ({
   example: spec(name).example,
 });
 
+/** `group:<name>` names an Identity Center group instead of an account (group grants). */
+export function isGroupWord(word: string): boolean {
+  return /^group:\S+$/i.test(word);
+}
+
 export function parseCommand(raw: string | undefined): ParseResult {
   const text = normalizeCommandText(raw);
   const tokens = tokenize(text);
@@ -78,6 +83,7 @@ export function parseCommand(raw: string | undefined): ParseResult {
       return { ok: true, command: { name: 'accounts', filter: rest(0) } };
     case 'why': {
       const [account, permissionSet] = args;
+      if (account && isGroupWord(account)) return { ok: true, command: { name: 'why', account, permissionSet: '' } };
       if (!account || !permissionSet) {
         return bad('why', '`why` needs an account and a permission set.');
       }
@@ -114,6 +120,17 @@ export function parseCommand(raw: string | undefined): ParseResult {
     case 'break-glass': {
       const name = word;
       if (args.length === 0) return { ok: true, command: { name, form: true } };
+      if (name === 'request' && isGroupWord(args[0]!)) {
+        const [group, duration] = args;
+        const reason = rest(2);
+        if (!duration || !reason) {
+          return bad(
+            name,
+            `\`request ${group}\` needs a duration and a reason, for example \`request ${group} 1h INC-1234 fix the replica\`.`,
+          );
+        }
+        return { ok: true, command: { name, form: false, account: group!, permissionSet: '', duration, reason } };
+      }
       const [account, permissionSet, duration] = args;
       const reason = rest(3);
       if (!account || !permissionSet || !duration || !reason) {
