@@ -338,6 +338,7 @@ export const policySchema = z
   })
   .strict()
   .superRefine((policy, ctx) => {
+    checkGovernedGroups(policy, ctx);
     const seen = new Set<string>();
     policy.rules.forEach((r, i) => {
       if (seen.has(r.name)) {
@@ -406,6 +407,33 @@ function checkTargets(r: z.output<typeof rule>, i: number, ctx: z.core.$Refineme
   if (r.accounts.length === 0 && r.groups.length === 0) at('accounts', 'name accounts (with permissionSets) or groups');
   if (r.accounts.length > 0 && r.permissionSets.length === 0) at('permissionSets', 'accounts need permissionSets');
   if (r.permissionSets.length > 0 && r.accounts.length === 0) at('accounts', 'permissionSets need accounts');
+}
+
+/**
+ * A group keyless grants for a while must not decide who may ask or approve: a membership granted
+ * through keyless would otherwise make its holder an approver (or a requester of more).
+ */
+function checkGovernedGroups(policy: ParsedPolicy, ctx: z.core.$RefinementCtx<unknown>): void {
+  const governed = new Set(governedGroupNames(policy).map((g) => g.toLowerCase()));
+  if (governed.size === 0) return;
+  const check = (groups: readonly string[], path: (string | number)[]) => {
+    groups.forEach((g, k) => {
+      if (governed.has(g.toLowerCase())) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, k],
+          message: `"${g}" is a group keyless grants membership of; it cannot also say who may ask or approve`,
+        });
+      }
+    });
+  };
+  policy.rules.forEach((r, i) => {
+    check(r.requesters.groups, ['rules', i, 'requesters', 'groups']);
+    check(r.approvers?.groups ?? [], ['rules', i, 'approvers', 'groups']);
+    check(r.escalation?.to?.groups ?? [], ['rules', i, 'escalation', 'to', 'groups']);
+  });
+  check(policy.admins.groups, ['admins', 'groups']);
+  if (policy.breakGlass) check(policy.breakGlass.requesters.groups, ['breakGlass', 'requesters', 'groups']);
 }
 
 /** Every group some rule names: the groups keyless governs (their memberships are reconciled). */
