@@ -10,7 +10,7 @@ import {
   type PrincipalId,
 } from '../../../src';
 import { demoPolicyInput } from '../../builders/policy';
-import { testEngine, users } from '../../builders/test-engine';
+import { testEngine, users, type TestEngine } from '../../builders/test-engine';
 
 async function errorOf(work: Promise<unknown>): Promise<unknown> {
   return work.then(
@@ -20,7 +20,7 @@ async function errorOf(work: Promise<unknown>): Promise<unknown> {
 }
 
 /** The demo policy plus a rule that grants membership of db-admins for up to 2 h, one approval. */
-export function groupPolicyInput(over: Partial<PolicyInput['rules'][number]> = {}): PolicyInput {
+export function groupPolicyInput(over: Partial<NonNullable<PolicyInput['rules']>[number]> = {}): PolicyInput {
   const base = demoPolicyInput();
   return {
     ...base,
@@ -40,7 +40,7 @@ export function groupPolicyInput(over: Partial<PolicyInput['rules'][number]> = {
 
 const dbAdmins = { account: 'group:db-admins', permissionSet: '', duration: '1h', reason: 'INC-7 fix the replica' };
 
-async function grantedGroup(t: ReturnType<typeof testEngine>): Promise<{ grant: Grant; key: MembershipKey }> {
+async function grantedGroup(t: TestEngine): Promise<{ grant: Grant; key: MembershipKey }> {
   const { request } = await t.engine.requestAccess({ requester: users.rita, ...dbAdmins });
   await t.engine.approve({ requestId: request.id, actor: users.ann });
   await t.engine.idle();
