@@ -6,10 +6,9 @@ import {
   parsePolicy,
   type Grant,
   type MembershipKey,
-  type PolicyInput,
   type PrincipalId,
 } from '../../../src';
-import { demoPolicyInput } from '../../builders/policy';
+import { groupPolicyInput } from '../../builders/policy';
 import { testEngine, users, type TestEngine } from '../../builders/test-engine';
 
 async function errorOf(work: Promise<unknown>): Promise<unknown> {
@@ -17,25 +16,6 @@ async function errorOf(work: Promise<unknown>): Promise<unknown> {
     () => undefined,
     (e: unknown) => e,
   );
-}
-
-/** The demo policy plus a rule that grants membership of db-admins for up to 2 h, one approval. */
-export function groupPolicyInput(over: Partial<NonNullable<PolicyInput['rules']>[number]> = {}): PolicyInput {
-  const base = demoPolicyInput();
-  return {
-    ...base,
-    rules: [
-      ...(base.rules ?? []),
-      {
-        name: 'db-admins-for-a-while',
-        groups: ['db-admins'],
-        requesters: { groups: ['engineers'] },
-        approvers: { groups: ['sre-leads'], count: 1 },
-        maxDuration: '2h',
-        ...over,
-      },
-    ],
-  };
 }
 
 const dbAdmins = { account: 'group:db-admins', permissionSet: '', duration: '1h', reason: 'INC-7 fix the replica' };
