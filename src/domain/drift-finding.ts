@@ -115,7 +115,9 @@ function membershipDriftFinding(drift: AssignmentDrift, group: GroupRef, names: 
       group: group.name,
       ...(drift.grantId ? { grantId: drift.grantId } : {}),
       ...(drift.removed ? { removed: true } : {}),
-      ...(names.person ? {} : { unresolvedNames: `Identity Center did not give the name of the user (id ${a.principalId}).` }),
+      ...(names.person
+        ? {}
+        : { unresolvedNames: `Identity Center did not give the name of the user (id ${a.principalId}).` }),
     },
     observedAt: drift.detectedAt,
   };

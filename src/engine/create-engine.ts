@@ -17,7 +17,8 @@ import { extend } from './extend-grant';
 import { Ownership } from './ownership';
 import { approvalsFor, explain, findAccounts, listMine, requestOptions } from './queries';
 import { reconcile } from './reconcile-assignments';
-import { requestAccess, type RequestAccessInput, type RequestAccessResult } from './request-access';
+import type { RequestAccessInput, RequestAccessResult } from './request-access';
+import { requestAnyAccess } from './request-any-access';
 import { revoke, type RevokeResult } from './revoke-grant';
 import { syncSessionCuts, type SessionCutSyncReport } from './session-cut';
 import { sweep, type SweepReport } from './sweep';
@@ -204,7 +205,7 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 
   return {
-    requestAccess: (input) => requestAccess(ctx, input),
+    requestAccess: (input) => requestAnyAccess(ctx, input),
     approve: (input) => approve(ctx, input),
     deny: (input) => deny(ctx, input),
     cancel: (input) => cancel(ctx, input),

@@ -1,13 +1,15 @@
 import {
   ErrorCodes,
   GROUP_PREFIX,
-  KeylessError,   grantAcceptsActions,
+  KeylessError,
+  grantAcceptsActions,
   grantEndedError,
   parseGrantId,
   type ChatUser,
 } from '../domain';
 import type { EngineContext } from './deps';
-import { requestAccess, type RequestAccessResult } from './request-access';
+import type { RequestAccessResult } from './request-access';
+import { requestAnyAccess } from './request-any-access';
 
 /**
  * Asks for more time on one's own live grant. It is a request like any other (an extension of the
@@ -27,7 +29,7 @@ export async function extend(
     throw new KeylessError(ErrorCodes.NotAllowed, 'Only the person who holds a grant can extend it.');
   }
   if (!grantAcceptsActions(grant)) throw grantEndedError(grant, input.actor.timeZone);
-  return requestAccess(ctx, {
+  return requestAnyAccess(ctx, {
     requester: input.actor,
     account: grant.group ? `${GROUP_PREFIX}${grant.group.name}` : grant.accountId,
     permissionSet: grant.group ? '' : grant.permissionSetName,

@@ -50,7 +50,9 @@ export async function reconcileMemberships(
     }
   }
 
-  const checks = groups.flatMap((group) => [...(members.get(group.id) ?? [])].map((principalId) => ({ group, principalId })));
+  const checks = groups.flatMap((group) =>
+    [...(members.get(group.id) ?? [])].map((principalId) => ({ group, principalId })),
+  );
   failures.push(
     ...(await forEachLimit(checks, 8, async ({ group, principalId }) => {
       const slot = membershipSlot({ principalId, groupId: group.id });

@@ -7,7 +7,6 @@ import {
   onCallRefsToCheck,
   policyDurationSeconds,
   formatDuration,
-  groupNameFromText,
   isLiveGrant,
   normalizeEmail,
   parseDuration,
@@ -28,7 +27,6 @@ import type { EngineContext } from './deps';
 import { fulfilInBackground } from './fulfil-request';
 import { accountByText, permissionSetByText, principalOf } from './identity';
 import { onCallEmails, onCallSchedulesOf } from './on-call';
-import { requestGroupAccess } from './request-group-access';
 
 export interface RequestAccessInput {
   requester: ChatUser;
@@ -111,7 +109,6 @@ export function requestIdFor(ctx: EngineContext, idempotencyKey: string | undefi
  * (user, account, permission set) that already has a live grant becomes an extension of it.
  */
 export async function requestAccess(ctx: EngineContext, input: RequestAccessInput): Promise<RequestAccessResult> {
-  if (groupNameFromText(input.account) !== undefined) return requestGroupAccess(ctx, input);
   const now = ctx.clock.now();
   const policy = ctx.policy();
   const breakGlass = input.breakGlass === true;

@@ -184,7 +184,10 @@ function denied(decision: Decision, name: string, remaining: number): KeylessErr
 }
 
 /** `why group:<name>`: the policy's answer for this person, in one sentence (no AWS call). */
-export async function explainGroup(ctx: EngineContext, input: { user: Parameters<typeof principalOf>[1]; group: string }) {
+export async function explainGroup(
+  ctx: EngineContext,
+  input: { user: Parameters<typeof principalOf>[1]; group: string },
+) {
   const name = groupNameFromText(input.group) ?? input.group.trim();
   const principal = await principalOf(ctx, input.user);
   const policy = ctx.policy();

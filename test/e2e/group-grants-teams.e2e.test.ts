@@ -37,7 +37,9 @@ describe('a group membership through Teams, from the command to its removal on t
     expect(h.identity.assignCalls).toHaveLength(0);
     expect(textOf(cardOf(lastBotPost(h.connector, RITA_DM)))).toContain('db-admins');
 
-    const [grant] = (await h.engine.listMine({ platform: 'teams', id: 'aad-rita', displayName: 'Rita', email: 'rita@example.com' })).grants;
+    const [grant] = (
+      await h.engine.listMine({ platform: 'teams', id: 'aad-rita', displayName: 'Rita', email: 'rita@example.com' })
+    ).grants;
     expect(grant?.group?.name).toBe('db-admins');
     h.clock.set(grant!.expiresAt! - 1000);
     await h.engine.sweep();

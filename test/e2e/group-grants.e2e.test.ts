@@ -44,7 +44,12 @@ describe('a group membership through Slack, from the command to its removal on t
     expect(post).toBeDefined();
     expect(render(post)).toContain('group db-admins');
     expect(render(post)).toContain('"action_id":"approve_request"');
-    const pending = await stack.engine.listMine({ platform: 'slack', id: RITA, displayName: 'Rita', email: 'rita@example.com' });
+    const pending = await stack.engine.listMine({
+      platform: 'slack',
+      id: RITA,
+      displayName: 'Rita',
+      email: 'rita@example.com',
+    });
     requestId = pending.requests[0]!.id;
     expect(pending.requests[0]?.group?.name).toBe('db-admins');
     expect((await members()).has(ritaId)).toBe(false);

@@ -108,9 +108,13 @@ export class FakeIdentityCenter implements IdentityCenter {
 
   private membersOf(key: MembershipKey): Set<string> {
     const set = this.members.get(key.groupId);
-    if (!set) throw new KeylessError(ErrorCodes.UnknownGroup, `The group ${key.groupId} is not in IAM Identity Center.`);
+    if (!set)
+      throw new KeylessError(ErrorCodes.UnknownGroup, `The group ${key.groupId} is not in IAM Identity Center.`);
     if (!this.seed.principals.some((p) => p.principalId === key.principalId)) {
-      throw new KeylessError(ErrorCodes.PrincipalNotFound, `The user ${key.principalId} is not in IAM Identity Center.`);
+      throw new KeylessError(
+        ErrorCodes.PrincipalNotFound,
+        `The user ${key.principalId} is not in IAM Identity Center.`,
+      );
     }
     return set;
   }

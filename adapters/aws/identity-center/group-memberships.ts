@@ -85,7 +85,10 @@ export class IdentityStoreGroups {
     for (let round = 0; ; round++) {
       try {
         await this.caller.send(
-          { action: 'identitystore:CreateGroupMembership', details: { group: key.groupId, principal: key.principalId } },
+          {
+            action: 'identitystore:CreateGroupMembership',
+            details: { group: key.groupId, principal: key.principalId },
+          },
           () =>
             this.client.send(
               new CreateGroupMembershipCommand({
@@ -135,15 +138,17 @@ export class IdentityStoreGroups {
     const ids: PrincipalId[] = [];
     let token: string | undefined;
     do {
-      const page = await this.caller.send({ action: 'identitystore:ListGroupMemberships', details: { group: groupId } }, () =>
-        this.client.send(
-          new ListGroupMembershipsCommand({
-            IdentityStoreId: this.identityStoreId,
-            GroupId: groupId,
-            MaxResults: 100,
-            NextToken: token,
-          }),
-        ),
+      const page = await this.caller.send(
+        { action: 'identitystore:ListGroupMemberships', details: { group: groupId } },
+        () =>
+          this.client.send(
+            new ListGroupMembershipsCommand({
+              IdentityStoreId: this.identityStoreId,
+              GroupId: groupId,
+              MaxResults: 100,
+              NextToken: token,
+            }),
+          ),
       );
       for (const m of page.GroupMemberships ?? []) {
         const member = m.MemberId as { UserId?: string } | undefined;

@@ -104,7 +104,9 @@ describe('group grants', () => {
     const error = await errorOf(t.engine.requestAccess({ requester: users.olga, ...dbAdmins }));
     expect(isKeylessError(error, ErrorCodes.PolicyDenied)).toBe(true);
     expect((error as Error).message).toContain('no rule lets you request membership of group db-admins');
-    const other = await errorOf(t.engine.requestAccess({ requester: users.rita, ...dbAdmins, account: 'group:finance' }));
+    const other = await errorOf(
+      t.engine.requestAccess({ requester: users.rita, ...dbAdmins, account: 'group:finance' }),
+    );
     expect(isKeylessError(other, ErrorCodes.PolicyDenied)).toBe(true);
     expect(spy).not.toHaveBeenCalled();
   });
@@ -120,7 +122,9 @@ describe('group grants', () => {
 
   it('says clearly when the group the policy names is missing from Identity Center', async () => {
     const t = testEngine({ policy: parsePolicy(groupPolicyInput({ groups: ['db-owners'] })) });
-    const error = await errorOf(t.engine.requestAccess({ requester: users.rita, ...dbAdmins, account: 'group:db-owners' }));
+    const error = await errorOf(
+      t.engine.requestAccess({ requester: users.rita, ...dbAdmins, account: 'group:db-owners' }),
+    );
     expect(isKeylessError(error, ErrorCodes.UnknownGroup)).toBe(true);
   });
 
@@ -175,14 +179,16 @@ describe('group grants', () => {
 describe('group rules in the policy', () => {
   it('accepts a rule naming groups only, and refuses one naming neither accounts nor groups', () => {
     expect(parsePolicy(groupPolicyInput()).rules.at(-1)?.groups).toEqual(['db-admins']);
-    expect(() => parsePolicy(groupPolicyInput({ groups: [] }))).toThrow(/name accounts \(with permissionSets\) or groups/);
+    expect(() => parsePolicy(groupPolicyInput({ groups: [] }))).toThrow(
+      /name accounts \(with permissionSets\) or groups/,
+    );
     expect(() => parsePolicy(groupPolicyInput({ accounts: ['111111111111'] }))).toThrow(/accounts need permissionSets/);
   });
 
   it('refuses a granted group that also decides who may approve or ask', () => {
-    expect(() =>
-      parsePolicy(groupPolicyInput({ approvers: { groups: ['db-admins'], count: 1 } })),
-    ).toThrow(/"db-admins" is a group keyless grants membership of/);
+    expect(() => parsePolicy(groupPolicyInput({ approvers: { groups: ['db-admins'], count: 1 } }))).toThrow(
+      /"db-admins" is a group keyless grants membership of/,
+    );
     expect(() => parsePolicy({ ...groupPolicyInput(), admins: { groups: ['db-admins'] } })).toThrow(
       /admins\.groups\[0\]: "db-admins" is a group keyless grants/,
     );

@@ -9,7 +9,10 @@ const configWith = (policy: ReturnType<typeof parsePolicy>) => ({ policy }) as u
 
 describe('doctor: the groups the policy grants membership of', () => {
   it('passes when every governed group exists, and says how many members each holds now', async () => {
-    const check = await governedGroupsCheck(configWith(parsePolicy(groupPolicyInput())), new FakeIdentityCenter(demoSeed()));
+    const check = await governedGroupsCheck(
+      configWith(parsePolicy(groupPolicyInput())),
+      new FakeIdentityCenter(demoSeed()),
+    );
     expect(check.status).toBe('ok');
     expect(check.detail).toContain('db-admins (0 member(s) now)');
   });
@@ -23,7 +26,10 @@ describe('doctor: the groups the policy grants membership of', () => {
   });
 
   it('says so when no rule grants a group', async () => {
-    const check = await governedGroupsCheck(configWith(parsePolicy(demoPolicyInput())), new FakeIdentityCenter(demoSeed()));
+    const check = await governedGroupsCheck(
+      configWith(parsePolicy(demoPolicyInput())),
+      new FakeIdentityCenter(demoSeed()),
+    );
     expect(check.status).toBe('ok');
     expect(check.detail).toBe('no rule grants a group membership');
   });
