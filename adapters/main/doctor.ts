@@ -4,6 +4,7 @@ import { ListPoliciesForTargetCommand, ListRootsCommand, OrganizationsClient } f
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   formatDuration,
+  governedGroupNames,
   isKeylessError,
   matchesPermissionSet,
   policyOnCallRefs,
@@ -229,6 +230,28 @@ export function report(checks: Check[]): DoctorReport {
 
 // ---------------------------------------------------------------------------------- Identity Center
 
+/**
+ * Group grants: every group a rule grants membership of exists in the identity store (by its exact
+ * display name), and holds nobody for good (a standing member is drift the reconciler reports).
+ */
+export async function governedGroupsCheck(config: KeylessConfig, identity: IdentityCenter): Promise<Check> {
+  const names = governedGroupNames(config.policy);
+  return attempt(
+    'governed groups',
+    'Create the group in Identity Center with exactly this display name, or fix `groups` in the policy rule; keyless adds and removes its members.',
+    async () => {
+      if (names.length === 0) return 'no rule grants a group membership';
+      const found = await Promise.all(names.map(async (n) => [n, await identity.findGroup(n)] as const));
+      const missing = found.filter(([, g]) => !g).map(([n]) => n);
+      if (missing.length) throw new Error(`group(s) not in the identity store: ${missing.join(', ')}`);
+      const sizes = await Promise.all(
+        found.map(async ([n, g]) => `${n} (${(await identity.listGroupMemberIds(g!.id)).length} member(s) now)`),
+      );
+      return `groups found: ${sizes.join(', ')}`;
+    },
+  );
+}
+
 async function identityCenterChecks(config: KeylessConfig, identity: IdentityCenter): Promise<Check[]> {
   const checks: Check[] = [];
   const instanceArn = config.policy.identityCenter.instanceArn;
@@ -269,6 +292,7 @@ async function identityCenterChecks(config: KeylessConfig, identity: IdentityCen
       },
     ),
   );
+  checks.push(await governedGroupsCheck(config, identity));
   if (!sets) return checks;
 
   const named = [

@@ -61,7 +61,7 @@ export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export const USAGE: Record<Subcommand, { usage: string; example: string; summary: string }> = {
   request: {
-    usage: `${COMMAND} request <account> <permission-set> <duration> <reason…> [--ticket <key or link>] [--from <start>]`,
+    usage: `${COMMAND} request <account> <permission-set> <duration> <reason…> [--ticket <key or link>] [--from <start>]  ·  ${COMMAND} request group:<name> <duration> <reason…>`,
     example: `${COMMAND} request prod AdministratorAccess 2h INC-1234 restore the payments queue`,
     summary:
       'ask for access (with no arguments: open the request form); --from 09:00 or --from tomorrow 09:00 starts it later',
@@ -88,7 +88,7 @@ export const USAGE: Record<Subcommand, { usage: string; example: string; summary
     summary: 'requests waiting for your approval',
   },
   why: {
-    usage: `${COMMAND} why <account> <permission-set>`,
+    usage: `${COMMAND} why <account> <permission-set>  ·  ${COMMAND} why group:<name>`,
     example: `${COMMAND} why prod AdministratorAccess`,
     summary: "the policy's answer for you, and why",
   },
@@ -200,6 +200,35 @@ const ALIASES: Record<string, Subcommand> = {
   '?': 'help',
 };
 
+/** `group:<name>` names an Identity Center group instead of an account (group grants). */
+export function isGroupText(word: string): boolean {
+  return /^group:\S+$/i.test(word);
+}
+
+/** `request group:<name> <duration> <reason…>`: a membership of the group for a while. */
+function groupRequest(args: string[]): SlashCommand | CommandProblem {
+  const account = args[0]!;
+  const d = durationAt(args, 1);
+  if (!d) {
+    return problem(
+      'request',
+      args[1]
+        ? `"${args[1]}" is not a duration: put one such as 90m, 2h or "until 18:00" after the group, for example \`request ${account} 1h INC-1234 fix the replica\`.`
+        : `Say how long you need to be in ${account}, then why.`,
+    );
+  }
+  const { words, ticket } = takeTicket(args.slice(d.next));
+  if (words.length === 0) return problem('request', 'Please give a reason after the duration.');
+  return {
+    kind: 'request',
+    account,
+    permissionSet: '',
+    duration: d.duration,
+    reason: words.join(' '),
+    ...(ticket ? { ticket } : {}),
+  };
+}
+
 export function parseCommand(text: string): SlashCommand | CommandProblem {
   const tokens = tokenize(text);
   const head = tokens[0]?.toLowerCase();
@@ -223,6 +252,7 @@ export function parseCommand(text: string): SlashCommand | CommandProblem {
     }
     case 'request': {
       if (args.length === 0) return { kind: 'modal' };
+      if (isGroupText(args[0]!)) return groupRequest(args);
       const [account, permissionSet] = args;
       if (!account || !permissionSet) {
         return problem('request', 'A one-line request needs an account, a permission set, a duration and a reason.');
@@ -286,6 +316,7 @@ export function parseCommand(text: string): SlashCommand | CommandProblem {
     }
     case 'why': {
       const [account, permissionSet] = args;
+      if (account && isGroupText(account)) return { kind: 'why', account, permissionSet: '' };
       if (!account || !permissionSet) return problem('why', 'Name an account and a permission set.');
       return { kind: 'why', account, permissionSet };
     }

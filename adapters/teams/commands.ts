@@ -65,6 +65,11 @@ const bad = (name: CommandName, problem: string): ParseResult => ({
   example: spec(name).example,
 });
 
+/** `group:<name>` names an Identity Center group instead of an account (group grants). */
+export function isGroupWord(word: string): boolean {
+  return /^group:\S+$/i.test(word);
+}
+
 export function parseCommand(raw: string | undefined): ParseResult {
   const text = normalizeCommandText(raw);
   const tokens = tokenize(text);
@@ -88,6 +93,7 @@ export function parseCommand(raw: string | undefined): ParseResult {
       return { ok: true, command: { name: 'accounts', filter: rest(0) } };
     case 'why': {
       const [account, permissionSet] = args;
+      if (account && isGroupWord(account)) return { ok: true, command: { name: 'why', account, permissionSet: '' } };
       if (!account || !permissionSet) {
         return bad('why', '`why` needs an account and a permission set.');
       }
@@ -137,6 +143,28 @@ export function parseCommand(raw: string | undefined): ParseResult {
       }
       const [account, permissionSet, duration] = later.words;
       const reason = later.words.slice(3).join(' ').trim();
+      if (name === 'request' && isGroupWord(later.words[0] ?? '')) {
+        const [group, duration] = later.words;
+        const groupReason = later.words.slice(2).join(' ').trim();
+        if (!duration || !groupReason) {
+          return bad(
+            name,
+            `\`request ${group}\` needs a duration and a reason, for example \`request ${group} 1h INC-1234 fix the replica\`.`,
+          );
+        }
+        return {
+          ok: true,
+          command: {
+            name,
+            form: false,
+            account: group!,
+            permissionSet: '',
+            duration,
+            reason: groupReason,
+            ...(later.start ? { start: later.start } : {}),
+          },
+        };
+      }
       if (!account || !permissionSet || !duration || !reason) {
         const missing = [!permissionSet && 'a permission set', !duration && 'a duration', !reason && 'a reason'].filter(
           Boolean,

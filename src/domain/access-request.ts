@@ -1,5 +1,6 @@
 import type { AuditEvent } from './audit';
 import type { Actor, ChatUser } from './chat-user';
+import type { GroupRef } from './group-target';
 import type { AccountId, GrantId, PermissionSetArn, PrincipalId, RequestId } from './ids';
 import type { ApproverSpec } from './policy';
 import type { SessionOutlives } from './session-outlives';
@@ -44,6 +45,8 @@ export interface AccessRequest {
   accountName: string;
   permissionSetArn: PermissionSetArn;
   permissionSetName: string;
+  /** Set when the request is for a membership of this Identity Center group (see group-target.ts). */
+  group?: GroupRef;
   durationSeconds: number;
   reason: string;
   ticket?: string;

@@ -92,6 +92,8 @@ export interface AlertEvidence {
   detail?: string;
   /** The permission set's name (reconciler findings), or its ARN when the name could not be read. */
   permissionSet?: string;
+  /** The Identity Center group (reconciler findings about a governed group's membership). */
+  group?: string;
   /** The grant the assignment belongs (or belonged) to. */
   grantId?: string;
   /** keyless removed the assignment (policy `reconcile.removeUnknown`). */

@@ -2,6 +2,7 @@ import type { Account, PermissionSet } from './catalog';
 import { normalizeEmail, type Principal } from './chat-user';
 import { formatDuration } from './duration';
 import {
+  governedGroupNames,
   ruleMaxSeconds,
   type ApproverSpec,
   type EscalationSpec,
@@ -42,6 +43,27 @@ export interface DecisionInput {
    * see `onCallRefsToCheck`). Absent or empty: on call nowhere.
    */
   onCall?: ReadonlySet<string>;
+}
+
+/** A request for a membership of an Identity Center group (`request group:<name> …`). */
+export interface GroupDecisionInput {
+  principal: Principal;
+  group: { name: string };
+  durationSeconds: number;
+  breakGlass?: boolean;
+  onCall?: ReadonlySet<string>;
+}
+
+/** What `decide` reads: an account and permission set, or a group. */
+export type AnyDecisionInput = DecisionInput | GroupDecisionInput;
+
+export function isGroupDecision(input: AnyDecisionInput): input is GroupDecisionInput {
+  return 'group' in input;
+}
+
+/** Group names compare as Identity Center's displayName lookups do: exactly. */
+export function matchesGroup(names: readonly string[], name: string): boolean {
+  return names.includes(name);
 }
 
 export function matchesAccount(matchers: readonly string[], account: Account): boolean {
@@ -101,7 +123,10 @@ export function autoApproveSchedules(r: Pick<PolicyRule, 'autoApprove'>): string
  * The on-call schedules whose answer can change this decision: those of the auto-approving rules
  * that apply to the request. The engine asks the on-call directory about these only.
  */
-export function onCallRefsToCheck(policy: Policy, input: Omit<DecisionInput, 'onCall'>): string[] {
+export function onCallRefsToCheck(
+  policy: Policy,
+  input: Omit<DecisionInput, 'onCall'> | Omit<GroupDecisionInput, 'onCall'>,
+): string[] {
   if (input.breakGlass) return [];
   const refs = new Set<string>();
   for (const r of policy.rules) {
@@ -110,7 +135,13 @@ export function onCallRefsToCheck(policy: Policy, input: Omit<DecisionInput, 'on
   return [...refs].sort();
 }
 
-function ruleApplies(r: PolicyRule, input: Omit<DecisionInput, 'onCall'>): boolean {
+function ruleApplies(
+  r: PolicyRule,
+  input: Omit<DecisionInput, 'onCall'> | Omit<GroupDecisionInput, 'onCall'>,
+): boolean {
+  if ('group' in input) {
+    return matchesGroup(r.groups, input.group.name) && matchesPeople(r.requesters, input.principal);
+  }
   return (
     matchesAccount(r.accounts, input.account) &&
     matchesPermissionSet(r.permissionSets, input.permissionSet.name) &&
@@ -118,9 +149,12 @@ function ruleApplies(r: PolicyRule, input: Omit<DecisionInput, 'onCall'>): boole
   );
 }
 
-const target = (input: DecisionInput) => `${input.permissionSet.name} in ${input.account.name} (${input.account.id})`;
+const target = (input: AnyDecisionInput) =>
+  isGroupDecision(input)
+    ? `membership of group ${input.group.name}`
+    : `${input.permissionSet.name} in ${input.account.name} (${input.account.id})`;
 
-export function decide(policy: Policy, input: DecisionInput): Decision {
+export function decide(policy: Policy, input: AnyDecisionInput): Decision {
   const deny = policy.rules.find((r) => r.effect === 'deny' && ruleApplies(r, input));
   if (deny) {
     return {
@@ -207,10 +241,11 @@ export function decide(policy: Policy, input: DecisionInput): Decision {
   };
 }
 
-function decideBreakGlass(policy: Policy, input: DecisionInput): Decision {
+function decideBreakGlass(policy: Policy, input: AnyDecisionInput): Decision {
   const bg = policy.breakGlass;
   if (!bg) return { outcome: 'deny', reason: 'break-glass is not enabled in the policy', selfApproval: false };
   if (
+    isGroupDecision(input) ||
     !matchesAccount(bg.accounts, input.account) ||
     !matchesPermissionSet(bg.permissionSets, input.permissionSet.name)
   ) {
@@ -294,7 +329,7 @@ export function requestablePermissionSets<T extends Pick<PermissionSet, 'name'>>
 /** The longest duration any rule allows this person for this target, or undefined when none does. */
 export function maxRequestableSeconds(
   policy: Policy,
-  input: Omit<DecisionInput, 'durationSeconds'>,
+  input: Omit<DecisionInput, 'durationSeconds'> | Omit<GroupDecisionInput, 'durationSeconds'>,
 ): number | undefined {
   const d = decide(policy, { ...input, durationSeconds: 60 });
   if (d.outcome === 'deny') return undefined;
@@ -307,4 +342,11 @@ export function maxRequestableSeconds(
       (r.autoApprove === true || r.approvers !== undefined || autoApproveSchedules(r).some((ref) => onCall.has(ref))),
   );
   return Math.max(...allows.map(ruleMaxSeconds));
+}
+
+/** The groups a person may ask to join for a while (to fill a picker), by display name. */
+export function requestableGroups(policy: Policy, principal: Principal): string[] {
+  return governedGroupNames(policy).filter(
+    (name) => decide(policy, { principal, group: { name }, durationSeconds: 60 }).outcome !== 'deny',
+  );
 }

@@ -47,6 +47,8 @@ export const ErrorCodes = {
   StartTooFar: 'START_TOO_FAR',
   /** Access asked for a time when the same access is already granted or scheduled. */
   OverlappingGrant: 'OVERLAPPING_GRANT',
+  /** An Identity Center group keyless does not know (not in the identity store, or named by no rule). */
+  UnknownGroup: 'UNKNOWN_GROUP',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,3 +1,4 @@
+import type { GroupRef } from './group-target';
 import type { AccessRequest } from './access-request';
 import type { Actor } from './chat-user';
 import type { Grant } from './grant';
@@ -92,6 +93,11 @@ export interface ChannelOverride {
 export interface AssignmentDrift {
   kind: 'unknown_assignment' | 'outlived_grant' | 'vanished_assignment';
   assignment: AssignmentKey;
+  /**
+   * Set for a group membership (then `assignment` is its slot: the group id in `accountId`, see
+   * group-target.ts): `unknown_assignment` is a membership of a governed group no grant explains.
+   */
+  group?: GroupRef;
   grantId?: string;
   removed: boolean;
   detectedAt: number;

@@ -1,6 +1,7 @@
 import type { AuditEvent } from './audit';
 import type { Actor, ChatUser } from './chat-user';
 import type { GrantActivity } from './grant-activity';
+import type { GroupRef, MembershipKey } from './group-target';
 import type { AccountId, AssignmentKey, GrantId, PermissionSetArn, PrincipalId, RequestId } from './ids';
 
 export const GRANT_STATUSES = [
@@ -28,6 +29,11 @@ export interface Grant {
   accountName: string;
   permissionSetArn: PermissionSetArn;
   permissionSetName: string;
+  /**
+   * Set when the grant is a membership of this Identity Center group instead of an account
+   * assignment (see group-target.ts for what the account fields then hold).
+   */
+  group?: GroupRef;
   rule: string;
   breakGlass: boolean;
   /**
@@ -115,4 +121,9 @@ export function grantSpan(
 
 export function grantAssignment(g: Pick<Grant, 'principalId' | 'accountId' | 'permissionSetArn'>): AssignmentKey {
   return { principalId: g.principalId, accountId: g.accountId, permissionSetArn: g.permissionSetArn };
+}
+
+/** The membership a group grant creates and removes (undefined for an account assignment). */
+export function grantMembership(g: Pick<Grant, 'principalId' | 'group'>): MembershipKey | undefined {
+  return g.group ? { principalId: g.principalId, groupId: g.group.id } : undefined;
 }

@@ -32,3 +32,4 @@ export * from './session-outlives';
 export * from './bundle';
 export * from './grant-activity';
 export * from './start-time';
+export * from './group-target';

@@ -71,6 +71,13 @@ const accountMatcher = z
     message: 'must be a 12-digit account id, ou:ou-xxxx-xxxxxxxx, tag:key=value, or *',
   });
 
+/** An Identity Center group display name, as a rule names it (no "*": every governed group is named). */
+const groupName = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((v) => v.trim() === v && v !== '*', 'must be a group display name (no "*", no surrounding spaces)');
+
 const people = z
   .object({
     groups: z.array(z.string().min(1)).default([]).describe('Identity Center group display names. "*" is everyone.'),
@@ -165,8 +172,17 @@ const rule = z
     name: z.string().min(1).max(64).describe('Unique name, shown in decisions and audit events.'),
     description: z.string().optional().describe('For people reading the policy.'),
     effect: z.enum(['allow', 'deny']).default('allow').describe('A deny rule that matches always wins.'),
-    accounts: z.array(accountMatcher).min(1).describe('The accounts this rule covers.'),
-    permissionSets: z.array(z.string().min(1)).min(1).describe('Permission set names, or "*".'),
+    accounts: z
+      .array(accountMatcher)
+      .default([])
+      .describe('The accounts this rule covers (with permissionSets). A rule names accounts, groups, or both.'),
+    permissionSets: z.array(z.string().min(1)).default([]).describe('Permission set names, or "*".'),
+    groups: z
+      .array(groupName)
+      .default([])
+      .describe(
+        'Identity Center groups (display names) whose membership this rule may grant for a while (`request group:<name> 1h …`). Groups named here are governed by keyless: a membership no grant explains is drift.',
+      ),
     requesters: people.default({ groups: [], emails: [] }).describe('Who may ask under this rule.'),
     approvers: approvers
       .optional()
@@ -359,12 +375,14 @@ export const policySchema = z
   })
   .strict()
   .superRefine((policy, ctx) => {
+    checkGovernedGroups(policy, ctx);
     const seen = new Set<string>();
     policy.rules.forEach((r, i) => {
       if (seen.has(r.name)) {
         ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `duplicate rule name "${r.name}"` });
       }
       seen.add(r.name);
+      checkTargets(r, i, ctx);
       if (r.requesters.groups.length === 0 && r.requesters.emails.length === 0) {
         ctx.addIssue({ code: 'custom', path: ['rules', i, 'requesters'], message: 'name at least one group or email' });
       }
@@ -419,6 +437,48 @@ export const policySchema = z
       }
     });
   });
+
+/** A rule covers accounts (with permission sets), groups, or both; never half of an account pair. */
+function checkTargets(r: z.output<typeof rule>, i: number, ctx: z.core.$RefinementCtx<unknown>): void {
+  const at = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: ['rules', i, path], message });
+  if (r.accounts.length === 0 && r.groups.length === 0) at('accounts', 'name accounts (with permissionSets) or groups');
+  if (r.accounts.length > 0 && r.permissionSets.length === 0) at('permissionSets', 'accounts need permissionSets');
+  if (r.permissionSets.length > 0 && r.accounts.length === 0) at('accounts', 'permissionSets need accounts');
+}
+
+/**
+ * A group keyless grants for a while must not decide who may ask or approve: a membership granted
+ * through keyless would otherwise make its holder an approver (or a requester of more).
+ */
+function checkGovernedGroups(policy: ParsedPolicy, ctx: z.core.$RefinementCtx<unknown>): void {
+  const governed = new Set(governedGroupNames(policy).map((g) => g.toLowerCase()));
+  if (governed.size === 0) return;
+  const check = (groups: readonly string[], path: (string | number)[]) => {
+    groups.forEach((g, k) => {
+      if (governed.has(g.toLowerCase())) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, k],
+          message: `"${g}" is a group keyless grants membership of; it cannot also say who may ask or approve`,
+        });
+      }
+    });
+  };
+  policy.rules.forEach((r, i) => {
+    check(r.requesters.groups, ['rules', i, 'requesters', 'groups']);
+    check(r.approvers?.groups ?? [], ['rules', i, 'approvers', 'groups']);
+    check(r.escalation?.to?.groups ?? [], ['rules', i, 'escalation', 'to', 'groups']);
+  });
+  check(policy.admins.groups, ['admins', 'groups']);
+  if (policy.breakGlass) check(policy.breakGlass.requesters.groups, ['breakGlass', 'requesters', 'groups']);
+}
+
+/** Every group some rule names: the groups keyless governs (their memberships are reconciled). */
+export function governedGroupNames(policy: Pick<ParsedPolicy, 'rules'>): string[] {
+  const names = new Set<string>();
+  for (const r of policy.rules) if (r.effect === 'allow') for (const g of r.groups) names.add(g);
+  return [...names].sort();
+}
 
 function checkEscalation(
   r: z.output<typeof rule>,

@@ -18,7 +18,8 @@ import { extend } from './extend-grant';
 import { Ownership } from './ownership';
 import { approvalsFor, explain, findAccounts, listMine, requestOptions } from './queries';
 import { reconcile } from './reconcile-assignments';
-import { requestAccess, type RequestAccessInput, type RequestAccessResult } from './request-access';
+import type { RequestAccessInput, RequestAccessResult } from './request-access';
+import { requestAnyAccess } from './request-any-access';
 import {
   approveBundle,
   bundleOf,
@@ -230,7 +231,7 @@ export function createEngine(deps: EngineDeps): Engine {
   };
 
   return {
-    requestAccess: (input) => requestAccess(ctx, input),
+    requestAccess: (input) => requestAnyAccess(ctx, input),
     requestBundle: (input) => requestBundle(ctx, input),
     approveBundle: (input) => approveBundle(ctx, input),
     denyBundle: (input) => denyBundle(ctx, input),

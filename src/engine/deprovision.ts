@@ -8,6 +8,7 @@ import {
   type GrantId,
   type SessionCutNote,
 } from '../domain';
+import { removeAccess } from './access-target';
 import { commitGrant, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
 import { activityDue } from './grant-activity';
@@ -119,7 +120,7 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
     }
     const startedAt = ctx.clock.now();
     try {
-      await ctx.identity.unassign(key);
+      await removeAccess(ctx, grant);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const { grant: failed } = await commitGrant(
@@ -155,7 +156,8 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
       at,
       ...(sessionCut ? { sessionCut } : {}),
       ...(keptBy ? { keptBy } : {}),
-      ...activityDue(ctx, at),
+      // A group membership has no one account whose CloudTrail to read.
+      ...(grant.group ? {} : activityDue(ctx, at)),
     } as const;
   };
   const confirmed = transitionGrant(grant, confirmation());

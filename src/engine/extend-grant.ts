@@ -1,6 +1,15 @@
-import { ErrorCodes, KeylessError, grantAcceptsActions, grantEndedError, parseGrantId, type ChatUser } from '../domain';
+import {
+  ErrorCodes,
+  GROUP_PREFIX,
+  KeylessError,
+  grantAcceptsActions,
+  grantEndedError,
+  parseGrantId,
+  type ChatUser,
+} from '../domain';
 import type { EngineContext } from './deps';
-import { requestAccess, type RequestAccessResult } from './request-access';
+import type { RequestAccessResult } from './request-access';
+import { requestAnyAccess } from './request-any-access';
 
 /**
  * Asks for more time on one's own live grant. It is a request like any other (an extension of the
@@ -20,10 +29,10 @@ export async function extend(
     throw new KeylessError(ErrorCodes.NotAllowed, 'Only the person who holds a grant can extend it.');
   }
   if (!grantAcceptsActions(grant)) throw grantEndedError(grant, input.actor.timeZone);
-  return requestAccess(ctx, {
+  return requestAnyAccess(ctx, {
     requester: input.actor,
-    account: grant.accountId,
-    permissionSet: grant.permissionSetName,
+    account: grant.group ? `${GROUP_PREFIX}${grant.group.name}` : grant.accountId,
+    permissionSet: grant.group ? '' : grant.permissionSetName,
     duration: input.duration,
     reason: input.reason?.trim() || `extension of ${grant.id}`,
     addsTime: true,

@@ -17,6 +17,7 @@ import {
 } from '../domain';
 import { commitGrant, commitRequest, withLease } from './commit';
 import type { EngineContext } from './deps';
+import { grantAccess, removeAccess } from './access-target';
 import { deprovision } from './deprovision';
 
 const PROVISIONER = systemActor('provisioner');
@@ -62,6 +63,7 @@ export async function fulfil(ctx: EngineContext, requestId: string): Promise<voi
       accountName: request.accountName,
       permissionSetArn: request.permissionSetArn,
       permissionSetName: request.permissionSetName,
+      ...(request.group ? { group: request.group } : {}),
       rule: request.rule,
       breakGlass: request.kind === 'break_glass',
       durationSeconds: Math.min(request.durationSeconds, capSeconds),
@@ -193,7 +195,7 @@ export async function activate(ctx: EngineContext, grantId: GrantId): Promise<vo
       return;
     }
     try {
-      await ctx.identity.assign(key);
+      await grantAccess(ctx, grant);
     } catch (error) {
       if (isKeylessError(error) && error.retryable) {
         log.warn({ code: error.code }, 'assignment will be retried by the sweep');
@@ -205,7 +207,7 @@ export async function activate(ctx: EngineContext, grantId: GrantId): Promise<vo
       // a failed grant must leave nothing behind. Deleting is idempotent, and this grant holds the
       // triple's slot and its lease, so no other grant's access is touched. Should the clean-up fail,
       // the reconciler reports (and by policy removes) what is left.
-      await ctx.identity.unassign(key).catch((cleanup: unknown) => {
+      await removeAccess(ctx, grant).catch((cleanup: unknown) => {
         log.warn({ code: isKeylessError(cleanup) ? cleanup.code : 'UNKNOWN' }, 'clean-up after a failed assignment');
       });
       const { grant: failed, changed } = await commitGrant(ctx, grantId, (g) =>

@@ -1,6 +1,7 @@
 import {
   decide,
   explainDecision,
+  groupNameFromText,
   isEligibleApprover,
   maxRequestableSeconds,
   onCallRefsToCheck,
@@ -17,12 +18,16 @@ import {
 import type { EngineContext } from './deps';
 import { accountByText, permissionSetByText, principalOf } from './identity';
 import { onCallSchedulesOf } from './on-call';
+import { explainGroup } from './request-group-access';
 
 /** `why <account> <permission set>`: the policy's answer for this person, in one sentence. */
 export async function explain(
   ctx: EngineContext,
   input: { user: ChatUser; account: string; permissionSet: string },
 ): Promise<string> {
+  if (groupNameFromText(input.account) !== undefined) {
+    return explainDecision(await explainGroup(ctx, { user: input.user, group: input.account }));
+  }
   const [principal, account, permissionSet] = await Promise.all([
     principalOf(ctx, input.user),
     accountByText(ctx, input.account),

@@ -12,6 +12,7 @@ import { commitGrant } from './commit';
 import { forEachLimit } from './concurrency';
 import type { EngineContext } from './deps';
 import { deprovisionInBackground } from './deprovision';
+import { reconcileMemberships } from './reconcile-memberships';
 
 /** The permission sets keyless manages: those named in the policy (or listed explicitly). */
 async function managedPermissionSetArns(ctx: EngineContext) {
@@ -63,6 +64,7 @@ export async function reconcile(ctx: EngineContext): Promise<AssignmentDrift[]> 
 
   const active = await ctx.store.listGrants({ status: 'active' });
   for (const grant of active) {
+    if (grant.group) continue; // memberships are checked by reconcileMemberships
     const key = grantAssignment(grant);
     if (seen.has(`${key.principalId}#${key.accountId}#${key.permissionSetArn}`)) continue;
     // Read again: the grant may have ended (and its assignment gone) since the list was taken.
@@ -86,6 +88,9 @@ export async function reconcile(ctx: EngineContext): Promise<AssignmentDrift[]> 
       detectedAt: ctx.clock.now(),
     });
   }
+
+  const membershipFailures = await reconcileMemberships(ctx, drifts, active);
+  failures.push(...membershipFailures);
 
   for (const drift of drifts) {
     ctx.logger.warn(

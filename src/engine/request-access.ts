@@ -334,7 +334,7 @@ async function refuseOverlap(
   );
 }
 
-async function liveHolder(
+export async function liveHolder(
   ctx: EngineContext,
   key: Parameters<EngineContext['store']['getActiveSlot']>[0],
 ): Promise<Grant | undefined> {
@@ -347,7 +347,7 @@ async function liveHolder(
 }
 
 /** The reminder and escalation instants of a request made at `now`, from its rule. */
-function escalationPlan(spec: EscalationSpec, now: number): RequestEscalation {
+export function escalationPlan(spec: EscalationSpec, now: number): RequestEscalation {
   const at = (d: string | undefined) => {
     const s = d === undefined ? undefined : policyDurationSeconds(d);
     return s === undefined ? undefined : now + s * 1000;

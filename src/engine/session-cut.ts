@@ -68,6 +68,8 @@ export async function recordSessionCut(ctx: EngineContext, grant: Grant): Promis
   const o = ctx.options.sessionCut;
   const deps = ctx.sessionCuts;
   if (!o.enabled || !deps) return undefined;
+  // A group membership reaches whatever the group is assigned: no one account to cut (README).
+  if (grant.group) return undefined;
   const early = grant.endReason === 'revoked';
   let sessionSeconds: number | undefined;
   if (!early) {

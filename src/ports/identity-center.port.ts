@@ -1,4 +1,15 @@
-import type { Account, AssignmentKey, PermissionSet, PermissionSetArn, Principal, VerifiedIdentity } from '../domain';
+import type {
+  Account,
+  AssignmentKey,
+  GroupId,
+  GroupRef,
+  MembershipKey,
+  PermissionSet,
+  PermissionSetArn,
+  Principal,
+  PrincipalId,
+  VerifiedIdentity,
+} from '../domain';
 
 /**
  * Who a person is in Identity Center. Resolve from what the chat platform verified, never from text
@@ -32,5 +43,19 @@ export interface Assignments {
   listAssignments(permissionSetArns: readonly PermissionSetArn[]): Promise<AssignmentKey[]>;
 }
 
+/**
+ * Group memberships in the identity store (group grants). Like assignments, both changes are
+ * idempotent: a membership that exists counts as added, one already gone as removed. A group or
+ * user that does not exist rejects with KeylessError UNKNOWN_GROUP / PRINCIPAL_NOT_FOUND.
+ */
+export interface GroupMemberships {
+  /** The group with exactly this display name, or undefined. */
+  findGroup(name: string): Promise<GroupRef | undefined>;
+  addGroupMember(key: MembershipKey): Promise<void>;
+  removeGroupMember(key: MembershipKey): Promise<void>;
+  /** The users who are members of the group now (for reconciliation). */
+  listGroupMemberIds(groupId: GroupId): Promise<PrincipalId[]>;
+}
+
 /** Everything the engine needs from IAM Identity Center. */
-export interface IdentityCenter extends Directory, Catalog, Assignments {}
+export interface IdentityCenter extends Directory, Catalog, Assignments, GroupMemberships {}

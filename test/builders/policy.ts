@@ -39,3 +39,22 @@ export function demoPolicyInput(): PolicyInput {
 export function demoPolicy(over: Partial<PolicyInput> = {}): Policy {
   return parsePolicy({ ...demoPolicyInput(), ...over });
 }
+
+/** The demo policy plus a rule that grants membership of db-admins for up to 2 h, with one approval. */
+export function groupPolicyInput(over: Partial<NonNullable<PolicyInput['rules']>[number]> = {}): PolicyInput {
+  const base = demoPolicyInput();
+  return {
+    ...base,
+    rules: [
+      ...(base.rules ?? []),
+      {
+        name: 'db-admins-for-a-while',
+        groups: ['db-admins'],
+        requesters: { groups: ['engineers'] },
+        approvers: { groups: ['sre-leads'], count: 1 },
+        maxDuration: '2h',
+        ...over,
+      },
+    ],
+  };
+}

@@ -6,6 +6,7 @@ import {
   type Clock,
   type Engine,
   type IdentityCenter,
+  type MembershipKey,
   type OwnedPolicy,
   type SessionCutOptions,
   type SessionCutPolicies,
@@ -260,6 +261,11 @@ class CheckedIdentityCenter implements IdentityCenter {
   listPermissionSets = () => this.cluster.identity.listPermissionSets();
   listAssignments = (arns: Parameters<IdentityCenter['listAssignments']>[0]) =>
     this.cluster.identity.listAssignments(arns);
+  findGroup = (name: string) => this.cluster.identity.findGroup(name);
+  listGroupMemberIds = (groupId: Parameters<IdentityCenter['listGroupMemberIds']>[0]) =>
+    this.cluster.identity.listGroupMemberIds(groupId);
+  addGroupMember = (key: MembershipKey) => this.cluster.identity.addGroupMember(key);
+  removeGroupMember = (key: MembershipKey) => this.cluster.identity.removeGroupMember(key);
 
   assign(key: AssignmentKey): Promise<void> {
     return this.call('assign', key);

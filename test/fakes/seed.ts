@@ -6,6 +6,7 @@ export function demoSeed(): {
   principals: Principal[];
   accounts: ReturnType<typeof anAccount>[];
   permissionSets: PermissionSet[];
+  groups: string[];
 } {
   const p = (n: number, user: string, groups: string[]): Principal => ({
     principalId: `90670000-0000-0000-0000-00000000000${n}`,
@@ -42,5 +43,7 @@ export function demoSeed(): {
       { arn: ADMIN, name: 'AdministratorAccess', sessionDurationSeconds: 3600 },
       { arn: READONLY, name: 'ReadOnlyAccess', sessionDurationSeconds: 3600 },
     ],
+    // A group keyless grants membership of for a while; nobody is in it for good.
+    groups: ['db-admins'],
   };
 }

@@ -12,11 +12,15 @@ import {
   silentLogger,
   type Account,
   type AssignmentKey,
+  type GroupId,
+  type GroupRef,
   type IdentityCenter,
+  type MembershipKey,
   type Logger,
   type PermissionSet,
   type PermissionSetArn,
   type Principal,
+  type PrincipalId,
   type VerifiedIdentity,
 } from '../../../src';
 import { ConcurrencyLimit, Pace } from '../../shared/pace';
@@ -24,6 +28,7 @@ import { AwsCaller, defaultRetry, type RetryOptions } from './aws-caller';
 import { SsoAssignments } from './assignments';
 import { AwsCatalog, type CatalogOptions } from './catalog';
 import { IdentityStoreDirectory, type DirectoryOptions } from './directory';
+import { IdentityStoreGroups } from './group-memberships';
 import { defaultPolling, type PollingOptions } from './poll-schedule';
 
 export interface IdentityCenterPaceOptions {
@@ -75,6 +80,7 @@ export class AwsIdentityCenter implements IdentityCenter {
   readonly assignments: SsoAssignments;
   readonly directory: IdentityStoreDirectory;
   readonly catalog: AwsCatalog;
+  readonly groups: IdentityStoreGroups;
 
   constructor(clients: AwsIdentityCenterClients, options: AwsIdentityCenterOptions) {
     const instanceArn = parseInstanceArn(options.instanceArn);
@@ -110,6 +116,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       ...options.directory,
       identityStoreId: options.identityStoreId,
     });
+    this.groups = new IdentityStoreGroups(clients.identityStore, icCaller, options.identityStoreId);
     this.assignments = new SsoAssignments(
       clients.ssoAdmin,
       icCaller,
@@ -155,5 +162,21 @@ export class AwsIdentityCenter implements IdentityCenter {
 
   listAssignments(permissionSetArns: readonly PermissionSetArn[]): Promise<AssignmentKey[]> {
     return this.assignments.listAssignments(permissionSetArns);
+  }
+
+  findGroup(name: string): Promise<GroupRef | undefined> {
+    return this.groups.findGroup(name);
+  }
+
+  addGroupMember(key: MembershipKey): Promise<void> {
+    return this.groups.addGroupMember(key);
+  }
+
+  removeGroupMember(key: MembershipKey): Promise<void> {
+    return this.groups.removeGroupMember(key);
+  }
+
+  listGroupMemberIds(groupId: GroupId): Promise<PrincipalId[]> {
+    return this.groups.listGroupMemberIds(groupId);
   }
 }

@@ -133,6 +133,10 @@ export class EmulatorWorld {
   readonly groups = new Map<string, EmuGroup>();
   /** group id → user ids */
   readonly memberships = new Map<string, Set<string>>();
+  /** `<group id>#<user id>` → the MembershipId of that membership (identitystore gives each a new id). */
+  readonly membershipIds = new Map<string, string>();
+  /** How many memberships were created through the API (each new one gets a new id). */
+  membershipSerial = 0;
   readonly permissionSets = new Map<string, EmuPermissionSet>();
   /** permission set ARN → account ids it is provisioned to */
   readonly provisioned = new Map<string, Set<string>>();

@@ -23,6 +23,11 @@ export interface BotPolicyPlaces {
   /** `ssoins-…`, the last part of the instance ARN. */
   identityCenterInstanceId: string;
   identityStoreId: string;
+  /**
+   * The ARNs of the Identity Center groups the policy grants membership of (its rules' `groups`):
+   * arn:aws:identitystore:::group/<group id>. Membership writes reach these groups only.
+   */
+  governedGroupArns: string[];
   scannerRoleName: string;
   remediationRoleName: string;
   tableArn: string;
@@ -43,6 +48,7 @@ export const PLACEHOLDERS: BotPolicyPlaces = {
   identityCenterInstanceArn: 'arn:aws:sso:::instance/ssoins-REPLACE0000000000',
   identityCenterInstanceId: 'ssoins-REPLACE0000000000',
   identityStoreId: 'd-REPLACE000',
+  governedGroupArns: ['arn:aws:identitystore:::group/REPLACE_GOVERNED_GROUP_ID'],
   scannerRoleName: 'keyless-scanner',
   remediationRoleName: 'keyless-key-remediation',
   tableArn: 'arn:aws:dynamodb:REPLACE_REGION:REPLACE_ACCOUNT_ID:table/keyless',
@@ -95,6 +101,32 @@ export function botPolicyStatements(p: BotPolicyPlaces): PolicyStatement[] {
         `arn:${p.partition}:identitystore::${p.identityStoreAccountId}:identitystore/${p.identityStoreId}`,
         `arn:${p.partition}:identitystore:::user/*`,
         `arn:${p.partition}:identitystore:::group/*`,
+        `arn:${p.partition}:identitystore:::membership/*`,
+      ],
+    },
+    {
+      // Group grants: IAM authorizes each resource of a request on its own, so the group part is
+      // held to the governed groups here and the store, user and membership parts below.
+      Sid: 'IdentityStoreMembershipWritesOnTheGovernedGroupsOnly',
+      Effect: 'Allow',
+      Action: [
+        'identitystore:CreateGroupMembership',
+        'identitystore:DeleteGroupMembership',
+        'identitystore:GetGroupMembershipId',
+      ],
+      Resource: p.governedGroupArns,
+    },
+    {
+      Sid: 'IdentityStoreMembershipWritesInTheOneStore',
+      Effect: 'Allow',
+      Action: [
+        'identitystore:CreateGroupMembership',
+        'identitystore:DeleteGroupMembership',
+        'identitystore:GetGroupMembershipId',
+      ],
+      Resource: [
+        `arn:${p.partition}:identitystore::${p.identityStoreAccountId}:identitystore/${p.identityStoreId}`,
+        `arn:${p.partition}:identitystore:::user/*`,
         `arn:${p.partition}:identitystore:::membership/*`,
       ],
     },

@@ -125,6 +125,12 @@ export class BotStack extends Stack {
       allowedPattern: '^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$',
     });
     const identityStoreId = p('IdentityStoreId', { type: 'String', allowedPattern: '^d-[0-9a-f]{10}$' });
+    const governedGroupArns = p('GovernedGroupArns', {
+      type: 'CommaDelimitedList',
+      default: 'arn:aws:identitystore:::group/none',
+      description:
+        'ARNs (arn:aws:identitystore:::group/<group id>) of the groups the policy grants membership of, comma-separated. The default names no real group: group grants are then refused by AWS.',
+    });
     const organizationId = p('OrganizationId', {
       type: 'String',
       allowedPattern: '^o-[a-z0-9]{10,32}$',
@@ -401,6 +407,7 @@ export class BotStack extends Stack {
             identityCenterInstanceArn: instanceArn.valueAsString,
             identityCenterInstanceId: Fn.select(1, Fn.split('/', instanceArn.valueAsString)),
             identityStoreId: identityStoreId.valueAsString,
+            governedGroupArns: governedGroupArns.valueAsList,
             scannerRoleName: SCANNER_ROLE,
             remediationRoleName: REMEDIATION_ROLE,
             tableArn: table.attrArn,

@@ -66,7 +66,7 @@ export async function recordDrifts(ctx: AlertContext, drifts: readonly Assignmen
     const a = drift.assignment;
     const [person, permissionSetName] = await Promise.all([
       names.person(a.principalId),
-      names.permissionSet(a.permissionSetArn),
+      drift.group ? Promise.resolve(undefined) : names.permissionSet(a.permissionSetArn),
     ]);
     const finding = driftFinding(drift, { accountName: ctx.accountName(a.accountId), person, permissionSetName });
     present.add(finding.dedupeKey);

@@ -61,6 +61,13 @@ describe('the least-privilege IAM policy', () => {
     await ic.assign(key);
     await ic.listAssignments([key.permissionSetArn]);
     await ic.unassign(key);
+    // Group grants: membership added (twice: the second meets ConflictException), read, removed.
+    const group = await ic.findGroup('db-admins');
+    const membership = { principalId: rita.principalId as PrincipalId, groupId: group!.id };
+    await ic.addGroupMember(membership);
+    await ic.addGroupMember(membership);
+    await ic.listGroupMemberIds(group!.id);
+    await ic.removeGroupMember(membership);
     const sts = new AwsSts(env.sts);
     await sts.callerIdentity();
     await sts.assumeRole('111111111111', 'keyless-scanner', LOCAL_MEMBER_ROLE_EXTERNAL_ID, 'keyless-scan');
@@ -89,5 +96,17 @@ describe('the least-privilege IAM policy', () => {
       expect(resources).not.toContain('*');
       expect(resources.every((r) => r.startsWith('arn:aws:sso:::'))).toBe(true);
     }
+  });
+
+  it('holds group membership writes to the governed groups: no statement allows them on group/*', () => {
+    const policy = JSON.parse(readFileSync(join(__dirname, '../../../manifest/aws/iam-policy.json'), 'utf8')) as {
+      Statement: PolicyStatement[];
+    };
+    const writes = policy.Statement.filter((s) => s.Action.includes('identitystore:CreateGroupMembership'));
+    expect(writes.length).toBeGreaterThan(0);
+    const resources = writes.flatMap((s) => ([] as string[]).concat(s.Resource));
+    expect(resources).not.toContain('*');
+    const groups = resources.filter((r) => r.includes(':group/'));
+    expect(groups).toEqual(['arn:aws:identitystore:::group/REPLACE_GOVERNED_GROUP_ID']);
   });
 });

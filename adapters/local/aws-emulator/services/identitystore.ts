@@ -11,7 +11,7 @@ import {
   type JsonService,
   type ServiceContext,
 } from '../protocol';
-import type { EmuGroup, EmuUser } from '../world';
+import { stableUuid, type EmuGroup, type EmuUser, type EmulatorWorld } from '../world';
 
 function checkStore(input: JsonInput, ctx: ServiceContext): void {
   const id = requireString(input, 'IdentityStoreId');
@@ -81,7 +81,43 @@ function group(id: string, ctx: ServiceContext): EmuGroup {
   return g;
 }
 
-const membershipId = (groupId: string, userId: string): string => `${groupId.slice(0, 8)}-m-${userId.slice(0, 8)}`;
+/**
+ * The MembershipId of a membership: seeded ones get a stable id on first sight; each one created
+ * through the API gets a new one (a membership removed and made again is a new object in AWS).
+ */
+function membershipId(world: EmulatorWorld, groupId: string, userId: string): string {
+  const key = `${groupId}#${userId}`;
+  let id = world.membershipIds.get(key);
+  if (!id) {
+    id = stableUuid(`membership:${key}`);
+    world.membershipIds.set(key, id);
+  }
+  return id;
+}
+
+// https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateGroupMembership.html
+const RESOURCE_ID = /^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/;
+
+/** GroupId, MembershipId and MemberId.UserId: 1–47 characters of AWS's id pattern, else ValidationException. */
+function requireResourceId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length < 1 || value.length > 47 || !RESOURCE_ID.test(value)) {
+    throw new AwsError(
+      'ValidationException',
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: ([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}`,
+    );
+  }
+  return value;
+}
+
+/** MemberId is a union with one member, UserId. */
+function memberUserId(input: JsonInput): string {
+  const member = requireObject(input, 'MemberId');
+  const keys = Object.keys(member);
+  if (keys.length !== 1 || keys[0] !== 'UserId') {
+    throw new AwsError('ValidationException', 'MemberId must have exactly one member: UserId.');
+  }
+  return requireResourceId(member.UserId, 'memberId.userId');
+}
 
 export const identityStoreService: JsonService = {
   name: 'identitystore',
@@ -147,12 +183,55 @@ export const identityStoreService: JsonService = {
       const g = group(requireString(input, 'GroupId'), ctx);
       const members = [...(ctx.world.memberships.get(g.id) ?? [])].map((userId) => ({
         IdentityStoreId: ctx.world.identityStoreId,
-        MembershipId: membershipId(g.id, userId),
+        MembershipId: membershipId(ctx.world, g.id, userId),
         GroupId: g.id,
         MemberId: { UserId: userId },
       }));
       const { page, NextToken } = paginate(members, input, 100);
       return { GroupMemberships: page, ...(NextToken ? { NextToken } : {}) };
+    },
+    /** Errors as documented: ResourceNotFoundException (group or user), ConflictException when the user is a member already. */
+    CreateGroupMembership(input, ctx) {
+      checkStore(input, ctx);
+      const groupId = requireResourceId(input.GroupId, 'groupId');
+      const userId = memberUserId(input);
+      const g = group(groupId, ctx);
+      if (!ctx.world.users.has(userId)) throw notFound('USER', userId);
+      const members = ctx.world.memberships.get(g.id)!;
+      if (members.has(userId)) {
+        throw new AwsError('ConflictException', 'Member is already in the group.', 400, {
+          Reason: 'UNIQUENESS_CONSTRAINT_VIOLATION',
+        });
+      }
+      members.add(userId);
+      const id = stableUuid(`membership:${g.id}#${userId}#${++ctx.world.membershipSerial}`);
+      ctx.world.membershipIds.set(`${g.id}#${userId}`, id);
+      return { MembershipId: id, IdentityStoreId: ctx.world.identityStoreId };
+    },
+    /** ResourceNotFoundException (GROUP or USER) when the group or user does not exist, or the user is not a member. */
+    GetGroupMembershipId(input, ctx) {
+      checkStore(input, ctx);
+      const groupId = requireResourceId(input.GroupId, 'groupId');
+      const userId = memberUserId(input);
+      const g = group(groupId, ctx);
+      if (!ctx.world.users.has(userId)) throw notFound('USER', userId);
+      if (!ctx.world.memberships.get(g.id)!.has(userId)) throw notFound('GROUP_MEMBERSHIP', `${g.id}/${userId}`);
+      return { MembershipId: membershipId(ctx.world, g.id, userId), IdentityStoreId: ctx.world.identityStoreId };
+    },
+    /** Takes the MembershipId; one that does not exist (any more) is a ResourceNotFoundException. */
+    DeleteGroupMembership(input, ctx) {
+      checkStore(input, ctx);
+      const id = requireResourceId(input.MembershipId, 'membershipId');
+      for (const [key, value] of ctx.world.membershipIds) {
+        if (value !== id) continue;
+        const [groupId, userId] = key.split('#') as [string, string];
+        const members = ctx.world.memberships.get(groupId);
+        if (!members?.has(userId)) break;
+        members.delete(userId);
+        ctx.world.membershipIds.delete(key);
+        return {};
+      }
+      throw notFound('GROUP_MEMBERSHIP', id);
     },
     ListGroupMembershipsForMember(input, ctx) {
       checkStore(input, ctx);
@@ -163,7 +242,7 @@ export const identityStoreService: JsonService = {
         .filter(([, users]) => users.has(userId))
         .map(([groupId]) => ({
           IdentityStoreId: ctx.world.identityStoreId,
-          MembershipId: membershipId(groupId, userId),
+          MembershipId: membershipId(ctx.world, groupId, userId),
           GroupId: groupId,
           MemberId: { UserId: userId },
         }));

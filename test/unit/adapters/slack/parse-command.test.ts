@@ -149,3 +149,23 @@ describe('parseCommand', () => {
     expect(parseCommand('help nonsense')).toEqual({ kind: 'help' });
   });
 });
+
+describe('group requests', () => {
+  it('reads `request group:<name> <duration> <reason>` with no permission set', () => {
+    expect(parseCommand('request group:db-admins 1h INC-7 fix the replica')).toEqual({
+      kind: 'request',
+      account: 'group:db-admins',
+      permissionSet: '',
+      duration: '1h',
+      reason: 'INC-7 fix the replica',
+    });
+    expect(parseCommand('why group:db-admins')).toEqual({ kind: 'why', account: 'group:db-admins', permissionSet: '' });
+  });
+
+  it('points at the duration when it is missing or wrong', () => {
+    const bad = parseCommand('request group:db-admins soon please');
+    expect(bad).toMatchObject({ kind: 'problem' });
+    expect((bad as { message: string }).message).toContain('"soon" is not a duration');
+    expect((parseCommand('request group:db-admins 1h') as { message: string }).message).toContain('reason');
+  });
+});

@@ -112,3 +112,25 @@ describe('parsing Teams text commands', () => {
     expect(!result.ok && result.problem).toContain('break-glass');
   });
 });
+
+describe('group requests', () => {
+  it('reads `request group:<name> <duration> <reason>` and `why group:<name>`', () => {
+    expect(parseCommand('request group:db-admins 1h INC-7 fix the replica')).toEqual({
+      ok: true,
+      command: {
+        name: 'request',
+        form: false,
+        account: 'group:db-admins',
+        permissionSet: '',
+        duration: '1h',
+        reason: 'INC-7 fix the replica',
+      },
+    });
+    expect(parseCommand('why group:db-admins')).toEqual({
+      ok: true,
+      command: { name: 'why', account: 'group:db-admins', permissionSet: '' },
+    });
+    const bad = parseCommand('request group:db-admins 1h');
+    expect(bad.ok).toBe(false);
+  });
+});
