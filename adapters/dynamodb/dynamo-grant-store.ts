@@ -11,8 +11,10 @@ import type {
   AccessRequest,
   AssignmentKey,
   AuditEvent,
+  ChatPlatform,
   ConversationStore,
   Grant,
+  GrantChatCopy,
   GrantId,
   GrantStore,
   LeaseChange,
@@ -39,7 +41,10 @@ import {
   memberKey,
   numberOf,
   docOf,
+  chatCopiesAttribute,
+  chatCopiesItem,
   grantAttributes,
+  grantOf,
   conversationKey,
   SESSION_CUT_PK,
   SESSION_CUT_PREFIX,
@@ -144,11 +149,22 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
   // Grants
 
   async createGrant(grant: Grant): Promise<void> {
-    await this.create(grantKey(grant.id), grantAttributes(grant, this.retentionDays), `Grant ${grant.id}`);
+    await this.create(
+      grantKey(grant.id),
+      grantAttributes(grant, this.retentionDays),
+      `Grant ${grant.id}`,
+      chatCopiesItem(grant.chatCopies),
+    );
   }
 
   async getGrant(id: GrantId): Promise<Grant | undefined> {
-    return docOf<Grant>(await this.getItem(grantKey(id), 'getGrant'));
+    return grantOf(
+      await this.getItem(grantKey(id), 'getGrant', '#doc, #cs, #ct', {
+        '#doc': 'doc',
+        '#cs': chatCopiesAttribute('slack'),
+        '#ct': chatCopiesAttribute('teams'),
+      }),
+    );
   }
 
   async saveGrant(next: Grant, expectedVersion: number): Promise<void> {
@@ -161,7 +177,7 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
     limit?: number;
   }): Promise<Grant[]> {
     const items = await this.queryIndex(`GRANT#${query.status}`, query.expiresBefore, query.limit, 'listGrants');
-    return items.map((item) => docOf<Grant>(item)).filter((g): g is Grant => g !== undefined);
+    return items.map((item) => grantOf(item)).filter((g): g is Grant => g !== undefined);
   }
 
   // Audit
@@ -397,6 +413,22 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
     }));
   }
 
+  async setGrantChatCopies(grantId: GrantId, platform: ChatPlatform, copies: readonly GrantChatCopy[]): Promise<void> {
+    // Beside the record, never in it: no version check, and a missing grant is not created.
+    await this.conditional('setGrantChatCopies', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(grantKey(grantId)),
+          UpdateExpression: 'SET #copies = :copies',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#copies': chatCopiesAttribute(platform), '#pk': 'pk' },
+          ExpressionAttributeValues: { ':copies': s(JSON.stringify(copies)) },
+        }),
+      ),
+    );
+  }
+
   // Conversation references (Teams proactive messages)
 
   async saveConversation(key: string, reference: Record<string, unknown>): Promise<void> {
@@ -485,12 +517,12 @@ export class DynamoGrantStore implements GrantStore, MessageRefStore, Conversati
 
   // Plumbing
 
-  private async create(key: Key, attributes: RecordAttributes, what: string): Promise<void> {
+  private async create(key: Key, attributes: RecordAttributes, what: string, extra: Item = {}): Promise<void> {
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: recordItem(key, attributes),
+          Item: { ...recordItem(key, attributes), ...extra },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': 'pk' },
         }),
