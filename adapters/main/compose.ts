@@ -171,14 +171,6 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   if (overrides.createTable ?? config.createTable) await ensureTable(dynamo, config.table, logger);
   else await checkTable(dynamo, config.table);
   const store = new DynamoGrantStore({ client: dynamo, tableName: config.table, retentionDays: config.retentionDays });
-  // Heartbeats on a client (and connections) of their own: behind a burst of revocations they would
-  // wait for a free socket, and a late heartbeat fences this replica (no Identity Center call) for nothing.
-  const membershipClient = new DynamoDBClient({});
-  const membership = new DynamoGrantStore({
-    client: membershipClient,
-    tableName: config.table,
-    retentionDays: config.retentionDays,
-  });
   const alertStore = new DynamoAlertStore({
     client: dynamo,
     tableName: config.table,
@@ -214,7 +206,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     : undefined;
   const engine = createEngine({
     store,
-    membership,
+    membership: store,
     identity,
     notifier,
     clock,
@@ -437,7 +429,6 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
       await chat.slack?.stop();
       if ('stop' in identity && typeof identity.stop === 'function') identity.stop();
       for (const client of Object.values(clients)) client.destroy();
-      membershipClient.destroy();
       logger.info({}, 'keyless stopped');
     },
   };
