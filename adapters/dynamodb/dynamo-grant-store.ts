@@ -14,8 +14,10 @@ import type {
   AuditLog,
   AuditPage,
   AuditQuery,
+  ChatPlatform,
   ConversationStore,
   Grant,
+  GrantChatCopy,
   GrantId,
   GrantStore,
   LeaseChange,
@@ -50,7 +52,10 @@ import {
   memberKey,
   numberOf,
   docOf,
+  chatCopiesAttribute,
+  chatCopiesItem,
   grantAttributes,
+  grantOf,
   conversationKey,
   SESSION_CUT_PK,
   SESSION_CUT_PREFIX,
@@ -189,11 +194,18 @@ export class DynamoGrantStore
       grantAttributes(grant, this.retentionDays),
       `Grant ${grant.id}`,
       grant.history,
+      chatCopiesItem(grant.chatCopies),
     );
   }
 
   async getGrant(id: GrantId): Promise<Grant | undefined> {
-    return docOf<Grant>(await this.getItem(grantKey(id), 'getGrant'));
+    return grantOf(
+      await this.getItem(grantKey(id), 'getGrant', '#doc, #cs, #ct', {
+        '#doc': 'doc',
+        '#cs': chatCopiesAttribute('slack'),
+        '#ct': chatCopiesAttribute('teams'),
+      }),
+    );
   }
 
   async saveGrant(next: Grant, expectedVersion: number): Promise<void> {
@@ -214,12 +226,12 @@ export class DynamoGrantStore
   }): Promise<Grant[]> {
     const before = query.status === 'scheduled' ? query.startsBefore : query.expiresBefore;
     const items = await this.queryIndex(`GRANT#${query.status}`, before, query.limit, 'listGrants');
-    return items.map((item) => docOf<Grant>(item)).filter((g): g is Grant => g !== undefined);
+    return items.map((item) => grantOf(item)).filter((g): g is Grant => g !== undefined);
   }
 
   async listGrantsActivityDue(query: { dueBefore: number; limit?: number }): Promise<Grant[]> {
     const items = await this.queryIndex(ACTIVITY_DUE_INDEX, query.dueBefore, query.limit, 'listGrantsActivityDue');
-    return items.map((item) => docOf<Grant>(item)).filter((g): g is Grant => g !== undefined);
+    return items.map((item) => grantOf(item)).filter((g): g is Grant => g !== undefined);
   }
 
   // Audit
@@ -483,6 +495,22 @@ export class DynamoGrantStore
     }));
   }
 
+  async setGrantChatCopies(grantId: GrantId, platform: ChatPlatform, copies: readonly GrantChatCopy[]): Promise<void> {
+    // Beside the record, never in it: no version check, and a missing grant is not created.
+    await this.conditional('setGrantChatCopies', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(grantKey(grantId)),
+          UpdateExpression: 'SET #copies = :copies',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#copies': chatCopiesAttribute(platform), '#pk': 'pk' },
+          ExpressionAttributeValues: { ':copies': s(JSON.stringify(copies)) },
+        }),
+      ),
+    );
+  }
+
   // Conversation references (Teams proactive messages)
 
   async saveConversation(key: string, reference: Record<string, unknown>): Promise<void> {
@@ -587,13 +615,18 @@ export class DynamoGrantStore
     attributes: RecordAttributes,
     what: string,
     history: readonly AuditEvent[] = [],
+    extra: Item = {},
   ): Promise<void> {
     const added = newEvents(history, 0);
     try {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: { ...recordItem(key, attributes), ...(added.count > 0 ? auditPendingItem(key.pk, added.at, 0) : {}) },
+          Item: {
+            ...recordItem(key, attributes),
+            ...(added.count > 0 ? auditPendingItem(key.pk, added.at, 0) : {}),
+            ...extra,
+          },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': 'pk' },
         }),

@@ -4,7 +4,9 @@ import {
   type AccessRequest,
   type AssignmentKey,
   type AuditEvent,
+  type ChatPlatform,
   type Grant,
+  type GrantChatCopies,
   type GrantId,
   type MessageRef,
   type RequestId,
@@ -164,8 +166,10 @@ export function requestAttributes(r: AccessRequest, retentionDays: number): Reco
 
 export function grantAttributes(g: Grant, retentionDays: number): RecordAttributes {
   const index = grantIndex(g);
+  // The chat copies live in their own attributes (chatCopiesAttribute), never in the record.
+  const { chatCopies: _copies, ...record } = g;
   return {
-    doc: JSON.stringify(g),
+    doc: JSON.stringify(record),
     version: g.version,
     status: g.status,
     gsi1pk: index?.gsi1pk,
@@ -229,6 +233,37 @@ export function recordUpdate(
 }
 
 /** Reads the record stored in `doc`. */
+/**
+ * A grant's chat copies of one platform (Grant.chatCopies): an attribute of the grant's META item
+ * beside the record, so that the engine's versioned writes (SET doc, …) leave them alone.
+ */
+export const chatCopiesAttribute = (platform: ChatPlatform): string => `copies_${platform}`;
+const CHAT_PLATFORMS: readonly ChatPlatform[] = ['slack', 'teams'];
+
+/** The chat copies of a grant as attributes, for its first write. */
+export function chatCopiesItem(copies: GrantChatCopies | undefined): Item {
+  const item: Item = {};
+  for (const p of CHAT_PLATFORMS) {
+    const list = copies?.[p];
+    if (list) item[chatCopiesAttribute(p)] = s(JSON.stringify(list));
+  }
+  return item;
+}
+
+/** A grant from its META item: the record, with the chat copies kept beside it. */
+export function grantOf(item: Item | undefined): Grant | undefined {
+  const grant = docOf<Grant>(item);
+  if (!grant || !item) return grant;
+  delete grant.chatCopies;
+  const copies: GrantChatCopies = {};
+  for (const p of CHAT_PLATFORMS) {
+    const json = item[chatCopiesAttribute(p)]?.S;
+    if (json !== undefined) copies[p] = JSON.parse(json) as GrantChatCopies[typeof p];
+  }
+  if (Object.keys(copies).length > 0) grant.chatCopies = copies;
+  return grant;
+}
+
 export function docOf<T>(item: Item | undefined): T | undefined {
   const doc = item?.['doc']?.S;
   return doc === undefined ? undefined : (JSON.parse(doc) as T);

@@ -34,6 +34,7 @@ import {
   revocationStuckMessage,
   sessionCutFailedMessage,
 } from './blocks/security.blocks';
+import { GrantCopies } from '../shared/grant-copies';
 import type { SlackApi } from './slack-api';
 import type { SlackDirectory } from './slack-directory';
 
@@ -60,8 +61,12 @@ export interface SlackNotifierDeps {
 export class SlackNotifier implements ChatNotifier {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly renderedVersion = new Map<string, number>();
+  /** The Slack messages of each grant's request, kept with the grant once it is active. */
+  private readonly copies: GrantCopies;
 
-  constructor(private readonly deps: SlackNotifierDeps) {}
+  constructor(private readonly deps: SlackNotifierDeps) {
+    this.copies = new GrantCopies({ refs: deps.refs, platform: 'slack', logger: deps.logger });
+  }
 
   async publish(event: DomainEvent): Promise<void> {
     const key = queueKey(event);
@@ -99,41 +104,55 @@ export class SlackNotifier implements ChatNotifier {
         const ts = await this.post(channel, onCallAutoApprovedMessage(event.request));
         return this.remember(event.request.id, { channel, messageId: ts, role: 'security' });
       }
-      case 'grant_activated':
-        await this.updateCopies(event.request, event.grant);
+      case 'grant_activated': {
+        // The request's messages (read once here) are kept with the grant, with the DM just posted:
+        // the notices of its end or extension update them without reading (GrantCopies).
+        const refs = await this.updateCopies(event.request, event.grant);
         // Access that started later: its "starts at" DM loses its Cancel button first.
-        if (event.grant.startsAt !== undefined) await this.redrawGrantDms(event.grant);
-        await this.toRequester(event.grant, (zone) => activeDm(event.grant, zone), 'grant_dm');
+        if (event.grant.startsAt !== undefined) await this.redrawGrantDms(event.grant, refs);
+        const dm = await this.toRequester(event.grant, (zone) => activeDm(event.grant, zone), 'grant_dm');
+        await this.copies.keep(event.grant, dm ? [...refs, dm] : refs);
         return this.refreshHome(event.grant);
+      }
       case 'grant_scheduled':
         await this.updateCopies(event.request, event.grant);
         await this.toRequester(event.grant, (zone) => scheduledDm(event.grant, zone), 'grant_dm');
         return this.refreshHome(event.grant);
-      case 'grant_failed':
-        await this.updateCopies(undefined, event.grant);
-        await this.redrawGrantDms(event.grant);
+      case 'grant_failed': {
+        const refs = await this.copies.of(event.grant);
+        await this.updateCopies(undefined, event.grant, refs);
+        await this.redrawGrantDms(event.grant, refs);
         await this.toRequester(event.grant, () => failedDm(event.grant));
         return this.refreshHome(event.grant);
-      case 'grant_extended':
-        await this.updateCopies(undefined, event.grant);
-        await this.redrawGrantDms(event.grant);
+      }
+      case 'grant_extended': {
+        const refs = await this.copies.of(event.grant);
+        await this.updateCopies(undefined, event.grant, refs);
+        await this.redrawGrantDms(event.grant, refs);
         await this.toRequester(event.grant, (zone) => extendedDm(event.grant, zone, event));
         return this.refreshHome(event.grant);
-      case 'grant_expiring':
-        return this.toRequester(event.grant, (zone) => reminderDm(event.grant, zone, Date.now()), 'grant_dm');
-      case 'grant_ended':
+      }
+      case 'grant_expiring': {
+        const dm = await this.toRequester(event.grant, (zone) => reminderDm(event.grant, zone, Date.now()), 'grant_dm');
+        if (dm) await this.copies.added(event.grant, dm);
+        return;
+      }
+      case 'grant_ended': {
         // The DMs with End now / Extend lose their buttons first, then the requester is told.
-        await this.updateCopies(undefined, event.grant);
-        await this.redrawGrantDms(event.grant);
+        const refs = await this.copies.of(event.grant);
+        await this.updateCopies(undefined, event.grant, refs);
+        await this.redrawGrantDms(event.grant, refs);
         await this.toRequester(event.grant, (zone) => endedDm(event.grant, zone));
         return this.refreshHome(event.grant);
+      }
       case 'grant_activity': {
         // The approval message shows the latest summary; new posts only when there is news.
-        await this.updateCopies(undefined, event.grant);
+        await this.updateCopies(undefined, event.grant, await this.copies.of(event.grant));
         if (!event.changed) return;
         const message = activityMessage(event.grant, event.summary, event.first);
         await this.inApprovalThreads(event.grant, message);
-        return this.toRequester(event.grant, () => message);
+        await this.toRequester(event.grant, () => message);
+        return;
       }
       case 'break_glass_used':
         return this.toSecurity(breakGlassMessage(event.grant, event.request), event.request.id);
@@ -267,7 +286,7 @@ export class SlackNotifier implements ChatNotifier {
     } else if (event.type === 'grant_expiring') {
       await this.toRequester(event.grant, (z) => reminderDm(event.grant, z, Date.now()), 'grant_dm');
     } else if (event.type === 'grant_ended') {
-      await this.redrawGrantDms(event.grant);
+      await this.redrawGrantDms(event.grant, await this.copies.of(event.grant));
       await this.toRequester(event.grant, (z) => endedDm(event.grant, z));
       await this.refreshHome(event.grant);
     } else if (event.type === 'grant_activated' || event.type === 'grant_extended') {
@@ -393,20 +412,29 @@ export class SlackNotifier implements ChatNotifier {
     if (request.requester.platform === 'slack' && this.deps.refreshHome) await this.safeHome(request.requester.id);
   }
 
-  /** Every copy of a request's messages, re-rendered in place. */
-  private async updateCopies(request: AccessRequest | undefined, grant: Grant | undefined): Promise<void> {
+  /**
+   * Every copy of a request's messages, re-rendered in place. `known`: the request's Slack messages
+   * as the grant carries them (not read again). Returns the request's Slack messages.
+   */
+  private async updateCopies(
+    request: AccessRequest | undefined,
+    grant: Grant | undefined,
+    known?: MessageRef[],
+  ): Promise<MessageRef[]> {
     const requestId = (request?.id ?? grant?.requestId) as RequestId;
-    const refs = (await this.deps.refs.listMessageRefs(requestId)).filter((r) => r.platform === 'slack');
-    if (refs.length === 0) return;
+    const refs = known ?? (await this.deps.refs.listMessageRefs(requestId)).filter((r) => r.platform === 'slack');
+    const copies = refs.filter((ref) => ref.role !== 'security' && ref.role !== 'grant_dm');
+    if (copies.length === 0) return refs;
     const current = request ?? (await this.deps.engine.getRequest(requestId));
-    if (!current) return;
+    if (!current) return refs;
     const zone = grant ? await this.zoneOf(grant) : undefined;
     await this.updateInPlace(
-      refs.filter((ref) => ref.role !== 'security' && ref.role !== 'grant_dm'),
+      copies,
       (ref) => (ref.role === 'requester_dm' ? submittedDmUpdated(current) : approvalMessage(current, grant, zone)),
       { requestId },
       'a message copy was not updated',
     );
+    return refs;
   }
 
   /** chat.update on every message, each as `messageFor` draws it; a failed one is logged, not thrown. */
@@ -446,12 +474,15 @@ export class SlackNotifier implements ChatNotifier {
     grant: Grant,
     render: (zone: string | undefined) => SlackMessage,
     role?: 'grant_dm',
-  ): Promise<void> {
-    if (grant.requester.platform !== 'slack') return;
+  ): Promise<MessageRef | undefined> {
+    if (grant.requester.platform !== 'slack') return undefined;
     const zone = await this.zoneOf(grant);
     const dm = await this.deps.directory.dmChannel(grant.requester.id);
     const ts = await this.post(dm, render(zone));
-    if (role) await this.remember(grant.requestId, { channel: dm, messageId: ts, role });
+    if (!role) return undefined;
+    const ref: MessageRef = { platform: 'slack', channel: dm, messageId: ts, role };
+    await this.remember(grant.requestId, ref);
+    return ref;
   }
 
   /**
@@ -466,11 +497,9 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   /** Every DM of the grant with End now / Extend, redrawn in place as the grant is now. */
-  private async redrawGrantDms(grant: Grant): Promise<void> {
+  private async redrawGrantDms(grant: Grant, known: MessageRef[]): Promise<void> {
     if (grant.requester.platform !== 'slack') return;
-    const refs = (await this.deps.refs.listMessageRefs(grant.requestId)).filter(
-      (r) => r.platform === 'slack' && r.role === 'grant_dm',
-    );
+    const refs = known.filter((r) => r.platform === 'slack' && r.role === 'grant_dm');
     if (refs.length === 0) return;
     const message = grantDmNow(grant, await this.zoneOf(grant));
     await this.updateInPlace(refs, () => message, { grantId: grant.id }, 'a grant DM was not updated');

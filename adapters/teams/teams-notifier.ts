@@ -28,6 +28,7 @@ import {
   revocationStuckCard,
   sessionCutFailedCard,
 } from './cards/journey.card';
+import { GrantCopies } from '../shared/grant-copies';
 import { ConversationReferences } from './conversation-references';
 import { bundleApprovalCard, bundleRequesterCard } from './cards/bundle.card';
 import type { TeamsOutbox } from './outbox';
@@ -71,8 +72,12 @@ class KeyedQueue {
  */
 export class TeamsNotifier implements ChatNotifier {
   private readonly queue = new KeyedQueue();
+  /** The Teams messages of each grant's request, kept with the grant once it is active. */
+  private readonly copies: GrantCopies;
 
-  constructor(private readonly deps: TeamsNotifierDeps) {}
+  constructor(private readonly deps: TeamsNotifierDeps) {
+    this.copies = new GrantCopies({ refs: deps.refs, platform: 'teams', logger: deps.logger, now: deps.now });
+  }
 
   async publish(event: DomainEvent): Promise<void> {
     this.queue.push(queueKey(event), async () => {
@@ -113,45 +118,62 @@ export class TeamsNotifier implements ChatNotifier {
       case 'grant_scheduled': {
         const zone = await this.zoneOf(event.grant.requester);
         await this.toRequester(event.grant, grantCard(event.grant, zone), 'grant_dm');
-        return this.updateCopies(event.request, event.grant, ['approvals', 'approver_dm', 'requester_dm']);
+        await this.updateCopies(event.request, event.grant, ['approvals', 'approver_dm', 'requester_dm']);
+        return;
       }
       case 'grant_activated': {
+        // The request's messages (read once here) are kept with the grant, with the card just posted:
+        // the notices of its end or extension update them without reading (GrantCopies).
         const zone = await this.zoneOf(event.grant.requester);
         // Access that started later: its "starts at" card loses its Cancel button first.
-        if (event.grant.startsAt !== undefined) await this.redrawGrantCards(event.grant, zone);
-        await this.toRequester(event.grant, grantCard(event.grant, zone), 'grant_dm');
-        return this.updateCopies(event.request, event.grant, ['approvals', 'approver_dm']);
+        if (event.grant.startsAt !== undefined) {
+          await this.redrawGrantCards(event.grant, await this.copies.of(event.grant), zone);
+        }
+        const card = await this.toRequester(event.grant, grantCard(event.grant, zone), 'grant_dm');
+        const refs = await this.updateCopies(event.request, event.grant, ['approvals', 'approver_dm']);
+        return this.copies.keep(event.grant, card ? [...refs, card] : refs);
       }
-      case 'grant_failed':
-        await this.redrawGrantCards(event.grant);
+      case 'grant_failed': {
+        const refs = await this.copies.of(event.grant);
+        await this.redrawGrantCards(event.grant, refs);
         await this.toRequester(event.grant, grantFailedCard(event.grant));
-        return this.updateForGrant(event.grant);
+        return this.updateForGrant(event.grant, refs);
+      }
       case 'grant_extended': {
+        const refs = await this.copies.of(event.grant);
         const zone = await this.zoneOf(event.grant.requester);
-        await this.redrawGrantCards(event.grant, zone);
-        return void (await this.toRequester(
+        await this.redrawGrantCards(event.grant, refs, zone);
+        const card = await this.toRequester(
           event.grant,
           grantExtendedCard(event.grant, event.actor, event, zone),
           'grant_dm',
-        ));
+        );
+        if (card) await this.copies.added(event.grant, card);
+        return;
       }
       case 'grant_expiring': {
         const zone = await this.zoneOf(event.grant.requester);
-        const card = grantReminderCard(event.grant, this.deps.now(), zone);
-        return void (await this.toRequester(event.grant, card, 'grant_dm'));
+        const card = await this.toRequester(
+          event.grant,
+          grantReminderCard(event.grant, this.deps.now(), zone),
+          'grant_dm',
+        );
+        if (card) await this.copies.added(event.grant, card);
+        return;
       }
       case 'grant_ended': {
         // Every card with End now / Extend is redrawn without them; then the requester is told.
+        const refs = await this.copies.of(event.grant);
         const zone = await this.zoneOf(event.grant.requester);
-        await this.redrawGrantCards(event.grant, zone);
+        await this.redrawGrantCards(event.grant, refs, zone);
         await this.toRequester(event.grant, grantEndedCard(event.grant, zone));
-        return this.updateForGrant(event.grant);
+        return this.updateForGrant(event.grant, refs);
       }
       case 'grant_activity':
         // The approval cards show the latest summary; a new card only when there is news.
         if (event.changed)
           await this.toRequester(event.grant, grantActivityCard(event.grant, event.summary, event.first));
-        return this.updateForGrant(event.grant);
+        return this.updateForGrant(event.grant, await this.copies.of(event.grant));
       case 'break_glass_used':
         return void (await this.toSecurity(breakGlassCard(event.grant, event.request), event.request.id, 'security'));
       case 'assignment_drift':
@@ -252,7 +274,7 @@ export class TeamsNotifier implements ChatNotifier {
           'grant_dm',
         ));
       case 'grant_ended':
-        await this.redrawGrantCards(event.grant, zone);
+        await this.redrawGrantCards(event.grant, await this.copies.of(event.grant), zone);
         return void (await this.toRequester(event.grant, grantEndedCard(event.grant, zone)));
       case 'request_escalated': {
         // The reminder names the one account still waiting; the escalation brings the bundle's card
@@ -366,12 +388,20 @@ export class TeamsNotifier implements ChatNotifier {
     }
   }
 
-  /** Every Teams copy of the request's messages, redrawn from the record as it is now. */
-  private async updateCopies(request: AccessRequest, grant?: Grant, roles?: MessageRef['role'][]): Promise<void> {
-    const refs = (await this.deps.refs.listMessageRefs(request.id)).filter(
-      (r) => r.platform === 'teams' && (!roles || roles.includes(r.role)),
-    );
-    if (refs.length === 0) return;
+  /**
+   * Every Teams copy of the request's messages (of `roles`), redrawn from the record as it is now.
+   * `known`: the request's Teams messages as the grant carries them (not read again). Returns the
+   * request's Teams messages, every role.
+   */
+  private async updateCopies(
+    request: AccessRequest,
+    grant?: Grant,
+    roles?: MessageRef['role'][],
+    known?: MessageRef[],
+  ): Promise<MessageRef[]> {
+    const all = known ?? (await this.deps.refs.listMessageRefs(request.id)).filter((r) => r.platform === 'teams');
+    const refs = all.filter((r) => r.platform === 'teams' && (!roles || roles.includes(r.role)));
+    if (refs.length === 0) return all;
     const base = await this.deps.views.card(request, { kind: 'base' }, grant ? { grant } : {});
     for (const r of refs) {
       const ref = await this.deps.references.forConversation(r.channel);
@@ -386,11 +416,15 @@ export class TeamsNotifier implements ChatNotifier {
         );
       }
     }
+    return all;
   }
 
-  private async updateForGrant(grant: Grant): Promise<void> {
+  /** The approval copies of the grant's request, redrawn with the grant: the request is read only when there are some. */
+  private async updateForGrant(grant: Grant, known: MessageRef[]): Promise<void> {
+    const roles: MessageRef['role'][] = ['approvals', 'approver_dm'];
+    if (!known.some((r) => roles.includes(r.role))) return;
     const request = await this.deps.engine.getRequest(grant.requestId);
-    if (request) await this.updateCopies(request, grant, ['approvals', 'approver_dm']);
+    if (request) await this.updateCopies(request, grant, roles, known);
   }
 
   /** The requester's 1:1 chat: the stored one, else opened now (the bot is installed for the tenant). */
@@ -416,26 +450,31 @@ export class TeamsNotifier implements ChatNotifier {
     if (ref) await this.post(ref, card);
   }
 
-  /** A card to the grantee's 1:1 chat; `grant_dm` cards are remembered to be redrawn as the grant changes. */
-  private async toRequester(grant: Grant, card: AdaptiveCard, role?: 'grant_dm'): Promise<void> {
-    if (grant.requester.platform !== 'teams') return;
+  /**
+   * A card to the grantee's 1:1 chat; `grant_dm` cards are remembered to be redrawn as the grant
+   * changes (and returned).
+   */
+  private async toRequester(grant: Grant, card: AdaptiveCard, role?: 'grant_dm'): Promise<MessageRef | undefined> {
+    if (grant.requester.platform !== 'teams') return undefined;
     const ref = await this.personalChat(grant.requester);
-    if (ref) await this.post(ref, card, role ? grant.requestId : undefined, role);
+    if (!ref) return undefined;
+    const id = await this.post(ref, card, role ? grant.requestId : undefined, role);
+    return id && role ? { platform: 'teams', channel: ref.conversation.id, messageId: id, role } : undefined;
   }
 
   /**
    * The person's own zone: what their Teams client last sent (`localTimezone`, remembered with
    * their conversation), else what it sent with the request, else UTC (formatLocalTime says so).
+   * Only a Teams user's (a Slack user's notices are Slack's to write): nothing is read for others.
    */
   private async zoneOf(user: ChatUser): Promise<string | undefined> {
+    if (user.platform !== 'teams') return user.timeZone;
     return (await this.deps.references.timeZoneOf(user.id)) ?? user.timeZone;
   }
 
   /** Every journey card of the grant (active, reminder, extended), redrawn in place as the grant is now. */
-  private async redrawGrantCards(grant: Grant, zone?: string): Promise<void> {
-    const refs = (await this.deps.refs.listMessageRefs(grant.requestId)).filter(
-      (r) => r.platform === 'teams' && r.role === 'grant_dm',
-    );
+  private async redrawGrantCards(grant: Grant, known: MessageRef[], zone?: string): Promise<void> {
+    const refs = known.filter((r) => r.platform === 'teams' && r.role === 'grant_dm');
     if (refs.length === 0) return;
     const card = grantCard(grant, zone ?? (await this.zoneOf(grant.requester)));
     for (const r of refs) {

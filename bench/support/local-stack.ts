@@ -387,7 +387,9 @@ export function activeGrant(id: string, target: Target, expiresAt: number, now: 
     },
     provisioner,
   ).next;
-  return transitionGrant(created, { type: 'assignment_confirmed', actor: provisioner, at: activatedAt })!.next;
+  const active = transitionGrant(created, { type: 'assignment_confirmed', actor: provisioner, at: activatedAt })!.next;
+  // What the chat notifiers keep with a grant once it is active, for a request without chat messages.
+  return { ...active, chatCopies: { slack: [], teams: [] } };
 }
 
 /** The engine's bounded loop: runs `fn` over `items`, at most `limit` at once; returns the failures. */

@@ -18,9 +18,13 @@
  * (SDK middleware on every client of this process). From ready: CPU (process.cpuUsage; the start-up
  * is reported apart) and event-loop delay.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { DynamoAlertStore, DynamoGrantStore } from '../../adapters/dynamodb';
 import { loadConfigWithPolicy } from '../../adapters/main/config';
 import { startKeyless, type Keyless } from '../../adapters/main/compose';
 import { EMULATOR_PACE } from './local-stack';
@@ -32,6 +36,8 @@ export interface ReplicaFigures {
   /** CPU seconds from `start` to ready: configuration, clients, lazy SDK modules, the first sweep. */
   startup_cpu_s: number;
   dynamodb_ops: Record<string, number>;
+  /** Calls of the DynamoDB stores' methods by name (which part of keyless sends the operations). */
+  store_calls: Record<string, number>;
   /** DeleteAccountAssignment calls this replica sent (answered or not). */
   delete_calls: number;
   event_loop_delay_p99_ms: number;
@@ -70,6 +76,40 @@ function countCommands(ctor: { prototype: { send: (...args: never[]) => unknown 
   } as typeof send;
 }
 
+/** Counts every call of the methods of `ctor`'s prototype (public and internal) by name. */
+function countMethods(ctor: { prototype: object }, prefix: string, count: (name: string) => void): void {
+  const proto = ctor.prototype as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const method = proto[name];
+    if (name === 'constructor' || typeof method !== 'function') continue;
+    proto[name] = function (this: unknown, ...args: unknown[]) {
+      count(`${prefix}.${name}`);
+      return (method as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+}
+
+/**
+ * BENCH_CPU_PROF=<dir>: a V8 CPU profile of this replica from ready to its report, written to
+ * <dir>/<replica>.cpuprofile (open it in Chrome DevTools or speedscope).
+ */
+function cpuProfiler(dir: string | undefined, replica: string): { start(): void; write(): Promise<void> } {
+  if (!dir) return { start: () => undefined, write: () => Promise.resolve() };
+  const session = new Session();
+  session.connect();
+  const post = (method: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  return {
+    start: () => void post('Profiler.enable').then(() => post('Profiler.start')),
+    write: async () => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(join(dir, `${replica}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+}
+
 const send = (message: ReplicaMessage) => process.send?.(message);
 const seconds = (u: NodeJS.CpuUsage) => Number(((u.user + u.system) / 1e6).toFixed(3));
 
@@ -77,12 +117,17 @@ async function main(): Promise<void> {
   if (!process.send) throw new Error('replica-process runs under the bench (it needs an IPC channel)');
   const replica = process.env.KEYLESS_REPLICA_ID ?? `replica-${process.pid}`;
   const dynamoOps: Record<string, number> = {};
+  const storeCalls: Record<string, number> = {};
   let deleteCalls = 0;
+  const countCall = (name: string) => (storeCalls[name] = (storeCalls[name] ?? 0) + 1);
+  countMethods(DynamoGrantStore, 'grants', countCall);
+  countMethods(DynamoAlertStore, 'alerts', countCall);
   countCommands(DynamoDBClient as never, (name) => (dynamoOps[name] = (dynamoOps[name] ?? 0) + 1));
   countCommands(SSOAdminClient as never, (name) => {
     if (name === 'DeleteAccountAssignment') deleteCalls++;
   });
   const loop = monitorEventLoopDelay({ resolution: 10 });
+  const profiler = cpuProfiler(process.env.BENCH_CPU_PROF, replica);
   let cpuAtStart: NodeJS.CpuUsage | undefined;
   let cpuAtReady: NodeJS.CpuUsage | undefined;
   let startupCpuS = 0;
@@ -92,6 +137,7 @@ async function main(): Promise<void> {
     cpu_s: cpuAtReady ? seconds(process.cpuUsage(cpuAtReady)) : 0,
     startup_cpu_s: startupCpuS,
     dynamodb_ops: { ...dynamoOps },
+    store_calls: { ...storeCalls },
     delete_calls: deleteCalls,
     event_loop_delay_p99_ms: Number((loop.percentile(99) / 1e6).toFixed(1)),
     event_loop_delay_max_ms: Number((loop.max / 1e6).toFixed(1)),
@@ -113,6 +159,7 @@ async function main(): Promise<void> {
         startupCpuS = seconds(process.cpuUsage(cpuAtStart));
         cpuAtReady = process.cpuUsage();
         loop.enable();
+        profiler.start();
         send({ type: 'ready', url: keyless.url, startupCpuS });
         setInterval(() => send({ type: 'tick', figures: figures() }), 1000).unref();
       })().catch((error: unknown) => {
@@ -120,7 +167,8 @@ async function main(): Promise<void> {
         process.exitCode = 1;
       });
     } else if (message.type === 'report') {
-      send({ type: 'report', figures: figures() });
+      const reported = figures();
+      void profiler.write().finally(() => send({ type: 'report', figures: reported }));
     } else if (message.type === 'stop') {
       void (keyless?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
     }

@@ -383,6 +383,7 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
         cpu_s: 0,
         startup_cpu_s: 0,
         dynamodb_ops: {},
+        store_calls: {},
         delete_calls: 0,
         event_loop_delay_p99_ms: 0,
         event_loop_delay_max_ms: 0,

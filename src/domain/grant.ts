@@ -1,5 +1,5 @@
 import type { AuditEvent } from './audit';
-import type { Actor, ChatUser } from './chat-user';
+import type { Actor, ChatPlatform, ChatUser } from './chat-user';
 import type { GrantActivity } from './grant-activity';
 import type { GroupRef, MembershipKey } from './group-target';
 import type { AccountId, AssignmentKey, GrantId, PermissionSetArn, PrincipalId, RequestId } from './ids';
@@ -84,7 +84,25 @@ export interface Grant {
   activity?: GrantActivity;
   /** Every accepted transition, written atomically with the state (see AccessRequest.history). */
   history: AuditEvent[];
+  /**
+   * The chat messages of this grant's request, per platform, as that platform's notifier recorded
+   * them once the grant was active (issue 13): the notices of its end or extension update them
+   * without reading them first. Not part of the versioned record: the store keeps them apart, and
+   * the engine's writes never change them. Absent for a platform: not known, read them.
+   */
+  chatCopies?: GrantChatCopies;
 }
+
+/** One chat message of a grant's request (a MessageRef without its platform). */
+export interface GrantChatCopy {
+  /** The channel or conversation id. */
+  channel: string;
+  /** Slack `ts` or Teams activity id. */
+  messageId: string;
+  role: 'approvals' | 'approver_dm' | 'requester_dm' | 'grant_dm' | 'security';
+}
+
+export type GrantChatCopies = Partial<Record<ChatPlatform, GrantChatCopy[]>>;
 
 export type SessionCutNote = { from: number } | { skipped: 'management_account' };
 

@@ -98,6 +98,9 @@ export interface Engine {
   readonly membership: { memberId: string; members: readonly string[] };
 }
 
+/** Background jobs started in one turn of the event loop, at most (see `pump`). */
+const START_PER_TURN = 8;
+
 export function createEngine(deps: EngineDeps): Engine {
   const options: EngineOptions = {
     ...defaultEngineOptions,
@@ -137,11 +140,26 @@ export function createEngine(deps: EngineDeps): Engine {
   // Background work runs at most `backgroundConcurrency` at once (issue 13, item 3): a burst of due
   // timers queues here instead of starting a thousand revocations in one turn of the event loop,
   // which would hold chat acknowledgements back behind them.
+  // Jobs start a few per turn of the event loop (the rest on the next turn): each job's first steps
+  // run synchronously up to its first round trip, and a hundred of them in one turn would hold a
+  // chat acknowledgement, or this replica's heartbeat, back behind them.
   const queue: (() => void)[] = [];
   let active = 0;
+  let nextTurn = false;
   const pump = () => {
+    if (nextTurn) return;
+    let started = 0;
     while (active < options.backgroundConcurrency && queue.length > 0) {
+      if (started === START_PER_TURN) {
+        nextTurn = true;
+        setImmediate(() => {
+          nextTurn = false;
+          pump();
+        });
+        return;
+      }
       active++;
+      started++;
       queue.shift()!();
     }
   };

@@ -64,6 +64,10 @@ export async function deprovision(
         },
       });
       if (took) return;
+      // Another replica got there first (it holds the lease, or moved the grant on). The owner
+      // looks again the ordinary way (an extension may have moved the expiry); a replica that only
+      // stepped in for an overdue owner leaves it there: one lost write, not two.
+      if (!ctx.ownership.owns(grantId)) return;
     }
   }
   await withLease(ctx, grantId, (lease) => deprovisionHeld(ctx, grantId, lease));

@@ -206,10 +206,17 @@ export async function activate(ctx: EngineContext, grantId: GrantId): Promise<vo
       // An earlier attempt may have created the assignment and lost its answer (a crash, a timeout):
       // a failed grant must leave nothing behind. Deleting is idempotent, and this grant holds the
       // triple's slot and its lease, so no other grant's access is touched. Should the clean-up fail,
-      // the reconciler reports (and by policy removes) what is left.
-      await removeAccess(ctx, grant).catch((cleanup: unknown) => {
-        log.warn({ code: isKeylessError(cleanup) ? cleanup.code : 'UNKNOWN' }, 'clean-up after a failed assignment');
-      });
+      // the grant stays provisioning (with its slot) and the sweep tries again: it is marked failed
+      // only once nothing can be left behind, never with an assignment that no expiry would remove.
+      try {
+        await removeAccess(ctx, grant);
+      } catch (cleanup) {
+        log.warn(
+          { code: isKeylessError(cleanup) ? cleanup.code : 'UNKNOWN' },
+          'clean-up after a failed assignment failed; the sweep tries again',
+        );
+        return;
+      }
       const { grant: failed, changed } = await commitGrant(ctx, grantId, (g) =>
         g.status === 'provisioning'
           ? { type: 'assignment_failed', actor: PROVISIONER, at: ctx.clock.now(), code, message }

@@ -1,4 +1,13 @@
-import type { AccessRequest, AssignmentKey, AuditEvent, Grant, GrantId, RequestId } from '../domain';
+import type {
+  AccessRequest,
+  AssignmentKey,
+  AuditEvent,
+  ChatPlatform,
+  Grant,
+  GrantChatCopy,
+  GrantId,
+  RequestId,
+} from '../domain';
 
 /**
  * Durable state. Every write is a single-item conditional write (design §7, no transactions):
@@ -120,4 +129,10 @@ export interface MessageRef {
 export interface MessageRefStore {
   addMessageRef(requestId: RequestId, ref: MessageRef): Promise<void>;
   listMessageRefs(requestId: RequestId): Promise<MessageRef[]>;
+  /**
+   * Keeps one platform's messages of a grant's request with the grant (`Grant.chatCopies`), replacing
+   * what that platform kept before; the grant's versioned record is not changed (issue 13: a grant's
+   * end is told without reading its request's messages). A grant that does not exist is left alone.
+   */
+  setGrantChatCopies?(grantId: GrantId, platform: ChatPlatform, copies: readonly GrantChatCopy[]): Promise<void>;
 }

@@ -426,6 +426,38 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         await h.store.addMessageRef(r.id, { ...ref, channel: 'D1', messageId: '1.0002', role: 'approver_dm' });
         expect(await h.store.listMessageRefs(r.id)).toHaveLength(2);
       });
+
+      it('keeps a grant’s chat copies beside its record: reads return them, the record’s writes leave them', async () => {
+        const store = h.store as GrantStore & Required<Pick<MessageRefStore, 'setGrantChatCopies'>>;
+        expect(typeof store.setGrantChatCopies).toBe('function');
+        const grant = aGrant({ status: 'active', activatedAt: T0, expiresAt: T0 + 3600_000 });
+        await store.createGrant(grant);
+        const slack = [{ channel: 'C1', messageId: '1.0001', role: 'approvals' as const }];
+        const teams = [{ channel: '19:abc', messageId: 'a-1', role: 'grant_dm' as const }];
+        await store.setGrantChatCopies(grant.id, 'slack', slack);
+        await store.setGrantChatCopies(grant.id, 'teams', teams);
+        expect((await store.getGrant(grant.id))?.chatCopies).toEqual({ slack, teams });
+        // A write of the record as read before the copies were kept does not drop them.
+        await store.saveGrant({ ...grant, version: 2, status: 'deprovisioning' }, 1);
+        await store.saveGrantWithLease({ ...grant, version: 3, status: 'deprovisioning', chatCopies: {} }, 2, {
+          take: { owner: 'r1', nowMs: T0, untilMs: T0 + 15_000 },
+        });
+        expect((await store.getGrant(grant.id))?.chatCopies).toEqual({ slack, teams });
+        await settle();
+        expect((await store.listGrants({ status: 'deprovisioning' }))[0]?.chatCopies).toEqual({ slack, teams });
+        // Replaced per platform; a grant that does not exist is not created.
+        await store.setGrantChatCopies(grant.id, 'slack', []);
+        expect((await store.getGrant(grant.id))?.chatCopies).toEqual({ slack: [], teams });
+        await store.setGrantChatCopies(aGrant({ id: 'g-missing' as never }).id, 'slack', slack);
+        expect(await store.getGrant('g-missing' as never)).toBeUndefined();
+        // A grant created with copies (as a bench writes one) has them; one created without has none.
+        const other = aGrant({ id: 'g-other' as never, chatCopies: { teams: [] } });
+        await store.createGrant(other);
+        expect((await store.getGrant(other.id))?.chatCopies).toEqual({ teams: [] });
+        const plain = aGrant({ id: 'g-plain' as never });
+        await store.createGrant(plain);
+        expect((await store.getGrant(plain.id))?.chatCopies).toBeUndefined();
+      });
     });
 
     describe('conversation references', () => {

@@ -6,7 +6,9 @@ import {
   type AssignmentKey,
   type AuditEvent,
   type ConversationStore,
+  type ChatPlatform,
   type Grant,
+  type GrantChatCopy,
   type GrantId,
   type GrantStore,
   type LeaseChange,
@@ -23,6 +25,11 @@ import {
 } from '../../src';
 
 const clone = <T>(value: T): T => structuredClone(value);
+/** The record as written, with the chat copies kept beside it (the engine's writes never change them). */
+function keepCopies(next: Grant, current: Grant | undefined): Grant {
+  const { chatCopies: _ignored, ...record } = clone(next);
+  return current?.chatCopies ? { ...record, chatCopies: clone(current.chatCopies) } : record;
+}
 const conflict = (what: string) =>
   new KeylessError(ErrorCodes.VersionConflict, `${what} changed meanwhile; try again.`);
 
@@ -88,7 +95,7 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
     const current = this.grants.get(next.id);
     if (!current || current.version !== expectedVersion) throw conflict(`Grant ${next.id}`);
     this.writes++;
-    this.grants.set(next.id, clone(next));
+    this.grants.set(next.id, keepCopies(next, current));
   }
 
   async listGrants(query: {
@@ -186,7 +193,7 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
       this.leases.delete(next.id);
     }
     this.writes++;
-    this.grants.set(next.id, clone(next));
+    this.grants.set(next.id, keepCopies(next, current));
     return true;
   }
 
@@ -241,6 +248,11 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
 
   async listMessageRefs(requestId: RequestId): Promise<MessageRef[]> {
     return clone(this.messageRefs.get(requestId) ?? []);
+  }
+
+  async setGrantChatCopies(grantId: GrantId, platform: ChatPlatform, copies: readonly GrantChatCopy[]): Promise<void> {
+    const grant = this.grants.get(grantId);
+    if (grant) grant.chatCopies = { ...grant.chatCopies, [platform]: clone([...copies]) };
   }
 
   async saveConversation(key: string, reference: Record<string, unknown>): Promise<void> {

@@ -163,6 +163,29 @@ describe('three replicas sharing the timed work', () => {
   });
 });
 
+describe('replicas stepping in for an overdue owner (issue 13, item 3)', () => {
+  it('lose at most one write per grant they did not get: no second try the ordinary way', async () => {
+    const c = new ReplicaCluster(3);
+    const grants = await activeGrants(c, c.clock.now() + 1_000);
+    // Every replica starts long after the expiries: each grant is overdue past every rank's grace.
+    await c.advance(30_000);
+    const lost = { fold: 0, lease: 0 };
+    const store = c.store;
+    const fold = store.saveGrantWithLease.bind(store);
+    const lease = store.acquireLease.bind(store);
+    store.saveGrantWithLease = async (...args) => ((await fold(...args)) ? true : (lost.fold++, false));
+    store.acquireLease = async (...args) => ((await lease(...args)) ? true : (lost.lease++, false));
+    await Promise.all(c.replicas.map((r) => r.engine.start()));
+    await c.advance(5_000);
+    expect([...deletesPerGrant(c).values()]).toEqual(grants.map(() => 1));
+    expect([...c.store.grants.values()].every((g) => g.status === 'expired')).toBe(true);
+    // A replica that is not the owner stops at its lost folded write; only an owner looks again.
+    expect(lost.lease).toBeLessThanOrEqual(lost.fold / 2);
+    expect(c.violations).toEqual([]);
+    await stopAll(c);
+  });
+});
+
 describe('round trips per revocation (issue 13, item 2)', () => {
   /** Counts every store call by method, from now on. */
   function countCalls(c: ReplicaCluster): Map<string, number> {

@@ -26,6 +26,30 @@ describe('surviving crashes, retries and replicas', () => {
     expect((await b.engine.getGrant(grant.id))?.status).toBe('active');
   });
 
+  it('never marks a grant failed while the clean-up of its failed assignment failed too', async () => {
+    const t = testEngine();
+    // An earlier attempt created the assignment and lost the answer (a crash); this one is refused,
+    // and the clean-up that follows fails as well.
+    const refused = () => new KeylessError(ErrorCodes.AssignmentFailed, 'ConflictException');
+    t.identity.failNext('assign', refused());
+    t.identity.failNext('unassign', refused());
+    t.identity.failNext('assign', refused());
+    await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const grant = [...t.store.grants.values()][0]!;
+    t.identity.plant(grantAssignment(grant)); // what the lost earlier attempt left
+    // Not failed (a failed grant has no expiry): still provisioning, its slot kept, retried.
+    expect((await t.engine.getGrant(grant.id))?.status).toBe('provisioning');
+    expect(t.notifier.ofType('grant_failed')).toHaveLength(0);
+    t.clock.advance(2_000);
+    await t.engine.sweep();
+    await t.engine.idle();
+    // The second attempt is refused too; its clean-up works: failed, and nothing left behind.
+    expect((await t.engine.getGrant(grant.id))?.status).toBe('failed');
+    expect(t.identity.has(grantAssignment(grant))).toBe(false);
+    expect(t.notifier.ofType('grant_failed')).toHaveLength(1);
+  });
+
   it('keeps renewing its lease while an assignment takes longer than a lease period', async () => {
     const a = testEngine();
     let release!: () => void;

@@ -26,7 +26,7 @@ const actionsIn = (blocks: unknown) =>
     .flatMap((b) => b.elements ?? [])
     .map((e) => e.action_id);
 
-function setup(profileZone: string | undefined) {
+function setup(profileZone: string | undefined, shared?: { refs: InMemoryGrantStore; approvalsChannel?: string }) {
   const rita = aChatUser({ timeZone: 'Asia/Tokyo' });
   const request: AccessRequest = { ...aRequest({ requester: rita }), status: 'approved' };
   const grant: Grant = {
@@ -35,7 +35,7 @@ function setup(profileZone: string | undefined) {
     activatedAt: T0,
     expiresAt: T0 + 3600_000,
   };
-  const refs = new InMemoryGrantStore();
+  const refs = shared?.refs ?? new InMemoryGrantStore();
   const { api, calls } = recordingApi();
   const notifier = new SlackNotifier({
     api: api as never,
@@ -47,6 +47,7 @@ function setup(profileZone: string | undefined) {
     refs,
     engine: { getRequest: async () => request },
     logger: silentLogger,
+    ...(shared?.approvalsChannel ? { approvalsChannel: shared.approvalsChannel } : {}),
   });
   return { notifier, calls, grant, request, refs };
 }
@@ -116,5 +117,38 @@ describe('the requester’s grant DMs in Slack', () => {
     expect(JSON.stringify(calls.find((c) => c.method === 'chat.postMessage')!.args.blocks)).toContain(
       'Mon 23 Nov, 10:00 (UTC)',
     );
+  });
+
+  it('are redrawn at the end by another replica without reading the request’s messages', async () => {
+    const store = new InMemoryGrantStore();
+    // Replica A posts the approval and the active DM; the grant keeps its Slack messages.
+    const a = setup('Europe/Paris', { refs: store, approvalsChannel: 'C0APPROVALS' });
+    await store.createGrant(a.grant);
+    await a.notifier.publish({ type: 'request_submitted', request: a.request, approverEmails: [] });
+    await a.notifier.publish({ type: 'grant_activated', grant: a.grant, request: a.request });
+    await a.notifier.idle();
+    const stored = (await store.getGrant(a.grant.id))!;
+    expect(stored.chatCopies?.slack?.map((c) => c.role).sort()).toEqual(['approvals', 'grant_dm', 'requester_dm']);
+
+    // Replica B ends it, with the grant as read from the store: no read of the messages.
+    const b = setup('Europe/Paris', { refs: store, approvalsChannel: 'C0APPROVALS' });
+    const listed = jest.spyOn(store, 'listMessageRefs');
+    await b.notifier.publish({ type: 'grant_ended', grant: { ...stored, status: 'expired', endedAt: T0 + 3600_000 } });
+    await b.notifier.idle();
+    expect(listed).not.toHaveBeenCalled();
+    const updated = b.calls.filter((c) => c.method === 'chat.update').map((c) => c.args.channel);
+    expect(updated.sort()).toEqual(['C0APPROVALS', 'D0RITA', 'D0RITA']);
+    for (const u of b.calls.filter((c) => c.method === 'chat.update' && c.args.channel === 'D0RITA'))
+      expect(actionsIn(u.args.blocks)).toEqual([]);
+
+    // A reminder DM posted later joins what the grant keeps; without kept copies, the end reads them.
+    await a.notifier.publish({ type: 'grant_expiring', grant: stored });
+    await a.notifier.idle();
+    expect((await store.getGrant(a.grant.id))!.chatCopies?.slack?.filter((c) => c.role === 'grant_dm')).toHaveLength(2);
+    const c = setup('Europe/Paris', { refs: store });
+    await c.notifier.publish({ type: 'grant_ended', grant: { ...a.grant, status: 'expired', endedAt: T0 + 3600_000 } });
+    await c.notifier.idle();
+    expect(listed).toHaveBeenCalledTimes(1);
+    expect(c.calls.filter((x) => x.method === 'chat.update' && x.args.channel === 'D0RITA')).toHaveLength(3);
   });
 });
