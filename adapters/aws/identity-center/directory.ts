@@ -16,7 +16,6 @@ import {
   DescribeUserCommand,
   GetGroupIdCommand,
   GetUserIdCommand,
-  ListGroupMembershipsCommand,
   ListGroupMembershipsForMemberCommand,
   type IdentitystoreClient,
 } from '@aws-sdk/client-identitystore';
@@ -24,6 +23,7 @@ import { ErrorCodes, KeylessError, normalizeEmail, type Principal, type Verified
 import { TtlCache } from '../../shared/ttl-cache';
 import type { AwsCaller } from './aws-caller';
 import { isNotFound } from './aws-errors';
+import { listMemberUserIds } from './group-memberships';
 
 export interface DirectoryOptions {
   identityStoreId: string;
@@ -128,28 +128,7 @@ export class IdentityStoreDirectory {
     const ids = await this.groupMembers.get(groupName, async () => {
       const groupId = await this.findGroupId(groupName);
       if (!groupId) return [];
-      const ids: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await this.caller.send(
-          { action: 'identitystore:ListGroupMemberships', details: { group: groupName } },
-          () =>
-            this.client.send(
-              new ListGroupMembershipsCommand({
-                IdentityStoreId: this.storeId,
-                GroupId: groupId,
-                MaxResults: 100,
-                NextToken: token,
-              }),
-            ),
-        );
-        for (const m of page.GroupMemberships ?? []) {
-          const member = m.MemberId as { UserId?: string } | undefined;
-          if (member?.UserId) ids.push(member.UserId);
-        }
-        token = page.NextToken;
-      } while (token);
-      return ids;
+      return listMemberUserIds(this.client, this.caller, this.storeId, groupId, groupName);
     });
     const members = await Promise.all(ids.map((id) => this.principalById(id).catch(() => undefined)));
     return members.filter((m): m is Principal => m !== undefined).map((m) => structuredClone(m));

@@ -135,28 +135,8 @@ export class IdentityStoreGroups {
   }
 
   async listGroupMemberIds(groupId: GroupId): Promise<PrincipalId[]> {
-    const ids: PrincipalId[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.caller.send(
-        { action: 'identitystore:ListGroupMemberships', details: { group: groupId } },
-        () =>
-          this.client.send(
-            new ListGroupMembershipsCommand({
-              IdentityStoreId: this.identityStoreId,
-              GroupId: groupId,
-              MaxResults: 100,
-              NextToken: token,
-            }),
-          ),
-      );
-      for (const m of page.GroupMemberships ?? []) {
-        const member = m.MemberId as { UserId?: string } | undefined;
-        if (member?.UserId) ids.push(member.UserId as PrincipalId);
-      }
-      token = page.NextToken;
-    } while (token);
-    return ids;
+    const ids = await listMemberUserIds(this.client, this.caller, this.identityStoreId, groupId, groupId);
+    return ids as PrincipalId[];
   }
 }
 
@@ -173,4 +153,34 @@ function missing(error: unknown, key: MembershipKey): KeylessError {
         cause: error,
         hint: 'Run `keyless doctor`: it checks that every group the policy names exists.',
       });
+}
+
+/** Every user id in a group (ListGroupMemberships, all pages); members that are groups are left out. */
+export async function listMemberUserIds(
+  client: IdentitystoreClient,
+  caller: AwsCaller,
+  identityStoreId: string,
+  groupId: string,
+  label: string,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await caller.send({ action: 'identitystore:ListGroupMemberships', details: { group: label } }, () =>
+      client.send(
+        new ListGroupMembershipsCommand({
+          IdentityStoreId: identityStoreId,
+          GroupId: groupId,
+          MaxResults: 100,
+          NextToken: token,
+        }),
+      ),
+    );
+    for (const m of page.GroupMemberships ?? []) {
+      const member = m.MemberId as { UserId?: string } | undefined;
+      if (member?.UserId) ids.push(member.UserId);
+    }
+    token = page.NextToken;
+  } while (token);
+  return ids;
 }

@@ -118,6 +118,7 @@ describe('keyless doctor against the emulators', () => {
     'AWS identity',
     'Identity Center instance',
     'identity store',
+    'governed groups',
     'permission sets',
     'session length',
     'DynamoDB table',
