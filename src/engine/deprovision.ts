@@ -8,7 +8,7 @@ import {
   type GrantId,
   type SessionCutNote,
 } from '../domain';
-import { removeAccess } from './access-target';
+import { accessRemains, removeAccess } from './access-target';
 import { commitGrant, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
 import { activityDue } from './grant-activity';
@@ -16,6 +16,12 @@ import { recordSessionCut, requestSessionCutSync } from './session-cut';
 
 const REVOKER = systemActor('revoker');
 const EXPIRY = systemActor('expiry');
+
+/**
+ * A grant found deprovisioning this long after it got there (or after a failed attempt) is a removal
+ * resumed: an earlier owner, killed or cut off, may have sent its Delete already.
+ */
+export const RESUMED_REMOVAL_AFTER_MS = 2000;
 
 /** Wait between failed unassignment attempts: 2 s, 4 s, 8 s… capped at 5 minutes. */
 export function retryDelayMs(attempts: number): number {
@@ -124,7 +130,12 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
     }
     const startedAt = ctx.clock.now();
     try {
-      await removeAccess(ctx, grant);
+      // A resumed removal first looks: if an earlier owner's Delete landed, none is sent again.
+      if (resumedRemoval(ctx, grant) && !(await accessRemains(ctx, grant))) {
+        log.info({ code: 'ALREADY_REMOVED' }, 'assignment already removed by an earlier attempt; not removed again');
+      } else {
+        await removeAccess(ctx, grant);
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const { grant: failed } = await commitGrant(
@@ -189,4 +200,11 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
 
 export function deprovisionInBackground(ctx: EngineContext, grantId: GrantId, known?: Grant): void {
   ctx.background(`deprovision:${grantId}`, () => deprovision(ctx, grantId, known ? { known } : {}));
+}
+
+/** True when this removal resumes one that may have been sent before (see RESUMED_REMOVAL_AFTER_MS). */
+function resumedRemoval(ctx: EngineContext, grant: Grant): boolean {
+  if (grant.deprovisionAttempts > 0) return true;
+  const moved = [...grant.history].reverse().find((e) => e.to === 'deprovisioning' && e.from !== 'deprovisioning');
+  return moved !== undefined && ctx.clock.now() - moved.at >= RESUMED_REMOVAL_AFTER_MS;
 }

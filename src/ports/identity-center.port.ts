@@ -41,6 +41,11 @@ export interface Assignments {
   unassign(key: AssignmentKey): Promise<void>;
   /** User assignments of the given permission sets (all accounts), for reconciliation. */
   listAssignments(permissionSetArns: readonly PermissionSetArn[]): Promise<AssignmentKey[]>;
+  /**
+   * Whether the user's assignment exists now (ListAccountAssignments of that account and permission
+   * set). Asked before a removal that another replica may already have sent, so it is not sent twice.
+   */
+  hasAssignment(key: AssignmentKey): Promise<boolean>;
 }
 
 /**

@@ -100,6 +100,14 @@ export function identityCenterContract(name: string, makeHarness: () => Promise<
       expect(found).toHaveLength(0);
     });
 
+    it("says whether one user's assignment exists, before and after its removal", async () => {
+      expect(await h.ic.hasAssignment(key)).toBe(false);
+      await h.ic.assign(key);
+      expect(await h.ic.hasAssignment(key)).toBe(true);
+      await h.ic.unassign(key);
+      expect(await h.ic.hasAssignment(key)).toBe(false);
+    });
+
     it('refuses an account outside the organization with a clear error', async () => {
       const error = await errorOf(h.ic.assign({ ...key, accountId: '999999999999' as AccountId }));
       expect(isKeylessError(error, ErrorCodes.UnknownAccount)).toBe(true);

@@ -200,6 +200,13 @@ export class FakeIdentityCenter implements IdentityCenter {
     return [...this.assignments.values()].filter((a) => permissionSetArns.includes(a.permissionSetArn));
   }
 
+  readonly hasAssignmentCalls: AssignmentKey[] = [];
+
+  async hasAssignment(key: AssignmentKey): Promise<boolean> {
+    this.hasAssignmentCalls.push(key);
+    return this.has(key);
+  }
+
   has(key: AssignmentKey): boolean {
     return this.assignments.has(assignmentKeyString(key));
   }

@@ -261,6 +261,7 @@ class CheckedIdentityCenter implements IdentityCenter {
   listPermissionSets = () => this.cluster.identity.listPermissionSets();
   listAssignments = (arns: Parameters<IdentityCenter['listAssignments']>[0]) =>
     this.cluster.identity.listAssignments(arns);
+  hasAssignment = (key: AssignmentKey) => this.cluster.identity.hasAssignment(key);
   findGroup = (name: string) => this.cluster.identity.findGroup(name);
   listGroupMemberIds = (groupId: Parameters<IdentityCenter['listGroupMemberIds']>[0]) =>
     this.cluster.identity.listGroupMemberIds(groupId);

@@ -176,6 +176,35 @@ export class SsoAssignments {
     return out;
   }
 
+  async hasAssignment(key: AssignmentKey): Promise<boolean> {
+    let next: string | undefined;
+    do {
+      const page = await this.caller.send(
+        {
+          action: 'sso:ListAccountAssignments',
+          details: { permissionSet: key.permissionSetArn, accountId: key.accountId },
+        },
+        () =>
+          this.sso.send(
+            new ListAccountAssignmentsCommand({
+              InstanceArn: this.options.instanceArn,
+              AccountId: key.accountId,
+              PermissionSetArn: key.permissionSetArn,
+              MaxResults: 100,
+              NextToken: next,
+            }),
+          ),
+      );
+      if (
+        (page.AccountAssignments ?? []).some((a) => a.PrincipalType === 'USER' && a.PrincipalId === key.principalId)
+      ) {
+        return true;
+      }
+      next = page.NextToken;
+    } while (next);
+    return false;
+  }
+
   private target(key: AssignmentKey) {
     return {
       InstanceArn: this.options.instanceArn,

@@ -164,6 +164,10 @@ export class AwsIdentityCenter implements IdentityCenter {
     return this.assignments.listAssignments(permissionSetArns);
   }
 
+  hasAssignment(key: AssignmentKey): Promise<boolean> {
+    return this.assignments.hasAssignment(key);
+  }
+
   findGroup(name: string): Promise<GroupRef | undefined> {
     return this.groups.findGroup(name);
   }

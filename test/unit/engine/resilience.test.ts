@@ -1,4 +1,11 @@
-import { ErrorCodes, KeylessError, grantAssignment, type AssignmentKey, type GrantId } from '../../../src';
+import {
+  ErrorCodes,
+  KeylessError,
+  assignmentKeyString,
+  grantAssignment,
+  type AssignmentKey,
+  type GrantId,
+} from '../../../src';
 import { FakeIdentityCenter } from '../../fakes/fake-identity-center';
 import { InMemoryGrantStore } from '../../fakes/in-memory-grant-store';
 import { ManualClock } from '../../fakes/manual-clock';
@@ -105,6 +112,53 @@ describe('surviving crashes, retries and replicas', () => {
     t.clock.advance(2000);
     await restarted.engine.sweep();
     expect((await t.engine.getGrant(grant.id))?.status).toBe('revoked');
+    expect(t.identity.has(grantAssignment(grant))).toBe(false);
+  });
+
+  it('does not send a Delete again when an earlier attempt removed the assignment and lost the answer', async () => {
+    const t = testEngine();
+    await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const grant = [...t.store.grants.values()][0]!;
+    // The Delete lands in AWS; its answer is lost (a crash, a timeout).
+    t.identity.confirm = async (op, key) => {
+      if (op !== 'unassign') return;
+      t.identity.assignments.delete(assignmentKeyString(key));
+      throw new KeylessError(ErrorCodes.Throttled, 'the answer was lost');
+    };
+    await t.engine.revoke({ grantId: grant.id, actor: users.olga });
+    await t.engine.idle();
+    expect(await t.engine.getGrant(grant.id)).toMatchObject({ status: 'deprovisioning', deprovisionAttempts: 1 });
+    t.identity.confirm = () => Promise.resolve();
+
+    const restarted = testEngine({
+      store: t.store,
+      identity: t.identity,
+      clock: t.clock,
+      options: { replicaId: 'replica-2' },
+    });
+    t.clock.advance(2000);
+    await restarted.engine.sweep();
+    await restarted.engine.idle();
+    expect((await t.engine.getGrant(grant.id))?.status).toBe('revoked');
+    expect(t.identity.unassignCalls).toHaveLength(1); // one Delete, not two
+    expect(t.identity.hasAssignmentCalls).toEqual([grantAssignment(grant)]);
+  });
+
+  it('sends the Delete again when the assignment is still there after a failed attempt', async () => {
+    const t = testEngine();
+    await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const grant = [...t.store.grants.values()][0]!;
+    t.identity.failNext('unassign', new KeylessError(ErrorCodes.Throttled, 'Rate exceeded'));
+    await t.engine.revoke({ grantId: grant.id, actor: users.olga });
+    await t.engine.idle();
+    expect(t.identity.hasAssignmentCalls).toHaveLength(0); // a fresh removal does not look first
+    t.clock.advance(2000);
+    await t.engine.sweep();
+    await t.engine.idle();
+    expect((await t.engine.getGrant(grant.id))?.status).toBe('revoked');
+    expect(t.identity.unassignCalls).toHaveLength(2);
     expect(t.identity.has(grantAssignment(grant))).toBe(false);
   });
 
