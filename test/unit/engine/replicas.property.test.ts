@@ -297,12 +297,22 @@ describe('three replicas under random schedules', () => {
           grants.filter((g) => g.status === 'provisioning' || g.status === 'active' || g.status === 'deprovisioning'),
         ).toEqual([]);
         expect(c.identity.assignments.size).toBe(0);
-        // Exactly one Delete per grant that held the assignment (a lost one is made again, once).
+        // Every grant that held the assignment had it removed, and at most one Delete was answered: a
+        // Delete whose answer was lost is made again only when the assignment is still there (the
+        // resumed removal looks first), so a landed one is not repeated.
         for (const g of grants) {
           const mine = c.calls.filter((x) => x.grantId === g.id);
           const assigned = mine.some((x) => x.op === 'assign' && (x.outcome === 'ok' || x.outcome === 'lost_after'));
-          const deletes = mine.filter((x) => x.op === 'unassign' && x.outcome === 'ok').length;
-          if (assigned) expect({ grant: g.id, deletes }).toEqual({ grant: g.id, deletes: 1 });
+          const unassigns = mine.filter((x) => x.op === 'unassign');
+          const landed = unassigns.filter((x) => x.outcome === 'ok' || x.outcome === 'lost_after').length;
+          const answered = unassigns.filter((x) => x.outcome === 'ok').length;
+          if (assigned) {
+            expect({ grant: g.id, removed: landed >= 1, answeredAtMostOnce: answered <= 1 }).toEqual({
+              grant: g.id,
+              removed: true,
+              answeredAtMostOnce: true,
+            });
+          }
         }
         for (const g of grants) for (const e of g.history) reached.set(e.event, (reached.get(e.event) ?? 0) + 1);
         for (const x of c.calls)
