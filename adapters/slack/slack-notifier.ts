@@ -1,14 +1,15 @@
-import type {
-  AccessRequest,
-  ChatNotifier,
-  DomainEvent,
-  Engine,
-  Grant,
-  Logger,
-  LogFields,
-  MessageRef,
-  MessageRefStore,
-  RequestId,
+import {
+  bundleIdOfEvent,
+  type AccessRequest,
+  type ChatNotifier,
+  type DomainEvent,
+  type Engine,
+  type Grant,
+  type Logger,
+  type LogFields,
+  type MessageRef,
+  type MessageRefStore,
+  type RequestId,
 } from '../../src';
 import { activityMessage } from './blocks/activity.blocks';
 import { approvalMessage, approverReminder, onCallAutoApprovedMessage } from './blocks/approval.blocks';
@@ -88,7 +89,7 @@ export class SlackNotifier implements ChatNotifier {
   }
 
   private async deliver(event: DomainEvent): Promise<void> {
-    if (bundleIdOf(event) !== undefined) return this.deliverBundle(event);
+    if (bundleIdOfEvent(event) !== undefined) return this.deliverBundle(event);
     switch (event.type) {
       case 'bundle_submitted':
         return;
@@ -179,7 +180,7 @@ export class SlackNotifier implements ChatNotifier {
    * also get a DM of their own, and the requester is told once when every account is decided.
    */
   private async deliverBundle(event: DomainEvent): Promise<void> {
-    const bundleId = bundleIdOf(event)! as RequestId;
+    const bundleId = bundleIdOfEvent(event)! as RequestId;
     const leadId =
       event.type === 'bundle_submitted'
         ? event.requests[0]!.id
@@ -552,16 +553,8 @@ export class SlackNotifier implements ChatNotifier {
   }
 }
 
-/** The bundle an event is about, when its request asked for several accounts (src/domain/bundle.ts). */
-function bundleIdOf(event: DomainEvent): string | undefined {
-  if (event.type === 'bundle_submitted') return event.requests[0]?.bundle?.id;
-  if ('request' in event && event.request.bundle) return event.request.bundle.id;
-  if ('grant' in event && event.grant.bundleId) return event.grant.bundleId;
-  return undefined;
-}
-
 function queueKey(event: DomainEvent): string {
-  const bundleId = bundleIdOf(event);
+  const bundleId = bundleIdOfEvent(event);
   if (bundleId !== undefined) return `bundle:${bundleId}`;
   switch (event.type) {
     case 'bundle_submitted':

@@ -1,14 +1,15 @@
 import type { ConversationReference } from 'botbuilder';
-import type {
-  AccessRequest,
-  ChatNotifier,
-  ChatUser,
-  DomainEvent,
-  Engine,
-  Grant,
-  Logger,
-  MessageRef,
-  MessageRefStore,
+import {
+  bundleIdOfEvent,
+  type AccessRequest,
+  type ChatNotifier,
+  type ChatUser,
+  type DomainEvent,
+  type Engine,
+  type Grant,
+  type Logger,
+  type MessageRef,
+  type MessageRefStore,
 } from '../../src';
 import type { ApprovalViews } from './approval-views';
 import { grantActivityCard } from './cards/activity.card';
@@ -95,7 +96,7 @@ export class TeamsNotifier implements ChatNotifier {
   }
 
   private async deliver(event: DomainEvent): Promise<void> {
-    if (bundleIdOf(event) !== undefined) return this.deliverBundle(event);
+    if (bundleIdOfEvent(event) !== undefined) return this.deliverBundle(event);
     switch (event.type) {
       case 'bundle_submitted':
         return;
@@ -199,7 +200,7 @@ export class TeamsNotifier implements ChatNotifier {
    * a FAILED account and an ended one get a card of their own too.
    */
   private async deliverBundle(event: DomainEvent): Promise<void> {
-    const bundleId = bundleIdOf(event)!;
+    const bundleId = bundleIdOfEvent(event)!;
     const leadId =
       event.type === 'bundle_submitted'
         ? event.requests[0]!.id
@@ -499,16 +500,8 @@ export class TeamsNotifier implements ChatNotifier {
   }
 }
 
-/** The bundle an event is about, when its request asked for several accounts (src/domain/bundle.ts). */
-function bundleIdOf(event: DomainEvent): string | undefined {
-  if (event.type === 'bundle_submitted') return event.requests[0]?.bundle?.id;
-  if ('request' in event && event.request.bundle) return event.request.bundle.id;
-  if ('grant' in event && event.grant.bundleId) return event.grant.bundleId;
-  return undefined;
-}
-
 function queueKey(event: DomainEvent): string {
-  const bundleId = bundleIdOf(event);
+  const bundleId = bundleIdOfEvent(event);
   if (bundleId !== undefined) return `bundle:${bundleId}`;
   switch (event.type) {
     case 'bundle_submitted':

@@ -15,22 +15,20 @@
  * - missed = grants with no assignment by the end of the grace period;
  * - doubled = more than one Create accepted for an assignment.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AwsEmulatorAdminClient } from '../../adapters/local/aws-emulator';
 import {
   localIdentityCenter,
   localStore,
   quantile,
   resolveTargets,
   sleep,
-  spawnService,
   targetKey,
   writeScheduledBurst,
   type Service,
 } from './local-stack';
-import { benchSeed, expect, spawnReplica, type Replica } from './replicas-run';
+import { expect, spawnReplica, startBenchServices, type Replica } from './replicas-run';
 
 export interface ActivationRunOptions {
   grants: number;
@@ -69,42 +67,22 @@ export interface ActivationRunResult {
 export async function runActivation(o: ActivationRunOptions): Promise<ActivationRunResult> {
   const log = o.log ?? ((line: string) => console.error(line));
   const dir = mkdtempSync(join(tmpdir(), 'keyless-activation-'));
-  const side = Math.max(4, Math.ceil(Math.sqrt(o.grants / 3)));
-  const seedFile = join(dir, 'seed.json');
-  writeFileSync(seedFile, JSON.stringify(benchSeed(side)));
   const table = `keyless-activation-${Date.now()}`;
   let aws: Service | undefined;
   let dynamo: Service | undefined;
   const replicas: Replica[] = [];
   const cleanups: (() => void)[] = [];
   try {
-    [aws, dynamo] = await Promise.all([
-      spawnService(
-        'adapters/local/aws-emulator/cli.ts',
-        ['--port', '0', '--seed', seedFile, '--delay', String(o.delayMs)],
-        {},
-        120_000,
-      ),
-      spawnService('bench/support/dynalite-server.ts', [], {}, 120_000),
-    ]);
-    const admin = new AwsEmulatorAdminClient(aws.url);
-    const env: NodeJS.ProcessEnv = {
-      KEYLESS_MODE: 'local',
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDLOCALBENCH',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      KEYLESS_PORT: '0',
-      KEYLESS_TABLE: table,
-      KEYLESS_DATA_DIR: join(dir, 'data'),
-      KEYLESS_LOG_LEVEL: 'warn',
-      ...(o.sweepMs ? { KEYLESS_SWEEP_MS: String(o.sweepMs) } : {}),
-      SLACK_SIGNING_SECRET: '',
-      SLACK_BOT_TOKEN: '',
-      SLACK_APP_TOKEN: '',
-      MICROSOFT_APP_ID: '',
-    };
+    const services = await startBenchServices({
+      dir,
+      grants: o.grants,
+      delayMs: o.delayMs,
+      ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}),
+      table,
+    });
+    aws = services.aws;
+    dynamo = services.dynamo;
+    const { side, admin, env } = services;
     for (let r = 1; r <= o.replicas; r++) {
       const replica = spawnReplica(`replica-${r}`, env);
       if (process.env.BENCH_DEBUG) replica.service.onLine((line) => log(`${replica.name}: ${line.slice(0, 300)}`));

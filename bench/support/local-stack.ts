@@ -405,25 +405,42 @@ export async function writeGrantBurst(
   targets: readonly Target[],
   o: { windowMs: number; leadMs: number },
 ): Promise<{ firstExpiry: number; expiresAt: Map<string, number>; grantOf: Map<string, GrantId> }> {
+  const burst = await writeBurst(targets, o, 'grant', async (t, i, at, now) => {
+    const grant = activeGrant(`bench-${String(i).padStart(6, '0')}-g`, t, at, now);
+    if (!(await store.claimActiveSlot(t, grant.id))) throw new Error('slot taken');
+    await store.createGrant(grant);
+    return grant.id;
+  });
+  return { firstExpiry: burst.first, expiresAt: burst.at, grantOf: burst.grantOf };
+}
+
+/**
+ * One write per target at instants spread evenly over `windowMs` from a first one `leadMs` after the
+ * writes are expected to end (about 6 ms a target); each target's instant and grant id by `targetKey`.
+ */
+async function writeBurst(
+  targets: readonly Target[],
+  o: { windowMs: number; leadMs: number },
+  what: string,
+  write: (t: Target, i: number, at: number, now: number) => Promise<GrantId>,
+): Promise<{ first: number; at: Map<string, number>; grantOf: Map<string, GrantId> }> {
   const writeMs = 2000 + targets.length * 6;
-  const firstExpiry = Date.now() + writeMs + o.leadMs;
+  const first = Date.now() + writeMs + o.leadMs;
   const step = targets.length > 1 ? o.windowMs / (targets.length - 1) : 0;
-  const expiresAt = new Map<string, number>();
+  const at = new Map<string, number>();
   const grantOf = new Map<string, GrantId>();
   const now = Date.now();
-  const writeFailures = await forEachLimit(
+  const failures = await forEachLimit(
     targets.map((t, i) => ({ t, i })),
     32,
     async ({ t, i }) => {
-      const grant = activeGrant(`bench-${String(i).padStart(6, '0')}-g`, t, Math.round(firstExpiry + i * step), now);
-      expiresAt.set(targetKey(t), grant.expiresAt!);
-      grantOf.set(targetKey(t), grant.id);
-      if (!(await store.claimActiveSlot(t, grant.id))) throw new Error('slot taken');
-      await store.createGrant(grant);
+      const when = Math.round(first + i * step);
+      at.set(targetKey(t), when);
+      grantOf.set(targetKey(t), await write(t, i, when, now));
     },
   );
-  if (writeFailures.length) throw new Error(`set-up: ${writeFailures.length} grant writes failed`);
-  return { firstExpiry, expiresAt, grantOf };
+  if (failures.length) throw new Error(`set-up: ${failures.length} ${what} writes failed`);
+  return { first, at, grantOf };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -481,23 +498,10 @@ export async function writeScheduledBurst(
   targets: readonly Target[],
   o: { windowMs: number; leadMs: number; durationSeconds: number },
 ): Promise<{ firstStart: number; startsAt: Map<string, number>; grantOf: Map<string, GrantId> }> {
-  const writeMs = 2000 + targets.length * 6;
-  const firstStart = Date.now() + writeMs + o.leadMs;
-  const step = targets.length > 1 ? o.windowMs / (targets.length - 1) : 0;
-  const startsAt = new Map<string, number>();
-  const grantOf = new Map<string, GrantId>();
-  const now = Date.now();
-  const failures = await forEachLimit(
-    targets.map((t, i) => ({ t, i })),
-    32,
-    async ({ t, i }) => {
-      const at = Math.round(firstStart + i * step);
-      const grant = scheduledGrant(`sched-${String(i).padStart(6, '0')}-g`, t, at, o.durationSeconds, now);
-      startsAt.set(targetKey(t), at);
-      grantOf.set(targetKey(t), grant.id);
-      await store.createGrant(grant);
-    },
-  );
-  if (failures.length) throw new Error(`set-up: ${failures.length} scheduled grant writes failed`);
-  return { firstStart, startsAt, grantOf };
+  const burst = await writeBurst(targets, o, 'scheduled grant', async (t, i, at, now) => {
+    const grant = scheduledGrant(`sched-${String(i).padStart(6, '0')}-g`, t, at, o.durationSeconds, now);
+    await store.createGrant(grant);
+    return grant.id;
+  });
+  return { firstStart: burst.first, startsAt: burst.at, grantOf: burst.grantOf };
 }

@@ -214,48 +214,71 @@ export function benchSeed(side: number): unknown {
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
+/**
+ * What every replica bench starts before its replicas: the AWS emulator with the bench seed (side²
+ * users and accounts: the demo seed has 3 permission sets, so side² × 3 triples for the grants) and
+ * dynalite, each its own process, and the environment every replica process gets. Generous start-up
+ * limits: on a loaded machine, loading the modules alone takes seconds.
+ */
+export async function startBenchServices(o: {
+  dir: string;
+  grants: number;
+  delayMs: number;
+  sweepMs?: number;
+  table: string;
+}): Promise<{ side: number; admin: AwsEmulatorAdminClient; env: NodeJS.ProcessEnv; aws: Service; dynamo: Service }> {
+  const side = Math.max(4, Math.ceil(Math.sqrt(o.grants / 3)));
+  const seedFile = join(o.dir, 'seed.json');
+  writeFileSync(seedFile, JSON.stringify(benchSeed(side)));
+  const [aws, dynamo] = await Promise.all([
+    spawnService(
+      'adapters/local/aws-emulator/cli.ts',
+      ['--port', '0', '--seed', seedFile, '--delay', String(o.delayMs)],
+      {},
+      120_000,
+    ),
+    spawnService('bench/support/dynalite-server.ts', [], {}, 120_000),
+  ]);
+  const env: NodeJS.ProcessEnv = {
+    KEYLESS_MODE: 'local',
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALBENCH',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    KEYLESS_PORT: '0',
+    KEYLESS_TABLE: o.table,
+    KEYLESS_DATA_DIR: join(o.dir, 'data'),
+    KEYLESS_LOG_LEVEL: 'warn',
+    ...(o.sweepMs ? { KEYLESS_SWEEP_MS: String(o.sweepMs) } : {}),
+    SLACK_SIGNING_SECRET: '',
+    SLACK_BOT_TOKEN: '',
+    SLACK_APP_TOKEN: '',
+    MICROSOFT_APP_ID: '',
+  };
+  return { side, admin: new AwsEmulatorAdminClient(aws.url), env, aws, dynamo };
+}
+
 export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunResult> {
   const log = o.log ?? ((line: string) => console.error(line));
   const kill = Math.min(o.kill ?? 0, o.replicas - 1);
   const dir = mkdtempSync(join(tmpdir(), 'keyless-replicas-'));
-  // The demo seed has 3 permission sets: side² × 3 triples among the bench users and accounts alone.
-  const side = Math.max(4, Math.ceil(Math.sqrt(o.grants / 3)));
-  const seedFile = join(dir, 'seed.json');
-  writeFileSync(seedFile, JSON.stringify(benchSeed(side)));
   const table = `keyless-bench-${Date.now()}`;
   let aws: Service | undefined;
   let dynamo: Service | undefined;
   const replicas: Replica[] = [];
   const cleanups: (() => void)[] = [];
   try {
-    // Generous start-up limits: on a loaded machine, loading the modules alone takes seconds.
-    [aws, dynamo] = await Promise.all([
-      spawnService(
-        'adapters/local/aws-emulator/cli.ts',
-        ['--port', '0', '--seed', seedFile, '--delay', String(o.delayMs)],
-        {},
-        120_000,
-      ),
-      spawnService('bench/support/dynalite-server.ts', [], {}, 120_000),
-    ]);
-    const admin = new AwsEmulatorAdminClient(aws.url);
-    const env: NodeJS.ProcessEnv = {
-      KEYLESS_MODE: 'local',
-      AWS_ENDPOINT_URL: aws.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDLOCALBENCH',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      KEYLESS_PORT: '0',
-      KEYLESS_TABLE: table,
-      KEYLESS_DATA_DIR: join(dir, 'data'),
-      KEYLESS_LOG_LEVEL: 'warn',
-      ...(o.sweepMs ? { KEYLESS_SWEEP_MS: String(o.sweepMs) } : {}),
-      SLACK_SIGNING_SECRET: '',
-      SLACK_BOT_TOKEN: '',
-      SLACK_APP_TOKEN: '',
-      MICROSOFT_APP_ID: '',
-    };
+    const services = await startBenchServices({
+      dir,
+      grants: o.grants,
+      delayMs: o.delayMs,
+      ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}),
+      table,
+    });
+    aws = services.aws;
+    dynamo = services.dynamo;
+    const { side, admin, env } = services;
     for (let r = 1; r <= o.replicas; r++) {
       const slack =
         r === 1 && o.slack

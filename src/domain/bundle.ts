@@ -2,6 +2,7 @@ import type { AccessRequest, BundleRefusal } from './access-request';
 import { findAccount, type Account } from './catalog';
 import { formatDuration, formatLocalTime } from './duration';
 import { ErrorCodes, KeylessError } from './errors';
+import type { DomainEvent } from './events';
 import type { Grant } from './grant';
 
 /**
@@ -237,4 +238,12 @@ export function bundleSummary(entries: readonly BundleEntry[]): string {
 /** True when no account of the bundle waits for a decision any more. */
 export function bundleDecided(view: Pick<BundleView, 'requests'>): boolean {
   return view.requests.every((r) => r.status !== 'pending');
+}
+
+/** The bundle an event is about, when its request asked for several accounts (what both notifiers route by). */
+export function bundleIdOfEvent(event: DomainEvent): string | undefined {
+  if (event.type === 'bundle_submitted') return event.requests[0]?.bundle?.id;
+  if ('request' in event && event.request.bundle) return event.request.bundle.id;
+  if ('grant' in event && event.grant.bundleId) return event.grant.bundleId;
+  return undefined;
 }
