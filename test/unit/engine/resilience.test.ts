@@ -210,8 +210,10 @@ describe('surviving crashes, retries and replicas', () => {
     await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
     await t.engine.idle();
     const live = [...t.store.grants.values()][0]!;
-    // A stray grant for the same triple (as a race could leave) is revoked: the live grant's assignment stays.
-    const stray = { ...live, id: 'stray-grant-1' as GrantId, status: 'active' as const };
+    // A grant for the same triple that never became active (merged, or revoked before its claim
+    // went through) is revoked: the live grant's assignment stays.
+    const { activatedAt: _activatedAt, ...unactivated } = live;
+    const stray = { ...unactivated, id: 'stray-grant-1' as GrantId, status: 'provisioning' as const };
     await t.store.createGrant(stray);
     await t.engine.revoke({ grantId: stray.id, actor: users.olga });
     await t.engine.idle();
