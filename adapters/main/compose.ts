@@ -16,6 +16,7 @@ import {
   ErrorCodes,
   KeylessError,
   parseDuration,
+  rankOf,
   type AlertEngine,
   type AlertPublisher,
   type ChatNotifier,
@@ -115,6 +116,8 @@ export interface StartOverrides {
  */
 export interface AwsClients {
   dynamo: DynamoDBClient;
+  /** The same table over connections of its own: heartbeats, members and lease renewals (DynamoGrantStore). */
+  dynamoUrgent: DynamoDBClient;
   sqs: SQSClient;
   ssm: SSMClient;
   s3: S3Client;
@@ -128,6 +131,8 @@ export function createAwsClients(identityCenterRegion: string): AwsClients {
   const identityCenter = { region: identityCenterRegion, maxAttempts: 1 };
   return {
     dynamo: new DynamoDBClient({}),
+    // A client of its own has a connection pool of its own: these calls never queue behind a burst.
+    dynamoUrgent: new DynamoDBClient({}),
     sqs: new SQSClient({}),
     ssm: new SSMClient({}),
     s3: new S3Client({}),
@@ -156,6 +161,9 @@ async function runningRegion(client: DynamoDBClient): Promise<string> {
  */
 export const LEADER_LEASE_MS = 60_000;
 
+/** How long a written item's audit mark waits before the pump takes it up (see AuditPump). */
+export const AUDIT_SETTLE_MS = 1000;
+
 /** Where Teams posts proactively when nothing told keyless otherwise (the public Bot Framework channel). */
 const TEAMS_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
 
@@ -176,6 +184,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   else await checkTable(dynamo, config.table);
   const store = new DynamoGrantStore({
     client: dynamo,
+    urgentClient: clients.dynamoUrgent,
     tableName: config.table,
     retentionDays: config.retentionDays,
     auditRetentionDays: config.audit.retentionDays,
@@ -186,6 +195,11 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     ...(config.audit.bucket ? { archive: new S3AuditArchive(clients.s3, config.audit.bucket) } : {}),
     prefix: config.audit.prefix,
     everyMs: config.audit.everyMs,
+    // Each pending shard is pumped by the replica ranked first for it among the live members (the
+    // engine's membership): replicas do not read and index the same marks. A mark settles for a
+    // second first, so that the two writes of a revocation are indexed and cleared once.
+    shards: (shard) => rankOf(engine.membership.memberId, `audit-pending#${shard}`, engine.membership.members) === 0,
+    settleMs: AUDIT_SETTLE_MS,
     logger: logger.child({ component: 'audit' }),
   });
   const alertStore = new DynamoAlertStore({

@@ -304,7 +304,14 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
     if (assignFailures.length) throw new Error(`set-up: ${assignFailures.length} assignments failed`);
     // The grants' expiries count from here: every replica has loaded its modules.
     for (const r of replicas) expect(await r.next('loaded', 120_000), 'loaded');
-    const { firstExpiry, expiresAt, grantOf } = await writeGrantBurst(setupStore.store, targets, o);
+    // Extra lead for indexing the seeded grants' audit below (about 5 ms a grant).
+    const { firstExpiry, expiresAt, grantOf } = await writeGrantBurst(setupStore.store, targets, {
+      ...o,
+      leadMs: o.leadMs + o.grants * 5,
+    });
+    // The seeded grants' creation and activation would have been indexed long before they expire:
+    // their audit is indexed here, by the set-up, so the replicas' figures count the revocations' own.
+    while ((await setupStore.store.pumpAudit({ limit: 250 })).items > 0);
     log(
       `set-up: ${o.grants} active grants in ${Date.now() - setupStarted} ms; starting ${o.replicas} replica process(es)`,
     );

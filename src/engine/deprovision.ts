@@ -9,7 +9,7 @@ import {
   type SessionCutNote,
 } from '../domain';
 import { accessRemains, removeAccess } from './access-target';
-import { commitGrant, withLease, type HeldLease } from './commit';
+import { commitGrant, leaseStands, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
 import { activityDue } from './grant-activity';
 import { recordSessionCut, requestSessionCutSync } from './session-cut';
@@ -130,9 +130,10 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
       keptBy = holder.id;
     }
   } else {
-    if (!(await ctx.ownership.fence(lease.owner))) {
-      // Our heartbeat is about to lapse: the others may take this lease; leave the call to them.
-      log.warn({ owner: lease.owner }, 'membership lapsing; revocation left to another replica');
+    if (!(await leaseStands(ctx, grantId, lease))) {
+      // Our heartbeat or the lease is about to lapse, or the lease was taken: the others may act;
+      // leave the call to them.
+      log.warn({ owner: lease.owner }, 'membership or lease lapsing; revocation left to another replica');
       return;
     }
     const startedAt = ctx.clock.now();
