@@ -32,7 +32,7 @@ import {
   organizationMembersOnly,
 } from '../alerts/root-activity';
 import { ScanScheduler } from '../alerts/stale-keys';
-import { AwsActivityTrail } from '../aws/cloudtrail';
+import { AwsActivityTrail, activityRegions } from '../aws/cloudtrail';
 import { AwsIamScanner } from '../aws/iam/iam-scanner';
 import { AwsSessionCutPolicies, managementAccountOf } from '../aws/organizations';
 import { AwsIdentityCenter } from '../aws/identity-center';
@@ -242,15 +242,21 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     ...(sessionCut ? { sessionCuts: sessionCut.deps } : {}),
     // What ended grants did: CloudTrail's event history through the member audit role, in the Region
     // keyless runs in and us-east-1 (where global services such as IAM record their events).
-    activity: new AwsActivityTrail(sts, {
-      auditRoleName: config.alerts.auditRole,
-      externalId: config.alerts.externalId,
-      regions: [...new Set([region, 'us-east-1'])],
-      logger: logger.child({ component: 'activity' }),
-    }),
+    // KEYLESS_ACTIVITY=off: no source, so no lookups are scheduled at all.
+    ...(config.activity.enabled
+      ? {
+          activity: new AwsActivityTrail(sts, {
+            auditRoleName: config.alerts.auditRole,
+            externalId: config.alerts.externalId,
+            regions: activityRegions(region),
+            logger: logger.child({ component: 'activity' }),
+          }),
+        }
+      : {}),
     options: {
       replicaId: config.replicaId,
       sweepIntervalMs: config.sweepMs,
+      activity: config.activity,
       ...(sessionCut ? { sessionCut: { enabled: true, managementAccountId: sessionCut.managementAccountId } } : {}),
     },
   });
