@@ -27,6 +27,7 @@ import {
   explainDecision,
   findAccount,
   findPermissionSet,
+  grantActivitySource,
   isKeylessError,
   maxRequestableSeconds,
   sessionCutAtExpiry,
@@ -174,6 +175,8 @@ async function audit(options: AuditCommandOptions & { table?: string }): Promise
         new Promise<void>((resolve, reject) =>
           process.stdout.write(text, (error) => (error ? reject(error) : resolve())),
         ),
+      500,
+      grantActivitySource(store),
     );
     console.error(`${written} audit event(s).`);
     // Events are indexed by the audit pump of a running keyless, seconds after their write.

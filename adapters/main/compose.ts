@@ -9,6 +9,7 @@ import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
   AuditReader,
+  grantActivitySource,
   Leadership,
   createAlertEngine,
   createEngine,
@@ -358,7 +359,12 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   chat.slack?.connectAlerts(alerts);
   chat.teams?.connectAlerts(alerts);
   // `/aws-access audit` for the auditors (KEYLESS_AUDITORS), answered privately.
-  const auditReader = new AuditReader({ log: store, clock, auditors: () => config.audit.auditors });
+  const auditReader = new AuditReader({
+    log: store,
+    clock,
+    auditors: () => config.audit.auditors,
+    activity: grantActivitySource(store),
+  });
   chat.slack?.connectAudit?.(auditReader);
   chat.teams?.connectAudit?.(auditReader);
   // Both paths (queue and endpoint) take events of the organization's accounts only.
