@@ -1,5 +1,5 @@
 import { AUDIT_COLUMNS, auditRow, type AuditRecord } from './audit-record';
-import type { ActivitySummary } from './grant-activity';
+import { activityComplete, activityWritesLine, type ActivitySummary } from './grant-activity';
 
 /**
  * A CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes doubled. A
@@ -32,30 +32,6 @@ export type ActivityColumn = (typeof ACTIVITY_COLUMNS)[number];
 
 /** The columns of a CSV export, in order: every audit column, then the grant's activity. */
 export const AUDIT_EXPORT_COLUMNS = [...AUDIT_COLUMNS, ...ACTIVITY_COLUMNS] as const;
-
-/**
- * Whether a summary is the whole story: the final lookup (CloudTrail had its time to deliver),
- * not stopped at its limit, and every Region read.
- */
-export function activityComplete(s: ActivitySummary): boolean {
-  return s.final && !s.truncated && s.unavailable.length === 0;
-}
-
-/**
- * The grouped write actions on one line, most significant first, as the summary keeps them
- * (`iam:DeleteAccessKey ×2 (1 failed); iam:CreateAccessKey; +3 other kinds (7 calls)`).
- */
-export function activityWritesLine(s: ActivitySummary): string {
-  const kinds = s.writeActions.map(
-    (g) => `${g.action}${g.count > 1 ? ` ×${g.count}` : ''}${g.failed > 0 ? ` (${g.failed} failed)` : ''}`,
-  );
-  if (s.otherWriteKinds > 0) {
-    kinds.push(
-      `+${s.otherWriteKinds} other kind${s.otherWriteKinds === 1 ? '' : 's'} (${s.otherWrites} call${s.otherWrites === 1 ? '' : 's'})`,
-    );
-  }
-  return kinds.join('; ');
-}
 
 /** A grant's activity summary as export cells (all empty without one). */
 export function activityRow(s: ActivitySummary | undefined): Record<ActivityColumn, string> {
