@@ -27,6 +27,7 @@ import {
   type AuditRecord,
   type Grant,
 } from '../../src';
+import { alertItemAuditRecords, isAlertItemPk } from './alert-audit';
 import { isConditionFailed, translateError } from './errors';
 import {
   META,
@@ -316,6 +317,12 @@ export class DynamoAuditIndex {
       const markSk = stringOf(item, AUDIT_PENDING_SK) ?? '';
       if (key.sk === META) {
         const from = numberOf(item, AUDIT_FROM) ?? 0;
+        if (isAlertItemPk(key.pk)) {
+          // An alert of the security feed (alert-audit.ts); one that cannot be read keeps its mark.
+          const records = alertItemAuditRecords(item, from);
+          if (records) pending.push({ key, markSk, version: numberOf(item, 'version'), records });
+          continue;
+        }
         const record = docOf<{ history?: AuditEvent[] }>(item);
         const context = contextOfItem(key.pk, item);
         // A record that cannot be read here keeps its mark (never cleared without its events going out).

@@ -9,6 +9,7 @@ import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
   AuditReader,
+  grantActivitySource,
   Leadership,
   createAlertEngine,
   createEngine,
@@ -33,7 +34,7 @@ import {
   organizationMembersOnly,
 } from '../alerts/root-activity';
 import { ScanScheduler } from '../alerts/stale-keys';
-import { AwsActivityTrail } from '../aws/cloudtrail';
+import { AwsActivityTrail, activityRegions } from '../aws/cloudtrail';
 import { AwsIamScanner } from '../aws/iam/iam-scanner';
 import { AwsSessionCutPolicies, managementAccountOf } from '../aws/organizations';
 import { AwsIdentityCenter } from '../aws/identity-center';
@@ -256,15 +257,21 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     ...(sessionCut ? { sessionCuts: sessionCut.deps } : {}),
     // What ended grants did: CloudTrail's event history through the member audit role, in the Region
     // keyless runs in and us-east-1 (where global services such as IAM record their events).
-    activity: new AwsActivityTrail(sts, {
-      auditRoleName: config.alerts.auditRole,
-      externalId: config.alerts.externalId,
-      regions: [...new Set([region, 'us-east-1'])],
-      logger: logger.child({ component: 'activity' }),
-    }),
+    // KEYLESS_ACTIVITY=off: no source, so no lookups are scheduled at all.
+    ...(config.activity.enabled
+      ? {
+          activity: new AwsActivityTrail(sts, {
+            auditRoleName: config.alerts.auditRole,
+            externalId: config.alerts.externalId,
+            regions: activityRegions(region),
+            logger: logger.child({ component: 'activity' }),
+          }),
+        }
+      : {}),
     options: {
       replicaId: config.replicaId,
       sweepIntervalMs: config.sweepMs,
+      activity: config.activity,
       ...(sessionCut ? { sessionCut: { enabled: true, managementAccountId: sessionCut.managementAccountId } } : {}),
     },
   });
@@ -366,7 +373,12 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   chat.slack?.connectAlerts(alerts);
   chat.teams?.connectAlerts(alerts);
   // `/aws-access audit` for the auditors (KEYLESS_AUDITORS), answered privately.
-  const auditReader = new AuditReader({ log: store, clock, auditors: () => config.audit.auditors });
+  const auditReader = new AuditReader({
+    log: store,
+    clock,
+    auditors: () => config.audit.auditors,
+    activity: grantActivitySource(store),
+  });
   chat.slack?.connectAudit?.(auditReader);
   chat.teams?.connectAudit?.(auditReader);
   // Both paths (queue and endpoint) take events of the organization's accounts only.

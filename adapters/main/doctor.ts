@@ -1,4 +1,10 @@
-import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand, type Trail } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetTrailStatusCommand,
+  LookupEventsCommand,
+  type Trail,
+} from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListPoliciesForTargetCommand, ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -13,6 +19,7 @@ import {
   type IdentityCenter,
   type PermissionSet,
 } from '../../src';
+import { activityRegions } from '../aws/cloudtrail';
 import { createAwsIdentityCenter } from '../aws/identity-center';
 import { organizationsRegionFor } from '../aws/identity-center/create-identity-center';
 import { AwsSessionCutPolicies, SCP_TYPE } from '../aws/organizations';
@@ -132,6 +139,7 @@ export async function runDoctor(config: KeylessConfig, deps: DoctorDeps = {}): P
     checks.push(...(await identityCenterChecks(config, identity)));
     checks.push(...(await tableChecks(config, region)));
     checks.push(...(await feedChecks(config, region, identity, sts)));
+    checks.push(await activityLookupCheck(config, identity, sts, await runningRegion()));
     if (config.sessionCut) {
       const organizations = new OrganizationsClient({ region: organizationsRegionFor(region) });
       try {
@@ -742,6 +750,93 @@ async function memberRolesCheck(config: KeylessConfig, identity: IdentityCenter,
     name,
     `sts:AssumeRole ${withId} was refused for ${refused.length} of ${attempts.length}: ${shown}${refused.length > 10 ? ', …' : ''}`,
     `Deploy manifest/aws/member-roles.yml in those accounts (a StackSet over the organization) trusting keyless’s role, with its ExternalId parameter equal to KEYLESS_MEMBER_ROLE_EXTERNAL_ID${externalId ? '' : ' (set it: keyless sends none)'}; AWS answers AccessDenied alike for a missing role, another trusted principal, and a wrong or missing ExternalId.`,
+  );
+}
+
+/** The Region keyless runs in, as the SDK resolves it (AWS_REGION, the profile): the lookups read there and in us-east-1. */
+async function runningRegion(): Promise<string> {
+  const client = new CloudTrailClient({});
+  try {
+    return await client.config.region();
+  } catch {
+    return 'us-east-1';
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Each ended grant's activity is read from CloudTrail's event history through the member audit
+ * role (adapters/aws/cloudtrail): the role is assumed in every account as keyless assumes it, and
+ * asked one `cloudtrail:LookupEvents` (one event, the last minute) in each Region keyless reads.
+ * LookupEvents has no dry run; this one read is harmless and within CloudTrail's 2 per second.
+ * An account where the role itself cannot be assumed is left to the member-account roles check.
+ */
+export async function activityLookupCheck(
+  config: KeylessConfig,
+  identity: Pick<IdentityCenter, 'listAccounts'>,
+  sts: Pick<AwsSts, 'assumeRole'>,
+  region: string,
+  now = Date.now(),
+): Promise<Check> {
+  const name = 'CloudTrail activity';
+  if (!config.activity.enabled) {
+    return ok(name, 'off (KEYLESS_ACTIVITY=off): ended grants get no activity summary');
+  }
+  const { auditRole, externalId } = config.alerts;
+  let accounts: { id: string; name: string }[];
+  try {
+    accounts = await identity.listAccounts();
+  } catch (error) {
+    return fail(
+      name,
+      `cannot list the organization's accounts (${describeError(error)})`,
+      'Give keyless’s role organizations:ListAccounts (manifest/aws/iam-policy.json).',
+    );
+  }
+  const regions = activityRegions(region);
+  const results = await mapLimit(accounts, 8, async (account) => {
+    let credentials: Awaited<ReturnType<AwsSts['assumeRole']>>;
+    try {
+      credentials = await sts.assumeRole(account.id, auditRole, externalId, 'keyless-doctor');
+    } catch {
+      return { account, reached: false, refused: [] as string[] };
+    }
+    const refused: string[] = [];
+    for (const r of regions) {
+      const client = new CloudTrailClient({ region: r, credentials });
+      try {
+        await client.send(
+          new LookupEventsCommand({ MaxResults: 1, StartTime: new Date(now - 60_000), EndTime: new Date(now) }),
+        );
+      } catch (error) {
+        refused.push(`${r}: ${(error as { name?: string }).name ?? 'Error'}`);
+      } finally {
+        client.destroy();
+      }
+    }
+    return { account, reached: true, refused };
+  });
+  const reached = results.filter((r) => r.reached);
+  const unreached = results.length - reached.length;
+  const refused = reached.filter((r) => r.refused.length > 0);
+  const notReached = unreached > 0 ? `; ${unreached} not reached (the member-account roles check names them)` : '';
+  if (refused.length === 0) {
+    return ok(
+      name,
+      reached.length === 0
+        ? `not checked: ${auditRole} could not be assumed in any account (the member-account roles check says why)`
+        : `${auditRole} may cloudtrail:LookupEvents in ${reached.length === accounts.length ? 'all ' : ''}${reached.length} accounts (${regions.join(', ')})${notReached}`,
+    );
+  }
+  const shown = refused
+    .slice(0, 10)
+    .map((r) => `${r.account.name} (${r.account.id}) ${r.refused.join(', ')}`)
+    .join('; ');
+  return fail(
+    name,
+    `cloudtrail:LookupEvents through ${auditRole} was refused in ${refused.length} of ${reached.length} accounts: ${shown}${refused.length > 10 ? '; …' : ''}${notReached}. Ended grants there get a summary that says CloudTrail could not be read`,
+    `Allow cloudtrail:LookupEvents (Resource "*": it has no resource) to ${auditRole} in those accounts: redeploy manifest/aws/member-roles.yml (statement EventHistoryOfEndedGrantsHasNoResource) or the CDK member stack over the organization, and check that no SCP denies it; or set KEYLESS_ACTIVITY=off to go without activity summaries.`,
   );
 }
 

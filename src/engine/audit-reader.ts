@@ -3,6 +3,7 @@ import {
   KeylessError,
   auditCsvHeader,
   auditCsvLine,
+  activityOfRecord,
   auditQueryFromOptions,
   normalizeEmail,
   parseAuditWords,
@@ -11,6 +12,7 @@ import {
   type ChatUser,
 } from '../domain';
 import type { AuditLog, Clock } from '../ports';
+import { ExportActivity, type GrantActivitySource } from './export-activity';
 
 export interface AuditReaderDeps {
   log: AuditLog;
@@ -26,6 +28,8 @@ export interface AuditReaderDeps {
   pageSize?: number;
   /** At most this many events in an export file. Default 10,000. */
   exportMax?: number;
+  /** The activity summaries stored with grants, for the export file's activity columns (issue 18). */
+  activity?: GrantActivitySource;
 }
 
 export interface AuditAnswer {
@@ -101,13 +105,15 @@ export class AuditReader {
     let text = auditCsvHeader();
     let count = 0;
     let cursor: string | undefined;
+    const activity = this.deps.activity && new ExportActivity(this.deps.activity);
     do {
       const got = await this.deps.log.queryAudit({
         ...query,
         limit: Math.min(500, max - count),
         ...(cursor ? { cursor } : {}),
       });
-      text += got.records.map(auditCsvLine).join('');
+      const activities = await activity?.of(got.records);
+      text += got.records.map((r) => auditCsvLine(r, activityOfRecord(r, activities))).join('');
       count += got.records.length;
       cursor = got.cursor;
     } while (cursor && count < max);

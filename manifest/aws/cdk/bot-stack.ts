@@ -77,6 +77,9 @@ export const UNSET_ENV: Record<string, string> = {
   KEYLESS_ALERTS_EXTERNAL_ID: 'the older name of KEYLESS_MEMBER_ROLE_EXTERNAL_ID, which the stack sets',
   KEYLESS_PAGERDUTY_API_URL: 'default https://api.pagerduty.com (the EU service: https://api.eu.pagerduty.com)',
   KEYLESS_SESSION_CUT_PREFIX: 'default keyless-session-cut (the role may change only SCPs tagged keyless=session-cut)',
+  KEYLESS_ACTIVITY: 'default on (the member audit role may cloudtrail:LookupEvents); off: no activity summaries',
+  KEYLESS_ACTIVITY_FIRST_AFTER: 'default 5m after a grant ends',
+  KEYLESS_ACTIVITY_FINAL_AFTER: 'default 20m after a grant ends',
 };
 
 export class BotStack extends Stack {

@@ -105,7 +105,8 @@ describe('audit index and export on DynamoDB (dynalite)', () => {
     const csv = await exportOf(store, 'csv');
     const rows = csv.text.split('\r\n').filter((r) => r !== '');
     expect(rows[0]).toBe(
-      'at,event,from,to,user,account_id,account_name,permission_set,rule,actor,actor_name,reason,request_id,grant_id,subject,id,details',
+      'at,event,from,to,user,account_id,account_name,permission_set,rule,actor,actor_name,reason,request_id,grant_id,subject,id,details,' +
+        'activity_calls,activity_reads,activity_write_calls,activity_writes,activity_errors,activity_access_denied,activity_regions,activity_complete,activity_looked_up_at,activity_console_url',
     );
     expect(rows).toHaveLength(trail.length + 1);
     // The reason holds a comma and quotes: quoted, quotes doubled (RFC 4180).

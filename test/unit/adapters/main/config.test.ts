@@ -144,6 +144,47 @@ describe('configuration', () => {
     expect(problemsOf({ KEYLESS_RECONCILE_EVERY: text })).toEqual([expect.stringMatching(message)]);
   });
 
+  describe('activity timing (KEYLESS_ACTIVITY, KEYLESS_ACTIVITY_FIRST_AFTER, KEYLESS_ACTIVITY_FINAL_AFTER)', () => {
+    it('looks up activity 5 and 20 minutes after a grant ends unless told otherwise', () => {
+      expect(loadConfig({}, '/tmp').activity).toEqual({
+        enabled: true,
+        firstAfterMs: 5 * 60_000,
+        finalAfterMs: 20 * 60_000,
+      });
+    });
+
+    it('reads the delays with the one duration reader, and the off switch', () => {
+      expect(
+        loadConfig({ KEYLESS_ACTIVITY_FIRST_AFTER: '10m', KEYLESS_ACTIVITY_FINAL_AFTER: 'PT1H' }, '/tmp').activity,
+      ).toEqual({ enabled: true, firstAfterMs: 10 * 60_000, finalAfterMs: 3_600_000 });
+      expect(loadConfig({ KEYLESS_ACTIVITY: 'off' }, '/tmp').activity.enabled).toBe(false);
+      expect(loadConfig({ KEYLESS_ACTIVITY: 'on' }, '/tmp').activity.enabled).toBe(true);
+    });
+
+    it.each([
+      [{ KEYLESS_ACTIVITY: 'no' }, /^KEYLESS_ACTIVITY: .*"on".*"off"/],
+      [{ KEYLESS_ACTIVITY_FIRST_AFTER: 'soon' }, /^KEYLESS_ACTIVITY_FIRST_AFTER: "soon" is not a duration; write 90m/],
+      [
+        { KEYLESS_ACTIVITY_FIRST_AFTER: 'PT30S' },
+        /^KEYLESS_ACTIVITY_FIRST_AFTER: "PT30S" is out of range: it must be between 1m and 6h/,
+      ],
+      [
+        { KEYLESS_ACTIVITY_FINAL_AFTER: '2d' },
+        /^KEYLESS_ACTIVITY_FINAL_AFTER: "2d" is out of range: it must be between 2m and 1d/,
+      ],
+      [
+        { KEYLESS_ACTIVITY_FIRST_AFTER: '30m' },
+        /^KEYLESS_ACTIVITY_FINAL_AFTER: the final activity lookup \(20m after a grant ends\) must come after the early one \(KEYLESS_ACTIVITY_FIRST_AFTER, 30m\)$/,
+      ],
+      [
+        { KEYLESS_ACTIVITY_FIRST_AFTER: '15m', KEYLESS_ACTIVITY_FINAL_AFTER: '15m' },
+        /^KEYLESS_ACTIVITY_FINAL_AFTER: the final activity lookup \(15m after a grant ends\) must come after/,
+      ],
+    ])('refuses %p, naming the variable and what it accepts', (env, message) => {
+      expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);
+    });
+  });
+
   it('refuses the same text in the policy file as in the environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keyless-config-'));
     const base =
