@@ -1,6 +1,7 @@
 import {
   ErrorCodes,
   KeylessError,
+  isKeylessError,
   auditCsvHeader,
   auditCsvLine,
   auditQueryFromOptions,
@@ -61,8 +62,24 @@ export class AuditReader {
     return this.deps.isAuditor(user);
   }
 
+  /**
+   * `mayRead`, failing closed: a group check that cannot answer (a chat platform's error) is a
+   * refusal that says why, never a way in.
+   */
+  private async mayReadOrRefuse(user: ChatUser): Promise<boolean> {
+    try {
+      return await this.mayRead(user);
+    } catch (error) {
+      if (isKeylessError(error) && error.code === ErrorCodes.NotAllowed) throw error;
+      throw new KeylessError(
+        ErrorCodes.NotAllowed,
+        'keyless could not check whether you are in the auditors group, so the audit stays closed. Try again in a minute; if it persists, tell your security team.',
+      );
+    }
+  }
+
   async read(actor: ChatUser, words: readonly string[]): Promise<AuditAnswer> {
-    if (!(await this.mayRead(actor))) {
+    if (!(await this.mayReadOrRefuse(actor))) {
       throw new KeylessError(
         ErrorCodes.NotAllowed,
         'Only members of the auditors group can read the audit. Ask your security team to add you (KEYLESS_AUDITORS).',
