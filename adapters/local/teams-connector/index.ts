@@ -13,6 +13,8 @@ export {
   type ConnectorCall,
   type ConversationType,
   type Fault,
+  type OneDriveFile,
+  type UploadSession,
   type StoredActivity,
   type TeamsConversation,
   type TeamsMember,
