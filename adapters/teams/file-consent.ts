@@ -30,6 +30,8 @@ export const AuditExportContextSchema = z.object({
   words: z.array(z.string().max(200)).max(40),
   at: z.number().int().nonnegative(),
   expiresAt: z.number().int().nonnegative(),
+  /** The size the card announced: the upload session takes exactly this many bytes. */
+  size: z.number().int().positive(),
 });
 export type AuditExportContext = z.infer<typeof AuditExportContextSchema>;
 

@@ -11,6 +11,7 @@ import {
   type AccessRequest,
   type Alert,
   type AlertEngine,
+  type AuditAnswer,
   type AuditReader,
   type ChatUser,
   type Engine,
@@ -406,14 +407,24 @@ export class TeamsBot {
         infoCard('The whole answer cannot be sent as a file: Teams did not say who you are in Microsoft Entra ID.'),
       ));
     }
+    await this.offerExport(ctx, file, { user: aad, words, at });
+  }
+
+  /** The FileConsentCard for an export: its name, exact size, and the offer bound to `user` until it expires. */
+  private async offerExport(
+    ctx: TurnContext,
+    file: NonNullable<AuditAnswer['export']>,
+    offer: { user: string; words: readonly string[]; at: number },
+  ): Promise<void> {
+    const size = Buffer.byteLength(file.text, 'utf8');
     const context: AuditExportContext = {
       kind: 'keyless-audit-export',
-      user: aad,
-      words: [...words],
-      at,
-      expiresAt: at + EXPORT_OFFER_TTL_MS,
+      user: offer.user,
+      words: [...offer.words],
+      at: offer.at,
+      expiresAt: offer.at + EXPORT_OFFER_TTL_MS,
+      size,
     };
-    const size = Buffer.byteLength(file.text, 'utf8');
     const description = `The whole answer as CSV: ${file.count} event(s)${file.truncated ? ' (cut at this many: narrow the range for the rest)' : ''}. Allow it to save it to your OneDrive; the offer lasts ${EXPORT_OFFER_TTL_MS / 60_000} minutes.`;
     await this.deps.pacer.run(ctx.activity.conversation.id, () =>
       ctx.sendActivity({
@@ -478,7 +489,7 @@ export class TeamsBot {
     const reader = this.deps.audit?.();
     if (!reader) return void (await say('The audit is not set up in this keyless; nothing was sent.'));
     const { user } = await this.deps.roster.whoSent(ctx);
-    let file: NonNullable<Awaited<ReturnType<AuditReader['read']>>['export']> | undefined;
+    let file: AuditAnswer['export'];
     try {
       file = (await reader.read(user, context.words, { at: context.at })).export;
     } catch (error) {
@@ -487,8 +498,15 @@ export class TeamsBot {
       return void (await this.reply(ctx, problemCard(`${problem} Nothing was sent.`, hint)));
     }
     if (!file) return void (await say('The answer now fits on one page: there is no file to send.'));
+    const bytes = Buffer.from(file.text, 'utf8');
+    if (bytes.length !== context.size) {
+      // Events of the window were filed since the offer: the upload session takes the announced size
+      // only, so the new answer is offered afresh.
+      await say('The answer changed since I offered it (events were filed meanwhile); here is the new one.');
+      return this.offerExport(ctx, file, { user: context.user, words: context.words, at: this.now() });
+    }
     try {
-      await uploadBytes(info.uploadUrl, Buffer.from(file.text, 'utf8'), {
+      await uploadBytes(info.uploadUrl, bytes, {
         contentType: 'text/csv; charset=utf-8',
         ...(uploads.fetch ? { fetch: uploads.fetch } : {}),
         ...(uploads.fragmentBytes ? { fragmentBytes: uploads.fragmentBytes } : {}),

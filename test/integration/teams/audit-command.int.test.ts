@@ -22,6 +22,7 @@ type ConsentCard = {
 describe('audit in Teams', () => {
   let h: TeamsHarness;
   let log: InMemoryAuditLog;
+  let auditors: string[];
   const now = Date.UTC(2026, 11, 1, 12);
   const olgaChat = () => h.connector.world.personalChat('aad-olga').id;
   const consentOf = (post: StoredActivity) =>
@@ -39,12 +40,13 @@ describe('audit in Teams', () => {
   beforeEach(async () => {
     h = await startTeamsHarness();
     log = new InMemoryAuditLog();
+    auditors = ['olga@example.com', 'carl@example.com'];
     for (let i = 0; i < 40; i++) log.add(auditRecord(i, 'rita@example.com', now - i * 3_600_000));
     h.teams.connectAudit!(
       new AuditReader({
         log,
         clock: new ManualClock(now),
-        auditors: () => ['olga@example.com', 'carl@example.com'],
+        auditors: () => auditors,
       }),
     );
     await h.connector.install('aad-rita');
@@ -104,6 +106,32 @@ describe('audit in Teams', () => {
     expect(info.name).toBe(file!.name);
     const download = await fetch(info.contentUrl);
     expect(await download.text()).toBe(file!.bytes.toString('utf8'));
+  });
+
+  test('when events were filed between the offer and the accept, the new answer is offered afresh', async () => {
+    const { offer } = await olgaAsks();
+    log.add(auditRecord(500, 'rita@example.com', now - 5000));
+    await h.connector.answerFileConsent('aad-olga', offer.id, 'accept');
+    await h.settle();
+    expect(uploadsTried()).toBe(0);
+    const [notice, fresh] = botPosts(h.connector, olgaChat()).slice(-2);
+    expect(textOf(cardOf(notice))).toContain('The answer changed since I offered it');
+    expect(consentOf(fresh!)!.content.description).toContain('41 event(s)');
+    await h.connector.answerFileConsent('aad-olga', fresh!.id, 'accept');
+    await h.settle();
+    expect(h.connector.world.files[0]!.bytes.toString('utf8').split('\r\n').filter(Boolean)).toHaveLength(42);
+  });
+
+  test('an auditor removed from the auditors between the offer and the accept gets nothing', async () => {
+    const { offer } = await olgaAsks();
+    auditors = ['carl@example.com'];
+    await h.connector.answerFileConsent('aad-olga', offer.id, 'accept');
+    await h.settle();
+    const text = textOf(cardOf(lastBotPost(h.connector, olgaChat())));
+    expect(text).toContain('Only members of the auditors group can read the audit');
+    expect(text).toContain('Nothing was sent');
+    expect(uploadsTried()).toBe(0);
+    expect(h.connector.world.files).toHaveLength(0);
   });
 
   test('declined, nothing is uploaded and she is told', async () => {
