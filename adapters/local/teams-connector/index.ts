@@ -3,6 +3,7 @@ export {
   executeActions,
   startTeamsConnector,
   BOT_FRAMEWORK_SCOPE,
+  FILE_CONSENT_CARD,
   type BotRegistration,
   type BotAnswer,
   type TeamsConnectorOptions,

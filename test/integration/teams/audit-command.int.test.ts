@@ -134,6 +134,22 @@ describe('audit in Teams', () => {
     expect(h.connector.world.files).toHaveLength(0);
   });
 
+  test("the playground's Allow goes through the connector's admin API, and the state lists the saved file", async () => {
+    const { offer } = await olgaAsks();
+    const response = await fetch(`${h.connector.url}/_admin/file-consent`, {
+      method: 'POST',
+      body: JSON.stringify({ as: 'aad-olga', activityId: offer.id, action: 'accept' }),
+    });
+    expect(response.status).toBe(200);
+    await h.settle();
+    const state = (await (await fetch(`${h.connector.url}/_admin/state`)).json()) as {
+      files: { owner: string; name: string; size: number }[];
+    };
+    expect(state.files).toEqual([
+      expect.objectContaining({ owner: 'aad-olga', name: 'keyless-audit-rita@example.com-2026-12-01.csv' }),
+    ]);
+  });
+
   test('declined, nothing is uploaded and she is told', async () => {
     const { offer } = await olgaAsks();
     await h.connector.answerFileConsent('aad-olga', offer.id, 'decline');
