@@ -400,7 +400,8 @@ export class TeamsBot {
     await this.reply(ctx, auditCard(answer, nextAuditWords(words, answer.page)));
     const file = answer.export;
     if (!file) return;
-    const aad = ctx.activity.from.aadObjectId ?? user.directoryId;
+    // The person's Entra ID object id as the roster (TeamsInfo) gives it: the accept must come from it.
+    const aad = user.directoryId;
     if (!aad) {
       return void (await this.reply(
         ctx,
@@ -455,7 +456,8 @@ export class TeamsBot {
       return void (await say('This file offer is not one keyless made; nothing was sent.'));
     }
     const context = offer.data;
-    const aad = a.from?.aadObjectId;
+    const { user } = await this.deps.roster.whoSent(ctx);
+    const aad = user.directoryId;
     if (a.conversation.conversationType !== 'personal' || !aad || aad !== context.user) {
       this.deps.logger.warn(
         { platform: 'teams', code: ErrorCodes.NotAllowed, actor: aad ?? a.from?.id },
@@ -471,11 +473,12 @@ export class TeamsBot {
     if (this.now() > context.expiresAt) {
       return void (await say('This export offer has expired; nothing was sent. Write `audit …` again for a new one.'));
     }
-    await this.sendExport(ctx, context, value.data);
+    await this.sendExport(ctx, user, context, value.data);
   }
 
   private async sendExport(
     ctx: TurnContext,
+    user: ChatUser,
     context: AuditExportContext,
     value: Extract<FileConsentValue, { action: 'accept' }>,
   ): Promise<void> {
@@ -488,7 +491,6 @@ export class TeamsBot {
     }
     const reader = this.deps.audit?.();
     if (!reader) return void (await say('The audit is not set up in this keyless; nothing was sent.'));
-    const { user } = await this.deps.roster.whoSent(ctx);
     let file: AuditAnswer['export'];
     try {
       file = (await reader.read(user, context.words, { at: context.at })).export;
