@@ -456,9 +456,16 @@ export class TeamsBot {
       return void (await say('This file offer is not one keyless made; nothing was sent.'));
     }
     const context = offer.data;
+    if (a.conversation.conversationType !== 'personal') {
+      this.deps.logger.warn(
+        { platform: 'teams', code: ErrorCodes.NotAllowed },
+        'file consent refused: not in a 1:1 chat',
+      );
+      return void (await say('Files are sent in our 1:1 chat only; nothing was sent.'));
+    }
     const { user } = await this.deps.roster.whoSent(ctx);
     const aad = user.directoryId;
-    if (a.conversation.conversationType !== 'personal' || !aad || aad !== context.user) {
+    if (!aad || aad !== context.user) {
       this.deps.logger.warn(
         { platform: 'teams', code: ErrorCodes.NotAllowed, actor: aad ?? a.from?.id },
         'file consent refused: the export was offered to someone else',

@@ -214,6 +214,19 @@ describe('audit in Teams', () => {
     await h.settle();
     expect(lastText()).toContain('does not send files to');
 
+    // Her own offer, answered from a channel: files go to the 1:1 chat only.
+    await h.connector.say('aad-olga', 'help', APPROVALS);
+    await h.settle();
+    const inChannel = botPosts(h.connector, APPROVALS).at(-1)!;
+    await h.connector.fileConsentRaw('aad-olga', inChannel.id, {
+      type: 'fileUpload',
+      action: 'accept',
+      context,
+      uploadInfo,
+    });
+    await h.settle();
+    expect(textOf(cardOf(lastBotPost(h.connector, APPROVALS)))).toContain('Files are sent in our 1:1 chat only');
+
     expect(uploadsTried()).toBe(0);
     expect(h.connector.world.files).toHaveLength(0);
   });
