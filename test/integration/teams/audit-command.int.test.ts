@@ -70,6 +70,7 @@ describe('audit in Teams', () => {
     const card = textOf(cardOf(page));
     expect(card).toContain('Audit · page 1');
     expect(card).toContain('audit rita@example.com --since 30d --page 2');
+    expect(card).toContain('The whole answer (40 events) comes as a CSV file below');
     expect(JSON.stringify(h.connector.world.activities)).not.toContain('data:text/csv');
     const consent = consentOf(offer)!;
     expect(consent.name).toBe('keyless-audit-rita@example.com-2026-12-01.csv');
