@@ -319,6 +319,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
           ? { approvalsChannel: config.policy.channels.slack.approvals }
           : {}),
         ...(config.policy.channels.slack?.security ? { securityChannel: config.policy.channels.slack.security } : {}),
+        ...(config.audit.auditorGroups ? { auditorGroups: config.audit.auditorGroups } : {}),
       },
     });
     notifier.add(chat.slack.notifier);
@@ -372,12 +373,15 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const duties = createSecurityDuties({ leadership, reconcile: () => engine.reconcile(), alerts, clock });
   chat.slack?.connectAlerts(alerts);
   chat.teams?.connectAlerts(alerts);
-  // `/aws-access audit` for the auditors (KEYLESS_AUDITORS), answered privately.
+  // `/aws-access audit` for the auditors (KEYLESS_AUDITORS: emails, and Slack user groups checked
+  // by the Slack adapter), answered privately.
+  const slackAuditors = chat.slack?.isAuditor?.bind(chat.slack);
   const auditReader = new AuditReader({
     log: store,
     clock,
     auditors: () => config.audit.auditors,
     activity: grantActivitySource(store),
+    ...(slackAuditors ? { isAuditor: slackAuditors } : {}),
   });
   chat.slack?.connectAudit?.(auditReader);
   chat.teams?.connectAudit?.(auditReader);

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LineCounter, Parser, parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { isSlackUserGroupEntry, parseSlackUserGroup } from '../slack/usergroup-ref';
 import {
   DURATION_FORMS,
   ErrorCodes,
@@ -187,8 +188,18 @@ export const envSchema = z.object({
   KEYLESS_AUDITORS: z
     .string()
     .optional()
+    .superRefine((text, ctx) => {
+      for (const entry of (text ?? '').split(',').map((a) => a.trim())) {
+        if (isSlackUserGroupEntry(entry) && !parseSlackUserGroup(entry)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${entry.slice(0, 60)}" is not a Slack user group: write subteam:S0123ABC (its id) or @handle`,
+          });
+        }
+      }
+    })
     .describe(
-      'Who may read the audit in chat (/aws-access audit): verified emails, comma-separated. Unset: nobody (the CLI `keyless audit` still works with table access).',
+      'Who may read the audit in chat (/aws-access audit): verified emails and Slack user groups (subteam:S0123ABC or @security-auditors, resolved with usergroups.list/usergroups.users.list, scope usergroups:read), comma-separated. Unset: nobody (the CLI `keyless audit` still works with table access).',
     ),
   KEYLESS_AUDIT_RETENTION_DAYS: z.coerce
     .number()
@@ -388,6 +399,12 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
       );
     }
   }
+  const groups = (env.KEYLESS_AUDITORS ?? '').split(',').filter((a) => isSlackUserGroupEntry(a.trim()));
+  if (groups.length > 0 && !env.SLACK_BOT_TOKEN && modeOf(env) === 'production') {
+    problems.push(
+      `KEYLESS_AUDITORS: names Slack user groups (${groups.map((g) => g.trim().slice(0, 60)).join(', ')}), but Slack is not configured (SLACK_BOT_TOKEN)`,
+    );
+  }
   const appType = env.MICROSOFT_APP_TYPE ?? 'SingleTenant';
   if (appType === 'UserAssignedMSI') {
     // botbuilder would need a ManagedIdentityServiceClientCredentialsFactory and the Azure instance
@@ -460,7 +477,16 @@ export interface KeylessConfig {
   replicaId: string;
   retentionDays: number;
   /** The audit pump and index: the S3 archive (when a bucket is set), how often it runs, how long entries stay. */
-  audit: { bucket?: string; prefix: string; everyMs: number; retentionDays: number; auditors: string[] };
+  audit: {
+    bucket?: string;
+    prefix: string;
+    everyMs: number;
+    retentionDays: number;
+    /** The auditors' emails (KEYLESS_AUDITORS, lower case). */
+    auditors: string[];
+    /** The auditors' Slack user groups (KEYLESS_AUDITORS entries `subteam:S…` or `@handle`), as written. */
+    auditorGroups?: string[];
+  };
   logLevel: KeylessEnv['KEYLESS_LOG_LEVEL'];
   aws: {
     tps: number;
@@ -617,6 +643,10 @@ export function loadConfig(
   }
   // Production requires one (crossChecks); the playground's emulator requires its own.
   const externalId = e.KEYLESS_MEMBER_ROLE_EXTERNAL_ID ?? e.KEYLESS_ALERTS_EXTERNAL_ID ?? LOCAL_MEMBER_ROLE_EXTERNAL_ID;
+  const auditorGroups = (e.KEYLESS_AUDITORS ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(isSlackUserGroupEntry);
   return {
     mode,
     host: e.KEYLESS_HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
@@ -632,8 +662,10 @@ export function loadConfig(
       retentionDays: e.KEYLESS_AUDIT_RETENTION_DAYS ?? e.KEYLESS_RETENTION_DAYS,
       auditors: (e.KEYLESS_AUDITORS ?? '')
         .split(',')
-        .map((a) => a.trim().toLowerCase())
-        .filter((a) => a !== ''),
+        .map((a) => a.trim())
+        .filter((a) => a !== '' && !isSlackUserGroupEntry(a))
+        .map((a) => a.toLowerCase()),
+      ...(auditorGroups.length > 0 ? { auditorGroups } : {}),
     },
     logLevel: e.KEYLESS_LOG_LEVEL,
     aws: {

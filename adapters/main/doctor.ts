@@ -27,6 +27,7 @@ import { createAwsSts, type AwsSts } from '../aws/sts/sts';
 import { checkTable, TTL_ATTRIBUTE, ttlStatus } from '../dynamodb';
 import { PAGERDUTY_API_URL, PagerDutyOnCall } from '../oncall/pagerduty';
 import { requiredBotScopes } from '../slack';
+import { parseSlackUserGroup } from '../slack/usergroup-ref';
 import type { KeylessConfig } from './config';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -160,6 +161,7 @@ export async function runDoctor(config: KeylessConfig, deps: DoctorDeps = {}): P
         allowedTeamIds: config.slack.allowedTeamIds,
         requireAllowList: production,
         timeoutMs,
+        ...(config.audit.auditorGroups ? { auditorGroups: config.audit.auditorGroups } : {}),
       })),
     );
     if (config.slack.appToken) {
@@ -868,6 +870,8 @@ export interface SlackCheckOptions {
   /** Production: a missing workspace allow-list fails. */
   requireAllowList?: boolean;
   timeoutMs?: number;
+  /** KEYLESS_AUDITORS' Slack user groups (`subteam:S…`, `@handle`): each must exist and be readable. */
+  auditorGroups?: readonly string[];
 }
 
 /**
@@ -926,6 +930,9 @@ export async function slackChecks(
     if (!channel) continue;
     checks.push(await slackChannelCheck(apiUrl, botToken, role, channel, timeoutMs));
   }
+  for (const entry of options.auditorGroups ?? []) {
+    checks.push(await slackAuditorGroupCheck(apiUrl, botToken, entry, timeoutMs));
+  }
 
   const list = options.allowedTeamIds ?? [];
   const name = 'Slack workspace allow-list';
@@ -960,6 +967,57 @@ export async function slackChecks(
     checks.push(ok(name, `${list.length} workspace(s), the bot's own (${teamId ?? '?'}) among them`));
   }
   return checks;
+}
+
+/**
+ * One of KEYLESS_AUDITORS' Slack user groups: found (a handle through usergroups.list), enabled, and
+ * its members readable with usergroups.users.list. Otherwise its members are refused the audit.
+ */
+async function slackAuditorGroupCheck(
+  apiUrl: string,
+  botToken: string,
+  entry: string,
+  timeoutMs: number,
+): Promise<Check> {
+  const name = `Slack auditors group ${entry}`;
+  const group = parseSlackUserGroup(entry);
+  if (!group)
+    return fail(name, 'not a Slack user group', 'Write subteam:S0123ABC (its id) or @handle in KEYLESS_AUDITORS.');
+  const scopeFix = 'Add usergroups:read to the app (manifest/slack/manifest.yml) and reinstall it.';
+  const refused = (method: string, error: string | undefined) =>
+    error === 'missing_scope'
+      ? fail(name, `${method} needs the usergroups:read scope: its members cannot read the audit`, scopeFix)
+      : fail(
+          name,
+          `${method} answered ${error ?? 'an error'}: its members cannot read the audit`,
+          error === 'no_such_subteam'
+            ? "Check the id in KEYLESS_AUDITORS (Slack: the group's menu, Copy group ID), and that the group is enabled."
+            : error === 'plan_upgrade_required'
+              ? 'User groups need a Slack Standard plan or above; list the auditors by email instead.'
+              : 'Check the group in Slack and KEYLESS_AUDITORS.',
+        );
+  try {
+    let id = 'id' in group ? group.id : undefined;
+    if (!id && 'handle' in group) {
+      const { body } = await slackCall(apiUrl, 'usergroups.list', botToken, {}, timeoutMs);
+      if (!body.ok) return refused('usergroups.list', body.error);
+      const groups = (body.usergroups ?? []) as { id?: string; handle?: string }[];
+      id = groups.find((g) => g.handle === group.handle)?.id;
+      if (!id) {
+        return fail(
+          name,
+          'no enabled Slack user group has this handle: nobody is an auditor through it',
+          'Check the handle in KEYLESS_AUDITORS (without spaces, as after @ in Slack).',
+        );
+      }
+    }
+    const { body } = await slackCall(apiUrl, 'usergroups.users.list', botToken, { usergroup: id! }, timeoutMs);
+    if (!body.ok) return refused('usergroups.users.list', body.error);
+    const members = Array.isArray(body.users) ? body.users.length : 0;
+    return ok(name, `${id}: ${members} member(s) may read the audit`);
+  } catch (error) {
+    return unreachable(name, 'slack.com', error);
+  }
 }
 
 async function slackChannelCheck(

@@ -37,7 +37,7 @@ export function auditCard(a: AuditAnswer, nextCommand: string | undefined): Adap
       [
         a.more && nextCommand ? `Next page: ${escapeCardText(nextCommand)}` : 'End of the answer.',
         a.export
-          ? `The whole answer (${a.export.count} events${a.export.truncated ? ', cut at this many' : ''}) is attached as a CSV file.`
+          ? `The whole answer (${a.export.count} events${a.export.truncated ? ', cut at this many' : ''}) comes as a CSV file below: allow it to save it to your OneDrive.`
           : '',
       ]
         .filter(Boolean)

@@ -71,7 +71,8 @@ export const UNSET_ENV: Record<string, string> = {
   KEYLESS_POLICY_RELOAD_EVERY: 'default 60s',
   KEYLESS_AUDIT_PREFIX: 'default audit (the Glue table and the role expect it)',
   KEYLESS_AUDIT_EVERY: 'default 2000 ms',
-  KEYLESS_AUDITORS: 'optional: the emails of the people who may read the audit in chat; unset, nobody',
+  KEYLESS_AUDITORS:
+    'optional: who may read the audit in chat: emails and Slack user groups (subteam:S… or @handle, scope usergroups:read); unset, nobody',
   KEYLESS_AUDIT_RETENTION_DAYS:
     'default KEYLESS_RETENTION_DAYS (the index in the table; the archive keeps AuditRetentionDays)',
   KEYLESS_ALERTS_EXTERNAL_ID: 'the older name of KEYLESS_MEMBER_ROLE_EXTERNAL_ID, which the stack sets',

@@ -64,6 +64,19 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads KEYLESS_AUDITORS as emails and Slack user groups, and names a malformed group', () => {
+    const config = loadConfig(
+      { KEYLESS_AUDITORS: 'Olga@Example.com, subteam:S0123ABC ,@Security-Auditors,sam@example.com' },
+      '/tmp',
+    );
+    expect(config.audit.auditors).toEqual(['olga@example.com', 'sam@example.com']);
+    expect(config.audit.auditorGroups).toEqual(['subteam:S0123ABC', '@Security-Auditors']);
+    expect(loadConfig({ KEYLESS_AUDITORS: 'olga@example.com' }, '/tmp').audit.auditorGroups).toBeUndefined();
+    const problems = problemsOf({ KEYLESS_AUDITORS: 'olga@example.com,subteam:s-lower,@' });
+    expect(problems.join('\n')).toContain('"subteam:s-lower" is not a Slack user group');
+    expect(problems.join('\n')).toContain('"@" is not a Slack user group');
+  });
+
   it('reports every problem of the environment and the policy file at once', () => {
     const problems = problemsOf({
       KEYLESS_PORT: 'abc',
