@@ -185,3 +185,22 @@ export function startFromPickers(picked: { date?: string | undefined; time?: str
     return { problem: { field: 'time', message: `"${time.slice(0, 20)}" is not a time of day (HH:mm).` } };
   return { start: `${date} ${time}` };
 }
+
+/**
+ * A refused start as a form shows it (under its start picker): the engine's message, without the
+ * command's `--from` advice, with the latest allowed start when it was too far ahead. Undefined
+ * for an error that is not about the start.
+ */
+export function formStartProblemText(error: KeylessError): string | undefined {
+  switch (error.code) {
+    case ErrorCodes.StartInPast:
+      return `${error.message} Pick a time still to come, or leave the start empty to start now.`;
+    case ErrorCodes.StartTooFar:
+      return [error.message, error.hint].filter(Boolean).join(' ');
+    case ErrorCodes.InvalidStart:
+    case ErrorCodes.OverlappingGrant:
+      return error.message;
+    default:
+      return undefined;
+  }
+}

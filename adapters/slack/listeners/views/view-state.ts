@@ -1,4 +1,4 @@
-import { ErrorCodes, isKeylessError } from '../../../../src';
+import { ErrorCodes, formStartProblemText, isKeylessError } from '../../../../src';
 import { Blocks } from '../../ids';
 import type { ViewErrors } from '../../blocks/request-modal.blocks';
 
@@ -68,18 +68,16 @@ export function errorsFor(error: unknown, fields: { has: (blockId: string) => bo
     case ErrorCodes.UnknownGroup:
       return { [pick(Blocks.group)]: text };
     // A start in the past, too far ahead, or not allowed here (a group, break-glass): under the time
-    // picked, without the command's `--from` wording (the message says what is wrong and when).
+    // picked, in the form's words (formStartProblemText), not the command's `--from` advice.
     case ErrorCodes.StartInPast:
     case ErrorCodes.StartTooFar:
     case ErrorCodes.InvalidStart:
-    case ErrorCodes.OverlappingGrant: {
-      const formText = [error.message, error.code === ErrorCodes.StartTooFar ? error.hint : undefined]
-        .filter(Boolean)
-        .join(' ')
-        .replace(/\n/g, ' ')
-        .slice(0, 300);
-      return { [pick(Blocks.startTime, Blocks.startDate, Blocks.group, Blocks.duration)]: formText };
-    }
+    case ErrorCodes.OverlappingGrant:
+      return {
+        [pick(Blocks.startTime, Blocks.startDate, Blocks.group, Blocks.duration)]: (formStartProblemText(error) ?? text)
+          .replace(/\n/g, ' ')
+          .slice(0, 300),
+      };
     default:
       return { [fields.fallback]: text };
   }
