@@ -58,7 +58,7 @@ describe('the Slack request form', () => {
     // Her zone, from users.info, is named on the time picker once the form knows who she is.
     const time = client()
       .modal(RITA)
-      .blocks.find((b) => b.block_id === 'start_time') as { element: { timezone?: string } };
+      .blocks.find((b) => b.block_id === 'start_time') as unknown as { element: { timezone?: string } };
     expect(time.element.timezone).toBe(PARIS);
   });
 
