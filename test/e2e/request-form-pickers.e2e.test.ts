@@ -224,6 +224,18 @@ describe('Teams: the request card with a later start and with a group', () => {
     const groupCard = answerCard(await h.connector.click('aad-rita', form.id, 'Next', { group: 'db-admins' }));
     expect(adaptiveCardProblems(groupCard)).toEqual([]);
     expect(textOf(groupCard)).not.toContain('Input.Date');
+    // A start sent along with a group (a hand-made payload: the card has no start) is refused, nothing filed.
+    const before = h.store.requests.size;
+    const refused = answerCard(
+      await h.connector.click('aad-rita', form.id, 'Submit', {
+        duration: '1h',
+        reason: 'INC-8 fix the replica',
+        startDate: '2030-01-01',
+        startTime: '09:00',
+      }),
+    );
+    expect(textOf(refused)).toContain('A group membership starts when it is approved');
+    expect(h.store.requests.size).toBe(before);
     const status = answerCard(
       await h.connector.click('aad-rita', form.id, 'Submit', { duration: '1h', reason: 'INC-8 fix the replica' }),
     );

@@ -84,6 +84,14 @@ function blockIdsOf(view: { blocks?: unknown[] }): string[] {
   });
 }
 
+/** The value of the option a rendered select showed as chosen (`initial_option`), if any. */
+function initialOptionOf(view: { blocks?: unknown[] }, blockId: string): string | undefined {
+  const block = (view.blocks ?? []).find((b) => (b as { block_id?: unknown }).block_id === blockId) as
+    { element?: { initial_option?: { value?: unknown } } } | undefined;
+  const value = block?.element?.initial_option?.value;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** The form the person filled is the group form (it says so in its own private_metadata). */
 function isGroupForm(view: { private_metadata?: string }): boolean {
   try {
@@ -100,7 +108,9 @@ function isGroupForm(view: { private_metadata?: string }): boolean {
  */
 async function groupSubmitted(ctx: ListenerContext, { ack, body, view }: ViewArgs): Promise<void> {
   const answer = (a: unknown) => ack(a as never);
-  const group = stateValue(view, Blocks.group, Actions.groupSelect);
+  // Slack may leave an untouched select out of `state` after a views.update (bolt-js #1258): the
+  // option the form itself showed as chosen (one group offered) is then the person's choice.
+  const group = stateValue(view, Blocks.group, Actions.groupSelect) ?? initialOptionOf(view, Blocks.group);
   const duration = stateValue(view, Blocks.duration, Actions.durationInput);
   const reason = stateValue(view, Blocks.reason, Actions.reasonInput);
   const ticket = stateValue(view, Blocks.ticket, Actions.ticketInput);
