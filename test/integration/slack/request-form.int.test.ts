@@ -118,3 +118,26 @@ describe('the Slack request form', () => {
     expect(group?.startsAt).toBeUndefined();
   });
 });
+
+describe('the Slack request form where no rule governs a group', () => {
+  let stack: SlackStack;
+  beforeAll(async () => {
+    stack = await startSlackStack();
+  });
+  afterAll(() => stack.stop());
+
+  it('says no group may be asked for, and a submit points back to the choice of an account', async () => {
+    const client = stack.workspace.client;
+    await client.command(RITA, '');
+    await stack.settle();
+    await client.choose(RITA, 'request_target', 'request_target_select', 'group');
+    await stack.settle();
+    expect(JSON.stringify(client.modal(RITA).blocks)).toContain('No rule lets you ask to join a group');
+    client.type(RITA, 'duration', 'duration_input', '1h');
+    client.type(RITA, 'reason', 'reason_input', 'INC-8 fix the replica');
+    expect((await client.submit(RITA)).errors).toEqual({
+      request_target: expect.stringContaining('choose An AWS account'),
+    });
+    expect((await stack.engine.listMine(rita)).requests).toHaveLength(0);
+  });
+});

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { App, SlackViewMiddlewareArgs, ViewOutput, ViewResponseAction, ViewSubmitAction } from '@slack/bolt';
 import { GROUP_PREFIX, startFromPickers } from '../../../../src';
 import { errorsAck, requestSentModal } from '../../blocks/request-modal.blocks';
 import { Actions, Blocks, Views } from '../../ids';
@@ -13,7 +13,7 @@ import { bundleSentModal } from '../../blocks/bundle.blocks';
  */
 export function registerRequestView(app: App, ctx: ListenerContext): void {
   app.view(Views.request, async ({ ack, body, view }) => {
-    if (isGroupForm(view)) return groupSubmitted(ctx, { ack, body, view });
+    if (isGroupForm(view)) return groupSubmitted(ctx, { ack: (answer) => ack(answer), body, view });
     const account = stateValue(view, Blocks.account, Actions.accountSelect);
     const permissionSet = stateValue(view, Blocks.permissionSet, Actions.permissionSetSelect);
     const duration = stateValue(view, Blocks.duration, Actions.durationInput);
@@ -69,11 +69,10 @@ export function registerRequestView(app: App, ctx: ListenerContext): void {
   });
 }
 
-type SubmittedView = { id: string; private_metadata?: string; blocks?: unknown[]; state?: { values?: unknown } };
 type ViewArgs = {
-  ack: (answer?: never) => Promise<void>;
-  body: { user: { id: string }; team?: { id: string } | null };
-  view: SubmittedView;
+  ack: (answer: ViewResponseAction) => Promise<void>;
+  body: Pick<SlackViewMiddlewareArgs<ViewSubmitAction>['body'], 'user' | 'team'>;
+  view: ViewOutput;
 };
 
 /** The block ids of the form as it was rendered (an empty optional input may be absent from `state`). */
@@ -107,7 +106,7 @@ function isGroupForm(view: { private_metadata?: string }): boolean {
  * passed on, and the engine refuses it for a group under the field it came with.
  */
 async function groupSubmitted(ctx: ListenerContext, { ack, body, view }: ViewArgs): Promise<void> {
-  const answer = (a: unknown) => ack(a as never);
+  const answer = ack;
   // Slack may leave an untouched select out of `state` after a views.update (bolt-js #1258): the
   // option the form itself showed as chosen (one group offered) is then the person's choice.
   const group = stateValue(view, Blocks.group, Actions.groupSelect) ?? initialOptionOf(view, Blocks.group);
@@ -120,9 +119,11 @@ async function groupSubmitted(ctx: ListenerContext, { ack, body, view }: ViewArg
   });
   const present = new Set(blockIdsOf(view));
   const missing: Record<string, string> = {};
-  if (!present.has(Blocks.group))
-    missing[Blocks.duration] = 'No rule lets you ask to join a group; choose An AWS account.';
-  else if (!group) missing[Blocks.group] = 'Pick a group.';
+  // The form said no group may be asked for: the choice above is where to go instead.
+  if (!present.has(Blocks.group)) {
+    return answer(errorsAck({ [Blocks.target]: 'No rule lets you ask to join a group: choose An AWS account.' }));
+  }
+  if (!group) missing[Blocks.group] = 'Pick a group.';
   if (!duration) missing[Blocks.duration] = 'Say how long, for example 1h.';
   if (!reason) missing[Blocks.reason] = 'Please give a reason.';
   if (Object.keys(missing).length) return answer(errorsAck(missing));
