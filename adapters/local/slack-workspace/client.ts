@@ -280,7 +280,14 @@ export class WorkspaceClient {
 
   /** Types into a text input of the open modal. */
   type(userId: string, blockId: string, actionId: string, value: string): void {
-    this.ws.setInput(this.modal(userId).id, blockId, actionId, { type: 'plain_text_input', value });
+    const view = this.modal(userId);
+    const { element } = this.findElement(
+      view.blocks.filter((b) => b.block_id === blockId),
+      actionId,
+    );
+    // Only a text input takes typing (a picker or a select sends its own shape of value).
+    if (element.type !== 'plain_text_input') throw new WorkspaceError(`${blockId}/${actionId} is not a text input`);
+    this.ws.setInput(view.id, blockId, actionId, { type: 'plain_text_input', value });
   }
 
   /** Picks an option of a static select of the open modal. */
