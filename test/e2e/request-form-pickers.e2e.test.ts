@@ -221,6 +221,12 @@ describe('Teams: the request card with a later start and with a group', () => {
     await h.connector.say('aad-rita', 'request');
     const form = lastBotPost(h.connector, RITA_DM);
     expect(textOf(cardOf(form))).toContain('db-admins (up to 2h)');
+    const both = answerCard(
+      await h.connector.click('aad-rita', form.id, 'Next', { account: PROD, group: 'db-admins' }),
+    );
+    expect(textOf(both)).toContain('Choose an account or a group, not both.');
+    const unknown = answerCard(await h.connector.click('aad-rita', form.id, 'Next', { group: 'payroll-admins' }));
+    expect(textOf(unknown)).toContain('No rule lets you ask to join payroll-admins');
     const groupCard = answerCard(await h.connector.click('aad-rita', form.id, 'Next', { group: 'db-admins' }));
     expect(adaptiveCardProblems(groupCard)).toEqual([]);
     expect(textOf(groupCard)).not.toContain('Input.Date');
