@@ -194,6 +194,30 @@ describe('Teams: the request card with a later start and with a group', () => {
     expect(h.identity.unassignCalls).toHaveLength(1);
   });
 
+  it('reads the start in the zone her client sent before when a click carries none', async () => {
+    const rita = h.connector.world.findUser('aad-rita')!;
+    await h.connector.say('aad-rita', 'request'); // sent with Europe/Paris: remembered
+    const form = lastBotPost(h.connector, RITA_DM);
+    const { day, at } = tomorrowNine(h.clock.now(), 'Europe/Paris');
+    const zone = rita.timeZone;
+    delete rita.timeZone; // the clicks below carry no localTimezone
+    try {
+      const step2 = answerCard(await h.connector.click('aad-rita', form.id, 'Next', { account: '222222222222' }));
+      expect(textOf(step2)).toContain('Europe/Paris');
+      await h.connector.click('aad-rita', form.id, 'Submit', {
+        permissionSet: 'ReadOnlyAccess',
+        duration: '1h',
+        reason: 'INC-9 read the logs',
+        startDate: day,
+        startTime: '09:00',
+      });
+    } finally {
+      rita.timeZone = zone;
+    }
+    const request = [...h.store.requests.values()].find((r) => r.accountId === '222222222222');
+    expect(request?.startsAt).toBe(at);
+  });
+
   it('refuses a start in the past on the card, with the values kept, and files nothing', async () => {
     const before = h.store.requests.size;
     await h.connector.say('aad-rita', 'request');
