@@ -112,7 +112,8 @@ export interface ChildService {
 /**
  * Starts `node --import tsx <script> ...args`: one process (no tsx wrapper), so that SIGKILL
  * reaches the code itself. The process is killed when this one exits, even on failure. With `ipc`,
- * the child has an IPC channel (`child.send`, `process.send`).
+ * the child has an IPC channel (`child.send`, `process.send`). With BENCH_CPU_PROFILE_DIR set, every
+ * child writes a V8 CPU profile there when it exits (`node --cpu-prof`; not for a SIGKILLed child).
  */
 export function spawnChild(
   script: string,
@@ -124,7 +125,10 @@ export function spawnChild(
     exitHookInstalled = true;
     process.once('exit', killAllChildren);
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, script), ...args], {
+  const profile = process.env.BENCH_CPU_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE_DIR}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
