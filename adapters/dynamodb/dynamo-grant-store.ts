@@ -339,7 +339,14 @@ export class DynamoGrantStore
     untilMs: number,
     opts?: LeaseTakeOptions,
   ): Promise<boolean> {
-    const free = leaseFreeCondition(owner, nowMs, opts?.departed);
+    // A renewal holds only while the lease is still `owner`'s; a take when it is free for `owner`.
+    const free = opts?.renewal
+      ? {
+          condition: '#owner = :me',
+          names: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
+          values: { ':me': s(owner) } as Item,
+        }
+      : leaseFreeCondition(owner, nowMs, opts?.departed);
     const client = opts?.renewal ? this.urgent : this.client;
     return this.conditional('acquireLease', () =>
       client.send(

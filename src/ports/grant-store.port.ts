@@ -107,8 +107,10 @@ export interface LeaseTakeOptions {
    */
   departed?: readonly string[];
   /**
-   * The holder renewing a lease it took: a store may send it ahead of other work (a renewal that
-   * waits behind a burst lets the lease lapse under work in progress).
+   * The holder renewing a lease it took: applied only while `owner` still holds it (nobody took or
+   * released it since, lapsed or not: whoever acts on a grant takes its lease first), and a store
+   * may send it ahead of other work (a renewal that waits behind a burst lets the lease lapse under
+   * work in progress).
    */
   renewal?: boolean;
 }

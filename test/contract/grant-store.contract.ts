@@ -293,6 +293,25 @@ export function grantStoreContract(name: string, makeHarness: () => Promise<Gran
         expect(await h.store.acquireLease(g.id, 'replica-b', T0 + 2001, T0 + 3000)).toBe(true);
       });
 
+      it('renews a lease only while its holder still holds it, lapsed or not', async () => {
+        const g = aGrant();
+        await h.store.createGrant(g);
+        const renew = (owner: string, now: number) =>
+          h.store.acquireLease(g.id, owner, now, now + 1000, { renewal: true });
+        // Nobody holds it: a renewal is not a take.
+        expect(await renew('replica-a', T0)).toBe(false);
+        expect(await h.store.acquireLease(g.id, 'replica-a', T0, T0 + 1000)).toBe(true);
+        expect(await renew('replica-a', T0 + 500)).toBe(true);
+        // Lapsed, and nobody took it since: nobody can have acted, so the holder may go on.
+        expect(await renew('replica-a', T0 + 5000)).toBe(true);
+        expect(await renew('replica-b', T0 + 5100)).toBe(false);
+        // Taken by another once lapsed, then released: the first holder's renewal is refused.
+        expect(await h.store.acquireLease(g.id, 'replica-b', T0 + 9000, T0 + 10_000)).toBe(true);
+        expect(await renew('replica-a', T0 + 9100)).toBe(false);
+        await h.store.releaseLease(g.id, 'replica-b');
+        expect(await renew('replica-a', T0 + 9200)).toBe(false);
+      });
+
       it('frees a lease only for its owner, and never changes the grant version', async () => {
         const g = aGrant();
         await h.store.createGrant(g);

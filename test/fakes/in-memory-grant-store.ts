@@ -169,7 +169,10 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
     untilMs: number,
     opts?: LeaseTakeOptions,
   ): Promise<boolean> {
-    if (!this.grants.has(grantId) || !this.leaseFree(grantId, owner, nowMs, opts)) return false;
+    if (!this.grants.has(grantId)) return false;
+    // A renewal holds only while the lease is still `owner`'s; a take when it is free for `owner`.
+    if (opts?.renewal ? this.leases.get(grantId)?.owner !== owner : !this.leaseFree(grantId, owner, nowMs, opts))
+      return false;
     this.writes++;
     this.leases.set(grantId, { owner, until: untilMs });
     return true;
