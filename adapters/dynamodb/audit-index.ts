@@ -13,9 +13,9 @@ import {
   auditContextOfGrant,
   auditContextOfRequest,
   auditDay,
-  auditIndexValues,
+  auditFiledValues,
   auditJson,
-  auditQueryValues,
+  auditReadValue,
   auditRecordOf,
   matchesAuditQuery,
   type AccessRequest,
@@ -51,10 +51,11 @@ import {
  * |-----------------------------|----------------------|----------------------------------------|
  * | `AUDIT#<dimension>#<value>` | `<time>#<event id>`  | an index entry (the whole AuditRecord) |
  *
- * Dimensions: `user`, `actor`, `rule`, `ps`, `account` (see auditIndexValues) and `day` (UTC day, for
+ * Dimensions: `user`, `actor`, `rule`, `ps`, `account` (see auditFiledValues) and `day` (UTC day, for
  * reads by time alone). A read is one Query on one partition between two sort keys: it reads the
  * entries it returns and nothing else, so its cost grows with the answer, not with the table
- * (a read by time alone reads one partition per day of the range).
+ * (a read by time alone reads one partition per day of the range; so does a read whose only filter is
+ * a system actor, which is not filed by actor).
  *
  * **No write on the hot path.** A state write (a request or grant's META item, a note) already holds
  * its audit events. The same write marks the item *pending* with three more attributes:
@@ -140,7 +141,7 @@ export function auditEntryWrites(record: AuditRecord, retentionDays: number): Wr
   const doc = s(JSON.stringify(record));
   const ttl = n(ttlAfter(record.at, retentionDays));
   const keys = [
-    ...auditIndexValues(record).map((v) => auditEntryKey(v.dimension, v.value, record)),
+    ...auditFiledValues(record).map((v) => auditEntryKey(v.dimension, v.value, record)),
     auditEntryKey('day', auditDay(record.at), record),
   ];
   const seen = new Set<string>();
@@ -416,8 +417,7 @@ export class DynamoAuditIndex {
       throw new KeylessError(ErrorCodes.InvalidInput, 'The start of the audit range is after its end.');
     }
     const limit = Math.max(1, Math.min(q.limit ?? 1000, 10_000));
-    const values = auditQueryValues(q);
-    const first = values[0];
+    const first = auditReadValue(q);
     const partitions = first
       ? [`${AUDIT_PREFIX}${first.dimension}#${first.value}`]
       : daysBetween(q.since, q.until).map((day) => `${AUDIT_PREFIX}day#${day}`);

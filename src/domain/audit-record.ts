@@ -133,6 +133,31 @@ export function auditIndexValues(r: AuditRecord): { dimension: AuditDimension; v
   return values.filter((v) => v.value !== '');
 }
 
+/**
+ * The index entries a record is filed under: `auditIndexValues` but a system actor (`expiry`,
+ * `revoker`…). Every timed step would otherwise be written to one partition per component, a hot
+ * key (two writes a revocation) that no auditor reads by: a system step is found by its person,
+ * account, rule, permission set or day, and matched on its actor there (`auditReadValue`).
+ */
+export function auditFiledValues(r: AuditRecord): { dimension: AuditDimension; value: string }[] {
+  const values = auditIndexValues(r);
+  return r.actorKind === 'system' ? values.filter((v) => v.dimension !== 'actor') : values;
+}
+
+/** A person acting is filed by email or by `<platform>:<id>`; a system component by neither. */
+function isFiledActor(value: string): boolean {
+  return value.includes('@') || value.includes(':');
+}
+
+/**
+ * The one filed partition that answers a query (its other filters are checked on what it reads):
+ * the first of its filters that every matching record is filed under, or none (read by day) when its
+ * only filter is a system actor.
+ */
+export function auditReadValue(q: AuditQuery): { dimension: AuditDimension; value: string } | undefined {
+  return auditQueryValues(q).find((v) => v.dimension !== 'actor' || isFiledActor(v.value));
+}
+
 /** An audit read: a time range (inclusive, epoch ms) and any of the dimensions. */
 export interface AuditQuery {
   since: number;

@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoGrantStore } from '../../../adapters/dynamodb';
 import { writeAuditExport } from '../../../adapters/main/audit-command';
 import type { AuditArchive } from '../../../src';
@@ -222,6 +222,32 @@ describe('audit index and export on DynamoDB (dynalite)', () => {
     expect(await store.auditBacklog()).toBe(0);
     const indexed = await store.queryAudit({ user: 'rita@example.com', since: T0 - DAY, until: T0 + 30 * DAY });
     expect(indexed.records).toHaveLength(trail.length);
+  }, 60_000);
+
+  it('files a system step under its person, account and day, not under its component, and still finds it by actor', async () => {
+    const { client, tableName } = await freshTable();
+    const { store, grantId } = await story(client, tableName);
+    await drain(store);
+    const range = { since: T0 - DAY, until: T0 + 30 * DAY };
+    const revoker = (await store.listAudit({ kind: 'grant', id: grantId })).filter((e) => e.actor.id === 'revoker');
+    expect(revoker.length).toBeGreaterThan(0);
+    // No partition per system component (a hot key written twice per revocation).
+    const entry = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: 'AUDIT#actor#revoker' } },
+      }),
+    );
+    expect(entry.Count).toBe(0);
+    // Found by actor all the same (read by day), alone or with a person.
+    const byActor = await store.queryAudit({ ...range, actor: 'revoker' });
+    expect(byActor.records.map((r) => r.event).sort()).toEqual(revoker.map((e) => e.event).sort());
+    const withPerson = await store.queryAudit({ ...range, actor: 'revoker', user: 'rita@example.com' });
+    expect(withPerson.records).toHaveLength(revoker.length);
+    // A person acting is filed by actor.
+    const byAnn = await store.queryAudit({ ...range, actor: 'ann@example.com' });
+    expect(byAnn.records.length).toBeGreaterThan(0);
   }, 60_000);
 
   it('archives every event once its index is written, and keeps the marks while the archive fails', async () => {

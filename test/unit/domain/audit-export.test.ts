@@ -1,5 +1,5 @@
 import { auditQueryFromOptions } from '../../../adapters/main/audit-command';
-import { csvCell, parseAuditTime } from '../../../src';
+import { auditFiledValues, auditReadValue, csvCell, parseAuditTime, type AuditRecord } from '../../../src';
 
 const NOW = Date.UTC(2026, 11, 2, 12, 0, 0);
 const DAY = 86_400_000;
@@ -39,5 +39,33 @@ describe('audit export', () => {
     expect(auditQueryFromOptions({ since: '2026-11-05', until: '2026-11-01' }, NOW)).toEqual({
       problem: expect.stringContaining('after its end'),
     });
+  });
+
+  it('files a system step without its component, and reads a system actor by day', () => {
+    const record = {
+      user: 'rita@example.com',
+      principalName: 'rita@example.com',
+      actorKind: 'system',
+      actorId: 'revoker',
+      rule: 'prod-admin',
+      permissionSet: 'AdministratorAccess',
+      accountId: '111111111111',
+    } as AuditRecord;
+    const dimensions = (r: AuditRecord) => auditFiledValues(r).map((v) => v.dimension);
+    expect(dimensions(record)).toEqual(['user', 'rule', 'ps', 'account']);
+    expect(dimensions({ ...record, actorKind: 'user', actorId: 'slack:U0ANN', actorEmail: 'ann@example.com' })).toEqual(
+      ['user', 'actor', 'rule', 'ps', 'account'],
+    );
+    const range = { since: 0, until: 1 };
+    expect(auditReadValue({ ...range, actor: 'revoker' })).toBeUndefined();
+    expect(auditReadValue({ ...range, actor: 'revoker', account: '111111111111' })).toEqual({
+      dimension: 'account',
+      value: '111111111111',
+    });
+    expect(auditReadValue({ ...range, actor: 'ann@example.com' })).toEqual({
+      dimension: 'actor',
+      value: 'ann@example.com',
+    });
+    expect(auditReadValue({ ...range, actor: 'slack:U0ANN' })).toEqual({ dimension: 'actor', value: 'slack:u0ann' });
   });
 });
