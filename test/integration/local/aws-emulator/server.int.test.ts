@@ -5,6 +5,7 @@ import {
   type RunningAwsEmulator,
 } from '../../../../adapters/local/aws-emulator';
 import { localIdentityCenter } from '../../../../bench/support/local-stack';
+import { parsePrincipalId } from '../../../../src';
 
 describe('the local AWS emulator server', () => {
   let emulator: RunningAwsEmulator;
@@ -66,7 +67,7 @@ describe('the local AWS emulator server', () => {
     const { identity, destroy } = localIdentityCenter(emulator.url);
     try {
       const group = (await identity.findGroup('db-admins'))!;
-      const rita = (await identity.resolvePrincipal('rita@example.com')).principalId;
+      const rita = parsePrincipalId((await identity.resolvePrincipal('rita@example.com')).principalId);
       const key = { principalId: rita, groupId: group.id };
       const before = Date.now();
       await identity.addGroupMember(key);
