@@ -429,7 +429,9 @@ export function judge(input: {
     if (holder) holder.creates++;
     else {
       duplicateMemberships++;
-      violations.push(`membership of ${c.principalId} in group ${c.groupId} created at ${c.at} with no grant provisioning it`);
+      violations.push(
+        `membership of ${c.principalId} in group ${c.groupId} created at ${c.at} with no grant provisioning it`,
+      );
     }
   }
   for (const w of [...windows.values()].flat()) {
