@@ -458,6 +458,36 @@ export async function writeGrantBurst(
 }
 
 /**
+ * A burst of active grants and scheduled ones in one: each item's instant (spread evenly over the
+ * window, in the order given) is an active grant's expiry, or a scheduled grant's start (it then
+ * lasts `durationSeconds`). Active grants claim their slot, as activation leaves them.
+ */
+export async function writeMixedBurst(
+  store: DynamoGrantStore,
+  items: readonly { target: Target; scheduled: boolean }[],
+  o: { windowMs: number; leadMs: number; durationSeconds: number },
+): Promise<{ first: number; at: Map<string, number>; grantOf: Map<string, GrantId> }> {
+  const scheduled = new Set(items.filter((i) => i.scheduled).map((i) => targetKey(i.target)));
+  return writeBurst(
+    items.map((i) => i.target),
+    o,
+    'grant',
+    async (t, i, at, now) => {
+      const id = `bench-${String(i).padStart(6, '0')}-g`;
+      if (scheduled.has(targetKey(t))) {
+        const grant = scheduledGrant(id, t, at, o.durationSeconds, now);
+        await store.createGrant(grant);
+        return grant.id;
+      }
+      const grant = activeGrant(id, t, at, now);
+      if (!(await store.claimActiveSlot(t, grant.id))) throw new Error('slot taken');
+      await store.createGrant(grant);
+      return grant.id;
+    },
+  );
+}
+
+/**
  * One write per target at instants spread evenly over `windowMs` from a first one `leadMs` after the
  * writes are expected to end (about 6 ms a target); each target's instant and grant id by `targetKey`.
  */
