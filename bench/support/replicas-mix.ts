@@ -142,7 +142,7 @@ export function revocationsOf(
 
 /** The real expiry of each scheduled grant (its activation + its duration), where it started. */
 export async function actualExpiries(
-  store: DynamoGrantStore,
+  store: Pick<DynamoGrantStore, 'getGrant'>,
   burst: Pick<WrittenBurst, 'startsAt' | 'grantOf' | 'expiresAt'>,
 ): Promise<void> {
   await forEachLimit([...burst.startsAt.keys()], 32, async (key) => {
@@ -170,9 +170,9 @@ export interface MixFigures {
 
 /** The mix's invariants, once the burst has passed. */
 export async function mixChecks(input: {
-  state: EmulatorState;
+  state: Pick<EmulatorState, 'assignments' | 'operations' | 'memberships'>;
   log: { operation: string; outcome: string }[];
-  store: DynamoGrantStore;
+  store: Pick<DynamoGrantStore, 'getGrant'>;
   plan: BurstPlan;
   burst: WrittenBurst;
   deadline: number;

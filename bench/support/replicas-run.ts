@@ -269,7 +269,7 @@ export async function startBenchServices(o: {
     KEYLESS_PORT: '0',
     KEYLESS_TABLE: o.table,
     KEYLESS_DATA_DIR: join(o.dir, 'data'),
-    KEYLESS_LOG_LEVEL: 'warn',
+    KEYLESS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     ...(o.sweepMs ? { KEYLESS_SWEEP_MS: String(o.sweepMs) } : {}),
     SLACK_SIGNING_SECRET: '',
     SLACK_BOT_TOKEN: '',

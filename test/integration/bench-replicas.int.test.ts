@@ -15,7 +15,7 @@ const small: ReplicasRunOptions = {
   grants: 20,
   replicas: 2,
   windowMs: 2000,
-  leadMs: 3000,
+  leadMs: 12_000,
   delayMs: 100,
   graceMs: 120_000,
   log: () => undefined,
