@@ -15,6 +15,8 @@ const small: ReplicasRunOptions = {
   grants: 20,
   replicas: 2,
   windowMs: 2000,
+  // Long enough for the replicas to be ready before the first instant (a loaded machine starts them in
+  // seconds): the scheduled grants are then started at their start, not found already due.
   leadMs: 12_000,
   delayMs: 100,
   graceMs: 120_000,
