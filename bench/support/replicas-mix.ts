@@ -7,14 +7,15 @@
  *
  * What it adds to the bench's figures (from the emulator's admin state and the table, at the end):
  * - leaked_assignments / leaked_memberships: an assignment or membership of the burst still in the
- *   emulator without an active grant (everything has expired by then: any is a leak);
+ *   emulator whose grant has ended (expired, revoked, failed): access the table says is gone. A grant
+ *   still live at the end (its revocation not done by the deadline) is counted in `missed` instead;
  * - early: scheduled grants whose assignment was created before their start;
  * - missed_starts: scheduled grants never started by the end of the grace period.
  * Group revocations count in `missed`, `double_revocations` and the lag figures as account ones do.
  */
 import type { AwsEmulatorAdminClient } from '../../adapters/local/aws-emulator';
 import type { DynamoGrantStore } from '../../adapters/dynamodb';
-import type { GrantId } from '../../src';
+import { isFinalGrant, type GrantId } from '../../src';
 import {
   forEachLimit,
   quantile,
@@ -154,7 +155,7 @@ export async function actualExpiries(
 export interface MixFigures {
   group_grants: number;
   scheduled_grants: number;
-  /** Assignments / memberships of the burst left in the emulator without an active grant: must be 0. */
+  /** Assignments / memberships of the burst left in the emulator after their grant ended: must be 0. */
   leaked_assignments: number;
   leaked_memberships: number;
   /** Scheduled grants whose assignment was created before their start: must be 0. */
@@ -178,9 +179,11 @@ export async function mixChecks(input: {
   deadline: number;
 }): Promise<MixFigures> {
   const { state, plan, burst } = input;
+  // Grants not ended: their access may still be there (a revocation late past the deadline is `missed`).
   const active = new Set<string>();
   await forEachLimit([...burst.grantOf.entries()], 32, async ([key, id]) => {
-    if ((await input.store.getGrant(id))?.status === 'active') active.add(key);
+    const grant = await input.store.getGrant(id);
+    if (grant && !isFinalGrant(grant)) active.add(key);
   });
   const burstKeys = new Set(burst.grantOf.keys());
   const leakedAssignments = state.assignments.filter((a) => burstKeys.has(targetKey(a)) && !active.has(targetKey(a)));
