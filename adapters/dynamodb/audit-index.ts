@@ -27,6 +27,7 @@ import {
   type AuditRecord,
   type Grant,
 } from '../../src';
+import { alertItemAuditRecords, isAlertItemPk } from './alert-audit';
 import { isConditionFailed, translateError } from './errors';
 import {
   META,
@@ -199,6 +200,17 @@ export interface AuditPassOptions {
   limit?: number;
   /** With a sink, the events also go there before their mark is cleared. */
   sink?: { archive: AuditArchive; prefix: string };
+  /**
+   * Only the shards this answers true for (the replica's share, so that replicas do not read and
+   * index the same marks). Default: every shard.
+   */
+  shards?: (shard: number) => boolean;
+  /**
+   * Only marks whose latest event is older than this (epoch ms): an item written several times in
+   * quick succession (a revocation writes its grant twice within a second) is indexed and cleared
+   * once. Default: every mark.
+   */
+  settledBefore?: number;
 }
 
 export interface AuditPassResult {
@@ -264,15 +276,23 @@ export class DynamoAuditIndex {
   async pass(options: AuditPassOptions = {}): Promise<AuditPassResult> {
     const limit = Math.max(1, options.limit ?? 100);
     const marked: Item[] = [];
+    const settled = options.settledBefore;
     for (let shard = 0; shard < AUDIT_SHARDS; shard++) {
+      if (options.shards && !options.shards(shard)) continue;
       const out = await this.send('auditPending', () =>
         this.o.client.send(
           new QueryCommand({
             TableName: this.o.tableName,
             IndexName: AUDIT_PENDING_INDEX,
-            KeyConditionExpression: '#q = :q',
-            ExpressionAttributeNames: { '#q': AUDIT_PENDING_PK },
-            ExpressionAttributeValues: { ':q': s(`AUDITQ#${shard}`) },
+            KeyConditionExpression: settled === undefined ? '#q = :q' : '#q = :q AND #sk < :settled',
+            ExpressionAttributeNames: {
+              '#q': AUDIT_PENDING_PK,
+              ...(settled === undefined ? {} : { '#sk': AUDIT_PENDING_SK }),
+            },
+            ExpressionAttributeValues: {
+              ':q': s(`AUDITQ#${shard}`),
+              ...(settled === undefined ? {} : { ':settled': s(sortTime(settled)) }),
+            },
             Limit: limit,
           }),
         ),
@@ -297,6 +317,12 @@ export class DynamoAuditIndex {
       const markSk = stringOf(item, AUDIT_PENDING_SK) ?? '';
       if (key.sk === META) {
         const from = numberOf(item, AUDIT_FROM) ?? 0;
+        if (isAlertItemPk(key.pk)) {
+          // An alert of the security feed (alert-audit.ts); one that cannot be read keeps its mark.
+          const records = alertItemAuditRecords(item, from);
+          if (records) pending.push({ key, markSk, version: numberOf(item, 'version'), records });
+          continue;
+        }
         const record = docOf<{ history?: AuditEvent[] }>(item);
         const context = contextOfItem(key.pk, item);
         // A record that cannot be read here keeps its mark (never cleared without its events going out).

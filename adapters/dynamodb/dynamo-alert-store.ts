@@ -8,6 +8,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import {
+  isFiledAlertEntry,
   isLiveAlert,
   type Alert,
   type AlertDigest,
@@ -16,6 +17,7 @@ import {
   type PostureSnapshot,
   type RootWindow,
 } from '../../src';
+import { auditPendingItem, withAuditPending } from './audit-index';
 import { isConditionFailed, translateError, versionConflict } from './errors';
 import { DEFAULT_RETENTION_DAYS, GSI_NAME, docOf, keyItem, n, s, ttlAfter, type Item, type Key } from './items';
 
@@ -44,6 +46,8 @@ export const postureKey = (week: string): Key => ({ pk: `POSTURE#${week}`, sk: '
 export const LIVE_ALERTS = 'ALERT#live';
 const REGIONS = 'REGIONS';
 const untilKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(16, '0');
+/** When an alert last changed: the time of its latest entry. */
+const latestAt = (a: Alert): number => a.history.at(-1)?.at ?? a.lastSeenAt;
 
 export interface DynamoAlertStoreOptions {
   client: DynamoDBClient;
@@ -79,8 +83,10 @@ export class DynamoAlertStore implements AlertStore, LeaderLease {
   }
 
   async createAlert(alert: Alert): Promise<void> {
+    const key = alertKey(alert.dedupeKey);
     await this.put(
-      this.alertItem(alert),
+      // Marked for the audit pump in the same write (audit-index.ts, alert-audit.ts).
+      { ...this.alertItem(alert), ...auditPendingItem(key.pk, latestAt(alert), 0) },
       'attribute_not_exists(#pk)',
       { '#pk': 'pk' },
       {},
@@ -89,16 +95,53 @@ export class DynamoAlertStore implements AlertStore, LeaderLease {
     );
   }
 
+  /**
+   * The whole alert under the version condition, as one UpdateItem: the audit pump's mark on the
+   * item (audit-index.ts) must survive a write that does not clear it. A change worth filing in the
+   * audit (an action, a new incident, a resolution: alert-audit.ts) marks the item in the same write.
+   */
   async saveAlert(next: Alert, expectedVersion: number): Promise<void> {
-    // A whole-item put under the version condition: the alert has no attributes written elsewhere.
-    await this.put(
-      this.alertItem(next),
-      '#version = :expected',
-      { '#version': 'version' },
-      { ':expected': n(expectedVersion) },
-      `Alert ${next.dedupeKey}`,
-      'saveAlert',
-    );
+    const key = alertKey(next.dedupeKey);
+    const item = this.alertItem(next);
+    const live = isLiveAlert(next);
+    const names: Record<string, string> = {
+      '#doc': 'doc',
+      '#version': 'version',
+      '#status': 'status',
+      '#gpk': 'gsi1pk',
+      '#gsk': 'gsi1sk',
+      '#ttl': 'ttl',
+    };
+    const values: Item = {
+      ':doc': item['doc']!,
+      ':version': item['version']!,
+      ':status': item['status']!,
+      ':expected': n(expectedVersion),
+      ...(live ? { ':gpk': item['gsi1pk']!, ':gsk': item['gsi1sk']! } : { ':ttl': item['ttl']! }),
+    };
+    const update = {
+      UpdateExpression: live
+        ? 'SET #doc = :doc, #version = :version, #status = :status, #gpk = :gpk, #gsk = :gsk REMOVE #ttl'
+        : 'SET #doc = :doc, #version = :version, #status = :status, #ttl = :ttl REMOVE #gpk, #gsk',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+    const filed = next.history.filter((e) => e.version > expectedVersion && isFiledAlertEntry(e));
+    const marked = filed.length > 0 ? withAuditPending(update, key.pk, filed.at(-1)!.at, expectedVersion) : update;
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: keyItem(key),
+          ConditionExpression: '#version = :expected',
+          ...marked,
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error))
+        throw versionConflict(`Alert ${next.dedupeKey}`, 'saveAlert', this.tableName, error);
+      throw translateError(error, 'saveAlert', this.tableName);
+    }
   }
 
   async listLiveAlerts(query: { accountId?: string } = {}): Promise<Alert[]> {

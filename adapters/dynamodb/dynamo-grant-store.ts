@@ -82,6 +82,13 @@ import {
 
 export interface DynamoGrantStoreOptions {
   client: DynamoDBClient;
+  /**
+   * A client with connections of its own for the calls that keep this replica's standing:
+   * heartbeats, the members read and lease renewals. Under a burst the main client's connections
+   * are all busy and its queue is long; these must not wait behind it (a late heartbeat makes a
+   * replica fence itself, a late renewal loses a lease). Default: `client`.
+   */
+  urgentClient?: DynamoDBClient;
   tableName: string;
   /** Days a closed record (and a note or message reference) is kept before TTL clean-up. Default 400. */
   retentionDays?: number;
@@ -135,6 +142,7 @@ export class DynamoGrantStore
   implements GrantStore, MessageRefStore, ConversationStore, Membership, SessionCutStore, AuditLog
 {
   private readonly client: DynamoDBClient;
+  private readonly urgent: DynamoDBClient;
   private readonly audit: DynamoAuditIndex;
   private readonly tableName: string;
   private readonly retentionDays: number;
@@ -142,6 +150,7 @@ export class DynamoGrantStore
 
   constructor(options: DynamoGrantStoreOptions) {
     this.client = options.client;
+    this.urgent = options.urgentClient ?? options.client;
     this.tableName = options.tableName;
     this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
     this.now = options.now ?? Date.now;
@@ -331,8 +340,9 @@ export class DynamoGrantStore
     opts?: LeaseTakeOptions,
   ): Promise<boolean> {
     const free = leaseFreeCondition(owner, nowMs, opts?.departed);
+    const client = opts?.renewal ? this.urgent : this.client;
     return this.conditional('acquireLease', () =>
-      this.client.send(
+      client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
           Key: keyItem(grantKey(grantId)),
@@ -405,7 +415,7 @@ export class DynamoGrantStore
   async heartbeat(replicaId: string, nowMs: number, ttlMs: number): Promise<boolean> {
     const until = nowMs + ttlMs;
     return this.conditional('heartbeat', () =>
-      this.client.send(
+      this.urgent.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: {
@@ -423,7 +433,7 @@ export class DynamoGrantStore
   }
 
   async members(nowMs: number): Promise<{ live: string[]; departed: string[] }> {
-    const items = await this.queryPrefix(MEMBERS_PK, MEMBER_PREFIX, 'members');
+    const items = await this.queryPrefix(MEMBERS_PK, MEMBER_PREFIX, 'members', this.urgent);
     const all = items.map((item) => ({
       id: (stringOf(item, 'sk') ?? '').slice(MEMBER_PREFIX.length),
       until: numberOf(item, 'until') ?? 0,
@@ -738,7 +748,7 @@ export class DynamoGrantStore
   }
 
   /** Items of one partition whose sort key starts with `prefix`, strongly consistent. */
-  private async queryPrefix(pk: string, prefix: string, operation: string): Promise<Item[]> {
+  private async queryPrefix(pk: string, prefix: string, operation: string, client = this.client): Promise<Item[]> {
     return this.query(
       {
         TableName: this.tableName,
@@ -749,16 +759,22 @@ export class DynamoGrantStore
       },
       undefined,
       operation,
+      client,
     );
   }
 
-  private async query(input: QueryCommandInput, limit: number | undefined, operation: string): Promise<Item[]> {
+  private async query(
+    input: QueryCommandInput,
+    limit: number | undefined,
+    operation: string,
+    client = this.client,
+  ): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Item | undefined;
     try {
       do {
         const remaining = limit === undefined ? undefined : limit - items.length;
-        const out = await this.client.send(
+        const out = await client.send(
           new QueryCommand({
             ...input,
             ...(remaining !== undefined ? { Limit: remaining } : {}),

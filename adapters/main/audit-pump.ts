@@ -5,14 +5,18 @@ export interface AuditPumpStore {
   pumpAudit(options?: {
     limit?: number;
     sink?: { archive: AuditArchive; prefix: string };
+    shards?: (shard: number) => boolean;
+    settledBefore?: number;
   }): Promise<{ items: number; events: number; cleared: number; objects: number }>;
 }
 
 /**
  * The audit pump, on every replica: indexes the events of the writes marked since its last pass
  * and, with an archive, writes them to it, then clears the marks (adapters/dynamodb/audit-index.ts).
- * A full pass is followed at once by another (a burst is drained without waiting); an empty or
- * failed pass waits `everyMs`. A failed pass is logged and done again: a mark is cleared only
+ * Each replica pumps its share of the pending shards (`shards`), and takes a mark up once it has
+ * settled (`settleMs`), so that the writes of one state change are indexed and cleared once. A full
+ * pass is followed at once by another (a burst is drained without waiting); any other pass waits
+ * `everyMs`. A failed pass is logged and done again: a mark is cleared only
  * after its events are indexed and archived.
  */
 export class AuditPump {
@@ -20,6 +24,8 @@ export class AuditPump {
   private running: Promise<unknown> | undefined;
   private stopped = true;
   private failures = 0;
+  /** The last pass took up as many marks as it may: more wait, so the next pass runs at once. */
+  private full = false;
 
   constructor(
     private readonly deps: {
@@ -30,6 +36,18 @@ export class AuditPump {
       logger: Logger;
       /** Marked items read per shard and pass. Default 100. */
       limit?: number;
+      /**
+       * The pending shards this replica pumps (its share among the live replicas). Default: all.
+       * A stopping replica drains every shard once, its share or not.
+       */
+      shards?: (shard: number) => boolean;
+      /**
+       * A mark is taken up once its latest event is this old (ms): the writes of one revocation,
+       * a second apart, are indexed and cleared once. Default 0.
+       */
+      settleMs?: number;
+      /** Epoch ms now (the system clock by default). */
+      now?: () => number;
     },
   ) {}
 
@@ -39,16 +57,23 @@ export class AuditPump {
     this.schedule(this.deps.everyMs);
   }
 
-  /** One pass (also what the timer runs). Answers how many events it indexed, or -1 when it failed. */
-  async pass(): Promise<number> {
+  /**
+   * One pass (also what the timer runs): this replica's share of the settled marks, or with `all`
+   * every mark. Answers how many events it indexed, or -1 when it failed.
+   */
+  async pass(scope: 'share' | 'all' = 'share'): Promise<number> {
     const { store, archive, logger } = this.deps;
+    const settleMs = scope === 'share' ? (this.deps.settleMs ?? 0) : 0;
     try {
       const done = await store.pumpAudit({
         ...(this.deps.limit !== undefined ? { limit: this.deps.limit } : {}),
         ...(archive ? { sink: { archive, prefix: this.deps.prefix } } : {}),
+        ...(scope === 'share' && this.deps.shards ? { shards: this.deps.shards } : {}),
+        ...(settleMs > 0 ? { settledBefore: (this.deps.now ?? Date.now)() - settleMs } : {}),
       });
       if (this.failures > 0) logger.info({ failures: this.failures }, 'The audit pump works again');
       this.failures = 0;
+      this.full = done.items >= (this.deps.limit ?? 100);
       return done.events;
     } catch (error) {
       this.failures++;
@@ -71,7 +96,7 @@ export class AuditPump {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
-    await this.pass();
+    await this.pass('all');
   }
 
   private schedule(delayMs: number): void {
@@ -81,7 +106,7 @@ export class AuditPump {
       this.running = run;
       void run.then((events) => {
         this.running = undefined;
-        this.schedule(events > 0 ? 0 : this.deps.everyMs);
+        this.schedule(events > 0 && this.full ? 0 : this.deps.everyMs);
       });
     }, delayMs);
     this.timer.unref();

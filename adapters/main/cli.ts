@@ -27,6 +27,7 @@ import {
   explainDecision,
   findAccount,
   findPermissionSet,
+  grantActivitySource,
   isKeylessError,
   maxRequestableSeconds,
   sessionCutAtExpiry,
@@ -174,6 +175,8 @@ async function audit(options: AuditCommandOptions & { table?: string }): Promise
         new Promise<void>((resolve, reject) =>
           process.stdout.write(text, (error) => (error ? reject(error) : resolve())),
         ),
+      500,
+      grantActivitySource(store),
     );
     console.error(`${written} audit event(s).`);
     // Events are indexed by the audit pump of a running keyless, seconds after their write.
@@ -328,11 +331,16 @@ export function buildProgram(): Command {
 
   program
     .command('audit')
-    .description('Export audit events (requests, decisions, grants, revocations…) as CSV or JSON lines, to stdout.')
+    .description(
+      "Export audit events (requests, decisions, grants, revocations, alerts and the actions on them…) as CSV or JSON lines, to stdout; a grant's events carry its CloudTrail activity summary (activity_* columns).",
+    )
     .option('--since <when>', 'start: YYYY-MM-DD (UTC), an ISO 8601 time, or 90d (default 90d)')
     .option('--until <when>', 'end, inclusive: YYYY-MM-DD (the whole day), an ISO 8601 time, or 7d (default now)')
     .option('--user <email>', "one person's access (their email or Identity Center user name)")
-    .option('--actor <who>', 'who acted (approved, denied, revoked): an email or an id such as slack:U123')
+    .option(
+      '--actor <who>',
+      'who acted (approved, denied, revoked, acknowledged an alert…): an email or an id such as slack:U123',
+    )
     .option('--account <id>', 'one AWS account (12-digit id)')
     .option('--permission-set <name>', 'one permission set')
     .option('--rule <name>', 'one policy rule')

@@ -9,6 +9,7 @@ import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
   AuditReader,
+  grantActivitySource,
   Leadership,
   createAlertEngine,
   createEngine,
@@ -16,6 +17,7 @@ import {
   ErrorCodes,
   KeylessError,
   parseDuration,
+  rankOf,
   type AlertEngine,
   type AlertPublisher,
   type ChatNotifier,
@@ -32,7 +34,7 @@ import {
   organizationMembersOnly,
 } from '../alerts/root-activity';
 import { ScanScheduler } from '../alerts/stale-keys';
-import { AwsActivityTrail } from '../aws/cloudtrail';
+import { AwsActivityTrail, activityRegions } from '../aws/cloudtrail';
 import { AwsIamScanner } from '../aws/iam/iam-scanner';
 import { AwsSessionCutPolicies, managementAccountOf } from '../aws/organizations';
 import { AwsIdentityCenter } from '../aws/identity-center';
@@ -115,6 +117,8 @@ export interface StartOverrides {
  */
 export interface AwsClients {
   dynamo: DynamoDBClient;
+  /** The same table over connections of its own: heartbeats, members and lease renewals (DynamoGrantStore). */
+  dynamoUrgent: DynamoDBClient;
   sqs: SQSClient;
   ssm: SSMClient;
   s3: S3Client;
@@ -128,6 +132,8 @@ export function createAwsClients(identityCenterRegion: string): AwsClients {
   const identityCenter = { region: identityCenterRegion, maxAttempts: 1 };
   return {
     dynamo: new DynamoDBClient({}),
+    // A client of its own has a connection pool of its own: these calls never queue behind a burst.
+    dynamoUrgent: new DynamoDBClient({}),
     sqs: new SQSClient({}),
     ssm: new SSMClient({}),
     s3: new S3Client({}),
@@ -156,6 +162,9 @@ async function runningRegion(client: DynamoDBClient): Promise<string> {
  */
 export const LEADER_LEASE_MS = 60_000;
 
+/** How long a written item's audit mark waits before the pump takes it up (see AuditPump). */
+export const AUDIT_SETTLE_MS = 1000;
+
 /** Where Teams posts proactively when nothing told keyless otherwise (the public Bot Framework channel). */
 const TEAMS_SERVICE_URL = 'https://smba.trafficmanager.net/teams/';
 
@@ -176,6 +185,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   else await checkTable(dynamo, config.table);
   const store = new DynamoGrantStore({
     client: dynamo,
+    urgentClient: clients.dynamoUrgent,
     tableName: config.table,
     retentionDays: config.retentionDays,
     auditRetentionDays: config.audit.retentionDays,
@@ -186,6 +196,11 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     ...(config.audit.bucket ? { archive: new S3AuditArchive(clients.s3, config.audit.bucket) } : {}),
     prefix: config.audit.prefix,
     everyMs: config.audit.everyMs,
+    // Each pending shard is pumped by the replica ranked first for it among the live members (the
+    // engine's membership): replicas do not read and index the same marks. A mark settles for a
+    // second first, so that the two writes of a revocation are indexed and cleared once.
+    shards: (shard) => rankOf(engine.membership.memberId, `audit-pending#${shard}`, engine.membership.members) === 0,
+    settleMs: AUDIT_SETTLE_MS,
     logger: logger.child({ component: 'audit' }),
   });
   const alertStore = new DynamoAlertStore({
@@ -242,15 +257,21 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
     ...(sessionCut ? { sessionCuts: sessionCut.deps } : {}),
     // What ended grants did: CloudTrail's event history through the member audit role, in the Region
     // keyless runs in and us-east-1 (where global services such as IAM record their events).
-    activity: new AwsActivityTrail(sts, {
-      auditRoleName: config.alerts.auditRole,
-      externalId: config.alerts.externalId,
-      regions: [...new Set([region, 'us-east-1'])],
-      logger: logger.child({ component: 'activity' }),
-    }),
+    // KEYLESS_ACTIVITY=off: no source, so no lookups are scheduled at all.
+    ...(config.activity.enabled
+      ? {
+          activity: new AwsActivityTrail(sts, {
+            auditRoleName: config.alerts.auditRole,
+            externalId: config.alerts.externalId,
+            regions: activityRegions(region),
+            logger: logger.child({ component: 'activity' }),
+          }),
+        }
+      : {}),
     options: {
       replicaId: config.replicaId,
       sweepIntervalMs: config.sweepMs,
+      activity: config.activity,
       ...(sessionCut ? { sessionCut: { enabled: true, managementAccountId: sessionCut.managementAccountId } } : {}),
     },
   });
@@ -298,6 +319,7 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
           ? { approvalsChannel: config.policy.channels.slack.approvals }
           : {}),
         ...(config.policy.channels.slack?.security ? { securityChannel: config.policy.channels.slack.security } : {}),
+        ...(config.audit.auditorGroups ? { auditorGroups: config.audit.auditorGroups } : {}),
       },
     });
     notifier.add(chat.slack.notifier);
@@ -351,8 +373,16 @@ export async function startKeyless(config: KeylessConfig, overrides: StartOverri
   const duties = createSecurityDuties({ leadership, reconcile: () => engine.reconcile(), alerts, clock });
   chat.slack?.connectAlerts(alerts);
   chat.teams?.connectAlerts(alerts);
-  // `/aws-access audit` for the auditors (KEYLESS_AUDITORS), answered privately.
-  const auditReader = new AuditReader({ log: store, clock, auditors: () => config.audit.auditors });
+  // `/aws-access audit` for the auditors (KEYLESS_AUDITORS: emails, and Slack user groups checked
+  // by the Slack adapter), answered privately.
+  const slackAuditors = chat.slack?.isAuditor?.bind(chat.slack);
+  const auditReader = new AuditReader({
+    log: store,
+    clock,
+    auditors: () => config.audit.auditors,
+    activity: grantActivitySource(store),
+    ...(slackAuditors ? { isAuditor: slackAuditors } : {}),
+  });
   chat.slack?.connectAudit?.(auditReader);
   chat.teams?.connectAudit?.(auditReader);
   // Both paths (queue and endpoint) take events of the organization's accounts only.

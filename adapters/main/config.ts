@@ -3,11 +3,14 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LineCounter, Parser, parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { isSlackUserGroupEntry, parseSlackUserGroup } from '../slack/usergroup-ref';
 import {
   DURATION_FORMS,
   ErrorCodes,
   KeylessError,
   checkSpan,
+  defaultActivityOptions,
+  formatDuration,
   formatIssues,
   isKeylessError,
   parsePolicy,
@@ -74,6 +77,11 @@ const slackTeamOrEnterpriseId = z.string().regex(/^[TE][A-Z0-9]{2,}$/);
 export const RECONCILE_BOUNDS = { minSeconds: 60, maxSeconds: 24 * 3600 };
 /** How often the policy may be looked at again (0, never, is written apart). */
 export const POLICY_RELOAD_BOUNDS = { minSeconds: 5, maxSeconds: 24 * 3600 };
+
+/** When a grant's early activity lookup may run after its end (CloudTrail delivers most events within 5 minutes). */
+export const ACTIVITY_FIRST_BOUNDS = { minSeconds: 60, maxSeconds: 6 * 3600 };
+/** When its final lookup may run after its end (CloudTrail's event history keeps 90 days). */
+export const ACTIVITY_FINAL_BOUNDS = { minSeconds: 120, maxSeconds: 24 * 3600 };
 
 /**
  * A duration setting, read by the domain's one duration reader (the same forms as the policy file
@@ -180,8 +188,18 @@ export const envSchema = z.object({
   KEYLESS_AUDITORS: z
     .string()
     .optional()
+    .superRefine((text, ctx) => {
+      for (const entry of (text ?? '').split(',').map((a) => a.trim())) {
+        if (isSlackUserGroupEntry(entry) && !parseSlackUserGroup(entry)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${entry.slice(0, 60)}" is not a Slack user group: write subteam:S0123ABC (its id) or @handle`,
+          });
+        }
+      }
+    })
     .describe(
-      'Who may read the audit in chat (/aws-access audit): verified emails, comma-separated. Unset: nobody (the CLI `keyless audit` still works with table access).',
+      'Who may read the audit in chat (/aws-access audit): verified emails and Slack user groups (subteam:S0123ABC or @security-auditors, resolved with usergroups.list/usergroups.users.list, scope usergroups:read), comma-separated. Unset: nobody (the CLI `keyless audit` still works with table access).',
     ),
   KEYLESS_AUDIT_RETENTION_DAYS: z.coerce
     .number()
@@ -340,6 +358,22 @@ export const envSchema = z.object({
     .describe(
       "The name prefix of keyless's own service control policies (`<prefix>-<n>`). Default: keyless-session-cut.",
     ),
+  KEYLESS_ACTIVITY: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe(
+      'on: when a grant ends, keyless reads its CloudTrail event history through the member audit role (cloudtrail:LookupEvents) and posts what it did; off: no lookups, no summaries. Default: on.',
+    ),
+  KEYLESS_ACTIVITY_FIRST_AFTER: spanMs(ACTIVITY_FIRST_BOUNDS)
+    .optional()
+    .describe(
+      `How long after a grant ends its early activity summary is looked up (CloudTrail delivers events minutes late), between 1m and 6h: ${DURATION_FORMS}. Default 5m.`,
+    ),
+  KEYLESS_ACTIVITY_FINAL_AFTER: spanMs(ACTIVITY_FINAL_BOUNDS)
+    .optional()
+    .describe(
+      `How long after a grant ends its final activity summary is looked up, later than KEYLESS_ACTIVITY_FIRST_AFTER, between 2m and 1d: ${DURATION_FORMS}. Default 20m.`,
+    ),
   KEYLESS_CREATE_TABLE: bool
     .optional()
     .describe(
@@ -364,6 +398,12 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
         'SLACK_SIGNING_SECRET: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN and SLACK_BOT_TOKEN for Socket Mode)',
       );
     }
+  }
+  const groups = (env.KEYLESS_AUDITORS ?? '').split(',').filter((a) => isSlackUserGroupEntry(a.trim()));
+  if (groups.length > 0 && !env.SLACK_BOT_TOKEN && modeOf(env) === 'production') {
+    problems.push(
+      `KEYLESS_AUDITORS: names Slack user groups (${groups.map((g) => g.trim().slice(0, 60)).join(', ')}), but Slack is not configured (SLACK_BOT_TOKEN)`,
+    );
   }
   const appType = env.MICROSOFT_APP_TYPE ?? 'SingleTenant';
   if (appType === 'UserAssignedMSI') {
@@ -437,7 +477,16 @@ export interface KeylessConfig {
   replicaId: string;
   retentionDays: number;
   /** The audit pump and index: the S3 archive (when a bucket is set), how often it runs, how long entries stay. */
-  audit: { bucket?: string; prefix: string; everyMs: number; retentionDays: number; auditors: string[] };
+  audit: {
+    bucket?: string;
+    prefix: string;
+    everyMs: number;
+    retentionDays: number;
+    /** The auditors' emails (KEYLESS_AUDITORS, lower case). */
+    auditors: string[];
+    /** The auditors' Slack user groups (KEYLESS_AUDITORS entries `subteam:S…` or `@handle`), as written. */
+    auditorGroups?: string[];
+  };
   logLevel: KeylessEnv['KEYLESS_LOG_LEVEL'];
   aws: {
     tps: number;
@@ -468,6 +517,11 @@ export interface KeylessConfig {
    * unless told not to; a deployment cuts only with KEYLESS_SESSION_CUT=on.
    */
   sessionCutOff?: boolean;
+  /**
+   * Each ended grant's CloudTrail activity (KEYLESS_ACTIVITY, KEYLESS_ACTIVITY_FIRST_AFTER,
+   * KEYLESS_ACTIVITY_FINAL_AFTER): whether it is looked up, and when after the grant's end.
+   */
+  activity: { enabled: boolean; firstAfterMs: number; finalAfterMs: number };
   alerts: {
     /** The root-activity SQS queue; undefined: no consumer. */
     queueUrl?: string;
@@ -575,7 +629,9 @@ export function loadConfig(
       );
     }
   }
-  if (problems.length > 0 || !e || !policy || 'problem' in location) {
+  const activity = e && activitySettings(e);
+  if (activity && 'problem' in activity) problems.push(activity.problem);
+  if (problems.length > 0 || !e || !policy || 'problem' in location || !activity || 'problem' in activity) {
     throw new KeylessError(
       ErrorCodes.ConfigInvalid,
       `keyless cannot start: ${problems.length} configuration problem(s):\n- ${problems.join('\n- ')}`,
@@ -587,6 +643,10 @@ export function loadConfig(
   }
   // Production requires one (crossChecks); the playground's emulator requires its own.
   const externalId = e.KEYLESS_MEMBER_ROLE_EXTERNAL_ID ?? e.KEYLESS_ALERTS_EXTERNAL_ID ?? LOCAL_MEMBER_ROLE_EXTERNAL_ID;
+  const auditorGroups = (e.KEYLESS_AUDITORS ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(isSlackUserGroupEntry);
   return {
     mode,
     host: e.KEYLESS_HOST ?? (mode === 'local' ? '127.0.0.1' : '0.0.0.0'),
@@ -602,8 +662,10 @@ export function loadConfig(
       retentionDays: e.KEYLESS_AUDIT_RETENTION_DAYS ?? e.KEYLESS_RETENTION_DAYS,
       auditors: (e.KEYLESS_AUDITORS ?? '')
         .split(',')
-        .map((a) => a.trim().toLowerCase())
-        .filter((a) => a !== ''),
+        .map((a) => a.trim())
+        .filter((a) => a !== '' && !isSlackUserGroupEntry(a))
+        .map((a) => a.toLowerCase()),
+      ...(auditorGroups.length > 0 ? { auditorGroups } : {}),
     },
     logLevel: e.KEYLESS_LOG_LEVEL,
     aws: {
@@ -630,6 +692,7 @@ export function loadConfig(
         }
       : {}),
     ...(raw.KEYLESS_SESSION_CUT === 'off' ? { sessionCutOff: true } : {}),
+    activity,
     alerts: {
       ...(e.KEYLESS_ROOT_EVENTS_QUEUE_URL ? { queueUrl: e.KEYLESS_ROOT_EVENTS_QUEUE_URL } : {}),
       ...(e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET ? { eventBridgeSecret: e.KEYLESS_ALERTS_EVENTBRIDGE_SECRET } : {}),
@@ -671,6 +734,21 @@ export function loadConfig(
         }
       : {}),
   };
+}
+
+/**
+ * The activity timing: the engine's defaults (5 and 20 minutes) unless set; the final lookup must
+ * come after the early one (else the early one would already be the final one, and say so wrongly).
+ */
+function activitySettings(e: KeylessEnv): KeylessConfig['activity'] | { problem: string } {
+  const firstAfterMs = e.KEYLESS_ACTIVITY_FIRST_AFTER ?? defaultActivityOptions.firstAfterMs;
+  const finalAfterMs = e.KEYLESS_ACTIVITY_FINAL_AFTER ?? defaultActivityOptions.finalAfterMs;
+  if (finalAfterMs <= firstAfterMs) {
+    return {
+      problem: `KEYLESS_ACTIVITY_FINAL_AFTER: the final activity lookup (${formatDuration(finalAfterMs / 1000)} after a grant ends) must come after the early one (KEYLESS_ACTIVITY_FIRST_AFTER, ${formatDuration(firstAfterMs / 1000)})`,
+    };
+  }
+  return { enabled: e.KEYLESS_ACTIVITY === 'on', firstAfterMs, finalAfterMs };
 }
 
 /** The problems of a policy error, each marked as the policy's. */

@@ -1,4 +1,10 @@
-import { CloudTrailClient, DescribeTrailsCommand, GetTrailStatusCommand, type Trail } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudTrailClient,
+  DescribeTrailsCommand,
+  GetTrailStatusCommand,
+  LookupEventsCommand,
+  type Trail,
+} from '@aws-sdk/client-cloudtrail';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListPoliciesForTargetCommand, ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -13,6 +19,7 @@ import {
   type IdentityCenter,
   type PermissionSet,
 } from '../../src';
+import { activityRegions } from '../aws/cloudtrail';
 import { createAwsIdentityCenter } from '../aws/identity-center';
 import { organizationsRegionFor } from '../aws/identity-center/create-identity-center';
 import { AwsSessionCutPolicies, SCP_TYPE } from '../aws/organizations';
@@ -20,6 +27,7 @@ import { createAwsSts, type AwsSts } from '../aws/sts/sts';
 import { checkTable, TTL_ATTRIBUTE, ttlStatus } from '../dynamodb';
 import { PAGERDUTY_API_URL, PagerDutyOnCall } from '../oncall/pagerduty';
 import { requiredBotScopes } from '../slack';
+import { parseSlackUserGroup } from '../slack/usergroup-ref';
 import type { KeylessConfig } from './config';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -132,6 +140,7 @@ export async function runDoctor(config: KeylessConfig, deps: DoctorDeps = {}): P
     checks.push(...(await identityCenterChecks(config, identity)));
     checks.push(...(await tableChecks(config, region)));
     checks.push(...(await feedChecks(config, region, identity, sts)));
+    checks.push(await activityLookupCheck(config, identity, sts, await runningRegion()));
     if (config.sessionCut) {
       const organizations = new OrganizationsClient({ region: organizationsRegionFor(region) });
       try {
@@ -152,6 +161,7 @@ export async function runDoctor(config: KeylessConfig, deps: DoctorDeps = {}): P
         allowedTeamIds: config.slack.allowedTeamIds,
         requireAllowList: production,
         timeoutMs,
+        ...(config.audit.auditorGroups ? { auditorGroups: config.audit.auditorGroups } : {}),
       })),
     );
     if (config.slack.appToken) {
@@ -745,6 +755,93 @@ async function memberRolesCheck(config: KeylessConfig, identity: IdentityCenter,
   );
 }
 
+/** The Region keyless runs in, as the SDK resolves it (AWS_REGION, the profile): the lookups read there and in us-east-1. */
+async function runningRegion(): Promise<string> {
+  const client = new CloudTrailClient({});
+  try {
+    return await client.config.region();
+  } catch {
+    return 'us-east-1';
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Each ended grant's activity is read from CloudTrail's event history through the member audit
+ * role (adapters/aws/cloudtrail): the role is assumed in every account as keyless assumes it, and
+ * asked one `cloudtrail:LookupEvents` (one event, the last minute) in each Region keyless reads.
+ * LookupEvents has no dry run; this one read is harmless and within CloudTrail's 2 per second.
+ * An account where the role itself cannot be assumed is left to the member-account roles check.
+ */
+export async function activityLookupCheck(
+  config: KeylessConfig,
+  identity: Pick<IdentityCenter, 'listAccounts'>,
+  sts: Pick<AwsSts, 'assumeRole'>,
+  region: string,
+  now = Date.now(),
+): Promise<Check> {
+  const name = 'CloudTrail activity';
+  if (!config.activity.enabled) {
+    return ok(name, 'off (KEYLESS_ACTIVITY=off): ended grants get no activity summary');
+  }
+  const { auditRole, externalId } = config.alerts;
+  let accounts: { id: string; name: string }[];
+  try {
+    accounts = await identity.listAccounts();
+  } catch (error) {
+    return fail(
+      name,
+      `cannot list the organization's accounts (${describeError(error)})`,
+      'Give keyless’s role organizations:ListAccounts (manifest/aws/iam-policy.json).',
+    );
+  }
+  const regions = activityRegions(region);
+  const results = await mapLimit(accounts, 8, async (account) => {
+    let credentials: Awaited<ReturnType<AwsSts['assumeRole']>>;
+    try {
+      credentials = await sts.assumeRole(account.id, auditRole, externalId, 'keyless-doctor');
+    } catch {
+      return { account, reached: false, refused: [] as string[] };
+    }
+    const refused: string[] = [];
+    for (const r of regions) {
+      const client = new CloudTrailClient({ region: r, credentials });
+      try {
+        await client.send(
+          new LookupEventsCommand({ MaxResults: 1, StartTime: new Date(now - 60_000), EndTime: new Date(now) }),
+        );
+      } catch (error) {
+        refused.push(`${r}: ${(error as { name?: string }).name ?? 'Error'}`);
+      } finally {
+        client.destroy();
+      }
+    }
+    return { account, reached: true, refused };
+  });
+  const reached = results.filter((r) => r.reached);
+  const unreached = results.length - reached.length;
+  const refused = reached.filter((r) => r.refused.length > 0);
+  const notReached = unreached > 0 ? `; ${unreached} not reached (the member-account roles check names them)` : '';
+  if (refused.length === 0) {
+    return ok(
+      name,
+      reached.length === 0
+        ? `not checked: ${auditRole} could not be assumed in any account (the member-account roles check says why)`
+        : `${auditRole} may cloudtrail:LookupEvents in ${reached.length === accounts.length ? 'all ' : ''}${reached.length} accounts (${regions.join(', ')})${notReached}`,
+    );
+  }
+  const shown = refused
+    .slice(0, 10)
+    .map((r) => `${r.account.name} (${r.account.id}) ${r.refused.join(', ')}`)
+    .join('; ');
+  return fail(
+    name,
+    `cloudtrail:LookupEvents through ${auditRole} was refused in ${refused.length} of ${reached.length} accounts: ${shown}${refused.length > 10 ? '; …' : ''}${notReached}. Ended grants there get a summary that says CloudTrail could not be read`,
+    `Allow cloudtrail:LookupEvents (Resource "*": it has no resource) to ${auditRole} in those accounts: redeploy manifest/aws/member-roles.yml (statement EventHistoryOfEndedGrantsHasNoResource) or the CDK member stack over the organization, and check that no SCP denies it; or set KEYLESS_ACTIVITY=off to go without activity summaries.`,
+  );
+}
+
 // ---------------------------------------------------------------------------------- Slack
 
 async function slackCall(
@@ -773,6 +870,8 @@ export interface SlackCheckOptions {
   /** Production: a missing workspace allow-list fails. */
   requireAllowList?: boolean;
   timeoutMs?: number;
+  /** KEYLESS_AUDITORS' Slack user groups (`subteam:S…`, `@handle`): each must exist and be readable. */
+  auditorGroups?: readonly string[];
 }
 
 /**
@@ -831,6 +930,9 @@ export async function slackChecks(
     if (!channel) continue;
     checks.push(await slackChannelCheck(apiUrl, botToken, role, channel, timeoutMs));
   }
+  for (const entry of options.auditorGroups ?? []) {
+    checks.push(await slackAuditorGroupCheck(apiUrl, botToken, entry, timeoutMs));
+  }
 
   const list = options.allowedTeamIds ?? [];
   const name = 'Slack workspace allow-list';
@@ -865,6 +967,57 @@ export async function slackChecks(
     checks.push(ok(name, `${list.length} workspace(s), the bot's own (${teamId ?? '?'}) among them`));
   }
   return checks;
+}
+
+/**
+ * One of KEYLESS_AUDITORS' Slack user groups: found (a handle through usergroups.list), enabled, and
+ * its members readable with usergroups.users.list. Otherwise its members are refused the audit.
+ */
+async function slackAuditorGroupCheck(
+  apiUrl: string,
+  botToken: string,
+  entry: string,
+  timeoutMs: number,
+): Promise<Check> {
+  const name = `Slack auditors group ${entry}`;
+  const group = parseSlackUserGroup(entry);
+  if (!group)
+    return fail(name, 'not a Slack user group', 'Write subteam:S0123ABC (its id) or @handle in KEYLESS_AUDITORS.');
+  const scopeFix = 'Add usergroups:read to the app (manifest/slack/manifest.yml) and reinstall it.';
+  const refused = (method: string, error: string | undefined) =>
+    error === 'missing_scope'
+      ? fail(name, `${method} needs the usergroups:read scope: its members cannot read the audit`, scopeFix)
+      : fail(
+          name,
+          `${method} answered ${error ?? 'an error'}: its members cannot read the audit`,
+          error === 'no_such_subteam'
+            ? "Check the id in KEYLESS_AUDITORS (Slack: the group's menu, Copy group ID), and that the group is enabled."
+            : error === 'plan_upgrade_required'
+              ? 'User groups need a Slack Standard plan or above; list the auditors by email instead.'
+              : 'Check the group in Slack and KEYLESS_AUDITORS.',
+        );
+  try {
+    let id = 'id' in group ? group.id : undefined;
+    if (!id && 'handle' in group) {
+      const { body } = await slackCall(apiUrl, 'usergroups.list', botToken, {}, timeoutMs);
+      if (!body.ok) return refused('usergroups.list', body.error);
+      const groups = (body.usergroups ?? []) as { id?: string; handle?: string }[];
+      id = groups.find((g) => g.handle === group.handle)?.id;
+      if (!id) {
+        return fail(
+          name,
+          'no enabled Slack user group has this handle: nobody is an auditor through it',
+          'Check the handle in KEYLESS_AUDITORS (without spaces, as after @ in Slack).',
+        );
+      }
+    }
+    const { body } = await slackCall(apiUrl, 'usergroups.users.list', botToken, { usergroup: id! }, timeoutMs);
+    if (!body.ok) return refused('usergroups.users.list', body.error);
+    const members = Array.isArray(body.users) ? body.users.length : 0;
+    return ok(name, `${id}: ${members} member(s) may read the audit`);
+  } catch (error) {
+    return unreachable(name, 'slack.com', error);
+  }
 }
 
 async function slackChannelCheck(

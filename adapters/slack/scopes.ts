@@ -18,6 +18,9 @@ export const METHODS = {
   // The upload flow of files.uploadV2 (the weekly posture chart, an auditor's export).
   'files.getUploadURLExternal': { scope: 'files:write', tier: 4 },
   'files.completeUploadExternal': { scope: 'files:write', tier: 4 },
+  // Auditors by Slack user group (KEYLESS_AUDITORS=subteam:S… or @handle).
+  'usergroups.users.list': { scope: 'usergroups:read', tier: 2 },
+  'usergroups.list': { scope: 'usergroups:read', tier: 2 },
 } as const satisfies Record<string, { scope: string | undefined; tier: 2 | 3 | 4 | 'special' }>;
 
 export type SlackMethod = keyof typeof METHODS;

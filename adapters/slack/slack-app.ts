@@ -4,6 +4,7 @@ import type {
   AlertEngine,
   AlertPublisher,
   AuditReader,
+  ChatUser,
   ChatNotifier,
   Engine,
   GrantStore,
@@ -30,6 +31,8 @@ import { SlackAlertPublisher } from './slack-alert-publisher';
 import { SlackApi, type SlackApiOptions } from './slack-api';
 import { SlackDirectory } from './slack-directory';
 import { SlackNotifier } from './slack-notifier';
+import { SlackUserGroups } from './slack-usergroups';
+import { parseSlackUserGroup, type SlackUserGroupRef } from './usergroup-ref';
 import { KeylessSocketReceiver } from './socket-receiver';
 import { workspaceGate } from './workspace-gate';
 
@@ -57,6 +60,13 @@ export interface SlackAdapterConfig {
   directoryTtlMs?: number;
   /** How many after-ack listener bodies run at once. Default 8. */
   workConcurrency?: number;
+  /**
+   * Slack user groups whose members may read the audit (KEYLESS_AUDITORS entries `subteam:S…` or
+   * `@handle`), checked with usergroups.users.list (scope usergroups:read).
+   */
+  auditorGroups?: readonly string[];
+  /** How long a group's member list is kept. Default one minute. */
+  auditorGroupsTtlMs?: number;
 }
 
 export interface SlackAdapterDeps {
@@ -80,6 +90,11 @@ export interface SlackAdapter {
   connectAlerts(engine: AlertEngine): void;
   /** Gives `/aws-access audit` its reader (auditors only); without one the command says the audit is not set up. */
   connectAudit?(reader: AuditReader): void;
+  /**
+   * With `auditorGroups`: whether a verified Slack person is in one of them (the AuditReader's
+   * `isAuditor`). People of other platforms are not. Throws (fails closed) when Slack cannot answer.
+   */
+  isAuditor?(user: ChatUser): Promise<boolean>;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when listeners and queued deliveries are done (tests, graceful shutdown). */
@@ -101,6 +116,16 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     ...config.pacing,
   });
   const directory = new SlackDirectory(api, logger, config.directoryTtlMs);
+  const auditorGroups = new SlackUserGroups(
+    api,
+    logger,
+    (config.auditorGroups ?? []).map((entry) => {
+      const group = parseSlackUserGroup(entry);
+      if (!group) throw new Error(`"${entry.slice(0, 60)}" is not a Slack user group (subteam:S… or @handle)`);
+      return group;
+    }) satisfies SlackUserGroupRef[],
+    config.auditorGroupsTtlMs,
+  );
   const gate = new AckFirstGate(config.workConcurrency ?? 8, 1);
 
   const publishHome = async (userId: string, problem?: string): Promise<void> => {
@@ -228,6 +253,12 @@ export function createSlackAdapter(deps: SlackAdapterDeps): SlackAdapter {
     connectAudit(reader) {
       auditReader = reader;
     },
+    ...(auditorGroups.configured
+      ? {
+          isAuditor: async (user: ChatUser) =>
+            user.platform === 'slack' && Boolean(user.email) && (await auditorGroups.isMember(user.id)),
+        }
+      : {}),
     async start() {
       await authorize();
       // Socket Mode: connects, and resolves once Slack has said hello.

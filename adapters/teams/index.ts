@@ -55,6 +55,13 @@ export interface TeamsAdapterConfig {
    * (login.botframework.com); a sovereign cloud or a test's loopback key server sets its own.
    */
   openIdMetadataUrl?: string;
+  /**
+   * Accepted files (the audit export) may go to a plain-http upload URL on this machine: the
+   * loopback Teams. Default: `local`. Otherwise only https upload URLs are used.
+   */
+  allowLoopbackUploads?: boolean;
+  /** Bytes per PUT of an upload (a multiple of 320 KiB). Default 5 MiB. */
+  uploadFragmentBytes?: number;
 }
 
 export interface TeamsAdapterDeps {
@@ -182,6 +189,10 @@ export function createTeamsAdapter(deps: TeamsAdapterDeps): TeamsAdapter {
     idempotency: deps.idempotency,
     logger,
     allowedTenantIds: deps.config.allowedTenantIds,
+    fileUploads: {
+      allowLoopbackHttp: deps.config.allowLoopbackUploads ?? deps.config.local,
+      ...(deps.config.uploadFragmentBytes ? { fragmentBytes: deps.config.uploadFragmentBytes } : {}),
+    },
   });
   const notifier = new TeamsNotifier({
     outbox,

@@ -11,6 +11,7 @@ import {
   type AccessRequest,
   type Alert,
   type AlertEngine,
+  type AuditAnswer,
   type AuditReader,
   type ChatUser,
   type Engine,
@@ -30,6 +31,18 @@ import { renderPostureChart } from '../shared/posture-chart';
 import { grantCard, requestStatusCard } from './cards/journey.card';
 import { accountsCard, helpCard, infoCard, listCard, noApprovalsCard, problemCard } from './cards/messages.card';
 import { auditCard, nextAuditWords } from './cards/audit.card';
+import {
+  AuditExportContextSchema,
+  EXPORT_OFFER_TTL_MS,
+  FILE_CONSENT_INVOKE,
+  FileConsentValueSchema,
+  fileConsentCard,
+  fileInfoCard,
+  uploadBytes,
+  uploadUrlAllowed,
+  type AuditExportContext,
+  type FileConsentValue,
+} from './file-consent';
 import { accountChoice, accountStepCard, detailsStepCard, type FormContext } from './cards/request-form.card';
 import { parseCommand, type Command } from './commands';
 import type { ConversationReferences } from './conversation-references';
@@ -76,6 +89,11 @@ export interface TeamsBotDeps {
   audit?: () => AuditReader | undefined;
   /** Entra ID tenant ids served; an activity from any other tenant is refused in onTurn. */
   allowedTenantIds: readonly string[];
+  /**
+   * Where an accepted file goes: https only, or also plain http to this machine (local mode, the
+   * loopback Teams). `fetch` for tests.
+   */
+  fileUploads?: { allowLoopbackHttp: boolean; fetch?: typeof fetch; fragmentBytes?: number };
 }
 
 /**
@@ -364,7 +382,9 @@ export class TeamsBot {
 
   /**
    * `audit …`: auditors only, and only in the 1:1 chat (never shown in a channel). One page in a
-   * card; a longer answer also as a CSV attachment of the same message.
+   * card; a longer answer is also offered as a CSV file (a FileConsentCard: the person allows it into
+   * their OneDrive, see onFileConsent). The offer is bound to the asker's Entra ID object id and
+   * expires after EXPORT_OFFER_TTL_MS.
    */
   private async showAudit(ctx: TurnContext, user: ChatUser, words: string[]): Promise<void> {
     const reader = this.deps.audit?.();
@@ -375,24 +395,145 @@ export class TeamsBot {
         infoCard('The audit is answered in our 1:1 chat only: write `audit …` to me there.'),
       ));
     }
-    const answer = await reader.read(user, words);
-    const card = auditCard(answer, nextAuditWords(words, answer.page));
+    const at = this.now();
+    const answer = await reader.read(user, words, { at });
+    await this.reply(ctx, auditCard(answer, nextAuditWords(words, answer.page)));
     const file = answer.export;
+    if (!file) return;
+    // The person's Entra ID object id as the roster (TeamsInfo) gives it: the accept must come from it.
+    const aad = user.directoryId;
+    if (!aad) {
+      return void (await this.reply(
+        ctx,
+        infoCard('The whole answer cannot be sent as a file: Teams did not say who you are in Microsoft Entra ID.'),
+      ));
+    }
+    await this.offerExport(ctx, file, { user: aad, words, at });
+  }
+
+  /** The FileConsentCard for an export: its name, exact size, and the offer bound to `user` until it expires. */
+  private async offerExport(
+    ctx: TurnContext,
+    file: NonNullable<AuditAnswer['export']>,
+    offer: { user: string; words: readonly string[]; at: number },
+  ): Promise<void> {
+    const size = Buffer.byteLength(file.text, 'utf8');
+    const context: AuditExportContext = {
+      kind: 'keyless-audit-export',
+      user: offer.user,
+      words: [...offer.words],
+      at: offer.at,
+      expiresAt: offer.at + EXPORT_OFFER_TTL_MS,
+      size,
+    };
+    const description = `The whole answer as CSV: ${file.count} event(s)${file.truncated ? ' (cut at this many: narrow the range for the rest)' : ''}. Allow it to save it to your OneDrive; the offer lasts ${EXPORT_OFFER_TTL_MS / 60_000} minutes.`;
     await this.deps.pacer.run(ctx.activity.conversation.id, () =>
       ctx.sendActivity({
         type: ActivityTypes.Message,
-        attachments: [
-          attachment(card),
-          ...(file
-            ? [
-                {
-                  contentType: 'text/csv',
-                  name: file.filename,
-                  contentUrl: `data:text/csv;base64,${Buffer.from(file.text, 'utf8').toString('base64')}`,
-                },
-              ]
-            : []),
-        ],
+        attachments: [fileConsentCard(file.filename, size, description, context)],
+      }),
+    );
+  }
+
+  /**
+   * `fileConsent/invoke`: the person allowed or declined an offered export. Verified like every
+   * activity (the Bot Framework token, the tenant); then the offer must be one keyless made, in the
+   * 1:1 chat, to this very person (Entra ID object id), not expired; the words are read again as of
+   * the offer's time by this person, who must still be an auditor. Only then are the bytes PUT to
+   * the upload URL and the file card posted. Teams gets 200 in every case (the answer is in chat).
+   */
+  private async onFileConsent(ctx: TurnContext): Promise<void> {
+    const a = ctx.activity;
+    const value = FileConsentValueSchema.safeParse(a.value);
+    const offer = value.success ? AuditExportContextSchema.safeParse(value.data.context) : undefined;
+    await ctx.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200 } } as Partial<Activity>);
+    const say = (text: string) => this.reply(ctx, infoCard(text));
+    if (!value.success || !offer?.success) {
+      this.deps.logger.warn(
+        { platform: 'teams', code: ErrorCodes.InvalidInput },
+        'file consent refused: not an offer of keyless',
+      );
+      return void (await say('This file offer is not one keyless made; nothing was sent.'));
+    }
+    const context = offer.data;
+    if (a.conversation.conversationType !== 'personal') {
+      this.deps.logger.warn(
+        { platform: 'teams', code: ErrorCodes.NotAllowed },
+        'file consent refused: not in a 1:1 chat',
+      );
+      return void (await say('Files are sent in our 1:1 chat only; nothing was sent.'));
+    }
+    const { user } = await this.deps.roster.whoSent(ctx);
+    const aad = user.directoryId;
+    if (!aad || aad !== context.user) {
+      this.deps.logger.warn(
+        { platform: 'teams', code: ErrorCodes.NotAllowed, actor: aad ?? a.from?.id },
+        'file consent refused: the export was offered to someone else',
+      );
+      return void (await say(
+        'This export was offered to someone else; nothing was sent. Write `audit …` to me for your own.',
+      ));
+    }
+    if (value.data.action === 'decline') {
+      return void (await say('You declined the file; nothing was sent. The first page stays above.'));
+    }
+    if (this.now() > context.expiresAt) {
+      return void (await say('This export offer has expired; nothing was sent. Write `audit …` again for a new one.'));
+    }
+    await this.sendExport(ctx, user, context, value.data);
+  }
+
+  private async sendExport(
+    ctx: TurnContext,
+    user: ChatUser,
+    context: AuditExportContext,
+    value: Extract<FileConsentValue, { action: 'accept' }>,
+  ): Promise<void> {
+    const say = (text: string) => this.reply(ctx, infoCard(text));
+    const uploads = this.deps.fileUploads ?? { allowLoopbackHttp: false };
+    const info = value.uploadInfo;
+    if (!uploadUrlAllowed(info.uploadUrl, uploads.allowLoopbackHttp)) {
+      this.deps.logger.warn({ platform: 'teams', code: 'UPLOAD_URL_REFUSED' }, 'file consent: upload URL not https');
+      return void (await say('Teams gave an upload address keyless does not send files to; nothing was sent.'));
+    }
+    const reader = this.deps.audit?.();
+    if (!reader) return void (await say('The audit is not set up in this keyless; nothing was sent.'));
+    let file: AuditAnswer['export'];
+    try {
+      file = (await reader.read(user, context.words, { at: context.at })).export;
+    } catch (error) {
+      if (!isKeylessError(error)) throw error;
+      const { problem, hint } = userMessage(error);
+      return void (await this.reply(ctx, problemCard(`${problem} Nothing was sent.`, hint)));
+    }
+    if (!file) return void (await say('The answer now fits on one page: there is no file to send.'));
+    const bytes = Buffer.from(file.text, 'utf8');
+    if (bytes.length !== context.size) {
+      // Events of the window were filed since the offer: the upload session takes the announced size
+      // only, so the new answer is offered afresh.
+      await say('The answer changed since I offered it (events were filed meanwhile); here is the new one.');
+      return this.offerExport(ctx, file, { user: context.user, words: context.words, at: this.now() });
+    }
+    try {
+      await uploadBytes(info.uploadUrl, bytes, {
+        contentType: 'text/csv; charset=utf-8',
+        ...(uploads.fetch ? { fetch: uploads.fetch } : {}),
+        ...(uploads.fragmentBytes ? { fragmentBytes: uploads.fragmentBytes } : {}),
+      });
+    } catch (error) {
+      this.deps.logger.warn(
+        { platform: 'teams', code: 'UPLOAD_FAILED', status: (error as { status?: number }).status },
+        'audit export not uploaded',
+      );
+      return void (await say(
+        'The file could not be saved to your OneDrive; nothing was shared. Write `audit …` again to retry.',
+      ));
+    }
+    await this.deps.pacer.run(ctx.activity.conversation.id, () =>
+      ctx.sendActivity({
+        type: ActivityTypes.Message,
+        text: `The audit export: ${file.count} event(s)${file.truncated ? ' (cut at this many: narrow the range for the rest)' : ''}.`,
+        attachments: [fileInfoCard(info)],
       }),
     );
   }
@@ -509,6 +650,7 @@ export class TeamsBot {
   private async onInvoke(ctx: TurnContext): Promise<void> {
     const a = ctx.activity;
     if (a.name === SEARCH_INVOKE) return this.onSearch(ctx);
+    if (a.name === FILE_CONSENT_INVOKE) return this.onFileConsent(ctx);
     // Other invokes (message extensions, task modules) are not offered: no invoke response → 501.
     if (a.name !== ADAPTIVE_CARD_ACTION) return;
     const value = InvokeValueSchema.safeParse(a.value);

@@ -17,7 +17,8 @@ export interface AuditRecord {
   event: string;
   from: string;
   to: string;
-  subjectKind: AuditEvent['subject']['kind'];
+  /** `alert`: an alert of the security feed and what people did with it (alert-audit.ts). */
+  subjectKind: AuditEvent['subject']['kind'] | 'alert';
   subjectId: string;
   requestId?: string;
   grantId?: string;
@@ -128,7 +129,8 @@ export function auditIndexValues(r: AuditRecord): { dimension: AuditDimension; v
   values.push({ dimension: 'rule', value: r.rule.toLowerCase() });
   values.push({ dimension: 'ps', value: r.permissionSet.toLowerCase() });
   values.push({ dimension: 'account', value: r.accountId });
-  return values;
+  // A record without a value (an alert about no person, no rule) is not filed under an empty one.
+  return values.filter((v) => v.value !== '');
 }
 
 /** An audit read: a time range (inclusive, epoch ms) and any of the dimensions. */

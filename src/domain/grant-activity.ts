@@ -271,3 +271,27 @@ export function activitySummaryText(s: ActivitySummary): { headline: string; wri
   );
   return { headline, writes, notes };
 }
+
+/**
+ * Whether a summary is the whole story: the final lookup (CloudTrail had its time to deliver),
+ * not stopped at its limit, and every Region read.
+ */
+export function activityComplete(s: ActivitySummary): boolean {
+  return s.final && !s.truncated && s.unavailable.length === 0;
+}
+
+/**
+ * The grouped write actions on one line, most significant first, as the summary keeps them
+ * (`iam:DeleteAccessKey ×2 (1 failed); iam:CreateAccessKey; +3 other kinds (7 calls)`).
+ */
+export function activityWritesLine(s: ActivitySummary): string {
+  const kinds = s.writeActions.map(
+    (g) => `${g.action}${g.count > 1 ? ` ×${g.count}` : ''}${g.failed > 0 ? ` (${g.failed} failed)` : ''}`,
+  );
+  if (s.otherWriteKinds > 0) {
+    kinds.push(
+      `+${s.otherWriteKinds} other kind${s.otherWriteKinds === 1 ? '' : 's'} (${s.otherWrites} call${s.otherWrites === 1 ? '' : 's'})`,
+    );
+  }
+  return kinds.join('; ');
+}

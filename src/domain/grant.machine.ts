@@ -1,7 +1,7 @@
 import { transitionKey, type AuditEvent, type Transition } from './audit';
 import type { Actor } from './chat-user';
 import { ErrorCodes, KeylessError } from './errors';
-import type { ActivitySummary } from './grant-activity';
+import { activityComplete, activityWritesLine, type ActivitySummary } from './grant-activity';
 import type { Grant, GrantStatus, SessionCutNote } from './grant';
 import { activationTerm, assertTerm, extendTerm, type ExtensionMode } from './grant-term';
 import { applyTransition, type TransitionTable } from './transition-table';
@@ -287,6 +287,10 @@ export function transitionGrant(grant: Grant, event: GrantEvent): Transition<Gra
             errors: event.summary.errors,
             accessDenied: event.summary.accessDenied,
             truncated: event.summary.truncated,
+            // The rest of the summary, for the archive (the Athena table) and every export.
+            writeActions: activityWritesLine(event.summary),
+            regions: event.summary.activeRegions.map((r) => r.region).join('; '),
+            complete: activityComplete(event.summary),
           }
         : {}),
       ...(event.type === 'sessions_cut'

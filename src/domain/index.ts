@@ -3,6 +3,7 @@ export * from './access-request.machine';
 export * from './audit';
 export * from './audit-record';
 export * from './audit-export';
+export * from './alert-audit';
 export * from './audit-command';
 export * from './catalog';
 export * from './chat-user';

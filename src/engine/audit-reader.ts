@@ -1,8 +1,10 @@
 import {
   ErrorCodes,
   KeylessError,
+  isKeylessError,
   auditCsvHeader,
   auditCsvLine,
+  activityOfRecord,
   auditQueryFromOptions,
   normalizeEmail,
   parseAuditWords,
@@ -11,6 +13,7 @@ import {
   type ChatUser,
 } from '../domain';
 import type { AuditLog, Clock } from '../ports';
+import { ExportActivity, type GrantActivitySource } from './export-activity';
 
 export interface AuditReaderDeps {
   log: AuditLog;
@@ -26,6 +29,8 @@ export interface AuditReaderDeps {
   pageSize?: number;
   /** At most this many events in an export file. Default 10,000. */
   exportMax?: number;
+  /** The activity summaries stored with grants, for the export file's activity columns (issue 18). */
+  activity?: GrantActivitySource;
 }
 
 export interface AuditAnswer {
@@ -61,8 +66,29 @@ export class AuditReader {
     return this.deps.isAuditor(user);
   }
 
-  async read(actor: ChatUser, words: readonly string[]): Promise<AuditAnswer> {
-    if (!(await this.mayRead(actor))) {
+  /**
+   * `mayRead`, failing closed: a group check that cannot answer (a chat platform's error) is a
+   * refusal that says why, never a way in.
+   */
+  private async mayReadOrRefuse(user: ChatUser): Promise<boolean> {
+    try {
+      return await this.mayRead(user);
+    } catch (error) {
+      if (isKeylessError(error) && error.code === ErrorCodes.NotAllowed) throw error;
+      throw new KeylessError(
+        ErrorCodes.NotAllowed,
+        'keyless could not check whether you are in the auditors group, so the audit stays closed. Try again in a minute; if it persists, tell your security team.',
+      );
+    }
+  }
+
+  /**
+   * `at`: the moment the words are read at (`--since 30d` counts back from it; default now). An
+   * export asked for earlier and fetched later (a Teams file accepted minutes after) names the
+   * same window; it may not lie ahead of now.
+   */
+  async read(actor: ChatUser, words: readonly string[], options: { at?: number } = {}): Promise<AuditAnswer> {
+    if (!(await this.mayReadOrRefuse(actor))) {
       throw new KeylessError(
         ErrorCodes.NotAllowed,
         'Only members of the auditors group can read the audit. Ask your security team to add you (KEYLESS_AUDITORS).',
@@ -70,7 +96,8 @@ export class AuditReader {
     }
     const parsed = parseAuditWords(words);
     if ('problem' in parsed) throw new KeylessError(ErrorCodes.InvalidInput, parsed.problem);
-    const built = auditQueryFromOptions(parsed.options, this.deps.clock.now());
+    const now = Math.min(options.at ?? this.deps.clock.now(), this.deps.clock.now());
+    const built = auditQueryFromOptions(parsed.options, now);
     if ('problem' in built) throw new KeylessError(ErrorCodes.InvalidInput, built.problem);
     const pageSize = this.deps.pageSize ?? 15;
     const { query } = built;
@@ -88,7 +115,7 @@ export class AuditReader {
     }
     const more = cursor !== undefined && (await this.hasMore(query, cursor));
     const answer: AuditAnswer = { query, page: parsed.page, pageSize, records: page, more };
-    if (more || parsed.page > 1) answer.export = await this.exportOf(query);
+    if (more || parsed.page > 1) answer.export = await this.exportOf(query, now);
     return answer;
   }
 
@@ -96,23 +123,25 @@ export class AuditReader {
     return (await this.deps.log.queryAudit({ ...query, limit: 1, cursor })).records.length > 0;
   }
 
-  private async exportOf(query: AuditQuery): Promise<NonNullable<AuditAnswer['export']>> {
+  private async exportOf(query: AuditQuery, now: number): Promise<NonNullable<AuditAnswer['export']>> {
     const max = this.deps.exportMax ?? 10_000;
     let text = auditCsvHeader();
     let count = 0;
     let cursor: string | undefined;
+    const activity = this.deps.activity && new ExportActivity(this.deps.activity);
     do {
       const got = await this.deps.log.queryAudit({
         ...query,
         limit: Math.min(500, max - count),
         ...(cursor ? { cursor } : {}),
       });
-      text += got.records.map(auditCsvLine).join('');
+      const activities = await activity?.of(got.records);
+      text += got.records.map((r) => auditCsvLine(r, activityOfRecord(r, activities))).join('');
       count += got.records.length;
       cursor = got.cursor;
     } while (cursor && count < max);
     const truncated = cursor !== undefined && (await this.hasMore(query, cursor));
-    const day = new Date(this.deps.clock.now()).toISOString().slice(0, 10);
+    const day = new Date(now).toISOString().slice(0, 10);
     const who = (query.user ?? query.actor ?? query.account ?? 'all').replace(/[^A-Za-z0-9@._-]/g, '_');
     return { filename: `keyless-audit-${who}-${day}.csv`, text, count, truncated };
   }

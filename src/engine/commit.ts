@@ -9,6 +9,7 @@ import {
   type AccessRequest,
   type Grant,
   type GrantEvent,
+  type GrantId,
   type RequestEvent,
 } from '../domain';
 import type { TimerHandle } from '../ports';
@@ -70,6 +71,46 @@ export interface HeldLease {
   owner: string;
   /** Set by work that released the lease in its last write (`saveGrantWithLease`). */
   released: boolean;
+  /**
+   * Until when the lease is known to be this replica's (epoch ms): from the clock read before the
+   * write that took or last renewed it, so never later than what the store holds.
+   */
+  until: number;
+  /** Set when a renewal found the lease taken: no Identity Center call may follow. */
+  lost: boolean;
+}
+
+/**
+ * Renews `lease` now (ahead of other store work) and answers whether it is still this replica's.
+ * A renewal refused by the store means another replica took the lease: it is marked lost.
+ */
+async function renewLease(ctx: EngineContext, grantId: GrantId, lease: HeldLease): Promise<boolean> {
+  if (lease.lost) return false;
+  const now = ctx.clock.now();
+  const until = now + ctx.options.leaseMs;
+  if (await ctx.store.acquireLease(grantId, lease.owner, now, until, { renewal: true })) {
+    lease.until = Math.max(lease.until, until);
+    return true;
+  }
+  lease.lost = true;
+  return false;
+}
+
+/**
+ * Whether an Identity Center call may be made under `lease` now: this replica's membership has not
+ * lapsed (`Ownership.fence`) and the lease itself has more than the fence margin left, renewed
+ * first when it has not (a renewal delayed by a busy store, a pause). Checked right before every
+ * call that changes access, so that two replicas never act on one grant at once.
+ */
+export async function leaseStands(ctx: EngineContext, grantId: GrantId, lease: HeldLease): Promise<boolean> {
+  if (lease.lost || !(await ctx.ownership.fence(lease.owner))) return false;
+  if (ctx.clock.now() < lease.until - ctx.options.fenceMarginMs) return true;
+  try {
+    return (await renewLease(ctx, grantId, lease)) && ctx.clock.now() < lease.until - ctx.options.fenceMarginMs;
+  } catch (error) {
+    ctx.logger.warn({ grantId, err: error }, 'could not renew a lease before an Identity Center call');
+    return false;
+  }
 }
 
 /**
@@ -94,16 +135,17 @@ export async function withLease<T>(
   try {
     if (!taken) await ctx.ownership.ensureFresh();
     const owner = taken?.owner ?? ctx.ownership.memberId;
-    const lease: HeldLease = { owner, released: false };
+    const lease: HeldLease = { owner, released: false, until: ctx.clock.now() + ctx.options.leaseMs, lost: false };
     const renewLater = () => {
       renewal = ctx.clock.setTimer(ctx.clock.now() + ctx.options.leaseMs / 3, () => {
-        if (done) return;
-        const now = ctx.clock.now();
-        ctx.store
-          .acquireLease(id, owner, now, now + ctx.options.leaseMs)
+        if (done || lease.released) return;
+        renewLease(ctx, id, lease)
+          .then((held) => {
+            if (!held) ctx.logger.warn({ grantId }, 'lease taken by another replica; no further call under it');
+          })
           .catch((error: unknown) => ctx.logger.warn({ grantId, err: error }, 'could not renew a lease'))
           .finally(() => {
-            if (!done) renewLater();
+            if (!done && !lease.lost) renewLater();
           });
       });
     };

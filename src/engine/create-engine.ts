@@ -114,6 +114,14 @@ export function createEngine(deps: EngineDeps): Engine {
       'Ending sessions is enabled but no session-cut store, policies and lease were given.',
     );
   }
+  // The early lookup is "complete enough", the final one replaces it: the final one must come later.
+  const { firstAfterMs, finalAfterMs } = options.activity;
+  if (!(firstAfterMs >= 0 && finalAfterMs > firstAfterMs)) {
+    throw new KeylessError(
+      ErrorCodes.ConfigInvalid,
+      `The final activity lookup (${finalAfterMs} ms after a grant ends) must come after the early one (${firstAfterMs} ms).`,
+    );
+  }
   const inFlight = new Map<string, Promise<unknown>>();
   const timers = new ExpiryTimers(() => ctx);
   // When the members change, this replica's share changes: it drops the timers it no longer owns

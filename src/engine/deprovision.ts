@@ -9,7 +9,7 @@ import {
   type SessionCutNote,
 } from '../domain';
 import { accessRemains, removeAccess } from './access-target';
-import { commitGrant, withLease, type HeldLease } from './commit';
+import { commitGrant, leaseStands, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
 import { activityDue } from './grant-activity';
 import { recordSessionCut, requestSessionCutSync } from './session-cut';
@@ -35,9 +35,9 @@ export function retryDelayMs(attempts: number): number {
  *
  * Round trips (issue 13): given the grant as just read (`known`: a timer's, a sweep's), the lease is
  * taken in the same conditional write as `expiry_reached`; the grant is not read again;
- * `unassignment_confirmed` releases the lease in the same write; the slot is read once (whose
- * assignment this is) and freed only when this grant holds it. An expiry costs four DynamoDB
- * operations: expire+lease, read the slot, confirm+release, free the slot.
+ * `unassignment_confirmed` releases the lease in the same write; the slot (whose assignment this is)
+ * is read only for a grant that never became active, and freed only when this grant holds it. An
+ * expiry costs three DynamoDB operations: expire+lease, confirm+release, free the slot.
  * Whenever a folded write's condition fails (the grant changed, another replica holds the lease),
  * the ordinary path (lease, read, commit) decides.
  */
@@ -79,6 +79,11 @@ export async function deprovision(
   await withLease(ctx, grantId, (lease) => deprovisionHeld(ctx, grantId, lease));
 }
 
+/** Whether `grant` took its triple's slot on the way to active (so holds it until it ends). */
+export function heldSlotSinceActivation(grant: Grant): boolean {
+  return grant.activatedAt !== undefined;
+}
+
 async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: HeldLease, known?: Grant): Promise<void> {
   let grant = known ?? (await ctx.store.getGrant(grantId));
   if (!grant) return;
@@ -107,8 +112,10 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
     principal: grant.principalName,
   });
   // The slot says whose assignment this is: a grant revoked while provisioning, or a stray copy a
-  // race left, may share its triple with another live grant, which must keep its access.
-  const holderId = await ctx.store.getActiveSlot(key);
+  // race left, may share its triple with another live grant, which must keep its access. A grant
+  // that was activated took the slot before its assignment, and a live holder's slot is never taken
+  // (a claim replaces only a holder that has ended): it holds the slot still, without a read.
+  const holderId = heldSlotSinceActivation(grant) ? grantId : await ctx.store.getActiveSlot(key);
   const holdsSlot = holderId === grantId;
   const holder = holderId && !holdsSlot ? await ctx.store.getGrant(holderId) : undefined;
   let sessionCut: SessionCutNote | undefined;
@@ -123,9 +130,10 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
       keptBy = holder.id;
     }
   } else {
-    if (!(await ctx.ownership.fence(lease.owner))) {
-      // Our heartbeat is about to lapse: the others may take this lease; leave the call to them.
-      log.warn({ owner: lease.owner }, 'membership lapsing; revocation left to another replica');
+    if (!(await leaseStands(ctx, grantId, lease))) {
+      // Our heartbeat or the lease is about to lapse, or the lease was taken: the others may act;
+      // leave the call to them.
+      log.warn({ owner: lease.owner }, 'membership or lease lapsing; revocation left to another replica');
       return;
     }
     const startedAt = ctx.clock.now();

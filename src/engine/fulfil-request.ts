@@ -8,6 +8,7 @@ import {
   isLiveGrant,
   parseGrantId,
   systemActor,
+  transitionGrant,
   type AccessRequest,
   type Actor,
   type DomainEvent,
@@ -15,7 +16,7 @@ import {
   type GrantEvent,
   type GrantId,
 } from '../domain';
-import { commitGrant, commitRequest, withLease } from './commit';
+import { commitGrant, commitRequest, leaseStands, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
 import { grantAccess, removeAccess } from './access-target';
 import { deprovision } from './deprovision';
@@ -174,74 +175,107 @@ async function applyExtension(ctx: EngineContext, request: AccessRequest, grantI
  * provisioning → assign → active (or failed). Holds the grant's lease; claims the one-active-grant
  * slot first, so two grants never share (and later tear down) one assignment.
  */
-export async function activate(ctx: EngineContext, grantId: GrantId): Promise<void> {
-  await withLease(ctx, grantId, async (lease) => {
-    const grant = await ctx.store.getGrant(grantId);
-    if (!grant) return;
-    if (grant.status === 'deprovisioning') return deprovision(ctx, grantId, { lease });
-    if (grant.status !== 'provisioning') return;
+export async function activate(
+  ctx: EngineContext,
+  grantId: GrantId,
+  opts: {
+    /** The lease taken by a write that also moved the grant (a scheduled start), and the grant it wrote. */
+    taken?: { owner: string; take: () => Promise<boolean>; grant: Grant };
+  } = {},
+): Promise<void> {
+  await withLease(
+    ctx,
+    grantId,
+    (lease) => activateHeld(ctx, grantId, lease, opts.taken?.grant),
+    opts.taken ? { owner: opts.taken.owner, take: opts.taken.take } : undefined,
+  );
+}
 
-    if (!(await claimSlot(ctx, grant))) return;
-    const key = grantAssignment(grant);
-    const log = ctx.logger.child({
-      grantId,
-      accountId: grant.accountId,
-      permissionSet: grant.permissionSetName,
-      principal: grant.principalName,
-    });
-    if (!(await ctx.ownership.fence(lease.owner))) {
-      // Our heartbeat is about to lapse: the others may take this lease; leave the call to them.
-      log.warn({ owner: lease.owner }, 'membership lapsing; activation left to another replica');
+async function activateHeld(ctx: EngineContext, grantId: GrantId, lease: HeldLease, known?: Grant): Promise<void> {
+  const grant = known ?? (await ctx.store.getGrant(grantId));
+  if (!grant) return;
+  if (grant.status === 'deprovisioning') return deprovision(ctx, grantId, { lease });
+  if (grant.status !== 'provisioning') return;
+
+  if (!(await claimSlot(ctx, grant))) return;
+  const key = grantAssignment(grant);
+  const log = ctx.logger.child({
+    grantId,
+    accountId: grant.accountId,
+    permissionSet: grant.permissionSetName,
+    principal: grant.principalName,
+  });
+  if (!(await leaseStands(ctx, grantId, lease))) {
+    // Our heartbeat or the lease is about to lapse, or the lease was taken: the others may act;
+    // leave the call to them.
+    log.warn({ owner: lease.owner }, 'membership or lease lapsing; activation left to another replica');
+    return;
+  }
+  try {
+    await grantAccess(ctx, grant);
+  } catch (error) {
+    if (isKeylessError(error) && error.retryable) {
+      log.warn({ code: error.code }, 'assignment will be retried by the sweep');
       return;
     }
+    const code = isKeylessError(error) ? error.code : ErrorCodes.AssignmentFailed;
+    const message = error instanceof Error ? error.message : String(error);
+    // An earlier attempt may have created the assignment and lost its answer (a crash, a timeout):
+    // a failed grant must leave nothing behind. Deleting is idempotent, and this grant holds the
+    // triple's slot and its lease, so no other grant's access is touched. Should the clean-up fail,
+    // the grant stays provisioning (with its slot) and the sweep tries again: it is marked failed
+    // only once nothing can be left behind, never with an assignment that no expiry would remove.
     try {
-      await grantAccess(ctx, grant);
-    } catch (error) {
-      if (isKeylessError(error) && error.retryable) {
-        log.warn({ code: error.code }, 'assignment will be retried by the sweep');
+      // The assign may have taken long: the lease must still stand for this second call.
+      if (!(await leaseStands(ctx, grantId, lease))) {
+        log.warn({ owner: lease.owner }, 'lease lapsing before the clean-up; left to the sweep');
         return;
       }
-      const code = isKeylessError(error) ? error.code : ErrorCodes.AssignmentFailed;
-      const message = error instanceof Error ? error.message : String(error);
-      // An earlier attempt may have created the assignment and lost its answer (a crash, a timeout):
-      // a failed grant must leave nothing behind. Deleting is idempotent, and this grant holds the
-      // triple's slot and its lease, so no other grant's access is touched. Should the clean-up fail,
-      // the grant stays provisioning (with its slot) and the sweep tries again: it is marked failed
-      // only once nothing can be left behind, never with an assignment that no expiry would remove.
-      try {
-        await removeAccess(ctx, grant);
-      } catch (cleanup) {
-        log.warn(
-          { code: isKeylessError(cleanup) ? cleanup.code : 'UNKNOWN' },
-          'clean-up after a failed assignment failed; the sweep tries again',
-        );
-        return;
-      }
-      const { grant: failed, changed } = await commitGrant(ctx, grantId, (g) =>
-        g.status === 'provisioning'
-          ? { type: 'assignment_failed', actor: PROVISIONER, at: ctx.clock.now(), code, message }
-          : undefined,
+      await removeAccess(ctx, grant);
+    } catch (cleanup) {
+      log.warn(
+        { code: isKeylessError(cleanup) ? cleanup.code : 'UNKNOWN' },
+        'clean-up after a failed assignment failed; the sweep tries again',
       );
-      if (changed) {
-        await ctx.store.releaseActiveSlot(key, grantId);
-        log.error({ code }, 'assignment failed');
-        await ctx.publish({ type: 'grant_failed', grant: failed });
-      }
       return;
     }
-    const { grant: after, changed } = await commitGrant(ctx, grantId, (g) =>
+    const { grant: failed, changed } = await commitGrant(ctx, grantId, (g) =>
       g.status === 'provisioning'
-        ? { type: 'assignment_confirmed', actor: PROVISIONER, at: ctx.clock.now() }
+        ? { type: 'assignment_failed', actor: PROVISIONER, at: ctx.clock.now(), code, message }
         : undefined,
     );
-    if (after.status === 'deprovisioning') return deprovision(ctx, grantId, { lease });
-    if (changed && after.status === 'active') {
-      log.info({ timeToAccessMs: (after.activatedAt ?? 0) - after.createdAt }, 'access granted');
-      ctx.scheduler.track(after);
-      const request = await ctx.store.getRequest(after.requestId);
-      if (request) await ctx.publish({ type: 'grant_activated', grant: after, request });
+    if (changed) {
+      await ctx.store.releaseActiveSlot(key, grantId);
+      log.error({ code }, 'assignment failed');
+      await ctx.publish({ type: 'grant_failed', grant: failed });
     }
-  });
+    return;
+  }
+  // Confirmed and the lease released in one write, unless the grant changed meanwhile (a revoke
+  // while provisioning): then the ordinary read-and-commit decides.
+  const confirmation = () => ({ type: 'assignment_confirmed', actor: PROVISIONER, at: ctx.clock.now() }) as const;
+  const confirmed = transitionGrant(grant, confirmation());
+  let after: Grant;
+  let changed: boolean;
+  if (
+    confirmed &&
+    (await ctx.store.saveGrantWithLease(confirmed.next, grant.version, { release: { owner: lease.owner } }))
+  ) {
+    lease.released = true;
+    after = confirmed.next;
+    changed = true;
+  } else {
+    ({ grant: after, changed } = await commitGrant(ctx, grantId, (g) =>
+      g.status === 'provisioning' ? confirmation() : undefined,
+    ));
+  }
+  if (after.status === 'deprovisioning') return deprovision(ctx, grantId, { lease });
+  if (changed && after.status === 'active') {
+    log.info({ timeToAccessMs: (after.activatedAt ?? 0) - after.createdAt }, 'access granted');
+    ctx.scheduler.track(after);
+    const request = await ctx.store.getRequest(after.requestId);
+    if (request) await ctx.publish({ type: 'grant_activated', grant: after, request });
+  }
 }
 
 /**
@@ -251,6 +285,8 @@ export async function activate(ctx: EngineContext, grantId: GrantId): Promise<vo
  */
 async function claimSlot(ctx: EngineContext, grant: Grant): Promise<boolean> {
   const key = grantAssignment(grant);
+  // Most claims find the slot free or already this grant's: one conditional write, no read.
+  if (await ctx.store.claimActiveSlot(key, grant.id)) return true;
   const holderId = await ctx.store.getActiveSlot(key);
   if (!holderId || holderId === grant.id) return ctx.store.claimActiveSlot(key, grant.id);
   const holder = await ctx.store.getGrant(holderId);

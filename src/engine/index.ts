@@ -32,3 +32,4 @@ export { POSTURE_PERIOD_MS } from './alerts/posture';
 export type { DriftReport } from './alerts/drift';
 export { Leadership, createSecurityDuties, type LeadershipOptions, type SecurityDuties } from './alerts/leadership';
 export { AuditReader, isListedAuditor, type AuditAnswer, type AuditReaderDeps } from './audit-reader';
+export { ExportActivity, grantActivitySource, type GrantActivitySource } from './export-activity';

@@ -1,4 +1,4 @@
-import { systemActor, type Grant, type GrantId } from '../domain';
+import { systemActor, transitionGrant, type Grant, type GrantId } from '../domain';
 import { commitGrant } from './commit';
 import type { EngineContext } from './deps';
 import { activate } from './fulfil-request';
@@ -17,6 +17,41 @@ export function startInBackground(ctx: EngineContext, grantId: GrantId, known?: 
  * drives on like any other.
  */
 export async function startScheduled(ctx: EngineContext, grantId: GrantId, known?: Grant): Promise<void> {
+  // Given the grant as just read (a timer's, a sweep's): `start_reached` and the lease in one
+  // conditional write, and the activation runs on with the grant it wrote (no read, no second
+  // lease write). When that write's condition fails (the grant changed, another replica holds the
+  // lease or moved it on), the ordinary path below decides.
+  if (
+    known?.status === 'scheduled' &&
+    known.startsAt !== undefined &&
+    known.startsAt <= ctx.clock.now() &&
+    !ctx.busy.has(grantId)
+  ) {
+    await ctx.ownership.ensureFresh(); // the lease is taken as who we are now
+    const t = transitionGrant(known, { type: 'start_reached', actor: SCHEDULER, at: ctx.clock.now() });
+    if (t) {
+      const owner = ctx.ownership.memberId;
+      const departed = ctx.ownership.departed;
+      let took = false;
+      await activate(ctx, grantId, {
+        taken: {
+          owner,
+          grant: t.next,
+          take: async () => {
+            const now = ctx.clock.now();
+            took = await ctx.store.saveGrantWithLease(t.next, known.version, {
+              take: { owner, nowMs: now, untilMs: now + ctx.options.leaseMs, ...(departed.length ? { departed } : {}) },
+            });
+            if (took) logStart(ctx, t.next);
+            return took;
+          },
+        },
+      });
+      if (took) return;
+      // Another replica got there first; one that only stepped in for an overdue owner leaves it.
+      if (!ctx.ownership.owns(grantId)) return;
+    }
+  }
   const { grant, changed } = await commitGrant(
     ctx,
     grantId,
@@ -30,11 +65,13 @@ export async function startScheduled(ctx: EngineContext, grantId: GrantId, known
     ctx.scheduler.track(grant);
     return;
   }
-  if (changed) {
-    ctx.logger.info(
-      { grantId, startsAt: grant.startsAt, startLagMs: ctx.clock.now() - (grant.startsAt ?? 0) },
-      'scheduled access starts',
-    );
-  }
+  if (changed) logStart(ctx, grant);
   if (grant.status === 'provisioning') await activate(ctx, grantId);
+}
+
+function logStart(ctx: EngineContext, grant: Grant): void {
+  ctx.logger.info(
+    { grantId: grant.id, startsAt: grant.startsAt, startLagMs: ctx.clock.now() - (grant.startsAt ?? 0) },
+    'scheduled access starts',
+  );
 }

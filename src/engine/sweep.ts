@@ -109,9 +109,12 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
   );
   failures.push(...(await forEachLimit(ctx, approved, PARALLEL, async (r) => (report.fulfilled++, fulfil(ctx, r.id)))));
 
-  const provisioning = (await ctx.store.listGrants({ status: 'provisioning' })).filter((g) =>
-    own.shouldAct(g.id, now - lastChange(g)),
-  );
+  // A grant in provisioning or deprovisioning is being worked on under a lease: its owner resumes it
+  // at any time, the other replicas only once a whole lease period has passed on top of their grace
+  // (a departed owner's share moves to the next owner at once, and its leases are void: that does
+  // not wait on this).
+  const inProgress = (g: Grant) => own.shouldAct(g.id, now - lastChange(g) - ctx.options.leaseMs);
+  const provisioning = (await ctx.store.listGrants({ status: 'provisioning' })).filter(inProgress);
   failures.push(
     ...(await forEachLimit(
       ctx,
@@ -121,9 +124,7 @@ export async function sweep(ctx: EngineContext): Promise<SweepReport> {
     )),
   );
 
-  const deprovisioning = (await ctx.store.listGrants({ status: 'deprovisioning' })).filter((g) =>
-    own.shouldAct(g.id, now - lastChange(g)),
-  );
+  const deprovisioning = (await ctx.store.listGrants({ status: 'deprovisioning' })).filter(inProgress);
   failures.push(
     ...(await forEachLimit(
       ctx,

@@ -106,6 +106,11 @@ export interface LeaseTakeOptions {
    * holds is void and may be taken at once, without waiting for it to lapse.
    */
   departed?: readonly string[];
+  /**
+   * The holder renewing a lease it took: a store may send it ahead of other work (a renewal that
+   * waits behind a burst lets the lease lapse under work in progress).
+   */
+  renewal?: boolean;
 }
 
 export type LeaseChange =

@@ -9,11 +9,12 @@ import { DynamoGrantStore, ensureTable } from '../../adapters/dynamodb';
 import { loadDemoSeed, startAwsEmulator, type RunningAwsEmulator } from '../../adapters/local/aws-emulator';
 import { startSlackWorkspace, type RunningSlackWorkspace } from '../../adapters/local/slack-workspace';
 import { LOCAL_TEAMS_TENANT_ID, TeamsConnector } from '../../adapters/local/teams-connector';
+import { writeAuditExport } from '../../adapters/main/audit-command';
 import { FanOutNotifier } from '../../adapters/main/fan-out-notifier';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack';
 import { Actions } from '../../adapters/slack/ids';
 import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams';
-import { silentLogger, type Engine, type Grant, type RequestId } from '../../src';
+import { grantActivitySource, silentLogger, type Engine, type Grant, type RequestId } from '../../src';
 import { FAST_EMULATOR_TIMING, localIdentityCenter } from '../../bench/support/local-stack';
 import { demoPolicy, demoPolicyInput } from '../builders/policy';
 import { testEngine } from '../builders/test-engine';
@@ -340,5 +341,59 @@ describe('what a grant did: its CloudTrail activity in Slack and Teams', () => {
     expect((await grantOf(requestId)).version).toBe(final.version);
     const audit = await store.listAudit({ kind: 'grant', id: final.id });
     expect(audit.filter((e) => e.event === 'activity_summarised').map((e) => e.details?.activityStep)).toEqual([1, 2]);
+
+    // The export (`keyless audit --format csv|jsonl`): the grant's whole story, each row of it with what it did.
+    for (let i = 0; i < 20 && (await store.pumpAudit()).items > 0; i++);
+    expect(await store.auditBacklog()).toBe(0);
+    const exportOf = async (format: 'csv' | 'jsonl') => {
+      let text = '';
+      const query = { account: PROD, since: ended.createdAt - MINUTE, until: clock.now() + MINUTE };
+      await writeAuditExport(store, query, format, (chunk) => void (text += chunk), 500, grantActivitySource(store));
+      return text;
+    };
+    const lines = (await exportOf('jsonl'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const ritas = lines.filter((l) => l['grant_id'] === final.id);
+    expect(ritas.map((l) => l['event'])).toEqual(
+      expect.arrayContaining(['create', 'revoke_requested', 'unassignment_confirmed', 'activity_summarised']),
+    );
+    expect(lines.filter((l) => l['subject'] === `request#${requestId}`).map((l) => l['event'])).toEqual(
+      expect.arrayContaining(['create', 'approve']),
+    );
+    for (const l of ritas) {
+      expect(l).toMatchObject({
+        activity_calls: '5',
+        activity_write_calls: '3',
+        activity_writes: 'iam:DeleteAccessKey ×2 (1 failed); iam:CreateAccessKey',
+        activity_errors: '1',
+        activity_regions: 'us-east-1',
+        activity_complete: 'true',
+      });
+      expect(l['activity']).toEqual(final.activity!.summary);
+    }
+    // Ann's grant carries her own summary, not Rita's.
+    const annGrant = (await grantOf(annRequest)).id;
+    const anns = lines.filter((l) => l['grant_id'] === annGrant);
+    expect(anns.length).toBeGreaterThan(0);
+    expect(anns.every((l) => String(l['activity_console_url']).includes('Username=ann'))).toBe(true);
+
+    const csv = (await exportOf('csv')).split('\r\n').filter(Boolean);
+    const header = csv[0]!.split(',');
+    for (const column of [
+      'activity_calls',
+      'activity_writes',
+      'activity_errors',
+      'activity_regions',
+      'activity_complete',
+    ]) {
+      expect(header).toContain(column);
+    }
+    const ritaRows = csv.slice(1).filter((row) => row.includes(final.id));
+    expect(ritaRows).toHaveLength(ritas.length);
+    for (const row of ritaRows) {
+      expect(row).toContain(',5,2,3,iam:DeleteAccessKey ×2 (1 failed); iam:CreateAccessKey,1,0,us-east-1,true,');
+    }
   });
 });

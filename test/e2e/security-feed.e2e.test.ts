@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SqsRootActivityConsumer } from '../../adapters/alerts/root-activity';
-import { DynamoAlertStore, ensureTable } from '../../adapters/dynamodb';
+import { DynamoAlertStore, DynamoGrantStore, ensureTable } from '../../adapters/dynamodb';
 import { rootConsoleSignIn } from '../../adapters/local/aws-emulator/services/cloudtrail-events';
 import { startSlackWorkspace, type RunningSlackWorkspace } from '../../adapters/local/slack-workspace';
 import { TeamsConnector } from '../../adapters/local/teams-connector';
@@ -59,6 +59,7 @@ async function until(condition: () => boolean | Promise<boolean>, ms = 5000): Pr
 describe('the security feed, end to end through Slack and Teams', () => {
   let dynamo: { endpoint: string; stop: () => Promise<void> };
   let client: DynamoDBClient;
+  let auditTable: string;
   let env: SecurityFeedEnv;
   let alerts: AlertEngine;
   let engine: Engine;
@@ -111,6 +112,7 @@ describe('the security feed, end to end through Slack and Teams', () => {
       ],
     });
     const tableName = uniqueTableName();
+    auditTable = tableName;
     await ensureTable(client, tableName);
     identity = new FakeIdentityCenter(demoSeed());
     const grants = new InMemoryGrantStore();
@@ -399,6 +401,23 @@ describe('the security feed, end to end through Slack and Teams', () => {
     await settle();
     expect((await alerts.getAlert(mfa))!.status).toBe('acknowledged');
     expect((await alerts.getAlert(unused))!.status).toBe('acknowledged');
+    // Both clicks are in the audit once the pump has passed, each with the person who clicked.
+    const audit = new DynamoGrantStore({ client, tableName: auditTable });
+    for (let i = 0; i < 20 && (await audit.pumpAudit()).items > 0; i++);
+    const filed = await audit.queryAudit({
+      account: PROD.id,
+      since: Date.now() - 3_600_000,
+      until: Date.now() + 60_000,
+    });
+    const acks = filed.records
+      .filter((r) => r.event === 'acknowledge')
+      .map((r) => [r.details?.['iamUser'], r.actorEmail, r.subjectKind]);
+    expect(acks).toEqual(
+      expect.arrayContaining([
+        ['ana', 'rita@example.com', 'alert'],
+        ['ben', 'sam@example.com', 'alert'],
+      ]),
+    );
     // Deactivate is offered only for a key: a user finding has no key to deactivate.
     const item = workspace.state.channelMessages(SLACK_SECURITY).find((m) => m.ts === digest.ts)!;
     const mfaButtons = (item.blocks as { block_id?: string; elements?: { action_id: string }[] }[]).find(

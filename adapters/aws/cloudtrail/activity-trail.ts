@@ -38,6 +38,14 @@ export interface ActivityTrailOptions {
   logger?: Logger;
 }
 
+/**
+ * The Regions whose event history keyless reads for a grant: the Region keyless runs in, and
+ * us-east-1, where global services such as IAM record their events.
+ */
+export function activityRegions(region: string): string[] {
+  return [...new Set([region, 'us-east-1'])];
+}
+
 /** The largest page LookupEvents answers. */
 export const LOOKUP_PAGE = 50;
 

@@ -1,1 +1,7 @@
-export { AwsActivityTrail, LOOKUP_PAGE, parseEvent, type ActivityTrailOptions } from './activity-trail';
+export {
+  AwsActivityTrail,
+  activityRegions,
+  LOOKUP_PAGE,
+  parseEvent,
+  type ActivityTrailOptions,
+} from './activity-trail';

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { WorkspaceUser } from '../slack-workspace';
-import type { WorldJson } from '../teams-connector';
+import { FILE_CONSENT_CARD, type WorldJson } from '../teams-connector';
 import { PLAYGROUND_PEOPLE, type PlaygroundPerson } from './demo-people';
 
 /** One line of keyless' audit trail, as the page shows it. */
@@ -423,7 +423,26 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
               replyToId: a.replyToId,
               createdAt: a.createdAt,
               updates: a.updates,
-              card: a.userViews[aad] ?? a.attachments?.[0]?.content,
+              card:
+                a.userViews[aad] ??
+                a.attachments?.find((x) => x.contentType === 'application/vnd.microsoft.card.adaptive')?.content,
+              // Files through the Teams bot APIs: an offer to allow (FileConsentCard), a saved file (FileInfoCard).
+              files: (a.attachments ?? []).flatMap((x): Record<string, unknown>[] => {
+                const f = x as { contentType: string; name?: string; contentUrl?: string; content?: unknown };
+                const content = (f.content ?? {}) as { description?: string; sizeInBytes?: number };
+                if (f.contentType === FILE_CONSENT_CARD)
+                  return [
+                    {
+                      kind: 'offer',
+                      name: f.name ?? '',
+                      description: content.description ?? '',
+                      size: content.sizeInBytes ?? 0,
+                    },
+                  ];
+                if (f.contentType === 'application/vnd.microsoft.teams.card.file.info')
+                  return [{ kind: 'file', name: f.name ?? '', url: f.contentUrl ?? '' }];
+                return [];
+              }),
             })),
         })),
       },
@@ -511,6 +530,14 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
               action: { type: 'Action.Execute', id: '', verb: str(body.verb, 'verb'), data: body.data ?? {} },
               trigger: 'manual',
             },
+          },
+        }).then((a) => a.body);
+      case 'teams/file-consent':
+        return call(`${options.teamsUrl}/_admin/file-consent`, {
+          body: {
+            as: who.teamsAadObjectId,
+            activityId: str(body.activityId, 'activityId'),
+            action: str(body.action, 'action') === 'decline' ? 'decline' : 'accept',
           },
         }).then((a) => a.body);
       case 'teams/refresh':

@@ -5,6 +5,7 @@ export {
   WorkspaceError,
   type WorkspaceUser,
   type WorkspaceChannel,
+  type WorkspaceUserGroup,
 } from './workspace';
 export {
   WorkspaceClient,

@@ -15,7 +15,7 @@ import {
   type Handler,
   type RateLimits,
 } from './web-api';
-import { SlackWorkspaceState, WorkspaceError, type WorkspaceUser } from './workspace';
+import { SlackWorkspaceState, WorkspaceError, type WorkspaceUser, type WorkspaceUserGroup } from './workspace';
 
 export interface SlackWorkspaceOptions {
   /** Port on 127.0.0.1; 0 picks a free one. */
@@ -36,6 +36,8 @@ export interface SlackWorkspaceOptions {
   rateLimits?: RateLimits;
   /** The bot scopes granted at install; default DEFAULT_BOT_SCOPES (what the app manifest asks). */
   scopes?: string[];
+  /** User groups (subteams) of the workspace; none by default. */
+  userGroups?: WorkspaceUserGroup[];
 }
 
 export interface RunningSlackWorkspace {
@@ -63,6 +65,7 @@ export interface RunningSlackWorkspace {
  *   GET  /admin/files/:id                   an uploaded file's bytes (the posture chart)
  *   POST /admin/users                       add or replace a person {id, name, realName, displayName, email?, tz}
  *   POST /admin/channels                    add a channel {id, name}
+ *   POST /admin/usergroups                  add or replace a user group {id, handle, name, users, disabled?}
  *   POST /admin/act/command                 {user, text, channel?}
  *   POST /admin/act/click                   {user, actionId, value?, channel+ts | viewId}
  *   POST /admin/act/type                    {user, blockId, actionId, value}
@@ -77,6 +80,7 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
   state.scopes = [...(options.scopes ?? DEFAULT_BOT_SCOPES)];
   for (const u of options.users ?? DEMO_USERS) state.addUser(u);
   for (const c of options.channels ?? DEMO_CHANNELS) state.addChannel(c.id, c.name);
+  for (const g of options.userGroups ?? []) state.addUserGroup(g);
   const limiter = new SlackRateLimiter(options.rateLimits);
   let base = '';
   const client = new WorkspaceClient(state, options.botUrl ?? '', options.signingSecret, () => base);
@@ -224,6 +228,8 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
         });
       }
       if (method === 'POST' && what === 'users') return send(res, 200, state.addUser(body as unknown as WorkspaceUser));
+      if (method === 'POST' && what === 'usergroups')
+        return send(res, 200, state.addUserGroup(body as unknown as WorkspaceUserGroup));
       if (method === 'POST' && what === 'channels' && body.id && body.name) {
         const b = body as unknown as { isPrivate?: boolean; botMember?: boolean };
         return send(

@@ -19,6 +19,8 @@ export type Handler = (ws: SlackWorkspaceState, args: Args) => Record<string, un
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** A boolean argument as Slack reads it: true, `true` or `1`. */
+const flag = (v: unknown): boolean => v === true || v === 'true' || v === '1' || v === 1;
 
 function userInfo(ws: SlackWorkspaceState, u: WorkspaceUser) {
   const offset = tzOffsetSeconds(u.tz);
@@ -74,6 +76,7 @@ export const DEFAULT_BOT_SCOPES = [
   'files:write',
   'groups:read',
   'im:write',
+  'usergroups:read',
   'users:read',
   'users:read.email',
 ];
@@ -91,6 +94,8 @@ export const SCOPE_NEEDED: Record<string, (ws: SlackWorkspaceState, args: Args) 
   'conversations.open': () => 'im:write',
   'files.getUploadURLExternal': () => 'files:write',
   'files.completeUploadExternal': () => 'files:write',
+  'usergroups.list': () => 'usergroups:read',
+  'usergroups.users.list': () => 'usergroups:read',
   'conversations.info': (ws, a) => {
     const c = ws.channels.get(str(a.channel) ?? '');
     return c?.isIm ? 'im:read' : c?.isPrivate ? 'groups:read' : 'channels:read';
@@ -208,6 +213,45 @@ export const METHODS: Record<string, Handler> = {
     }
     const channel = str(a.channel_id);
     return { files: ws.completeUpload(files, channel, str(a.initial_comment), str(a.thread_ts)) };
+  },
+  // User groups (Slack's method reference): Standard plans and above; a disabled group is answered
+  // only with include_disabled (usergroups.users.list then says no_such_subteam, as for an unknown id).
+  'usergroups.list': (ws, a) => {
+    if (ws.plan === 'free') throw new WorkspaceError('plan_upgrade_required');
+    const withDisabled = flag(a.include_disabled);
+    const withUsers = flag(a.include_users);
+    const withCount = flag(a.include_count);
+    const groups = [...ws.userGroups.values()].filter((g) => withDisabled || !g.disabled);
+    return {
+      usergroups: groups.map((g) => ({
+        id: g.id,
+        team_id: ws.team.id,
+        is_usergroup: true,
+        is_subteam: true,
+        name: g.name,
+        description: '',
+        handle: g.handle,
+        is_external: false,
+        date_create: 1446598059,
+        date_update: 1446670362,
+        date_delete: g.disabled ? 1446670400 : 0,
+        auto_type: null,
+        created_by: 'U0KEYLESSADMIN',
+        updated_by: 'U0KEYLESSADMIN',
+        deleted_by: null,
+        prefs: { channels: [], groups: [] },
+        ...(withUsers ? { users: [...g.users] } : {}),
+        ...(withCount ? { user_count: g.users.length } : {}),
+      })),
+    };
+  },
+  'usergroups.users.list': (ws, a) => {
+    if (ws.plan === 'free') throw new WorkspaceError('plan_upgrade_required');
+    const id = str(a.usergroup);
+    if (!id) throw new WorkspaceError('invalid_arguments');
+    const g = ws.userGroups.get(id);
+    if (!g || (g.disabled && !flag(a.include_disabled))) throw new WorkspaceError('no_such_subteam');
+    return { users: [...g.users] };
   },
   'conversations.open': (ws, a) => {
     const users = (str(a.users) ?? '').split(',').filter(Boolean);

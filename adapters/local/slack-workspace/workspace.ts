@@ -38,6 +38,18 @@ export interface WorkspaceChannel {
   botMember?: boolean;
 }
 
+/**
+ * A Slack user group (a "subteam", mentioned as @handle): its id `S…`, its handle, its members. A
+ * disabled group keeps its members but is listed, and answered, only with `include_disabled`.
+ */
+export interface WorkspaceUserGroup {
+  id: string;
+  handle: string;
+  name: string;
+  users: string[];
+  disabled?: boolean;
+}
+
 export class WorkspaceError extends Error {
   constructor(readonly error: string) {
     super(error);
@@ -102,6 +114,10 @@ export class SlackWorkspaceState {
       completed?: { channel?: string; ts?: string; title: string };
     }
   >();
+  /** User groups by id (usergroups.list, usergroups.users.list). */
+  readonly userGroups = new Map<string, WorkspaceUserGroup>();
+  /** The workspace's plan: user groups exist on Standard and above (`free`: plan_upgrade_required). */
+  plan: 'free' | 'standard' = 'standard';
   private readonly viewOwners = new Map<string, string>();
   private lastTs = 0;
   private seq = 0;
@@ -116,6 +132,14 @@ export class SlackWorkspaceState {
   addUser(user: WorkspaceUser): WorkspaceUser {
     this.users.set(user.id, { ...user });
     return user;
+  }
+
+  /** Adds (or replaces) a user group; its members must be people of the workspace. */
+  addUserGroup(group: WorkspaceUserGroup): WorkspaceUserGroup {
+    for (const u of group.users) this.user(u);
+    const g = { ...group, users: [...group.users] };
+    this.userGroups.set(g.id, g);
+    return g;
   }
 
   user(id: string): WorkspaceUser {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   TeamsWorld,
+  type UploadSession,
   type ChannelAccountJson,
   type StoredActivity,
   type TeamsConversation,
@@ -60,6 +61,22 @@ const json = (res: ServerResponse, status: number, body: unknown) => {
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(body === undefined ? '' : JSON.stringify(body));
 };
+
+export const FILE_CONSENT_CARD = 'application/vnd.microsoft.teams.card.file.consent';
+/** OneDrive: every byte range but the last is a multiple of 320 KiB, and none is 60 MiB or more. */
+const FRAGMENT_UNIT = 320 * 1024;
+const MAX_FRAGMENT = 60 * 1024 * 1024;
+const UPLOAD_SESSION_TTL_MS = 15 * 60_000;
+
+/** OneDrive's error answer: `{error: {code, message}}`. */
+const driveError = (res: ServerResponse, status: number, code: string, message: string) =>
+  json(res, status, { error: { code, message } });
+
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
 
 /** A request the Bot Connector refuses, answered with its ErrorResponse shape `{error: {code, message}}`. */
 class ConnectorError extends Error {
@@ -197,6 +214,13 @@ export class TeamsConnector {
     const url = new URL(req.url ?? '/', 'http://loopback');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] === '_admin') return this.admin(req, res, parts.slice(1));
+    if (parts[0] === '_upload' && parts[1] && parts.length === 2) return this.upload(req, res, parts[1]);
+    if (parts[0] === '_files' && parts[1] && req.method === 'GET') {
+      const file = this.world.files.find((f) => f.uniqueId === parts[1]);
+      if (!file) return driveError(res, 404, 'itemNotFound', 'The file does not exist.');
+      res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-length': String(file.size) });
+      return void res.end(file.bytes);
+    }
     if (parts.length === 4 && parts[1] === 'oauth2' && parts[2] === 'v2.0' && parts[3] === 'token') {
       return this.token(req, res, parts[0]!);
     }
@@ -298,6 +322,10 @@ export class TeamsConnector {
       return reply(400, { error: { code: 'BadArgument', message: 'The activity has no type.' } });
     }
 
+    if ((method === 'POST' || method === 'PUT') && Array.isArray(body.attachments)) {
+      const refused = this.consentCardProblem(conv, body.attachments as unknown[]);
+      if (refused) return reply(400, { error: { code: 'BadArgument', message: refused } });
+    }
     if (method === 'POST') {
       // A reply to an activity of this conversation goes into its thread; otherwise it is a new post
       // (botbuilder sets replyToId to a random id on proactive sends; Teams ignores unknown ones).
@@ -353,6 +381,109 @@ export class TeamsConnector {
     };
     this.world.activities.push(stored);
     return stored;
+  }
+
+  /**
+   * Files through the Teams bot APIs exist in personal chats only ("Send and receive files using
+   * bot"); a FileConsentCard names the file and its size and carries both contexts.
+   */
+  private consentCardProblem(conv: TeamsConversation, attachments: unknown[]): string | undefined {
+    for (const raw of attachments) {
+      const a = raw as { contentType?: unknown; name?: unknown; content?: Record<string, unknown> };
+      if (a.contentType !== FILE_CONSENT_CARD) continue;
+      if (conv.conversationType !== 'personal') return 'File consent cards are supported in personal chats only.';
+      const size = a.content?.sizeInBytes;
+      if (typeof a.name !== 'string' || a.name === '') return 'A file consent card needs the file name.';
+      if (typeof size !== 'number' || !Number.isInteger(size) || size <= 0)
+        return 'A file consent card needs sizeInBytes, a positive integer.';
+      if (a.content?.acceptContext === undefined || a.content?.declineContext === undefined)
+        return 'A file consent card needs acceptContext and declineContext.';
+    }
+    return undefined;
+  }
+
+  /**
+   * The upload URL of a session (OneDrive's "upload bytes to the upload session"), strictly: PUT
+   * only, no Authorization header (401), Content-Length equal to the body, `Content-Range: bytes
+   * first-last/total` with the total the consent card announced and the same on every range, ranges
+   * in order (one already received: 416), each but the last a multiple of 320 KiB. 202 with
+   * nextExpectedRanges until the last byte; then 201 with the item. GET answers the session's state,
+   * DELETE cancels it.
+   */
+  private async upload(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const bytes = await readRaw(req);
+    const session = this.world.uploads.get(id);
+    const method = req.method ?? 'GET';
+    this.world.calls.push({ at: new Date().toISOString(), method, path: '/_upload', status: 0 });
+    const call = this.world.calls[this.world.calls.length - 1]!;
+    const fail = (status: number, code: string, message: string) => {
+      call.status = status;
+      driveError(res, status, code, message);
+    };
+    if (!session || session.done || session.expiresAt < Date.now())
+      return fail(404, 'itemNotFound', 'The upload session does not exist or has expired.');
+    const state = () => ({
+      expirationDateTime: new Date(session.expiresAt).toISOString(),
+      nextExpectedRanges: [`${session.receivedBytes}-`],
+    });
+    if (method === 'GET') {
+      call.status = 200;
+      return json(res, 200, state());
+    }
+    if (method === 'DELETE') {
+      this.world.uploads.delete(id);
+      call.status = 204;
+      res.statusCode = 204;
+      return void res.end();
+    }
+    if (method !== 'PUT') return fail(405, 'invalidRequest', 'The upload URL takes PUT.');
+    if (req.headers.authorization)
+      return fail(401, 'unauthenticated', 'The upload URL takes no Authorization header: it is pre-authenticated.');
+    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(String(req.headers['content-range'] ?? ''));
+    if (!range) return fail(400, 'invalidRequest', 'Content-Range is missing or not "bytes <first>-<last>/<total>".');
+    const [first, last, total] = [Number(range[1]), Number(range[2]), Number(range[3])];
+    if (last < first || last >= total) return fail(400, 'invalidRange', 'The range does not lie within the file.');
+    const declared = req.headers['content-length'];
+    if (declared === undefined || Number(declared) !== bytes.length)
+      return fail(400, 'invalidRequest', 'Content-Length is missing or differs from the body.');
+    if (bytes.length !== last - first + 1)
+      return fail(400, 'invalidRequest', 'The body is not as long as its Content-Range says.');
+    if (total !== (session.total ?? session.announced))
+      return fail(
+        400,
+        'invalidRequest',
+        session.total === undefined
+          ? `The file is ${total} bytes; the consent card announced ${session.announced}.`
+          : 'The total size differs from the earlier ranges.',
+      );
+    if (bytes.length >= MAX_FRAGMENT) return fail(413, 'invalidRequest', 'A byte range must be under 60 MiB.');
+    if (first < session.receivedBytes) return fail(416, 'invalidRange', 'This range was already received.');
+    if (first > session.receivedBytes) return fail(400, 'invalidRange', 'Byte ranges must be uploaded in order.');
+    if (last !== total - 1 && bytes.length % FRAGMENT_UNIT !== 0)
+      return fail(400, 'invalidRange', 'Every byte range but the last must be a multiple of 320 KiB.');
+    session.total = total;
+    session.received.push(bytes);
+    session.receivedBytes += bytes.length;
+    if (session.receivedBytes < total) {
+      call.status = 202;
+      return json(res, 202, state());
+    }
+    session.done = true;
+    const file = {
+      uniqueId: session.uniqueId,
+      owner: session.owner,
+      name: session.name,
+      size: total,
+      bytes: Buffer.concat(session.received),
+      createdAt: new Date().toISOString(),
+    };
+    this.world.files.push(file);
+    call.status = 201;
+    json(res, 201, { id: file.uniqueId, name: file.name, size: file.size, file: {}, webUrl: this.contentUrl(session) });
+  }
+
+  private contentUrl(session: Pick<UploadSession, 'uniqueId' | 'name'>): string {
+    return `${this.url}/_files/${session.uniqueId}/${encodeURIComponent(session.name)}`;
   }
 
   // ------------------------------------------------------------------ acting as people
@@ -499,6 +630,73 @@ export class TeamsConnector {
   }
 
   /**
+   * A person answers a FileConsentCard in their 1:1 chat, as Teams does: Allow opens an upload
+   * session in their OneDrive (an unguessable upload URL, the announced size) and sends the bot a
+   * `fileConsent/invoke` with the accept context and the upload info; Decline sends the decline
+   * context. Only the person of that 1:1 chat can answer its card.
+   */
+  async answerFileConsent(as: string, activityId: string, action: 'accept' | 'decline'): Promise<BotAnswer> {
+    const user = this.person(as);
+    const activity = this.world.findActivity(activityId);
+    const card = activity?.attachments?.find((a) => a.contentType === FILE_CONSENT_CARD) as
+      | { name?: string; content?: { sizeInBytes?: number; acceptContext?: unknown; declineContext?: unknown } }
+      | undefined;
+    if (!activity || !card) throw new Error(`no file consent card on ${activityId}`);
+    const conv = this.conversation(activity.conversationId);
+    if (conv.conversationType !== 'personal' || !conv.members.includes(user.aadObjectId)) {
+      throw new Error(`${as} cannot answer a file offer in ${conv.id}`);
+    }
+    if (action === 'decline') {
+      return this.fileConsentRaw(as, activityId, {
+        type: 'fileUpload',
+        action: 'decline',
+        context: card.content?.declineContext,
+      });
+    }
+    const name = card.name ?? 'file';
+    const session: UploadSession = {
+      id: randomBytes(18).toString('base64url'),
+      owner: user.aadObjectId,
+      name,
+      uniqueId: randomUUID().toUpperCase(),
+      announced: card.content?.sizeInBytes ?? 0,
+      received: [],
+      receivedBytes: 0,
+      expiresAt: Date.now() + UPLOAD_SESSION_TTL_MS,
+      done: false,
+    };
+    this.world.uploads.set(session.id, session);
+    return this.fileConsentRaw(as, activityId, {
+      type: 'fileUpload',
+      action: 'accept',
+      context: card.content?.acceptContext,
+      uploadInfo: {
+        contentUrl: this.contentUrl(session),
+        name,
+        uploadUrl: `${this.url}/_upload/${session.id}`,
+        uniqueId: session.uniqueId,
+        fileType: name.includes('.') ? name.split('.').pop()! : '',
+        etag: '1',
+      },
+    });
+  }
+
+  /** Sends a `fileConsent/invoke` as a person, exactly as given (for refusal tests), in the card's chat or their 1:1 chat. */
+  async fileConsentRaw(as: string, activityId: string | undefined, value: unknown): Promise<BotAnswer> {
+    const user = this.person(as);
+    const activity = activityId ? this.world.findActivity(activityId) : undefined;
+    const conv = this.conversation(activity?.conversationId ?? this.world.personalChat(user.aadObjectId).id);
+    return this.postToBot({
+      ...this.baseActivity(user, conv),
+      id: this.world.nextId('in-'),
+      type: 'invoke',
+      name: 'fileConsent/invoke',
+      ...(activityId ? { replyToId: activityId } : {}),
+      value,
+    });
+  }
+
+  /**
    * What Teams sends as a person types in a dynamic type-ahead (`choices.data` of type Data.Query):
    * an `application/search` invoke with the typed text, the dataset and the page asked for.
    */
@@ -578,6 +776,10 @@ export class TeamsConnector {
           );
         case 'invoke':
           return json(res, 200, await this.invokeRaw(str('as') ?? '', str('activityId') ?? '', body.value));
+        case 'file-consent': {
+          const action = str('action') === 'decline' ? 'decline' : 'accept';
+          return json(res, 200, await this.answerFileConsent(str('as') ?? '', str('activityId') ?? '', action));
+        }
         case 'refresh':
           return json(res, 200, (await this.refresh(str('as') ?? '', str('activityId') ?? '')) ?? { refreshed: false });
         case 'faults':

@@ -73,6 +73,35 @@ export interface Fault {
   retryAfterSeconds?: number;
 }
 
+/**
+ * An upload session Teams opened in a person's OneDrive when they allowed a file (FileConsentCard):
+ * the bot PUTs the bytes to its URL in order. `total` is fixed by the first byte range.
+ */
+export interface UploadSession {
+  id: string;
+  /** The person whose OneDrive it is (aadObjectId). */
+  owner: string;
+  name: string;
+  uniqueId: string;
+  /** The size the consent card announced. */
+  announced: number;
+  total?: number;
+  received: Buffer[];
+  receivedBytes: number;
+  expiresAt: number;
+  done: boolean;
+}
+
+/** A file saved to a person's OneDrive by an upload session. */
+export interface OneDriveFile {
+  uniqueId: string;
+  owner: string;
+  name: string;
+  size: number;
+  bytes: Buffer;
+  createdAt: string;
+}
+
 export interface WorldJson {
   tenantId: string;
   bot: { id: string; name: string };
@@ -80,6 +109,8 @@ export interface WorldJson {
   conversations: TeamsConversation[];
   activities: StoredActivity[];
   calls: ConnectorCall[];
+  /** Files people allowed into their OneDrive (without their bytes). */
+  files?: Omit<OneDriveFile, 'bytes'>[];
 }
 
 /** The loopback tenant's id (local mode allows it: KEYLESS_TEAMS_TENANT_IDS). */
@@ -91,6 +122,8 @@ export class TeamsWorld {
   readonly activities: StoredActivity[] = [];
   readonly calls: ConnectorCall[] = [];
   readonly faults: Fault[] = [];
+  readonly uploads = new Map<string, UploadSession>();
+  readonly files: OneDriveFile[] = [];
   private seq = 0;
 
   constructor(
@@ -172,6 +205,7 @@ export class TeamsWorld {
       conversations: [...this.conversations.values()],
       activities: this.activities,
       calls: this.calls,
+      files: this.files.map(({ bytes: _bytes, ...f }) => f),
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { AuditAnswer, AuditRecord } from '../../../src';
+import { auditLineSubject, type AuditAnswer, type AuditRecord } from '../../../src';
 import { escapeText } from '../escape';
 import { COMMAND } from '../ids';
 import { context, section, type SlackMessage } from './common.blocks';
@@ -9,10 +9,11 @@ const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(
 export function auditLine(r: AuditRecord): string {
   const actor = r.actorKind === 'system' ? 'keyless' : (r.actorEmail ?? r.actorName);
   const reason = r.reason ? ` — _${escapeText(r.reason, { maxLength: 120 })}_` : '';
+  const { who, what } = auditLineSubject(r);
   return (
     `\`${when(r.at)}\` *${escapeText(r.event)}* ${escapeText(r.from)}→${escapeText(r.to)} · ` +
-    `${escapeText(r.user)} · ${escapeText(r.accountName)} (${escapeText(r.accountId)}) · ` +
-    `${escapeText(r.permissionSet)} · by ${escapeText(actor)}${reason}`
+    `${escapeText(who)} · ${escapeText(r.accountName)} (${escapeText(r.accountId)}) · ` +
+    `${escapeText(what)} · by ${escapeText(actor)}${reason}`
   );
 }
 

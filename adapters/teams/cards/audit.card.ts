@@ -1,4 +1,4 @@
-import type { AuditAnswer, AuditRecord } from '../../../src';
+import { auditLineSubject, type AuditAnswer, type AuditRecord } from '../../../src';
 import { adaptiveCard, b, heading, text, type AdaptiveCard } from './card';
 import { escapeCardText } from './escape';
 
@@ -8,10 +8,11 @@ const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(
 export function auditCardLine(r: AuditRecord): string {
   const actor = r.actorKind === 'system' ? 'keyless' : (r.actorEmail ?? r.actorName);
   const reason = r.reason ? ` — ${escapeCardText(r.reason, { maxLength: 120 })}` : '';
+  const { who, what } = auditLineSubject(r);
   return (
     `${when(r.at)} ${b(escapeCardText(r.event))} ${escapeCardText(r.from)}→${escapeCardText(r.to)} · ` +
-    `${escapeCardText(r.user)} · ${escapeCardText(r.accountName)} (${escapeCardText(r.accountId)}) · ` +
-    `${escapeCardText(r.permissionSet)} · by ${escapeCardText(actor)}${reason}`
+    `${escapeCardText(who)} · ${escapeCardText(r.accountName)} (${escapeCardText(r.accountId)}) · ` +
+    `${escapeCardText(what)} · by ${escapeCardText(actor)}${reason}`
   );
 }
 
@@ -36,7 +37,7 @@ export function auditCard(a: AuditAnswer, nextCommand: string | undefined): Adap
       [
         a.more && nextCommand ? `Next page: ${escapeCardText(nextCommand)}` : 'End of the answer.',
         a.export
-          ? `The whole answer (${a.export.count} events${a.export.truncated ? ', cut at this many' : ''}) is attached as a CSV file.`
+          ? `The whole answer (${a.export.count} events${a.export.truncated ? ', cut at this many' : ''}) comes as a CSV file below: allow it to save it to your OneDrive.`
           : '',
       ]
         .filter(Boolean)

@@ -71,12 +71,16 @@ export const UNSET_ENV: Record<string, string> = {
   KEYLESS_POLICY_RELOAD_EVERY: 'default 60s',
   KEYLESS_AUDIT_PREFIX: 'default audit (the Glue table and the role expect it)',
   KEYLESS_AUDIT_EVERY: 'default 2000 ms',
-  KEYLESS_AUDITORS: 'optional: the emails of the people who may read the audit in chat; unset, nobody',
+  KEYLESS_AUDITORS:
+    'optional: who may read the audit in chat: emails and Slack user groups (subteam:S… or @handle, scope usergroups:read); unset, nobody',
   KEYLESS_AUDIT_RETENTION_DAYS:
     'default KEYLESS_RETENTION_DAYS (the index in the table; the archive keeps AuditRetentionDays)',
   KEYLESS_ALERTS_EXTERNAL_ID: 'the older name of KEYLESS_MEMBER_ROLE_EXTERNAL_ID, which the stack sets',
   KEYLESS_PAGERDUTY_API_URL: 'default https://api.pagerduty.com (the EU service: https://api.eu.pagerduty.com)',
   KEYLESS_SESSION_CUT_PREFIX: 'default keyless-session-cut (the role may change only SCPs tagged keyless=session-cut)',
+  KEYLESS_ACTIVITY: 'default on (the member audit role may cloudtrail:LookupEvents); off: no activity summaries',
+  KEYLESS_ACTIVITY_FIRST_AFTER: 'default 5m after a grant ends',
+  KEYLESS_ACTIVITY_FINAL_AFTER: 'default 20m after a grant ends',
 };
 
 export class BotStack extends Stack {

@@ -105,7 +105,8 @@ describe('audit index and export on DynamoDB (dynalite)', () => {
     const csv = await exportOf(store, 'csv');
     const rows = csv.text.split('\r\n').filter((r) => r !== '');
     expect(rows[0]).toBe(
-      'at,event,from,to,user,account_id,account_name,permission_set,rule,actor,actor_name,reason,request_id,grant_id,subject,id,details',
+      'at,event,from,to,user,account_id,account_name,permission_set,rule,actor,actor_name,reason,request_id,grant_id,subject,id,details,' +
+        'activity_calls,activity_reads,activity_write_calls,activity_writes,activity_errors,activity_access_denied,activity_regions,activity_complete,activity_looked_up_at,activity_console_url',
     );
     expect(rows).toHaveLength(trail.length + 1);
     // The reason holds a comma and quotes: quoted, quotes doubled (RFC 4180).
@@ -198,6 +199,29 @@ describe('audit index and export on DynamoDB (dynalite)', () => {
     ];
     expect(trail.filter((e) => e.event === 'noted' || e.event === 'reviewed')).toHaveLength(2);
     expect(await count()).toBe(trail.length);
+  }, 60_000);
+
+  it('shares the pending shards between replicas and takes a mark up only once it has settled', async () => {
+    const { client, tableName } = await freshTable();
+    const { store, requestId, grantId } = await story(client, tableName);
+    const trail = [
+      ...(await store.listAudit({ kind: 'request', id: requestId })),
+      ...(await store.listAudit({ kind: 'grant', id: grantId })),
+    ];
+    const backlog = await store.auditBacklog();
+    expect(backlog).toBeGreaterThan(1);
+    // A replica whose share is empty reads nothing; marks newer than the settle point wait.
+    expect((await store.pumpAudit({ shards: () => false })).items).toBe(0);
+    expect((await store.pumpAudit({ settledBefore: T0 - 1 })).items).toBe(0);
+    expect(await store.auditBacklog()).toBe(backlog);
+    // Two replicas with complementary shares: each takes up only its own marks, together all of them.
+    const share = (mine: boolean) => (shard: number) => (shard % 2 === 0) === mine;
+    const first = await store.pumpAudit({ shards: share(true), settledBefore: T0 + DAY });
+    const second = await store.pumpAudit({ shards: share(false), settledBefore: T0 + DAY });
+    expect(first.items + second.items).toBe(backlog);
+    expect(await store.auditBacklog()).toBe(0);
+    const indexed = await store.queryAudit({ user: 'rita@example.com', since: T0 - DAY, until: T0 + 30 * DAY });
+    expect(indexed.records).toHaveLength(trail.length);
   }, 60_000);
 
   it('archives every event once its index is written, and keeps the marks while the archive fails', async () => {

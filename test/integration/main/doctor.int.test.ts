@@ -127,6 +127,7 @@ describe('keyless doctor against the emulators', () => {
     'EventBridge secret',
     'CloudTrail organization trail',
     'member-account roles',
+    'CloudTrail activity',
     'Slack',
     'Slack scopes',
     'Slack approvals channel',
@@ -144,6 +145,9 @@ describe('keyless doctor against the emulators', () => {
     expect(exitCode(report)).toBe(0);
     expect(byName(report, 'member-account roles').detail).toBe(
       'keyless-scanner and keyless-key-remediation assumed in all 9 accounts with the configured ExternalId',
+    );
+    expect(byName(report, 'CloudTrail activity').detail).toBe(
+      'keyless-scanner may cloudtrail:LookupEvents in all 9 accounts (us-east-1)',
     );
     expect(byName(report, 'CloudTrail organization trail').detail).toBe(
       `organization-trail (${ORG_TRAIL_ARN}): an organization trail, in all Regions, logging`,
@@ -368,6 +372,32 @@ describe('keyless doctor against the emulators', () => {
     );
     expect(missing?.detail).toContain('NO ExternalId');
     expect(missing?.fix).toContain('set it: keyless sends none');
+  });
+
+  it('fails the activity check when the audit role may not read CloudTrail, and says how to fix it or switch it off', async () => {
+    aws.faults.deny('LookupEvents');
+    try {
+      const [check] = expectOnly(await doctor(), 'fail', 'CloudTrail activity');
+      expect(check?.detail).toContain('cloudtrail:LookupEvents through keyless-scanner was refused in 9 of 9 accounts');
+      expect(check?.detail).toContain('prod (111111111111) us-east-1: AccessDeniedException');
+      expect(check?.fix).toContain('member-roles.yml');
+      expect(check?.fix).toContain('KEYLESS_ACTIVITY=off');
+    } finally {
+      aws.faults.allow('LookupEvents');
+    }
+    // Switched off, nothing is looked up and the check says so.
+    aws.faults.deny('LookupEvents');
+    try {
+      const config = healthyConfig();
+      const report = await doctor({ ...config, activity: { ...config.activity, enabled: false } });
+      expect(byName(report, 'CloudTrail activity')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringContaining('off'),
+      });
+      expect(report.ok).toBe(true);
+    } finally {
+      aws.faults.allow('LookupEvents');
+    }
   });
 
   it('names the accounts where a member role is not deployed', async () => {

@@ -52,6 +52,36 @@ describe('Teams authentication', () => {
       expect(h.connector.world.calls).toEqual([]);
     });
 
+    test('a file consent answer (fileConsent/invoke) without a valid token is refused with 401 and uploads nothing', async () => {
+      h.connector.world.addConversation({
+        id: 'a:1on1-aad-olga',
+        conversationType: 'personal',
+        members: ['aad-olga'],
+        botInstalled: true,
+      });
+      const value = {
+        type: 'fileUpload',
+        action: 'accept',
+        context: { kind: 'keyless-audit-export', user: 'aad-olga', words: [], at: 0, expiresAt: Date.now() + 60_000 },
+        uploadInfo: {
+          contentUrl: `${h.connector.url}/_files/X/x.csv`,
+          name: 'x.csv',
+          uploadUrl: `${h.connector.url}/_upload/whatever`,
+          uniqueId: 'X',
+          fileType: 'csv',
+        },
+      };
+      expect((await h.connector.fileConsentRaw('aad-olga', undefined, value)).status).toBe(401);
+      h.connector.setAuthorization('Bearer not.a.jwt');
+      const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        expect((await h.connector.fileConsentRaw('aad-olga', undefined, value)).status).toBe(401);
+      } finally {
+        error.mockRestore();
+      }
+      expect(h.connector.world.calls).toEqual([]);
+    });
+
     test('an activity with a forged token is refused with 401', async () => {
       h.connector.setAuthorization('Bearer not.a.jwt');
       const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);

@@ -157,6 +157,12 @@ describe('the lookups stored with a grant', () => {
     })!;
     expect(first.next.activity).toEqual({ step: 1, summary: s, dueAt: at + 1_200_000 });
     expect(first.audit.details).toMatchObject({ activityStep: 1, calls: 1, writes: 1 });
+    // The archive and the export read the rest of the summary from the event itself.
+    expect(first.audit.details).toMatchObject({
+      writeActions: 'iam:DeleteUser',
+      regions: 'eu-west-1',
+      complete: false,
+    });
     // A repeat of step 1, or step 2 before step 1, changes nothing.
     expect(
       transitionGrant(first.next, { type: 'activity_summarised', actor, at, step: 1, summary: s }),

@@ -36,6 +36,33 @@ describe('reading the audit in chat', () => {
     expect(log.queries).toBe(0);
   });
 
+  it("lets a platform's group in only with a verified person, and fails closed when the group cannot be checked", async () => {
+    const log = new InMemoryAuditLog();
+    log.add(auditRecord(1, 'rita@example.com', T0 - 1000));
+    const asked: string[] = [];
+    const reader = (isAuditor: (u: ChatUser) => Promise<boolean>) =>
+      new AuditReader({ log, clock: new ManualClock(T0), auditors: () => [], isAuditor });
+    const inGroup = reader(async (u) => {
+      asked.push(u.id);
+      return u.id === users.rita.id;
+    });
+    expect((await inGroup.read(users.rita, [])).records).toHaveLength(1);
+    expect(await refusal(inGroup.read(users.bob, []))).toBe(ErrorCodes.NotAllowed);
+    // No verified email: the group is not even asked.
+    expect(await refusal(inGroup.read({ ...users.rita, email: undefined } as unknown as ChatUser, []))).toBe(
+      ErrorCodes.NotAllowed,
+    );
+    expect(asked).toEqual([users.rita.id, users.bob.id]);
+
+    // The platform cannot answer (a network error): refused, with words, and nothing is read.
+    const before = log.queries;
+    const broken = reader(() => Promise.reject(new Error('socket hang up')));
+    const error = await broken.read(users.rita, []).catch((e: unknown) => e);
+    expect(isKeylessError(error) && error.code).toBe(ErrorCodes.NotAllowed);
+    expect((error as Error).message).toContain('could not check whether you are in the auditors group');
+    expect(log.queries).toBe(before);
+  });
+
   it('answers an auditor (by verified email, any case) one page at a time, with the whole answer as CSV', async () => {
     const { reader } = setUp(12);
     const first = await reader.read(users.olga, ['rita@example.com', '--since', '30d']);

@@ -1,4 +1,4 @@
-import type { ActivityTrail, Grant, TrailLookup } from '../../../src';
+import { ErrorCodes, type ActivityTrail, type Grant, type TrailLookup } from '../../../src';
 import { users } from '../../builders/test-engine';
 import { ReplicaCluster } from '../../fakes/replica-cluster';
 
@@ -117,6 +117,54 @@ describe('what an ended grant did, across replicas', () => {
     expect(events).toHaveLength(2);
     expect(events[1]).toMatchObject({ changed: true, summary: { writes: 1, unavailable: [], final: true } });
   });
+
+  it('follows the timing it is given: the early lookup and the final one at their own delays after the end', async () => {
+    const trail = new FakeTrail();
+    const first = 2 * MINUTE;
+    const final = 7 * MINUTE;
+    const c = new ReplicaCluster(1, {
+      activity: trail,
+      options: { activity: { firstAfterMs: first, finalAfterMs: final } },
+    });
+    const grant = await endedGrant(c);
+    expect(grant.activity).toEqual({ step: 0, dueAt: grant.endedAt! + first });
+    await c.advance(first - 1);
+    await c.sweepAll();
+    expect(trail.lookups).toHaveLength(0);
+    await c.advance(1);
+    await c.sweepAll();
+    expect(trail.lookups).toHaveLength(1);
+    const early = (await c.on(0, (e) => e.getGrant(grant.id)))!;
+    expect(early.activity).toMatchObject({ step: 1, dueAt: grant.endedAt! + final });
+    await c.advance(final - first);
+    await c.sweepAll();
+    expect(c.notifier.ofType('grant_activity').map((e) => e.summary.final)).toEqual([false, true]);
+  });
+
+  it('schedules and looks up nothing when switched off, even with a CloudTrail source', async () => {
+    const trail = new FakeTrail();
+    const c = new ReplicaCluster(1, { activity: trail, options: { activity: { enabled: false } } });
+    const grant = await endedGrant(c);
+    expect(grant.activity).toBeUndefined();
+    await c.advance(FINAL);
+    await c.sweepAll();
+    expect(trail.lookups).toEqual([]);
+    expect(c.notifier.ofType('grant_activity')).toEqual([]);
+  });
+
+  it.each([
+    [FIRST, FIRST],
+    [FINAL, FIRST],
+    [-1, FINAL],
+  ])(
+    'refuses to start when the final lookup (%p after the end) is not after the early one',
+    (firstAfterMs, finalAfterMs) => {
+      expect(
+        () =>
+          new ReplicaCluster(1, { activity: new FakeTrail(), options: { activity: { firstAfterMs, finalAfterMs } } }),
+      ).toThrow(expect.objectContaining({ code: ErrorCodes.ConfigInvalid }));
+    },
+  );
 
   it('looks nothing up when no CloudTrail source is given', async () => {
     const c = new ReplicaCluster(1);

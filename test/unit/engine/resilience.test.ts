@@ -79,6 +79,43 @@ describe('surviving crashes, retries and replicas', () => {
     expect((await a.engine.getGrant(grant.id))?.status).toBe('active');
   });
 
+  it('renews a lease with little time left before it calls Identity Center, and never calls under a lost one', async () => {
+    const options = { leaseMs: 1500, fenceMarginMs: 1000 };
+    const t = testEngine({ options });
+    const renewals: boolean[] = [];
+    const acquire = t.store.acquireLease.bind(t.store);
+    let refuse = false;
+    t.store.acquireLease = async (id, owner, now, until, opts) => {
+      if (opts?.renewal) {
+        renewals.push(!refuse);
+        if (refuse) return false; // another replica took it meanwhile
+        return acquire(id, owner, now, until, opts);
+      }
+      const took = await acquire(id, owner, now, until, opts);
+      // The store was slow: by the time the lease is taken, less than the fence margin is left.
+      t.clock.advance(1000);
+      return took;
+    };
+    await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
+    await t.engine.idle();
+    const grant = [...t.store.grants.values()][0]!;
+    expect(grant.status).toBe('active');
+    expect(renewals).toEqual([true]); // renewed once, right before the assign
+    refuse = true;
+    await t.engine.revoke({ grantId: grant.id, actor: users.olga });
+    await t.engine.idle();
+    expect(renewals).toEqual([true, false]);
+    expect(t.identity.unassignCalls).toHaveLength(0);
+    expect((await t.engine.getGrant(grant.id))?.status).toBe('deprovisioning');
+    // Once the lease is this replica's again, the sweep finishes the removal.
+    refuse = false;
+    t.clock.advance(5_000);
+    await t.engine.sweep();
+    await t.engine.idle();
+    expect(t.identity.unassignCalls).toHaveLength(1);
+    expect((await t.engine.getGrant(grant.id))?.status).toBe('revoked');
+  });
+
   it('fulfils an approved request whose grant was never written', async () => {
     const t = testEngine();
     const { request } = await t.engine.requestAccess({
@@ -210,8 +247,10 @@ describe('surviving crashes, retries and replicas', () => {
     await t.engine.requestAccess({ requester: users.olga, ...sandboxRead });
     await t.engine.idle();
     const live = [...t.store.grants.values()][0]!;
-    // A stray grant for the same triple (as a race could leave) is revoked: the live grant's assignment stays.
-    const stray = { ...live, id: 'stray-grant-1' as GrantId, status: 'active' as const };
+    // A grant for the same triple that never became active (merged, or revoked before its claim
+    // went through) is revoked: the live grant's assignment stays.
+    const { activatedAt: _activatedAt, ...unactivated } = live;
+    const stray = { ...unactivated, id: 'stray-grant-1' as GrantId, status: 'provisioning' as const };
     await t.store.createGrant(stray);
     await t.engine.revoke({ grantId: stray.id, actor: users.olga });
     await t.engine.idle();

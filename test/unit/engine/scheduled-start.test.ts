@@ -62,6 +62,37 @@ describe('access that starts later', () => {
     expect(t.identity.has(grantAssignment(active))).toBe(false);
   });
 
+  it('starts with four store operations: start and lease in one write, the slot, confirm and release, the request', async () => {
+    const t = testEngine();
+    const { request } = await t.engine.requestAccess({ ...sandbox, start: '13:00' });
+    await t.engine.idle();
+    const id = (await grantOf(t, request.id)).id;
+    t.clock.advance(START - 60_000 - t.clock.now());
+    await t.engine.sweep(); // arms the start
+    const calls: string[] = [];
+    const store = t.store as unknown as Record<string, unknown>;
+    for (const name of [
+      'getGrant',
+      'saveGrant',
+      'saveGrantWithLease',
+      'acquireLease',
+      'releaseLease',
+      'getActiveSlot',
+      'claimActiveSlot',
+      'getRequest',
+    ]) {
+      const fn = store[name] as (...a: unknown[]) => unknown;
+      store[name] = (...args: unknown[]) => (calls.push(name), fn.apply(t.store, args));
+    }
+    t.clock.advance(60_000);
+    await t.engine.idle();
+    expect((await t.engine.getGrant(id))?.status).toBe('active');
+    calls.pop(); // the getGrant just above
+    expect(calls).toEqual(['saveGrantWithLease', 'claimActiveSlot', 'saveGrantWithLease', 'getRequest']);
+    // The lease was released in the confirming write.
+    expect(t.store.leases.has(id)).toBe(false);
+  });
+
   it('is started by the sweep when no timer is armed (a restart), once, and never early', async () => {
     const t = testEngine();
     const { request } = await t.engine.requestAccess({ ...sandbox, start: '13:00' });

@@ -532,6 +532,36 @@ describe('the member-account roles (member-roles.yml through org.yml)', () => {
     }
   });
 
+  it('lets the audit role call cloudtrail:LookupEvents (the activity lookups and their doctor check), and no other CloudTrail action; the remediation role none', () => {
+    const inHome = resolve(member, memberEnv('us-east-1')) as CfnTemplate;
+    const statementsOf = (roleName: string) => {
+      const role = Object.values(inHome.Resources).find(
+        (r) => r.Type === 'AWS::IAM::Role' && r.Properties?.RoleName === roleName,
+      );
+      const policies = role!.Properties!.Policies as {
+        PolicyDocument: { Statement: { Action: string | string[]; Effect: string; Resource: unknown }[] };
+      }[];
+      return policies.flatMap((p) => p.PolicyDocument.Statement);
+    };
+    const cloudTrail = (roleName: string) =>
+      statementsOf(roleName).flatMap((s) =>
+        [s.Action]
+          .flat()
+          .filter((a) => a.startsWith('cloudtrail:'))
+          .map((a) => ({ action: a, effect: s.Effect, resource: s.Resource })),
+      );
+    const config = loadConfig({
+      ...taskEnvironment,
+      KEYLESS_POLICY: SAMPLE_POLICY,
+      KEYLESS_POLICY_FILE: SAMPLE_POLICY,
+    });
+    expect(config.activity.enabled).toBe(true);
+    expect(cloudTrail(config.alerts.auditRole)).toEqual([
+      { action: 'cloudtrail:LookupEvents', effect: 'Allow', resource: '*' },
+    ]);
+    expect(cloudTrail(config.alerts.remediationRole)).toEqual([]);
+  });
+
   it('creates the IAM roles in one Region only (IAM is global), and the forwarding rules in every Region', () => {
     const elsewhere = resolve(member, memberEnv('eu-west-1')) as CfnTemplate;
     const types = Object.values(elsewhere.Resources).map((r) => [r.Type, r.Properties?.RoleName]);

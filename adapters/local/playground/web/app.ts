@@ -51,6 +51,9 @@ interface Activity {
   createdAt: string;
   updates: number;
   card?: { refresh?: { userIds?: string[] } } & Record<string, unknown>;
+  files?: (
+    { kind: 'offer'; name: string; description: string; size: number } | { kind: 'file'; name: string; url: string }
+  )[];
 }
 interface State {
   me: Person;
@@ -459,6 +462,7 @@ function drawTeams(s: State): void {
           }),
         );
       }
+      for (const f of a.files ?? []) node.append(teamsFile(a.id, f));
       list.append(node);
     }
     list.scrollTop = list.scrollHeight;
@@ -474,6 +478,37 @@ function drawTeams(s: State): void {
     refreshed.add(key);
     void post('teams/refresh', { activityId: a.id }).then(() => poll());
   }
+}
+
+/** A file offer (Allow / Decline, as Teams shows a FileConsentCard) or a saved file (a FileInfoCard's link). */
+function teamsFile(activityId: string, f: NonNullable<Activity['files']>[number]): HTMLElement {
+  const box = document.createElement('div');
+  box.className = 'teams-file';
+  box.dataset.testid = f.kind === 'offer' ? 'teams-file-offer' : 'teams-file';
+  const name = Object.assign(document.createElement('b'), { textContent: f.name });
+  if (f.kind === 'file') {
+    const link = Object.assign(document.createElement('a'), { href: f.url, target: '_blank', rel: 'noopener' });
+    link.append(name);
+    box.append(link);
+    return box;
+  }
+  box.append(
+    name,
+    Object.assign(document.createElement('span'), { textContent: ` · ${Math.ceil(f.size / 1024)} KB` }),
+    Object.assign(document.createElement('p'), { textContent: f.description }),
+  );
+  for (const [label, action] of [
+    ['Allow', 'accept'],
+    ['Decline', 'decline'],
+  ] as const) {
+    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: label });
+    button.addEventListener(
+      'click',
+      () => void act(`Teams: ${label} ${f.name}`, 'teams/file-consent', { activityId, action }),
+    );
+    box.append(button);
+  }
+  return box;
 }
 
 // ---- AWS, audit, alerts ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ describe('AWS regions', () => {
     process.env.AWS_REGION = 'eu-central-1';
     expect(await regions('eu-west-1')).toEqual({
       dynamo: 'eu-central-1',
+      dynamoUrgent: 'eu-central-1',
       sqs: 'eu-central-1',
       ssm: 'eu-central-1',
       s3: 'eu-central-1',

@@ -64,6 +64,19 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads KEYLESS_AUDITORS as emails and Slack user groups, and names a malformed group', () => {
+    const config = loadConfig(
+      { KEYLESS_AUDITORS: 'Olga@Example.com, subteam:S0123ABC ,@Security-Auditors,sam@example.com' },
+      '/tmp',
+    );
+    expect(config.audit.auditors).toEqual(['olga@example.com', 'sam@example.com']);
+    expect(config.audit.auditorGroups).toEqual(['subteam:S0123ABC', '@Security-Auditors']);
+    expect(loadConfig({ KEYLESS_AUDITORS: 'olga@example.com' }, '/tmp').audit.auditorGroups).toBeUndefined();
+    const problems = problemsOf({ KEYLESS_AUDITORS: 'olga@example.com,subteam:s-lower,@' });
+    expect(problems.join('\n')).toContain('"subteam:s-lower" is not a Slack user group');
+    expect(problems.join('\n')).toContain('"@" is not a Slack user group');
+  });
+
   it('reports every problem of the environment and the policy file at once', () => {
     const problems = problemsOf({
       KEYLESS_PORT: 'abc',
@@ -142,6 +155,47 @@ describe('configuration', () => {
     ['-5m', /^KEYLESS_RECONCILE_EVERY: "-5m" is not a duration/],
   ])('refuses KEYLESS_RECONCILE_EVERY=%p, naming the variable and the accepted forms', (text, message) => {
     expect(problemsOf({ KEYLESS_RECONCILE_EVERY: text })).toEqual([expect.stringMatching(message)]);
+  });
+
+  describe('activity timing (KEYLESS_ACTIVITY, KEYLESS_ACTIVITY_FIRST_AFTER, KEYLESS_ACTIVITY_FINAL_AFTER)', () => {
+    it('looks up activity 5 and 20 minutes after a grant ends unless told otherwise', () => {
+      expect(loadConfig({}, '/tmp').activity).toEqual({
+        enabled: true,
+        firstAfterMs: 5 * 60_000,
+        finalAfterMs: 20 * 60_000,
+      });
+    });
+
+    it('reads the delays with the one duration reader, and the off switch', () => {
+      expect(
+        loadConfig({ KEYLESS_ACTIVITY_FIRST_AFTER: '10m', KEYLESS_ACTIVITY_FINAL_AFTER: 'PT1H' }, '/tmp').activity,
+      ).toEqual({ enabled: true, firstAfterMs: 10 * 60_000, finalAfterMs: 3_600_000 });
+      expect(loadConfig({ KEYLESS_ACTIVITY: 'off' }, '/tmp').activity.enabled).toBe(false);
+      expect(loadConfig({ KEYLESS_ACTIVITY: 'on' }, '/tmp').activity.enabled).toBe(true);
+    });
+
+    it.each([
+      [{ KEYLESS_ACTIVITY: 'no' }, /^KEYLESS_ACTIVITY: .*"on".*"off"/],
+      [{ KEYLESS_ACTIVITY_FIRST_AFTER: 'soon' }, /^KEYLESS_ACTIVITY_FIRST_AFTER: "soon" is not a duration; write 90m/],
+      [
+        { KEYLESS_ACTIVITY_FIRST_AFTER: 'PT30S' },
+        /^KEYLESS_ACTIVITY_FIRST_AFTER: "PT30S" is out of range: it must be between 1m and 6h/,
+      ],
+      [
+        { KEYLESS_ACTIVITY_FINAL_AFTER: '2d' },
+        /^KEYLESS_ACTIVITY_FINAL_AFTER: "2d" is out of range: it must be between 2m and 1d/,
+      ],
+      [
+        { KEYLESS_ACTIVITY_FIRST_AFTER: '30m' },
+        /^KEYLESS_ACTIVITY_FINAL_AFTER: the final activity lookup \(20m after a grant ends\) must come after the early one \(KEYLESS_ACTIVITY_FIRST_AFTER, 30m\)$/,
+      ],
+      [
+        { KEYLESS_ACTIVITY_FIRST_AFTER: '15m', KEYLESS_ACTIVITY_FINAL_AFTER: '15m' },
+        /^KEYLESS_ACTIVITY_FINAL_AFTER: the final activity lookup \(15m after a grant ends\) must come after/,
+      ],
+    ])('refuses %p, naming the variable and what it accepts', (env, message) => {
+      expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);
+    });
   });
 
   it('refuses the same text in the policy file as in the environment', () => {

@@ -42,6 +42,40 @@ describe('keyless doctor', () => {
     expect(checks[1]?.fix).toContain('manifest/slack/manifest.yml');
   });
 
+  it("checks KEYLESS_AUDITORS' Slack user groups: found and readable, or why their members cannot read the audit", async () => {
+    const workspace = await startSlackWorkspace({
+      signingSecret: 'doctor-signing-secret',
+      botToken: 'xoxb-doctor',
+      userGroups: [
+        { id: 'S0AUDIT', handle: 'security-auditors', name: 'Security auditors', users: ['U0SAM', 'U0OLGA'] },
+      ],
+    });
+    const groups = async (...auditorGroups: string[]) =>
+      (await slackChecks('xoxb-doctor', workspace.apiUrl, { auditorGroups })).filter((c) =>
+        c.name.startsWith('Slack auditors group'),
+      );
+    try {
+      expect(await groups('@security-auditors', 'subteam:S0AUDIT')).toEqual([
+        expect.objectContaining({ status: 'ok', detail: 'S0AUDIT: 2 member(s) may read the audit' }),
+        expect.objectContaining({ status: 'ok', name: 'Slack auditors group subteam:S0AUDIT' }),
+      ]);
+      expect(await groups('subteam:S0GONE', '@nobody')).toEqual([
+        expect.objectContaining({
+          status: 'fail',
+          detail: expect.stringContaining('no_such_subteam'),
+          fix: expect.stringContaining('Copy group ID'),
+        }),
+        expect.objectContaining({ status: 'fail', detail: expect.stringContaining('no enabled Slack user group') }),
+      ]);
+      workspace.state.scopes = workspace.state.scopes.filter((x) => x !== 'usergroups:read');
+      expect(await groups('subteam:S0AUDIT')).toEqual([
+        expect.objectContaining({ status: 'fail', fix: expect.stringContaining('usergroups:read') }),
+      ]);
+    } finally {
+      await workspace.stop();
+    }
+  });
+
   it('fails Slack with the answer of auth.test for a bad token', async () => {
     const { url, server } = await fakeSlack({ ok: true }, []);
     const checks = await slackChecks('xoxb-bad', url);
