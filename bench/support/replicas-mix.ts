@@ -164,6 +164,8 @@ export interface MixFigures {
   missed_starts: number;
   /** From a scheduled grant's start to its CreateAccountAssignment accepted. */
   p99_start_lag_ms: number;
+  /** p99 revocation lag of each kind of grant (expiry to the removal accepted), to tell which one lags. */
+  p99_lag_ms_by_kind: { account: number; group: number; scheduled: number };
   /** DeleteGroupMembership calls the emulator answered, and how many with an error. */
   membership_delete_calls: number;
   membership_delete_errors: number;
@@ -171,7 +173,7 @@ export interface MixFigures {
 
 /** The mix's invariants, once the burst has passed. */
 export async function mixChecks(input: {
-  state: Pick<EmulatorState, 'assignments' | 'operations' | 'memberships'>;
+  state: Pick<EmulatorState, 'assignments' | 'operations' | 'memberships' | 'membershipChanges'>;
   log: { operation: string; outcome: string }[];
   store: Pick<DynamoGrantStore, 'getGrant'>;
   plan: BurstPlan;
@@ -208,6 +210,23 @@ export async function mixChecks(input: {
     startLags.push(created - start);
   }
   startLags.sort((a, b) => a - b);
+  const removedAt = new Map<string, number>();
+  for (const r of revocationsOf(state, plan.groupIds)) {
+    const key = targetKey(r.assignment);
+    removedAt.set(key, Math.min(removedAt.get(key) ?? Infinity, r.createdAt));
+  }
+  const kindOf = (key: string) =>
+    burst.startsAt.has(key) ? 'scheduled' : plan.groupIds.has(key.split('#')[1] ?? '') ? 'group' : 'account';
+  const lags = { account: [] as number[], group: [] as number[], scheduled: [] as number[] };
+  for (const [key, expiry] of burst.expiresAt) {
+    const removed = removedAt.get(key);
+    if (removed !== undefined) lags[kindOf(key)].push(removed - expiry);
+  }
+  const p99 = (list: number[]) =>
+    quantile(
+      [...list].sort((a, b) => a - b),
+      0.99,
+    );
   const membershipDeletes = input.log.filter((e) => e.operation === 'DeleteGroupMembership');
   return {
     group_grants: plan.active.filter((t) => t.group).length,
@@ -217,6 +236,7 @@ export async function mixChecks(input: {
     early,
     missed_starts: missedStarts,
     p99_start_lag_ms: quantile(startLags, 0.99),
+    p99_lag_ms_by_kind: { account: p99(lags.account), group: p99(lags.group), scheduled: p99(lags.scheduled) },
     membership_delete_calls: membershipDeletes.length,
     membership_delete_errors: membershipDeletes.filter((e) => e.outcome !== 'ok').length,
   };

@@ -54,7 +54,15 @@ const op = (kind: 'create' | 'delete', a: ReturnType<typeof account>, createdAt:
 const clean = {
   assignments: [],
   memberships: [],
-  operations: [op('delete', account('u-1'), T + 10), op('create', account('u-3'), T + 1010)],
+  operations: [
+    op('delete', account('u-1'), T + 10),
+    op('create', account('u-3'), T + 1010),
+    op('delete', account('u-3'), T + 3040),
+  ],
+  membershipChanges: [
+    { kind: 'create' as const, groupId: GROUP, userId: 'u-2', at: T - 100 },
+    { kind: 'delete' as const, groupId: GROUP, userId: 'u-2', at: T + 520 },
+  ],
 };
 
 describe("the replica bench's mix: its invariants", () => {
@@ -63,6 +71,8 @@ describe("the replica bench's mix: its invariants", () => {
     const figures = await mixChecks({ state: clean, log: [], ...b, deadline: T + 60_000 });
     expect(figures).toMatchObject({ leaked_assignments: 0, leaked_memberships: 0, early: 0, missed_starts: 0 });
     expect(figures.p99_start_lag_ms).toBe(10);
+    // Each kind's revocation lag, from its own expiry (a scheduled grant's: its start + its duration).
+    expect(figures.p99_lag_ms_by_kind).toEqual({ account: 10, group: 20, scheduled: 40 });
   });
 
   it('counts an assignment or a membership left once its grant ended', async () => {
