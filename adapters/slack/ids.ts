@@ -37,6 +37,13 @@ export const Blocks = {
   grantActions: 'grant_actions',
   /** The request form's optional "More accounts" (a multi-account request). */
   moreAccounts: 'more_accounts',
+  /** The request form's choice of what to ask for: an account or a group (re-renders the form). */
+  target: 'request_target',
+  /** The request form's group (a group membership for a while). */
+  group: 'group',
+  /** The request form's optional "Start later": the day, and the time of day in the person's zone. */
+  startDate: 'start_date',
+  startTime: 'start_time',
 } as const;
 
 /** Interactive elements, by action_id. Buttons carry only a record id in their value. */
@@ -61,6 +68,11 @@ export const Actions = {
   approveBundle: 'approve_bundle',
   denyBundle: 'deny_bundle',
   revokeBundle: 'revoke_bundle',
+  /** The request form's radio buttons "An AWS account" / "A group" (dispatches on change). */
+  targetSelect: 'request_target_select',
+  groupSelect: 'group_select',
+  startDatePicker: 'start_date_picker',
+  startTimePicker: 'start_time_picker',
 } as const;
 
 export type ActionId = (typeof Actions)[keyof typeof Actions];

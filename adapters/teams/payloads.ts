@@ -44,6 +44,8 @@ export const ActionData = {
     formId,
     breakGlass: flag,
     account: optionalText(200),
+    /** The group chosen instead of an account (step 1). */
+    group: optionalText(200),
     restart: flag,
   }),
   [Verbs.submitRequest]: z.object({
@@ -56,6 +58,9 @@ export const ActionData = {
     ticket: optionalText(300),
     /** A multi-select's values, comma-separated (Adaptive Cards' Input.ChoiceSet isMultiSelect). */
     moreAccounts: optionalText(2000),
+    /** "Start later": Input.Date and Input.Time values (checked by the engine's start rules). */
+    startDate: optionalText(20),
+    startTime: optionalText(20),
   }),
   [Verbs.extendGrant]: z.object({
     grantId: entityId,

@@ -5,8 +5,11 @@ import {
   KeylessError,
   endedGrantText,
   formatLocalTime,
+  formStartProblemText,
+  groupNameFromText,
   isKeylessError,
   splitAccountTargets,
+  startFromPickers,
   isoWeekOf,
   type AccessRequest,
   type Alert,
@@ -43,7 +46,15 @@ import {
   type AuditExportContext,
   type FileConsentValue,
 } from './file-consent';
-import { accountChoice, accountStepCard, detailsStepCard, type FormContext } from './cards/request-form.card';
+import {
+  accountChoice,
+  accountStepCard,
+  detailsStepCard,
+  groupStepCard,
+  type DetailsValues,
+  type FormContext,
+  type GroupChoice,
+} from './cards/request-form.card';
 import { parseCommand, type Command } from './commands';
 import type { ConversationReferences } from './conversation-references';
 import type { ConversationPacer } from './pacing';
@@ -317,7 +328,7 @@ export class TeamsBot {
       case 'request':
       case 'break-glass': {
         const breakGlass = command.name === 'break-glass';
-        if (command.form) return void (await this.reply(ctx, await this.newForm(breakGlass)));
+        if (command.form) return void (await this.reply(ctx, await this.newForm(breakGlass, undefined, user)));
         if (command.accounts) {
           const bundle = await engine.requestBundle({
             requester: user,
@@ -689,7 +700,7 @@ export class TeamsBot {
       case Verbs.homeRefresh:
         return this.home(user);
       case Verbs.startForm:
-        return this.newForm((data as ActionDataOf<typeof Verbs.startForm>).breakGlass);
+        return this.newForm((data as ActionDataOf<typeof Verbs.startForm>).breakGlass, undefined, user);
       case Verbs.refresh:
         return this.refreshView((data as ActionDataOf<typeof Verbs.refresh>).requestId, user);
       case Verbs.chooseAccount:
@@ -787,10 +798,41 @@ export class TeamsBot {
     }
   }
 
-  /** Step 1 of the request form: the first accounts; the type-ahead finds every other one. */
-  private async newForm(breakGlass: boolean, notice?: string): Promise<AdaptiveCard> {
-    const accounts = await this.deps.engine.findAccounts('', MAX_SEARCH_RESULTS);
-    return accountStepCard(accounts, { formId: this.newFormId(), breakGlass, ...(notice ? { notice } : {}) });
+  /**
+   * Step 1 of the request form: the first accounts (the type-ahead finds every other one) and, when
+   * some rule lets this person ask for one, the groups.
+   */
+  private async newForm(breakGlass: boolean, notice?: string, user?: ChatUser): Promise<AdaptiveCard> {
+    const form: FormContext = { formId: this.newFormId(), breakGlass, ...(notice ? { notice } : {}) };
+    return this.stepOne(form, user);
+  }
+
+  private async stepOne(form: FormContext, user: ChatUser | undefined, selected?: string): Promise<AdaptiveCard> {
+    const [accounts, groups] = await Promise.all([
+      this.deps.engine.findAccounts('', MAX_SEARCH_RESULTS),
+      user && !form.breakGlass ? this.groupChoices(user) : Promise.resolve([]),
+    ]);
+    return accountStepCard(accounts, { ...form, ...(groups.length > 0 ? { groups } : {}) }, selected);
+  }
+
+  /** The groups this person may ask to join; none when they cannot be read (the accounts still work). */
+  private async groupChoices(user: ChatUser): Promise<GroupChoice[]> {
+    try {
+      return (await this.deps.engine.requestGroupOptions({ user })).groups;
+    } catch (error) {
+      if (!isKeylessError(error)) this.deps.logger.warn({ err: error, platform: 'teams' }, 'group choices not loaded');
+      return [];
+    }
+  }
+
+  /**
+   * The person's zone for a start they pick: what this activity's client sent (`localTimezone`),
+   * else what their client last sent; the engine reads the start in it, as for a typed `--from`.
+   */
+  private async withZone(user: ChatUser): Promise<ChatUser> {
+    if (user.timeZone) return user;
+    const zone = await this.deps.references.timeZoneOf(user.id).catch(() => undefined);
+    return zone ? { ...user, timeZone: zone } : user;
   }
 
   /**
@@ -829,65 +871,104 @@ export class TeamsBot {
   ): Promise<AdaptiveCard> {
     const form: FormContext = { formId: data.formId, breakGlass: data.breakGlass };
     const accounts = () => this.deps.engine.findAccounts('', MAX_SEARCH_RESULTS);
-    if (data.restart || !data.account) {
-      return accountStepCard(await accounts(), data.restart ? form : { ...form, notice: 'Choose an account first.' });
+    const group = data.breakGlass ? undefined : data.group;
+    if (data.restart || (!data.account && !group)) {
+      return this.stepOne(data.restart ? form : { ...form, notice: 'Choose an account or a group first.' }, user);
     }
+    if (data.account && group) {
+      return this.stepOne({ ...form, notice: 'Choose an account or a group, not both.' }, user, data.account);
+    }
+    if (group) return this.groupStep(group, form, user);
     try {
-      const { account, options } = await this.deps.engine.requestOptions({ user, account: data.account });
-      return detailsStepCard(account, options, { ...form, moreChoices: await accounts() });
+      const zoned = await this.withZone(user);
+      const { account, options } = await this.deps.engine.requestOptions({ user, account: data.account! });
+      return detailsStepCard(account, options, {
+        ...form,
+        moreChoices: await accounts(),
+        ...(zoned.timeZone ? { zone: zoned.timeZone } : {}),
+      });
     } catch (error) {
       if (!isKeylessError(error)) throw error;
-      return accountStepCard(await accounts(), { ...form, notice: error.toUserText() });
+      return this.stepOne({ ...form, notice: error.toUserText() }, user);
     }
+  }
+
+  /** The group form, for a group this person may ask to join (else step 1 again, saying why). */
+  private async groupStep(
+    name: string,
+    form: FormContext,
+    user: ChatUser,
+    values: DetailsValues = {},
+  ): Promise<AdaptiveCard> {
+    const choice = (await this.groupChoices(user)).find((g) => g.name === name);
+    if (!choice) {
+      return this.stepOne(
+        { ...form, notice: `No rule lets you ask to join ${name}. Run \`why group:${name}\` to see why.` },
+        user,
+      );
+    }
+    return groupStepCard(choice, form, values);
   }
 
   private async formSubmitted(data: ActionDataOf<typeof Verbs.submitRequest>, user: ChatUser): Promise<AdaptiveCard> {
     const { engine } = this.deps;
     const form: FormContext = { formId: data.formId, breakGlass: data.breakGlass };
-    const values = {
+    const requester = await this.withZone(user);
+    const zone = requester.timeZone ? { zone: requester.timeZone } : {};
+    const values: DetailsValues = {
       ...(data.permissionSet ? { permissionSet: data.permissionSet } : {}),
       ...(data.duration ? { duration: data.duration } : {}),
       ...(data.reason ? { reason: data.reason } : {}),
       ...(data.ticket ? { ticket: data.ticket } : {}),
       ...(data.moreAccounts ? { moreAccounts: data.moreAccounts } : {}),
+      ...(data.startDate ? { startDate: data.startDate } : {}),
+      ...(data.startTime ? { startTime: data.startTime } : {}),
     };
+    const groupName = data.breakGlass ? undefined : groupNameFromText(data.account);
     const again = async (notice: string) => {
+      if (groupName !== undefined) return this.groupStep(groupName, { ...form, notice }, user, values);
       const { account, options } = await engine.requestOptions({ user, account: data.account });
       const moreChoices = await engine.findAccounts('', MAX_SEARCH_RESULTS);
-      return detailsStepCard(account, options, { ...form, notice, moreChoices }, values);
+      return detailsStepCard(account, options, { ...form, notice, moreChoices, ...zone }, values);
     };
     const missing = [
-      !data.permissionSet && 'a permission set',
+      groupName === undefined && !data.permissionSet && 'a permission set',
       !data.duration && 'a duration',
       !data.reason && 'a reason',
     ].filter(Boolean);
     if (missing.length > 0) return again(`Please give ${missing.join(', ')}.`);
-    const more = data.breakGlass ? [] : splitAccountTargets(data.moreAccounts ?? '');
+    // Break-glass is access now: a start sent with it is refused by the engine like any other.
+    const picked = startFromPickers({ date: data.startDate, time: data.startTime });
+    if (picked.problem) return again(picked.problem.message);
+    const start = picked.start ? { start: picked.start } : {};
+    const more = data.breakGlass || groupName !== undefined ? [] : splitAccountTargets(data.moreAccounts ?? '');
     if (more.length > 0) {
       try {
         const bundle = await engine.requestBundle({
-          requester: user,
+          requester,
           accounts: [data.account, ...more],
           permissionSet: data.permissionSet ?? '',
           duration: data.duration ?? '',
           reason: data.reason ?? '',
           ...(data.ticket ? { ticket: data.ticket } : {}),
+          ...start,
           idempotencyKey: `teams:form:${data.formId}:${user.id}`,
         });
         return bundleReplyCard(bundle);
       } catch (error) {
         if (!isKeylessError(error)) throw error;
-        return again(error.toUserText());
+        return again(formStartProblemText(error) ?? error.toUserText());
       }
     }
     try {
       const result = await engine.requestAccess({
-        requester: user,
+        requester,
         account: data.account,
         permissionSet: data.permissionSet ?? '',
         duration: data.duration ?? '',
         reason: data.reason ?? '',
         ...(data.ticket ? { ticket: data.ticket } : {}),
+        ...start,
         breakGlass: data.breakGlass,
         // One form, one request, however many times Submit is clicked.
         idempotencyKey: `teams:form:${data.formId}:${user.id}`,
@@ -895,7 +976,7 @@ export class TeamsBot {
       return requestStatusCard(result.request);
     } catch (error) {
       if (!isKeylessError(error)) throw error;
-      return again(error.toUserText());
+      return again(formStartProblemText(error) ?? error.toUserText());
     }
   }
 

@@ -53,6 +53,11 @@ export const Inputs = {
   extendBy: 'extendBy',
   /** The request form's "More accounts" (multi-select type-ahead): a multi-account request. */
   moreAccounts: 'moreAccounts',
+  /** The request form's group choice (a group membership for a while). */
+  group: 'group',
+  /** The request form's "Start later": Input.Date (YYYY-MM-DD) and Input.Time (HH:mm), in the person's zone. */
+  startDate: 'startDate',
+  startTime: 'startTime',
 } as const;
 
 /** The invoke name of Universal Actions. */

@@ -155,3 +155,52 @@ export function takeStartOption(words: readonly string[]): { words: string[]; st
   }
   return { words: out, ...(start ? { start } : {}), ...(missing && !start ? { missing: true as const } : {}) };
 }
+
+/** Which half of a form's start picker a problem is about: the day, or the time of day. */
+export type StartPickerField = 'date' | 'time';
+
+const PICKED_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const PICKED_TIME = /^\d{2}:\d{2}$/;
+
+/**
+ * A form's "Start later" (a date picker and a time picker, both optional) as the text the engine
+ * reads with `parseStartTime` in the person's zone, exactly as a typed `--from 2026-12-24 09:00`:
+ * undefined when both are empty (start now). One without the other, or a value no picker sends,
+ * is refused with the field to mark. Pure: the start's own rules (past, too far) stay in the engine.
+ */
+export function startFromPickers(picked: { date?: string | undefined; time?: string | undefined }): {
+  start?: string;
+  problem?: { field: StartPickerField; message: string };
+} {
+  const date = picked.date?.trim() || undefined;
+  const time = picked.time?.trim() || undefined;
+  if (!date && !time) return {};
+  if (!date)
+    return { problem: { field: 'date', message: 'Pick the day it starts too, or clear the time to start now.' } };
+  if (!time)
+    return { problem: { field: 'time', message: 'Pick the time it starts too, or clear the day to start now.' } };
+  if (!PICKED_DATE.test(date))
+    return { problem: { field: 'date', message: `"${date.slice(0, 20)}" is not a day (YYYY-MM-DD).` } };
+  if (!PICKED_TIME.test(time))
+    return { problem: { field: 'time', message: `"${time.slice(0, 20)}" is not a time of day (HH:mm).` } };
+  return { start: `${date} ${time}` };
+}
+
+/**
+ * A refused start as a form shows it (under its start picker): the engine's message, without the
+ * command's `--from` advice, with the latest allowed start when it was too far ahead. Undefined
+ * for an error that is not about the start.
+ */
+export function formStartProblemText(error: KeylessError): string | undefined {
+  switch (error.code) {
+    case ErrorCodes.StartInPast:
+      return `${error.message} Pick a time still to come, or leave the start empty to start now.`;
+    case ErrorCodes.StartTooFar:
+      return [error.message, error.hint].filter(Boolean).join(' ');
+    case ErrorCodes.InvalidStart:
+    case ErrorCodes.OverlappingGrant:
+      return error.message;
+    default:
+      return undefined;
+  }
+}

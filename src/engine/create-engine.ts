@@ -16,7 +16,7 @@ import { defaultEngineOptions, type EngineContext, type EngineDeps, type EngineO
 import { ExpiryTimers } from './expiry-scheduler';
 import { extend } from './extend-grant';
 import { Ownership } from './ownership';
-import { approvalsFor, explain, findAccounts, listMine, requestOptions } from './queries';
+import { approvalsFor, explain, findAccounts, listMine, requestGroupOptions, requestOptions } from './queries';
 import { reconcile } from './reconcile-assignments';
 import type { RequestAccessInput, RequestAccessResult } from './request-access';
 import { requestAnyAccess } from './request-any-access';
@@ -78,6 +78,8 @@ export interface Engine {
     user: ChatUser;
     account: string;
   }): Promise<{ account: Account; options: { permissionSet: PermissionSet; maxSeconds: number }[] }>;
+  /** The groups this person may ask to join for a while (`group:<name>`), each with its longest duration. */
+  requestGroupOptions(input: { user: ChatUser }): Promise<{ groups: { name: string; maxSeconds: number }[] }>;
   getRequest(id: string): Promise<AccessRequest | undefined>;
   getGrant(id: string): Promise<Grant | undefined>;
   /** One pass of the backstop sweep (timeouts, resume after a crash, expiry, reminders). */
@@ -273,6 +275,7 @@ export function createEngine(deps: EngineDeps): Engine {
     approvalsFor: (user) => approvalsFor(ctx, user),
     findAccounts: (query, limit) => findAccounts(ctx, query, limit),
     requestOptions: (input) => requestOptions(ctx, input),
+    requestGroupOptions: (input) => requestGroupOptions(ctx, input),
     getRequest: (id) => deps.store.getRequest(id as RequestId),
     getGrant: (id) => deps.store.getGrant(id as GrantId),
     sweep: () => sweep(ctx),

@@ -1,6 +1,7 @@
 import {
   decide,
   explainDecision,
+  governedGroupNames,
   groupNameFromText,
   isEligibleApprover,
   maxRequestableSeconds,
@@ -115,4 +116,27 @@ export async function requestOptions(
     maxSeconds: maxRequestableSeconds(policy, { principal, account, permissionSet, onCall }) ?? 0,
   }));
   return { account, options };
+}
+
+/**
+ * The groups a person may ask to join for a while (the form's group choice), each with the longest
+ * duration: the groups some rule governs whose policy answer for this person is not a refusal,
+ * counting a rule that serves only the on-call for whoever is on call now (as `requestOptions`).
+ * The policy only: whether the group exists is checked when the request is filed.
+ */
+export async function requestGroupOptions(
+  ctx: EngineContext,
+  input: { user: ChatUser },
+): Promise<{ groups: { name: string; maxSeconds: number }[] }> {
+  const principal = await principalOf(ctx, input.user);
+  const policy = ctx.policy();
+  const names = governedGroupNames(policy);
+  const refs = [
+    ...new Set(names.flatMap((name) => onCallRefsToCheck(policy, { principal, group: { name }, durationSeconds: 60 }))),
+  ];
+  const onCall = await onCallSchedulesOf(ctx, principal.email, refs);
+  const groups = names
+    .filter((name) => decide(policy, { principal, group: { name }, durationSeconds: 60, onCall }).outcome !== 'deny')
+    .map((name) => ({ name, maxSeconds: maxRequestableSeconds(policy, { principal, group: { name }, onCall }) ?? 0 }));
+  return { groups };
 }

@@ -497,6 +497,13 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
           actionId: str(body.actionId, 'actionId'),
           query: typeof body.query === 'string' ? body.query : '',
         });
+      case 'slack/choose':
+        return slackAct('choose', {
+          user,
+          blockId: str(body.blockId, 'blockId'),
+          actionId: str(body.actionId, 'actionId'),
+          value: str(body.value, 'value'),
+        });
       case 'slack/pick-external':
         return slackAct('pick-external', {
           user,
@@ -511,7 +518,8 @@ export async function startPlaygroundPage(options: PlaygroundPageOptions): Promi
         for (const input of inputs) {
           if (!input.value) continue;
           const target = { user, blockId: input.blockId, actionId: input.actionId, value: input.value };
-          await slackAct(input.kind === 'static_select' ? 'pick' : 'type', target);
+          const kinds: Record<string, string> = { static_select: 'pick', datepicker: 'date', timepicker: 'time' };
+          await slackAct(kinds[input.kind ?? ''] ?? 'type', target);
         }
         return slackAct('submit', { user });
       }

@@ -280,7 +280,14 @@ export class WorkspaceClient {
 
   /** Types into a text input of the open modal. */
   type(userId: string, blockId: string, actionId: string, value: string): void {
-    this.ws.setInput(this.modal(userId).id, blockId, actionId, { type: 'plain_text_input', value });
+    const view = this.modal(userId);
+    const { element } = this.findElement(
+      view.blocks.filter((b) => b.block_id === blockId),
+      actionId,
+    );
+    // Only a text input takes typing (a picker or a select sends its own shape of value).
+    if (element.type !== 'plain_text_input') throw new WorkspaceError(`${blockId}/${actionId} is not a text input`);
+    this.ws.setInput(view.id, blockId, actionId, { type: 'plain_text_input', value });
   }
 
   /** Picks an option of a static select of the open modal. */
@@ -295,6 +302,65 @@ export class WorkspaceClient {
     )?.find((o) => o.value === value);
     if (!option) throw new WorkspaceError(`no option ${value} in ${blockId}`);
     this.ws.setInput(view.id, blockId, actionId, { type: 'static_select', selected_option: option });
+  }
+
+  /**
+   * Picks an option of radio buttons of the open modal; in an input block with `dispatch_action`
+   * Slack tells the app at once (block_actions), as it does here.
+   */
+  async choose(userId: string, blockId: string, actionId: string, value: string): Promise<BotAnswer | undefined> {
+    const view = this.modal(userId);
+    const block = view.blocks.find((b) => b.block_id === blockId);
+    const { element } = this.findElement(block ? [block] : [], actionId);
+    if (element.type !== 'radio_buttons') throw new WorkspaceError(`${blockId}/${actionId} is not radio buttons`);
+    const option = (element.options as { text: { type: 'plain_text'; text: string }; value: string }[]).find(
+      (o) => o.value === value,
+    );
+    if (!option) throw new WorkspaceError(`no option ${value} in ${blockId}`);
+    const selected = { text: option.text, value: option.value };
+    this.ws.setInput(view.id, blockId, actionId, { type: 'radio_buttons', selected_option: selected });
+    if (!block?.dispatch_action) return undefined;
+    return this.interaction({
+      ...this.viewInteraction('block_actions', userId, this.ws.views.get(view.id)!),
+      trigger_id: this.ws.issueTrigger(userId),
+      actions: [
+        {
+          type: 'radio_buttons',
+          action_id: actionId,
+          block_id: blockId,
+          selected_option: selected,
+          action_ts: String(Date.now() / 1000),
+        },
+      ],
+    });
+  }
+
+  /** Picks a day in a date picker of the open modal (YYYY-MM-DD, as the calendar sends it). */
+  pickDate(userId: string, blockId: string, actionId: string, day: string): void {
+    const view = this.modal(userId);
+    const { element } = this.findElement(
+      view.blocks.filter((b) => b.block_id === blockId),
+      actionId,
+    );
+    if (element.type !== 'datepicker') throw new WorkspaceError(`${blockId}/${actionId} is not a date picker`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new WorkspaceError(`a date picker cannot send "${day}"`);
+    this.ws.setInput(view.id, blockId, actionId, { type: 'datepicker', selected_date: day });
+  }
+
+  /** Picks a time in a time picker of the open modal (HH:mm); Slack sends the element's zone back with it. */
+  pickTime(userId: string, blockId: string, actionId: string, time: string): void {
+    const view = this.modal(userId);
+    const { element } = this.findElement(
+      view.blocks.filter((b) => b.block_id === blockId),
+      actionId,
+    );
+    if (element.type !== 'timepicker') throw new WorkspaceError(`${blockId}/${actionId} is not a time picker`);
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw new WorkspaceError(`a time picker cannot send "${time}"`);
+    this.ws.setInput(view.id, blockId, actionId, {
+      type: 'timepicker',
+      selected_time: time,
+      ...(typeof element.timezone === 'string' ? { timezone: element.timezone } : {}),
+    });
   }
 
   /** Asks the bot for the options of an external select (type-ahead), as Slack does on each keystroke. */

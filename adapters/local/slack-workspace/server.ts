@@ -71,6 +71,9 @@ export interface RunningSlackWorkspace {
  *   POST /admin/act/type                    {user, blockId, actionId, value}
  *   POST /admin/act/pick                    {user, blockId, actionId, value}
  *   POST /admin/act/pick-external           {user, blockId, actionId, query, value}
+ *   POST /admin/act/choose                  {user, blockId, actionId, value}   radio buttons
+ *   POST /admin/act/date                    {user, blockId, actionId, value}   a datepicker's day
+ *   POST /admin/act/time                    {user, blockId, actionId, value}   a timepicker's HH:mm
  *   POST /admin/act/options                 {user, blockId, actionId, query}
  *   POST /admin/act/submit                  {user}
  *   POST /admin/act/home                    {user}
@@ -261,6 +264,12 @@ export async function startSlackWorkspace(options: SlackWorkspaceOptions): Promi
         return client.type(user, b.blockId ?? '', b.actionId ?? '', b.value ?? '');
       case 'pick':
         return client.pick(user, b.blockId ?? '', b.actionId ?? '', b.value ?? '');
+      case 'choose':
+        return client.choose(user, b.blockId ?? '', b.actionId ?? '', b.value ?? '');
+      case 'date':
+        return client.pickDate(user, b.blockId ?? '', b.actionId ?? '', b.value ?? '');
+      case 'time':
+        return client.pickTime(user, b.blockId ?? '', b.actionId ?? '', b.value ?? '');
       case 'pick-external':
         return client.pickExternal(user, b.blockId ?? '', b.actionId ?? '', b.query ?? '', b.value ?? '');
       case 'options':

@@ -18,6 +18,11 @@ export interface StateValue {
   selected_option?: { text: { type: 'plain_text'; text: string }; value: string } | null;
   /** Multi-selects (`multi_external_select`, `multi_static_select`). */
   selected_options?: { text: { type: 'plain_text'; text: string }; value: string }[] | null;
+  /** `datepicker`: the day, YYYY-MM-DD. */
+  selected_date?: string | null;
+  /** `timepicker`: the time of day, HH:mm, and the zone the element named (Slack sends it back). */
+  selected_time?: string | null;
+  timezone?: string;
 }
 export type StateValues = Record<string, Record<string, StateValue>>;
 

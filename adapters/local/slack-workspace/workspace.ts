@@ -497,6 +497,121 @@ function checkBlocks(blocks: Block[], max: number): void {
       if (options && (options.length > 100 || options.some((o) => o.text.text.length > 75))) {
         throw new WorkspaceError('invalid_blocks');
       }
+      checkElement(element, block.type === 'input');
     }
+    if (block.type === 'input') checkInputBlock(block);
   }
+}
+
+/**
+ * The interactive elements the workspace knows, with the fields Slack accepts on each: an element of
+ * another type, or a field Slack does not know, is refused as Slack refuses it (`invalid_blocks`).
+ * https://docs.slack.dev/reference/block-kit/block-elements
+ */
+const COMMON_FIELDS = ['type', 'action_id', 'focus_on_load', 'confirm', 'placeholder'];
+const SELECT_FIELDS = [...COMMON_FIELDS, 'options', 'option_groups', 'initial_option'];
+const ELEMENT_FIELDS: Record<string, readonly string[]> = {
+  button: ['type', 'action_id', 'text', 'value', 'url', 'style', 'confirm', 'accessibility_label'],
+  overflow: ['type', 'action_id', 'options', 'confirm'],
+  static_select: SELECT_FIELDS,
+  multi_static_select: [
+    ...SELECT_FIELDS.filter((f) => f !== 'initial_option'),
+    'initial_options',
+    'max_selected_items',
+  ],
+  external_select: [...COMMON_FIELDS, 'initial_option', 'min_query_length'],
+  multi_external_select: [...COMMON_FIELDS, 'initial_options', 'min_query_length', 'max_selected_items'],
+  users_select: [...COMMON_FIELDS, 'initial_user'],
+  conversations_select: [
+    ...COMMON_FIELDS,
+    'initial_conversation',
+    'default_to_current_conversation',
+    'response_url_enabled',
+    'filter',
+  ],
+  channels_select: [...COMMON_FIELDS, 'initial_channel', 'response_url_enabled'],
+  plain_text_input: [
+    ...COMMON_FIELDS,
+    'initial_value',
+    'multiline',
+    'min_length',
+    'max_length',
+    'dispatch_action_config',
+  ],
+  radio_buttons: ['type', 'action_id', 'options', 'initial_option', 'confirm', 'focus_on_load'],
+  checkboxes: ['type', 'action_id', 'options', 'initial_options', 'confirm', 'focus_on_load'],
+  datepicker: [...COMMON_FIELDS, 'initial_date'],
+  timepicker: [...COMMON_FIELDS, 'initial_time', 'timezone'],
+  datetimepicker: ['type', 'action_id', 'initial_date_time', 'confirm', 'focus_on_load'],
+};
+/** What an input block may hold (a button or an overflow menu may not). */
+const INPUT_ELEMENTS = new Set(Object.keys(ELEMENT_FIELDS).filter((t) => t !== 'button' && t !== 'overflow'));
+
+function isZoneName(zone: unknown): boolean {
+  if (typeof zone !== 'string' || zone === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDay(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
+}
+
+function checkElement(element: Record<string, unknown>, inInput: boolean): void {
+  const type = element.type;
+  const fields = typeof type === 'string' ? ELEMENT_FIELDS[type] : undefined;
+  if (!fields || (inInput && !INPUT_ELEMENTS.has(type as string))) throw new WorkspaceError('invalid_blocks');
+  if (Object.keys(element).some((k) => !fields.includes(k))) throw new WorkspaceError('invalid_blocks');
+  if (typeof element.action_id === 'string' && element.action_id.length > 255)
+    throw new WorkspaceError('invalid_blocks');
+  const placeholder = element.placeholder as { type?: string; text?: string } | undefined;
+  if (placeholder && (placeholder.type !== 'plain_text' || (placeholder.text ?? '').length > 150)) {
+    throw new WorkspaceError('invalid_blocks');
+  }
+  const options = (element.options ?? []) as { value?: string }[];
+  const initial = element.initial_option as { value?: string } | undefined;
+  if (initial && element.options && !options.some((o) => o.value === initial.value)) {
+    throw new WorkspaceError('invalid_blocks');
+  }
+  switch (type) {
+    case 'radio_buttons':
+    case 'checkboxes':
+      if (options.length < 1 || options.length > 10) throw new WorkspaceError('invalid_blocks');
+      break;
+    case 'datepicker':
+      if (element.initial_date !== undefined && !isDay(element.initial_date))
+        throw new WorkspaceError('invalid_blocks');
+      break;
+    case 'timepicker':
+      if (element.initial_time !== undefined && !/^([01]\d|2[0-3]):[0-5]\d$/.test(String(element.initial_time))) {
+        throw new WorkspaceError('invalid_blocks');
+      }
+      if (element.timezone !== undefined && !isZoneName(element.timezone)) throw new WorkspaceError('invalid_blocks');
+      break;
+    case 'datetimepicker':
+      if (element.initial_date_time !== undefined && !/^\d{10}$/.test(String(element.initial_date_time))) {
+        throw new WorkspaceError('invalid_blocks');
+      }
+      break;
+  }
+}
+
+/** An input block: a label (plain text, at most 2,000 characters) and one element it may hold. */
+function checkInputBlock(block: Block): void {
+  const label = block.label as { type?: string; text?: string } | undefined;
+  if (!label || label.type !== 'plain_text' || !label.text || label.text.length > 2000) {
+    throw new WorkspaceError('invalid_blocks');
+  }
+  const hint = block.hint as { type?: string; text?: string } | undefined;
+  if (hint && (hint.type !== 'plain_text' || (hint.text ?? '').length > 2000))
+    throw new WorkspaceError('invalid_blocks');
+  const element = block.element as Record<string, unknown> | undefined;
+  if (!element || typeof element !== 'object') throw new WorkspaceError('invalid_blocks');
+  checkElement(element, true);
 }

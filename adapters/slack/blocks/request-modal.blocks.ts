@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import {
   formatDuration,
+  formatLocalTime,
   sessionOutlivesText,
   type AccessRequest,
   type Account,
@@ -15,7 +16,22 @@ export interface RequestOption {
   maxSeconds: number;
 }
 
+/** A group the person may ask to join for a while, with its longest duration. */
+export interface GroupOption {
+  name: string;
+  maxSeconds: number;
+}
+
+/** What the form asks for: access in an account (the default), or a group membership. */
+export type RequestTarget = 'account' | 'group';
+
 export interface RequestModalState {
+  /** An account (default) or a group: the radio buttons at the top switch the form. */
+  target?: RequestTarget;
+  /** The groups this person may ask to join (the group form's choices). */
+  groups?: GroupOption[];
+  /** The person's IANA time zone (users.info `tz`): the start is read in it, and the time picker shows it. */
+  zone?: string;
   /** The account picked so far. */
   account?: AccountChoice;
   /** What the rules allow in that account. */
@@ -48,9 +64,168 @@ function permissionSetOption(o: RequestOption): PlainTextOption {
   };
 }
 
-/** The request form. It is re-rendered (views.update) when the account changes. */
+const TARGET_OPTIONS: Record<RequestTarget, PlainTextOption> = {
+  account: {
+    text: plain('An AWS account'),
+    value: 'account',
+    description: plain('A permission set in one or more accounts'),
+  },
+  group: {
+    text: plain('A group'),
+    value: 'group',
+    description: plain('Membership of an Identity Center group for a while'),
+  },
+};
+
+/** The radio buttons "An AWS account" / "A group": a change re-renders the form (dispatch_action). */
+function targetBlock(target: RequestTarget): Block {
+  return {
+    type: 'input',
+    block_id: Blocks.target,
+    dispatch_action: true,
+    label: plain('What do you need?'),
+    element: {
+      type: 'radio_buttons',
+      action_id: Actions.targetSelect,
+      options: [TARGET_OPTIONS.account, TARGET_OPTIONS.group],
+      initial_option: TARGET_OPTIONS[target],
+    },
+  };
+}
+
+function groupOption(o: GroupOption): PlainTextOption {
+  return {
+    text: { type: 'plain_text', text: plainText(o.name) },
+    value: o.name,
+    description: { type: 'plain_text', text: plainText(`up to ${formatDuration(o.maxSeconds)}`) },
+  };
+}
+
+/**
+ * "Start later": a day and a time of day, both optional, read together in the person's zone by the
+ * same rules as a typed `--from 2026-12-24 09:00` (the time picker names the zone when it is known).
+ */
+function startBlocks(zone: string | undefined): Block[] {
+  const where = zone ? `your time zone (${zone})` : 'your Slack time zone';
+  return [
+    {
+      type: 'input',
+      block_id: Blocks.startDate,
+      optional: true,
+      label: plain('Start later: day'),
+      hint: plain('Leave the day and the time empty to start as soon as it is approved.'),
+      element: { type: 'datepicker', action_id: Actions.startDatePicker, placeholder: plain('Now') },
+    },
+    {
+      type: 'input',
+      block_id: Blocks.startTime,
+      optional: true,
+      label: plain('Start later: time'),
+      hint: plain(`In ${where}. Access is granted at this time, and the duration counts from it.`),
+      element: {
+        type: 'timepicker',
+        action_id: Actions.startTimePicker,
+        placeholder: plain('09:00'),
+        ...(zone ? { timezone: zone } : {}),
+      },
+    },
+  ];
+}
+
+function durationBlock(limits: string | undefined, longest: number | undefined): Block {
+  return {
+    type: 'input',
+    block_id: Blocks.duration,
+    label: plain('Duration'),
+    hint: plain(
+      limits !== undefined
+        ? `At most ${limits}. Examples: 90m, 2h, until 18:00.`
+        : 'Examples: 90m, 2h, 1h30m, until 18:00. The rule sets the maximum.',
+    ),
+    element: {
+      type: 'plain_text_input',
+      action_id: Actions.durationInput,
+      placeholder: plain(longest !== undefined ? `up to ${formatDuration(longest)}` : '2h'),
+    },
+  };
+}
+
+function reasonAndTicketBlocks(): Block[] {
+  return [
+    {
+      type: 'input',
+      block_id: Blocks.reason,
+      label: plain('Reason'),
+      element: {
+        type: 'plain_text_input',
+        action_id: Actions.reasonInput,
+        multiline: true,
+        min_length: 3,
+        max_length: 500,
+        placeholder: plain('What will you do, and why now?'),
+      },
+    },
+    {
+      type: 'input',
+      block_id: Blocks.ticket,
+      optional: true,
+      label: plain('Ticket'),
+      hint: plain('A link (https://…) or a key such as OPS-123.'),
+      element: { type: 'plain_text_input', action_id: Actions.ticketInput },
+    },
+  ];
+}
+
+/** The group form: which group, for how long, why. A membership starts when it is approved. */
+function groupRequestModal(state: RequestModalState): ModalView {
+  const groups = state.groups ?? [];
+  const blocks: Block[] = [targetBlock('group')];
+  if (state.problem) {
+    blocks.push(section(`:warning: ${escapeText(state.problem)}`));
+  } else if (groups.length === 0) {
+    blocks.push(section(':no_entry: No rule lets you ask to join a group. Choose *An AWS account* above.'));
+  } else {
+    blocks.push({
+      type: 'input',
+      block_id: Blocks.group,
+      label: plain('Group'),
+      element: {
+        type: 'static_select',
+        action_id: Actions.groupSelect,
+        placeholder: plain('Choose a group'),
+        options: groups.slice(0, 100).map(groupOption),
+        ...(groups.length === 1 ? { initial_option: groupOption(groups[0]!) } : {}),
+      },
+    });
+  }
+  const longest = groups.length ? Math.max(...groups.map((g) => g.maxSeconds)) : undefined;
+  blocks.push(
+    durationBlock(
+      groups.length ? groups.map((g) => `${g.name}: ${formatDuration(g.maxSeconds)}`).join(' · ') : undefined,
+      longest,
+    ),
+    context('A group membership starts when it is approved and is removed at its end.'),
+    ...reasonAndTicketBlocks(),
+  );
+  return {
+    type: 'modal',
+    callback_id: Views.request,
+    title: plain('Request AWS access'),
+    submit: plain('Request'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify({ target: 'group' }),
+    blocks,
+  };
+}
+
+/**
+ * The request form. It is re-rendered (views.update) when the account changes, and when the
+ * person switches between an account and a group.
+ */
 export function requestModal(state: RequestModalState = {}): ModalView {
+  if (state.target === 'group') return groupRequestModal(state);
   const blocks: Block[] = [
+    targetBlock('account'),
     {
       type: 'input',
       block_id: Blocks.account,
@@ -109,42 +284,14 @@ export function requestModal(state: RequestModalState = {}): ModalView {
   }
   const longest = options.length ? Math.max(...options.map((o) => o.maxSeconds)) : undefined;
   blocks.push(
-    {
-      type: 'input',
-      block_id: Blocks.duration,
-      label: plain('Duration'),
-      hint: plain(
-        longest !== undefined
-          ? `At most ${options.map((o) => `${o.permissionSet.name}: ${formatDuration(o.maxSeconds)}`).join(' · ')}. Examples: 90m, 2h, until 18:00.`
-          : 'Examples: 90m, 2h, 1h30m, until 18:00. The rule sets the maximum.',
-      ),
-      element: {
-        type: 'plain_text_input',
-        action_id: Actions.durationInput,
-        placeholder: plain(longest !== undefined ? `up to ${formatDuration(longest)}` : '2h'),
-      },
-    },
-    {
-      type: 'input',
-      block_id: Blocks.reason,
-      label: plain('Reason'),
-      element: {
-        type: 'plain_text_input',
-        action_id: Actions.reasonInput,
-        multiline: true,
-        min_length: 3,
-        max_length: 500,
-        placeholder: plain('What will you do, and why now?'),
-      },
-    },
-    {
-      type: 'input',
-      block_id: Blocks.ticket,
-      optional: true,
-      label: plain('Ticket'),
-      hint: plain('A link (https://…) or a key such as OPS-123.'),
-      element: { type: 'plain_text_input', action_id: Actions.ticketInput },
-    },
+    durationBlock(
+      longest !== undefined
+        ? options.map((o) => `${o.permissionSet.name}: ${formatDuration(o.maxSeconds)}`).join(' · ')
+        : undefined,
+      longest,
+    ),
+    ...startBlocks(state.zone),
+    ...reasonAndTicketBlocks(),
   );
   return {
     type: 'modal',
@@ -162,7 +309,9 @@ export function requestSentModal(request: AccessRequest): ModalView {
   const lines =
     request.status === 'pending'
       ? `Your request \`${request.id}\` waits for ${request.approvalsRequired} approval(s). I'll DM you as it moves.`
-      : `Approved by policy: I'm setting up *${escapeText(request.permissionSetName)}* in *${escapeText(request.accountName)}* now and will DM you when it is ready.`;
+      : request.startsAt !== undefined
+        ? `Approved by policy: *${escapeText(request.permissionSetName)}* in *${escapeText(request.accountName)}* is scheduled, and I'll DM you when it is ready.`
+        : `Approved by policy: I'm setting up *${escapeText(request.permissionSetName)}* in *${escapeText(request.accountName)}* now and will DM you when it is ready.`;
   return {
     type: 'modal',
     callback_id: Views.request,
@@ -170,6 +319,13 @@ export function requestSentModal(request: AccessRequest): ModalView {
     close: plain('Done'),
     blocks: [
       section(`:white_check_mark: ${lines}`),
+      ...(request.startsAt !== undefined
+        ? [
+            section(
+              `:calendar: It starts at *${escapeText(formatLocalTime(request.startsAt, request.requester.timeZone))}*: access is granted then, not before, and lasts ${formatDuration(request.durationSeconds)} from that moment.`,
+            ),
+          ]
+        : []),
       ...(request.sessionOutlives
         ? [
             section(

@@ -125,6 +125,72 @@ describe('the playground page API', () => {
     });
   });
 
+  it('fills the Slack form as the page does: chooses a group with the radio buttons, then submits it', async () => {
+    const modal = async () =>
+      (await get<{ slack: { modal: { blocks: { block_id?: string }[] } | null } }>('/api/state?as=rita')).slack.modal;
+    expect((await post('/api/slack/command', { as: 'rita', text: '/aws-access' })).status).toBe(200);
+    await eventually('the request form', async () => (await modal()) !== null);
+    const choose = await post('/api/slack/choose', {
+      as: 'rita',
+      blockId: 'request_target',
+      actionId: 'request_target_select',
+      value: 'group',
+    });
+    expect(choose.status).toBe(200);
+    await eventually('the group form', async () => ((await modal())?.blocks ?? []).some((b) => b.block_id === 'group'));
+    const submit = await post('/api/slack/submit', {
+      as: 'rita',
+      inputs: [
+        { blockId: 'group', actionId: 'group_select', kind: 'static_select', value: 'db-admins' },
+        { blockId: 'duration', actionId: 'duration_input', kind: 'plain_text_input', value: '1h' },
+        { blockId: 'reason', actionId: 'reason_input', kind: 'plain_text_input', value: 'INC-8 fix the replica' },
+      ],
+    });
+    expect(submit.status).toBe(200);
+    await eventually('the group request in #aws-approvals', async () =>
+      text((await state('ann')).slack.channels.find((c) => c.id === 'C0APPROVALS')!.messages).includes(
+        'group db-admins',
+      ),
+    );
+  });
+
+  it('fills the start day and time of the Slack form as the page does, and the request starts then', async () => {
+    const modal = async () =>
+      (await get<{ slack: { modal: { blocks: { block_id?: string }[] } | null } }>('/api/state?as=rita')).slack.modal;
+    expect((await post('/api/slack/command', { as: 'rita', text: '/aws-access' })).status).toBe(200);
+    await eventually('the request form', async () => (await modal()) !== null);
+    const pick = await post('/api/slack/pick-external', {
+      as: 'rita',
+      blockId: 'account',
+      actionId: 'account_select',
+      query: 'sandbox',
+      value: '222222222222',
+    });
+    expect(pick.status).toBe(200);
+    await eventually('the permission sets of sandbox', async () =>
+      ((await modal())?.blocks ?? []).some((b) => b.block_id === 'permission_set'),
+    );
+    const day = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const submit = await post('/api/slack/submit', {
+      as: 'rita',
+      inputs: [
+        {
+          blockId: 'permission_set',
+          actionId: 'permission_set_select',
+          kind: 'static_select',
+          value: 'ReadOnlyAccess',
+        },
+        { blockId: 'duration', actionId: 'duration_input', kind: 'plain_text_input', value: '1h' },
+        { blockId: 'start_date', actionId: 'start_date_picker', kind: 'datepicker', value: day },
+        { blockId: 'start_time', actionId: 'start_time_picker', kind: 'timepicker', value: '09:00' },
+        { blockId: 'reason', actionId: 'reason_input', kind: 'plain_text_input', value: 'look at the logs' },
+      ],
+    });
+    expect(submit.status).toBe(200);
+    expect(text(await submit.json())).not.toContain('errors');
+    await eventually('the receipt saying when it starts', async () => text(await modal()).includes('It starts at'));
+  });
+
   it('sends a Teams message as Bob and shows keyless’ answer in his chat', async () => {
     const res = await post('/api/teams/say', { as: 'bob', text: 'approvals' });
     expect(res.status).toBe(200);

@@ -355,6 +355,12 @@ function drawModal(s: State): void {
           const result = await post('slack/options', { blockId: block.block_id, actionId: element.action_id, query });
           return (result.answer as OptionObject[] | undefined) ?? [];
         },
+        onChoose: (block, element, option) =>
+          void act(`Choose ${option.text.text}`, 'slack/choose', {
+            blockId: block.block_id,
+            actionId: element.action_id,
+            value: option.value,
+          }),
         onPickExternal: (block, element, query, option) =>
           void act(`Pick ${option.text.text}`, 'slack/pick-external', {
             blockId: block.block_id,

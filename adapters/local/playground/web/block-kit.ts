@@ -1,7 +1,7 @@
 /**
  * A small Block Kit renderer for the block types keyless uses: header, section (text, fields,
  * button accessory), context, divider, actions (buttons, selects) and input (plain_text_input,
- * static_select, external_select) with label, hint and optional. Unknown blocks are shown as such,
+ * static_select, external_select, radio_buttons, datepicker, timepicker) with label, hint and optional. Unknown blocks are shown as such,
  * so that a new block type in keyless is noticed here.
  * https://docs.slack.dev/reference/block-kit/blocks
  */
@@ -29,6 +29,10 @@ export type Element = {
   multiline?: boolean;
   image_url?: string;
   alt_text?: string;
+  initial_date?: string;
+  initial_time?: string;
+  /** A timepicker's zone, shown beside it as Slack does. */
+  timezone?: string;
 };
 export type Block = {
   type: string;
@@ -53,6 +57,8 @@ export interface BlockKitContext {
   loadOptions?(block: Block, element: Element, query: string): Promise<OptionObject[]>;
   /** An external select's option was picked. */
   onPickExternal?(block: Block, element: Element, query: string, option: OptionObject): void;
+  /** A radio button was chosen (a dispatching input block tells the app at once). */
+  onChoose?(block: Block, element: Element, option: OptionObject): void;
   /** Input errors of a modal submission, by block_id. */
   errors?: Record<string, string>;
 }
@@ -161,8 +167,55 @@ function textInput(element: Element, block: Block): HTMLElement {
   return input;
 }
 
+/** Radio buttons: one choice; the checked value is sent with the form, and a change may dispatch. */
+function radioButtons(element: Element, block: Block, ctx: BlockKitContext): HTMLElement {
+  const wrap = el('div', 'bk-radios');
+  const name = `${block.block_id ?? ''}/${element.action_id ?? ''}`;
+  for (const o of element.options ?? []) {
+    const label = el('label', 'bk-radio');
+    const input = document.createElement('input');
+    input.type = 'radio';
+    input.name = name;
+    input.value = o.value;
+    input.checked = element.initial_option?.value === o.value;
+    input.addEventListener('change', () => {
+      if (input.checked) ctx.onChoose?.(block, element, o);
+    });
+    label.append(
+      input,
+      el(
+        'span',
+        '',
+        `${escapeHtml(o.text.text)}${o.description ? ` <small>${escapeHtml(o.description.text)}</small>` : ''}`,
+      ),
+    );
+    wrap.append(label);
+  }
+  return wrap;
+}
+
+/** A datepicker (YYYY-MM-DD) or a timepicker (HH:mm, with its zone beside it). */
+function picker(element: Element, block: Block): HTMLElement {
+  const input = document.createElement('input');
+  input.className = 'bk-input';
+  input.type = element.type === 'datepicker' ? 'date' : 'time';
+  input.value = (element.type === 'datepicker' ? element.initial_date : element.initial_time) ?? '';
+  input.dataset.blockId = block.block_id ?? '';
+  input.dataset.actionId = element.action_id ?? '';
+  input.dataset.kind = element.type;
+  if (element.type !== 'timepicker' || !element.timezone) return input;
+  const wrap = el('div', 'bk-picker');
+  wrap.append(input, el('small', 'bk-zone', escapeHtml(element.timezone)));
+  return wrap;
+}
+
 function element(e: Element, block: Block, ctx: BlockKitContext): HTMLElement {
   switch (e.type) {
+    case 'radio_buttons':
+      return radioButtons(e, block, ctx);
+    case 'datepicker':
+    case 'timepicker':
+      return picker(e, block);
     case 'button':
       return button(e, block, ctx);
     case 'static_select':

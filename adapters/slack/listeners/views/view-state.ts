@@ -1,13 +1,23 @@
-import { ErrorCodes, isKeylessError } from '../../../../src';
+import { ErrorCodes, formStartProblemText, isKeylessError } from '../../../../src';
 import { Blocks } from '../../ids';
 import type { ViewErrors } from '../../blocks/request-modal.blocks';
 
 type StateValues = Record<
   string,
-  Record<string, { value?: string | null; selected_option?: { value?: string } | null }>
+  Record<
+    string,
+    {
+      value?: string | null;
+      selected_option?: { value?: string } | null;
+      /** A datepicker's day (YYYY-MM-DD). */
+      selected_date?: string | null;
+      /** A timepicker's time of day (HH:mm). */
+      selected_time?: string | null;
+    }
+  >
 >;
 
-/** A text input or a select's value from a submitted view's `state.values`. */
+/** A text input, a select, a radio group, a date or a time picker's value from a submitted view's `state.values`. */
 export function stateValue(
   view: { state?: { values?: unknown } },
   blockId: string,
@@ -15,7 +25,7 @@ export function stateValue(
 ): string | undefined {
   const values = (view.state?.values ?? {}) as StateValues;
   const input = values[blockId]?.[actionId];
-  const v = input?.selected_option?.value ?? input?.value ?? undefined;
+  const v = input?.selected_option?.value ?? input?.value ?? input?.selected_date ?? input?.selected_time ?? undefined;
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
@@ -55,6 +65,19 @@ export function errorsFor(error: unknown, fields: { has: (blockId: string) => bo
       return { [/ticket/i.test(text) ? pick(Blocks.ticket) : pick(Blocks.reason, Blocks.denyReason)]: text };
     case ErrorCodes.UnknownPermissionSet:
       return { [pick(Blocks.permissionSet, Blocks.account)]: text };
+    case ErrorCodes.UnknownGroup:
+      return { [pick(Blocks.group)]: text };
+    // A start in the past, too far ahead, or not allowed here (a group, break-glass): under the time
+    // picked, in the form's words (formStartProblemText), not the command's `--from` advice.
+    case ErrorCodes.StartInPast:
+    case ErrorCodes.StartTooFar:
+    case ErrorCodes.InvalidStart:
+    case ErrorCodes.OverlappingGrant:
+      return {
+        [pick(Blocks.startTime, Blocks.startDate, Blocks.group, Blocks.duration)]: (formStartProblemText(error) ?? text)
+          .replace(/\n/g, ' ')
+          .slice(0, 300),
+      };
     default:
       return { [fields.fallback]: text };
   }

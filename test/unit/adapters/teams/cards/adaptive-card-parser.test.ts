@@ -168,11 +168,26 @@ const rendered: Record<string, AdaptiveCard[]> = {
   accountStepCard: [
     formCards.accountStepCard(accounts, form),
     formCards.accountStepCard(accounts, { ...form, breakGlass: true, notice: 'x' }, '222222222222'),
+    formCards.accountStepCard(accounts, { ...form, groups: [{ name: 'db-admins <b>', maxSeconds: 7200 }] }),
+  ],
+  groupStepCard: [
+    formCards.groupStepCard({ name: 'db-admins', maxSeconds: 7200 }, form),
+    formCards.groupStepCard(
+      { name: 'db-admins <b>', maxSeconds: 3600 },
+      { ...form, notice: 'A group membership starts when it is approved.' },
+      { duration: '1h', reason: 'r', ticket: 'OPS-1' },
+    ),
   ],
   detailsStepCard: [
     formCards.detailsStepCard(accounts[0]!, options, form),
     formCards.detailsStepCard(accounts[0]!, [], form),
     formCards.detailsStepCard(accounts[0]!, options.slice(0, 1), { ...form, breakGlass: true }, { reason: 'r' }),
+    formCards.detailsStepCard(
+      accounts[0]!,
+      options,
+      { ...form, zone: 'Europe/Paris' },
+      { startDate: '2026-12-24', startTime: '09:00', duration: '1h' },
+    ),
   ],
   alertCard: Object.values(alerts).map((a) => alertCards.alertCard(a, RENDER_NOW)),
   alertRepeatCard: Object.values(alerts).map((a) => alertCards.alertRepeatCard(a, a.finding)),
