@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- crash [--lifecycles 200] [--kills 50] [--seed n] [--delay 300]
- *  [--kill-min 300] [--kill-max 5000] [--overlap 0.15] [--scheduled 0.3]`
+ *  [--kill-min 300] [--kill-max 5000] [--overlap 0.15] [--scheduled 0.3] [--groups 0.2]`
  *
  * The bot in a child process against dynalite on disk and the local AWS emulator (each its own
  * process), SIGKILLed at random moments while grant lifecycles run, restarted, then checked through
- * the AWS SDK and the table (see bench/support/crash-harness.ts). Every invariant must print 0.
+ * the AWS SDK and the table (see bench/support/crash-harness.ts). A share `--scheduled` of the
+ * requests starts later, a share `--groups` asks for a group membership. Every invariant must print 0.
  */
 import type { BenchArgs } from '../run';
 import { runCrash } from '../support/crash-harness';
@@ -21,6 +22,7 @@ export default async function crash(args: BenchArgs): Promise<Record<string, unk
     provisioningDelayMs: Number(args.delay ?? 300),
     settleMs: Number(args.settle ?? 30_000),
     scheduled: Number(args.scheduled ?? 0.3),
+    groups: Number(args.groups ?? 0.2),
     ...(args.seed ? { seed: Number(args.seed) } : {}),
   });
   for (const v of violations.slice(0, 50)) console.error(`violation: ${v}`);

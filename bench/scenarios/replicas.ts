@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- replicas [--replicas 3] [--grants 1000] [--window 10000] [--lead 5000]
- *  [--delay 250] [--grace 30000] [--sweep ms] [--kill K] [--kill-at 0.5]`
+ *  [--delay 250] [--grace 30000] [--sweep ms] [--kill K] [--kill-at 0.5]
+ *  [--groups 0.1] [--scheduled 0.1] [--scheduled-duration 2] [--only-accounts]`
  * `npm run bench -- replicas --find-rate [--replicas 3] [--duration 20] [--rate 25] [--trials 7]`
  *
  * Scale-out, with replicas as separate processes (as in production): N keyless processes on one
@@ -11,9 +12,26 @@
  * (killed_*). `--find-rate` searches the highest sustained
  * expiry rate (grants/s, expiring evenly over `--duration` seconds) at which p99 lag stays ≤ 1 s
  * with no grant missed or revoked twice (max_rate_per_s).
+ *
+ * The burst mixes in, by default, 10% group grants (a membership of an Identity Center group,
+ * removed with DeleteGroupMembership) and 10% access that starts later (started inside the window,
+ * then revoked `--scheduled-duration` seconds later); `missed`, `double_revocations` and the lags
+ * cover every kind, and leaked_assignments, leaked_memberships, early and missed_starts must be 0.
+ * `--only-accounts` is the scenario without the mix (account grants only), as measured before it.
  */
 import type { BenchArgs } from '../run';
+import { DEFAULT_MIX, ONLY_ACCOUNTS, type BurstMix } from '../support/replicas-mix';
 import { runReplicas, type ReplicasRunOptions, type ReplicasRunResult } from '../support/replicas-run';
+
+/** The burst's mix from `--groups`, `--scheduled`, `--scheduled-duration`, or none with `--only-accounts`. */
+export function mixOptions(args: BenchArgs): BurstMix {
+  if (args['only-accounts'] === 'true') return ONLY_ACCOUNTS;
+  return {
+    groups: Number(args.groups ?? DEFAULT_MIX.groups),
+    scheduled: Number(args.scheduled ?? DEFAULT_MIX.scheduled),
+    scheduledDurationS: Number(args['scheduled-duration'] ?? DEFAULT_MIX.scheduledDurationS),
+  };
+}
 
 export function replicasOptions(args: BenchArgs, defaultReplicas = 3): ReplicasRunOptions {
   return {
@@ -25,12 +43,20 @@ export function replicasOptions(args: BenchArgs, defaultReplicas = 3): ReplicasR
     graceMs: Number(args.grace ?? 30_000),
     kill: Number(args.kill ?? 0),
     killAt: Number(args['kill-at'] ?? 0.5),
+    mix: mixOptions(args),
     ...(args.sweep ? { sweepMs: Number(args.sweep) } : {}),
   };
 }
 
 const LAG_LIMIT_MS = 1000;
-const passes = (r: ReplicasRunResult) => r.p99_lag_ms <= LAG_LIMIT_MS && r.missed === 0 && r.double_revocations === 0;
+const passes = (r: ReplicasRunResult) =>
+  r.p99_lag_ms <= LAG_LIMIT_MS &&
+  r.missed === 0 &&
+  r.double_revocations === 0 &&
+  r.leaked_assignments === 0 &&
+  r.leaked_memberships === 0 &&
+  r.early === 0 &&
+  r.missed_starts === 0;
 
 /**
  * Doubles the rate from `--rate` while a trial passes, then halves the gap between the best pass

@@ -17,18 +17,25 @@
  * - lost_audit_events: a record whose history is not versions 1..version with a from/to chain
  *   ending in its status, or a written request (and its grant) missing from the table;
  * - started_early: access that starts later (a share `scheduled` of the requests carries a start a
- *   few seconds ahead) moved to provisioning or confirmed in Identity Center before its start.
+ *   few seconds ahead) moved to provisioning or confirmed in Identity Center before its start;
+ * - leaked_memberships: a share `groups` of the requests asks for a membership of an Identity Center
+ *   group (`request group:db-admins …`, the playground policy's governed group): a member of that
+ *   group in the emulator's identity store without an active grant of that (user, group);
+ * - duplicate_memberships: a membership the emulator created (CreateGroupMembership accepted) while
+ *   no grant of that (user, group) was provisioning, or created twice for one grant.
+ * Every other invariant covers group grants too (overdue, confirmed twice, audit chains).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AccessRequest, AuditEvent, Grant, PermissionSetArn } from '../../src';
-import { generateSeed } from '../../adapters/local/aws-emulator';
+import { AwsEmulatorAdminClient, generateSeed } from '../../adapters/local/aws-emulator';
 import {
   approvedRequest,
   localIdentityCenter,
   localStore,
+  resolveGroupTargets,
   resolveTargets,
   sleep,
   spawnChild,
@@ -61,6 +68,8 @@ export interface CrashOptions {
   scheduled?: number;
   /** How far ahead a scheduled request starts at most, in seconds (default 12). */
   maxStartAheadS?: number;
+  /** Share of requests for a group membership (`group:db-admins`) instead of an account. Default 0.2. */
+  groups?: number;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -78,6 +87,16 @@ export interface CrashResult {
   /** Requests written with a start ahead, and how many of their grants started (then ended). */
   scheduled_requests: number;
   scheduled_started: number;
+  /** Members of the harness's group in the identity store with no active grant: must be 0. */
+  leaked_memberships: number;
+  /** Memberships created with no grant provisioning them, or twice for one grant: must be 0. */
+  duplicate_memberships: number;
+  /** Requests written for a group membership, and how many of their grants had it (then ended). */
+  group_requests: number;
+  group_started: number;
+  /** CreateGroupMembership / DeleteGroupMembership the emulator accepted. */
+  memberships_created: number;
+  memberships_removed: number;
   /** Grants or requests not at a final state after settling. */
   unsettled: number;
   /** Kills that hit a bot before it was ready (during tsx start-up or the first sweep). */
@@ -110,8 +129,8 @@ interface BotRun {
 
 export async function runCrash(o: CrashOptions): Promise<CrashResult> {
   const log = o.log ?? ((line: string) => console.error(line));
-  const seed = o.seed ?? Date.now() % 1_000_000;
-  const random = prng(seed);
+  const runSeed = o.seed ?? Date.now() % 1_000_000;
+  const random = prng(runSeed);
   const dir = mkdtempSync(join(tmpdir(), 'keyless-crash-'));
   const started = Date.now();
   // Few accounts: the adapter's catalog walks the organization (one ListTagsForResource per
@@ -119,7 +138,10 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
   const users = 40;
   const accounts = 8;
   const seedFile = join(dir, 'seed.json');
-  writeFileSync(seedFile, JSON.stringify(generateSeed({ accounts, users, ous: 3, permissionSets: 2 })));
+  const seed = generateSeed({ accounts, users, ous: 3, permissionSets: 2 });
+  // The group the bot's (playground) policy governs: nobody is in it but through a grant.
+  seed.groups.push({ name: CRASH_GROUP });
+  writeFileSync(seedFile, JSON.stringify(seed));
   const table = 'keyless-crash';
   const runs: BotRun[] = [];
   let aws: Service | undefined;
@@ -142,11 +164,17 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
     const ic = localIdentityCenter(aws.url);
     cleanups.push(() => ic.destroy());
     const pool = await resolveTargets(ic.identity, users, users * accounts * 2);
-    for (let i = pool.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+    const groupPool = await resolveGroupTargets(ic.identity, users, [CRASH_GROUP], users);
+    for (const list of [pool, groupPool]) {
+      for (let i = list.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [list[i], list[j]] = [list[j]!, list[i]!];
+      }
     }
-    log(`crash: seed ${seed}; emulator ${aws.url}, dynalite ${dynamo.url} (${dir}); ${pool.length} triples`);
+    log(
+      `crash: seed ${runSeed}; emulator ${aws.url}, dynalite ${dynamo.url} (${dir}); ` +
+        `${pool.length} triples, ${groupPool.length} memberships`,
+    );
 
     const botEnv: NodeJS.ProcessEnv = {
       KEYLESS_MODE: 'local',
@@ -186,18 +214,25 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
     const written: AccessRequest[] = [];
     const recent: Target[] = [];
     let fresh = 0;
+    let freshGroup = 0;
     let feeding = true;
     const feeder = (async () => {
       while (feeding && written.length < o.lifecycles) {
         const reuse = recent.length > 0 && random() < o.overlap;
-        const target = reuse ? recent[Math.floor(random() * recent.length)]! : pool[fresh++ % pool.length]!;
+        const group = random() < (o.groups ?? 0.2);
+        const target = reuse
+          ? recent[Math.floor(random() * recent.length)]!
+          : group
+            ? groupPool[freshGroup++ % groupPool.length]!
+            : pool[fresh++ % pool.length]!;
         recent.push(target);
         if (recent.length > 8) recent.shift();
         const duration = o.minDurationS + Math.floor(random() * (o.maxDurationS - o.minDurationS + 1));
         const now = Date.now();
-        const later = random() < (o.scheduled ?? 0.3);
+        // A group membership starts when approved (the engine refuses --from for a group).
+        const later = random() < (o.scheduled ?? 0.3) && !target.group;
         const approved = approvedRequest(
-          `crash-${seed}-${String(written.length).padStart(5, '0')}`,
+          `crash-${runSeed}-${String(written.length).padStart(5, '0')}`,
           target,
           duration,
           now,
@@ -278,10 +313,24 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
     const awsLog = await fetch(`${aws.url}/_emulator/log`).then(
       (r) => r.json() as Promise<{ counts: Record<string, number> }>,
     );
+    const awsState = await new AwsEmulatorAdminClient(aws.url).state();
+    const groupIds = new Set(groupPool.map((t) => t.accountId as string));
+    const ofGroups = <T extends { groupId: string; userId: string }>(list: T[]) =>
+      list.filter((m) => groupIds.has(m.groupId)).map((m) => ({ ...m, principalId: m.userId }));
+    const membershipChanges = ofGroups(awsState.membershipChanges);
 
     return {
       scenario: 'crash',
-      ...judge({ written, grants, requests, assignments, runs, checkedAt }),
+      ...judge({
+        written,
+        grants,
+        requests,
+        assignments,
+        runs,
+        checkedAt,
+        memberships: ofGroups(awsState.memberships),
+        membershipCreates: membershipChanges.filter((c) => c.kind === 'create'),
+      }),
       kills,
       kills_during_boot: killsDuringBoot,
       unsettled: settled ? 0 : countUnsettled(grants, requests),
@@ -290,6 +339,11 @@ export async function runCrash(o: CrashOptions): Promise<CrashResult> {
       scheduled_requests: written.filter((r) => r.startsAt !== undefined).length,
       scheduled_started: grants.filter((g) => g.startsAt !== undefined && eventAt(g, 'start_reached') !== undefined)
         .length,
+      group_requests: written.filter((r) => r.group !== undefined).length,
+      group_started: grants.filter((g) => g.group !== undefined && eventAt(g, 'assignment_confirmed') !== undefined)
+        .length,
+      memberships_created: membershipChanges.filter((c) => c.kind === 'create').length,
+      memberships_removed: membershipChanges.filter((c) => c.kind === 'delete').length,
       assignments_created: awsLog.counts['sso-admin:CreateAccountAssignment'] ?? 0,
       duration_s: Math.round((Date.now() - started) / 1000),
     };
@@ -311,6 +365,20 @@ function countUnsettled(grants: Grant[], requests: AccessRequest[]): number {
 
 const eventAt = (g: Grant, event: string): number | undefined => g.history.find((e) => e.event === event)?.at;
 
+/** The group the harness grants memberships of: the one the playground policy governs. */
+export const CRASH_GROUP = 'db-admins';
+
+/**
+ * When a grant was provisioning (wanting its access created): from its move to provisioning to the
+ * next move away (confirmed, failed), or `checkedAt` if it never left. Undefined: it never was.
+ */
+function provisioningWindow(g: Grant, checkedAt: number): { from: number; to: number } | undefined {
+  const i = g.history.findIndex((e) => e.to === 'provisioning');
+  if (i < 0) return undefined;
+  const left = g.history.slice(i + 1).find((e) => e.to !== 'provisioning');
+  return { from: g.history[i]!.at, to: left?.at ?? checkedAt };
+}
+
 /** Checks the invariants; every violation is described in `violations`. */
 export function judge(input: {
   written: AccessRequest[];
@@ -319,6 +387,10 @@ export function judge(input: {
   assignments: { principalId: string; accountId: string; permissionSetArn: string }[];
   runs: { readyAt?: number; killedAt?: number }[];
   checkedAt: number;
+  /** Members of the harness's groups in the identity store at the end. */
+  memberships?: { principalId: string; groupId: string }[];
+  /** Every membership of those groups the identity store created, and when. */
+  membershipCreates?: { principalId: string; groupId: string; at: number }[];
 }): Pick<
   CrashResult,
   | 'lifecycles'
@@ -327,6 +399,8 @@ export function judge(input: {
   | 'duplicate_assignments'
   | 'lost_audit_events'
   | 'started_early'
+  | 'leaked_memberships'
+  | 'duplicate_memberships'
   | 'violations'
 > {
   const violations: string[] = [];
@@ -336,6 +410,36 @@ export function judge(input: {
   const activeKeys = new Set(grants.filter((g) => g.status === 'active').map((g) => targetKey(g)));
   const leaked = input.assignments.filter((a) => !activeKeys.has(targetKey(a)));
   for (const a of leaked) violations.push(`leaked assignment ${targetKey(a)}`);
+
+  // No membership without an active grant of that (user, group).
+  const membershipKey = (m: { principalId: string; groupId: string }) =>
+    targetKey({ principalId: m.principalId, accountId: m.groupId, permissionSetArn: '' });
+  const leakedMemberships = (input.memberships ?? []).filter((m) => !activeKeys.has(membershipKey(m)));
+  for (const m of leakedMemberships) violations.push(`leaked membership of ${m.principalId} in group ${m.groupId}`);
+
+  // Every membership created for one grant that was provisioning it, and once per grant.
+  let duplicateMemberships = 0;
+  const windows = new Map<string, { id: string; from: number; to: number; creates: number }[]>();
+  for (const g of grants) {
+    const w = g.group ? provisioningWindow(g, checkedAt) : undefined;
+    if (w) windows.set(targetKey(g), [...(windows.get(targetKey(g)) ?? []), { id: g.id, ...w, creates: 0 }]);
+  }
+  for (const c of input.membershipCreates ?? []) {
+    const holder = windows.get(membershipKey(c))?.find((w) => w.from <= c.at && c.at <= w.to);
+    if (holder) holder.creates++;
+    else {
+      duplicateMemberships++;
+      violations.push(
+        `membership of ${c.principalId} in group ${c.groupId} created at ${c.at} with no grant provisioning it`,
+      );
+    }
+  }
+  for (const w of [...windows.values()].flat()) {
+    if (w.creates > 1) {
+      duplicateMemberships += w.creates - 1;
+      violations.push(`grant ${w.id} created its membership ${w.creates} times`);
+    }
+  }
 
   // No active grant past its expiry plus two seconds, while a bot was up.
   const up = input.runs
@@ -438,6 +542,8 @@ export function judge(input: {
     duplicate_assignments: duplicates,
     lost_audit_events: lost,
     started_early: early,
+    leaked_memberships: leakedMemberships.length,
+    duplicate_memberships: duplicateMemberships,
     violations,
   };
 }

@@ -15,6 +15,7 @@ import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 import {
   createEngine,
   grantCreated,
+  groupTargetFields,
   requestCreated,
   silentLogger,
   systemActor,
@@ -27,6 +28,7 @@ import {
   type EngineOptions,
   type Grant,
   type GrantId,
+  type GroupRef,
   type Logger,
   type PermissionSetArn,
   type Policy,
@@ -289,6 +291,11 @@ export interface Target {
   accountName: string;
   permissionSetArn: PermissionSetArn;
   permissionSetName: string;
+  /**
+   * A group membership instead of an account assignment: the account fields then hold the group
+   * as the engine fills them for a group grant (`groupTargetFields`).
+   */
+  group?: GroupRef;
 }
 
 export const targetKey = (t: { principalId: string; accountId: string; permissionSetArn: string }): string =>
@@ -324,12 +331,58 @@ export async function resolveTargets(identity: AwsIdentityCenter, users: number,
   return out;
 }
 
+/**
+ * Distinct (user, group) memberships of a generated seed: `user<i>@example.com` in each of the
+ * groups named (which must exist in the seed), resolved through the adapter, users first.
+ */
+export async function resolveGroupTargets(
+  identity: AwsIdentityCenter,
+  users: number,
+  groupNames: readonly string[],
+  count: number,
+): Promise<Target[]> {
+  const principals = await Promise.all(
+    Array.from({ length: users }, (_, i) => identity.resolvePrincipal(`user${i}@example.com`)),
+  );
+  const out: Target[] = [];
+  for (const name of groupNames) {
+    const group = await identity.findGroup(name);
+    if (!group) throw new Error(`the seed has no group ${name}`);
+    for (const p of principals) {
+      if (out.length >= count) return out;
+      out.push({
+        principalId: p.principalId as PrincipalId,
+        principalName: p.userName,
+        email: p.email,
+        ...groupTargetFields(group),
+        group,
+      });
+    }
+  }
+  if (out.length < count) throw new Error(`the seed has only ${out.length} distinct memberships, ${count} wanted`);
+  return out;
+}
+
+/** The fields a request or grant of `t` carries for its target (a group grant also carries `group`). */
+const targetFields = (t: Target) => ({
+  principalId: t.principalId,
+  principalName: t.principalName,
+  accountId: t.accountId,
+  accountName: t.accountName,
+  permissionSetArn: t.permissionSetArn,
+  permissionSetName: t.permissionSetName,
+  ...(t.group ? { group: t.group } : {}),
+});
+
 const requesterOf = (t: Target): ChatUser => ({
   platform: 'slack',
   id: `U${t.principalName.toUpperCase()}`,
   displayName: t.principalName,
   email: t.email,
 });
+
+/** The playground policy's rule for a target: `sandbox` for accounts, the db-admins rule for a group. */
+const ruleOf = (t: Target): string => (t.group ? 'db-admins-for-a-while' : 'sandbox');
 
 /**
  * A request as a chat front end records an auto-approved one (engine `requestAccess` does the
@@ -343,15 +396,10 @@ export function approvedRequest(id: string, target: Target, durationSeconds: num
       status: 'approved',
       kind: 'grant',
       requester: requesterOf(target),
-      principalId: target.principalId,
-      principalName: target.principalName,
-      accountId: target.accountId,
-      accountName: target.accountName,
-      permissionSetArn: target.permissionSetArn,
-      permissionSetName: target.permissionSetName,
+      ...targetFields(target),
       durationSeconds,
       reason: 'bench',
-      rule: 'sandbox',
+      rule: ruleOf(target),
       approvalsRequired: 0,
       selfApproval: false,
       approvals: [],
@@ -377,13 +425,8 @@ export function activeGrant(id: string, target: Target, expiresAt: number, now: 
       status: 'provisioning',
       requestId: `${id}-r` as RequestId,
       requester: requesterOf(target),
-      principalId: target.principalId,
-      principalName: target.principalName,
-      accountId: target.accountId,
-      accountName: target.accountName,
-      permissionSetArn: target.permissionSetArn,
-      permissionSetName: target.permissionSetName,
-      rule: 'sandbox',
+      ...targetFields(target),
+      rule: ruleOf(target),
       breakGlass: false,
       durationSeconds,
       createdAt: activatedAt,
@@ -416,6 +459,36 @@ export async function writeGrantBurst(
     return grant.id;
   });
   return { firstExpiry: burst.first, expiresAt: burst.at, grantOf: burst.grantOf };
+}
+
+/**
+ * A burst of active grants and scheduled ones in one: each item's instant (spread evenly over the
+ * window, in the order given) is an active grant's expiry, or a scheduled grant's start (it then
+ * lasts `durationSeconds`). Active grants claim their slot, as activation leaves them.
+ */
+export async function writeMixedBurst(
+  store: DynamoGrantStore,
+  items: readonly { target: Target; scheduled: boolean }[],
+  o: { windowMs: number; leadMs: number; durationSeconds: number },
+): Promise<{ first: number; at: Map<string, number>; grantOf: Map<string, GrantId> }> {
+  const scheduled = new Set(items.filter((i) => i.scheduled).map((i) => targetKey(i.target)));
+  return writeBurst(
+    items.map((i) => i.target),
+    o,
+    'grant',
+    async (t, i, at, now) => {
+      const id = `bench-${String(i).padStart(6, '0')}-g`;
+      if (scheduled.has(targetKey(t))) {
+        const grant = scheduledGrant(id, t, at, o.durationSeconds, now);
+        await store.createGrant(grant);
+        return grant.id;
+      }
+      const grant = activeGrant(id, t, at, now);
+      if (!(await store.claimActiveSlot(t, grant.id))) throw new Error('slot taken');
+      await store.createGrant(grant);
+      return grant.id;
+    },
+  );
 }
 
 /**
@@ -477,13 +550,8 @@ export function scheduledGrant(
       startsAt,
       requestId: `${id}-r` as RequestId,
       requester: requesterOf(target),
-      principalId: target.principalId,
-      principalName: target.principalName,
-      accountId: target.accountId,
-      accountName: target.accountName,
-      permissionSetArn: target.permissionSetArn,
-      permissionSetName: target.permissionSetName,
-      rule: 'sandbox',
+      ...targetFields(target),
+      rule: ruleOf(target),
       breakGlass: false,
       durationSeconds,
       createdAt: now,

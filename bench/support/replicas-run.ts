@@ -24,6 +24,9 @@
  *   emulator's CPU over the same time (from /proc) are shown as infrastructure.
  * With `kill: K`, the last K replicas are SIGKILLed in the middle of the burst; the grants not yet
  * revoked at that moment (the killed replicas' share among them) are reported apart (killed_*).
+ * The burst mixes in group grants and access that starts later (`mix`, bench/support/replicas-mix.ts):
+ * their revocations count as the others do, and the mix's own invariants are reported
+ * (leaked_assignments, leaked_memberships, early, missed_starts).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,17 +36,27 @@ import { AwsEmulatorAdminClient } from '../../adapters/local/aws-emulator';
 import { DEMO_SEED_PATH } from '../../adapters/local/aws-emulator/seed';
 import type { ParentMessage, ReplicaFigures, ReplicaMessage } from './replica-process';
 import {
+  actualExpiries,
+  benchGroupName,
+  DEFAULT_MIX,
+  grantPlannedAccess,
+  mixChecks,
+  planBurst,
+  revocationsOf,
+  writePlannedBurst,
+  type BurstMix,
+  type MixFigures,
+} from './replicas-mix';
+import {
   cpuSeconds,
   forEachLimit,
   localIdentityCenter,
   localStore,
   quantile,
-  resolveTargets,
   sleep,
   spawnChild,
   spawnService,
   targetKey,
-  writeGrantBurst,
   type ChildService,
   type Service,
 } from './local-stack';
@@ -65,6 +78,8 @@ export interface ReplicasRunOptions {
   killAt?: number;
   /** KEYLESS_SWEEP_MS of the replicas (default: keyless's own default). */
   sweepMs?: number;
+  /** Group grants and scheduled starts in the burst (default DEFAULT_MIX; ONLY_ACCOUNTS: none). */
+  mix?: BurstMix;
   /** Slack for replica-1 (it then answers /slack/events), as the slack-ack bench needs. */
   slack?: { signingSecret: string; botToken: string; apiUrl: string };
   /**
@@ -83,7 +98,7 @@ export interface ReplicaReport extends ReplicaFigures {
   killed?: true;
 }
 
-export interface ReplicasRunResult {
+export interface ReplicasRunResult extends MixFigures {
   grants: number;
   replicas: number;
   killed_replicas: number;
@@ -194,11 +209,14 @@ export const expect = <T extends ReplicaMessage['type']>(
  * The demo organization (whose people and channels the Slack bench uses) plus `side` users
  * (user<i>@example.com) and `side` accounts, so that there are enough distinct triples.
  */
-export function benchSeed(side: number): unknown {
+export function benchSeed(side: number, groups = 0): unknown {
   const seed = parseYaml(readFileSync(DEMO_SEED_PATH, 'utf8')) as {
     users: unknown[];
     accounts: unknown[];
+    groups: unknown[];
   };
+  // Groups for group grants (bench-group-<k>), with no standing member.
+  for (let k = 0; k < groups; k++) seed.groups.push({ name: benchGroupName(k) });
   for (let i = 0; i < side; i++) {
     seed.users.push({ userName: `user${i}`, email: `user${i}@example.com`, groups: ['engineers'] });
     seed.accounts.push({
@@ -226,10 +244,12 @@ export async function startBenchServices(o: {
   delayMs: number;
   sweepMs?: number;
   table: string;
+  /** Group grants to seed groups for (one membership per user and group). */
+  groupGrants?: number;
 }): Promise<{ side: number; admin: AwsEmulatorAdminClient; env: NodeJS.ProcessEnv; aws: Service; dynamo: Service }> {
   const side = Math.max(4, Math.ceil(Math.sqrt(o.grants / 3)));
   const seedFile = join(o.dir, 'seed.json');
-  writeFileSync(seedFile, JSON.stringify(benchSeed(side)));
+  writeFileSync(seedFile, JSON.stringify(benchSeed(side, Math.ceil((o.groupGrants ?? 0) / side))));
   const [aws, dynamo] = await Promise.all([
     spawnService(
       'adapters/local/aws-emulator/cli.ts',
@@ -249,7 +269,7 @@ export async function startBenchServices(o: {
     KEYLESS_PORT: '0',
     KEYLESS_TABLE: o.table,
     KEYLESS_DATA_DIR: join(o.dir, 'data'),
-    KEYLESS_LOG_LEVEL: 'warn',
+    KEYLESS_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     ...(o.sweepMs ? { KEYLESS_SWEEP_MS: String(o.sweepMs) } : {}),
     SLACK_SIGNING_SECRET: '',
     SLACK_BOT_TOKEN: '',
@@ -262,6 +282,7 @@ export async function startBenchServices(o: {
 export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunResult> {
   const log = o.log ?? ((line: string) => console.error(line));
   const kill = Math.min(o.kill ?? 0, o.replicas - 1);
+  const mix = o.mix ?? DEFAULT_MIX;
   const dir = mkdtempSync(join(tmpdir(), 'keyless-replicas-'));
   const table = `keyless-bench-${Date.now()}`;
   let aws: Service | undefined;
@@ -275,6 +296,7 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
       delayMs: o.delayMs,
       ...(o.sweepMs ? { sweepMs: o.sweepMs } : {}),
       table,
+      groupGrants: Math.round(o.grants * mix.groups),
     });
     aws = services.aws;
     dynamo = services.dynamo;
@@ -298,17 +320,14 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
     cleanups.push(() => setupStore.client.destroy());
     const setupIc = localIdentityCenter(aws.url);
     cleanups.push(() => setupIc.destroy());
-    const targets = await resolveTargets(setupIc.identity, side, o.grants);
+    const plan = await planBurst(setupIc.identity, side, o.grants, mix);
     const setupStarted = Date.now();
-    const assignFailures = await forEachLimit(targets, 64, (t) => setupIc.identity.assign(t));
-    if (assignFailures.length) throw new Error(`set-up: ${assignFailures.length} assignments failed`);
+    await grantPlannedAccess(setupIc.identity, plan);
     // The grants' expiries count from here: every replica has loaded its modules.
     for (const r of replicas) expect(await r.next('loaded', 120_000), 'loaded');
     // Extra lead for indexing the seeded grants' audit below (about 5 ms a grant).
-    const { firstExpiry, expiresAt, grantOf } = await writeGrantBurst(setupStore.store, targets, {
-      ...o,
-      leadMs: o.leadMs + o.grants * 5,
-    });
+    const burst = await writePlannedBurst(setupStore.store, plan, { ...o, leadMs: o.leadMs + o.grants * 5 }, mix);
+    const { firstExpiry, expiresAt, grantOf } = burst;
     // The seeded grants' creation and activation would have been indexed long before they expire:
     // their audit is indexed here, by the set-up, so the replicas' figures count the revocations' own.
     while ((await setupStore.store.pumpAudit({ limit: 250 })).items > 0);
@@ -324,7 +343,7 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
     const setupMargin = firstExpiry - allReadyAt;
     log(`replicas ready; first expiry in ${setupMargin} ms, window ${o.windowMs} ms`);
 
-    const deletes = async () => (await admin.state()).operations.filter((op) => op.kind === 'delete');
+    const deletes = async () => revocationsOf(await admin.state(), plan.groupIds);
     const lastExpiry = firstExpiry + o.windowMs;
     const deadline = lastExpiry + o.graceMs;
 
@@ -378,17 +397,19 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
 
     // Figures.
     const state = await admin.state();
+    await actualExpiries(setupStore.store, burst);
     const deletesPerKey = new Map<string, number[]>();
-    for (const op of state.operations) {
-      if (op.kind !== 'delete') continue;
+    for (const op of revocationsOf(state, plan.groupIds)) {
       const key = targetKey(op.assignment);
       deletesPerKey.set(key, [...(deletesPerKey.get(key) ?? []), op.createdAt]);
     }
-    const deleteCalls = (await admin.log()).entries.filter((e) => e.operation === 'DeleteAccountAssignment');
+    const awsLog = (await admin.log()).entries;
+    const deleteCalls = awsLog.filter((e) => e.operation === 'DeleteAccountAssignment');
+    const mixFigures = await mixChecks({ state, log: awsLog, store: setupStore.store, plan, burst, deadline });
     const lags: number[] = [];
     const killedLags: number[] = [];
     let missed = 0;
-    let doubles = deleteCalls.filter((e) => e.outcome !== 'ok').length;
+    let doubles = deleteCalls.filter((e) => e.outcome !== 'ok').length + mixFigures.membership_delete_errors;
     for (const [key, exp] of expiresAt) {
       const times = deletesPerKey.get(key);
       if (!times || Math.min(...times) > deadline) missed++;
@@ -464,7 +485,8 @@ export async function runReplicas(o: ReplicasRunOptions): Promise<ReplicasRunRes
       per_replica: Object.fromEntries(reports.map(({ replica, ...rest }) => [replica, rest])),
       not_expired: notExpired,
       setup_margin_ms: setupMargin,
-      revoked_before_ready: state.operations.filter((op) => op.kind === 'delete' && op.createdAt < allReadyAt).length,
+      revoked_before_ready: revocationsOf(state, plan.groupIds).filter((op) => op.createdAt < allReadyAt).length,
+      ...mixFigures,
     };
   } finally {
     for (const r of replicas) r.send({ type: 'stop' });

@@ -22,6 +22,7 @@ describe('crash safety', () => {
       provisioningDelayMs: 300,
       settleMs: 20_000,
       scheduled: 0.4,
+      groups: 0.4,
       log: () => undefined,
     });
     expect(result.violations).toEqual([]);
@@ -32,10 +33,16 @@ describe('crash safety', () => {
       duplicate_assignments: 0,
       lost_audit_events: 0,
       started_early: 0,
+      leaked_memberships: 0,
+      duplicate_memberships: 0,
       unsettled: 0,
     });
     expect(result.kills).toBeGreaterThanOrEqual(5);
     // Access that starts later went through the kills too.
     expect(result.scheduled_requests).toBeGreaterThan(0);
+    // And group memberships: granted in the identity store, then removed, through the kills.
+    expect(result.group_requests).toBeGreaterThan(0);
+    expect(result.memberships_created).toBeGreaterThan(0);
+    expect(result.memberships_removed).toBe(result.memberships_created);
   }, 120_000);
 });

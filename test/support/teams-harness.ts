@@ -2,7 +2,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterConfig } from '../../adapters/teams';
 import { LOCAL_TEAMS_TENANT_ID, TeamsConnector } from '../../adapters/local/teams-connector';
-import { silentLogger, type Engine, type Logger, type Policy } from '../../src';
+import {
+  silentLogger,
+  type ConversationStore,
+  type Engine,
+  type GrantStore,
+  type IdentityCenter,
+  type Logger,
+  type MessageRefStore,
+  type Policy,
+} from '../../src';
 import { testEngine } from '../builders/test-engine';
 import { FakeIdentityCenter } from '../fakes/fake-identity-center';
 import { InMemoryGrantStore } from '../fakes/in-memory-grant-store';
@@ -24,12 +33,18 @@ export const teamsPeople = {
   stranger: { aadObjectId: 'aad-stranger', name: 'Stranger', email: 'stranger@example.com' },
 } as const;
 
-export interface TeamsHarness {
+/** The store a Teams harness runs on: the engine's, and the adapter's references and conversations. */
+export type TeamsHarnessStore = GrantStore & MessageRefStore & ConversationStore;
+
+export interface TeamsHarness<
+  S extends TeamsHarnessStore = InMemoryGrantStore,
+  I extends IdentityCenter = FakeIdentityCenter,
+> {
   url: string;
   botUrl: string;
   engine: Engine;
-  store: InMemoryGrantStore;
-  identity: FakeIdentityCenter;
+  store: S;
+  identity: I;
   clock: ManualClock;
   recorded: RecordingNotifier;
   teams: TeamsAdapter;
@@ -42,22 +57,28 @@ export interface TeamsHarness {
   stop(): Promise<void>;
 }
 
-export async function startTeamsHarness(
+export async function startTeamsHarness<
+  S extends TeamsHarnessStore = InMemoryGrantStore,
+  I extends IdentityCenter = FakeIdentityCenter,
+>(
   over: {
     config?: Partial<TeamsAdapterConfig>;
     policy?: Policy;
     logger?: Logger;
     people?: boolean;
-    /** Identity Center in memory (default: the demo organization). */
-    identity?: FakeIdentityCenter;
+    /** Identity Center in memory (default: the demo organization), or the real adapter on the emulator. */
+    identity?: I;
+    /** The grant store (default: in memory), for example DynamoDB on dynalite. */
+    store?: S;
   } = {},
-): Promise<TeamsHarness> {
+): Promise<TeamsHarness<S, I>> {
   const recorded = new RecordingNotifier();
   const fanOut = new FanOutNotifier([recorded], silentLogger);
-  const { engine, store, identity, clock } = testEngine({
+  const { engine, store, identity, clock } = testEngine<S, I>({
     notifier: fanOut,
     ...(over.policy ? { policy: over.policy } : {}),
     ...(over.identity ? { identity: over.identity } : {}),
+    ...(over.store ? { store: over.store } : {}),
   });
   const teams = createTeamsAdapter({
     engine,

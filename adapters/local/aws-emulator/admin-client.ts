@@ -4,7 +4,7 @@
  */
 import type { FaultSettings, FaultsSnapshot } from './faults';
 import type { LoggedRequest } from './request-log';
-import type { AssignmentOperation, EmuAssignment } from './world';
+import type { AssignmentOperation, EmuAssignment, EmuMembership, MembershipChange } from './world';
 
 export interface FaultRequest extends Partial<FaultSettings> {
   failNextCreates?: { count: number; reason: string };
@@ -32,7 +32,14 @@ export class AwsEmulatorAdminClient {
     return this.call('GET', 'health');
   }
 
-  state(): Promise<{ assignments: EmuAssignment[]; operations: AssignmentOperation[]; faults: FaultsSnapshot }> {
+  state(): Promise<{
+    assignments: EmuAssignment[];
+    operations: AssignmentOperation[];
+    faults: FaultsSnapshot;
+    /** Group memberships now, and every one created or removed through the API. */
+    memberships: EmuMembership[];
+    membershipChanges: MembershipChange[];
+  }> {
     return this.call('GET', 'state');
   }
 

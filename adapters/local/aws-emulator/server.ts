@@ -24,7 +24,13 @@ import { sessionOf } from './services/sessions';
 import { trailHistoryOf } from './services/trail-history';
 import { ssoAdminService } from './services/sso-admin';
 import { stsService } from './services/sts';
-import { EmulatorWorld, type AssignmentOperation, type EmuAssignment } from './world';
+import {
+  EmulatorWorld,
+  type AssignmentOperation,
+  type EmuAssignment,
+  type EmuMembership,
+  type MembershipChange,
+} from './world';
 
 export interface AwsEmulatorOptions {
   seed: EmulatorSeed;
@@ -42,6 +48,9 @@ export interface EmulatorStateView {
   world: EmulatorWorld;
   assignments(): EmuAssignment[];
   operations(): AssignmentOperation[];
+  /** Group memberships now (seeded ones included), and every one created or removed through the API. */
+  memberships(): EmuMembership[];
+  membershipChanges(): MembershipChange[];
   /** The instant the operation reached its final status, if it has. */
   completedAt(requestId: string): number | undefined;
   /** IAM in member accounts and SQS (the security feed). */
@@ -326,6 +335,14 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
       world.settle();
       return [...world.operations.values()].map((o) => ({ ...o, assignment: { ...o.assignment } }));
     },
+    memberships() {
+      return [...world.memberships.entries()].flatMap(([groupId, users]) =>
+        [...users].map((userId) => ({ groupId, userId })),
+      );
+    },
+    membershipChanges() {
+      return world.membershipChanges.map((c) => ({ ...c }));
+    },
     completedAt(requestId) {
       world.settle();
       return world.operations.get(requestId)?.completedAt;
@@ -370,6 +387,8 @@ export function createAwsEmulator(options: AwsEmulatorOptions): {
           assignments: state.assignments(),
           operations: state.operations(),
           faults: faults.snapshot(),
+          memberships: state.memberships(),
+          membershipChanges: state.membershipChanges(),
         });
       case 'GET /_emulator/log':
         return send(200, {

@@ -108,6 +108,21 @@ export interface AssignmentOperation {
   completedAt?: number;
 }
 
+/** A user's membership of a group. */
+export interface EmuMembership {
+  groupId: string;
+  userId: string;
+}
+
+/** A group membership created or removed through the API (harnesses check who was in a group, and when). */
+export interface MembershipChange {
+  kind: 'create' | 'delete';
+  groupId: string;
+  userId: string;
+  /** Epoch milliseconds when the emulator made the change. */
+  at: number;
+}
+
 /** A deterministic UUID from a name, so seeds without ids get stable ids. */
 export function stableUuid(name: string): string {
   const h = createHash('sha256').update(name).digest('hex');
@@ -137,6 +152,8 @@ export class EmulatorWorld {
   readonly membershipIds = new Map<string, string>();
   /** How many memberships were created through the API (each new one gets a new id). */
   membershipSerial = 0;
+  /** Every membership created or removed through the API, in order. */
+  readonly membershipChanges: MembershipChange[] = [];
   readonly permissionSets = new Map<string, EmuPermissionSet>();
   /** permission set ARN → account ids it is provisioned to */
   readonly provisioned = new Map<string, Set<string>>();
@@ -270,6 +287,11 @@ export class EmulatorWorld {
   role(accountId: string, name: string): EmuRole | { name: string } | undefined {
     if (!this.roles) return { name };
     return this.roles.find((r) => r.name === name && (!r.accounts || r.accounts.includes(accountId)));
+  }
+
+  /** Records a membership change made through the API, at the emulator's now. */
+  recordMembershipChange(kind: MembershipChange['kind'], groupId: string, userId: string): void {
+    this.membershipChanges.push({ kind, groupId, userId, at: this.now() });
   }
 
   groupByName(name: string): EmuGroup | undefined {

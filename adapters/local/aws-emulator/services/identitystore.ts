@@ -204,6 +204,7 @@ export const identityStoreService: JsonService = {
         });
       }
       members.add(userId);
+      ctx.world.recordMembershipChange('create', g.id, userId);
       const id = stableUuid(`membership:${g.id}#${userId}#${++ctx.world.membershipSerial}`);
       ctx.world.membershipIds.set(`${g.id}#${userId}`, id);
       return { MembershipId: id, IdentityStoreId: ctx.world.identityStoreId };
@@ -229,6 +230,7 @@ export const identityStoreService: JsonService = {
         if (!members?.has(userId)) break;
         members.delete(userId);
         ctx.world.membershipIds.delete(key);
+        ctx.world.recordMembershipChange('delete', groupId, userId);
         return {};
       }
       throw notFound('GROUP_MEMBERSHIP', id);

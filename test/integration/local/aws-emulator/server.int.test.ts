@@ -4,6 +4,8 @@ import {
   AwsEmulatorAdminClient,
   type RunningAwsEmulator,
 } from '../../../../adapters/local/aws-emulator';
+import { localIdentityCenter } from '../../../../bench/support/local-stack';
+import { parsePrincipalId } from '../../../../src';
 
 describe('the local AWS emulator server', () => {
   let emulator: RunningAwsEmulator;
@@ -58,5 +60,32 @@ describe('the local AWS emulator server', () => {
     await admin.reset();
     expect(emulator.faults.snapshot().accessDenied).toEqual([]);
     expect((await admin.health()).ok).toBe(true);
+  });
+
+  it('shows group memberships and every one created or removed through the API, with when', async () => {
+    const admin = new AwsEmulatorAdminClient(emulator.url);
+    const { identity, destroy } = localIdentityCenter(emulator.url);
+    try {
+      const group = (await identity.findGroup('db-admins'))!;
+      const rita = parsePrincipalId((await identity.resolvePrincipal('rita@example.com')).principalId);
+      const key = { principalId: rita, groupId: group.id };
+      const before = Date.now();
+      await identity.addGroupMember(key);
+      await identity.addGroupMember(key); // already a member: ConflictException, no second membership
+      expect((await admin.state()).memberships).toContainEqual({ groupId: group.id, userId: rita });
+      await identity.removeGroupMember(key);
+      const state = await admin.state();
+      expect(state.memberships).not.toContainEqual({ groupId: group.id, userId: rita });
+      expect(state.membershipChanges.map(({ kind, groupId, userId }) => ({ kind, groupId, userId }))).toEqual([
+        { kind: 'create', groupId: group.id, userId: rita },
+        { kind: 'delete', groupId: group.id, userId: rita },
+      ]);
+      expect(state.membershipChanges[0]!.at).toBeGreaterThanOrEqual(before);
+      // Seeded memberships are there from the start, never as changes.
+      const engineers = (await identity.findGroup('engineers'))!;
+      expect(state.memberships.filter((m) => m.groupId === engineers.id).length).toBeGreaterThan(0);
+    } finally {
+      destroy();
+    }
   });
 });
