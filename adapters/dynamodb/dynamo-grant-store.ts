@@ -22,6 +22,7 @@ import type {
   GrantStore,
   LeaseChange,
   LeaseTakeOptions,
+  MemberList,
   Membership,
   MessageRef,
   MessageRefStore,
@@ -439,13 +440,14 @@ export class DynamoGrantStore
     );
   }
 
-  async members(nowMs: number): Promise<{ live: string[]; departed: string[] }> {
+  async members(nowMs: number): Promise<MemberList> {
     const items = await this.queryPrefix(MEMBERS_PK, MEMBER_PREFIX, 'members', this.urgent);
     const all = items.map((item) => ({
       id: (stringOf(item, 'sk') ?? '').slice(MEMBER_PREFIX.length),
       until: numberOf(item, 'until') ?? 0,
     }));
     return {
+      deadlines: Object.fromEntries(all.map((m) => [m.id, m.until])),
       live: all
         .filter((m) => m.until > nowMs)
         .map((m) => m.id)

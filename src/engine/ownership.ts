@@ -125,8 +125,14 @@ export class Ownership {
         if (!(await membership.heartbeat(this.memberId, now, options.memberTtlMs))) return false;
       }
       this.lastBeatAt = now;
-      const { live, departed } = await membership.members(clock.now());
-      const next = [...new Set([...live, this.memberId])].sort();
+      const read = clock.now();
+      const { live, departed, deadlines } = await membership.members(read);
+      // A member whose last heartbeat is over two and a half beats old has stopped (killed, cut off):
+      // its share is ranked among the others at once, without waiting for its deadline (its leases
+      // stay its own until then; only speed depends on this).
+      const quietAfter = read + options.memberTtlMs - 2.5 * options.heartbeatMs;
+      const beating = live.filter((m) => m === this.memberId || (deadlines?.[m] ?? Infinity) > quietAfter);
+      const next = [...new Set([...beating, this.memberId])].sort();
       const changed = next.join('\n') !== this.view.join('\n');
       this.view = next;
       // At most 50 (the latest): a DynamoDB condition takes at most 100 operands in IN.

@@ -9,10 +9,18 @@
  * - `members` lists the members on record: `live` (deadline after `nowMs`) sorted by id, and
  *   `departed` (deadline at or before `nowMs`), the latest deadline first. Departed members are
  *   kept on record for a while (at least an hour) and then forgotten.
+ *   `deadlines` gives each listed member's deadline (so a member that has stopped beating can be
+ *   told apart before its deadline passes).
  * - `leave` removes `replicaId` (a graceful stop hands its share over at once).
  */
 export interface Membership {
   heartbeat(replicaId: string, nowMs: number, ttlMs: number): Promise<boolean>;
-  members(nowMs: number): Promise<{ live: string[]; departed: string[] }>;
+  members(nowMs: number): Promise<MemberList>;
   leave(replicaId: string): Promise<void>;
+}
+
+export interface MemberList {
+  live: string[];
+  departed: string[];
+  deadlines?: Readonly<Record<string, number>>;
 }

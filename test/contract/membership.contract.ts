@@ -6,9 +6,24 @@ const TTL = 4000;
 /** What every Membership does: run on the in-memory fake and on DynamoDB (dynalite, DynamoDB Local). */
 export function membershipContract(name: string, make: () => Promise<{ membership: Membership }>): void {
   describe(`Membership contract: ${name}`, () => {
-    let m: Membership;
+    let store: Membership;
+    // The lists alone (each test below); the deadlines have a test of their own.
+    const m = {
+      heartbeat: (id: string, now: number, ttl: number) => store.heartbeat(id, now, ttl),
+      leave: (id: string) => store.leave(id),
+      members: async (now: number) => {
+        const { live, departed } = await store.members(now);
+        return { live, departed };
+      },
+    };
     beforeEach(async () => {
-      ({ membership: m } = await make());
+      ({ membership: store } = await make());
+    });
+
+    it('gives each member’s deadline, so that one that stopped beating shows before it passes', async () => {
+      await store.heartbeat('a', T0, TTL);
+      await store.heartbeat('b', T0 + 1000, TTL);
+      expect((await store.members(T0 + 2000)).deadlines).toEqual({ a: T0 + TTL, b: T0 + 1000 + TTL });
     });
 
     it('lists a member as live until its heartbeat’s deadline, then as departed', async () => {

@@ -14,6 +14,7 @@ import {
   type LeaseChange,
   type LeaseTakeOptions,
   type Membership,
+  type MemberList,
   type MessageRef,
   type MessageRefStore,
   type RequestId,
@@ -208,9 +209,10 @@ export class InMemoryGrantStore implements GrantStore, MessageRefStore, Conversa
     return true;
   }
 
-  async members(nowMs: number): Promise<{ live: string[]; departed: string[] }> {
+  async members(nowMs: number): Promise<MemberList> {
     const all = [...this.heartbeats.entries()];
     return {
+      deadlines: Object.fromEntries(all),
       live: all
         .filter(([, until]) => until > nowMs)
         .map(([id]) => id)

@@ -147,6 +147,30 @@ describe('three replicas sharing the timed work', () => {
     await stopAll(c);
   });
 
+  it('rank a replica that stopped heartbeating out after two and a half beats, before its deadline passes', async () => {
+    const c = new ReplicaCluster(3);
+    const start = c.clock.now();
+    // They expire after the others can tell the victim has stopped, but before its deadline.
+    const grants = await activeGrants(c, start + 4_800);
+    await startAll(c);
+    const members = c.replicas[0]!.engine.membership.members;
+    const victim = c.replicas[1]!.engine.membership.memberId;
+    const victimShare = new Set(grants.filter((g) => ownerOf(g.id, members) === victim).map((g) => g.id));
+    expect(victimShare.size).toBeGreaterThan(0);
+    c.kill(1);
+    await c.advance(3_500);
+    // Its deadline (its last heartbeat + 5 s) has not passed, yet the others rank it out.
+    for (const r of c.replicas.filter((x) => !x.life.dead)) expect(r.engine.membership.members).toHaveLength(2);
+    await c.advance(30_000);
+    const ended = [...c.store.grants.values()];
+    expect(ended.filter((g) => g.status !== 'expired').map((g) => g.id)).toEqual([]);
+    expect([...deletesPerGrant(c).values()]).toEqual(grants.map(() => 1));
+    // Its share was armed by the survivors: revoked on time, not a grace period late.
+    const late = ended.filter((g) => victimShare.has(g.id) && g.endedAt! - g.expiresAt! > 500).map((g) => g.id);
+    expect(late).toEqual([]);
+    await stopAll(c);
+  });
+
   it('still revoke every grant once when every replica wrongly believes it is alone', async () => {
     // No replica reads the others (their membership reads fail): each believes it owns everything.
     const c = new ReplicaCluster(3);
