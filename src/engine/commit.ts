@@ -10,6 +10,7 @@ import {
   type Grant,
   type GrantEvent,
   type GrantId,
+  type GrantStatus,
   type RequestEvent,
 } from '../domain';
 import type { TimerHandle } from '../ports';
@@ -78,6 +79,51 @@ export interface HeldLease {
   until: number;
   /** Set when a renewal found the lease taken: no Identity Center call may follow. */
   lost: boolean;
+}
+
+/**
+ * A lease taken in the same conditional write that saves `next` (the grant as `known` moved on by
+ * one event): for `withLease`'s `taken`. `took()` tells afterwards whether that write applied.
+ */
+export function takeInWrite(
+  ctx: EngineContext,
+  next: Grant,
+  known: Grant,
+): { owner: string; take: () => Promise<boolean>; took: () => boolean } {
+  const owner = ctx.ownership.memberId;
+  const departed = ctx.ownership.departed;
+  let took = false;
+  return {
+    owner,
+    take: async () => {
+      const now = ctx.clock.now();
+      took = await ctx.store.saveGrantWithLease(next, known.version, {
+        take: { owner, nowMs: now, untilMs: now + ctx.options.leaseMs, ...(departed.length ? { departed } : {}) },
+      });
+      return took;
+    },
+    took: () => took,
+  };
+}
+
+/**
+ * The last write of work under `lease`: `event` applied to `grant` as read, and the lease released
+ * in the same write. When the grant changed meanwhile, the ordinary read-and-commit applies it if
+ * the grant is still `status` (and the lease is released by `withLease`).
+ */
+export async function commitReleasing(
+  ctx: EngineContext,
+  grant: Grant,
+  lease: HeldLease,
+  status: GrantStatus,
+  event: () => GrantEvent,
+): Promise<{ grant: Grant; changed: boolean }> {
+  const t = transitionGrant(grant, event());
+  if (t && (await ctx.store.saveGrantWithLease(t.next, grant.version, { release: { owner: lease.owner } }))) {
+    lease.released = true;
+    return { grant: t.next, changed: true };
+  }
+  return commitGrant(ctx, grant.id, (g) => (g.status === status ? event() : undefined));
 }
 
 /**

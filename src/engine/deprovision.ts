@@ -9,7 +9,7 @@ import {
   type SessionCutNote,
 } from '../domain';
 import { accessRemains, removeAccess } from './access-target';
-import { commitGrant, leaseStands, withLease, type HeldLease } from './commit';
+import { commitGrant, commitReleasing, leaseStands, takeInWrite, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
 import { activityDue } from './grant-activity';
 import { recordSessionCut, requestSessionCutSync } from './session-cut';
@@ -56,20 +56,9 @@ export async function deprovision(
     await ctx.ownership.ensureFresh(); // a no-op while the heartbeat runs; the lease is taken as who we are now
     const t = transitionGrant(known, { type: 'expiry_reached', actor: EXPIRY, at: ctx.clock.now() });
     if (t) {
-      const owner = ctx.ownership.memberId;
-      const departed = ctx.ownership.departed;
-      let took = false;
-      await withLease(ctx, grantId, (lease) => deprovisionHeld(ctx, grantId, lease, t.next), {
-        owner,
-        take: async () => {
-          const now = ctx.clock.now();
-          took = await ctx.store.saveGrantWithLease(t.next, known.version, {
-            take: { owner, nowMs: now, untilMs: now + ctx.options.leaseMs, ...(departed.length ? { departed } : {}) },
-          });
-          return took;
-        },
-      });
-      if (took) return;
+      const taken = takeInWrite(ctx, t.next, known);
+      await withLease(ctx, grantId, (lease) => deprovisionHeld(ctx, grantId, lease, t.next), taken);
+      if (taken.took()) return;
       // Another replica got there first (it holds the lease, or moved the grant on). The owner
       // looks again the ordinary way (an extension may have moved the expiry); a replica that only
       // stepped in for an overdue owner leaves it there: one lost write, not two.
@@ -183,21 +172,7 @@ async function deprovisionHeld(ctx: EngineContext, grantId: GrantId, lease: Held
       ...(grant.group ? {} : activityDue(ctx, at)),
     } as const;
   };
-  const confirmed = transitionGrant(grant, confirmation());
-  let ended: Grant;
-  let changed: boolean;
-  if (
-    confirmed &&
-    (await ctx.store.saveGrantWithLease(confirmed.next, grant.version, { release: { owner: lease.owner } }))
-  ) {
-    lease.released = true;
-    ended = confirmed.next;
-    changed = true;
-  } else {
-    ({ grant: ended, changed } = await commitGrant(ctx, grantId, (g) =>
-      g.status === 'deprovisioning' ? confirmation() : undefined,
-    ));
-  }
+  const { grant: ended, changed } = await commitReleasing(ctx, grant, lease, 'deprovisioning', confirmation);
   if (holdsSlot) await ctx.store.releaseActiveSlot(key, grantId);
   if (sessionCut && 'from' in sessionCut) requestSessionCutSync(ctx);
   if (changed) {

@@ -8,7 +8,6 @@ import {
   isLiveGrant,
   parseGrantId,
   systemActor,
-  transitionGrant,
   type AccessRequest,
   type Actor,
   type DomainEvent,
@@ -16,7 +15,7 @@ import {
   type GrantEvent,
   type GrantId,
 } from '../domain';
-import { commitGrant, commitRequest, leaseStands, withLease, type HeldLease } from './commit';
+import { commitGrant, commitReleasing, commitRequest, leaseStands, withLease, type HeldLease } from './commit';
 import type { EngineContext } from './deps';
 import { grantAccess, removeAccess } from './access-target';
 import { deprovision } from './deprovision';
@@ -253,22 +252,11 @@ async function activateHeld(ctx: EngineContext, grantId: GrantId, lease: HeldLea
   }
   // Confirmed and the lease released in one write, unless the grant changed meanwhile (a revoke
   // while provisioning): then the ordinary read-and-commit decides.
-  const confirmation = () => ({ type: 'assignment_confirmed', actor: PROVISIONER, at: ctx.clock.now() }) as const;
-  const confirmed = transitionGrant(grant, confirmation());
-  let after: Grant;
-  let changed: boolean;
-  if (
-    confirmed &&
-    (await ctx.store.saveGrantWithLease(confirmed.next, grant.version, { release: { owner: lease.owner } }))
-  ) {
-    lease.released = true;
-    after = confirmed.next;
-    changed = true;
-  } else {
-    ({ grant: after, changed } = await commitGrant(ctx, grantId, (g) =>
-      g.status === 'provisioning' ? confirmation() : undefined,
-    ));
-  }
+  const { grant: after, changed } = await commitReleasing(ctx, grant, lease, 'provisioning', () => ({
+    type: 'assignment_confirmed',
+    actor: PROVISIONER,
+    at: ctx.clock.now(),
+  }));
   if (after.status === 'deprovisioning') return deprovision(ctx, grantId, { lease });
   if (changed && after.status === 'active') {
     log.info({ timeToAccessMs: (after.activatedAt ?? 0) - after.createdAt }, 'access granted');

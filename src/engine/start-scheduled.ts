@@ -1,5 +1,5 @@
 import { systemActor, transitionGrant, type Grant, type GrantId } from '../domain';
-import { commitGrant } from './commit';
+import { commitGrant, takeInWrite } from './commit';
 import type { EngineContext } from './deps';
 import { activate } from './fulfil-request';
 
@@ -30,24 +30,19 @@ export async function startScheduled(ctx: EngineContext, grantId: GrantId, known
     await ctx.ownership.ensureFresh(); // the lease is taken as who we are now
     const t = transitionGrant(known, { type: 'start_reached', actor: SCHEDULER, at: ctx.clock.now() });
     if (t) {
-      const owner = ctx.ownership.memberId;
-      const departed = ctx.ownership.departed;
-      let took = false;
+      const taken = takeInWrite(ctx, t.next, known);
       await activate(ctx, grantId, {
         taken: {
-          owner,
+          owner: taken.owner,
           grant: t.next,
           take: async () => {
-            const now = ctx.clock.now();
-            took = await ctx.store.saveGrantWithLease(t.next, known.version, {
-              take: { owner, nowMs: now, untilMs: now + ctx.options.leaseMs, ...(departed.length ? { departed } : {}) },
-            });
-            if (took) logStart(ctx, t.next);
-            return took;
+            if (!(await taken.take())) return false;
+            logStart(ctx, t.next);
+            return true;
           },
         },
       });
-      if (took) return;
+      if (taken.took()) return;
       // Another replica got there first; one that only stepped in for an overdue owner leaves it.
       if (!ctx.ownership.owns(grantId)) return;
     }
